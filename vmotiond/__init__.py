@@ -1,0 +1,1 @@
+"""vmotiond: host-failure recovery for OpenStack compute."""

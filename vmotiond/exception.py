@@ -1,0 +1,53 @@
+"""Domain exceptions: one base, a message format, structured attributes."""
+
+from typing import Any
+
+
+class VmotiondError(Exception):
+    """Base of every vmotiond error.
+
+    Subclasses set ``msg_fmt``; keyword arguments fill it and stay available
+    as ``self.kwargs`` for callers that act on them.
+    """
+
+    msg_fmt = "An unknown error occurred."
+
+    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
+        self.kwargs = kwargs
+        if message is None:
+            try:
+                message = self.msg_fmt % kwargs
+            except (KeyError, TypeError):
+                message = self.msg_fmt
+        self.message = message
+        super().__init__(message)
+
+
+class ConfigError(VmotiondError):
+    msg_fmt = "Invalid configuration: %(reason)s"
+
+
+class NotFound(VmotiondError):
+    msg_fmt = "%(kind)s %(ident)s could not be found."
+
+
+class Conflict(VmotiondError):
+    msg_fmt = "Conflict: %(reason)s"
+
+
+class DatabaseUnavailable(VmotiondError):
+    msg_fmt = "The database at %(url)s cannot be reached: %(reason)s"
+
+
+class SchemaOutOfDate(VmotiondError):
+    msg_fmt = ("The database schema is at %(current)s but this code needs "
+               "%(expected)s; run 'vmotiond-manage db sync'.")
+
+
+class DuplicateNotification(Conflict):
+    msg_fmt = "A notification with key %(dedup_key)s exists already."
+
+
+class InvalidStateTransition(Conflict):
+    msg_fmt = ("%(kind)s %(ident)s cannot go from %(current)s to "
+               "%(target)s.")
