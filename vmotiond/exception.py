@@ -51,3 +51,30 @@ class DuplicateNotification(Conflict):
 class InvalidStateTransition(Conflict):
     msg_fmt = ("%(kind)s %(ident)s cannot go from %(current)s to "
                "%(target)s.")
+
+
+class CloudError(VmotiondError):
+    """An OpenStack API call failed; ``status`` is the HTTP code if any."""
+
+    msg_fmt = "%(service)s call %(call)s failed: %(reason)s"
+
+    @property
+    def status(self) -> int | None:
+        status = self.kwargs.get("status")
+        return int(status) if status is not None else None
+
+
+class CloudNotFound(CloudError):
+    """The resource does not exist (HTTP 404)."""
+
+
+class CloudConflict(CloudError):
+    """The resource is in a state that forbids the call (HTTP 409)."""
+
+
+class CloudRefused(CloudError):
+    """The call was refused as invalid or forbidden (HTTP 400/403)."""
+
+
+class CloudUnavailable(CloudError):
+    """The API could not be reached or kept failing after retries."""

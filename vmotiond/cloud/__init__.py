@@ -1,0 +1,1 @@
+"""The only code of vmotiond that calls OpenStack."""

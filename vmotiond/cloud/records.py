@@ -1,0 +1,123 @@
+"""Plain, typed records of what the cloud reports.
+
+The rest of vmotiond sees the cloud only through these; nothing outside
+``vmotiond/cloud/`` touches an openstacksdk resource.
+"""
+
+import dataclasses
+import datetime
+from collections.abc import Mapping
+
+
+@dataclasses.dataclass(frozen=True)
+class ComputeService:
+    """One nova-compute service, as os-services reports it."""
+
+    id: str
+    host: str
+    zone: str
+    state: str                      # "up" or "down", Nova's verdict
+    status: str                     # "enabled" or "disabled"
+    forced_down: bool
+    updated_at: datetime.datetime | None   # last heartbeat, naive UTC
+    disabled_reason: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class HostCapacity:
+    """Capacity of one compute host: hypervisor facts plus Placement usage.
+
+    ``*_total`` are the raw inventory totals, ``*_reserved`` what Placement
+    holds back, ``*_ratio`` the allocation ratios and ``*_used`` the sum of
+    allocations against the provider.
+    """
+
+    host: str
+    hypervisor_id: str
+    host_ip: str | None
+    vcpus_total: int
+    vcpus_reserved: int
+    vcpus_used: int
+    cpu_allocation_ratio: float
+    memory_mb_total: int
+    memory_mb_reserved: int
+    memory_mb_used: int
+    ram_allocation_ratio: float
+    disk_gb_total: int
+    disk_gb_reserved: int
+    disk_gb_used: int
+    disk_allocation_ratio: float
+    running_vms: int
+
+    @property
+    def vcpus_free(self) -> float:
+        return _free(self.vcpus_total, self.vcpus_reserved,
+                     self.cpu_allocation_ratio, self.vcpus_used)
+
+    @property
+    def memory_mb_free(self) -> float:
+        return _free(self.memory_mb_total, self.memory_mb_reserved,
+                     self.ram_allocation_ratio, self.memory_mb_used)
+
+    @property
+    def disk_gb_free(self) -> float:
+        return _free(self.disk_gb_total, self.disk_gb_reserved,
+                     self.disk_allocation_ratio, self.disk_gb_used)
+
+
+def _free(total: int, reserved: int, ratio: float, used: int) -> float:
+    """Free capacity as Placement computes it."""
+    return (total - reserved) * ratio - used
+
+
+@dataclasses.dataclass(frozen=True)
+class Server:
+    """One server (instance) with what recovery decisions need."""
+
+    id: str
+    name: str
+    status: str                     # API status: ACTIVE, SHUTOFF, ERROR, ...
+    vm_state: str | None            # OS-EXT-STS:vm_state
+    task_state: str | None          # OS-EXT-STS:task_state
+    host: str | None                # OS-EXT-SRV-ATTR:host
+    availability_zone: str | None
+    project_id: str
+    vcpus: int
+    memory_mb: int
+    disk_gb: int
+    metadata: Mapping[str, str]
+    locked: bool = False
+    server_group_ids: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Migration:
+    """One record of os-migrations."""
+
+    id: str
+    server_id: str
+    source_compute: str | None
+    dest_compute: str | None
+    status: str
+    migration_type: str             # evacuation, migration, live-migration
+    created_at: datetime.datetime | None
+    updated_at: datetime.datetime | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Port:
+    """A Neutron port of a server."""
+
+    id: str
+    device_id: str
+    fixed_ips: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class FloatingIp:
+    """A Neutron floating IP and the port it is bound to, if any."""
+
+    id: str
+    address: str
+    port_id: str | None
+    fixed_ip: str | None
