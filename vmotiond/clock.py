@@ -10,12 +10,17 @@ import threading
 import time
 
 
+def utcnow() -> datetime.datetime:
+    """Return the system's current time as a naive UTC datetime."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
 class Clock:
     """Wall and monotonic time, and interruptible waits."""
 
     def now(self) -> datetime.datetime:
         """Return the current time as a naive UTC datetime (as stored)."""
-        return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+        return utcnow()
 
     def monotonic(self) -> float:
         """Return seconds from an arbitrary, never-decreasing origin."""

@@ -27,6 +27,10 @@ class ConfigError(VmotiondError):
     msg_fmt = "Invalid configuration: %(reason)s"
 
 
+class InvalidInput(VmotiondError):
+    msg_fmt = "Invalid input: %(reason)s"
+
+
 class NotFound(VmotiondError):
     msg_fmt = "%(kind)s %(ident)s could not be found."
 

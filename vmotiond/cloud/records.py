@@ -4,9 +4,9 @@ The rest of vmotiond sees the cloud only through these; nothing outside
 ``vmotiond/cloud/`` touches an openstacksdk resource.
 """
 
+from collections.abc import Mapping
 import dataclasses
 import datetime
-from collections.abc import Mapping
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,0 +1,8 @@
+"""The data API's tests on real MariaDB and PostgreSQL servers."""
+
+from tests.unit.db import test_api
+
+
+class ServerDataApiTest(test_api.DataApiTestBase):
+    scenarios = [("mysql", {"backend": "mysql"}),
+                 ("postgresql", {"backend": "postgresql"})]

@@ -1,0 +1,219 @@
+"""The data API on SQLite; tests/functional/db runs it on real servers."""
+
+import datetime
+
+from oslo_db import exception as db_exc
+import testscenarios
+import testtools
+
+from tests.fixtures import conf as conf_fixture
+from tests.fixtures import database as db_fixture
+from vmotiond import clock as clock_mod
+from vmotiond import constants
+from vmotiond import exception
+
+
+class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
+
+    scenarios = [("sqlite", {"backend": "sqlite"})]
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.clock = clock_mod.FakeClock()
+        conf = self.useFixture(conf_fixture.Conf()).conf
+        self.db = self.useFixture(db_fixture.Database(
+            self.backend, conf, clock=self.clock)).database
+
+    def _notification(self, key: str = "k1", host: str = "node1",
+                      **kwargs: object) -> str:
+        row = self.db.notification_create(
+            constants.COMPUTE_HOST, host, key, {"host": host}, **kwargs)
+        return row.uuid
+
+    # -- notifications ----------------------------------------------------
+
+    def test_notification_round_trip(self) -> None:
+        uuid = self._notification(source="monitor")
+        row = self.db.notification_get(uuid)
+        self.assertEqual(("COMPUTE_HOST", "node1", "new", "monitor"),
+                         (row.type, row.host, row.status, row.source))
+        self.assertEqual({"host": "node1"}, row.payload)
+        self.assertEqual(self.clock.now(), row.generated_time)
+
+    def test_duplicate_key_is_refused(self) -> None:
+        self._notification("same")
+        error = self.assertRaises(exception.DuplicateNotification,
+                                  self._notification, "same")
+        self.assertEqual("same", error.kwargs["dedup_key"])
+        self.assertEqual(1, len(self.db.notification_list()))
+
+    def test_unknown_type_is_refused(self) -> None:
+        self.assertRaises(exception.InvalidInput,
+                          self.db.notification_create, "NOPE", "h", "k", {})
+
+    def test_unknown_notification_is_not_found(self) -> None:
+        self.assertRaises(exception.NotFound, self.db.notification_get,
+                          "00000000-0000-0000-0000-000000000000")
+
+    def test_status_test_and_set_claims_once(self) -> None:
+        uuid = self._notification()
+        new = [constants.NOTIFICATION_NEW]
+        self.assertTrue(self.db.notification_set_status(
+            uuid, constants.NOTIFICATION_RUNNING, expected=new))
+        self.assertFalse(self.db.notification_set_status(
+            uuid, constants.NOTIFICATION_RUNNING, expected=new))
+        self.assertEqual(constants.NOTIFICATION_RUNNING,
+                         self.db.notification_get(uuid).status)
+
+    def test_notification_list_filters(self) -> None:
+        first = self._notification("a", "node1")
+        self.clock.advance(1)
+        self._notification("b", "node2")
+        self.db.notification_set_status(first,
+                                        constants.NOTIFICATION_FINISHED)
+        self.assertEqual(
+            [first], [n.uuid for n in self.db.notification_list(
+                status=[constants.NOTIFICATION_FINISHED])])
+        self.assertEqual(
+            ["node2"], [n.host for n in self.db.notification_list(
+                host="node2")])
+
+    # -- vmoves -----------------------------------------------------------
+
+    def _vmoves(self, count: int) -> tuple[str, list[str]]:
+        uuid = self._notification()
+        rows = []
+        for index in range(count):
+            rows.extend(self.db.vmoves_create(uuid, [{
+                "instance_uuid": "inst-%03d" % index,
+                "instance_name": "vm-%d" % index,
+                "source_host": "node1", "type": constants.EVACUATION}]))
+            self.clock.advance(1)
+        return uuid, [row.uuid for row in rows]
+
+    def test_vmoves_created_pending(self) -> None:
+        notification, uuids = self._vmoves(3)
+        moves = self.db.vmove_list(notification_uuid=notification)
+        self.assertEqual(3, len(moves))
+        self.assertEqual({constants.PENDING}, {m.status for m in moves})
+        self.assertEqual(uuids[::-1], [m.uuid for m in moves])
+
+    def test_one_vmove_per_instance_and_notification(self) -> None:
+        notification, _ = self._vmoves(1)
+        self.assertRaises(db_exc.DBDuplicateEntry, self.db.vmoves_create,
+                          notification, [{"instance_uuid": "inst-000",
+                                          "type": constants.EVACUATION}])
+
+    def test_vmove_update_test_and_set(self) -> None:
+        _, uuids = self._vmoves(1)
+        self.assertTrue(self.db.vmove_update(
+            uuids[0], {"status": constants.ONGOING},
+            expected=[constants.PENDING]))
+        self.assertFalse(self.db.vmove_update(
+            uuids[0], {"status": constants.ONGOING},
+            expected=[constants.PENDING]))
+        self.assertRaises(exception.InvalidInput, self.db.vmove_update,
+                          uuids[0], {"status": "bogus"})
+
+    def test_vmove_paging_by_marker_both_directions(self) -> None:
+        notification, uuids = self._vmoves(7)
+        for sort_dir, expected in (("asc", uuids), ("desc", uuids[::-1])):
+            seen: list[str] = []
+            marker = None
+            while True:
+                page = self.db.vmove_list(notification_uuid=notification,
+                                          sort_dir=sort_dir, limit=3,
+                                          marker=marker)
+                if not page:
+                    break
+                seen.extend(m.uuid for m in page)
+                marker = page[-1].uuid
+            self.assertEqual(expected, seen)
+
+    def test_paging_on_a_nullable_key_with_ties(self) -> None:
+        notification, uuids = self._vmoves(5)
+        self.db.vmove_update(uuids[2], {"end_time": datetime.datetime(
+            2026, 1, 2)})
+        seen = []
+        marker = None
+        for _ in range(5):
+            page = self.db.vmove_list(notification_uuid=notification,
+                                      sort_key="end_time", sort_dir="asc",
+                                      limit=2, marker=marker)
+            seen.extend(m.uuid for m in page)
+            if not page:
+                break
+            marker = page[-1].uuid
+        self.assertEqual(uuids[:2] + uuids[3:] + [uuids[2]], seen)
+
+    def test_bad_sort_and_marker(self) -> None:
+        self.assertRaises(exception.InvalidInput, self.db.vmove_list,
+                          sort_key="password")
+        self.assertRaises(exception.InvalidInput, self.db.vmove_list,
+                          sort_dir="sideways")
+        self.assertRaises(exception.NotFound, self.db.vmove_list,
+                          marker="no-such-vmove")
+
+    def test_vmove_filters(self) -> None:
+        notification, uuids = self._vmoves(3)
+        self.db.vmove_update(uuids[1], {"status": constants.SUCCEEDED,
+                                        "dest_host": "node9"})
+        self.assertEqual([uuids[1]], [m.uuid for m in self.db.vmove_list(
+            status=[constants.SUCCEEDED])])
+        self.assertEqual([uuids[1]], [m.uuid for m in self.db.vmove_list(
+            host="node9")])
+        self.assertEqual([uuids[0]], [m.uuid for m in self.db.vmove_list(
+            instance_uuid="inst-000")])
+        self.assertEqual(3, len(self.db.vmove_list(host="node1")))
+
+    def test_soft_delete_only_when_finished(self) -> None:
+        _, uuids = self._vmoves(1)
+        self.assertFalse(self.db.vmove_soft_delete(
+            uuids[0], expected=constants.VMOVE_DONE_STATUSES))
+        self.db.vmove_update(uuids[0], {"status": constants.FAILED})
+        self.assertTrue(self.db.vmove_soft_delete(
+            uuids[0], expected=constants.VMOVE_DONE_STATUSES))
+        self.assertRaises(exception.NotFound, self.db.vmove_get, uuids[0])
+
+    # -- steps ------------------------------------------------------------
+
+    def test_steps_record_the_stages(self) -> None:
+        _, uuids = self._vmoves(1)
+        step = self.db.step_start(uuids[0], "EvacuateInstance",
+                                  context={"target": "node2"})
+        self.assertEqual("EvacuateInstance",
+                         self.db.vmove_get(uuids[0]).current_step)
+        self.clock.advance(3)
+        self.db.step_finish(step.id, constants.SUCCEEDED, "accepted")
+        (row,) = self.db.step_list(uuids[0])
+        self.assertEqual((constants.SUCCEEDED, "accepted", {"target":
+                                                            "node2"}),
+                         (row.status, row.result, row.context))
+        self.assertEqual(datetime.timedelta(seconds=3),
+                         row.ended_at - row.started_at)
+
+    # -- hosts ------------------------------------------------------------
+
+    def test_hosts_sync_creates_updates_deletes_restores(self) -> None:
+        inventory = [{"name": "node1", "vcpus_total": 8},
+                     {"name": "node2", "vcpus_total": 16}]
+        self.assertEqual({"created": 2, "updated": 0, "deleted": 0},
+                         self.db.hosts_sync(inventory))
+        self.db.host_update("node1", {"role": constants.ROLE_STANDBY,
+                                      "auto_evacuate": False})
+        self.assertEqual({"created": 0, "updated": 1, "deleted": 1},
+                         self.db.hosts_sync([{"name": "node1",
+                                              "vcpus_total": 32}]))
+        node1 = self.db.host_get("node1")
+        self.assertEqual((32, constants.ROLE_STANDBY, False),
+                         (node1.vcpus_total, node1.role, node1.auto_evacuate))
+        self.assertRaises(exception.NotFound, self.db.host_get, "node2")
+        self.db.hosts_sync(inventory)
+        self.assertEqual(16, self.db.host_get("node2").vcpus_total)
+
+    def test_host_update_validates(self) -> None:
+        self.db.hosts_sync([{"name": "node1"}])
+        self.assertRaises(exception.InvalidInput, self.db.host_update,
+                          "node1", {"role": "captain"})
+        self.assertRaises(exception.NotFound, self.db.host_update,
+                          "node7", {"role": constants.ROLE_STANDBY})

@@ -1,0 +1,59 @@
+"""Migrations build exactly the models' schema, and sync is repeatable."""
+
+from oslo_db.sqlalchemy import test_migrations
+import sqlalchemy as sa
+import testscenarios
+import testtools
+
+from tests.fixtures import conf as conf_fixture
+from tests.fixtures import database as db_fixture
+from vmotiond import exception
+from vmotiond.db import migration
+from vmotiond.db import models
+
+
+class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
+                         testscenarios.WithScenarios, testtools.TestCase):
+    """Run on every backend named by ``scenarios``."""
+
+    scenarios = [("sqlite", {"backend": "sqlite"})]
+
+    def setUp(self) -> None:
+        super().setUp()
+        conf = self.useFixture(conf_fixture.Conf()).conf
+        self.db = self.useFixture(
+            db_fixture.Database(self.backend, conf, synced=False))
+
+    # ModelsMigrationsSync's hooks.
+    def get_engine(self) -> sa.Engine:
+        return self.db.database.engine
+
+    def get_metadata(self) -> sa.MetaData:
+        return models.Base.metadata
+
+    def db_sync(self, engine: sa.Engine) -> None:
+        migration.upgrade(engine)
+
+    def test_sync_from_empty_reaches_head(self) -> None:
+        engine = self.get_engine()
+        self.assertIsNone(migration.current_revision(engine))
+        self.db.database.sync()
+        self.assertEqual(migration.head_revision(),
+                         migration.current_revision(engine))
+        self.assertEqual(
+            {"notifications", "vmoves", "vmove_steps", "hosts",
+             "alembic_version"},
+            set(sa.inspect(engine).get_table_names()))
+
+    def test_sync_twice_is_harmless(self) -> None:
+        self.db.database.sync()
+        self.db.database.notification_create(
+            "COMPUTE_HOST", "node1", "key-1", {"host": "node1"})
+        self.db.database.sync()
+        self.assertEqual(1, len(self.db.database.notification_list()))
+        self.db.database.check_schema()
+
+    def test_check_schema_refuses_an_empty_database(self) -> None:
+        error = self.assertRaises(exception.SchemaOutOfDate,
+                                  self.db.database.check_schema)
+        self.assertIn("vmotiond-manage db sync", str(error))

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The test command of the README: sets up the virtualenv, then runs the unit
+# and functional tests (real MariaDB, PostgreSQL, RabbitMQ and Redis on
+# 127.0.0.1) and the conformance tests against a real Nova.
+# Arguments, if any, are a stestr filter for the main run only.
+set -u
+source "$(dirname "$0")/venv.sh"
+cd "$TOP"
+status=0
+stestr run "$@" || status=1
+python tools/test_summary.py . || status=1
+exit $status

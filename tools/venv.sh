@@ -1,0 +1,22 @@
+# Sourced by the tools: make sure the project's virtualenv exists and holds
+# exactly what requirements.txt and test-requirements.txt ask for, within
+# tools/constraints.txt. Re-installs only when one of those files changed.
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV=${VMOTIOND_VENV:-$TOP/.venv}
+PYTHON=${PYTHON:-python3}
+_want=$(cat "$TOP/requirements.txt" "$TOP/test-requirements.txt" \
+        "$TOP/tools/constraints.txt" "$TOP/setup.cfg" | sha1sum | cut -c1-40)
+if [ ! -x "$VENV/bin/python" ]; then
+    echo "Creating the virtualenv $VENV ..."
+    "$PYTHON" -m venv "$VENV"
+fi
+if [ "$(cat "$VENV/.vmotiond-installed" 2>/dev/null)" != "$_want" ]; then
+    echo "Installing vmotiond and its dependencies into $VENV ..."
+    "$VENV/bin/pip" install -q --disable-pip-version-check \
+        -c "$TOP/tools/constraints.txt" \
+        -r "$TOP/requirements.txt" -r "$TOP/test-requirements.txt" \
+        -e "$TOP" || { echo "error: pip install failed" >&2; exit 1; }
+    echo "$_want" > "$VENV/.vmotiond-installed"
+fi
+export PATH="$VENV/bin:$PATH"
+unset _want

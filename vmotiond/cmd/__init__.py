@@ -1,0 +1,1 @@
+"""Console entry points; each wires parts together and nothing else."""

@@ -1,0 +1,8 @@
+"""``vmotiond-monitor``: not wired yet."""
+
+import sys
+
+
+def main() -> int:
+    print("vmotiond-monitor: not implemented yet", file=sys.stderr)
+    return 2

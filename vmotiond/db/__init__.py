@@ -1,0 +1,1 @@
+"""vmotiond's database: models, data API and alembic migrations."""

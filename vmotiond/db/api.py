@@ -1,0 +1,427 @@
+"""The data API: small reader and writer functions over the enginefacade.
+
+Data access knows nothing of HTTP or Nova. Functions return detached model
+objects (sessions never expire them on commit) and raise domain exceptions
+from ``vmotiond.exception``. Test-and-set updates take the status they
+expect, so two processes can never both claim the same work.
+"""
+
+from collections.abc import Iterable
+from collections.abc import Mapping
+import datetime
+from typing import Any
+import uuid as uuidlib
+
+from oslo_config import cfg
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import enginefacade
+from oslo_log import log as logging
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from vmotiond import clock as clock_mod
+from vmotiond import constants
+from vmotiond import exception
+from vmotiond.db import migration
+from vmotiond.db import models
+
+LOG = logging.getLogger(__name__)
+
+
+class _Context:
+    """The object the enginefacade hangs a transaction on."""
+
+
+class Database:
+    """One database, reached through its own enginefacade."""
+
+    def __init__(self, conf: cfg.ConfigOpts,
+                 clock: clock_mod.Clock | None = None,
+                 **overrides: Any) -> None:
+        """Configure from ``conf.database``; ``overrides`` win over it."""
+        self._clock = clock or clock_mod.Clock()
+        self._facade = enginefacade.transaction_context()
+        options = {**dict(conf.database.items()), **overrides}
+        self.url = options["connection"]
+        self._facade.configure(**options)
+
+    # -- plumbing ---------------------------------------------------------
+
+    @property
+    def engine(self) -> sa.Engine:
+        """The writer engine, created on first use."""
+        return self._facade.writer.get_engine()
+
+    def _reader(self) -> Any:
+        return self._facade.reader.using(_Context())
+
+    def _writer(self) -> Any:
+        return self._facade.writer.using(_Context())
+
+    def check_connection(self) -> None:
+        """Connect once; raise DatabaseUnavailable saying where and why."""
+        try:
+            with self.engine.connect():
+                pass
+        except (db_exc.DBError, sa.exc.SQLAlchemyError) as exc:
+            reason = str(getattr(exc, "inner_exception", None) or exc)
+            reason = reason.splitlines()[0]
+            if self.url.startswith("sqlite:///"):
+                reason += " (does its directory exist, writable?)"
+            raise exception.DatabaseUnavailable(
+                url=_masked(self.url), reason=reason) from exc
+
+    def sync(self) -> None:
+        """Create or upgrade the schema to the code's revision."""
+        migration.upgrade(self.engine)
+
+    def check_schema(self) -> None:
+        """Raise SchemaOutOfDate unless the schema is at the head revision."""
+        current = migration.current_revision(self.engine)
+        expected = migration.head_revision()
+        if current != expected:
+            raise exception.SchemaOutOfDate(current=current or "empty",
+                                            expected=expected)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self._facade.dispose_pool()
+
+    # -- notifications ----------------------------------------------------
+
+    def notification_create(self, type: str, host: str | None,
+                            dedup_key: str, payload: Mapping[str, Any],
+                            source: str | None = None,
+                            generated_time: datetime.datetime | None = None,
+                            status: str = constants.NOTIFICATION_NEW,
+                            message: str | None = None,
+                            uuid: str | None = None) -> models.Notification:
+        """Persist a notification; raise DuplicateNotification on its key."""
+        if type not in constants.NOTIFICATION_TYPES:
+            raise exception.InvalidInput(
+                reason="unknown notification type %s" % type)
+        row = models.Notification(
+            uuid=uuid or str(uuidlib.uuid4()), type=type, host=host,
+            dedup_key=dedup_key, payload=dict(payload), source=source,
+            generated_time=generated_time or self._clock.now(),
+            status=status, message=message, created_at=self._clock.now())
+        try:
+            with self._writer() as session:
+                session.add(row)
+        except db_exc.DBDuplicateEntry as exc:
+            raise exception.DuplicateNotification(
+                dedup_key=dedup_key) from exc
+        return row
+
+    def notification_get(self, uuid: str) -> models.Notification:
+        with self._reader() as session:
+            row = session.scalars(
+                sa.select(models.Notification).where(
+                    models.Notification.uuid == uuid,
+                    models.Notification.deleted.is_(False))).first()
+        if row is None:
+            raise exception.NotFound(kind="Notification", ident=uuid)
+        return row
+
+    def notification_get_by_key(self, dedup_key: str
+                                ) -> models.Notification | None:
+        with self._reader() as session:
+            return session.scalars(sa.select(models.Notification).where(
+                models.Notification.dedup_key == dedup_key)).first()
+
+    def notification_list(self, status: Iterable[str] | None = None,
+                          host: str | None = None,
+                          type: str | None = None,
+                          limit: int | None = None,
+                          marker: str | None = None,
+                          sort_dir: str = "desc"
+                          ) -> list[models.Notification]:
+        """List notifications, newest first by default, paged by marker."""
+        query = sa.select(models.Notification).where(
+            models.Notification.deleted.is_(False))
+        if status is not None:
+            query = query.where(models.Notification.status.in_(list(status)))
+        if host is not None:
+            query = query.where(models.Notification.host == host)
+        if type is not None:
+            query = query.where(models.Notification.type == type)
+        with self._reader() as session:
+            query = _page(session, query, models.Notification, "created_at",
+                          sort_dir, limit, marker)
+            return list(session.scalars(query))
+
+    def notification_set_status(self, uuid: str, status: str,
+                                expected: Iterable[str] | None = None,
+                                message: str | None = None) -> bool:
+        """Move a notification to ``status`` if it is in ``expected``.
+
+        Return whether this call changed it: the test-and-set that lets
+        only one engine claim a notification.
+        """
+        if status not in constants.NOTIFICATION_STATUSES:
+            raise exception.InvalidInput(
+                reason="unknown notification status %s" % status)
+        values: dict[str, Any] = {"status": status,
+                                  "updated_at": self._clock.now()}
+        if message is not None:
+            values["message"] = message
+        return self._test_and_set(models.Notification, uuid, values,
+                                  expected) > 0
+
+    # -- vmoves -----------------------------------------------------------
+
+    def vmoves_create(self, notification_uuid: str,
+                      moves: Iterable[Mapping[str, Any]]
+                      ) -> list[models.VMove]:
+        """Write all vmoves of a notification in one transaction.
+
+        Each mapping holds the vmove's columns; ``uuid`` and ``status``
+        default to a new UUID and ``pending``.
+        """
+        now = self._clock.now()
+        rows = [models.VMove(**{"uuid": str(uuidlib.uuid4()),
+                                "status": constants.PENDING,
+                                "priority": 0, "attempts": 0,
+                                "created_at": now, **move,
+                                "notification_uuid": notification_uuid})
+                for move in moves]
+        with self._writer() as session:
+            session.add_all(rows)
+        return rows
+
+    def vmove_get(self, uuid: str,
+                  notification_uuid: str | None = None) -> models.VMove:
+        query = sa.select(models.VMove).where(
+            models.VMove.uuid == uuid, models.VMove.deleted.is_(False))
+        if notification_uuid is not None:
+            query = query.where(
+                models.VMove.notification_uuid == notification_uuid)
+        with self._reader() as session:
+            row = session.scalars(query).first()
+        if row is None:
+            raise exception.NotFound(kind="VMove", ident=uuid)
+        return row
+
+    def vmove_list(self, notification_uuid: str | None = None,
+                   instance_uuid: str | None = None,
+                   host: str | None = None,
+                   type: str | None = None,
+                   status: Iterable[str] | None = None,
+                   since: datetime.datetime | None = None,
+                   until: datetime.datetime | None = None,
+                   sort_key: str = "created_at", sort_dir: str = "desc",
+                   limit: int | None = None,
+                   marker: str | None = None) -> list[models.VMove]:
+        """List vmoves with the filters the API and engine use."""
+        query = sa.select(models.VMove).where(
+            models.VMove.deleted.is_(False))
+        if notification_uuid is not None:
+            query = query.where(
+                models.VMove.notification_uuid == notification_uuid)
+        if instance_uuid is not None:
+            query = query.where(models.VMove.instance_uuid == instance_uuid)
+        if host is not None:
+            query = query.where(sa.or_(models.VMove.source_host == host,
+                                       models.VMove.dest_host == host))
+        if type is not None:
+            query = query.where(models.VMove.type == type)
+        if status is not None:
+            query = query.where(models.VMove.status.in_(list(status)))
+        if since is not None:
+            query = query.where(models.VMove.created_at >= since)
+        if until is not None:
+            query = query.where(models.VMove.created_at < until)
+        with self._reader() as session:
+            query = _page(session, query, models.VMove, sort_key, sort_dir,
+                          limit, marker)
+            return list(session.scalars(query))
+
+    def vmove_update(self, uuid: str, values: Mapping[str, Any],
+                     expected: Iterable[str] | None = None) -> bool:
+        """Update a vmove if its status is in ``expected``; say whether."""
+        status = values.get("status")
+        if status is not None and status not in constants.VMOVE_STATUSES:
+            raise exception.InvalidInput(
+                reason="unknown vmove status %s" % status)
+        values = {"updated_at": self._clock.now(), **values}
+        return self._test_and_set(models.VMove, uuid, values, expected) > 0
+
+    def vmove_soft_delete(self, uuid: str,
+                          expected: Iterable[str]) -> bool:
+        """Soft-delete a vmove whose status is in ``expected``."""
+        now = self._clock.now()
+        return self._test_and_set(
+            models.VMove, uuid, {"deleted": True, "deleted_at": now},
+            expected) > 0
+
+    # -- vmove steps ------------------------------------------------------
+
+    def step_start(self, vmove_uuid: str, name: str, attempt: int = 1,
+                   context: Mapping[str, Any] | None = None
+                   ) -> models.VMoveStep:
+        """Record that a step begins, and make it the vmove's current step."""
+        now = self._clock.now()
+        row = models.VMoveStep(vmove_uuid=vmove_uuid, name=name,
+                               status=constants.ONGOING, attempt=attempt,
+                               started_at=now, created_at=now,
+                               context=dict(context or {}))
+        with self._writer() as session:
+            session.add(row)
+            session.execute(sa.update(models.VMove).where(
+                models.VMove.uuid == vmove_uuid).values(
+                    current_step=name, updated_at=now))
+        return row
+
+    def step_finish(self, step_id: int, status: str,
+                    result: str | None = None,
+                    context: Mapping[str, Any] | None = None) -> None:
+        """Record how a step ended."""
+        values: dict[str, Any] = {"status": status, "result": result,
+                                  "ended_at": self._clock.now(),
+                                  "updated_at": self._clock.now()}
+        if context is not None:
+            values["context"] = dict(context)
+        with self._writer() as session:
+            session.execute(sa.update(models.VMoveStep).where(
+                models.VMoveStep.id == step_id).values(**values))
+
+    def step_list(self, vmove_uuid: str) -> list[models.VMoveStep]:
+        with self._reader() as session:
+            return list(session.scalars(
+                sa.select(models.VMoveStep).where(
+                    models.VMoveStep.vmove_uuid == vmove_uuid,
+                    models.VMoveStep.deleted.is_(False)).order_by(
+                        models.VMoveStep.id)))
+
+    # -- hosts ------------------------------------------------------------
+
+    def host_get(self, name: str) -> models.Host:
+        with self._reader() as session:
+            row = session.scalars(sa.select(models.Host).where(
+                models.Host.name == name,
+                models.Host.deleted.is_(False))).first()
+        if row is None:
+            raise exception.NotFound(kind="Host", ident=name)
+        return row
+
+    def host_list(self, include_deleted: bool = False) -> list[models.Host]:
+        query = sa.select(models.Host).order_by(models.Host.name)
+        if not include_deleted:
+            query = query.where(models.Host.deleted.is_(False))
+        with self._reader() as session:
+            return list(session.scalars(query))
+
+    def host_update(self, name: str, values: Mapping[str, Any]) -> None:
+        """Update a live host's columns; raise NotFound when there is none."""
+        if values.get("role", constants.ROLE_NORMAL) not in \
+                constants.HOST_ROLES:
+            raise exception.InvalidInput(
+                reason="unknown host role %s" % values["role"])
+        with self._writer() as session:
+            result = session.execute(sa.update(models.Host).where(
+                models.Host.name == name,
+                models.Host.deleted.is_(False)).values(
+                    updated_at=self._clock.now(), **values))
+            if result.rowcount == 0:
+                raise exception.NotFound(kind="Host", ident=name)
+
+    def hosts_sync(self, inventory: Iterable[Mapping[str, Any]],
+                   default_auto_evacuate: bool = True) -> dict[str, int]:
+        """Make the hosts table match the cloud's inventory.
+
+        New hosts are created (role ``normal``), known ones updated, ones the
+        cloud no longer reports soft-deleted, and re-appearing ones restored.
+        The operator's choices and the monitor's state are kept. Return the
+        counts of created, updated and deleted hosts.
+        """
+        now = self._clock.now()
+        seen = {item["name"]: dict(item) for item in inventory}
+        counts = {"created": 0, "updated": 0, "deleted": 0}
+        with self._writer() as session:
+            rows = {row.name: row for row in
+                    session.scalars(sa.select(models.Host))}
+            for name, values in seen.items():
+                row = rows.get(name)
+                if row is None:
+                    session.add(models.Host(
+                        created_at=now, synced_at=now,
+                        auto_evacuate=default_auto_evacuate,
+                        role=constants.ROLE_NORMAL,
+                        monitor_state=constants.HOST_UP, **values))
+                    counts["created"] += 1
+                    continue
+                for key, value in values.items():
+                    setattr(row, key, value)
+                row.synced_at = now
+                row.deleted, row.deleted_at = False, None
+                counts["updated"] += 1
+            for name, row in rows.items():
+                if name not in seen and not row.deleted:
+                    row.deleted, row.deleted_at = True, now
+                    counts["deleted"] += 1
+        return counts
+
+    # -- helpers ----------------------------------------------------------
+
+    def _test_and_set(self, model: Any, uuid: str,
+                      values: Mapping[str, Any],
+                      expected: Iterable[str] | None) -> int:
+        query = sa.update(model).where(model.uuid == uuid,
+                                       model.deleted.is_(False))
+        if expected is not None:
+            query = query.where(model.status.in_(list(expected)))
+        with self._writer() as session:
+            rowcount: int = session.execute(query.values(**values)).rowcount
+        return rowcount
+
+
+def _masked(url: str) -> str:
+    """Return ``url`` without its password."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url
+
+
+def _sort_expression(column: Any) -> Any:
+    """Return ``column``, with NULLs folded to the lowest value if nullable.
+
+    Backends disagree on where NULLs sort; folding them keeps paging by
+    marker identical on SQLite, MariaDB and PostgreSQL.
+    """
+    if not column.nullable:
+        return column
+    if isinstance(column.type, sa.DateTime):
+        return sa.func.coalesce(column, datetime.datetime(1970, 1, 1))
+    if isinstance(column.type, sa.Integer):
+        return sa.func.coalesce(column, -1)
+    return sa.func.coalesce(column, "")
+
+
+def _page(session: orm.Session, query: Any, model: Any, sort_key: str,
+          sort_dir: str, limit: int | None, marker: str | None) -> Any:
+    """Order ``query`` by ``sort_key`` then id, starting after ``marker``."""
+    if sort_dir not in ("asc", "desc"):
+        raise exception.InvalidInput(reason="sort_dir must be asc or desc")
+    if sort_key not in model.__table__.columns:
+        raise exception.InvalidInput(reason="unknown sort key %s" % sort_key)
+    key = _sort_expression(model.__table__.columns[sort_key])
+    if marker is not None:
+        anchor = session.execute(sa.select(key, model.id).where(
+            model.uuid == marker)).first()
+        if anchor is None:
+            raise exception.NotFound(kind="Marker", ident=marker)
+        value, ident = anchor
+        if sort_dir == "asc":
+            query = query.where(sa.or_(key > value,
+                                       sa.and_(key == value,
+                                               model.id > ident)))
+        else:
+            query = query.where(sa.or_(key < value,
+                                       sa.and_(key == value,
+                                               model.id < ident)))
+    order = sa.asc if sort_dir == "asc" else sa.desc
+    query = query.order_by(order(key), order(model.id))
+    if limit is not None:
+        query = query.limit(limit)
+    return query

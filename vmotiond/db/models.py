@@ -1,0 +1,189 @@
+"""SQLAlchemy models of vmotiond's tables.
+
+``vmoves`` carries exactly the columns of Masakari's vmoves spec plus what
+the engine needs (priority, attempts, current_step).
+"""
+
+import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from vmotiond import clock
+from vmotiond import constants
+from vmotiond.db import types
+
+
+class Base(orm.DeclarativeBase):
+    pass
+
+
+class _SoftDeleteMixin:
+    created_at: orm.Mapped[datetime.datetime] = orm.mapped_column(
+        sa.DateTime, default=clock.utcnow, nullable=False)
+    updated_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        sa.DateTime, onupdate=clock.utcnow)
+    deleted_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        sa.DateTime)
+    deleted: orm.Mapped[bool] = orm.mapped_column(
+        sa.Boolean, default=False, nullable=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the row's columns as a plain dict."""
+        table: sa.Table = self.__table__  # type: ignore[attr-defined]
+        return {c.name: getattr(self, c.name) for c in table.columns}
+
+
+class Notification(_SoftDeleteMixin, Base):
+    """One reason to move instances: a failure, a drain, a move-back..."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        sa.UniqueConstraint("uuid", name="uniq_notifications0uuid"),
+        sa.UniqueConstraint("dedup_key",
+                            name="uniq_notifications0dedup_key"),
+        sa.Index("notifications_host_status_idx", "host", "status"),
+        sa.Index("notifications_status_idx", "status"),
+    )
+
+    id: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, primary_key=True, autoincrement=True)
+    uuid: orm.Mapped[str] = orm.mapped_column(sa.String(36), nullable=False)
+    type: orm.Mapped[str] = orm.mapped_column(sa.String(32), nullable=False)
+    host: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    payload: orm.Mapped[Any] = orm.mapped_column(
+        types.JsonEncoded, nullable=True)
+    source: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    generated_time: orm.Mapped[datetime.datetime] = orm.mapped_column(
+        sa.DateTime, nullable=False)
+    status: orm.Mapped[str] = orm.mapped_column(
+        sa.String(16), nullable=False, default=constants.NOTIFICATION_NEW)
+    dedup_key: orm.Mapped[str] = orm.mapped_column(
+        sa.String(255), nullable=False)
+    message: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+
+
+class VMove(_SoftDeleteMixin, Base):
+    """One instance's move within a notification."""
+
+    __tablename__ = "vmoves"
+    __table_args__ = (
+        sa.UniqueConstraint("uuid", name="uniq_vmoves0uuid"),
+        sa.UniqueConstraint("notification_uuid", "instance_uuid",
+                            name="uniq_vmoves0notification_uuid0instance_uuid"),
+        sa.Index("vmoves_instance_uuid_idx", "instance_uuid"),
+        sa.Index("vmoves_status_idx", "status"),
+        sa.Index("vmoves_source_host_idx", "source_host"),
+        sa.Index("vmoves_dest_host_idx", "dest_host"),
+        sa.Index("vmoves_created_at_idx", "created_at"),
+    )
+
+    id: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, primary_key=True, autoincrement=True)
+    uuid: orm.Mapped[str] = orm.mapped_column(sa.String(36), nullable=False)
+    notification_uuid: orm.Mapped[str] = orm.mapped_column(
+        sa.String(36), sa.ForeignKey("notifications.uuid"), nullable=False)
+    instance_uuid: orm.Mapped[str] = orm.mapped_column(
+        sa.String(36), nullable=False)
+    instance_name: orm.Mapped[str | None] = orm.mapped_column(
+        sa.String(255))
+    source_host: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    dest_host: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    start_time: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        sa.DateTime)
+    end_time: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        sa.DateTime)
+    type: orm.Mapped[str] = orm.mapped_column(sa.String(32), nullable=False)
+    status: orm.Mapped[str] = orm.mapped_column(
+        sa.String(16), nullable=False, default=constants.PENDING)
+    message: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    priority: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False, default=0)
+    attempts: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False, default=0)
+    current_step: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
+
+
+class VMoveStep(_SoftDeleteMixin, Base):
+    """One stage of a vmove: its name, outcome, times and context."""
+
+    __tablename__ = "vmove_steps"
+    __table_args__ = (
+        sa.Index("vmove_steps_vmove_uuid_idx", "vmove_uuid"),
+    )
+
+    id: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, primary_key=True, autoincrement=True)
+    vmove_uuid: orm.Mapped[str] = orm.mapped_column(
+        sa.String(36), sa.ForeignKey("vmoves.uuid"), nullable=False)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(64), nullable=False)
+    status: orm.Mapped[str] = orm.mapped_column(
+        sa.String(16), nullable=False, default=constants.ONGOING)
+    attempt: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False, default=1)
+    started_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        sa.DateTime)
+    ended_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        sa.DateTime)
+    result: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    context: orm.Mapped[Any] = orm.mapped_column(
+        types.JsonEncoded, nullable=True)
+
+
+class Host(_SoftDeleteMixin, Base):
+    """A compute host: synced inventory, operator choices, monitor state."""
+
+    __tablename__ = "hosts"
+    __table_args__ = (
+        sa.UniqueConstraint("name", name="uniq_hosts0name"),
+    )
+
+    id: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, primary_key=True, autoincrement=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(255), nullable=False)
+    # Inventory, copied from the cloud by the sync.
+    hypervisor_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(36))
+    service_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(36))
+    management_ip: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
+    availability_zone: orm.Mapped[str | None] = orm.mapped_column(
+        sa.String(255))
+    vcpus_total: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False, default=0)
+    vcpus_used: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False, default=0)
+    memory_mb_total: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False, default=0)
+    memory_mb_used: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False, default=0)
+    disk_gb_total: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False, default=0)
+    disk_gb_used: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False, default=0)
+    running_instances: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False, default=0)
+    service_state: orm.Mapped[str | None] = orm.mapped_column(sa.String(16))
+    service_status: orm.Mapped[str | None] = orm.mapped_column(
+        sa.String(16))
+    forced_down: orm.Mapped[bool] = orm.mapped_column(
+        sa.Boolean, nullable=False, default=False)
+    disabled_reason: orm.Mapped[str | None] = orm.mapped_column(
+        sa.String(255))
+    last_heartbeat: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        sa.DateTime)
+    synced_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        sa.DateTime)
+    # The operator's choices.
+    role: orm.Mapped[str] = orm.mapped_column(
+        sa.String(16), nullable=False, default=constants.ROLE_NORMAL)
+    auto_evacuate: orm.Mapped[bool] = orm.mapped_column(
+        sa.Boolean, nullable=False, default=True)
+    # The monitor's state machine.
+    monitor_state: orm.Mapped[str] = orm.mapped_column(
+        sa.String(16), nullable=False, default=constants.HOST_UP)
+    monitor_state_since: orm.Mapped[datetime.datetime | None] = (
+        orm.mapped_column(sa.DateTime))
+    monitor_generation: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False, default=0)
+    monitor_detail: orm.Mapped[Any] = orm.mapped_column(
+        types.JsonEncoded, nullable=True)
