@@ -12,9 +12,11 @@ from vmotiond.conf import coordination
 from vmotiond.conf import database
 from vmotiond.conf import default
 from vmotiond.conf import engine
+from vmotiond.conf import messaging
 from vmotiond.conf import monitor
 
-MODULES = (default, database, cloud, monitor, engine, api, coordination)
+MODULES = (default, database, messaging, cloud, monitor, engine, api,
+           coordination)
 
 __all__ = ["MODULES", "register_opts"]
 

@@ -5,6 +5,7 @@ from oslo_db import options as db_options
 
 from vmotiond import conf
 from vmotiond.conf import database
+from vmotiond.conf import messaging
 
 
 def list_opts() -> list[tuple[str | cfg.OptGroup | None, list[cfg.Opt]]]:
@@ -19,3 +20,4 @@ def set_lib_defaults() -> None:
     """Give library options vmotiond's defaults in the generated sample."""
     cfg.set_defaults(db_options.database_opts,
                      connection=database.DEFAULT_CONNECTION)
+    messaging.set_lib_defaults()
