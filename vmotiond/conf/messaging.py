@@ -29,6 +29,12 @@ def list_opts() -> dict[str, list[cfg.Opt]]:
 
 
 def set_lib_defaults() -> None:
-    """Show vmotiond's defaults in the generated sample."""
-    cfg.set_defaults(_default_opts(), transport_url=EMBEDDED_TRANSPORT_URL,
-                     control_exchange=CONTROL_EXCHANGE)
+    """Show vmotiond's defaults in the generated sample.
+
+    oslo.messaging's ``list_opts`` hands the generator deep copies of its
+    module-level option lists, so the defaults are set on those lists.
+    """
+    for group, opts in messaging_opts._opts:
+        if group is None:
+            cfg.set_defaults(opts, transport_url=EMBEDDED_TRANSPORT_URL,
+                             control_exchange=CONTROL_EXCHANGE)
