@@ -8,5 +8,11 @@ source "$(dirname "$0")/venv.sh"
 cd "$TOP"
 status=0
 stestr run "$@" || status=1
-python tools/test_summary.py . || status=1
+repos=(.)
+if [ $# -eq 0 ]; then
+    bash tools/nova-conformance.sh || status=1
+    repos+=("${NOVA_VENV:-$TOP/.nova-venv}/stestr-repo")
+fi
+echo
+python tools/test_summary.py "${repos[@]}" || status=1
 exit $status

@@ -43,8 +43,9 @@ def load(argv: list[str] | None = None,
 
 
 def _read_every_option(conf: cfg.ConfigOpts) -> None:
-    names = [(None, name) for name, info in conf._opts.items()
-             if not isinstance(info["opt"], cfg.SubCommandOpt)]
+    names: list[tuple[str | None, str]] = [
+        (None, name) for name, info in conf._opts.items()
+        if not isinstance(info["opt"], cfg.SubCommandOpt)]
     names += [(group.name, name) for group in conf._groups.values()
               for name in group._opts]
     for group, name in names:

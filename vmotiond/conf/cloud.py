@@ -24,8 +24,36 @@ OPTS = [
     cfg.StrOpt(
         "compute_api_version",
         default="2.94",
-        help="Compute API microversion for reads. Evacuations choose their "
-             "own (see [engine])."),
+        help="Compute API microversion for reads and host switches; at least "
+             "2.53 (services and hypervisors by UUID). Evacuations choose "
+             "their own (see [engine])."),
+    cfg.StrOpt(
+        "hypervisor_api_version",
+        default="2.87",
+        help="Compute API microversion for the hypervisors list. 2.87 is the "
+             "last one that reports running_vms; capacity itself always "
+             "comes from Placement."),
+    cfg.StrOpt(
+        "placement_api_version",
+        default="1.29",
+        help="Placement API microversion; at least 1.27 (provider summaries "
+             "of every resource class)."),
+    cfg.StrOpt(
+        "capacity_source",
+        default="bulk",
+        choices=[("bulk", "One GET /allocation_candidates per cycle gives "
+                          "capacity and usage of every provider with room; "
+                          "only full providers are read one by one."),
+                 ("exact", "Inventories and usages read per provider: two "
+                           "calls per host; exact totals, reserved and "
+                           "ratios. For small clouds.")],
+        help="How host capacity is read from Placement, which has no bulk "
+             "inventory or usage endpoint."),
+    cfg.IntOpt(
+        "page_size",
+        default=1000,
+        min=1,
+        help="Items asked for per page of a paginated list call."),
     cfg.FloatOpt(
         "api_timeout",
         default=30.0,
@@ -42,12 +70,21 @@ OPTS = [
         min=0.0,
         help="First back-off in seconds between retries; it doubles each "
              "retry."),
+    cfg.FloatOpt(
+        "api_retry_backoff_max",
+        default=10.0,
+        min=0.0,
+        help="Longest back-off in seconds between two retries."),
 ]
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:
-    conf.register_group(GROUP)
-    conf.register_opts(OPTS, group=GROUP)
+    # A group of its own per ConfigOpts: oslo.config copies a registered
+    # group shallowly, so sharing GROUP would share overrides between
+    # ConfigOpts objects.
+    conf.register_group(cfg.OptGroup(GROUP.name, title=GROUP.title,
+                                     help=GROUP.help))
+    conf.register_opts(OPTS, group=GROUP.name)
 
 
 def list_opts() -> dict[cfg.OptGroup, list[cfg.Opt]]:

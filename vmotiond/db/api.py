@@ -8,6 +8,7 @@ expect, so two processes can never both claim the same work.
 
 from collections.abc import Iterable
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 import datetime
 from typing import Any
 import uuid as uuidlib
@@ -50,13 +51,18 @@ class Database:
     @property
     def engine(self) -> sa.Engine:
         """The writer engine, created on first use."""
-        return self._facade.writer.get_engine()
+        engine: sa.Engine = self._facade.writer.get_engine()
+        return engine
 
-    def _reader(self) -> Any:
-        return self._facade.reader.using(_Context())
+    def _reader(self) -> AbstractContextManager[orm.Session]:
+        session: AbstractContextManager[orm.Session] = (
+            self._facade.reader.using(_Context()))
+        return session
 
-    def _writer(self) -> Any:
-        return self._facade.writer.using(_Context())
+    def _writer(self) -> AbstractContextManager[orm.Session]:
+        session: AbstractContextManager[orm.Session] = (
+            self._facade.writer.using(_Context()))
+        return session
 
     def check_connection(self) -> None:
         """Connect once; raise DatabaseUnavailable saying where and why."""
@@ -318,11 +324,11 @@ class Database:
             raise exception.InvalidInput(
                 reason="unknown host role %s" % values["role"])
         with self._writer() as session:
-            result = session.execute(sa.update(models.Host).where(
+            changed = _rowcount(session, sa.update(models.Host).where(
                 models.Host.name == name,
                 models.Host.deleted.is_(False)).values(
                     updated_at=self._clock.now(), **values))
-            if result.rowcount == 0:
+            if changed == 0:
                 raise exception.NotFound(kind="Host", ident=name)
 
     def hosts_sync(self, inventory: Iterable[Mapping[str, Any]],
@@ -371,8 +377,81 @@ class Database:
         if expected is not None:
             query = query.where(model.status.in_(list(expected)))
         with self._writer() as session:
-            rowcount: int = session.execute(query.values(**values)).rowcount
-        return rowcount
+            return _rowcount(session, query.values(**values))
+
+    # -- readers added for the REST API ------------------------------------
+
+    def notification_search(self, status: Iterable[str] | None = None,
+                            host: str | None = None,
+                            type: Iterable[str] | None = None,
+                            generated_since: datetime.datetime | None = None,
+                            sort_key: str = "created_at",
+                            sort_dir: str = "desc",
+                            limit: int | None = None,
+                            marker: str | None = None
+                            ) -> list[models.Notification]:
+        """List notifications with Masakari's filters and any sort key."""
+        query = sa.select(models.Notification).where(
+            models.Notification.deleted.is_(False))
+        if status is not None:
+            query = query.where(models.Notification.status.in_(list(status)))
+        if host is not None:
+            query = query.where(models.Notification.host == host)
+        if type is not None:
+            query = query.where(models.Notification.type.in_(list(type)))
+        if generated_since is not None:
+            query = query.where(
+                models.Notification.generated_time >= generated_since)
+        with self._reader() as session:
+            query = _page(session, query, models.Notification, sort_key,
+                          sort_dir, limit, marker)
+            return list(session.scalars(query))
+
+    def notification_get_by_id(self, id: int) -> models.Notification:
+        """Return a live notification by its integer id (Masakari's id)."""
+        with self._reader() as session:
+            row = session.scalars(
+                sa.select(models.Notification).where(
+                    models.Notification.id == id,
+                    models.Notification.deleted.is_(False))).first()
+        if row is None:
+            raise exception.NotFound(kind="Notification", ident=id)
+        return row
+
+    def vmove_get_by_id(self, id: int,
+                        notification_uuid: str | None = None
+                        ) -> models.VMove:
+        """Return a live vmove by its integer id (Masakari's id)."""
+        query = sa.select(models.VMove).where(
+            models.VMove.id == id, models.VMove.deleted.is_(False))
+        if notification_uuid is not None:
+            query = query.where(
+                models.VMove.notification_uuid == notification_uuid)
+        with self._reader() as session:
+            row = session.scalars(query).first()
+        if row is None:
+            raise exception.NotFound(kind="VMove", ident=id)
+        return row
+
+    def step_list_by_notification(self, notification_uuid: str
+                                  ) -> list[tuple[models.VMoveStep, str]]:
+        """Return (step, instance_uuid) of every vmove of a notification."""
+        query = sa.select(models.VMoveStep, models.VMove.instance_uuid).join(
+            models.VMove,
+            models.VMove.uuid == models.VMoveStep.vmove_uuid).where(
+                models.VMove.notification_uuid == notification_uuid,
+                models.VMove.deleted.is_(False),
+                models.VMoveStep.deleted.is_(False)).order_by(
+                    models.VMoveStep.id)
+        with self._reader() as session:
+            return [(step, instance) for step, instance in
+                    session.execute(query)]
+
+
+def _rowcount(session: orm.Session, statement: Any) -> int:
+    """Execute an UPDATE and return how many rows it changed."""
+    result = session.execute(statement)
+    return int(getattr(result, "rowcount", 0))
 
 
 def _masked(url: str) -> str:

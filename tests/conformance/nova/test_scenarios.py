@@ -1,0 +1,8 @@
+"""The conformance scenarios against a real Nova."""
+
+from tests.conformance import scenarios
+from tests.conformance.nova import base
+
+
+class TestNova(scenarios.Scenarios, base.NovaTestCase):
+    """Every scenario of ``tests.conformance.scenarios`` on Nova 34."""

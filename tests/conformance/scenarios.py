@@ -1,0 +1,356 @@
+"""Client-level scenarios run through ``vmotiond.cloud`` against a target.
+
+Written once; a test module mixes ``Scenarios`` into a test case whose
+``setUp`` sets ``self.target`` (a ``tests.conformance.target.Target``).
+The expectations are what Nova 34.0.0 does (status codes and messages
+included); a target that answers otherwise disagrees with Nova.
+"""
+
+import re
+from typing import Any
+
+from oslo_config import cfg
+
+from tests.conformance import target as target_mod
+from vmotiond import exception
+from vmotiond.cloud import openstack
+from vmotiond.cloud import records
+from vmotiond.conf import cloud as cloud_conf
+
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-"
+                  r"[0-9a-f]{12}$")
+NO_SUCH_ID = "00000000-0000-0000-0000-000000000000"
+MOVE_TIMEOUT = 30.0
+
+
+def make_cloud(target: target_mod.Target,
+               **overrides: Any) -> openstack.OpenStackCloud:
+    conf = cfg.ConfigOpts()
+    cloud_conf.register_opts(conf)
+    conf([], project="vmotiond", default_config_files=[])
+    conf.set_override("api_retries", 0, group="cloud")
+    for name, value in overrides.items():
+        conf.set_override(name, value, group="cloud")
+    return openstack.OpenStackCloud(target.connection(), conf)
+
+
+class Scenarios:
+    """The scenarios; mix into a ``testtools.TestCase`` subclass."""
+
+    target: target_mod.Target
+
+    # Helpers.
+
+    @property
+    def cloud(self) -> openstack.OpenStackCloud:
+        cloud = self.__dict__.get("_cloud")
+        if cloud is None:
+            cloud = self.__dict__["_cloud"] = make_cloud(self.target)
+        return cloud
+
+    def service(self, host: str) -> records.ComputeService:
+        found = [s for s in self.cloud.list_compute_services()
+                 if s.host == host]
+        self.assertEqual(1, len(found), "services of %s" % host)
+        return found[0]
+
+    def wait_service(self, host: str, what: str, timeout: float,
+                     **fields: Any) -> records.ComputeService:
+        def check() -> records.ComputeService | None:
+            svc = self.service(host)
+            ok = all(getattr(svc, k) == v for k, v in fields.items())
+            return svc if ok else None
+        return self.target.wait_for(check, timeout, what)
+
+    def wait_server(self, server_id: str, what: str,
+                    timeout: float = MOVE_TIMEOUT,
+                    **fields: Any) -> records.Server:
+        def check() -> records.Server | None:
+            srv = self.cloud.get_server(server_id)
+            ok = all(getattr(srv, k) == v for k, v in fields.items())
+            return srv if ok else None
+        return self.target.wait_for(check, timeout, what)
+
+    def wait_migration(self, server_id: str, migration_type: str,
+                       status: str) -> records.Migration:
+        def check() -> records.Migration | None:
+            migs = self.cloud.list_migrations(server_id, migration_type)
+            return migs[0] if migs and migs[0].status == status else None
+        return self.target.wait_for(
+            check, MOVE_TIMEOUT,
+            "%s of %s to be %s" % (migration_type, server_id, status))
+
+    def kill_and_fence(self, host: str) -> records.ComputeService:
+        """Kill ``host`` and force its service down, as fencing does."""
+        self.target.kill(host)
+        svc = self.service(host)
+        self.cloud.force_down_service(svc.id, host)
+        return svc
+
+    def assertRaisesCloud(self, error: type, status: int, message: str,
+                          call: Any, *args: Any, **kwargs: Any
+                          ) -> exception.CloudError:
+        """``call`` raises ``error`` with this status and a message
+        matching the regular expression ``message``."""
+        raised = self.assertRaises(error, call, *args, **kwargs)
+        self.assertEqual(status, raised.status)
+        self.assertIsNotNone(re.search(message, raised.kwargs["reason"]),
+                             "%r does not match %r"
+                             % (raised.kwargs["reason"], message))
+        return raised
+
+    # Services and capacity.
+
+    def test_services_listed(self) -> None:
+        services = {s.host: s for s in self.cloud.list_compute_services()}
+        for host in self.target.hosts:
+            svc = services[host]
+            self.assertRegex(svc.id, UUID)
+            self.assertEqual(("up", "enabled", False, None),
+                             (svc.state, svc.status, svc.forced_down,
+                              svc.disabled_reason))
+            self.assertEqual(self.target.zone, svc.zone)
+            self.assertIsNotNone(svc.updated_at)
+
+    def test_capacity_follows_placement(self) -> None:
+        host = self.target.hosts[0]
+        before = {c.host: c for c in self.cloud.list_host_capacities()}
+        self.assertTrue(set(self.target.hosts) <= set(before))
+        for cap in before.values():
+            self.assertRegex(cap.hypervisor_id, UUID)
+            self.assertGreater(cap.vcpus_free, 0)
+            self.assertGreater(cap.memory_mb_free, 0)
+        server = self.cloud.get_server(self.target.boot(host))
+        after = {c.host: c for c in self.cloud.list_host_capacities()}
+        b, a = before[host], after[host]
+        self.assertEqual(
+            (b.vcpus_used + server.vcpus, b.memory_mb_used + server.memory_mb,
+             b.disk_gb_used + server.disk_gb, b.running_vms + 1),
+            (a.vcpus_used, a.memory_mb_used, a.disk_gb_used, a.running_vms))
+        self.assertEqual(b.memory_mb_free - server.memory_mb,
+                         a.memory_mb_free)
+        # Both ways of reading Placement agree on what is free.
+        exact = {c.host: c for c in make_cloud(
+            self.target, capacity_source="exact").list_host_capacities()}
+        for name, cap in after.items():
+            self.assertEqual(
+                (cap.vcpus_free, cap.memory_mb_free, cap.disk_gb_free),
+                (exact[name].vcpus_free, exact[name].memory_mb_free,
+                 exact[name].disk_gb_free), name)
+            self.assertGreaterEqual(exact[name].cpu_allocation_ratio, 1.0)
+
+    # Host failure and fencing.
+
+    def test_killed_host_goes_down(self) -> None:
+        host, other = self.target.hosts[0], self.target.hosts[1]
+        server_id = self.target.boot(host)
+        self.target.kill(host)
+        down = self.wait_service(host, "%s down" % host,
+                                 self.target.service_down_time * 3 + 5,
+                                 state="down")
+        self.assertEqual(("enabled", False), (down.status, down.forced_down))
+        self.assertEqual("up", self.service(other).state)
+        # Nova keeps the instances of a dead host as they were.
+        server = self.cloud.get_server(server_id)
+        self.assertEqual(("ACTIVE", "active", host),
+                         (server.status, server.vm_state, server.host))
+        self.assertEqual(down.updated_at, self.service(host).updated_at)
+        self.target.revive(host)
+        self.wait_service(host, "%s up again" % host,
+                          self.target.service_down_time * 3 + 5, state="up")
+
+    def test_force_down_and_disable(self) -> None:
+        host = self.target.hosts[0]
+        svc = self.kill_and_fence(host)
+        fenced = self.service(host)
+        self.assertEqual(("down", True), (fenced.state, fenced.forced_down))
+        self.cloud.disable_service(svc.id, host, "vmotiond: host failed")
+        disabled = self.service(host)
+        self.assertEqual(("disabled", "vmotiond: host failed"),
+                         (disabled.status, disabled.disabled_reason))
+        # A recovered host stays forced down and disabled until cleared.
+        self.target.revive(host)
+        self.target.wait_for(
+            lambda: self.service(host).updated_at != fenced.updated_at,
+            self.target.service_down_time * 3 + 5, "a heartbeat")
+        revived = self.service(host)
+        self.assertEqual(("down", True, "disabled"),
+                         (revived.state, revived.forced_down, revived.status))
+        self.cloud.force_down_service(svc.id, host, forced_down=False)
+        self.wait_service(host, "%s up" % host, 10, state="up",
+                          forced_down=False)
+        self.cloud.enable_service(svc.id, host)
+        enabled = self.service(host)
+        self.assertEqual(("enabled", None),
+                         (enabled.status, enabled.disabled_reason))
+
+    # Evacuation.
+
+    def _evacuate(self, microversion: str, target_host: str | None,
+                  status: str, vm_state: str) -> None:
+        source = self.target.hosts[0]
+        server_id = self.target.boot(source)
+        self.kill_and_fence(source)
+        self.cloud.evacuate_server(server_id, target_host, microversion)
+        server = self.wait_server(
+            server_id, "evacuated %s" % status, status=status,
+            task_state=None)
+        migration = self.wait_migration(server_id, "evacuation", "done")
+        # Nova saves the state before the host: wait for the host too.
+        server = self.target.wait_for(
+            lambda: (lambda s: s if s.host != source else None)(
+                self.cloud.get_server(server_id)),
+            MOVE_TIMEOUT, "the host to change")
+        self.assertEqual((status, vm_state), (server.status, server.vm_state))
+        if target_host:
+            self.assertEqual(target_host, server.host)
+        self.assertIn(server.host, self.target.hosts[1:])
+        self.assertEqual((source, server.host),
+                         (migration.source_compute, migration.dest_compute))
+
+    def test_evacuate_2_94_keeps_active(self) -> None:
+        self._evacuate("2.94", None, "ACTIVE", "active")
+
+    def test_evacuate_2_95_lands_shutoff(self) -> None:
+        self._evacuate("2.95", None, "SHUTOFF", "stopped")
+
+    def test_evacuate_to_a_host(self) -> None:
+        self._evacuate("2.94", self.target.hosts[2], "ACTIVE", "active")
+
+    def test_evacuate_refused_while_source_up(self) -> None:
+        host = self.target.hosts[0]
+        server_id = self.target.boot(host)
+        self.assertRaisesCloud(
+            exception.CloudRefused, 400,
+            r"^Compute service of %s is still in use\.$" % host,
+            self.cloud.evacuate_server, server_id)
+
+    # Cold and live migration, reset state.
+
+    def test_cold_migrate_and_confirm(self) -> None:
+        source, dest = self.target.hosts[0], self.target.hosts[1]
+        server_id = self.target.boot(source)
+        self.cloud.migrate_server(server_id, dest)
+        server = self.wait_server(server_id, "VERIFY_RESIZE",
+                                  status="VERIFY_RESIZE")
+        self.assertEqual((dest, "resized", None),
+                         (server.host, server.vm_state, server.task_state))
+        self.wait_migration(server_id, "migration", "finished")
+        self.cloud.confirm_resize(server_id)
+        server = self.wait_server(server_id, "ACTIVE after confirm",
+                                  status="ACTIVE")
+        self.assertEqual(dest, server.host)
+        migration = self.wait_migration(server_id, "migration", "confirmed")
+        self.assertEqual((source, dest), (migration.source_compute,
+                                          migration.dest_compute))
+
+    def test_live_migrate(self) -> None:
+        source, dest = self.target.hosts[0], self.target.hosts[1]
+        server_id = self.target.boot(source)
+        self.cloud.live_migrate_server(server_id, dest)
+        migration = self.wait_migration(server_id, "live-migration",
+                                        "completed")
+        server = self.wait_server(server_id, "on %s" % dest, host=dest,
+                                  status="ACTIVE", task_state=None)
+        self.assertEqual("active", server.vm_state)
+        self.assertEqual((source, dest), (migration.source_compute,
+                                          migration.dest_compute))
+
+    def test_live_migrate_scheduled(self) -> None:
+        source = self.target.hosts[0]
+        server_id = self.target.boot(source)
+        self.cloud.live_migrate_server(server_id)
+        self.wait_migration(server_id, "live-migration", "completed")
+        server = self.wait_server(server_id, "ACTIVE", status="ACTIVE",
+                                  task_state=None)
+        self.assertIn(server.host, self.target.hosts[1:])
+
+    def test_reset_state(self) -> None:
+        server_id = self.target.boot(self.target.hosts[0])
+        self.cloud.reset_server_state(server_id, "error")
+        server = self.cloud.get_server(server_id)
+        self.assertEqual(("ERROR", "error"), (server.status, server.vm_state))
+        self.cloud.reset_server_state(server_id, "active")
+        server = self.cloud.get_server(server_id)
+        self.assertEqual(("ACTIVE", "active", None),
+                         (server.status, server.vm_state, server.task_state))
+
+    # Refusals.
+
+    def test_not_found(self) -> None:
+        cloud = self.cloud
+        server_404 = r"^Instance %s could not be found\.$" % NO_SUCH_ID
+        service_404 = r"^Service %s could not be found\.$" % NO_SUCH_ID
+        for call, args, message in (
+                (cloud.get_server, (NO_SUCH_ID,), server_404),
+                (cloud.evacuate_server, (NO_SUCH_ID,), server_404),
+                (cloud.migrate_server, (NO_SUCH_ID,), server_404),
+                (cloud.live_migrate_server, (NO_SUCH_ID,), server_404),
+                (cloud.reset_server_state, (NO_SUCH_ID, "error"),
+                 server_404),
+                (cloud.force_down_service, (NO_SUCH_ID, "x"), service_404),
+                (cloud.disable_service, (NO_SUCH_ID, "x", "r"),
+                 service_404)):
+            self.assertRaisesCloud(exception.CloudNotFound, 404, message,
+                                   call, *args)
+
+    def test_refused_bad_input(self) -> None:
+        server_id = self.target.boot(self.target.hosts[0])
+        self.assertRaisesCloud(
+            exception.CloudRefused, 400,
+            r"^Invalid input for field/attribute state\. Value: bogus\. "
+            r"'bogus' is not one of \['active', 'error'\]$",
+            self.cloud.reset_server_state, server_id, "bogus")
+        self.assertRaisesCloud(
+            exception.CloudConflict, 409,
+            r"^Cannot 'confirmResize' instance %s while it is in vm_state "
+            r"active$" % server_id,
+            self.cloud.confirm_resize, server_id)
+        self.assertRaisesCloud(
+            exception.CloudRefused, 400,
+            r"^Compute host nohost could not be found\.$",
+            self.cloud.migrate_server, server_id, "nohost")
+        self.assertRaisesCloud(
+            exception.CloudRefused, 400,
+            r"^Compute host nohost could not be found\.$",
+            self.cloud.live_migrate_server, server_id, "nohost")
+
+    def test_refused_by_vm_state(self) -> None:
+        hosts = self.target.hosts
+        servers = {}
+        for state in target_mod.STATES:
+            servers[state] = self.target.boot(hosts[0], name=state,
+                                              state=state)
+        self.kill_and_fence(hosts[0])
+
+        def refused(action: str, state: str, call: Any, *args: Any) -> None:
+            server_id = servers[state]
+            self.assertRaisesCloud(
+                exception.CloudConflict, 409,
+                r"^Cannot '%s' instance %s while it is in vm_state %s$"
+                % (action, server_id, _VM_STATE[state]), call, server_id,
+                *args)
+
+        for state in ("rescued", "paused", "suspended"):
+            refused("evacuate", state, self.cloud.evacuate_server)
+        refused("evacuate", "shelved", self.cloud.evacuate_server, hosts[1])
+        # An offloaded server has no host, and Nova compares it with the
+        # target before it looks at the state.
+        self.assertRaisesCloud(
+            exception.CloudRefused, 400,
+            r"^The target host can't be the same one\.$",
+            self.cloud.evacuate_server, servers["shelved"])
+        for state in ("rescued", "paused", "suspended", "shelved"):
+            refused("migrate", state, self.cloud.migrate_server)
+        for state in ("rescued", "suspended", "stopped", "shelved"):
+            refused("os-migrateLive", state, self.cloud.live_migrate_server,
+                    hosts[1])
+        # A stopped server evacuates, and stays stopped.
+        self.cloud.evacuate_server(servers["stopped"], hosts[1])
+        self.wait_server(servers["stopped"], "stopped on %s" % hosts[1],
+                         host=hosts[1], status="SHUTOFF", task_state=None)
+
+
+_VM_STATE = {"rescued": "rescued", "paused": "paused",
+             "suspended": "suspended", "shelved": "shelved_offloaded",
+             "stopped": "stopped"}

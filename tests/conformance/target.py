@@ -1,0 +1,67 @@
+"""What a conformance scenario needs from the cloud it runs against.
+
+A target is a cloud reachable through openstacksdk plus the levers a test
+pulls outside the API: boot a server on a host, bring it to a state,
+kill or revive a host. ``tests/conformance/nova`` implements it over a
+real Nova (its functional fixtures, fake virt driver) and
+``tests/conformance/sim`` over the simulator served on loopback HTTP.
+"""
+
+from collections.abc import Callable
+import threading
+import time
+from typing import Any
+from typing import TypeVar
+
+from openstack import connection
+
+T = TypeVar("T")
+
+# States a scenario can ask for; each target reaches them its own way.
+STATES = ("stopped", "rescued", "paused", "suspended", "shelved")
+
+
+class Target:
+    """Base of the targets; subclasses fill in every ``NotImplemented``."""
+
+    #: Names of the compute hosts, all up and enabled at the start; >= 3.
+    hosts: tuple[str, ...] = ()
+    #: Seconds after the last heartbeat when Nova reports a service down.
+    service_down_time: float = 0.0
+    #: Availability zone of the hosts.
+    zone: str = "nova"
+
+    def connection(self) -> connection.Connection:
+        """An openstacksdk connection with the admin role."""
+        raise NotImplementedError
+
+    def boot(self, host: str, name: str = "conformance",
+             state: str | None = None) -> str:
+        """Boot a server on ``host``, wait until ACTIVE or, if ``state``
+        is given, until in that one of ``STATES``; return its id."""
+        raise NotImplementedError
+
+    def kill(self, host: str) -> None:
+        """Stop the host's nova-compute: heartbeats end, servers stay."""
+        raise NotImplementedError
+
+    def revive(self, host: str) -> None:
+        """Start the host's nova-compute again."""
+        raise NotImplementedError
+
+    def wait_for(self, predicate: Callable[[], T], timeout: float,
+                 what: str, interval: float = 0.1) -> T:
+        """Poll ``predicate`` until it returns a true value; fail after
+        ``timeout`` seconds. Targets with a clock of their own override
+        it."""
+        deadline = time.monotonic() + timeout
+        pause = threading.Event()
+        last: Any = None
+        while True:
+            last = predicate()
+            if last:
+                return last
+            if time.monotonic() > deadline:
+                raise AssertionError("timed out after %.1f s waiting for %s"
+                                     % (timeout, what))
+            pause.wait(interval)

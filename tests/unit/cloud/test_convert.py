@@ -1,0 +1,76 @@
+import datetime
+
+import testtools
+
+from vmotiond.cloud import convert
+from vmotiond.cloud import records
+
+SERVER = {
+    "id": "s1", "name": "web", "status": "ACTIVE",
+    "OS-EXT-STS:vm_state": "active", "OS-EXT-STS:task_state": None,
+    "OS-EXT-SRV-ATTR:host": "host1", "OS-EXT-AZ:availability_zone": "az1",
+    "tenant_id": "p1", "metadata": {"ha": "true"}, "locked": True,
+    "image": {"id": "i1"},
+    "flavor": {"vcpus": 2, "ram": 4096, "disk": 20, "ephemeral": 5,
+               "swap": 1536, "original_name": "m1"},
+    "server_groups": ["g1"],
+}
+
+
+class ConvertTest(testtools.TestCase):
+
+    def test_server(self):
+        self.assertEqual(records.Server(
+            id="s1", name="web", status="ACTIVE", vm_state="active",
+            task_state=None, host="host1", availability_zone="az1",
+            project_id="p1", vcpus=2, memory_mb=4096, disk_gb=27,
+            metadata={"ha": "true"}, locked=True, server_group_ids=("g1",)),
+            convert.server(SERVER))
+
+    def test_volume_backed_server_has_no_root_disk(self):
+        body = dict(SERVER, image="", flavor={"vcpus": 1, "ram": 512,
+                                              "disk": 20})
+        self.assertEqual((1, 512, 0), convert.flavor_resources(body))
+
+    def test_sparse_server(self):
+        srv = convert.server({"id": "s2"})
+        self.assertEqual(("s2", "UNKNOWN", None, 0, {}, ()),
+                         (srv.id, srv.status, srv.host, srv.vcpus,
+                          dict(srv.metadata), srv.server_group_ids))
+
+    def test_service(self):
+        svc = convert.compute_service({
+            "id": "u1", "binary": "nova-compute", "host": "host1",
+            "zone": "nova", "status": "disabled", "state": "down",
+            "updated_at": "2026-01-02T03:04:05.000000",
+            "disabled_reason": "fenced", "forced_down": True})
+        self.assertEqual(records.ComputeService(
+            id="u1", host="host1", zone="nova", state="down",
+            status="disabled", forced_down=True,
+            updated_at=datetime.datetime(2026, 1, 2, 3, 4, 5),
+            disabled_reason="fenced"), svc)
+
+    def test_times_become_naive_utc(self):
+        self.assertEqual(datetime.datetime(2026, 1, 2, 1, 4, 5),
+                         convert.parse_time("2026-01-02T03:04:05+02:00"))
+        self.assertIsNone(convert.parse_time(None))
+        self.assertIsNone(convert.parse_time("yesterday"))
+
+    def test_migration(self):
+        mig = convert.migration({
+            "id": 7, "uuid": "m-uuid", "instance_uuid": "s1",
+            "source_compute": "host1", "dest_compute": "host2",
+            "status": "done", "migration_type": "evacuation",
+            "created_at": "2026-01-02T03:04:05.000000", "updated_at": None})
+        self.assertEqual(("m-uuid", "s1", "done", "evacuation", None),
+                         (mig.id, mig.server_id, mig.status,
+                          mig.migration_type, mig.updated_at))
+        self.assertEqual("7", convert.migration({"id": 7}).id)
+
+    def test_port_and_floating_ip(self):
+        port = convert.port({"id": "p", "device_id": "s1", "fixed_ips": [
+            {"ip_address": "10.0.0.5", "subnet_id": "x"}]})
+        self.assertEqual(records.Port("p", "s1", ("10.0.0.5",)), port)
+        fip = convert.floating_ip({"id": "f", "floating_ip_address": "1.2.3.4",
+                                   "port_id": None, "fixed_ip_address": None})
+        self.assertEqual(records.FloatingIp("f", "1.2.3.4", None, None), fip)

@@ -1,0 +1,177 @@
+from oslo_config import cfg
+import testtools
+
+from tests.unit.cloud import fakes
+from vmotiond import clock
+from vmotiond import exception
+from vmotiond.cloud import base
+from vmotiond.cloud import openstack
+from vmotiond.conf import cloud as cloud_conf
+
+SERVICE = {"id": "u1", "binary": "nova-compute", "host": "host1",
+           "zone": "nova", "status": "enabled", "state": "up",
+           "updated_at": "2026-01-02T03:04:05.000000",
+           "disabled_reason": None, "forced_down": False}
+
+
+def _conf(**overrides):
+    conf = cfg.ConfigOpts()
+    cloud_conf.register_opts(conf)
+    conf([], project="vmotiond", default_config_files=[])
+    for name, value in overrides.items():
+        conf.set_override(name, value, group="cloud")
+    return conf
+
+
+class OpenStackCloudTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.compute_routes = {
+            ("GET", "os-services"): {"services": [SERVICE]},
+        }
+        self.network_routes = {}
+        self.compute = fakes.FakeAdapter(fakes.routes(self.compute_routes))
+        self.network = fakes.FakeAdapter(fakes.routes(self.network_routes))
+        self.placement = fakes.FakeAdapter(fakes.routes({}))
+        self.clock = clock.FakeClock()
+        self.cloud = openstack.OpenStackCloud(
+            fakes.FakeConnection(self.compute, self.placement, self.network),
+            _conf(api_retries=2), self.clock)
+
+    def _answer(self, status=202, body=None):
+        def handler(kwargs):
+            return fakes.response(status, body)
+        return handler
+
+    def test_is_a_cloud(self):
+        cloud: base.Cloud = self.cloud
+        self.assertIsNotNone(cloud)
+
+    def test_list_compute_services(self):
+        [svc] = self.cloud.list_compute_services()
+        self.assertEqual(("u1", "host1", "up"), (svc.id, svc.host,
+                                                 svc.state))
+        _, url, kwargs = self.compute.calls[0]
+        self.assertEqual({"binary": "nova-compute"}, kwargs["params"])
+        self.assertEqual("2.94", kwargs["microversion"])
+
+    def test_evacuate_microversion_and_body(self):
+        self.compute_routes[("POST", "servers/s1/action")] = self._answer(200)
+        self.cloud.evacuate_server("s1", "host2", microversion="2.95")
+        self.cloud.evacuate_server("s1")
+        first, second = self.compute.calls
+        self.assertEqual({"evacuate": {"host": "host2"}}, first[2]["json"])
+        self.assertEqual("2.95", first[2]["microversion"])
+        self.assertEqual({"evacuate": {}}, second[2]["json"])
+        self.assertEqual("2.94", second[2]["microversion"])
+
+    def test_actions(self):
+        self.compute_routes[("POST", "servers/s1/action")] = self._answer()
+        self.cloud.migrate_server("s1")
+        self.cloud.migrate_server("s1", "host2")
+        self.cloud.confirm_resize("s1")
+        self.cloud.live_migrate_server("s1")
+        self.cloud.reset_server_state("s1", "error")
+        self.cloud.start_server("s1")
+        self.cloud.stop_server("s1")
+        self.assertEqual([
+            {"migrate": None}, {"migrate": {"host": "host2"}},
+            {"confirmResize": None},
+            {"os-migrateLive": {"host": None, "block_migration": "auto"}},
+            {"os-resetState": {"state": "error"}},
+            {"os-start": None}, {"os-stop": None}],
+            [c[2]["json"] for c in self.compute.calls])
+
+    def test_service_switches_by_uuid(self):
+        self.compute_routes[("PUT", "os-services/u1")] = {"service": SERVICE}
+        self.cloud.force_down_service("u1", "host1")
+        self.cloud.disable_service("u1", "host1", "fenced")
+        self.cloud.force_down_service("u1", "host1", forced_down=False)
+        self.cloud.enable_service("u1", "host1")
+        self.assertEqual([
+            {"forced_down": True},
+            {"status": "disabled", "disabled_reason": "fenced"},
+            {"forced_down": False}, {"status": "enabled"}],
+            [c[2]["json"] for c in self.compute.calls])
+
+    def test_conflict_is_not_retried(self):
+        self.compute_routes[("POST", "servers/s1/action")] = self._answer(
+            409, {"conflictingRequest": {
+                "code": 409,
+                "message": "Cannot 'evacuate' instance s1 while it is in "
+                           "vm_state rescued"}})
+        error = self.assertRaises(exception.CloudConflict,
+                                  self.cloud.evacuate_server, "s1")
+        self.assertIn("vm_state rescued", str(error))
+        self.assertEqual(1, len(self.compute.calls))
+
+    def test_reads_retry_on_the_clock(self):
+        answers = [fakes.response(503), fakes.response(504),
+                   fakes.response(200, {"services": [SERVICE]})]
+        self.compute_routes[("GET", "os-services")] = (
+            lambda kwargs: answers.pop(0))
+        self.assertEqual(1, len(self.cloud.list_compute_services()))
+        self.assertEqual(0.5 + 1.0, self.clock.monotonic())
+
+    def test_get_server(self):
+        self.compute_routes[("GET", "servers/s1")] = {"server": {
+            "id": "s1", "status": "SHUTOFF", "OS-EXT-SRV-ATTR:host": "h"}}
+        self.assertEqual("SHUTOFF", self.cloud.get_server("s1").status)
+        self.assertRaises(exception.CloudNotFound, self.cloud.get_server,
+                          "nope")
+
+    def test_list_servers_of_a_host(self):
+        self.compute_routes[("GET", "servers/detail")] = {"servers": [
+            {"id": "s1"}]}
+        self.assertEqual(["s1"], [s.id for s in
+                                  self.cloud.list_servers("host1")])
+        self.assertEqual({"all_tenants": "True", "host": "host1",
+                          "limit": 1000}, self.compute.calls[0][2]["params"])
+
+    def test_list_migrations(self):
+        self.compute_routes[("GET", "os-migrations")] = {"migrations": [
+            {"id": 1, "uuid": "m1", "instance_uuid": "s1",
+             "status": "done", "migration_type": "evacuation"}]}
+        [mig] = self.cloud.list_migrations("s1", "evacuation")
+        self.assertEqual("m1", mig.id)
+        params = self.compute.calls[0][2]["params"]
+        self.assertEqual(("s1", "evacuation"), (params["instance_uuid"],
+                                                params["migration_type"]))
+
+    def test_floating_ips(self):
+        self.network_routes[("GET", "floatingips")] = {"floatingips": [
+            {"id": "f1", "floating_ip_address": "1.2.3.4",
+             "port_id": "p1", "fixed_ip_address": "10.0.0.5"}]}
+        self.network_routes[("PUT", "floatingips/f1")] = {"floatingip": {}}
+        self.network_routes[("GET", "ports")] = {"ports": [
+            {"id": "p1", "device_id": "s1", "fixed_ips": []}]}
+        self.assertEqual([], self.cloud.list_floating_ips([]))
+        self.assertEqual(0, len(self.network.calls))
+        [fip] = self.cloud.list_floating_ips(["p1", "p2"])
+        self.assertEqual("p1", fip.port_id)
+        self.assertEqual({"port_id": ["p1", "p2"], "limit": 1000},
+                         self.network.calls[0][2]["params"])
+        self.cloud.associate_floating_ip("f1", "p9")
+        self.cloud.disassociate_floating_ip("f1")
+        self.assertEqual([{"floatingip": {"port_id": "p9"}},
+                          {"floatingip": {"port_id": None}}],
+                         [c[2]["json"] for c in self.network.calls[1:]])
+        self.assertEqual(["p1"], [p.id for p in self.cloud.list_ports("s1")])
+
+    def test_old_microversion_refused(self):
+        self.assertRaises(
+            exception.ConfigError, openstack.OpenStackCloud,
+            fakes.FakeConnection(self.compute, self.placement, self.network),
+            _conf(compute_api_version="2.52"))
+
+    def test_default_conf(self):
+        cloud = openstack.OpenStackCloud(
+            fakes.FakeConnection(self.compute, self.placement, self.network))
+        self.assertEqual(3, cloud.retrier.retries)
+
+    def test_from_config_unknown_cloud(self):
+        conf = _conf(cloud="no-such-cloud-anywhere")
+        self.useFixture_env = None
+        self.assertRaises(exception.ConfigError,
+                          openstack.OpenStackCloud.from_config, conf)

@@ -1,0 +1,111 @@
+"""Build ``records`` from the JSON of Nova and Neutron.
+
+Pure functions of dicts; unknown or missing fields get safe defaults so a
+newer or older cloud does not break a poll.
+"""
+
+from collections.abc import Mapping
+import datetime
+import math
+from typing import Any
+
+from oslo_utils import timeutils
+
+from vmotiond.cloud import records
+
+
+def parse_time(value: Any) -> datetime.datetime | None:
+    """Return an API timestamp as a naive UTC datetime, or None."""
+    if not value:
+        return None
+    try:
+        parsed = timeutils.parse_isotime(str(value))
+    except ValueError:
+        return None
+    return timeutils.normalize_time(parsed)
+
+
+def compute_service(body: Mapping[str, Any]) -> records.ComputeService:
+    """One item of GET /os-services."""
+    return records.ComputeService(
+        id=str(body["id"]),
+        host=body["host"],
+        zone=body.get("zone") or "",
+        state=body.get("state") or "down",
+        status=body.get("status") or "disabled",
+        forced_down=bool(body.get("forced_down", False)),
+        updated_at=parse_time(body.get("updated_at")),
+        disabled_reason=body.get("disabled_reason"),
+    )
+
+
+def flavor_resources(server: Mapping[str, Any]) -> tuple[int, int, int]:
+    """Return (vcpus, memory_mb, disk_gb) a server holds, as Placement
+    counts them: root disk (none when booted from a volume), ephemeral
+    and swap rounded up to whole GB."""
+    flavor = server.get("flavor") or {}
+    vcpus = int(flavor.get("vcpus") or 0)
+    ram = int(flavor.get("ram") or 0)
+    volume_backed = server.get("image") in ("", None)
+    root = 0 if volume_backed else int(flavor.get("disk") or 0)
+    ephemeral = int(flavor.get("ephemeral") or 0)
+    swap_mb = flavor.get("swap") or 0
+    swap = math.ceil(int(swap_mb) / 1024) if swap_mb else 0
+    return vcpus, ram, root + ephemeral + swap
+
+
+def server(body: Mapping[str, Any]) -> records.Server:
+    """One item of GET /servers/detail or the body of GET /servers/{id}
+    (microversion >= 2.47, flavor embedded)."""
+    vcpus, ram, disk = flavor_resources(body)
+    groups = body.get("server_groups") or ()
+    return records.Server(
+        id=body["id"],
+        name=body.get("name") or "",
+        status=body.get("status") or "UNKNOWN",
+        vm_state=body.get("OS-EXT-STS:vm_state"),
+        task_state=body.get("OS-EXT-STS:task_state"),
+        host=body.get("OS-EXT-SRV-ATTR:host"),
+        availability_zone=body.get("OS-EXT-AZ:availability_zone"),
+        project_id=body.get("tenant_id") or body.get("project_id") or "",
+        vcpus=vcpus,
+        memory_mb=ram,
+        disk_gb=disk,
+        metadata=dict(body.get("metadata") or {}),
+        locked=bool(body.get("locked", False)),
+        server_group_ids=tuple(str(g) for g in groups),
+    )
+
+
+def migration(body: Mapping[str, Any]) -> records.Migration:
+    """One item of GET /os-migrations (microversion >= 2.59 has uuid)."""
+    return records.Migration(
+        id=str(body.get("uuid") or body["id"]),
+        server_id=body.get("instance_uuid") or "",
+        source_compute=body.get("source_compute"),
+        dest_compute=body.get("dest_compute"),
+        status=body.get("status") or "",
+        migration_type=body.get("migration_type") or "",
+        created_at=parse_time(body.get("created_at")),
+        updated_at=parse_time(body.get("updated_at")),
+    )
+
+
+def port(body: Mapping[str, Any]) -> records.Port:
+    """One item of Neutron's GET /v2.0/ports."""
+    return records.Port(
+        id=body["id"],
+        device_id=body.get("device_id") or "",
+        fixed_ips=tuple(ip["ip_address"] for ip in body.get("fixed_ips") or ()
+                        if ip.get("ip_address")),
+    )
+
+
+def floating_ip(body: Mapping[str, Any]) -> records.FloatingIp:
+    """One item of Neutron's GET /v2.0/floatingips."""
+    return records.FloatingIp(
+        id=body["id"],
+        address=body.get("floating_ip_address") or "",
+        port_id=body.get("port_id"),
+        fixed_ip=body.get("fixed_ip_address"),
+    )

@@ -1,0 +1,143 @@
+"""One OpenStack service reached through its openstacksdk proxy.
+
+Every request names its microversion, disables keystoneauth's own retries
+(the ``Retrier`` owns retrying), carries the configured timeout, and turns
+failures into ``vmotiond.exception`` errors through ``errors``.
+"""
+
+from collections.abc import Callable
+from typing import Any
+import urllib.parse
+
+from keystoneauth1 import adapter as ksa_adapter
+from keystoneauth1 import exceptions as ksa_exc
+from openstack import exceptions as sdk_exc
+from oslo_log import log as logging
+
+from vmotiond import exception
+from vmotiond.cloud import errors
+from vmotiond.cloud import retry
+
+LOG = logging.getLogger(__name__)
+
+
+# An adapter, or a callable returning one: openstacksdk runs version
+# discovery when a proxy is first taken, which must fail like a call.
+AdapterSource = ksa_adapter.Adapter | Callable[[], ksa_adapter.Adapter]
+
+
+class ApiClient:
+    """JSON requests to one service, retried and with errors mapped."""
+
+    def __init__(self, adapter: AdapterSource, service: str,
+                 retrier: retry.Retrier, timeout: float,
+                 microversion: str | None = None) -> None:
+        self._source = adapter
+        self._adapter: ksa_adapter.Adapter | None = None
+        self.service = service
+        self.retrier = retrier
+        self.timeout = timeout
+        self.microversion = microversion
+
+    def request(self, method: str, path: str, call: str, *,
+                json: Any = None, params: Any = None,
+                microversion: str | None = None,
+                idempotent: bool = True) -> Any:
+        """Send one request (retried) and return its decoded JSON body,
+        or None when the answer has no body."""
+        version = microversion or self.microversion
+        what = "%s %s" % (self.service, call)
+
+        def attempt() -> Any:
+            return self._send(method, path, call, json, params, version,
+                              idempotent)
+
+        return self.retrier.run(attempt, what)
+
+    @property
+    def adapter(self) -> ksa_adapter.Adapter:
+        """The service's adapter, taken (and discovered) on first use."""
+        if self._adapter is not None:
+            return self._adapter
+        source = self._source
+        adapter: ksa_adapter.Adapter
+        if callable(source) and not hasattr(source, "request"):
+            adapter = source()
+        else:
+            adapter = source  # type: ignore[assignment]
+        self._adapter = adapter
+        return adapter
+
+    def get(self, path: str, call: str, params: Any = None,
+            microversion: str | None = None) -> Any:
+        return self.request("GET", path, call, params=params,
+                            microversion=microversion)
+
+    def list_paged(self, path: str, key: str, call: str,
+                   params: dict[str, Any] | None = None,
+                   microversion: str | None = None,
+                   page_size: int | None = None) -> list[dict[str, Any]]:
+        """Return every item of a list that may come in pages.
+
+        Follows the ``<key>_links`` ``next`` link of Nova and Neutron by its
+        ``marker``, re-asking ``path`` so a proxy's link prefix cannot
+        mislead; each page is one (retried) request.
+        """
+        query: dict[str, Any] = dict(params or {})
+        if page_size:
+            query["limit"] = page_size
+        items: list[dict[str, Any]] = []
+        seen_markers: set[str] = set()
+        while True:
+            body = self.get(path, call, params=query,
+                            microversion=microversion) or {}
+            page = body.get(key) or []
+            items.extend(page)
+            marker = _next_marker(body.get(key + "_links") or [])
+            if not marker or not page or marker in seen_markers:
+                return items
+            seen_markers.add(marker)
+            query["marker"] = marker
+
+    def _send(self, method: str, path: str, call: str, json: Any,
+              params: Any, microversion: str | None,
+              idempotent: bool) -> Any:
+        kwargs: dict[str, Any] = dict(
+            raise_exc=False, connect_retries=0, status_code_retries=0,
+            timeout=self.timeout)
+        if json is not None:
+            kwargs["json"] = json
+        if params:
+            kwargs["params"] = params
+        if microversion:
+            kwargs["microversion"] = microversion
+        LOG.debug("%s %s %s (microversion %s)", self.service, method, path,
+                  microversion)
+        try:
+            response = self.adapter.request(path, method, **kwargs)
+        except ksa_exc.ClientException as error:
+            raise errors.from_transport(error, self.service, call,
+                                        idempotent) from error
+        except sdk_exc.SDKException as error:
+            raise exception.CloudUnavailable(
+                service=self.service, call=call, reason=str(error),
+                retryable=True) from error
+        if response.status_code >= 400:
+            raise errors.from_response(response, self.service, call,
+                                       idempotent)
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            return None
+
+
+def _next_marker(links: list[dict[str, Any]]) -> str | None:
+    for link in links:
+        if link.get("rel") == "next" and link.get("href"):
+            query = urllib.parse.urlparse(link["href"]).query
+            markers = urllib.parse.parse_qs(query).get("marker")
+            if markers:
+                return str(markers[-1])
+    return None

@@ -1,0 +1,225 @@
+"""``OpenStackCloud``: the ``Cloud`` protocol over openstacksdk.
+
+Each call goes through the service's openstacksdk proxy (a keystoneauth
+adapter: catalog, auth, version discovery) with an explicit microversion,
+so the cloud's behaviour does not change with the SDK's negotiation.
+Reads use ``[cloud] compute_api_version`` (>= 2.53: services and
+hypervisors by UUID, flavors embedded in servers, paginated migrations).
+"""
+
+import threading
+from typing import Any
+
+import openstack
+from openstack import connection as sdk_connection
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from vmotiond import clock as clock_mod
+from vmotiond import exception
+from vmotiond.cloud import capacity
+from vmotiond.cloud import convert
+from vmotiond.cloud import http
+from vmotiond.cloud import records
+from vmotiond.cloud import retry
+from vmotiond.conf import cloud as cloud_conf
+
+LOG = logging.getLogger(__name__)
+
+MIN_COMPUTE_VERSION = (2, 53)
+COMPUTE_BINARY = "nova-compute"
+
+
+def _version(text: str) -> tuple[int, int]:
+    try:
+        major, minor = text.split(".")
+        return int(major), int(minor)
+    except ValueError:
+        raise exception.ConfigError(
+            reason="bad microversion %r" % text) from None
+
+
+def connect(conf: cfg.ConfigOpts) -> sdk_connection.Connection:
+    """Open an openstacksdk connection from ``[cloud]`` and clouds.yaml."""
+    group = conf.cloud
+    kwargs: dict[str, Any] = dict(cloud=group.cloud, interface=group.interface,
+                                  api_timeout=group.api_timeout)
+    if group.region_name:
+        kwargs["region_name"] = group.region_name
+    try:
+        return openstack.connect(**kwargs)
+    except openstack.exceptions.ConfigException as error:
+        raise exception.ConfigError(reason=str(error)) from error
+
+
+class OpenStackCloud:
+    """The cloud as vmotiond sees it; see ``vmotiond.cloud.base.Cloud``."""
+
+    def __init__(self, conn: sdk_connection.Connection,
+                 conf: cfg.ConfigOpts | None = None,
+                 clock: clock_mod.Clock | None = None,
+                 stop: threading.Event | None = None) -> None:
+        if conf is None:
+            conf = cfg.ConfigOpts()
+            conf([], project="vmotiond", default_config_files=[])
+        if "cloud" not in conf:
+            cloud_conf.register_opts(conf)
+        group = conf.cloud
+        if _version(group.compute_api_version) < MIN_COMPUTE_VERSION:
+            raise exception.ConfigError(
+                reason="[cloud] compute_api_version must be at least 2.53")
+        self.conn = conn
+        self.page_size = group.page_size
+        self.retrier = retry.Retrier(
+            clock or clock_mod.Clock(), group.api_retries,
+            group.api_retry_backoff, group.api_retry_backoff_max, stop)
+        timeout = group.api_timeout
+        self.compute = http.ApiClient(
+            lambda: conn.compute, "compute", self.retrier, timeout,
+            group.compute_api_version)
+        self.placement = http.ApiClient(
+            lambda: conn.placement, "placement", self.retrier, timeout,
+            group.placement_api_version)
+        self.network = http.ApiClient(
+            lambda: conn.network, "network", self.retrier, timeout)
+        self.capacity = capacity.CapacityReader(
+            self.compute, self.placement, group.hypervisor_api_version,
+            group.capacity_source, self.page_size)
+
+    @classmethod
+    def from_config(cls, conf: cfg.ConfigOpts,
+                    clock: clock_mod.Clock | None = None,
+                    stop: threading.Event | None = None) -> "OpenStackCloud":
+        """Build from ``[cloud]``: the named clouds.yaml entry."""
+        return cls(connect(conf), conf, clock, stop)
+
+    # Reads.
+
+    def list_compute_services(self) -> list[records.ComputeService]:
+        body = self.compute.get("os-services", "list services",
+                                params={"binary": COMPUTE_BINARY}) or {}
+        return [convert.compute_service(s) for s in body.get("services", ())]
+
+    def list_host_capacities(self) -> list[records.HostCapacity]:
+        return self.capacity.read()
+
+    def list_servers(self, host: str | None = None) -> list[records.Server]:
+        params: dict[str, Any] = {"all_tenants": "True"}
+        if host:
+            params["host"] = host
+        items = self.compute.list_paged("servers/detail", "servers",
+                                        "list servers", params=params,
+                                        page_size=self.page_size)
+        return [convert.server(s) for s in items]
+
+    def get_server(self, server_id: str) -> records.Server:
+        body = self.compute.get("servers/%s" % server_id, "get server")
+        return convert.server(body["server"])
+
+    def list_migrations(self, server_id: str | None = None,
+                        migration_type: str | None = None
+                        ) -> list[records.Migration]:
+        params: dict[str, Any] = {}
+        if server_id:
+            params["instance_uuid"] = server_id
+        if migration_type:
+            params["migration_type"] = migration_type
+        items = self.compute.list_paged("os-migrations", "migrations",
+                                        "list migrations", params=params,
+                                        page_size=self.page_size)
+        return [convert.migration(m) for m in items]
+
+    def list_ports(self, device_id: str) -> list[records.Port]:
+        items = self.network.list_paged("ports", "ports", "list ports",
+                                        params={"device_id": device_id},
+                                        page_size=self.page_size)
+        return [convert.port(p) for p in items]
+
+    def list_floating_ips(self, port_ids: list[str] | None = None
+                          ) -> list[records.FloatingIp]:
+        if port_ids is not None and not port_ids:
+            return []
+        params = {"port_id": list(port_ids)} if port_ids else None
+        items = self.network.list_paged("floatingips", "floatingips",
+                                        "list floating IPs", params=params,
+                                        page_size=self.page_size)
+        return [convert.floating_ip(f) for f in items]
+
+    # Fencing and host switches (services by UUID, microversion >= 2.53).
+
+    def force_down_service(self, service_id: str, host: str,
+                           forced_down: bool = True) -> None:
+        LOG.info("Setting forced_down=%s on nova-compute of %s",
+                 forced_down, host)
+        self._update_service(service_id, {"forced_down": forced_down},
+                             "force down service")
+
+    def disable_service(self, service_id: str, host: str,
+                        reason: str) -> None:
+        LOG.info("Disabling nova-compute of %s: %s", host, reason)
+        self._update_service(service_id, {"status": "disabled",
+                                          "disabled_reason": reason},
+                             "disable service")
+
+    def enable_service(self, service_id: str, host: str) -> None:
+        LOG.info("Enabling nova-compute of %s", host)
+        self._update_service(service_id, {"status": "enabled"},
+                             "enable service")
+
+    def _update_service(self, service_id: str, body: dict[str, Any],
+                        call: str) -> None:
+        self.compute.request("PUT", "os-services/%s" % service_id, call,
+                             json=body)
+
+    # Moves and state.
+
+    def evacuate_server(self, server_id: str, host: str | None = None,
+                        microversion: str = "2.94") -> None:
+        body: dict[str, Any] = {}
+        if host:
+            body["host"] = host
+        self._action(server_id, "evacuate", body, microversion=microversion)
+
+    def migrate_server(self, server_id: str,
+                       host: str | None = None) -> None:
+        self._action(server_id, "migrate", {"host": host} if host else None)
+
+    def confirm_resize(self, server_id: str) -> None:
+        self._action(server_id, "confirmResize", None)
+
+    def live_migrate_server(self, server_id: str,
+                            host: str | None = None) -> None:
+        self._action(server_id, "os-migrateLive",
+                     {"host": host, "block_migration": "auto"})
+
+    def reset_server_state(self, server_id: str, state: str) -> None:
+        self._action(server_id, "os-resetState", {"state": state},
+                     idempotent=True)
+
+    def start_server(self, server_id: str) -> None:
+        self._action(server_id, "os-start", None)
+
+    def stop_server(self, server_id: str) -> None:
+        self._action(server_id, "os-stop", None)
+
+    def _action(self, server_id: str, action: str, body: Any,
+                microversion: str | None = None,
+                idempotent: bool = False) -> None:
+        LOG.debug("Server %s: %s %s", server_id, action, body)
+        self.compute.request("POST", "servers/%s/action" % server_id,
+                             action, json={action: body},
+                             microversion=microversion,
+                             idempotent=idempotent)
+
+    # Floating IPs.
+
+    def associate_floating_ip(self, floating_ip_id: str,
+                              port_id: str) -> None:
+        self.network.request("PUT", "floatingips/%s" % floating_ip_id,
+                             "associate floating IP",
+                             json={"floatingip": {"port_id": port_id}})
+
+    def disassociate_floating_ip(self, floating_ip_id: str) -> None:
+        self.network.request("PUT", "floatingips/%s" % floating_ip_id,
+                             "disassociate floating IP",
+                             json={"floatingip": {"port_id": None}})
