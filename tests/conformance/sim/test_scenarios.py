@@ -1,0 +1,88 @@
+"""The conformance scenarios against the simulator over loopback HTTP.
+
+Runs in the main virtualenv. The simulator keeps time on a ``FakeClock``
+that ``wait_for`` moves forward, so heartbeats and move latencies take no
+wall time.
+"""
+
+from collections.abc import Callable
+import time
+from typing import TypeVar
+
+import openstack
+import testtools
+
+from tests.conformance import scenarios
+from tests.conformance import target
+from vmotiond import clock as clock_mod
+from vmotiond.sim import cloud as sim_cloud
+from vmotiond.sim import server as sim_server
+
+T = TypeVar("T")
+
+HOSTS = ("host1", "host2", "host3")
+FLAVOR = "m1.conformance"
+_SIM_STATE = {None: "active", "stopped": "stopped", "rescued": "rescued",
+              "paused": "paused", "suspended": "suspended",
+              "shelved": "shelved_offloaded"}
+
+
+class SimTarget(target.Target):
+    """The levers of ``target.Target`` on a ``SimServer``."""
+
+    hosts = HOSTS
+    service_down_time = 3.0
+    zone = "nova"
+
+    def __init__(self, server: sim_server.SimServer) -> None:
+        self.server = server
+        self.cloud = server.cloud
+
+    def connection(self) -> openstack.connection.Connection:
+        config = self.server.cloud_config()
+        return openstack.connect(load_yaml_config=False,
+                                 load_envvars=False, **config)
+
+    def boot(self, host: str, name: str = "conformance",
+             state: str | None = None) -> str:
+        return self.cloud.add_server(host, FLAVOR, name=name,
+                                     vm_state=_SIM_STATE[state]).id
+
+    def kill(self, host: str) -> None:
+        self.cloud.kill_compute(host)
+
+    def revive(self, host: str) -> None:
+        self.cloud.revive_host(host)
+
+    def wait_for(self, predicate: Callable[[], T], timeout: float,
+                 what: str, interval: float = 0.5) -> T:
+        waited = 0.0
+        real_deadline = time.monotonic() + 30
+        while True:
+            last = predicate()
+            if last:
+                return last
+            if waited > timeout or time.monotonic() > real_deadline:
+                raise AssertionError("timed out after %.1f s waiting for %s"
+                                     % (waited, what))
+            self.cloud.advance(interval)
+            waited += interval
+
+
+class TestSim(scenarios.Scenarios, testtools.TestCase):
+    """Every scenario of ``tests.conformance.scenarios`` on the simulator."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        cloud = sim_cloud.SimCloud(clock=clock_mod.FakeClock(), seed=1,
+                                   report_interval=1.0,
+                                   service_down_time=3.0, rpc_timeout=3.0)
+        cloud.add_flavor(FLAVOR, vcpus=1, ram=512, disk=1)
+        for host in HOSTS:
+            cloud.add_host(host, vcpus=10, memory_mb=8192, disk_gb=1028)
+        server = sim_server.SimServer(cloud, threads=4)
+        server.start()
+        self.addCleanup(server.stop)
+        self.target = SimTarget(server)
+
+

@@ -1,0 +1,79 @@
+"""Faults, partitions and the /sim control endpoint over HTTP."""
+
+import subprocess
+import sys
+import time
+
+from openstack import exceptions as sdk_exc
+import requests
+import testtools
+
+from vmotiond.sim import builder
+from vmotiond.sim import fixture as sim_fixture
+
+
+class TestChaosOverHttp(testtools.TestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.sim = self.useFixture(sim_fixture.SimFixture(builder.Scenario(
+            hosts=2, standby=0, servers=0, anti_affinity_groups=0)))
+        self.conn = self.sim.connect(status_code_retries=0)
+        self.addCleanup(self.conn.close)
+        self.ctl = self.sim.url + "/sim"
+
+    def test_injected_503_then_recovers(self) -> None:
+        resp = requests.post(self.ctl + "/faults", json={
+            "op": "compute.services.list", "kind": "http_503", "count": 1},
+            timeout=10)
+        self.assertEqual(201, resp.status_code)
+        self.assertRaises(sdk_exc.HttpException,
+                          lambda: list(self.conn.compute.services()))
+        self.assertEqual(2, len(list(self.conn.compute.services())))
+
+    def test_timeout_without_effect_answers_504_after_hold(self) -> None:
+        self.sim.cloud.add_fault("compute.servers.list", "timeout",
+                                 count=1, seconds=0.3, apply=False)
+        token = self.conn.session.get_token()
+        t0 = time.monotonic()
+        resp = requests.get(self.sim.url + "/compute/v2.1/servers",
+                            headers={"X-Auth-Token": token}, timeout=10)
+        self.assertEqual(504, resp.status_code)
+        self.assertGreaterEqual(time.monotonic() - t0, 0.3)
+
+    def test_partition_of_one_user(self) -> None:
+        reader = self.sim.connect("reader", status_code_retries=0)
+        self.addCleanup(reader.close)
+        requests.post(self.ctl + "/partition", json={
+            "mode": "503", "users": ["admin"]}, timeout=10)
+        self.assertRaises(sdk_exc.HttpException,
+                          lambda: list(self.conn.compute.services()))
+        self.assertEqual([], list(reader.compute.servers()))
+        requests.delete(self.ctl + "/partition", timeout=10)
+        self.assertEqual(2, len(list(self.conn.compute.services())))
+
+    def test_control_kill_and_counts(self) -> None:
+        srv = self.sim.cloud.add_server("compute-0001", "m1.tiny")
+        resp = requests.post(self.ctl + "/hosts/compute-0001/kill",
+                             timeout=10)
+        self.assertFalse(resp.json()["probe_reachable"])
+        requests.post(self.ctl + "/clock/advance", json={"seconds": 61},
+                      timeout=10)
+        view = requests.get(self.ctl + "/hosts/compute-0001",
+                            timeout=10).json()
+        self.assertEqual("down", view["state"])
+        self.conn.compute.evacuate_server(srv.id)
+        self.assertRaises(sdk_exc.HttpException,
+                          self.conn.compute.evacuate_server, srv.id)
+        counts = requests.get(self.ctl + "/servers/%s/counts" % srv.id,
+                              timeout=10).json()
+        self.assertEqual({"evacuate": {"calls": 2, "accepted": 1}}, counts)
+
+    def test_ctl_command_line(self) -> None:
+        out = subprocess.run(
+            [sys.executable, "-c", "from vmotiond.cmd.sim import main; "
+             "import sys; sys.exit(main())", "ctl", "--url", self.sim.url,
+             "kill-compute", "compute-0002"],
+            capture_output=True, text=True, timeout=60, check=True)
+        self.assertIn('"probe_reachable": true', out.stdout)
+        self.assertFalse(self.sim.cloud.host_view("compute-0002")[
+            "compute_running"])

@@ -1,0 +1,367 @@
+"""The simulated cloud as one object: state, clock, time and chaos.
+
+:class:`SimCloud` is the Python API of the simulator. Tests and the
+``/sim`` control endpoint use it to build a cloud and to break it; the
+Nova, Placement and Neutron front ends read it and call the operations in
+``moves`` and ``power``. Every public method takes the lock and first lets
+simulated time catch up (:meth:`tick`).
+"""
+
+import datetime
+import ipaddress
+import threading
+from typing import Any
+
+from vmotiond import clock as clock_mod
+from vmotiond.sim import chaos as chaos_mod
+from vmotiond.sim import errors
+from vmotiond.sim import model
+from vmotiond.sim import states
+from vmotiond.sim import timeline as timeline_mod
+
+DEFAULT_PROJECT = "6f70656e737461636b20342065766572"
+DEFAULT_USER = "fake"
+STANDBY_REASON = "standby host"
+
+
+class SimCloud:
+    """A simulated OpenStack cloud that needs no thread of its own."""
+
+    def __init__(self, clock: clock_mod.Clock | None = None,
+                 seed: int | None = None, report_interval: float = 10.0,
+                 service_down_time: float = 60.0, rpc_timeout: float = 60.0,
+                 max_limit: int = 1000) -> None:
+        self.clock = clock or clock_mod.Clock()
+        self.lock = threading.RLock()
+        self.state = model.CloudState()
+        self.timeline = timeline_mod.Timeline()
+        self.chaos = chaos_mod.Chaos(seed)
+        self.report_interval = report_interval
+        self.service_down_time = service_down_time
+        self.rpc_timeout = rpc_timeout
+        self.max_limit = max_limit
+        self.network_id = model.new_uuid()
+        self.subnet_id = model.new_uuid()
+        self.public_network_id = model.new_uuid()
+        self._fixed_ips = ipaddress.ip_network("10.0.0.0/8").hosts()
+        self._public_ips = ipaddress.ip_network("172.16.0.0/12").hosts()
+        self._host_ips = ipaddress.ip_network("192.168.0.0/16").hosts()
+
+    # Time ----------------------------------------------------------------
+    def tick(self) -> datetime.datetime:
+        """Fire due events; return now. Call with the lock held."""
+        now = self.clock.now()
+        self.timeline.run_due(now)
+        return now
+
+    def is_up(self, host: model.Host,
+              now: datetime.datetime | None = None) -> bool:
+        return model.service_is_up(
+            host, self.report_interval, self.service_down_time,
+            now or self.clock.now())
+
+    def updated_at(self, host: model.Host,
+                   now: datetime.datetime) -> datetime.datetime:
+        return model.last_heartbeat(host, self.report_interval, now)
+
+    def advance(self, seconds: float) -> datetime.datetime:
+        """Move a ``FakeClock`` forward and fire what became due."""
+        if not isinstance(self.clock, clock_mod.FakeClock):
+            raise errors.BadRequest("The clock is real; it cannot advance.")
+        self.clock.advance(seconds)
+        with self.lock:
+            return self.tick()
+
+    # Building ------------------------------------------------------------
+    def add_flavor(self, name: str, vcpus: int, ram: int, disk: int,
+                   flavor_id: str | None = None, **kw: Any) -> model.Flavor:
+        with self.lock:
+            flavor = model.Flavor(flavor_id or str(len(self.state.flavors)
+                                                   + 1),
+                                  name, vcpus, ram, disk, **kw)
+            self.state.flavors[flavor.id] = flavor
+            return flavor
+
+    def flavor(self, name_or_id: str) -> model.Flavor:
+        flavors = self.state.flavors
+        if name_or_id in flavors:
+            return flavors[name_or_id]
+        for flavor in flavors.values():
+            if flavor.name == name_or_id:
+                return flavor
+        raise errors.NotFound("Flavor %s could not be found." % name_or_id)
+
+    def add_host(self, name: str, zone: str = "nova", role: str = "normal",
+                 vcpus: int = 32, memory_mb: int = 131072,
+                 disk_gb: int = 2000, disabled: bool | None = None,
+                 **kw: Any) -> model.Host:
+        """Add a compute host whose nova-compute runs from now on.
+
+        A ``standby`` host is disabled (kept out of scheduling) unless
+        ``disabled`` says otherwise. The heartbeat phase is random, as on a
+        real cloud where hosts did not all start in the same second.
+        """
+        with self.lock:
+            now = self.tick()
+            if disabled is None:
+                disabled = role == "standby"
+            phase = self.chaos.rng.uniform(0, self.report_interval)
+            host = model.Host(
+                name=name, zone=zone, role=role,
+                service_id=self.state.next_id(),
+                service_uuid=model.new_uuid(),
+                hypervisor_id=self.state.next_id(),
+                node_uuid=model.new_uuid(),
+                host_ip=str(next(self._host_ips)), vcpus=vcpus,
+                memory_mb=memory_mb, disk_gb=disk_gb, disabled=disabled,
+                disabled_reason=STANDBY_REASON if (
+                    disabled and role == "standby") else None,
+                hb_start=now - datetime.timedelta(seconds=phase),
+                booted_at=now, **kw)
+            return self.state.add_host(host)
+
+    def add_server_group(self, name: str, policy: str = "anti-affinity",
+                         project_id: str = DEFAULT_PROJECT
+                         ) -> model.ServerGroup:
+        with self.lock:
+            group = model.ServerGroup(model.new_uuid(), name, policy,
+                                      project_id, DEFAULT_USER)
+            self.state.groups[group.id] = group
+            return group
+
+    def add_server(self, host: str | None, flavor: str,
+                   name: str | None = None,
+                   vm_state: str = states.ACTIVE,
+                   project_id: str = DEFAULT_PROJECT,
+                   user_id: str = DEFAULT_USER, group_id: str | None = None,
+                   metadata: dict[str, str] | None = None,
+                   pinned_az: str | None = None, port: bool = True,
+                   floating_ip: bool = False,
+                   server_id: str | None = None) -> model.Server:
+        """Add a server in ``vm_state`` on ``host`` (no scheduling)."""
+        with self.lock:
+            now = self.tick()
+            if vm_state not in states.VM_STATES:
+                raise errors.BadRequest("Unknown vm_state %s" % vm_state)
+            if host is not None:
+                self.state.host(host)
+            seq = len(self.state.order)
+            server = model.Server(
+                id=server_id or model.new_uuid(),
+                name=name or "server-%d" % seq, project_id=project_id,
+                user_id=user_id, flavor=self.flavor(flavor),
+                vm_state=vm_state, host=host, seq=seq, created_at=now,
+                updated_at=now, group_id=group_id,
+                power_state=states.POWER_OF_VM_STATE[vm_state],
+                metadata=dict(metadata or {}), pinned_az=pinned_az)
+            if vm_state == states.SHELVED_OFFLOADED:
+                server.host = None
+            self.state.add_server(server)
+            if group_id is not None:
+                self.state.groups[group_id].members.append(server.id)
+            if port:
+                p = self.add_port(server.id, project_id, server.host)
+                if floating_ip:
+                    self.add_floating_ip(p.id)
+            return server
+
+    def add_port(self, device_id: str, project_id: str = DEFAULT_PROJECT,
+                 host: str | None = None) -> model.Port:
+        with self.lock:
+            mac = "fa:16:3e:%02x:%02x:%02x" % tuple(
+                self.chaos.rng.randrange(256) for _ in range(3))
+            return self.state.add_port(model.Port(
+                id=model.new_uuid(), network_id=self.network_id,
+                subnet_id=self.subnet_id, device_id=device_id,
+                mac_address=mac, ip_address=str(next(self._fixed_ips)),
+                project_id=project_id, binding_host=host))
+
+    def add_floating_ip(self, port_id: str | None = None,
+                        project_id: str = DEFAULT_PROJECT
+                        ) -> model.FloatingIp:
+        with self.lock:
+            now = self.tick()
+            fip = model.FloatingIp(
+                id=model.new_uuid(), address=str(next(self._public_ips)),
+                network_id=self.public_network_id, project_id=project_id)
+            self.state.add_fip(fip)
+            if port_id is not None:
+                self.state.bind_fip(fip, self.state.ports[port_id], now)
+            return fip
+
+    # Breaking and mending hosts -----------------------------------------
+    def kill_host(self, name: str) -> None:
+        """The machine dies: heartbeat stops, probes fail, guests die.
+
+        The API still shows its servers ACTIVE, as real Nova does.
+        """
+        with self.lock:
+            now = self.tick()
+            host = self.state.host(name)
+            self._stop_compute(host, now)
+            host.probe_reachable = False
+
+    def kill_compute(self, name: str) -> None:
+        """Only nova-compute dies: heartbeat stops, the host answers."""
+        with self.lock:
+            now = self.tick()
+            self._stop_compute(self.state.host(name), now)
+
+    def _stop_compute(self, host: model.Host, now: datetime.datetime) -> None:
+        if host.compute_running:
+            host.compute_running = False
+            host.hb_stop = now
+
+    def revive_host(self, name: str) -> None:
+        """The host (and nova-compute) come back.
+
+        The service keeps its ``disabled``/``forced_down`` flags until an
+        operator clears them. Guests of a machine that died stay powered
+        off (Nova syncs them to SHUTOFF); evacuated instances are cleaned
+        up (``done`` evacuations become ``completed`` and free the source
+        allocations), as nova-compute does at start.
+        """
+        with self.lock:
+            now = self.tick()
+            self._revive(self.state.host(name), now)
+
+    def _revive(self, host: model.Host, now: datetime.datetime) -> None:
+        rebooted = not host.probe_reachable
+        host.probe_reachable = True
+        if host.compute_running:
+            return
+        host.compute_running = True
+        host.hb_start, host.hb_stop = now, None
+        if rebooted:
+            host.booted_at = now
+            for server in list(self.state.by_host.get(host.name, {}).values()):
+                if server.vm_state == states.ACTIVE:
+                    server.vm_state = states.STOPPED
+                    server.power_state = states.POWER_SHUTDOWN
+                    server.updated_at = now
+        for migration in self.state.migrations:
+            if (migration.migration_type == "evacuation"
+                    and migration.source_compute == host.name
+                    and migration.status in ("accepted", "pre-migrating",
+                                             "done")):
+                moved = self.state.servers.get(migration.server_id)
+                if moved is not None and moved.host != host.name:
+                    self.state.free(moved, host.name)
+                if migration.status == "done":
+                    migration.set_status("completed", now)
+
+    def flap_host(self, name: str, down_s: float, up_s: float,
+                  cycles: int = 1, compute_only: bool = False) -> None:
+        """Kill and revive the host ``cycles`` times (down, then up)."""
+        with self.lock:
+            now = self.tick()
+            host = self.state.host(name)
+            t = now
+            def down(at: datetime.datetime) -> None:
+                self._flap_down(host, at, compute_only)
+
+            def up(at: datetime.datetime) -> None:
+                self._revive(host, at)
+
+            for _ in range(cycles):
+                self.timeline.at(t, down)
+                t += datetime.timedelta(seconds=down_s)
+                self.timeline.at(t, up)
+                t += datetime.timedelta(seconds=up_s)
+            self.tick()
+
+    def _flap_down(self, host: model.Host, at: datetime.datetime,
+                   compute_only: bool) -> None:
+        self._stop_compute(host, at)
+        if not compute_only:
+            host.probe_reachable = False
+
+    def probe(self, name: str) -> bool:
+        """Whether the host answers a probe (ping/ssh/IPMI)."""
+        with self.lock:
+            self.tick()
+            return self.state.host(name).probe_reachable
+
+    def host_view(self, name: str) -> dict[str, Any]:
+        """What the tests may read about a host, including the probe."""
+        with self.lock:
+            now = self.tick()
+            host = self.state.host(name)
+            return {
+                "name": host.name, "zone": host.zone, "role": host.role,
+                "compute_running": host.compute_running,
+                "probe_reachable": host.probe_reachable,
+                "state": "up" if self.is_up(host, now) else "down",
+                "status": "disabled" if host.disabled else "enabled",
+                "disabled_reason": host.disabled_reason,
+                "forced_down": host.forced_down,
+                "updated_at": self.updated_at(host, now).isoformat(),
+                "servers": sorted(self.state.by_host.get(name, {})),
+                "usage": self.state.usage(name),
+                "service_id": host.service_uuid,
+                "hypervisor_id": host.node_uuid,
+            }
+
+    # Chaos ---------------------------------------------------------------
+    def partition(self, mode: str = "503", users: list[str] | None = None,
+                  seconds: float = 30.0) -> None:
+        """Cut callers (all, or the named users) off the API."""
+        if mode not in ("503", "timeout"):
+            raise errors.BadRequest("partition mode is 503 or timeout")
+        with self.lock:
+            self.chaos.partition = chaos_mod.Partition(
+                mode, frozenset(users) if users else None, seconds)
+
+    def heal(self) -> None:
+        with self.lock:
+            self.chaos.partition = None
+
+    def add_fault(self, op: str, kind: str, **kw: Any) -> chaos_mod.FaultRule:
+        with self.lock:
+            try:
+                return self.chaos.add_rule(chaos_mod.FaultRule(op, kind, **kw))
+            except (TypeError, ValueError) as exc:
+                raise errors.BadRequest(str(exc)) from None
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            self.chaos.rules.clear()
+
+    def set_latency(self, op: str, spec: Any) -> None:
+        """Simulated duration of a long operation (``evacuate``, ...)."""
+        with self.lock:
+            try:
+                self.chaos.latency[op] = chaos_mod.Distribution.parse(spec)
+            except (TypeError, ValueError) as exc:
+                raise errors.BadRequest(str(exc)) from None
+
+    def set_http_latency(self, op: str, spec: Any) -> None:
+        """Real delay before answering calls of route ``op`` (pattern)."""
+        with self.lock:
+            try:
+                self.chaos.http_latency[op] = chaos_mod.Distribution.parse(
+                    spec)
+            except (TypeError, ValueError) as exc:
+                raise errors.BadRequest(str(exc)) from None
+
+    def action_count(self, server_id: str, action: str,
+                     accepted: bool = False) -> int:
+        """How many ``action`` calls (or accepted ones) a server got."""
+        with self.lock:
+            return self.chaos.count(server_id, action, accepted)
+
+    def action_counts(self) -> dict[str, dict[str, dict[str, int]]]:
+        with self.lock:
+            return {sid: {a: dict(c) for a, c in acts.items()}
+                    for sid, acts in self.chaos.calls.items()}
+
+    def settle(self, max_seconds: float = 3600.0) -> None:
+        """With a FakeClock, advance until no event is pending."""
+        deadline = self.clock.now() + datetime.timedelta(seconds=max_seconds)
+        while True:
+            with self.lock:
+                due = self.timeline.next_due()
+            if due is None or due > deadline:
+                return
+            gap = (due - self.clock.now()).total_seconds()
+            self.advance(max(gap, 0.0))
