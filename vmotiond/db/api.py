@@ -447,6 +447,31 @@ class Database:
             return [(step, instance) for step, instance in
                     session.execute(query)]
 
+    def vmove_rows(self, notification_uuid: str | None = None,
+                   instance_uuid: str | None = None,
+                   host: str | None = None,
+                   type: str | None = None,
+                   status: Iterable[str] | None = None,
+                   since: datetime.datetime | None = None,
+                   until: datetime.datetime | None = None,
+                   sort_key: str = "created_at", sort_dir: str = "desc",
+                   limit: int | None = None,
+                   marker: str | None = None) -> list[dict[str, Any]]:
+        """``vmove_list`` as plain dicts of columns, without ORM objects.
+
+        Same filters, order and paging; about twice as fast for a page,
+        which is what the API serves.
+        """
+        table = models.VMove.__table__
+        query = _vmove_filters(
+            sa.select(*table.columns).where(models.VMove.deleted.is_(False)),
+            notification_uuid, instance_uuid, host, type, status, since,
+            until)
+        with self._reader() as session:
+            query = _page(session, query, models.VMove, sort_key, sort_dir,
+                          limit, marker)
+            return [dict(row) for row in session.execute(query).mappings()]
+
 
 def _rowcount(session: orm.Session, statement: Any) -> int:
     """Execute an UPDATE and return how many rows it changed."""
@@ -503,4 +528,29 @@ def _page(session: orm.Session, query: Any, model: Any, sort_key: str,
     query = query.order_by(order(key), order(model.id))
     if limit is not None:
         query = query.limit(limit)
+    return query
+
+
+def _vmove_filters(query: Any, notification_uuid: str | None,
+                   instance_uuid: str | None, host: str | None,
+                   type: str | None, status: Iterable[str] | None,
+                   since: datetime.datetime | None,
+                   until: datetime.datetime | None) -> Any:
+    """Add ``vmove_list``'s filters to ``query`` (for ``vmove_rows``)."""
+    vmove = models.VMove
+    if notification_uuid is not None:
+        query = query.where(vmove.notification_uuid == notification_uuid)
+    if instance_uuid is not None:
+        query = query.where(vmove.instance_uuid == instance_uuid)
+    if host is not None:
+        query = query.where(sa.or_(vmove.source_host == host,
+                                   vmove.dest_host == host))
+    if type is not None:
+        query = query.where(vmove.type == type)
+    if status is not None:
+        query = query.where(vmove.status.in_(list(status)))
+    if since is not None:
+        query = query.where(vmove.created_at >= since)
+    if until is not None:
+        query = query.where(vmove.created_at < until)
     return query

@@ -178,6 +178,8 @@ class Host(_SoftDeleteMixin, Base):
         sa.String(16), nullable=False, default=constants.ROLE_NORMAL)
     auto_evacuate: orm.Mapped[bool] = orm.mapped_column(
         sa.Boolean, nullable=False, default=True)
+    maintenance: orm.Mapped[bool] = orm.mapped_column(
+        sa.Boolean, nullable=False, default=False, server_default=sa.false())
     # The monitor's state machine.
     monitor_state: orm.Mapped[str] = orm.mapped_column(
         sa.String(16), nullable=False, default=constants.HOST_UP)

@@ -57,3 +57,18 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
         error = self.assertRaises(exception.SchemaOutOfDate,
                                   self.db.database.check_schema)
         self.assertIn("vmotiond-manage db sync", str(error))
+
+    def test_0002_adds_maintenance_off_to_existing_hosts(self) -> None:
+        engine = self.get_engine()
+        migration.upgrade(engine, "0001")
+        with engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO hosts (name, vcpus_total, vcpus_used, "
+                "memory_mb_total, memory_mb_used, disk_gb_total, "
+                "disk_gb_used, running_instances, forced_down, role, "
+                "auto_evacuate, monitor_state, monitor_generation, "
+                "created_at, deleted) VALUES ('node1', 0, 0, 0, 0, 0, 0, 0, "
+                ":f, 'normal', :t, 'up', 0, :now, :f)"),
+                {"f": False, "t": True, "now": "2026-01-01 00:00:00"})
+        migration.upgrade(engine)
+        self.assertFalse(self.db.database.host_get("node1").maintenance)
