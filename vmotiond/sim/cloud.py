@@ -45,7 +45,9 @@ class SimCloud:
         self.public_network_id = model.new_uuid()
         self._fixed_ips = ipaddress.ip_network("10.0.0.0/8").hosts()
         self._public_ips = ipaddress.ip_network("172.16.0.0/12").hosts()
-        self._host_ips = ipaddress.ip_network("192.168.0.0/16").hosts()
+        # Management addresses on loopback: a probe of a simulated host
+        # never leaves this machine.
+        self._host_ips = ipaddress.ip_network("127.128.0.0/16").hosts()
 
     # Time ----------------------------------------------------------------
     def tick(self) -> datetime.datetime:
