@@ -21,11 +21,11 @@ class Base(orm.DeclarativeBase):
 
 class _SoftDeleteMixin:
     created_at: orm.Mapped[datetime.datetime] = orm.mapped_column(
-        sa.DateTime, default=clock.utcnow, nullable=False)
+        types.PreciseDateTime, default=clock.utcnow, nullable=False)
     updated_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
-        sa.DateTime, onupdate=clock.utcnow)
+        types.PreciseDateTime, onupdate=clock.utcnow)
     deleted_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
-        sa.DateTime)
+        types.PreciseDateTime)
     deleted: orm.Mapped[bool] = orm.mapped_column(
         sa.Boolean, default=False, nullable=False)
 
@@ -56,7 +56,7 @@ class Notification(_SoftDeleteMixin, Base):
         types.JsonEncoded, nullable=True)
     source: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
     generated_time: orm.Mapped[datetime.datetime] = orm.mapped_column(
-        sa.DateTime, nullable=False)
+        types.PreciseDateTime, nullable=False)
     status: orm.Mapped[str] = orm.mapped_column(
         sa.String(16), nullable=False, default=constants.NOTIFICATION_NEW)
     dedup_key: orm.Mapped[str] = orm.mapped_column(
@@ -91,9 +91,9 @@ class VMove(_SoftDeleteMixin, Base):
     source_host: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
     dest_host: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
     start_time: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
-        sa.DateTime)
+        types.PreciseDateTime)
     end_time: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
-        sa.DateTime)
+        types.PreciseDateTime)
     type: orm.Mapped[str] = orm.mapped_column(sa.String(32), nullable=False)
     status: orm.Mapped[str] = orm.mapped_column(
         sa.String(16), nullable=False, default=constants.PENDING)
@@ -123,9 +123,9 @@ class VMoveStep(_SoftDeleteMixin, Base):
     attempt: orm.Mapped[int] = orm.mapped_column(
         sa.Integer, nullable=False, default=1)
     started_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
-        sa.DateTime)
+        types.PreciseDateTime)
     ended_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
-        sa.DateTime)
+        types.PreciseDateTime)
     result: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
     context: orm.Mapped[Any] = orm.mapped_column(
         types.JsonEncoded, nullable=True)
@@ -170,9 +170,9 @@ class Host(_SoftDeleteMixin, Base):
     disabled_reason: orm.Mapped[str | None] = orm.mapped_column(
         sa.String(255))
     last_heartbeat: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
-        sa.DateTime)
+        types.PreciseDateTime)
     synced_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
-        sa.DateTime)
+        types.PreciseDateTime)
     # The operator's choices.
     role: orm.Mapped[str] = orm.mapped_column(
         sa.String(16), nullable=False, default=constants.ROLE_NORMAL)
@@ -184,7 +184,7 @@ class Host(_SoftDeleteMixin, Base):
     monitor_state: orm.Mapped[str] = orm.mapped_column(
         sa.String(16), nullable=False, default=constants.HOST_UP)
     monitor_state_since: orm.Mapped[datetime.datetime | None] = (
-        orm.mapped_column(sa.DateTime))
+        orm.mapped_column(types.PreciseDateTime))
     monitor_generation: orm.Mapped[int] = orm.mapped_column(
         sa.Integer, nullable=False, default=0)
     monitor_detail: orm.Mapped[Any] = orm.mapped_column(

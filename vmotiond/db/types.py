@@ -18,3 +18,8 @@ class JsonEncoded(sa.types.TypeDecorator[Any]):
 
     def process_result_value(self, value: str | None, dialect: Any) -> Any:
         return None if value is None else json.loads(value)
+
+
+# Times to the microsecond on every backend: MariaDB's plain DATETIME keeps
+# whole seconds, which would lose the order of moves started together.
+PreciseDateTime = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql")

@@ -192,6 +192,17 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
         self.assertEqual(datetime.timedelta(seconds=3),
                          row.ended_at - row.started_at)
 
+    def test_times_keep_microseconds(self) -> None:
+        _, uuids = self._vmoves(1)
+        self.clock.advance(0.123456)
+        step = self.db.step_start(uuids[0], "EvacuateInstance")
+        self.db.vmove_update(uuids[0], {"start_time": self.clock.now()})
+        self.assertEqual(123456, self.db.step_list(uuids[0])[0]
+                         .started_at.microsecond)
+        self.assertEqual(123456, self.db.vmove_get(uuids[0])
+                         .start_time.microsecond)
+        self.assertIsNotNone(step.id)
+
     # -- hosts ------------------------------------------------------------
 
     def test_hosts_sync_creates_updates_deletes_restores(self) -> None:
