@@ -82,3 +82,25 @@ class CloudRefused(CloudError):
 
 class CloudUnavailable(CloudError):
     """The API could not be reached or kept failing after retries."""
+
+
+class StepFailed(VmotiondError):
+    """A vmove step failed for good; ``reason`` is for the operator."""
+
+    msg_fmt = "%(reason)s"
+
+
+class StepTimedOut(StepFailed):
+    """A step's wait reached its deadline."""
+
+
+class Interrupted(VmotiondError):
+    """The engine is stopping; the work stays to be resumed."""
+
+    msg_fmt = "Interrupted: %(reason)s"
+
+
+class FencingFailed(VmotiondError):
+    """Fencing of a host failed; its recovery must not go on."""
+
+    msg_fmt = "Fencing host %(host)s failed: %(reason)s"

@@ -1,6 +1,9 @@
 """Options of the [api] group: the read-only REST endpoint."""
 
+from keystoneauth1 import loading as ks_loading
+from keystonemiddleware import auth_token
 from oslo_config import cfg
+from oslo_policy import opts as policy_opts
 
 GROUP = cfg.OptGroup(
     "api",
@@ -21,13 +24,57 @@ OPTS = [
         default="keystone",
         choices=[("keystone", "Validate tokens with keystonemiddleware."),
                  ("noauth", "No authentication; for the local demo only.")],
-        help="How requests are authenticated."),
+        help="How requests are authenticated. With keystone, configure "
+             "[keystone_authtoken]; noauth logs a warning at start."),
+    cfg.IntOpt(
+        "max_limit",
+        default=1000,
+        min=1,
+        help="Largest number of items one list request returns; a larger "
+             "or absent limit is cut to it, and the reply links the next "
+             "page."),
+    cfg.IntOpt(
+        "workers",
+        default=1,
+        min=1,
+        help="Processes of the embedded server sharing the port "
+             "(SO_REUSEPORT); more than one uses more CPU cores."),
+    cfg.IntOpt(
+        "threads",
+        default=16,
+        min=1,
+        help="Worker threads of the embedded server: requests served at "
+             "the same time."),
+    cfg.IntOpt(
+        "backlog",
+        default=128,
+        min=1,
+        help="Connections the embedded server queues while all threads "
+             "are busy."),
+    cfg.IntOpt(
+        "client_socket_timeout",
+        default=60,
+        min=1,
+        help="Seconds the embedded server waits on an idle client socket "
+             "before closing it."),
 ]
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:
-    conf.register_group(GROUP)
-    conf.register_opts(OPTS, group=GROUP)
+    """Register [api] and the libraries' groups the API reads.
+
+    [keystone_authtoken] and [oslo_policy] are registered up front so
+    that a bad value in them stops the start, not the first request.
+    """
+    # A group object of its own per ConfigOpts: oslo.config copies a
+    # registered group shallowly, so a shared one would share overrides.
+    conf.register_group(cfg.OptGroup(GROUP.name, title=GROUP.title,
+                                     help=GROUP.help))
+    conf.register_opts(OPTS, group=GROUP.name)
+    for group, opts in auth_token.list_opts():
+        conf.register_opts(opts, group=group)
+    ks_loading.register_auth_conf_options(conf, "keystone_authtoken")
+    policy_opts.set_defaults(conf)
 
 
 def list_opts() -> dict[cfg.OptGroup, list[cfg.Opt]]:

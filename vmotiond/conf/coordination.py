@@ -8,7 +8,7 @@ GROUP = cfg.OptGroup(
     help="Where the vmotiond processes of a cloud agree on who decides and "
          "who recovers which host.")
 
-OPTS = [
+OPTS: list[cfg.Opt] = [
     cfg.StrOpt(
         "backend_url",
         default="file://$state_path/coordination",
@@ -30,8 +30,11 @@ OPTS = [
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:
-    conf.register_group(GROUP)
-    conf.register_opts(OPTS, group=GROUP)
+    # A group object of its own per ConfigOpts: oslo.config copies a
+    # registered group shallowly, so a shared one would share overrides.
+    conf.register_group(cfg.OptGroup(GROUP.name, title=GROUP.title,
+                                     help=GROUP.help))
+    conf.register_opts(OPTS, group=GROUP.name)
 
 
 def list_opts() -> dict[cfg.OptGroup, list[cfg.Opt]]:

@@ -7,19 +7,182 @@ GROUP = cfg.OptGroup(
     title="Engine options",
     help="Intake of notifications and the moves that recover a host.")
 
-OPTS = [
+POOL_OPTS = [
     cfg.IntOpt(
         "workers",
         default=8,
         min=1,
-        help="Size of the thread pool that runs vmoves: how many instances "
-             "move at once."),
+        help="How many instances move at once: each evacuation or migration "
+             "holds one of these slots from its request until it has landed. "
+             "The pool has twice as many threads, so the quick steps before "
+             "and after a move (floating IPs, start) overlap with other "
+             "moves."),
+    cfg.IntOpt(
+        "notification_workers",
+        default=4,
+        min=1,
+        help="How many notifications (failed hosts, drains...) are worked "
+             "on at once; their vmoves share the workers pool."),
+    cfg.IntOpt(
+        "max_moves_per_target",
+        default=10,
+        min=0,
+        help="Most moves running at once towards one target host (Nova's "
+             "own max_concurrent_builds defaults to 10). 0: no limit."),
+    cfg.BoolOpt(
+        "resume_on_start",
+        default=True,
+        help="On start, take up notifications left new or running, reconcile "
+             "their ongoing vmoves with Nova and finish them."),
+    cfg.FloatOpt(
+        "resume_interval",
+        default=60.0,
+        min=0.0,
+        help="Seconds between two sweeps that take up new or running "
+             "notifications no engine works on (for example when the "
+             "engine that held the host's lock died). 0: only on start."),
 ]
+
+PLAN_OPTS = [
+    cfg.FloatOpt(
+        "ram_weight",
+        default=1.0,
+        min=0.0,
+        help="Weight of a target's free RAM (normalised across candidates) "
+             "in the target score."),
+    cfg.FloatOpt(
+        "vcpu_weight",
+        default=1.0,
+        min=0.0,
+        help="Weight of a target's free vCPUs (allocation ratio applied, "
+             "normalised across candidates) in the target score."),
+    cfg.FloatOpt(
+        "disk_weight",
+        default=0.0,
+        min=0.0,
+        help="Weight of a target's free disk in the target score."),
+    cfg.BoolOpt(
+        "evacuate_error_instances",
+        default=False,
+        help="Evacuate instances that were in ERROR when their host failed. "
+             "When off they are recorded as ignored."),
+    cfg.BoolOpt(
+        "ha_enabled_only",
+        default=False,
+        help="Honour Masakari's convention: evacuate only instances whose "
+             "metadata HA_Enabled is true. The metadata key "
+             "vmotion:evacuate=false opts an instance out in any case."),
+    cfg.BoolOpt(
+        "floating_ip_steps",
+        default=True,
+        help="Record each instance's floating IPs before a move, rebind the "
+             "ones that did not follow and check them afterwards (Neutron). "
+             "Turn off on clouds without Neutron floating IPs."),
+    cfg.IntOpt(
+        "default_priority",
+        default=0,
+        help="Priority tier of instances without a valid vmotion:priority "
+             "metadata key. Higher tiers move first."),
+]
+
+STEP_OPTS = [
+    cfg.StrOpt(
+        "evacuate_microversion",
+        default="2.94",
+        help="Compute API microversion of evacuate calls. Up to 2.94 a "
+             "running instance comes back running; from 2.95 Nova leaves it "
+             "SHUTOFF and vmotiond starts it afterwards (one more call)."),
+    cfg.IntOpt(
+        "step_retries",
+        default=3,
+        min=0,
+        help="Retries of a step that failed for a reason that may pass "
+             "(cloud unreachable, 409 conflict). Refusals are not retried."),
+    cfg.FloatOpt(
+        "step_retry_backoff",
+        default=2.0,
+        min=0.0,
+        help="Seconds before the first retry of a step; doubles each retry."),
+    cfg.FloatOpt(
+        "step_retry_backoff_max",
+        default=30.0,
+        min=0.0,
+        help="Longest wait between two retries of a step."),
+    cfg.FloatOpt(
+        "poll_interval",
+        default=1.0,
+        min=0.01,
+        help="Seconds between two polls of an instance while waiting for it "
+             "to land on its new host or change state."),
+    cfg.FloatOpt(
+        "move_timeout",
+        default=600.0,
+        min=1.0,
+        help="Seconds an evacuation or migration may take to land the "
+             "instance on another host before the vmove fails."),
+    cfg.FloatOpt(
+        "state_timeout",
+        default=180.0,
+        min=1.0,
+        help="Seconds a start, stop, pause or suspend may take."),
+    cfg.FloatOpt(
+        "floating_ip_timeout",
+        default=30.0,
+        min=0.0,
+        help="Seconds the floating IP check waits for each floating IP to be "
+             "bound to the instance's port."),
+]
+
+FENCE_OPTS = [
+    cfg.StrOpt(
+        "fence_driver",
+        default="none",
+        choices=[("none", "Only force the compute service down and disable "
+                          "it."),
+                 ("command", "Run fence_command; exit status 0 means the "
+                             "host is powered off."),
+                 ("ipmi", "Power the host off with ipmitool and wait until "
+                          "it reports off.")],
+        help="Power fencing run before the compute service is forced down. "
+             "When it fails the recovery stops (notification failed)."),
+    cfg.StrOpt(
+        "fence_command",
+        help="Command for the command driver; %(host)s and %(address)s are "
+             "replaced. Split like a shell would, not run by a shell."),
+    cfg.FloatOpt(
+        "fence_timeout",
+        default=60.0,
+        min=1.0,
+        help="Seconds power fencing may take."),
+    cfg.DictOpt(
+        "ipmi_addresses",
+        default={},
+        help="BMC address of each host for the ipmi driver and %(address)s "
+             "(host:address pairs). Unset: the host's management IP."),
+    cfg.StrOpt(
+        "ipmi_username",
+        default="",
+        help="BMC user of the ipmi driver."),
+    cfg.StrOpt(
+        "ipmi_password",
+        default="",
+        secret=True,
+        help="BMC password of the ipmi driver (passed by environment)."),
+    cfg.StrOpt(
+        "ipmi_interface",
+        default="lanplus",
+        help="ipmitool interface (-I)."),
+]
+
+OPTS = POOL_OPTS + PLAN_OPTS + STEP_OPTS + FENCE_OPTS
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:
-    conf.register_group(GROUP)
-    conf.register_opts(OPTS, group=GROUP)
+    # A fresh OptGroup per ConfigOpts: oslo.config keeps overrides in the
+    # group object, so a shared one leaks set_override between configs.
+    group = cfg.OptGroup(GROUP.name, title=GROUP.title, help=GROUP.help)
+    conf.register_group(group)
+    conf.register_opts(OPTS, group=group)
 
 
 def list_opts() -> dict[cfg.OptGroup, list[cfg.Opt]]:

@@ -1,0 +1,115 @@
+"""A host fails in the simulator: the engine hears it over RabbitMQ,
+records it in MariaDB, fences the host and evacuates it over HTTP."""
+
+import testtools
+
+from tests.functional.engine import env
+from vmotiond import constants
+from vmotiond.sim import states
+
+
+class HostFailureTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.env = self.useFixture(env.EngineEnv(latency={
+            "evacuate": 0.3, "host_update_lag": 0.05, "start": 0.1,
+            "stop": 0.1}))
+        cloud = self.env.sim.cloud
+        cloud.add_flavor("m1.small", 1, 2048, 20)
+        cloud.add_flavor("m1.large", 4, 8192, 80)
+        for name in ("compute-a", "compute-b"):
+            cloud.add_host(name)
+        for name in ("standby-1", "standby-2"):
+            cloud.add_host(name, role="standby")
+        cloud.add_host(self.env.failed_host)
+        self.servers = {}
+        mix = [("active-%d" % i, states.ACTIVE) for i in range(6)] + [
+            ("stopped", states.STOPPED), ("error", states.ERROR),
+            ("paused", states.PAUSED), ("suspended", states.SUSPENDED),
+            ("rescued", states.RESCUED), ("shelved", states.SHELVED)]
+        for name, vm_state in mix:
+            self.servers[name] = cloud.add_server(
+                self.env.failed_host, "m1.small", name=name, vm_state=vm_state,
+                floating_ip=True).id
+        self.servers["opted-out"] = cloud.add_server(
+            self.env.failed_host, "m1.small", name="opted-out",
+            metadata={"vmotion:evacuate": "false"}).id
+        self.servers["vip"] = cloud.add_server(
+            self.env.failed_host, "m1.large", name="vip",
+            metadata={"vmotion:priority": "10"}).id
+        self.env.sync_hosts()
+
+    def test_mixed_states_evacuated_standby_first(self):
+        self.env.conf_fixture.set("workers", 4, "engine")
+        engine = self.env.engine()
+        self.env.sim.cloud.kill_host(self.env.failed_host)
+        self.env.send_host_down(self.env.failed_host)
+        note = self.env.wait_notification(self.env.failed_host)
+        self.assertEqual(constants.NOTIFICATION_FINISHED, note.status,
+                         note.message)
+        moves = {v.instance_name: v for v in
+                 self.env.db.vmove_list(notification_uuid=note.uuid)}
+        moved = ["active-%d" % i for i in range(6)] + [
+            "stopped", "paused", "suspended", "rescued", "vip"]
+        sim = self.env.sim.cloud
+        for name in moved:
+            move = moves[name]
+            self.assertEqual(constants.SUCCEEDED, move.status,
+                             "%s: %s" % (name, move.message))
+            server = sim.state.servers[self.servers[name]]
+            self.assertEqual(server.host, move.dest_host)
+            self.assertTrue(move.dest_host.startswith("standby-"), name)
+            self.assertEqual(1, sim.action_count(server.id, "evacuate"),
+                             name)
+            steps = self.env.db.step_list(move.uuid)
+            self.assertIn("wait_moved", [s.name for s in steps])
+            self.assertTrue(all(s.status == constants.SUCCEEDED
+                                for s in steps), name)
+        # Power states kept: running ones run, the stopped one is stopped.
+        self.assertEqual(states.ACTIVE,
+                         sim.state.servers[self.servers["active-0"]].vm_state)
+        self.assertEqual(states.STOPPED,
+                         sim.state.servers[self.servers["stopped"]].vm_state)
+        for name, text in (("error", "evacuate_error_instances"),
+                           ("shelved", "shelved"),
+                           ("opted-out", "opted out")):
+            self.assertEqual(constants.IGNORED, moves[name].status)
+            self.assertIn(text, moves[name].message)
+        # Fenced: forced down and disabled with a reason naming vmotiond.
+        view = sim.host_view(self.env.failed_host)
+        self.assertTrue(view["forced_down"])
+        self.assertEqual("disabled", view["status"])
+        self.assertIn("vmotiond", view["disabled_reason"])
+        # The important instance is first in the plan, so dispatched first.
+        plan = self.env.db.step_list(moves["vip"].uuid)[0]
+        self.assertEqual(("plan", 0), (plan.name, plan.context["order"]))
+        self.assertEqual(10, moves["vip"].priority)
+        # Floating IPs still bound to the instances' ports.
+        for name in moved[:-1]:      # vip has no floating IP
+            ports = sim.state.ports_by_device[self.servers[name]]
+            self.assertTrue(any(sim.state.fips_by_port.get(p.id)
+                                for p in ports), name)
+        engine.stop()
+
+    def test_duplicate_notification_starts_nothing(self):
+        self.env.engine()
+        self.env.sim.cloud.kill_host(self.env.failed_host)
+        self.env.send_host_down(self.env.failed_host)
+        note = self.env.wait_notification(self.env.failed_host)
+        self.env.send_host_down(self.env.failed_host)
+        self.env.send_host_down(self.env.failed_host)
+        for _ in range(100):
+            rows = self.env.db.notification_list(host=self.env.failed_host)
+            if len(rows) == 3:
+                break
+            import time
+            time.sleep(0.05)
+        dups = [r for r in rows if r.uuid != note.uuid]
+        self.assertEqual(2, len(dups))
+        for dup in dups:
+            self.assertEqual(constants.NOTIFICATION_IGNORED, dup.status)
+            self.assertIn(note.uuid, dup.message)
+        for sid in self.servers.values():
+            self.assertLessEqual(
+                self.env.sim.cloud.action_count(sid, "evacuate"), 1)

@@ -1,0 +1,87 @@
+import time
+
+import oslo_messaging
+
+from tests.unit.engine import base
+from tests.unit.engine import fakes
+from vmotiond import constants
+from vmotiond.engine import intake
+
+
+class ManagerTest(base.EngineTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.add_hosts()
+        self.cloud.add_server(fakes.server(name="a", host="failed"))
+
+    def test_resume_picks_up_new_notifications(self):
+        uuid = self.notify()
+        mgr = self.make_manager()
+        mgr.start()
+        self.addCleanup(mgr.stop)
+        self.assertEqual(constants.NOTIFICATION_FINISHED,
+                         self.db.notification_get(uuid).status)
+
+    def test_resume_off(self):
+        self.conf.set_override("resume_on_start", False, "engine")
+        uuid = self.notify()
+        mgr = self.make_manager()
+        mgr.start()
+        mgr.stop()
+        self.assertEqual(constants.NOTIFICATION_NEW,
+                         self.db.notification_get(uuid).status)
+
+    def test_unknown_type_left_new(self):
+        row = self.db.notification_create(constants.HOST_DRAIN, "failed",
+                                          "drain-1", {})
+        mgr = self.make_manager()
+        self.assertIsNone(mgr.submit(row.uuid).result())
+        self.assertEqual(constants.NOTIFICATION_NEW,
+                         self.db.notification_get(row.uuid).status)
+        seen = []
+        mgr.register_handler(constants.HOST_DRAIN, seen.append)
+        mgr.submit(row.uuid).result()
+        self.assertEqual([row.uuid], seen)
+
+    def test_notification_over_fake_transport(self):
+        transport = oslo_messaging.get_notification_transport(
+            self.conf, url="fake:/")
+        mgr = self.make_manager(transport=transport)
+        mgr.start()
+        self.addCleanup(mgr.stop)
+        notifier = oslo_messaging.Notifier(
+            transport, publisher_id="vmotiond.monitor", driver="messaging",
+            topics=[self.conf.monitor.notification_topic])
+        notifier.info({}, intake.EVENT_HOST_DOWN,
+                      {"host": "failed", "generation": 1})
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            rows = self.db.notification_list(host="failed")
+            if rows and rows[0].status == constants.NOTIFICATION_FINISHED:
+                break
+            time.sleep(0.02)
+        self.assertEqual(constants.NOTIFICATION_FINISHED, rows[0].status)
+        server = next(iter(self.cloud.servers.values()))
+        self.assertEqual("sb1", server.host)
+
+
+class SweepTest(base.EngineTestCase):
+
+    def test_sweeper_takes_up_orphaned_notifications(self):
+        from vmotiond import clock as clock_mod
+        self.add_hosts()
+        self.cloud.add_server(fakes.server(name="a", host="failed"))
+        self.conf.set_override("resume_interval", 0.02, "engine")
+        self.conf.set_override("resume_on_start", False, "engine")
+        mgr = self.make_manager()
+        mgr.clock = clock_mod.Clock()
+        mgr.start()
+        self.addCleanup(mgr.stop)
+        uuid = self.notify()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and self.db.notification_get(
+                uuid).status != constants.NOTIFICATION_FINISHED:
+            time.sleep(0.01)
+        self.assertEqual(constants.NOTIFICATION_FINISHED,
+                         self.db.notification_get(uuid).status)

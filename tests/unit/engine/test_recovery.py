@@ -1,0 +1,348 @@
+import dataclasses
+
+from tests.unit.engine import base
+from tests.unit.engine import fakes
+from vmotiond import constants
+from vmotiond import exception
+
+
+class RecoveryTest(base.EngineTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.add_hosts()
+
+    def add(self, name, status="ACTIVE", **kw):
+        server = fakes.server(name=name, status=status, host="failed", **kw)
+        self.cloud.add_server(server, fip="fip-" + name)
+        return server
+
+    def test_mixed_states_end_to_end(self):
+        for status in ("ACTIVE", "SHUTOFF", "PAUSED", "SHELVED", "ERROR"):
+            self.add(status.lower(), status)
+        uuid = self.notify()
+        status = self.make_manager().recovery.run(uuid)
+        self.assertEqual(constants.NOTIFICATION_FINISHED, status)
+        note = self.db.notification_get(uuid)
+        self.assertEqual(constants.NOTIFICATION_FINISHED, note.status)
+        self.assertEqual("3 succeeded, 0 failed, 2 ignored", note.message)
+        moves = self.vmoves(uuid)
+        for name in ("active", "shutoff", "paused"):
+            self.assertEqual(constants.SUCCEEDED, moves[name].status, name)
+            self.assertEqual("sb1", moves[name].dest_host)
+            self.assertEqual(constants.EVACUATION, moves[name].type)
+            self.assertIsNotNone(moves[name].end_time)
+            self.assertEqual(1, moves[name].attempts)
+        self.assertEqual(constants.IGNORED, moves["shelved"].status)
+        self.assertIn("evacuate_error_instances",
+                      moves["error"].message)
+        servers = {s.name: s for s in self.cloud.servers.values()}
+        self.assertEqual("ACTIVE", servers["active"].status)
+        self.assertEqual("SHUTOFF", servers["shutoff"].status)
+        self.assertEqual("PAUSED", servers["paused"].status)
+        self.assertEqual(
+            [("plan", "succeeded"), ("record_floating_ips", "succeeded"),
+             ("evacuate", "succeeded"), ("wait_moved", "succeeded"),
+             ("start", "succeeded"), ("rebind_floating_ips", "succeeded"),
+             ("check_floating_ips", "succeeded")],
+            self.steps(moves["active"].uuid))
+        self.assertEqual("on host sb1; status ACTIVE",
+                         moves["active"].message)
+        # Fenced first: force-down before disable, before any evacuation.
+        names = [c[0] for c in self.cloud.calls
+                 if c[0] in ("force_down_service", "disable_service",
+                             "evacuate_server")]
+        self.assertEqual(["force_down_service", "disable_service"],
+                         names[:2])
+        self.assertEqual(3, self.cloud.count("evacuate_server"))
+
+    def test_vmoves_written_before_first_nova_call(self):
+        self.add("a")
+        self.add("b")
+        uuid = self.notify()
+        seen = []
+        real = self.cloud.evacuate_server
+
+        def evacuate(server_id, host=None, microversion="2.94"):
+            seen.append({v.instance_name: v.status
+                         for v in self.db.vmove_list(notification_uuid=uuid)})
+            return real(server_id, host, microversion)
+
+        self.cloud.evacuate_server = evacuate
+        self.make_manager().recovery.run(uuid)
+        self.assertEqual({"a", "b"}, set(seen[0]))
+
+    def test_no_capacity_ends_failed(self):
+        self.cloud.capacities["sb1"] = fakes.capacity("sb1", memory_mb=1024)
+        self.cloud.capacities["n1"] = fakes.capacity("n1", memory_mb=1024)
+        for i in range(3):
+            self.add("vm%d" % i)
+        uuid = self.notify()
+        status = self.make_manager().recovery.run(uuid)
+        self.assertEqual(constants.NOTIFICATION_FAILED, status)
+        note = self.db.notification_get(uuid)
+        self.assertIn("1 instance(s) found no capacity", note.message)
+        ignored = [v for v in self.vmoves(uuid).values()
+                   if v.status == constants.IGNORED]
+        self.assertEqual(1, len(ignored))
+        self.assertIn("no capacity", ignored[0].message)
+
+    def test_step_failure_fails_vmove_and_notification(self):
+        self.add("a")
+        self.cloud.fail["evacuate_server"] = [exception.CloudRefused(
+            service="compute", call="evacuate", reason="No valid host")]
+        uuid = self.notify()
+        status = self.make_manager().recovery.run(uuid)
+        self.assertEqual(constants.NOTIFICATION_FAILED, status)
+        move = self.vmoves(uuid)["a"]
+        self.assertEqual(constants.FAILED, move.status)
+        self.assertIn("step evacuate failed", move.message)
+        self.assertIn("No valid host", move.message)
+        self.assertIsNotNone(move.end_time)
+
+    def test_retry_with_backoff_counts_attempts(self):
+        self.add("a")
+        unavailable = exception.CloudUnavailable(
+            service="compute", call="evacuate", reason="503")
+        self.cloud.fail["evacuate_server"] = [unavailable, unavailable]
+        uuid = self.notify()
+        before = self.clock.monotonic()
+        status = self.make_manager().recovery.run(uuid)
+        self.assertEqual(constants.NOTIFICATION_FINISHED, status)
+        steps = [s for s in self.db.step_list(self.vmoves(uuid)["a"].uuid)
+                 if s.name == "evacuate"]
+        self.assertEqual([1, 2, 3], [s.attempt for s in steps])
+        self.assertEqual(["failed", "failed", "succeeded"],
+                         [s.status for s in steps])
+        self.assertIn("retrying in 1.0 s", steps[0].result)
+        self.assertIn("retrying in 2.0 s", steps[1].result)
+        self.assertGreaterEqual(self.clock.monotonic() - before, 3.0)
+
+    def test_retries_are_bounded(self):
+        self.add("a")
+        self.conf.set_override("step_retries", 1, "engine")
+        self.cloud.fail["evacuate_server"] = [exception.CloudConflict(
+            service="compute", call="evacuate", reason="busy")] * 5
+        uuid = self.notify()
+        self.make_manager().recovery.run(uuid)
+        move = self.vmoves(uuid)["a"]
+        self.assertEqual(constants.FAILED, move.status)
+        self.assertIn("after 2 attempts", move.message)
+
+    def test_auto_evacuate_off_ignores(self):
+        self.add("a")
+        self.db.host_update("failed", {"auto_evacuate": False})
+        uuid = self.notify()
+        status = self.make_manager().recovery.run(uuid)
+        self.assertEqual(constants.NOTIFICATION_IGNORED, status)
+        self.assertEqual([], self.cloud.calls)
+
+    def test_fencing_failure_stops_recovery(self):
+        self.add("a")
+        self.conf.set_override("fence_driver", "command", "engine")
+        self.conf.set_override("fence_command", "false", "engine")
+        uuid = self.notify()
+        status = self.make_manager().recovery.run(uuid)
+        self.assertEqual(constants.NOTIFICATION_FAILED, status)
+        self.assertIn("Fencing host failed failed",
+                      self.db.notification_get(uuid).message)
+        self.assertEqual(0, self.cloud.count("evacuate_server"))
+        self.assertEqual([], self.db.vmove_list(notification_uuid=uuid))
+
+    def test_locked_host_left_alone(self):
+        self.add("a")
+        uuid = self.notify()
+        lock = self.locks.get("vmotiond-recover-failed")
+        lock.acquire()
+        self.assertIsNone(self.make_manager().recovery.run(uuid))
+        self.assertEqual(constants.NOTIFICATION_NEW,
+                         self.db.notification_get(uuid).status)
+        lock.release()
+
+    def test_finished_notification_not_rerun(self):
+        self.add("a")
+        uuid = self.notify()
+        mgr = self.make_manager()
+        mgr.recovery.run(uuid)
+        mgr.recovery.run(uuid)
+        self.assertEqual(1, self.cloud.count("evacuate_server"))
+
+    def test_abort_ignores_the_rest(self):
+        for i in range(4):
+            self.add("vm%d" % i)
+        uuid = self.notify()
+        mgr = self.make_manager()
+        real = self.cloud.evacuate_server
+
+        def evacuate(*args, **kw):
+            self.db.notification_set_status(
+                uuid, constants.NOTIFICATION_ABORTED)
+            return real(*args, **kw)
+
+        self.cloud.evacuate_server = evacuate
+        status = mgr.recovery.run(uuid)
+        self.assertEqual(constants.NOTIFICATION_ABORTED, status)
+        moves = self.vmoves(uuid)
+        self.assertEqual(1, sum(v.status == constants.SUCCEEDED
+                                for v in moves.values()))
+        aborted = [v for v in moves.values()
+                   if v.status == constants.IGNORED]
+        self.assertEqual(3, len(aborted))
+        self.assertTrue(all(v.message == "aborted by operator"
+                            for v in aborted))
+
+    def test_priority_tiers_dispatched_in_order(self):
+        self.add("low")
+        self.add("high", metadata={"vmotion:priority": "9"})
+        self.add("mid", metadata={"vmotion:priority": "5"})
+        self.make_manager().recovery.run(self.notify())
+        order = [self.cloud.servers[c[1][0]].name for c in self.cloud.calls
+                 if c[0] == "evacuate_server"]
+        self.assertEqual(["high", "mid", "low"], order)
+
+    def test_dest_host_follows_nova(self):
+        self.add("a")
+        real = self.cloud._move
+
+        def move(kind, server_id, host, status):
+            return real(kind, server_id, "n1", status)
+
+        self.cloud._move = move
+        uuid = self.notify()
+        self.make_manager().recovery.run(uuid)
+        self.assertEqual("n1", self.vmoves(uuid)["a"].dest_host)
+
+    def test_monitor_excluded_hosts_not_targets(self):
+        self.add("a")
+        self.db.host_update("sb1", {"monitor_state": constants.HOST_DOWN})
+        uuid = self.notify()
+        self.make_manager().recovery.run(uuid)
+        self.assertEqual("n1", self.vmoves(uuid)["a"].dest_host)
+
+
+class ResumeTest(base.EngineTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.add_hosts()
+        for i in range(3):
+            self.cloud.add_server(fakes.server(name="vm%d" % i,
+                                               host="failed"))
+
+    def crash_after_evacuate_calls(self, count):
+        """Run until ``count`` evacuate calls were made, then 'crash'."""
+        uuid = self.notify()
+        mgr = self.make_manager()
+        real = self.cloud.evacuate_server
+        calls = []
+
+        def evacuate(*args, **kw):
+            real(*args, **kw)
+            calls.append(args)
+            if len(calls) >= count:
+                mgr.stop_event.set()
+                raise _Crash()
+
+        self.cloud.evacuate_server = evacuate
+        self.assertRaises(_Crash, mgr.recovery.run, uuid)
+        self.cloud.evacuate_server = real
+        return uuid
+
+    def test_resume_never_evacuates_twice(self):
+        uuid = self.crash_after_evacuate_calls(2)
+        self.assertEqual(constants.NOTIFICATION_RUNNING,
+                         self.db.notification_get(uuid).status)
+        # The interrupted vmove was left ongoing with its step ongoing.
+        ongoing = [v for v in self.vmoves(uuid).values()
+                   if v.status == constants.ONGOING]
+        self.assertEqual(1, len(ongoing))
+        mgr = self.make_manager()
+        self.assertEqual([uuid], mgr.resume())
+        self.assertEqual(constants.NOTIFICATION_FINISHED,
+                         self.db.notification_get(uuid).status)
+        for server in self.cloud.servers.values():
+            self.assertEqual(1, self.cloud.count("evacuate_server",
+                                                 server.id), server.name)
+        moves = self.vmoves(uuid)
+        self.assertTrue(all(v.status == constants.SUCCEEDED
+                            for v in moves.values()))
+        resumed = ongoing[0].uuid
+        evac = [s for s in self.db.step_list(resumed)
+                if s.name == "evacuate"]
+        self.assertIn("already", evac[-1].result)
+        self.assertEqual(2, moves[ongoing[0].instance_name].attempts)
+
+    def test_resume_after_graceful_stop(self):
+        uuid = self.notify()
+        mgr = self.make_manager()
+        real = self.cloud.evacuate_server
+
+        def evacuate(*args, **kw):
+            real(*args, **kw)
+            mgr.stop_event.set()
+
+        self.cloud.evacuate_server = evacuate
+        self.assertIsNone(mgr.recovery.run(uuid))
+        self.cloud.evacuate_server = real
+        steps = self.db.step_list(
+            [v for v in self.vmoves(uuid).values()
+             if v.status == constants.ONGOING][0].uuid)
+        self.assertIn("interrupted", steps[-1].result)
+        self.make_manager().resume()
+        self.assertEqual(constants.NOTIFICATION_FINISHED,
+                         self.db.notification_get(uuid).status)
+        self.assertEqual(3, self.cloud.count("evacuate_server"))
+
+    def test_resume_without_stored_plan_replans(self):
+        uuid = self.notify()
+        self.db.notification_set_status(uuid, constants.NOTIFICATION_RUNNING)
+        server = list(self.cloud.servers.values())[0]
+        self.db.vmoves_create(uuid, [{
+            "instance_uuid": server.id, "instance_name": server.name,
+            "source_host": "failed", "dest_host": "sb1",
+            "type": constants.EVACUATION}])
+        self.make_manager().resume()
+        move = self.vmoves(uuid)[server.name]
+        self.assertEqual(constants.SUCCEEDED, move.status)
+        self.assertEqual(1, self.cloud.count("evacuate_server"))
+
+    def test_resume_moved_by_someone_else(self):
+        uuid = self.crash_after_evacuate_calls(1)
+        for sid, server in list(self.cloud.servers.items()):
+            self.cloud.servers[sid] = dataclasses.replace(
+                server, host="n1", status="ACTIVE", task_state=None)
+        self.cloud.landing.clear()
+        self.make_manager().resume()
+        self.assertEqual(1, self.cloud.count("evacuate_server"))
+        self.assertEqual(constants.NOTIFICATION_FINISHED,
+                         self.db.notification_get(uuid).status)
+
+
+class _Crash(BaseException):
+    """Stands for the process dying: nothing after it runs."""
+
+
+class StandbyTest(base.EngineTestCase):
+
+    def test_standby_target_enabled_and_becomes_normal(self):
+        self.add_hosts(standby=("sb1", "sb2"))
+        self.cloud.add_server(fakes.server(name="a", host="failed"))
+        self.make_manager().recovery.run(self.notify())
+        self.assertEqual("enabled", self.cloud.services["sb1"].status)
+        self.assertEqual(constants.ROLE_NORMAL,
+                         self.db.host_get("sb1").role)
+        # The unused standby host is left alone.
+        self.assertEqual("disabled", self.cloud.services["sb2"].status)
+        self.assertEqual(constants.ROLE_STANDBY,
+                         self.db.host_get("sb2").role)
+        calls = [c[0] for c in self.cloud.calls]
+        self.assertLess(calls.index("enable_service"),
+                        calls.index("evacuate_server"))
+
+    def test_what_if_plan_changes_nothing(self):
+        self.add_hosts()
+        self.cloud.add_server(fakes.server(name="a", host="failed"))
+        plan = self.make_manager().recovery.plan("failed")
+        self.assertEqual(["sb1"], [m.dest_host for m in plan.moves])
+        self.assertEqual(0, sum(1 for c in self.cloud.calls
+                                if not c[0].startswith("list")))

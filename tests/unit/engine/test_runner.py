@@ -1,0 +1,105 @@
+import threading
+
+from tests.unit.engine import base
+from tests.unit.engine import fakes
+from vmotiond import constants
+from vmotiond import exception
+from vmotiond.engine import runner
+from vmotiond.engine import store
+from vmotiond.engine.steps.base import StepOptions
+
+STEPS = ("record_floating_ips", "evacuate", "wait_moved", "start",
+         "rebind_floating_ips", "check_floating_ips")
+
+
+class _SpySemaphore:
+    """Counts holds and records which cloud calls ran while held."""
+
+    def __init__(self, cloud):
+        self.cloud = cloud
+        self.held = False
+        self.acquired = 0
+        self.calls_held = []
+
+    def acquire(self, timeout=None):
+        assert not self.held
+        self.held = True
+        self.acquired += 1
+        self.mark = len(self.cloud.calls)
+        return True
+
+    def release(self):
+        assert self.held
+        self.held = False
+        self.calls_held.extend(c[0] for c in self.cloud.calls[self.mark:])
+
+
+class RunnerTest(base.EngineTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.add_hosts()
+        self.server = fakes.server(name="a", host="failed")
+        self.cloud.add_server(self.server, fip="fip-a")
+        self.note = self.notify()
+        [self.row] = self.db.vmoves_create(self.note, [{
+            "instance_uuid": self.server.id, "instance_name": "a",
+            "source_host": "failed", "dest_host": "sb1",
+            "type": constants.EVACUATION}])
+        self.slots = _SpySemaphore(self.cloud)
+        self.runner = runner.Runner(
+            self.db, self.cloud, self.clock, threading.Event(),
+            StepOptions(), runner.RetryOptions(retries=0), self.slots)
+
+    def job(self, stored=False):
+        spec = store.MoveSpec(STEPS, 0, "ACTIVE", "ACTIVE")
+        return runner.Job(self.row.uuid, self.server.id, "a",
+                          constants.EVACUATION, "failed", "sb1", 0, 0, spec,
+                          spec_stored=stored)
+
+    def test_slot_held_only_while_moving(self):
+        status = self.runner.run(self.job(), self.clock.now())
+        self.assertEqual(constants.SUCCEEDED, status)
+        self.assertEqual(1, self.slots.acquired)
+        self.assertFalse(self.slots.held)
+        self.assertIn("evacuate_server", self.slots.calls_held)
+        self.assertNotIn("list_floating_ips", self.slots.calls_held)
+
+    def test_plan_written_before_first_call_and_read_back(self):
+        self.runner.run(self.job(), self.clock.now())
+        spec, done = store.read_steps(self.db, self.row.uuid)
+        self.assertEqual(STEPS, spec.steps)
+        self.assertEqual("ACTIVE", spec.final_status)
+        self.assertEqual(list(STEPS), [r.key for r in done])
+        names = [s.name for s in self.db.step_list(self.row.uuid)]
+        self.assertEqual("plan", names[0])
+
+    def test_slot_released_on_failure(self):
+        self.cloud.fail["evacuate_server"] = [exception.CloudRefused(
+            service="compute", call="evacuate", reason="no")]
+        status = self.runner.run(self.job(), self.clock.now())
+        self.assertEqual(constants.FAILED, status)
+        self.assertFalse(self.slots.held)
+        row = self.db.vmove_get(self.row.uuid)
+        self.assertIn("step evacuate failed", row.message)
+
+    def test_not_claimed_twice(self):
+        self.db.vmove_update(self.row.uuid, {"status": constants.IGNORED})
+        self.assertEqual(constants.IGNORED,
+                         self.runner.run(self.job(), self.clock.now()))
+        self.assertEqual([], self.cloud.calls)
+
+    def test_backoff_doubles_and_caps(self):
+        retry = runner.RetryOptions(retries=5, backoff=2, backoff_max=5)
+        self.assertEqual([2.0, 4.0, 5.0, 5.0],
+                         [retry.delay(i) for i in range(1, 5)])
+
+    def test_crashing_step_fails_vmove_with_type(self):
+        def boom(*a, **kw):
+            raise KeyError("surprise")
+
+        self.cloud.list_ports = boom
+        status = self.runner.run(self.job(), self.clock.now())
+        self.assertEqual(constants.FAILED, status)
+        self.assertIn("unexpected KeyError",
+                      self.db.vmove_get(self.row.uuid).message)

@@ -1,0 +1,250 @@
+"""Claims of other monitors: parsing, rejection reasons, the Nova check;
+and the versioned payload itself."""
+
+import datetime
+
+import oslo_messaging
+import testtools
+
+from tests.fixtures import conf as conf_fixture
+from tests.unit.monitor.fakes import T0
+from tests.unit.monitor.fakes import svc
+from vmotiond import clock as clock_mod
+from vmotiond import exception
+from vmotiond.monitor import listener
+from vmotiond.monitor import payload
+from vmotiond.monitor import probe
+
+NOW = T0 + datetime.timedelta(seconds=100)
+
+
+def masakari(host: str = "h1", event: str = "STOPPED",
+             cluster: str = "OFFLINE", when: str = "2026-01-01T00:01:30Z",
+             wrap: bool = True) -> dict:
+    body = {"type": "COMPUTE_HOST", "hostname": host,
+            "generated_time": when,
+            "payload": {"event": event, "host_status": "NORMAL",
+                        "cluster_status": cluster}}
+    return {"notification": body} if wrap else body
+
+
+def ours(host: str = "h1", generation: int = 2,
+         detected: datetime.datetime = NOW) -> dict:
+    return payload.build(host=host, generation=generation,
+                         detected_at=detected, evidence={"probe": "dead"},
+                         monitor="ctl-2", auto_evacuate=True)
+
+
+class Cloud:
+    def __init__(self, services: list | None = None,
+                 fail: bool = False) -> None:
+        self.services = services or []
+        self.fail = fail
+
+    def list_compute_services(self) -> list:
+        if self.fail:
+            raise exception.CloudUnavailable(service="compute", call="list",
+                                             reason="boom")
+        return self.services
+
+
+class ListenerTestBase(testtools.TestCase):
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.fx = self.useFixture(conf_fixture.Conf())
+        self.fx.set("host", "ctl-1")
+        self.accepted: list[listener.Claim] = []
+        self.alive: dict[str, bool] = {"h1": False}
+        self.cloud = Cloud([svc("h0", NOW),
+                            svc("h1", NOW - datetime.timedelta(seconds=40))])
+        self.endpoint = listener.ClaimEndpoint(
+            self.fx.conf, self.cloud, self.accepted.append,
+            known_hosts=lambda: {"h0", "h1"},
+            clock=clock_mod.FakeClock(NOW),
+            probe=probe.CallableProbe(lambda h: self.alive.get(h, True)))
+
+    def rejected(self, publisher: str, event_type: str, body: object,
+                 reason: str) -> None:
+        error = self.assertRaises(listener.Rejected, self.endpoint.check,
+                                  publisher, event_type, body)
+        self.assertIn(reason, str(error))
+
+
+class AcceptTest(ListenerTestBase):
+
+    def test_vmotiond_claim_checked_with_nova(self) -> None:
+        self.assertIsNone(self.endpoint.info(
+            {}, "vmotiond-monitor.ctl-2", payload.EVENT_HOST_DOWN, ours(),
+            {}))
+        claim, = self.accepted
+        self.assertEqual(("h1", 2, "COMPUTE_HOST:h1:2", False),
+                         (claim.host, claim.generation, claim.dedup_key,
+                          claim.trusted))
+        self.assertEqual(listener.SOURCE_VMOTIOND, claim.source)
+        self.assertEqual(40.0, claim.evidence["nova_heartbeat_age"])
+        self.assertEqual("dead", claim.evidence["probe"])
+
+    def test_masakari_claim_wrapped_or_bare(self) -> None:
+        for wrap in (True, False):
+            self.endpoint.handle("masakari-hostmonitor", "anything",
+                                 masakari(wrap=wrap))
+        self.assertEqual(2, len(self.accepted))
+        claim = self.accepted[0]
+        self.assertEqual(listener.SOURCE_MASAKARI, claim.source)
+        self.assertEqual(T0 + datetime.timedelta(seconds=90),
+                         claim.detected_at)
+        self.assertEqual("NORMAL", claim.evidence["host_status"])
+        self.assertEqual(
+            "COMPUTE_HOST:h1:ext:masakari-hostmonitor:2026-01-01T00:01:30Z",
+            claim.dedup_key)
+
+    def test_trusted_publisher_skips_the_nova_check(self) -> None:
+        self.fx.set("trusted_publishers", ["site-b.*"], group="monitor")
+        self.cloud.fail = True
+        self.alive["h1"] = True
+        claim = self.endpoint.check("site-b.mon", "x", masakari())
+        self.assertTrue(claim.trusted)
+        self.fx.set("trusted_publishers", ["exact"], group="monitor")
+        self.assertTrue(self.endpoint.check("exact", "x", masakari()).trusted)
+        self.rejected("exactly", "x", masakari(), "cannot check with Nova")
+
+    def test_forced_down_host_is_accepted_with_fresh_heartbeat(self) -> None:
+        self.cloud.services = [svc("h1", NOW, forced_down=True)]
+        claim = self.endpoint.check("m", "x", masakari())
+        self.assertTrue(claim.evidence["nova_forced_down"])
+
+    def test_without_probe_nova_alone_decides(self) -> None:
+        self.fx.set("probe_driver", "none", group="monitor")
+        self.alive["h1"] = True
+        claim = self.endpoint.check("m", "x", masakari())
+        self.assertEqual("none", claim.evidence["probe"])
+
+
+class RejectTest(ListenerTestBase):
+
+    def test_malformed(self) -> None:
+        self.rejected("m", "x", "text", "not an object")
+        self.rejected("m", "x", {"hostname": "h1"}, "no event/host_status")
+        body = masakari()
+        del body["notification"]["payload"]["cluster_status"]
+        self.rejected("m", "x", body, "lacks cluster_status")
+        body = masakari()
+        del body["notification"]["hostname"]
+        self.rejected("m", "x", body, "no hostname")
+        self.rejected("m", "x", masakari(when="yesterday"),
+                      "not ISO 8601")
+        bad = ours()
+        del bad["evidence"]
+        self.rejected("m", payload.EVENT_HOST_DOWN, bad, "lacks evidence")
+        bad = ours()
+        bad["payload_version"] = "2.0"
+        self.rejected("m", payload.EVENT_HOST_DOWN, bad,
+                      "unsupported payload version")
+
+    def test_not_a_failure(self) -> None:
+        self.rejected("m", "x", masakari(event="STARTED"),
+                      "event STARTED is not a failure")
+        self.rejected("m", "x", masakari(cluster="ONLINE"),
+                      "cluster_status ONLINE")
+        body = masakari()
+        body["notification"]["type"] = "VM"
+        self.rejected("m", "x", body, "type VM is not a host failure")
+        self.rejected("m", payload.EVENT_HOST_RECOVERED, ours(),
+                      "is not a failure claim")
+
+    def test_unknown_host(self) -> None:
+        self.rejected("m", "x", masakari(host="h9"), "unknown host h9")
+
+    def test_stale_and_future(self) -> None:
+        self.rejected("m", "x", masakari(when="2025-12-31T23:00:00Z"),
+                      "stale")
+        self.rejected("m", payload.EVENT_HOST_DOWN,
+                      ours(detected=NOW + datetime.timedelta(hours=1)),
+                      "in the future")
+
+    def test_own_publisher(self) -> None:
+        self.rejected("vmotiond-monitor.ctl-1", payload.EVENT_HOST_DOWN,
+                      ours(), "this monitor itself")
+
+    def test_nova_contradicts(self) -> None:
+        self.cloud.services = [svc("h0", NOW), svc("h1", NOW)]
+        self.rejected("m", "x", masakari(), "fresh heartbeat")
+        self.cloud.services = [svc("h0", NOW)]
+        self.rejected("m", "x", masakari(), "no compute service on h1")
+        self.cloud.fail = True
+        self.rejected("m", "x", masakari(), "cannot check with Nova")
+
+    def test_probe_contradicts(self) -> None:
+        self.alive["h1"] = True
+        self.rejected("m", "x", masakari(), "h1 answers the probe")
+
+    def test_rejection_is_acked_and_logged(self) -> None:
+        self.assertIsNone(self.endpoint.handle("m", "x", masakari(host="zz")))
+        self.assertEqual([], self.accepted)
+
+
+class IntakeTest(ListenerTestBase):
+
+    def test_duplicate_is_done_other_errors_requeue(self) -> None:
+        def dup(claim):
+            raise exception.DuplicateNotification(dedup_key=claim.dedup_key)
+        self.endpoint.intake = dup
+        self.assertIsNone(self.endpoint.handle("m", "x", masakari()))
+
+        def broken(claim):
+            raise RuntimeError("db down")
+        self.endpoint.intake = broken
+        self.assertEqual(oslo_messaging.NotificationResult.REQUEUE,
+                         self.endpoint.handle("m", "x", masakari()))
+
+
+class PayloadTest(testtools.TestCase):
+
+    def test_build_and_parse(self) -> None:
+        body = payload.build(host="h1", generation=3, detected_at=T0,
+                             evidence={"a": 1}, monitor="ctl",
+                             auto_evacuate=True)
+        self.assertEqual("HostEventPayload", body["payload_name"])
+        self.assertEqual("1.0", body["payload_version"])
+        data = body
+        self.assertEqual("2026-01-01T00:00:00Z", data["detected_at"])
+        self.assertEqual("COMPUTE_HOST:h1:3", data["dedup_key"])
+        parsed = payload.parse(body)
+        self.assertEqual(T0, parsed["detected_at"])
+        body["payload_version"] = "1.7"
+        self.assertEqual("h1", payload.parse(body)["host"])
+
+    def test_alert_without_host(self) -> None:
+        body = payload.build(host=None, generation=None, detected_at=T0,
+                             evidence={}, monitor="ctl",
+                             reason="mass_failure")
+        self.assertIsNone(body["dedup_key"])
+        self.assertRaises(ValueError, payload.parse, body)
+
+    def test_times(self) -> None:
+        self.assertEqual(T0, payload.parse_time("2026-01-01T01:00:00+01:00"))
+        self.assertEqual(T0, payload.parse_time("2026-01-01T00:00:00"))
+        self.assertRaises(ValueError, payload.parse_time, 5)
+        aware = T0.replace(tzinfo=datetime.timezone.utc)
+        self.assertEqual("2026-01-01T00:00:00Z", payload.format_time(aware))
+
+    def test_bad_generation(self) -> None:
+        body = payload.build(host="h", generation=1, detected_at=T0,
+                             evidence={}, monitor="m")
+        body["generation"] = True
+        self.assertRaises(ValueError, payload.parse, body)
+        body["payload_name"] = "Other"
+        self.assertRaises(ValueError, payload.parse, body)
+
+
+class EngineInteropTest(testtools.TestCase):
+
+    def test_engine_intake_reads_our_payload(self) -> None:
+        from vmotiond.engine import intake
+        down = intake.validate(payload.build(
+            host="h1", generation=3, detected_at=T0, evidence={"a": 1},
+            monitor="ctl", auto_evacuate=True))
+        self.assertEqual(("h1", 3, T0), (down.host, down.generation,
+                                         down.detected_at))
+        self.assertEqual(payload.dedup_key("h1", 3), down.dedup_key)

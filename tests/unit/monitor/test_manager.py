@@ -1,0 +1,257 @@
+"""The monitor loop with a fake cloud, an in-memory store and a recording
+notifier: what is emitted, persisted and synced."""
+
+import threading
+
+import testtools
+
+from tests.fixtures import conf as conf_fixture
+from tests.unit.monitor.fakes import T0
+from tests.unit.monitor.fakes import FakeNova
+from vmotiond import clock as clock_mod
+from vmotiond import constants as c
+from vmotiond import exception
+from vmotiond.cloud import records as cloud_records
+from vmotiond.monitor import manager
+from vmotiond.monitor import payload
+from vmotiond.monitor import probe
+from vmotiond.monitor import records as r
+from vmotiond.monitor import store as store_mod
+
+
+class RecordingNotifier:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, dict]] = []
+
+    def info(self, ctxt: dict, event_type: str, body: dict) -> None:
+        self.sent.append(("info", event_type, body))
+
+    def warn(self, ctxt: dict, event_type: str, body: dict) -> None:
+        self.sent.append(("warn", event_type, body))
+
+    def types(self) -> list[str]:
+        return [t for _, t, _ in self.sent]
+
+
+class FakeCloud:
+    def __init__(self, nova: FakeNova) -> None:
+        self.nova = nova
+        self.unreachable = False
+        self.calls = 0
+
+    def list_compute_services(self) -> list:
+        self.calls += 1
+        if self.unreachable:
+            raise exception.CloudUnavailable(service="compute",
+                                             call="list", reason="down")
+        return self.nova.services()
+
+    def list_host_capacities(self) -> list:
+        return [cloud_records.HostCapacity(
+            host=h, hypervisor_id="hv-" + h, host_ip="127.0.0.%d" % (i + 2),
+            vcpus_total=8, vcpus_reserved=0, vcpus_used=2,
+            cpu_allocation_ratio=1.0, memory_mb_total=4096,
+            memory_mb_reserved=0, memory_mb_used=1024,
+            ram_allocation_ratio=1.0, disk_gb_total=100, disk_gb_reserved=0,
+            disk_gb_used=10, disk_allocation_ratio=1.0, running_vms=1)
+            for i, h in enumerate(sorted(self.nova.hosts))]
+
+
+class Elector:
+    def __init__(self, leader: bool = True) -> None:
+        self.is_leader = leader
+        self.started = self.stopped = False
+
+    def start(self) -> None:
+        self.started = True
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+class MonitorTestBase(testtools.TestCase):
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.fx = self.useFixture(conf_fixture.Conf())
+        self.fx.set("host", "ctl-1")
+        self.nova = FakeNova(10)
+        self.cloud = FakeCloud(self.nova)
+        self.store = store_mod.MemoryStore()
+        self.notifier = RecordingNotifier()
+        self.clock = clock_mod.FakeClock(T0)
+        self.elector = Elector()
+        self.monitor = manager.Monitor(
+            self.fx.conf, self.cloud, self.store, self.notifier,
+            clock=self.clock,
+            probe=probe.CallableProbe(lambda h: self.nova.hosts[h].answers),
+            elector=self.elector)
+        self.addCleanup(self.monitor.stop)
+
+    def run_for(self, seconds: float, poll: float = 2.0) -> None:
+        for _ in range(int(seconds / poll)):
+            self.nova.advance(poll)
+            self.clock.advance(poll)
+            self.monitor.tick()
+
+    def kill(self, name: str) -> None:
+        self.nova.hosts[name].alive = False
+        self.nova.hosts[name].answers = False
+
+
+class CycleTest(MonitorTestBase):
+
+    def test_first_tick_syncs_the_inventory(self) -> None:
+        self.run_for(2)
+        self.assertEqual(1, len(self.store.synced))
+        item = self.store.synced[0][0]
+        self.assertEqual("h0", item["name"])
+        self.assertEqual("127.0.0.2", item["management_ip"])
+        self.assertEqual(4096, item["memory_mb_total"])
+        self.assertEqual("enabled", item["service_status"])
+        self.assertEqual(10, len(self.store.views))
+
+    def test_sync_runs_on_its_interval(self) -> None:
+        self.fx.set("sync_interval", 60.0, group="monitor")
+        self.run_for(130)
+        self.assertEqual(3, len(self.store.synced))
+
+    def test_killed_host_emits_host_down_once(self) -> None:
+        self.run_for(20)
+        self.kill("h3")
+        self.run_for(120)
+        self.assertEqual([payload.EVENT_HOST_DOWN], self.notifier.types())
+        priority, _type, body = self.notifier.sent[0]
+        self.assertEqual("info", priority)
+        data = payload.parse(body)
+        self.assertEqual("h3", data["host"])
+        self.assertEqual(1, data["generation"])
+        self.assertEqual("ctl-1", data["monitor"])
+        self.assertTrue(data["auto_evacuate"])
+        self.assertEqual("COMPUTE_HOST:h3:1", data["dedup_key"])
+        self.assertEqual("dead", data["evidence"]["probe"])
+        self.assertEqual(c.HOST_DOWN, self.store.saved["h3"].state)
+        self.assertEqual(1, self.store.saved["h3"].generation)
+
+    def test_host_without_auto_evacuate_gets_alert_and_row(self) -> None:
+        self.run_for(2)
+        self.store.views["h3"] = store_mod.HostView(
+            "h3", auto_evacuate=False, management_ip="127.0.0.5")
+        self.kill("h3")
+        self.run_for(120)
+        self.assertEqual([payload.EVENT_HOST_ALERT], self.notifier.types())
+        self.assertEqual("warn", self.notifier.sent[0][0])
+        data = payload.parse(self.notifier.sent[0][2])
+        self.assertEqual(r.REASON_NO_AUTO_EVACUATE, data["reason"])
+        self.assertIn("COMPUTE_HOST:h3:1", self.store.ignored)
+        self.assertIn("auto_evacuate is off",
+                      self.store.ignored["COMPUTE_HOST:h3:1"]["message"])
+
+    def test_recovery_emits_recovered(self) -> None:
+        self.run_for(20)
+        self.kill("h3")
+        self.run_for(60)
+        self.nova.hosts["h3"].alive = self.nova.hosts["h3"].answers = True
+        self.run_for(90)
+        self.assertEqual([payload.EVENT_HOST_DOWN,
+                          payload.EVENT_HOST_RECOVERED],
+                         self.notifier.types())
+        data = payload.parse(self.notifier.sent[1][2])
+        self.assertEqual(("h3", 1), (data["host"], data["generation"]))
+
+    def test_process_failure_is_an_alert(self) -> None:
+        self.run_for(20)
+        self.nova.hosts["h3"].alive = False
+        self.run_for(120)
+        self.assertEqual([payload.EVENT_HOST_ALERT], self.notifier.types())
+        data = payload.parse(self.notifier.sent[0][2])
+        self.assertEqual(r.PROCESS_FAILURE, data["reason"])
+
+    def test_nova_unreachable_is_an_alert(self) -> None:
+        self.run_for(20)
+        self.cloud.unreachable = True
+        self.run_for(20)
+        self.assertEqual([payload.EVENT_HOST_ALERT], self.notifier.types())
+        body = self.notifier.sent[0][2]
+        data = body
+        self.assertEqual(r.REASON_NOVA_UNREACHABLE, data["reason"])
+        self.assertIsNone(data["host"])
+
+    def test_only_changed_records_are_saved(self) -> None:
+        saves: list[list[str]] = []
+        original = self.store.save_records
+
+        def spy(recs):
+            recs = list(recs)
+            saves.append([x.host for x in recs])
+            original(recs)
+        self.store.save_records = spy
+        self.run_for(40)
+        self.assertEqual(1, len(saves))        # the first sight only
+        self.assertEqual(10, len(saves[0]))
+
+    def test_maintenance_from_the_store(self) -> None:
+        self.run_for(2)
+        self.store.views["h3"] = store_mod.HostView("h3", maintenance=True)
+        self.kill("h3")
+        self.run_for(120)
+        self.assertEqual([], self.notifier.sent)
+        self.assertEqual(c.HOST_MAINTENANCE, self.store.saved["h3"].state)
+
+
+class LeadershipTest(MonitorTestBase):
+
+    def test_follower_does_not_poll(self) -> None:
+        self.elector.is_leader = False
+        self.run_for(20)
+        self.assertEqual(0, self.cloud.calls)
+        self.assertEqual([], self.store.synced)
+
+    def test_new_leader_reloads_the_records(self) -> None:
+        self.run_for(20)
+        self.kill("h3")
+        self.run_for(60)
+        self.elector.is_leader = False
+        self.run_for(4)
+        # Meanwhile another leader marked h3 fenced in the store.
+        rec = self.store.saved["h3"]
+        self.store.saved["h3"] = store_mod.from_row(
+            "h3", c.HOST_FENCED, rec.since, 7, store_mod.to_detail(rec))
+        self.elector.is_leader = True
+        self.run_for(2)
+        self.assertEqual(7, self.monitor.state.hosts["h3"].generation)
+        self.assertEqual([payload.EVENT_HOST_DOWN], self.notifier.types())
+
+    def test_start_and_stop(self) -> None:
+        self.fx.set("poll_interval", 0.1, group="monitor")
+        mon = manager.Monitor(self.fx.conf, self.cloud, self.store,
+                              self.notifier, clock=clock_mod.Clock(),
+                              probe=probe.NoProbe(), elector=self.elector)
+        ticked = threading.Event()
+        original = mon.tick
+
+        def tick():
+            ticked.set()
+            return original()
+        mon.tick = tick
+        mon.start()
+        self.assertTrue(ticked.wait(5))
+        mon.stop(timeout=5)
+        self.assertTrue(self.elector.started)
+        self.assertTrue(self.elector.stopped)
+        self.assertGreater(self.cloud.calls, 0)
+
+
+class StoreRoundTripTest(testtools.TestCase):
+
+    def test_detail_round_trip(self) -> None:
+        rec = r.HostRecord(
+            "a", state=c.HOST_SUSPECT, since=T0, generation=3,
+            stale_since=T0, stale_count=4, probe_failures=2,
+            suspect_entries=(T0, T0), damped_until=T0, healthy_since=None,
+            reported=frozenset({"process_failure"}))
+        back = store_mod.from_row("a", rec.state, rec.since, rec.generation,
+                                  store_mod.to_detail(rec))
+        self.assertEqual(rec, back)
+        self.assertEqual(r.HostRecord("b"),
+                         store_mod.from_row("b", c.HOST_UP, None, 0, None))

@@ -1,0 +1,98 @@
+"""DbStore on a real SQLite database: inventory, records, ignored rows."""
+
+import testtools
+
+from tests.fixtures import conf as conf_fixture
+from tests.fixtures import database as db_fixture
+from tests.unit.monitor.fakes import T0
+from tests.unit.monitor.fakes import svc
+from vmotiond import constants as c
+from vmotiond.cloud import records as cloud_records
+from vmotiond.monitor import inventory
+from vmotiond.monitor import records as r
+from vmotiond.monitor import store as store_mod
+
+
+def cap(host: str, ip: str) -> cloud_records.HostCapacity:
+    return cloud_records.HostCapacity(
+        host=host, hypervisor_id="hv-" + host, host_ip=ip, vcpus_total=16,
+        vcpus_reserved=0, vcpus_used=4, cpu_allocation_ratio=1.0,
+        memory_mb_total=8192, memory_mb_reserved=0, memory_mb_used=2048,
+        ram_allocation_ratio=1.0, disk_gb_total=200, disk_gb_reserved=0,
+        disk_gb_used=20, disk_allocation_ratio=1.0, running_vms=3)
+
+
+class FakeCloud:
+    def __init__(self, services: list, capacities: list) -> None:
+        self.services, self.capacities = services, capacities
+
+    def list_compute_services(self) -> list:
+        return self.services
+
+    def list_host_capacities(self) -> list:
+        return self.capacities
+
+
+class DbStoreTest(testtools.TestCase):
+
+    def setUp(self) -> None:
+        super().setUp()
+        fx = self.useFixture(conf_fixture.Conf())
+        self.db = self.useFixture(db_fixture.Database(
+            "sqlite", fx.conf)).database
+        self.store = store_mod.DbStore(self.db)
+
+    def test_sync_creates_updates_and_soft_deletes(self) -> None:
+        cloud = FakeCloud([svc("a", T0), svc("b", T0, status="disabled",
+                                             reason="broken")],
+                          [cap("a", "10.0.0.1")])
+        self.assertEqual({"created": 2, "updated": 0, "deleted": 0},
+                         inventory.sync(cloud, self.store))
+        row = self.db.host_get("a")
+        self.assertEqual("10.0.0.1", row.management_ip)
+        self.assertEqual((16, 4, 8192, 2048, 200, 20, 3),
+                         (row.vcpus_total, row.vcpus_used,
+                          row.memory_mb_total, row.memory_mb_used,
+                          row.disk_gb_total, row.disk_gb_used,
+                          row.running_instances))
+        self.assertEqual(("up", "enabled", "nova"),
+                         (row.service_state, row.service_status,
+                          row.availability_zone))
+        b = self.db.host_get("b")
+        self.assertEqual(("disabled", "broken", 0),
+                         (b.service_status, b.disabled_reason, b.vcpus_total))
+        cloud.services = [svc("a", T0)]
+        self.assertEqual({"created": 0, "updated": 1, "deleted": 1},
+                         inventory.sync(cloud, self.store))
+        self.assertEqual(["a"], sorted(self.store.hosts()))
+
+    def test_records_round_trip_through_the_table(self) -> None:
+        inventory.sync(FakeCloud([svc("a", T0)], [cap("a", "10.0.0.1")]),
+                       self.store)
+        rec = r.HostRecord("a", state=c.HOST_DOWN, since=T0, generation=2,
+                           stale_since=T0, stale_count=6,
+                           suspect_entries=(T0,),
+                           reported=frozenset({"process_failure"}))
+        self.store.save_records([rec, r.HostRecord("unknown")])
+        view = self.store.hosts()["a"]
+        self.assertEqual(rec, view.record)
+        self.assertEqual("10.0.0.1", view.management_ip)
+        self.assertTrue(view.auto_evacuate)
+        self.assertFalse(view.maintenance)
+
+    def test_operator_maintenance_and_auto_evacuate(self) -> None:
+        inventory.sync(FakeCloud([svc("a", T0)], []), self.store)
+        self.db.host_update("a", {"maintenance": True,
+                                  "auto_evacuate": False})
+        view = self.store.hosts()["a"]
+        self.assertTrue(view.maintenance)
+        self.assertFalse(view.auto_evacuate)
+
+    def test_ignored_failure_row_once(self) -> None:
+        for _ in range(2):
+            self.store.record_ignored_failure(
+                "a", "COMPUTE_HOST:a:1", {"x": 1}, T0, "auto_evacuate off")
+        row = self.db.notification_get_by_key("COMPUTE_HOST:a:1")
+        self.assertEqual((c.COMPUTE_HOST, "a", c.NOTIFICATION_IGNORED),
+                         (row.type, row.host, row.status))
+        self.assertEqual("auto_evacuate off", row.message)

@@ -1,0 +1,159 @@
+"""The vmoves of one notification as a batch: write, load, run, conclude.
+
+Every kind of notification (a failed host, a drain, a custom migration, a
+move-back) ends in the same shape: a plan written as vmoves in one
+transaction, jobs run through the dispatcher, and a verdict. This module
+is that shape; the workflows (``recovery``, later drain and move-back)
+only decide what to plan and what to do before.
+"""
+
+from collections.abc import Callable
+import datetime
+import threading
+
+from oslo_log import log as logging
+
+from vmotiond import clock as clock_mod
+from vmotiond import constants
+from vmotiond import exception
+from vmotiond.db import api as db_api
+from vmotiond.db import models
+from vmotiond.engine import executor
+from vmotiond.engine import names
+from vmotiond.engine import runner as runner_mod
+from vmotiond.engine import store
+from vmotiond.engine.plan import Plan
+
+LOG = logging.getLogger(__name__)
+
+DONE = (constants.NOTIFICATION_FINISHED, constants.NOTIFICATION_FAILED,
+        constants.NOTIFICATION_IGNORED, constants.NOTIFICATION_ABORTED)
+ABORTED_MESSAGE = "aborted by operator"
+
+# Plans again a vmove whose plan was never stored (None: it was ignored).
+Replanner = Callable[[models.VMove], "store.MoveSpec | None"]
+
+
+class MoveBatch:
+    """Runs notifications' vmoves; one instance serves the engine."""
+
+    def __init__(self, db: db_api.Database, clock: clock_mod.Clock,
+                 stop: threading.Event, dispatcher: executor.Dispatcher,
+                 runner: runner_mod.Runner) -> None:
+        self.db = db
+        self.clock = clock
+        self.stop = stop
+        self.dispatcher = dispatcher
+        self.runner = runner
+
+    def claim(self, uuid: str) -> bool:
+        """``new -> running`` by test-and-set; a ``running`` one is taken
+        up (call it under the lock that makes its owner unique)."""
+        if self.db.notification_set_status(
+                uuid, constants.NOTIFICATION_RUNNING,
+                expected=(constants.NOTIFICATION_NEW,)):
+            return True
+        current = self.db.notification_get(uuid)
+        if current.status == constants.NOTIFICATION_RUNNING:
+            LOG.info("Resuming notification %s", uuid)
+            return True
+        return False
+
+    def prepare(self, uuid: str, make_plan: Callable[[], Plan],
+                replan: Replanner) -> list[runner_mod.Job]:
+        """Write the plan on the first run (resume: load it, planning again
+        only vmoves that never stored theirs); return the jobs to run."""
+        rows = self.db.vmove_list(notification_uuid=uuid)
+        fresh: dict[str, store.MoveSpec] = {}
+        if not rows:
+            plan = make_plan()
+            fresh = store.write_plan(self.db, self.clock, uuid, plan)
+            LOG.info("Notification %s: %d move(s) planned, %d ignored (%d "
+                     "without a target)", uuid, len(plan.moves),
+                     len(plan.ignored), len(plan.unplaced))
+        jobs = []
+        for row in self.db.vmove_list(
+                notification_uuid=uuid, sort_dir="asc",
+                status=(constants.PENDING, constants.ONGOING)):
+            spec: store.MoveSpec | None
+            done: list[store.StepRecord] = []
+            if row.uuid in fresh:
+                spec, stored = fresh[row.uuid], False
+            else:
+                spec, done = store.read_steps(self.db, row.uuid)
+                stored = spec is not None
+                if spec is None:
+                    spec = replan(row)
+                    if spec is None:
+                        continue
+            jobs.append(runner_mod.Job(
+                row.uuid, row.instance_uuid, row.instance_name, row.type,
+                row.source_host, row.dest_host, row.priority, row.attempts,
+                spec, tuple(done), spec_stored=stored))
+        jobs.sort(key=lambda j: (-j.priority, j.spec.order))
+        return jobs
+
+    def ignore(self, row: models.VMove, message: str) -> None:
+        """Mark a pending vmove ignored (a replanner found it needless)."""
+        self.db.vmove_update(row.uuid, {
+            "status": constants.IGNORED, "message": message,
+            "end_time": self.clock.now()}, expected=(constants.PENDING,))
+
+    def run(self, uuid: str, jobs: list[runner_mod.Job],
+            since: datetime.datetime) -> None:
+        """Run the jobs; raise Interrupted when the engine stops."""
+        self.dispatcher.run_all(
+            jobs, lambda job: self.runner.run(job, since),
+            keep_going=lambda: self._keep_going(uuid))
+        if self.stop.is_set():
+            raise exception.Interrupted(reason="engine stopping")
+
+    def _keep_going(self, uuid: str) -> bool:
+        if self.stop.is_set():
+            return False
+        status = self.db.notification_get(uuid).status
+        return bool(status == constants.NOTIFICATION_RUNNING)
+
+    def conclude(self, uuid: str) -> str:
+        """End the notification from its vmoves; return its status.
+
+        Aborted: the vmoves never started become ignored. Otherwise
+        ``failed`` when a vmove failed or an instance found no target,
+        else ``finished``; the message counts them.
+        """
+        rows = self.db.vmove_list(notification_uuid=uuid)
+        for row in rows:
+            if row.status == constants.PENDING:
+                self.ignore(row, ABORTED_MESSAGE)
+        if self.db.notification_get(uuid).status == \
+                constants.NOTIFICATION_ABORTED:
+            return constants.NOTIFICATION_ABORTED
+        rows = self.db.vmove_list(notification_uuid=uuid)
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[row.status] = counts.get(row.status, 0) + 1
+        unplaced = sum(1 for row in rows if row.status == constants.IGNORED
+                       and self._unplaced(row.uuid))
+        failed = counts.get(constants.FAILED, 0)
+        message = "%d succeeded, %d failed, %d ignored" % (
+            counts.get(constants.SUCCEEDED, 0), failed,
+            counts.get(constants.IGNORED, 0))
+        if unplaced:
+            message += "; %d instance(s) found no capacity" % unplaced
+        status = (constants.NOTIFICATION_FAILED if failed or unplaced
+                  else constants.NOTIFICATION_FINISHED)
+        self.end(uuid, status, message)
+        return status
+
+    def end(self, uuid: str, status: str, message: str) -> None:
+        """``running -> status`` with ``message``."""
+        if not self.db.notification_set_status(
+                uuid, status, expected=(constants.NOTIFICATION_RUNNING,),
+                message=message):
+            LOG.warning("Notification %s was not running when it ended %s",
+                        uuid, status)
+        LOG.info("Notification %s %s: %s", uuid, status, message)
+
+    def _unplaced(self, vmove_uuid: str) -> bool:
+        spec, _done = store.read_steps(self.db, vmove_uuid)
+        return bool(spec and spec.ignored_reason in names.UNPLACED_REASONS)

@@ -1,0 +1,178 @@
+"""Fencing a failed host: power it off (optional), then cut it off in Nova.
+
+Order matters. Power fencing runs first when configured: if it fails, the
+host may still run its instances and the recovery stops with nothing
+changed. Then the nova-compute service is forced down, and only then
+disabled (disabling a service Nova still thinks up makes the API call the
+dead compute and hang). Each Nova call is skipped when already done, so a
+resumed recovery fences again harmlessly.
+"""
+
+from collections.abc import Callable
+import dataclasses
+import shlex
+import subprocess
+import threading
+
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from vmotiond import clock as clock_mod
+from vmotiond import exception
+from vmotiond.cloud import base as cloud_base
+from vmotiond.cloud import records
+
+LOG = logging.getLogger(__name__)
+
+REASON_PREFIX = "vmotiond"
+
+
+@dataclasses.dataclass(frozen=True)
+class FenceResult:
+    """What fencing did, for the notification's record."""
+
+    host: str
+    power: str            # what the power driver did
+    forced_down: bool     # this call forced it down (False: it was)
+    disabled: bool        # this call disabled it (False: it was)
+
+
+class PowerDriver:
+    """Powers a host off; ``fence`` raises FencingFailed when it cannot."""
+
+    name = "none"
+
+    def fence(self, host: str, address: str | None) -> str:
+        return "no power fencing configured"
+
+
+class CommandDriver(PowerDriver):
+    """Runs an operator's command; exit status 0 means powered off."""
+
+    name = "command"
+
+    def __init__(self, command: str, timeout: float) -> None:
+        if not command:
+            raise exception.ConfigError(
+                reason="[engine] fence_driver=command needs fence_command")
+        self.command = command
+        self.timeout = timeout
+
+    def fence(self, host: str, address: str | None) -> str:
+        argv = [part % {"host": host, "address": address or ""}
+                for part in shlex.split(self.command)]
+        _run(host, argv, self.timeout)
+        return "powered off by %s" % argv[0]
+
+
+class IpmiDriver(PowerDriver):
+    """``ipmitool chassis power off``, then check it reports off."""
+
+    name = "ipmi"
+
+    def __init__(self, conf: cfg.ConfigOpts) -> None:
+        group = conf.engine
+        self.addresses = dict(group.ipmi_addresses)
+        self.username = group.ipmi_username
+        self.password = group.ipmi_password
+        self.interface = group.ipmi_interface
+        self.timeout = group.fence_timeout
+
+    def fence(self, host: str, address: str | None) -> str:
+        bmc = self.addresses.get(host) or address
+        if not bmc:
+            raise exception.FencingFailed(
+                host=host, reason="no BMC address ([engine] ipmi_addresses)")
+        base = ["ipmitool", "-I", self.interface, "-H", bmc, "-U",
+                self.username, "-E"]
+        env = {"IPMI_PASSWORD": self.password, "PATH": "/usr/sbin:/usr/bin:"
+               "/sbin:/bin"}
+        _run(host, base + ["chassis", "power", "off"], self.timeout, env)
+        status = _run(host, base + ["chassis", "power", "status"],
+                      self.timeout, env)
+        if "off" not in status.lower():
+            raise exception.FencingFailed(
+                host=host, reason="BMC %s says: %s" % (bmc, status.strip()))
+        return "powered off through BMC %s" % bmc
+
+
+def _run(host: str, argv: list[str], timeout: float,
+         env: dict[str, str] | None = None) -> str:
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True,
+                              timeout=timeout, env=env, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise exception.FencingFailed(host=host, reason=str(exc)) from exc
+    if done.returncode != 0:
+        raise exception.FencingFailed(
+            host=host, reason="%s exited %d: %s" % (
+                argv[0], done.returncode,
+                (done.stderr or done.stdout).strip()[:200]))
+    return done.stdout
+
+
+def power_driver(conf: cfg.ConfigOpts) -> PowerDriver:
+    """Return the power driver ``[engine] fence_driver`` names."""
+    name = conf.engine.fence_driver
+    if name == "command":
+        return CommandDriver(conf.engine.fence_command,
+                             conf.engine.fence_timeout)
+    if name == "ipmi":
+        return IpmiDriver(conf)
+    return PowerDriver()
+
+
+class Fencer:
+    """Fences hosts through a power driver and Nova's os-services."""
+
+    def __init__(self, cloud: cloud_base.Cloud, driver: PowerDriver,
+                 clock: clock_mod.Clock, stop: threading.Event,
+                 poll_interval: float = 1.0, timeout: float = 60.0) -> None:
+        self.cloud = cloud
+        self.driver = driver
+        self.clock = clock
+        self.stop = stop
+        self.poll_interval = poll_interval
+        self.timeout = timeout
+
+    def fence(self, host: str, why: str,
+              address: str | None = None) -> FenceResult:
+        """Fence ``host``; raise FencingFailed and change nothing in Nova
+        when power fencing fails."""
+        service = self._service(host)
+        power = self.driver.fence(host, address)
+        LOG.info("Host %s: %s", host, power)
+        forced = False
+        if not service.forced_down:
+            self.cloud.force_down_service(service.id, host, True)
+            forced = True
+            service = self._wait(host, lambda s: s.forced_down, "forced down")
+        disabled = False
+        if service.status != "disabled":
+            reason = "%s: %s" % (REASON_PREFIX, why)
+            self.cloud.disable_service(service.id, host, reason[:255])
+            disabled = True
+        return FenceResult(host, power, forced, disabled)
+
+    def _service(self, host: str) -> records.ComputeService:
+        for service in self.cloud.list_compute_services():
+            if service.host == host:
+                return service
+        raise exception.FencingFailed(
+            host=host, reason="Nova has no nova-compute service on it")
+
+    def _wait(self, host: str,
+              ok: Callable[[records.ComputeService], bool],
+              what: str) -> records.ComputeService:
+        """Poll os-services until ``ok(service)``; Nova applies at once."""
+        deadline = self.clock.monotonic() + self.timeout
+        while True:
+            service = self._service(host)
+            if ok(service):
+                return service
+            if self.clock.monotonic() >= deadline:
+                raise exception.FencingFailed(
+                    host=host, reason="service not %s after %.0f s"
+                    % (what, self.timeout))
+            if self.clock.wait(self.stop, self.poll_interval):
+                raise exception.Interrupted(reason="stopping while fencing")

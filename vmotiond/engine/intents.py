@@ -1,0 +1,160 @@
+"""Per-instance decisions: move it or not, how, and with which steps.
+
+Pure rules over one ``records.Server``. Nova evacuates only instances whose
+vm_state is active, stopped or error and whose task_state is empty, so
+others are first reset to error, and their state restored afterwards as far
+as Nova allows (``restore_state``).
+"""
+
+from vmotiond import constants
+from vmotiond.cloud import records
+from vmotiond.engine import names as n
+from vmotiond.engine import ordering
+from vmotiond.engine.plan import IgnoredMove
+from vmotiond.engine.plan import MoveIntent
+from vmotiond.engine.plan import PlanOptions
+
+Decision = MoveIntent | IgnoredMove
+
+ACTIVE = "ACTIVE"
+SHUTOFF = "SHUTOFF"
+ERROR = "ERROR"
+# Running before the failure, but in a state Nova will not evacuate.
+_RUNNING_BUSY = frozenset({"REBOOT", "HARD_REBOOT", "PASSWORD"})
+# Reset to error, evacuated, started, then put back in this state.
+_RESTORABLE = frozenset({"PAUSED", "SUSPENDED", "RESCUE"})
+_SHELVED = frozenset({"SHELVED", "SHELVED_OFFLOADED"})
+# In a move or a build when the host failed: two hosts may hold parts of it.
+_IN_TRANSIT = frozenset({"BUILD", "MIGRATING", "RESIZE", "VERIFY_RESIZE",
+                         "REVERT_RESIZE", "REBUILD"})
+_DELETED = frozenset({"DELETED", "SOFT_DELETED"})
+
+_FIP_HEAD = (n.RECORD_FLOATING_IPS,)
+_FIP_TAIL = (n.REBIND_FLOATING_IPS, n.CHECK_FLOATING_IPS)
+_RESET_ERROR = n.step_key(n.RESET_STATE, "error")
+
+
+def evacuation(server: records.Server, failed_host: str,
+               options: PlanOptions) -> Decision:
+    """Decide what the recovery of ``failed_host`` does with ``server``."""
+    priority = ordering.priority_of(server.metadata, options.default_priority)
+    status = (server.status or "").upper()
+
+    def ignore(reason: str, message: str) -> IgnoredMove:
+        return IgnoredMove(server, failed_host, constants.EVACUATION,
+                           priority, reason, message)
+
+    if status == "SHELVED_OFFLOADED":
+        return ignore(n.IGNORE_STATE, "shelved offloaded: it runs on no "
+                      "host; unshelving it places it anew")
+    if server.host != failed_host:
+        return ignore(n.IGNORE_ALREADY_MOVED,
+                      "already on host %s, not on the failed host %s"
+                      % (server.host, failed_host))
+    if ordering.opted_out(server.metadata):
+        return ignore(n.IGNORE_OPTED_OUT, "opted out by metadata %s=%s"
+                      % (ordering.EVACUATE_KEY,
+                         server.metadata[ordering.EVACUATE_KEY]))
+    if options.ha_enabled_only and not ordering.ha_enabled(server.metadata):
+        return ignore(n.IGNORE_OPTED_OUT, "metadata %s is not true and "
+                      "[engine] ha_enabled_only is set"
+                      % ordering.HA_ENABLED_KEY)
+
+    reset = (_RESET_ERROR,) if server.task_state else ()
+
+    def move(steps: tuple[str, ...], final: str | None) -> MoveIntent:
+        if options.floating_ips:
+            steps = _FIP_HEAD + steps + _FIP_TAIL
+        return MoveIntent(server, failed_host, constants.EVACUATION,
+                          priority, steps, final)
+
+    if status == ACTIVE:
+        return move(reset + (n.EVACUATE, n.WAIT_MOVED, n.START), ACTIVE)
+    if status == SHUTOFF:
+        return move(reset + (n.EVACUATE, n.WAIT_MOVED, n.STOP), SHUTOFF)
+    if status in _RUNNING_BUSY:
+        return move((_RESET_ERROR, n.EVACUATE, n.WAIT_MOVED, n.START),
+                    ACTIVE)
+    if status == ERROR:
+        if not options.evacuate_error_instances:
+            return ignore(n.IGNORE_STATE, "in ERROR and [engine] "
+                          "evacuate_error_instances is off")
+        return move(reset + (n.EVACUATE, n.WAIT_MOVED), None)
+    if status in _RESTORABLE:
+        restore = n.step_key(n.RESTORE_STATE, status)
+        return move((_RESET_ERROR, n.EVACUATE, n.WAIT_MOVED, n.START,
+                     restore), status)
+    if status in _SHELVED:
+        return ignore(n.IGNORE_STATE, "shelved: Nova cannot evacuate it; "
+                      "unshelve it by hand")
+    if status in _IN_TRANSIT:
+        return ignore(n.IGNORE_STATE, "was in %s (task %s) when the host "
+                      "failed; Nova cannot evacuate it safely, check it by "
+                      "hand" % (status, server.task_state or "none"))
+    if status in _DELETED:
+        return ignore(n.IGNORE_STATE, "deleted (%s)" % status)
+    return ignore(n.IGNORE_STATE, "in state %s, which vmotiond does not "
+                  "evacuate" % (status or "unknown"))
+
+
+MODE_AUTO = "auto"
+MODE_LIVE = "live"
+MODE_COLD = "cold"
+MODES = (MODE_AUTO, MODE_LIVE, MODE_COLD)
+
+
+def planned_move(server: records.Server, source_host: str | None,
+                 options: PlanOptions, mode: str = MODE_AUTO) -> Decision:
+    """Decide how a drain or custom migration moves ``server``.
+
+    ``auto`` live-migrates running (and paused) instances and cold-migrates
+    stopped ones; ``live`` and ``cold`` force the kind. States Nova refuses
+    are ignored with its reason, never tried.
+    """
+    if mode not in MODES:
+        raise ValueError("unknown migration mode %s" % mode)
+    priority = ordering.priority_of(server.metadata, options.default_priority)
+    status = (server.status or "").upper()
+    running = status in (ACTIVE, "PAUSED")
+    if mode == MODE_LIVE or (mode == MODE_AUTO and running):
+        kind = constants.LIVE_MIGRATION
+    else:
+        kind = constants.MIGRATION
+
+    def ignore(reason: str, message: str) -> IgnoredMove:
+        return IgnoredMove(server, source_host, kind, priority, reason,
+                           message)
+
+    if source_host is not None and server.host != source_host:
+        return ignore(n.IGNORE_ALREADY_MOVED, "already on host %s, not on %s"
+                      % (server.host, source_host))
+    if server.host is None:
+        return ignore(n.IGNORE_STATE, "in state %s and on no host"
+                      % (status or "unknown"))
+    if server.task_state:
+        return ignore(n.IGNORE_STATE, "busy: %s (task %s); retry when it "
+                      "ends" % (status, server.task_state))
+    if kind == constants.LIVE_MIGRATION:
+        if status == "RESCUE":
+            return ignore(n.IGNORE_STATE, "rescued: Nova refuses to "
+                          "live-migrate a rescued instance; unrescue it "
+                          "first")
+        if not running:
+            return ignore(n.IGNORE_STATE, "in %s: Nova live-migrates only "
+                          "ACTIVE or PAUSED instances" % (status or "unknown"))
+        return MoveIntent(server, server.host, kind, priority,
+                          _with_fips((n.LIVE_MIGRATE, n.WAIT_MOVED),
+                                     options), status)
+    if status not in (ACTIVE, SHUTOFF):
+        return ignore(n.IGNORE_STATE, "in %s: Nova cold-migrates only ACTIVE "
+                      "or SHUTOFF instances" % (status or "unknown"))
+    steps = _with_fips((n.MIGRATE, n.WAIT_MOVED, n.CONFIRM_RESIZE), options)
+    return MoveIntent(server, server.host, kind, priority, steps, status)
+
+
+def _with_fips(steps: tuple[str, ...], options: PlanOptions
+               ) -> tuple[str, ...]:
+    """Record the floating IPs before a migration and check them after."""
+    if not options.floating_ips:
+        return steps
+    return (n.RECORD_FLOATING_IPS,) + steps + (n.CHECK_FLOATING_IPS,)

@@ -1,0 +1,101 @@
+"""Per-host locks, so one engine at a time recovers a host.
+
+``ToozLocks`` uses the ``[coordination]`` backend (file, Redis, etcd...)
+and beats its heart so a dead engine's locks expire; ``LocalLocks`` serves
+one process (tests, the all-in-one demo with ``fake://``).
+"""
+
+import threading
+from typing import Protocol
+
+from oslo_config import cfg
+from oslo_log import log as logging
+from oslo_utils import encodeutils
+from tooz import coordination
+
+LOG = logging.getLogger(__name__)
+
+
+class Lock(Protocol):
+    def acquire(self, blocking: bool = True) -> bool: ...
+
+    def release(self) -> bool: ...
+
+
+class Locks(Protocol):
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def get(self, name: str) -> Lock: ...
+
+
+def host_lock_name(host: str) -> str:
+    return "vmotiond-recover-%s" % host
+
+
+class LocalLocks:
+    """Locks in this process only."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def get(self, name: str) -> Lock:
+        with self._guard:
+            return _LocalLock(self._locks.setdefault(name, threading.Lock()))
+
+
+class _LocalLock:
+    def __init__(self, lock: threading.Lock) -> None:
+        self._lock = lock
+
+    def acquire(self, blocking: bool = True) -> bool:
+        return self._lock.acquire(blocking)
+
+    def release(self) -> bool:
+        self._lock.release()
+        return True
+
+
+class ToozLocks:
+    """Locks of a tooz coordinator, started with a heartbeat thread."""
+
+    def __init__(self, conf: cfg.ConfigOpts, member: str | None = None
+                 ) -> None:
+        self.url = conf.coordination.backend_url
+        member_id = "vmotiond-engine-%s" % (member or conf.host)
+        self.coordinator = coordination.get_coordinator(
+            self.url, encodeutils.safe_encode(member_id))
+        self._started = False
+
+    def start(self) -> None:
+        if not self._started:
+            self.coordinator.start(start_heart=True)
+            self._started = True
+
+    def stop(self) -> None:
+        if not self._started:
+            return
+        self._started = False
+        try:
+            self.coordinator.stop()
+        except coordination.ToozError as exc:
+            LOG.warning("Stopping the coordinator failed: %s", exc)
+
+    def get(self, name: str) -> Lock:
+        lock: Lock = self.coordinator.get_lock(encodeutils.safe_encode(name))
+        return lock
+
+
+def make_locks(conf: cfg.ConfigOpts) -> Locks:
+    """Tooz locks, or local ones when the backend URL is ``local://``."""
+    if conf.coordination.backend_url.startswith("local://"):
+        return LocalLocks()
+    return ToozLocks(conf)

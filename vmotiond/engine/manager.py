@@ -1,0 +1,178 @@
+"""The engine: wires intake, recovery and the pools; starts and stops.
+
+``EngineManager(conf, db, cloud)`` builds everything from config; tests
+pass a ``FakeClock``, ``futurist.SynchronousExecutor`` pools and
+``LocalLocks``. ``start()`` starts the coordinator, resumes unfinished
+notifications and starts listening; ``stop()`` sets the exit event (every
+wait returns, ongoing vmoves stay ``ongoing`` for the next start) and joins.
+"""
+
+from collections.abc import Callable
+from concurrent import futures
+import threading
+from typing import Any
+
+import futurist
+from oslo_config import cfg
+from oslo_log import log as logging
+import oslo_messaging
+
+from vmotiond import clock as clock_mod
+from vmotiond import constants
+from vmotiond.cloud import base as cloud_base
+from vmotiond.db import api as db_api
+from vmotiond.engine import batch as batch_mod
+from vmotiond.engine import executor
+from vmotiond.engine import fence
+from vmotiond.engine import intake as intake_mod
+from vmotiond.engine import locks as locks_mod
+from vmotiond.engine import recovery as recovery_mod
+from vmotiond.engine import runner as runner_mod
+from vmotiond.engine.steps.base import StepOptions
+
+LOG = logging.getLogger(__name__)
+
+Handler = Callable[[str], Any]
+
+
+class EngineManager:
+    """Runs notifications: one thread each, their vmoves in a shared pool."""
+
+    def __init__(self, conf: cfg.ConfigOpts, db: db_api.Database,
+                 cloud: cloud_base.Cloud,
+                 clock: clock_mod.Clock | None = None,
+                 transport: oslo_messaging.Transport | None = None,
+                 locks: locks_mod.Locks | None = None,
+                 pool: futures.Executor | None = None,
+                 notification_pool: futures.Executor | None = None,
+                 stop_event: threading.Event | None = None) -> None:
+        self.conf = conf
+        self.db = db
+        self.cloud = cloud
+        self.clock = clock or clock_mod.Clock()
+        self.stop_event = stop_event or threading.Event()
+        group = conf.engine
+        # ``workers`` moves run at once (move slots); as many more vmoves
+        # may do their steps before and after the move meanwhile.
+        threads = 2 * group.workers
+        self.pool = pool or futurist.ThreadPoolExecutor(max_workers=threads)
+        self.notification_pool = notification_pool or \
+            futurist.ThreadPoolExecutor(
+                max_workers=group.notification_workers)
+        self.locks = locks or locks_mod.make_locks(conf)
+        self.fencer = fence.Fencer(cloud, fence.power_driver(conf),
+                                   self.clock, self.stop_event,
+                                   poll_interval=group.poll_interval)
+        self.runner = runner_mod.Runner(
+            db, cloud, self.clock, self.stop_event,
+            StepOptions.from_conf(conf),
+            runner_mod.RetryOptions.from_conf(conf),
+            slots=threading.BoundedSemaphore(group.workers))
+        self.dispatcher = executor.Dispatcher(self.pool, threads,
+                                              group.max_moves_per_target)
+        self.batch = batch_mod.MoveBatch(db, self.clock, self.stop_event,
+                                         self.dispatcher, self.runner)
+        self.recovery = recovery_mod.HostRecovery(
+            conf, db, cloud, self.clock, self.stop_event, self.locks,
+            self.fencer, self.batch)
+        self.handlers: dict[str, Handler] = {
+            constants.COMPUTE_HOST: self.recovery.run}
+        self.intake: intake_mod.Intake | None = None
+        if transport is not None:
+            self.intake = intake_mod.Intake(
+                conf, transport,
+                intake_mod.Endpoint(db, self.clock, self.submit))
+        self._lock = threading.Lock()
+        self._active: dict[str, futures.Future[Any]] = {}
+        self._started = False
+        self._sweeper: threading.Thread | None = None
+
+    def register_handler(self, notification_type: str,
+                         handler: Handler) -> None:
+        """Run ``handler(uuid)`` for notifications of this type."""
+        self.handlers[notification_type] = handler
+
+    def start(self) -> None:
+        self.locks.start()
+        self._started = True
+        if self.conf.engine.resume_on_start:
+            self.resume()
+        if self.intake is not None:
+            self.intake.start()
+        if self.conf.engine.resume_interval > 0:
+            self._sweeper = threading.Thread(
+                target=self._sweep, name="vmotiond-engine-sweep",
+                daemon=True)
+            self._sweeper.start()
+        LOG.info("Engine started")
+
+    def stop(self, wait: bool = True) -> None:
+        if not self._started:
+            return
+        self._started = False
+        self.stop_event.set()
+        if self.intake is not None:
+            self.intake.stop()
+        if self._sweeper is not None:
+            self._sweeper.join()
+        self.notification_pool.shutdown(wait=wait)
+        self.pool.shutdown(wait=wait)
+        self.locks.stop()
+        LOG.info("Engine stopped")
+
+    def _sweep(self) -> None:
+        """Now and then, take up notifications nobody works on (their
+        engine died: its host lock expired)."""
+        interval = self.conf.engine.resume_interval
+        while not self.clock.wait(self.stop_event, interval):
+            try:
+                self.resume()
+            except Exception:
+                LOG.exception("Resume sweep failed; next in %.0f s",
+                              interval)
+
+    def resume(self) -> list[str]:
+        """Submit every notification left new or running; return them."""
+        rows = self.db.notification_list(
+            status=(constants.NOTIFICATION_NEW,
+                    constants.NOTIFICATION_RUNNING), sort_dir="asc")
+        taken = []
+        for row in rows:
+            with self._lock:
+                if row.uuid in self._active:
+                    continue
+            LOG.info("Taking up %s notification %s (%s)", row.status,
+                     row.uuid, row.host)
+            self.submit(row.uuid)
+            taken.append(row.uuid)
+        return taken
+
+    def submit(self, uuid: str) -> "futures.Future[Any]":
+        """Run notification ``uuid`` unless it runs here already."""
+        with self._lock:
+            current = self._active.get(uuid)
+            if current is not None and not current.done():
+                return current
+            future = self.notification_pool.submit(self._handle, uuid)
+            if not future.done():
+                self._active[uuid] = future
+                future.add_done_callback(lambda _f: self._forget(uuid))
+            return future
+
+    def _forget(self, uuid: str) -> None:
+        with self._lock:
+            self._active.pop(uuid, None)
+
+    def _handle(self, uuid: str) -> Any:
+        try:
+            notification = self.db.notification_get(uuid)
+            handler = self.handlers.get(notification.type)
+            if handler is None:
+                LOG.warning("No handler for %s notification %s; left new",
+                            notification.type, uuid)
+                return None
+            return handler(uuid)
+        except Exception:
+            LOG.exception("Notification %s failed unexpectedly; it resumes "
+                          "on the next start", uuid)
+            return None

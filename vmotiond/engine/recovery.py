@@ -1,0 +1,171 @@
+"""The host-failure workflow: lock, claim, fence, plan, record, move.
+
+``HostRecovery.run(uuid)`` takes a persisted COMPUTE_HOST notification to
+its end, or resumes it after a crash:
+
+1. lock the host (tooz), then claim the notification by test-and-set
+   ``new -> running`` (a ``running`` one is resumed: its owner is gone, or
+   we would not hold the lock);
+2. refuse (``ignored``) when the host's auto evacuation is off;
+3. fence the host (power, force-down, disable); failure ends it ``failed``
+   with nothing moved;
+4. on first run, plan and write every vmove (``pending`` or ``ignored``)
+   in one transaction before anything moves; on resume, ongoing vmoves
+   continue from their last finished step, each step checking Nova first,
+   so no instance is evacuated twice;
+5. enable the standby hosts the plan uses, run the vmoves, honouring an
+   operator's abort;
+6. end ``finished``, ``failed`` (a move failed, or instances found no
+   capacity) or ``aborted``, with a message.
+"""
+
+import threading
+
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from vmotiond import clock as clock_mod
+from vmotiond import constants
+from vmotiond import exception
+from vmotiond.cloud import base as cloud_base
+from vmotiond.db import api as db_api
+from vmotiond.db import models
+from vmotiond.engine import batch as batch_mod
+from vmotiond.engine import fence
+from vmotiond.engine import intents
+from vmotiond.engine import locks as locks_mod
+from vmotiond.engine import planner
+from vmotiond.engine import store
+from vmotiond.engine.plan import IgnoredMove
+from vmotiond.engine.plan import Plan
+from vmotiond.engine.plan import PlanOptions
+from vmotiond.engine.plan import TargetHost
+
+LOG = logging.getLogger(__name__)
+
+# Monitor states of hosts that must not receive instances.
+NOT_TARGETS = (constants.HOST_SUSPECT, constants.HOST_DOWN,
+               constants.HOST_FENCED, constants.HOST_RECOVERING,
+               constants.HOST_MAINTENANCE, constants.HOST_DISABLED)
+
+
+class HostRecovery:
+    """Recovers failed hosts; one instance serves the whole engine."""
+
+    def __init__(self, conf: cfg.ConfigOpts, db: db_api.Database,
+                 cloud: cloud_base.Cloud, clock: clock_mod.Clock,
+                 stop: threading.Event, locks: locks_mod.Locks,
+                 fencer: fence.Fencer, batch: batch_mod.MoveBatch) -> None:
+        self.db = db
+        self.cloud = cloud
+        self.clock = clock
+        self.stop = stop
+        self.locks = locks
+        self.fencer = fencer
+        self.batch = batch
+        self.options = PlanOptions.from_conf(conf)
+
+    def run(self, uuid: str) -> str | None:
+        """Take notification ``uuid`` to its end; return its final status,
+        or None when another engine holds it or the engine stops."""
+        notification = self.db.notification_get(uuid)
+        if notification.status in batch_mod.DONE:
+            return str(notification.status)
+        host = str(notification.host)
+        lock = self.locks.get(locks_mod.host_lock_name(host))
+        if not lock.acquire(blocking=False):
+            LOG.info("Host %s is being recovered by another engine; "
+                     "notification %s left to it", host, uuid)
+            return None
+        try:
+            return self._locked(uuid, host)
+        except exception.Interrupted:
+            LOG.info("Recovery of %s interrupted; it resumes on start", host)
+            return None
+        finally:
+            lock.release()
+
+    def _locked(self, uuid: str, host: str) -> str | None:
+        if not self.batch.claim(uuid):
+            return str(self.db.notification_get(uuid).status)
+        notification = self.db.notification_get(uuid)
+        refused = self._refusal(host)
+        if refused and not self.db.vmove_list(notification_uuid=uuid):
+            self.batch.end(uuid, constants.NOTIFICATION_IGNORED, refused)
+            return constants.NOTIFICATION_IGNORED
+        try:
+            self.fencer.fence(host, "host failure, notification %s" % uuid)
+        except (exception.FencingFailed, exception.CloudError) as exc:
+            LOG.warning("Fencing %s failed: %s", host, exc)
+            self.batch.end(uuid, constants.NOTIFICATION_FAILED,
+                           "fencing failed, nothing was moved: %s" % exc)
+            return constants.NOTIFICATION_FAILED
+        jobs = self.batch.prepare(uuid, lambda: self.plan(host),
+                                  lambda row: self._replan(row, host))
+        self._open_standby({j.dest_host for j in jobs if j.dest_host})
+        since = min(notification.created_at, notification.generated_time)
+        self.batch.run(uuid, jobs, since)
+        return self.batch.conclude(uuid)
+
+    def _refusal(self, host: str) -> str | None:
+        try:
+            record = self.db.host_get(host)
+        except exception.NotFound:
+            return None
+        if not record.auto_evacuate:
+            return ("auto evacuation is off for host %s; nothing was "
+                    "fenced or moved" % host)
+        return None
+
+    def targets(self, exclude_host: str) -> tuple[TargetHost, ...]:
+        """Every compute host as a target, with roles and monitor states."""
+        services = self.cloud.list_compute_services()
+        capacities = self.cloud.list_host_capacities()
+        roles: dict[str, str] = {}
+        exclude = {exclude_host: "it is the host being emptied"}
+        for record in self.db.host_list():
+            roles[record.name] = record.role
+            if record.monitor_state in NOT_TARGETS and \
+                    record.name != exclude_host:
+                exclude[record.name] = "the monitor has it %s" % (
+                    record.monitor_state)
+        return planner.build_targets(services, capacities, roles, exclude)
+
+    def plan(self, host: str) -> Plan:
+        """What an evacuation of ``host`` would do now (no side effect)."""
+        servers = self.cloud.list_servers(host)
+        targets = self.targets(host)
+        zone = next((s.zone for s in self.cloud.list_compute_services()
+                     if s.host == host), None)
+        return planner.plan_evacuation(host, servers, targets, self.options,
+                                       source_zone=zone)
+
+    def _replan(self, row: models.VMove, host: str
+                ) -> store.MoveSpec | None:
+        server = self.cloud.get_server(row.instance_uuid)
+        decision = intents.evacuation(server, host, self.options)
+        if isinstance(decision, IgnoredMove):
+            self.batch.ignore(row, decision.message)
+            return None
+        return store.MoveSpec(decision.steps, 10 ** 6,
+                              decision.final_status, server.status)
+
+    def _open_standby(self, targets: set[str]) -> None:
+        """Enable the standby hosts the plan uses; they become normal.
+
+        Nova's scheduler checks a requested host too, and refuses a
+        disabled one (as Masakari enables its reserved hosts).
+        """
+        standby = {h.name for h in self.db.host_list()
+                   if h.role == constants.ROLE_STANDBY} & targets
+        if not standby:
+            return
+        for service in self.cloud.list_compute_services():
+            if service.host not in standby:
+                continue
+            if service.status != "enabled":
+                self.cloud.enable_service(service.id, service.host)
+            self.db.host_update(service.host,
+                                {"role": constants.ROLE_NORMAL})
+            LOG.info("Standby host %s enabled to receive instances; it is "
+                     "a normal host now", service.host)

@@ -1,0 +1,229 @@
+"""Run one vmove: its steps in order, each recorded, retried, reverted.
+
+The vmove goes ``pending``/``ongoing`` -> ``ongoing`` (claimed by
+test-and-set) -> ``succeeded`` or ``failed``; its end time and message are
+written whatever happens, except when the engine stops (``Interrupted``):
+then it stays ``ongoing`` to be resumed from its last finished step.
+"""
+
+import dataclasses
+import datetime
+import threading
+from typing import NoReturn
+
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from vmotiond import clock as clock_mod
+from vmotiond import constants
+from vmotiond import exception
+from vmotiond.cloud import base as cloud_base
+from vmotiond.db import api as db_api
+from vmotiond.engine import steps as steps_mod
+from vmotiond.engine import store
+from vmotiond.engine.steps.base import Outcome
+from vmotiond.engine.steps.base import StepContext
+from vmotiond.engine.steps.base import StepOptions
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class RetryOptions:
+    """Bounded retries of a step, with doubling back-off."""
+
+    retries: int = 3
+    backoff: float = 2.0
+    backoff_max: float = 30.0
+
+    @classmethod
+    def from_conf(cls, conf: cfg.ConfigOpts) -> "RetryOptions":
+        return cls(conf.engine.step_retries, conf.engine.step_retry_backoff,
+                   conf.engine.step_retry_backoff_max)
+
+    def delay(self, attempt: int) -> float:
+        return float(min(self.backoff * 2 ** (attempt - 1),
+                         self.backoff_max))
+
+
+@dataclasses.dataclass(frozen=True)
+class Job:
+    """A vmove to run, with its stored plan and the steps done so far."""
+
+    vmove_uuid: str
+    instance_uuid: str
+    instance_name: str | None
+    move_type: str
+    source_host: str | None
+    dest_host: str | None
+    priority: int
+    attempts: int
+    spec: store.MoveSpec
+    done: tuple[store.StepRecord, ...] = ()
+    spec_stored: bool = True
+
+
+class Runner:
+    """Runs jobs against the cloud and records everything in the DB."""
+
+    def __init__(self, db: db_api.Database, cloud: cloud_base.Cloud,
+                 clock: clock_mod.Clock, stop: threading.Event,
+                 step_options: StepOptions, retry: RetryOptions,
+                 slots: threading.Semaphore | None = None) -> None:
+        self.slots = slots
+        self.db = db
+        self.cloud = cloud
+        self.clock = clock
+        self.stop = stop
+        self.step_options = step_options
+        self.retry = retry
+
+    def run(self, job: Job, since: datetime.datetime) -> str:
+        """Run ``job``; return the vmove's status afterwards."""
+        claimed = self.db.vmove_update(
+            job.vmove_uuid,
+            {"status": constants.ONGOING, "attempts": job.attempts + 1,
+             "start_time": self.clock.now()} if not job.done else
+            {"status": constants.ONGOING, "attempts": job.attempts + 1},
+            expected=(constants.PENDING, constants.ONGOING))
+        if not claimed:
+            LOG.info("vmove %s is no longer pending; skipped",
+                     job.vmove_uuid)
+            return self.db.vmove_get(job.vmove_uuid).status
+        if not job.spec_stored:
+            store.write_spec(self.db, job.vmove_uuid, job.spec.to_context())
+        ctx = StepContext(self.cloud, self.clock, self.stop,
+                          self.step_options, job.instance_uuid,
+                          job.move_type, job.source_host, job.dest_host,
+                          since, job.spec.final_status)
+        finished = {r.key for r in job.done
+                    if r.status == constants.SUCCEEDED}
+        for record in job.done:
+            if record.status == constants.SUCCEEDED:
+                ctx.data.update(record.context)
+        done: list[tuple[steps_mod.Step, Outcome]] = []
+        results: list[str] = []
+        slot = _Slot(self.slots, self.stop)
+        try:
+            for key in job.spec.steps:
+                if key in finished:
+                    continue
+                step = steps_mod.build(key)
+                slot.hold(step.moves)
+                outcome = self._attempts(job, step, ctx)
+                done.append((step, outcome))
+                results.append(outcome.result)
+                host = outcome.context.get("host")
+                if host and host != ctx.dest_host:
+                    ctx.dest_host = str(host)
+                    self.db.vmove_update(job.vmove_uuid,
+                                         {"dest_host": ctx.dest_host})
+        except exception.Interrupted:
+            LOG.info("vmove %s interrupted; it will be resumed",
+                     job.vmove_uuid)
+            return constants.ONGOING
+        except exception.VmotiondError as exc:
+            slot.hold(False)
+            self._revert(done, ctx)
+            self._end(job, constants.FAILED, str(exc))
+            return constants.FAILED
+        finally:
+            slot.hold(False)
+        message = _summary(job, ctx, results)
+        self._end(job, constants.SUCCEEDED, message)
+        return constants.SUCCEEDED
+
+    def _attempts(self, job: Job, step: steps_mod.Step,
+                  ctx: StepContext) -> Outcome:
+        attempt = 1 + sum(1 for r in job.done if r.key == step.key)
+        tries = 0
+        while True:
+            tries += 1
+            row = self.db.step_start(job.vmove_uuid, step.key, attempt)
+            try:
+                outcome = step.execute(ctx)
+            except exception.Interrupted:
+                self.db.step_finish(row.id, constants.FAILED,
+                                    "interrupted: the engine stopped; the "
+                                    "step runs again on resume")
+                raise
+            except step.retry_on as exc:
+                if tries > self.retry.retries:
+                    self._fail(row.id, step, exc, "after %d attempts: "
+                               % tries)
+                delay = self.retry.delay(tries)
+                self.db.step_finish(row.id, constants.FAILED,
+                                    "%s; retrying in %.1f s" % (exc, delay))
+                LOG.warning("vmove %s step %s attempt %d failed: %s",
+                            job.vmove_uuid, step.key, attempt, exc)
+                if self.clock.wait(self.stop, delay):
+                    raise exception.Interrupted(
+                        reason="stopping before a retry") from exc
+                attempt += 1
+                continue
+            except exception.VmotiondError as exc:
+                self._fail(row.id, step, exc)
+            except Exception as exc:
+                LOG.exception("vmove %s step %s crashed", job.vmove_uuid,
+                              step.key)
+                self._fail(row.id, step, exc, "unexpected %s: "
+                           % type(exc).__name__)
+            ctx.data.update(outcome.context)
+            self.db.step_finish(row.id, constants.SUCCEEDED, outcome.result,
+                                dict(outcome.context))
+            return outcome
+
+    def _fail(self, step_id: int, step: steps_mod.Step, exc: Exception,
+              prefix: str = "") -> NoReturn:
+        reason = "%s%s" % (prefix, exc)
+        self.db.step_finish(step_id, constants.FAILED, reason)
+        raise exception.StepFailed(
+            reason="step %s failed: %s" % (step.key, reason)) from exc
+
+    def _revert(self, done: list[tuple[steps_mod.Step, Outcome]],
+                ctx: StepContext) -> None:
+        for step, outcome in reversed(done):
+            try:
+                step.revert(ctx, outcome)
+            except Exception:
+                LOG.exception("revert of %s for %s failed", step.key,
+                              ctx.server_id)
+
+    def _end(self, job: Job, status: str, message: str) -> None:
+        self.db.vmove_update(job.vmove_uuid,
+                             {"status": status, "message": message[:2000],
+                              "end_time": self.clock.now()},
+                             expected=(constants.ONGOING,))
+
+
+class _Slot:
+    """One of the engine's move slots, held while a moving step runs."""
+
+    def __init__(self, slots: threading.Semaphore | None,
+                 stop: threading.Event) -> None:
+        self.slots = slots
+        self.stop = stop
+        self.held = False
+
+    def hold(self, want: bool) -> None:
+        if self.slots is None or want == self.held:
+            return
+        if not want:
+            self.slots.release()
+            self.held = False
+            return
+        while not self.slots.acquire(timeout=0.5):
+            if self.stop.is_set():
+                raise exception.Interrupted(reason="waiting for a move slot")
+        self.held = True
+
+
+def _summary(job: Job, ctx: StepContext, results: list[str]) -> str:
+    """One sentence for the operator: where it is and what was notable."""
+    status = ctx.data.get("status")
+    parts = ["on host %s" % (ctx.dest_host or "?")]
+    if status:
+        parts.append("status %s" % status)
+    notes = [r for r in results if r.startswith("not restored")
+             or r.startswith("rebound")]
+    return "; ".join(parts + notes)

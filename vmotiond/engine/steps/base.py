@@ -1,0 +1,152 @@
+"""What every vmove step shares: its context, its outcome, its waits.
+
+A step is one verb (``EvacuateInstance``). ``execute`` first checks whether
+its effect is already there (a resumed vmove must not repeat a call Nova
+already took), then acts, and returns an ``Outcome`` whose context is stored
+with the step and handed to the steps after it. ``revert`` undoes only the
+step's own effect and is a no-op where there is nothing to undo. Retries
+and timing of attempts belong to the runner; waits inside a step poll
+against a deadline from the clock and the exit event.
+"""
+
+from collections.abc import Callable
+from collections.abc import Mapping
+import dataclasses
+import datetime
+import threading
+from typing import Any
+from typing import ClassVar
+from typing import TypeVar
+
+from oslo_config import cfg
+
+from vmotiond import clock as clock_mod
+from vmotiond import exception
+from vmotiond.cloud import base as cloud_base
+from vmotiond.cloud import records
+
+T = TypeVar("T")
+
+
+@dataclasses.dataclass(frozen=True)
+class StepOptions:
+    """What steps take from ``[engine]``."""
+
+    evacuate_microversion: str = "2.94"
+    poll_interval: float = 1.0
+    move_timeout: float = 600.0
+    state_timeout: float = 180.0
+    floating_ip_timeout: float = 30.0
+
+    @classmethod
+    def from_conf(cls, conf: cfg.ConfigOpts) -> "StepOptions":
+        group = conf.engine
+        return cls(evacuate_microversion=group.evacuate_microversion,
+                   poll_interval=group.poll_interval,
+                   move_timeout=group.move_timeout,
+                   state_timeout=group.state_timeout,
+                   floating_ip_timeout=group.floating_ip_timeout)
+
+
+@dataclasses.dataclass
+class StepContext:
+    """One vmove as its steps see it.
+
+    ``since`` is when the notification was made: a migration record of the
+    instance created since then belongs to this recovery. ``data`` carries
+    the contexts of the steps already done (for example the floating IPs
+    recorded before the move).
+    """
+
+    cloud: cloud_base.Cloud
+    clock: clock_mod.Clock
+    stop: threading.Event
+    options: StepOptions
+    server_id: str
+    move_type: str
+    source_host: str | None
+    dest_host: str | None
+    since: datetime.datetime
+    final_status: str | None = None
+    data: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def server(self) -> records.Server:
+        return self.cloud.get_server(self.server_id)
+
+    def poll(self, what: str, check: Callable[[], T | None],
+             timeout: float) -> T:
+        """Call ``check`` until it returns non-None; fail at the deadline.
+
+        ``check`` may raise ``StepFailed`` to stop early. The wait between
+        polls is on the exit event, so a stopping engine leaves at once.
+        """
+        deadline = self.clock.monotonic() + timeout
+        while True:
+            found = check()
+            if found is not None:
+                return found
+            left = deadline - self.clock.monotonic()
+            if left <= 0:
+                raise exception.StepTimedOut(
+                    reason="%s: not done after %.0f s" % (what, timeout))
+            if self.clock.wait(self.stop,
+                               min(self.options.poll_interval, left)):
+                raise exception.Interrupted(
+                    reason="engine stopping while waiting: %s" % what)
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """How a step ended: a sentence for the operator and its context."""
+
+    result: str
+    context: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+
+
+class Step:
+    """Base of the steps: a name, an optional argument, execute, revert."""
+
+    name: ClassVar[str] = ""
+    # Steps that move the instance hold one of the engine's move slots
+    # ([engine] workers): the others run around them without one.
+    moves: ClassVar[bool] = False
+    # Cloud errors worth another attempt; everything else fails the step.
+    retry_on: ClassVar[tuple[type[Exception], ...]] = (
+        exception.CloudUnavailable, exception.CloudConflict)
+
+    def __init__(self, arg: str | None = None) -> None:
+        self.arg = arg
+
+    @property
+    def key(self) -> str:
+        return self.name if self.arg is None else "%s:%s" % (self.name,
+                                                             self.arg)
+
+    def execute(self, ctx: StepContext) -> Outcome:
+        raise NotImplementedError
+
+    def revert(self, ctx: StepContext, outcome: Outcome) -> None:
+        """Undo this step's own effect; nothing by default."""
+
+    def __repr__(self) -> str:
+        return "<%s %s>" % (type(self).__name__, self.key)
+
+
+def moved_away(server: records.Server, source_host: str | None) -> bool:
+    """Whether the server is on a host other than its source."""
+    return server.host is not None and server.host != source_host
+
+
+def our_migrations(ctx: StepContext, migration_type: str
+                   ) -> list[records.Migration]:
+    """Migration records of this instance, of this kind, since ``since``."""
+    found = ctx.cloud.list_migrations(server_id=ctx.server_id,
+                                      migration_type=migration_type)
+    return [m for m in found
+            if (m.source_compute is None or ctx.source_host is None
+                or m.source_compute == ctx.source_host)
+            and (m.created_at is None or m.created_at >= ctx.since)]
+
+
+FAILED_MIGRATION = frozenset({"failed", "error", "cancelled"})
+DONE_MIGRATION = frozenset({"done", "completed", "confirmed", "finished"})

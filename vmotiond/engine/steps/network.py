@@ -1,0 +1,113 @@
+"""Steps for floating IPs: record them, rebind them, check them.
+
+The floating IPs bound to the instance's ports are recorded before the
+move; after it, any that did not follow (bound elsewhere or to nothing) is
+disassociated and associated again with the port that holds its fixed IP,
+then every one is checked.
+"""
+
+from typing import Any
+
+from vmotiond import exception
+from vmotiond.engine.steps.base import Outcome
+from vmotiond.engine.steps.base import Step
+from vmotiond.engine.steps.base import StepContext
+
+
+def _bound(ctx: StepContext) -> tuple[dict[str, list[str]],
+                                      dict[str, dict[str, Any]]]:
+    """Return the instance's ports (id -> fixed IPs) and their FIPs."""
+    ports = {p.id: list(p.fixed_ips)
+             for p in ctx.cloud.list_ports(ctx.server_id)}
+    fips = {}
+    if ports:
+        for fip in ctx.cloud.list_floating_ips(port_ids=sorted(ports)):
+            fips[fip.id] = {"id": fip.id, "address": fip.address,
+                            "port_id": fip.port_id,
+                            "fixed_ip": fip.fixed_ip}
+    return ports, fips
+
+
+def _home(record: dict[str, Any], ports: dict[str, list[str]]
+          ) -> str | None:
+    """The port a recorded floating IP belongs on now."""
+    for port_id, fixed in ports.items():
+        if record.get("fixed_ip") in fixed:
+            return port_id
+    if record.get("port_id") in ports:
+        return str(record["port_id"])
+    return next(iter(sorted(ports)), None)
+
+
+class RecordFloatingIps(Step):
+    """Remember which floating IPs the instance has before it moves."""
+
+    name = "record_floating_ips"
+
+    def execute(self, ctx: StepContext) -> Outcome:
+        if "floating_ips" in ctx.data:
+            return Outcome("skipped: recorded already")
+        ports, fips = _bound(ctx)
+        records = sorted(fips.values(), key=lambda f: f["address"])
+        return Outcome(
+            "%d floating IP(s): %s" % (len(records), ", ".join(
+                f["address"] for f in records) or "none"),
+            {"floating_ips": records, "ports": ports})
+
+
+class RebindFloatingIp(Step):
+    """Associate again each floating IP that did not follow the instance."""
+
+    name = "rebind_floating_ips"
+
+    def execute(self, ctx: StepContext) -> Outcome:
+        recorded = ctx.data.get("floating_ips") or []
+        if not recorded:
+            return Outcome("skipped: no floating IP")
+        ports, bound = _bound(ctx)
+        rebound = []
+        for record in recorded:
+            current = bound.get(record["id"])
+            home = _home(record, ports)
+            if current is not None and current["port_id"] == home:
+                continue
+            if home is None:
+                raise exception.StepFailed(
+                    reason="the instance has no port to bind floating IP "
+                           "%s to" % record["address"])
+            ctx.cloud.disassociate_floating_ip(record["id"])
+            ctx.cloud.associate_floating_ip(record["id"], home)
+            rebound.append(record["address"])
+        if not rebound:
+            return Outcome("all %d floating IP(s) followed" % len(recorded))
+        return Outcome("rebound %s" % ", ".join(rebound),
+                       {"rebound": rebound})
+
+
+class CheckFloatingIp(Step):
+    """Check every recorded floating IP is bound to the instance's port."""
+
+    name = "check_floating_ips"
+
+    def execute(self, ctx: StepContext) -> Outcome:
+        recorded = ctx.data.get("floating_ips") or []
+        if not recorded:
+            return Outcome("no floating IP to check")
+        missing: list[str] = []
+
+        def check() -> bool | None:
+            ports, bound = _bound(ctx)
+            missing[:] = [r["address"] for r in recorded
+                          if bound.get(r["id"], {}).get("port_id")
+                          not in ports]
+            return True if not missing else None
+
+        try:
+            ctx.poll("floating IP check of %s" % ctx.server_id, check,
+                     ctx.options.floating_ip_timeout)
+        except exception.StepTimedOut:
+            raise exception.StepFailed(
+                reason="floating IP(s) %s not bound to the instance's port"
+                % ", ".join(missing)) from None
+        return Outcome("%d floating IP(s) bound: %s" % (
+            len(recorded), ", ".join(r["address"] for r in recorded)))

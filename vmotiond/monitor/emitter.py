@@ -1,0 +1,46 @@
+"""Sending the monitor's notifications through oslo.messaging."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from oslo_config import cfg
+from oslo_log import log as logging
+import oslo_messaging
+
+from vmotiond.monitor import payload as payload_mod
+
+LOG = logging.getLogger(__name__)
+
+PUBLISHER = "vmotiond-monitor"
+
+
+def make_notifier(conf: cfg.ConfigOpts,
+                  transport: oslo_messaging.Transport | None = None,
+                  ) -> oslo_messaging.Notifier:
+    """A versioned (messagingv2) Notifier on ``[monitor] notification_topic``.
+
+    The transport is oslo.messaging's notification transport of ``conf``
+    unless one is given.
+    """
+    if transport is None:
+        transport = oslo_messaging.get_notification_transport(conf)
+    return oslo_messaging.Notifier(
+        transport, publisher_id="%s.%s" % (PUBLISHER, conf.host),
+        driver="messagingv2", topics=[conf.monitor.notification_topic],
+        retry=3)
+
+
+class Emitter:
+    """Thin wrapper so the manager speaks event types, not priorities."""
+
+    def __init__(self, notifier: Any) -> None:
+        self._notifier = notifier
+
+    def emit(self, event_type: str, payload: Mapping[str, Any]) -> None:
+        """Send ``payload``; alerts go out at warn priority, the rest info."""
+        body = dict(payload)
+        if event_type == payload_mod.EVENT_HOST_ALERT:
+            self._notifier.warn({}, event_type, body)
+        else:
+            self._notifier.info({}, event_type, body)
+        LOG.debug("Emitted %s", event_type)

@@ -1,0 +1,107 @@
+"""Heartbeat ages measured without trusting any wall clock but Nova's own.
+
+Nova's "now" is estimated as the freshest heartbeat of the answer plus the
+time the monitor has seen that value unchanged (a local difference, so a
+constant offset between the monitor's and Nova's clocks cancels out). A
+host is stale when its heartbeat is older than the threshold against that
+estimate *and* its heartbeat has not changed for as long on the monitor's
+clock, so a host whose heartbeat keeps advancing is never stale, even if
+its timestamps are skewed.
+"""
+
+from collections.abc import Sequence
+import dataclasses
+import datetime
+
+from vmotiond.cloud import records as cloud_records
+from vmotiond.monitor import records
+
+
+@dataclasses.dataclass(frozen=True)
+class HeartbeatClock:
+    """The estimate of Nova's clock for one answer."""
+
+    freshest: datetime.datetime | None
+    freshest_seen_at: datetime.datetime | None
+    now: datetime.datetime
+    previous_poll: datetime.datetime | None = None
+
+    @property
+    def nova_now(self) -> datetime.datetime | None:
+        if self.freshest is None or self.freshest_seen_at is None:
+            return None
+        return self.freshest + (self.now - self.freshest_seen_at)
+
+    @property
+    def freshest_unchanged_for(self) -> float:
+        """Seconds (local) since the freshest heartbeat last advanced."""
+        if self.freshest_seen_at is None:
+            return 0.0
+        return _seconds(self.now - self.freshest_seen_at)
+
+    def age(self, updated_at: datetime.datetime | None) -> float:
+        """Age of a heartbeat against the estimate; inf if there is none."""
+        nova_now = self.nova_now
+        if updated_at is None or nova_now is None:
+            return float("inf")
+        return max(0.0, _seconds(nova_now - updated_at))
+
+
+def read_clock(services: Sequence[cloud_records.ComputeService],
+               previous: records.ClusterState,
+               now: datetime.datetime) -> HeartbeatClock:
+    """Return the heartbeat clock of an answer given the previous one."""
+    beats = [s.updated_at for s in services if s.updated_at is not None]
+    freshest = max(beats) if beats else None
+    last = previous.last_poll_at
+    if freshest is None:
+        return HeartbeatClock(None, None, now, last)
+    if freshest == previous.freshest and previous.freshest_seen_at:
+        return HeartbeatClock(freshest, previous.freshest_seen_at, now, last)
+    return HeartbeatClock(freshest, now, now, last)
+
+
+@dataclasses.dataclass(frozen=True)
+class Observation:
+    """One host's heartbeat as seen in this cycle."""
+
+    stale: bool
+    age: float
+    unchanged_for: float | None     # None: first sight, not known
+    heartbeat: datetime.datetime | None
+    heartbeat_seen_at: datetime.datetime | None
+
+
+def observe(service: cloud_records.ComputeService,
+            record: records.HostRecord | None,
+            clock: HeartbeatClock,
+            threshold: float) -> Observation:
+    """Judge one host's heartbeat against ``threshold`` seconds."""
+    age = clock.age(service.updated_at)
+    if record is None or record.heartbeat_seen_at is None:
+        unchanged_for = None
+        seen_at = clock.now
+    elif service.updated_at != record.heartbeat:
+        seen_at = _changed_at(clock, age)
+        unchanged_for = _seconds(clock.now - seen_at)
+    else:
+        seen_at = record.heartbeat_seen_at
+        unchanged_for = _seconds(clock.now - seen_at)
+    stale = age > threshold and (unchanged_for is None
+                                 or unchanged_for > threshold)
+    return Observation(stale, age, unchanged_for, service.updated_at,
+                       seen_at)
+
+
+def _changed_at(clock: HeartbeatClock, age: float) -> datetime.datetime:
+    """When (local time) a heartbeat that changed since the last poll was
+    written: ``age`` ago, but never before the previous poll (which did not
+    see it yet), so a skewed timestamp cannot make it look older."""
+    if clock.previous_poll is None or age == float("inf"):
+        return clock.now
+    back = min(age, max(0.0, _seconds(clock.now - clock.previous_poll)))
+    return clock.now - datetime.timedelta(seconds=back)
+
+
+def _seconds(delta: datetime.timedelta) -> float:
+    return delta.total_seconds()

@@ -1,0 +1,169 @@
+"""One decider: leader election on a tooz lock with a lease.
+
+The leader is whoever holds the lock ``vmotiond-monitor-leader``. Holding it
+is renewed on every heartbeat (``[coordination] heartbeat_interval``); a
+holder that dies stops renewing, its lease (``lease_timeout``) runs out and
+the next member's attempt succeeds, so another takes over within one lease
+plus one heartbeat. A member that cannot renew (backend unreachable, lease
+taken) steps down at once.
+"""
+
+from collections.abc import Callable
+import math
+import threading
+import urllib.parse
+
+from oslo_config import cfg
+from oslo_log import log as logging
+import tooz
+from tooz import coordination
+from tooz import locking
+
+from vmotiond import clock as clock_mod
+
+LOG = logging.getLogger(__name__)
+
+LOCK_NAME = b"vmotiond-monitor-leader"
+
+
+def backend_url(conf: cfg.ConfigOpts) -> str:
+    """The coordination URL with the lease applied where the driver has one.
+
+    For Redis the lock expiry is ``lock_timeout`` (whole seconds) in the
+    URL; it is set from ``lease_timeout`` unless the URL sets it.
+    """
+    url: str = conf.coordination.backend_url
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme not in ("redis", "rediss"):
+        return url
+    query = urllib.parse.parse_qs(parsed.query)
+    if "lock_timeout" not in query:
+        lease = max(1, math.ceil(conf.coordination.lease_timeout))
+        query["lock_timeout"] = [str(lease)]
+    return urllib.parse.urlunsplit(parsed._replace(
+        query=urllib.parse.urlencode(query, doseq=True)))
+
+
+class LeaderElector:
+    """Elects one monitor among the processes sharing a backend.
+
+    ``on_change(is_leader)`` is called from the elector's thread whenever
+    leadership is won or lost.
+    """
+
+    def __init__(self, conf: cfg.ConfigOpts,
+                 member_id: str | None = None,
+                 clock: clock_mod.Clock | None = None,
+                 on_change: Callable[[bool], None] | None = None,
+                 lock_name: bytes = LOCK_NAME) -> None:
+        self._url = backend_url(conf)
+        self._lock_name = lock_name
+        self._member = (member_id or conf.host).encode()
+        self._interval = conf.coordination.heartbeat_interval
+        self._clock = clock or clock_mod.Clock()
+        self._on_change = on_change
+        self._coordinator: coordination.CoordinationDriver | None = None
+        self._lock: locking.Lock | None = None
+        self._leader = False
+        self._tick_lock = threading.Lock()
+        self._exit = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def is_leader(self) -> bool:
+        return self._leader
+
+    def start(self) -> None:
+        """Connect to the backend and start campaigning in a thread."""
+        self._coordinator = coordination.get_coordinator(self._url,
+                                                         self._member)
+        self._coordinator.start(start_heart=False)
+        self._lock = self._coordinator.get_lock(self._lock_name)
+        self._exit.clear()
+        self._thread = threading.Thread(target=self._run, daemon=True,
+                                        name="vmotiond-monitor-leader")
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop campaigning, give up the lead and disconnect."""
+        self._exit.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        with self._tick_lock:
+            self._give_up()
+
+    def _give_up(self) -> None:
+        if self._leader and self._lock is not None:
+            try:
+                self._lock.release()
+            except tooz.ToozError:
+                LOG.warning("Could not release the leader lock",
+                            exc_info=True)
+            self._set(False)
+        if self._coordinator is not None:
+            try:
+                self._coordinator.stop()
+            except tooz.ToozError:
+                LOG.warning("Could not stop the coordinator", exc_info=True)
+            self._coordinator = None
+
+    def tick(self) -> bool:
+        """Renew or try to take the lead once; return whether we lead."""
+        with self._tick_lock:
+            return self._tick()
+
+    def _tick(self) -> bool:
+        if self._coordinator is None or self._lock is None:
+            return False
+        try:
+            if self._leader:
+                self._coordinator.heartbeat()
+                if not self._still_owner():
+                    LOG.warning("Lost the monitor leadership (lease taken)")
+                    self._step_down()
+            else:
+                self._coordinator.heartbeat()
+                if self._lock.acquire(blocking=False):
+                    LOG.info("Elected monitor leader as %s",
+                             self._member.decode())
+                    self._set(True)
+        except tooz.ToozError:
+            LOG.warning("Coordination backend failed; not leading",
+                        exc_info=True)
+            self._step_down()
+        return self._leader
+
+    def _step_down(self) -> None:
+        self._set(False)
+        if self._lock is None:
+            return
+        try:
+            self._lock.release()     # forget the stale lease, if any
+        except tooz.ToozError:
+            pass
+
+    def _still_owner(self) -> bool:
+        if self._lock is None:
+            return False
+        try:
+            return bool(self._lock.is_still_owner())
+        except tooz.NotImplemented:
+            return True          # file locks are held until released
+
+    def _run(self) -> None:
+        while not self._exit.is_set():
+            started = self._clock.monotonic()
+            self.tick()
+            spent = self._clock.monotonic() - started
+            self._clock.wait(self._exit, self._interval - spent)
+
+    def _set(self, leader: bool) -> None:
+        if leader == self._leader:
+            return
+        self._leader = leader
+        if self._on_change is not None:
+            try:
+                self._on_change(leader)
+            except Exception:
+                LOG.exception("Leadership change handler failed")

@@ -1,0 +1,258 @@
+"""Claims of other monitors, heard over oslo.messaging.
+
+Accepted shapes, on topic ``[monitor] listener_topic``:
+
+- ``vmotiond.host.down`` with vmotiond's versioned payload
+  (``vmotiond.monitor.payload``), from another vmotiond monitor;
+- masakari-monitors' host monitor notification, bare or wrapped in
+  ``{"notification": ...}``: ``{"type": "COMPUTE_HOST", "hostname": h,
+  "generated_time": t, "payload": {"event": "STOPPED", "host_status": ...,
+  "cluster_status": "OFFLINE"}}`` (any event type name).
+
+A claim is evidence, not a verdict: unless its publisher is trusted
+(``trusted_publishers``) the host is checked against Nova (stale heartbeat
+or forced down) and the probe (must not answer) before the claim is handed
+to ``intake``. Unknown hosts, malformed payloads, stale claims and claims
+Nova contradicts are rejected with a log line saying why.
+"""
+
+from collections.abc import Callable
+from collections.abc import Collection
+from collections.abc import Mapping
+import dataclasses
+import datetime
+from typing import Any
+
+from oslo_config import cfg
+from oslo_log import log as logging
+import oslo_messaging
+
+from vmotiond import clock as clock_mod
+from vmotiond import exception
+from vmotiond.cloud import base as cloud_base
+from vmotiond.monitor import emitter as emitter_mod
+from vmotiond.monitor import payload as payload_mod
+from vmotiond.monitor import probe as probe_mod
+from vmotiond.monitor import records
+
+LOG = logging.getLogger(__name__)
+
+SOURCE_VMOTIOND = "vmotiond"
+SOURCE_MASAKARI = "masakari"
+_FUTURE_SLACK = 60.0        # seconds a claim may come from the future
+
+
+@dataclasses.dataclass(frozen=True)
+class Claim:
+    """An accepted claim that a host failed."""
+
+    host: str
+    publisher: str
+    source: str                         # SOURCE_VMOTIOND or SOURCE_MASAKARI
+    generation: int | None
+    detected_at: datetime.datetime      # naive UTC
+    dedup_key: str
+    trusted: bool                       # acted on without a Nova check
+    evidence: Mapping[str, Any]         # the claim's plus our checks
+
+
+class Rejected(Exception):
+    """A claim that is not acted on; the message says why."""
+
+
+class ClaimEndpoint:
+    """The listener endpoint: parse, check, hand over.
+
+    :param intake: called with every accepted ``Claim``; it may raise
+        ``DuplicateNotification`` (taken as done); any other error requeues
+        the message.
+    :param known_hosts: returns the names of the hosts vmotiond manages.
+    """
+
+    def __init__(self, conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
+                 intake: Callable[[Claim], None],
+                 known_hosts: Callable[[], Collection[str]],
+                 clock: clock_mod.Clock | None = None,
+                 probe: probe_mod.Probe | None = None,
+                 addresses: Callable[[], Mapping[str, str | None]]
+                 | None = None) -> None:
+        self.conf = conf
+        self.cloud = cloud
+        self.intake = intake
+        self.known_hosts = known_hosts
+        self.clock = clock or clock_mod.Clock()
+        self.probe = probe if probe is not None else probe_mod.from_conf(conf)
+        self.addresses = addresses or dict
+        self.own_publisher = "%s.%s" % (emitter_mod.PUBLISHER, conf.host)
+
+    # oslo.messaging calls the method named after the priority.
+    def info(self, ctxt: Any, publisher_id: str, event_type: str,
+             payload: Any, metadata: Any) -> Any:
+        return self.handle(publisher_id, event_type, payload, metadata)
+
+    warn = info
+    error = info
+    critical = info
+
+    def handle(self, publisher_id: str, event_type: str, payload: Any,
+               metadata: Any = None) -> Any:
+        """Process one notification; return None (ack) or REQUEUE."""
+        try:
+            claim = self.check(publisher_id, event_type, payload)
+        except Rejected as exc:
+            LOG.warning("Rejected claim from %s (%s): %s", publisher_id,
+                        event_type, exc)
+            return None
+        try:
+            self.intake(claim)
+        except exception.DuplicateNotification:
+            LOG.info("Claim %s from %s is known already", claim.dedup_key,
+                     publisher_id)
+            return None
+        except Exception:
+            LOG.exception("Intake of claim %s failed; requeued",
+                          claim.dedup_key)
+            return oslo_messaging.NotificationResult.REQUEUE
+        LOG.warning("Accepted claim from %s that host %s is down (%s)",
+                    publisher_id, claim.host,
+                    "trusted" if claim.trusted else "checked with Nova")
+        return None
+
+    def check(self, publisher_id: str, event_type: str,
+              payload: Any) -> Claim:
+        """Return the claim, or raise ``Rejected`` saying why."""
+        if publisher_id == self.own_publisher:
+            raise Rejected("published by this monitor itself")
+        claim = _parse(publisher_id, event_type, payload)
+        now = self.clock.now()
+        age = (now - claim.detected_at).total_seconds()
+        if age > self.conf.monitor.claim_max_age:
+            raise Rejected("stale: generated %.0f s ago (claim_max_age %.0f)"
+                           % (age, self.conf.monitor.claim_max_age))
+        if age < -_FUTURE_SLACK:
+            raise Rejected("generated %.0f s in the future" % -age)
+        if claim.host not in set(self.known_hosts()):
+            raise Rejected("unknown host %s" % claim.host)
+        if self._trusted(publisher_id):
+            return dataclasses.replace(claim, trusted=True)
+        return self._verify(claim)
+
+    def _trusted(self, publisher_id: str) -> bool:
+        for pattern in self.conf.monitor.trusted_publishers:
+            if pattern.endswith("*"):
+                if publisher_id.startswith(pattern[:-1]):
+                    return True
+            elif publisher_id == pattern:
+                return True
+        return False
+
+    def _verify(self, claim: Claim) -> Claim:
+        try:
+            services = self.cloud.list_compute_services()
+        except exception.CloudError as exc:
+            raise Rejected("cannot check with Nova: %s" % exc) from exc
+        mine = [s for s in services if s.host == claim.host]
+        if not mine:
+            raise Rejected("Nova has no compute service on %s" % claim.host)
+        svc = mine[0]
+        beats = [s.updated_at for s in services if s.updated_at is not None]
+        if svc.updated_at is None or not beats:
+            age = float("inf")
+        else:
+            age = (max(beats) - svc.updated_at).total_seconds()
+        threshold = self.conf.monitor.heartbeat_threshold
+        if not svc.forced_down and age <= threshold:
+            raise Rejected("Nova shows a fresh heartbeat from %s (%.1f s old)"
+                           % (claim.host, age))
+        answer = "none"
+        if self.conf.monitor.probe_driver != "none":
+            address = self.addresses().get(claim.host)
+            answer = self.probe.check(claim.host, address)
+            if answer == records.PROBE_ALIVE:
+                raise Rejected("%s answers the probe" % claim.host)
+        evidence = dict(claim.evidence)
+        evidence.update({"nova_heartbeat_age": age,
+                         "nova_forced_down": svc.forced_down,
+                         "probe": answer})
+        return dataclasses.replace(claim, evidence=evidence)
+
+
+def make_listener(conf: cfg.ConfigOpts, endpoint: ClaimEndpoint,
+                  transport: oslo_messaging.Transport | None = None,
+                  ) -> oslo_messaging.MessageHandlingServer:
+    """A threading notification listener on ``listener_topic``.
+
+    Call ``start()``, and ``stop()`` then ``wait()`` to end it.
+    """
+    if transport is None:
+        transport = oslo_messaging.get_notification_transport(conf)
+    targets = [oslo_messaging.Target(topic=conf.monitor.listener_topic)]
+    return oslo_messaging.get_notification_listener(
+        transport, targets, [endpoint], executor="threading",
+        allow_requeue=True, pool=conf.monitor.listener_pool or None)
+
+
+def _parse(publisher_id: str, event_type: str, payload: Any) -> Claim:
+    if payload_mod.is_versioned(payload):
+        if event_type != payload_mod.EVENT_HOST_DOWN:
+            raise Rejected("event type %s is not a failure claim"
+                           % event_type)
+        try:
+            data = payload_mod.parse(payload)
+        except ValueError as exc:
+            raise Rejected("malformed payload: %s" % exc) from None
+        generation = data["generation"]
+        key = data.get("dedup_key") or (
+            payload_mod.dedup_key(data["host"], generation)
+            if generation is not None else
+            _external_key(data["host"], publisher_id, data["detected_at"]))
+        return Claim(host=data["host"], publisher=publisher_id,
+                     source=SOURCE_VMOTIOND, generation=generation,
+                     detected_at=data["detected_at"], dedup_key=key,
+                     trusted=False, evidence=dict(data["evidence"]))
+    return _parse_masakari(publisher_id, payload)
+
+
+def _parse_masakari(publisher_id: str, payload: Any) -> Claim:
+    if isinstance(payload, Mapping) and isinstance(
+            payload.get("notification"), Mapping):
+        payload = payload["notification"]
+    if not isinstance(payload, Mapping):
+        raise Rejected("malformed payload: not an object")
+    inner = payload.get("payload")
+    if not isinstance(inner, Mapping):
+        raise Rejected("malformed payload: no event/host_status/"
+                       "cluster_status object")
+    missing = [k for k in ("event", "host_status", "cluster_status")
+               if not isinstance(inner.get(k), str)]
+    if missing:
+        raise Rejected("malformed payload: lacks %s" % ", ".join(missing))
+    kind = payload.get("type", "COMPUTE_HOST")
+    if kind != "COMPUTE_HOST":
+        raise Rejected("notification type %s is not a host failure" % kind)
+    host = payload.get("hostname") or payload.get("host")
+    if not isinstance(host, str) or not host:
+        raise Rejected("malformed payload: no hostname")
+    if inner["event"].upper() != "STOPPED":
+        raise Rejected("event %s is not a failure" % inner["event"])
+    if inner["cluster_status"].upper() != "OFFLINE":
+        raise Rejected("cluster_status %s does not say the host is offline"
+                       % inner["cluster_status"])
+    try:
+        detected_at = payload_mod.parse_time(payload.get("generated_time"))
+    except ValueError as exc:
+        raise Rejected("malformed payload: generated_time: %s" % exc) \
+            from None
+    return Claim(host=host, publisher=publisher_id, source=SOURCE_MASAKARI,
+                 generation=None, detected_at=detected_at,
+                 dedup_key=_external_key(host, publisher_id, detected_at),
+                 trusted=False,
+                 evidence={"event": inner["event"],
+                           "host_status": inner["host_status"],
+                           "cluster_status": inner["cluster_status"]})
+
+
+def _external_key(host: str, publisher: str,
+                  detected_at: datetime.datetime) -> str:
+    return "COMPUTE_HOST:%s:ext:%s:%s" % (
+        host, publisher, payload_mod.format_time(detected_at))

@@ -1,0 +1,238 @@
+"""The monitor loop: poll, probe, decide, persist, notify.
+
+Each cycle (``[monitor] poll_interval``) the leader reads os-services once,
+probes the hosts the state machine is unsure of, runs the pure state
+machine, emits a notification for every decision and saves the host
+records. The inventory sync runs every ``sync_interval``. Processes that do
+not lead only campaign; a new leader reloads the records from the store.
+"""
+
+from concurrent import futures
+import threading
+from typing import Any
+
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from vmotiond import clock as clock_mod
+from vmotiond import exception
+from vmotiond.cloud import base as cloud_base
+from vmotiond.monitor import emitter as emitter_mod
+from vmotiond.monitor import inventory
+from vmotiond.monitor import payload as payload_mod
+from vmotiond.monitor import probe as probe_mod
+from vmotiond.monitor import records
+from vmotiond.monitor import state as state_mod
+from vmotiond.monitor import store as store_mod
+from vmotiond.monitor.thresholds import Thresholds
+
+LOG = logging.getLogger(__name__)
+
+
+class Monitor:
+    """The host monitor of one vmotiond process.
+
+    :param conf: a ConfigOpts with every vmotiond option registered.
+    :param cloud: the ``Cloud`` to poll.
+    :param store: a ``MonitorStore`` (``DbStore(Database(conf))``).
+    :param notifier: an oslo.messaging ``Notifier`` (``make_notifier``) or
+        anything with ``info``/``warn(ctxt, event_type, payload)``.
+    :param clock: the clock; a ``FakeClock`` in tests.
+    :param probe: the probe driver; ``probe.from_conf(conf)`` by default.
+    :param elector: a ``LeaderElector``-like object with ``start``,
+        ``stop`` and ``is_leader``; None means this process always leads
+        (one process, or tests).
+    """
+
+    def __init__(self, conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
+                 store: store_mod.MonitorStore, notifier: Any,
+                 clock: clock_mod.Clock | None = None,
+                 probe: probe_mod.Probe | None = None,
+                 elector: Any = None) -> None:
+        self.conf = conf
+        self.cloud = cloud
+        self.store = store
+        self.emitter = emitter_mod.Emitter(notifier)
+        self.clock = clock or clock_mod.Clock()
+        self.probe = probe if probe is not None else probe_mod.from_conf(conf)
+        self.elector = elector
+        self.thresholds = Thresholds.from_conf(conf)
+        self.state = records.ClusterState()
+        self._loaded = False
+        self._last_sync: float | None = None
+        self._exit = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pool = futures.ThreadPoolExecutor(
+            max_workers=conf.monitor.probe_workers,
+            thread_name_prefix="vmotiond-probe")
+
+    # -- lifecycle --------------------------------------------------------
+
+    def start(self) -> None:
+        """Start campaigning (if elected) and the poll loop in a thread."""
+        if self.elector is not None:
+            self.elector.start()
+        self._exit.clear()
+        self._thread = threading.Thread(target=self._run, daemon=True,
+                                        name="vmotiond-monitor")
+        self._thread.start()
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop the loop, give up leadership and the probe threads."""
+        self._exit.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        if self.elector is not None:
+            self.elector.stop()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    @property
+    def is_leader(self) -> bool:
+        return self.elector is None or bool(self.elector.is_leader)
+
+    def _run(self) -> None:
+        interval = self.conf.monitor.poll_interval
+        while not self._exit.is_set():
+            started = self.clock.monotonic()
+            try:
+                self.tick()
+            except Exception:
+                LOG.exception("Monitor cycle failed")
+            spent = self.clock.monotonic() - started
+            if spent > interval:
+                LOG.warning("Monitor cycle took %.1f s, longer than "
+                            "poll_interval %.1f s", spent, interval)
+            self.clock.wait(self._exit, interval - spent)
+
+    # -- one tick ---------------------------------------------------------
+
+    def tick(self) -> list[records.Event]:
+        """Run what is due now: a sync when its interval passed, a cycle."""
+        if not self.is_leader:
+            if self._loaded:
+                LOG.info("Not the monitor leader any more; standing by")
+            self._loaded = False
+            return []
+        mono = self.clock.monotonic()
+        if (self._last_sync is None
+                or mono - self._last_sync >= self.conf.monitor.sync_interval):
+            try:
+                self.sync_inventory()
+            except exception.CloudError as exc:
+                LOG.warning("Inventory sync failed: %s", exc)
+            self._last_sync = mono
+        return self.run_cycle()
+
+    def sync_inventory(self) -> dict[str, int]:
+        """Copy the cloud's hosts into the hosts table now."""
+        return inventory.sync(self.cloud, self.store)
+
+    def run_cycle(self) -> list[records.Event]:
+        """Poll once, decide, notify, persist; return this cycle's events."""
+        views = self.store.hosts()
+        if not self._loaded:
+            self.state = records.ClusterState(hosts={
+                n: v.record for n, v in views.items()
+                if v.record is not None})
+            self._loaded = True
+        maintenance = {n for n, v in views.items() if v.maintenance}
+        now = self.clock.now()
+        try:
+            services = self.cloud.list_compute_services()
+        except exception.CloudError as exc:
+            LOG.warning("Nova's compute services cannot be read: %s", exc)
+            services = None
+        probes: dict[str, str] = {}
+        if services is not None:
+            targets = state_mod.probe_candidates(
+                services, self.state, self.thresholds, now, maintenance)
+            probes = probe_mod.probe_all(
+                self.probe, {h: _address(views.get(h)) for h in targets},
+                self._pool)
+        previous = self.state
+        self.state, events = state_mod.evaluate(
+            services, probes, previous, self.thresholds, now, maintenance)
+        for event in events:
+            self._handle(event, views, now)
+        changed = [rec for name, rec in self.state.hosts.items()
+                   if name not in previous.hosts
+                   or store_mod.persisted_fields(rec)
+                   != store_mod.persisted_fields(previous.hosts[name])]
+        if changed:
+            self.store.save_records(changed)
+        return events
+
+    # -- events -----------------------------------------------------------
+
+    def _handle(self, event: records.Event,
+                views: dict[str, store_mod.HostView], now: Any) -> None:
+        view = views.get(event.host) if event.host else None
+        auto = view.auto_evacuate if view is not None else None
+        if event.kind == records.HOST_DOWN and event.host is not None:
+            if view is None:
+                LOG.warning("Host %s is down but not in the hosts table; "
+                            "treating it as auto-evacuate", event.host)
+                auto = True
+            body = self._payload(event, now, auto)
+            if auto:
+                LOG.warning("Host %s is down (generation %s): %s",
+                            event.host, event.generation,
+                            dict(event.evidence))
+                self.emitter.emit(payload_mod.EVENT_HOST_DOWN, body)
+                return
+            LOG.warning("Host %s is down but auto_evacuate is off; "
+                        "nothing moves", event.host)
+            body = self._payload(event, now, auto,
+                                 records.REASON_NO_AUTO_EVACUATE)
+            self.emitter.emit(payload_mod.EVENT_HOST_ALERT, body)
+            self.store.record_ignored_failure(
+                event.host, payload_mod.dedup_key(event.host,
+                                                  event.generation or 0),
+                body, now, "auto_evacuate is off for this host; nothing "
+                           "moves")
+        elif event.kind == records.HOST_RECOVERED:
+            LOG.info("Host %s recovered", event.host)
+            self.emitter.emit(payload_mod.EVENT_HOST_RECOVERED,
+                              self._payload(event, now, auto))
+        elif event.kind == records.PROCESS_FAILURE:
+            LOG.warning("nova-compute on %s is dead but the host answers "
+                        "the probe: not evacuating", event.host)
+            self.emitter.emit(payload_mod.EVENT_HOST_ALERT, self._payload(
+                event, now, auto, records.PROCESS_FAILURE))
+        else:
+            LOG.warning("Monitor %s: %s %s", event.kind, event.reason or "",
+                        event.host or "")
+            reason = event.reason if event.kind == records.ALERT else \
+                event.kind
+            self.emitter.emit(payload_mod.EVENT_HOST_ALERT,
+                              self._payload(event, now, auto, reason))
+
+    def _payload(self, event: records.Event, now: Any, auto: bool | None,
+                 reason: str | None = None) -> dict[str, Any]:
+        return payload_mod.build(
+            host=event.host, generation=event.generation, detected_at=now,
+            evidence=event.evidence, monitor=self.conf.host,
+            auto_evacuate=auto, reason=reason)
+
+
+def _address(view: store_mod.HostView | None) -> str | None:
+    return view.management_ip if view is not None else None
+
+
+def make_monitor(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
+                 database: Any, clock: clock_mod.Clock | None = None,
+                 transport: Any = None, elect: bool = True) -> Monitor:
+    """Wire a Monitor from config: DbStore, Notifier, probe, tooz election.
+
+    ``database`` is a ``vmotiond.db.api.Database``; ``transport`` an
+    oslo.messaging notification transport (the one of ``conf`` if None);
+    ``elect=False`` makes this process always lead (all-in-one).
+    """
+    from vmotiond.monitor import leader
+
+    clock = clock or clock_mod.Clock()
+    elector = leader.LeaderElector(conf, clock=clock) if elect else None
+    return Monitor(conf, cloud, store_mod.DbStore(database),
+                   emitter_mod.make_notifier(conf, transport), clock=clock,
+                   elector=elector)

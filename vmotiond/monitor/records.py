@@ -1,0 +1,97 @@
+"""Plain records the host state machine reads and writes.
+
+``HostRecord`` is what the monitor persists per host between cycles,
+``ClusterState`` holds them plus the cluster-wide heartbeat clock and guard,
+and ``Event`` is one decision or report of a cycle.
+"""
+
+from collections.abc import Mapping
+import dataclasses
+import datetime
+from typing import Any
+
+from vmotiond import constants
+
+# Probe answers, as the manager hands them to the state machine.
+PROBE_ALIVE = "alive"
+PROBE_DEAD = "dead"
+PROBE_UNKNOWN = "unknown"      # no address, or the probe itself failed
+
+# Event kinds.
+HOST_DOWN = "host_down"                # confirmed failure: recover the host
+HOST_RECOVERED = "host_recovered"      # healthy again for the soak period
+PROCESS_FAILURE = "process_failure"    # nova-compute dead, host answers
+ALERT = "alert"                        # an operator must look; nothing moves
+GUARD_CLEARED = "guard_cleared"        # decisions are allowed again
+EVENT_KINDS = (HOST_DOWN, HOST_RECOVERED, PROCESS_FAILURE, ALERT,
+               GUARD_CLEARED)
+
+# Alert reasons.
+REASON_MASS_FAILURE = "mass_failure"
+REASON_ALL_STALE = "all_heartbeats_stale"
+REASON_NOVA_UNREACHABLE = "nova_unreachable"
+REASON_FLAPPING = "flapping"
+REASON_PROBE_UNKNOWN = "probe_unknown"
+REASON_NO_AUTO_EVACUATE = "auto_evacuate_off"
+
+# States in which a host is part of a failure incident.
+INCIDENT_STATES = (constants.HOST_DOWN, constants.HOST_FENCED,
+                   constants.HOST_RECOVERING)
+# States the state machine never recovers.
+WATCHED_ONLY_STATES = (constants.HOST_MAINTENANCE, constants.HOST_DISABLED)
+
+
+@dataclasses.dataclass(frozen=True)
+class HostRecord:
+    """What the monitor remembers about one host between cycles.
+
+    Times are naive UTC on the monitor's clock, except ``heartbeat`` which
+    is Nova's ``updated_at`` as reported.
+    """
+
+    host: str
+    state: str = constants.HOST_UP
+    since: datetime.datetime | None = None       # entered ``state``
+    generation: int = 0                          # bumped on every down
+    heartbeat: datetime.datetime | None = None   # last updated_at seen
+    heartbeat_seen_at: datetime.datetime | None = None  # it last changed
+    stale_since: datetime.datetime | None = None
+    stale_count: int = 0
+    probe_failures: int = 0
+    suspect_entries: tuple[datetime.datetime, ...] = ()
+    damped_until: datetime.datetime | None = None
+    healthy_since: datetime.datetime | None = None
+    reported: frozenset[str] = frozenset()       # one-shot reports sent
+
+    def damped(self, now: datetime.datetime) -> bool:
+        return self.damped_until is not None and now < self.damped_until
+
+
+@dataclasses.dataclass(frozen=True)
+class ClusterState:
+    """Every host record plus the cluster-wide heartbeat clock and guard.
+
+    ``freshest`` is the newest heartbeat of the last answer and
+    ``freshest_seen_at`` when the monitor first saw that value; together
+    they estimate Nova's "now" without trusting the monitor's wall clock.
+    """
+
+    hosts: Mapping[str, HostRecord] = dataclasses.field(
+        default_factory=dict)
+    freshest: datetime.datetime | None = None
+    freshest_seen_at: datetime.datetime | None = None
+    last_poll_at: datetime.datetime | None = None   # last answer read
+    guard_until: datetime.datetime | None = None
+    guard_reasons: tuple[str, ...] = ()
+    guarded: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Event:
+    """A decision or a report of one cycle."""
+
+    kind: str
+    host: str | None = None
+    generation: int | None = None
+    reason: str | None = None
+    evidence: Mapping[str, Any] = dataclasses.field(default_factory=dict)

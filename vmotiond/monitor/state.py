@@ -1,0 +1,326 @@
+"""The host state machine: a pure function of one answer, records and time.
+
+::
+
+    up --stale--> suspect --K stale polls over the grace, probe fails--> down
+     ^               |  \\--probe answers--> (process_failure, stays suspect)
+     +----fresh------+
+    down --forced down by the fence--> fenced
+    down|fenced --fresh--> recovering --fresh for the soak--> recovered
+    recovering --stale--> down|fenced (same incident, no new event)
+    recovered --unfenced--> up;  recovered --stale--> suspect (new incident)
+    any --operator--> maintenance | disabled  (watched, never recovered)
+
+``host_down`` and ``host_recovered`` are decisions; they are withheld while
+a guard holds (see ``guards``) or the host is damped for flapping, and the
+host keeps its state so the decision is taken on a later cycle.
+"""
+
+from collections.abc import Collection
+from collections.abc import Mapping
+from collections.abc import Sequence
+import dataclasses
+import datetime
+
+from vmotiond import constants
+from vmotiond.cloud import records as cloud_records
+from vmotiond.monitor import guards
+from vmotiond.monitor import heartbeat
+from vmotiond.monitor import records
+from vmotiond.monitor.thresholds import Thresholds
+
+__all__ = ["evaluate", "probe_candidates"]
+
+_DOWN_STATES = (constants.HOST_DOWN, constants.HOST_FENCED)
+
+
+def evaluate(services: Sequence[cloud_records.ComputeService] | None,
+             probes: Mapping[str, str],
+             previous: records.ClusterState,
+             th: Thresholds,
+             now: datetime.datetime,
+             maintenance: Collection[str] = (),
+             ) -> tuple[records.ClusterState, list[records.Event]]:
+    """Run one cycle of the state machine.
+
+    :param services: the nova-compute services of one os-services answer,
+        or None when Nova could not be reached.
+    :param probes: probe answers (``records.PROBE_*``) by host name; hosts
+        that were not probed are absent.
+    :param previous: the state the previous cycle returned.
+    :param th: the thresholds.
+    :param now: the monitor's clock (naive UTC).
+    :param maintenance: hosts an operator put in maintenance.
+    :returns: the new state and the events of this cycle.
+    """
+    if services is None:
+        return _unreachable(previous, th, now)
+    clock = heartbeat.read_clock(services, previous, now)
+    all_stale = bool(services) and (
+        clock.freshest is None
+        or clock.freshest_unchanged_for > th.heartbeat_threshold)
+
+    hosts: dict[str, records.HostRecord] = {}
+    candidates: dict[str, records.Event] = {}
+    ages: dict[str, float] = {}
+    events: list[records.Event] = []
+    for svc in services:
+        prev = previous.hosts.get(svc.host)
+        obs = heartbeat.observe(svc, prev, clock, th.heartbeat_threshold)
+        ages[svc.host] = obs.age
+        if all_stale:
+            # No heartbeat moved: nothing can be learnt about any host.
+            hosts[svc.host] = _record_heartbeat(prev, svc.host, obs, now)
+            continue
+        rec, evs, cand = _step(svc, prev, obs, probes.get(svc.host), clock,
+                               th, now, svc.host in maintenance)
+        hosts[svc.host] = rec
+        events.extend(evs)
+        if cand is not None:
+            candidates[svc.host] = cand
+
+    reasons = []
+    if all_stale:
+        reasons.append(records.REASON_ALL_STALE)
+    failing = guards.failing_hosts(hosts, ages, probes, th, now)
+    watched = guards.watched_hosts(hosts)
+    if not all_stale and guards.mass_failure(len(failing), len(watched), th):
+        reasons.append(records.REASON_MASS_FAILURE)
+    evidence = {"failing": sorted(failing), "watched": len(watched),
+                "freshest_heartbeat": _iso(clock.freshest),
+                "freshest_unchanged_for": clock.freshest_unchanged_for}
+    guard_until, reasons_t, guarded, guard_events = guards.apply(
+        previous, reasons, th, now, evidence)
+    events[:0] = guard_events
+
+    for name, cand in candidates.items():
+        if not guarded:
+            hosts[name] = _apply_decision(hosts[name], cand, now)
+            events.append(cand)
+    state = records.ClusterState(
+        hosts=hosts, freshest=clock.freshest,
+        freshest_seen_at=clock.freshest_seen_at, last_poll_at=now,
+        guard_until=guard_until,
+        guard_reasons=reasons_t, guarded=guarded)
+    return state, events
+
+
+def probe_candidates(services: Sequence[cloud_records.ComputeService],
+                     previous: records.ClusterState,
+                     th: Thresholds,
+                     now: datetime.datetime,
+                     maintenance: Collection[str] = ()) -> set[str]:
+    """Hosts the manager should probe before calling ``evaluate``.
+
+    Those that will be suspect or recovering in this cycle: a dry run of
+    ``evaluate`` without probe answers.
+    """
+    if not th.probe_enabled:
+        return set()
+    state, _events = evaluate(services, {}, previous, th, now, maintenance)
+    return {name for name, rec in state.hosts.items()
+            if rec.state in (constants.HOST_SUSPECT,
+                             constants.HOST_RECOVERING)}
+
+
+def _unreachable(previous: records.ClusterState, th: Thresholds,
+                 now: datetime.datetime
+                 ) -> tuple[records.ClusterState, list[records.Event]]:
+    guard_until, reasons, guarded, events = guards.apply(
+        previous, [records.REASON_NOVA_UNREACHABLE], th, now, {})
+    state = dataclasses.replace(previous, guard_until=guard_until,
+                                guard_reasons=reasons, guarded=guarded)
+    return state, events
+
+
+def _record_heartbeat(prev: records.HostRecord | None, name: str,
+                      obs: heartbeat.Observation,
+                      now: datetime.datetime) -> records.HostRecord:
+    rec = prev or records.HostRecord(host=name, since=now)
+    return dataclasses.replace(rec, heartbeat=obs.heartbeat,
+                               heartbeat_seen_at=obs.heartbeat_seen_at)
+
+
+def _step(svc: cloud_records.ComputeService,
+          prev: records.HostRecord | None,
+          obs: heartbeat.Observation,
+          probe: str | None,
+          clock: heartbeat.HeartbeatClock,
+          th: Thresholds,
+          now: datetime.datetime,
+          in_maintenance: bool,
+          ) -> tuple[records.HostRecord, list[records.Event],
+                     records.Event | None]:
+    """One host's transition; returns (record, reports, decision)."""
+    rec = _record_heartbeat(prev, svc.host, obs, now)
+    if prev is None:
+        rec = dataclasses.replace(rec, state=constants.HOST_UP)
+    if rec.damped_until is not None and not rec.damped(now):
+        rec = dataclasses.replace(rec, damped_until=None)
+    if th.probe_enabled and probe == records.PROBE_DEAD:
+        rec = dataclasses.replace(rec, probe_failures=rec.probe_failures + 1)
+    elif probe in (records.PROBE_ALIVE, None) or not th.probe_enabled:
+        rec = dataclasses.replace(rec, probe_failures=0)
+
+    if in_maintenance:
+        return _watch_only(rec, constants.HOST_MAINTENANCE, now), [], None
+    if _operator_disabled(svc, th):
+        return _watch_only(rec, constants.HOST_DISABLED, now), [], None
+    if rec.state in records.WATCHED_ONLY_STATES:
+        rec = _to(_reset(rec), constants.HOST_UP, now)
+
+    state = rec.state
+    if state in (constants.HOST_UP, constants.HOST_RECOVERED):
+        if obs.stale:
+            return _enter_suspect(rec, th, now)
+        if state == constants.HOST_RECOVERED and _unfenced(svc, th):
+            return _to(_reset(rec), constants.HOST_UP, now), [], None
+        return rec, [], None
+    if state == constants.HOST_SUSPECT:
+        if not obs.stale:
+            return _to(_reset(rec), constants.HOST_UP, now), [], None
+        return _suspect(svc, rec, obs, probe, clock, th, now)
+    if state in _DOWN_STATES:
+        if not obs.stale:
+            rec = dataclasses.replace(rec, healthy_since=now)
+            return _to(rec, constants.HOST_RECOVERING, now), [], None
+        target = (constants.HOST_FENCED if svc.forced_down
+                  else constants.HOST_DOWN)
+        return _to(rec, target, now), [], None
+    # recovering
+    if obs.stale:
+        target = (constants.HOST_FENCED if svc.forced_down
+                  else constants.HOST_DOWN)
+        rec = dataclasses.replace(rec, healthy_since=None)
+        return _to(rec, target, now), [], None
+    if th.probe_enabled and probe == records.PROBE_DEAD:
+        return dataclasses.replace(rec, healthy_since=now), [], None
+    healthy_since = rec.healthy_since or now
+    rec = dataclasses.replace(rec, healthy_since=healthy_since)
+    if _seconds(now - healthy_since) >= th.recovery_soak:
+        return rec, [], records.Event(
+            records.HOST_RECOVERED, host=svc.host,
+            generation=rec.generation,
+            evidence={"heartbeat": _iso(svc.updated_at),
+                      "healthy_for": _seconds(now - healthy_since),
+                      "probe": probe or "none"})
+    return rec, [], None
+
+
+def _enter_suspect(rec: records.HostRecord, th: Thresholds,
+                   now: datetime.datetime
+                   ) -> tuple[records.HostRecord, list[records.Event],
+                              None]:
+    window_start = now - datetime.timedelta(seconds=th.flap_window)
+    entries = tuple(t for t in rec.suspect_entries if t > window_start)
+    entries += (now,)
+    rec = dataclasses.replace(
+        _reset(rec), suspect_entries=entries, stale_since=now, stale_count=1,
+        probe_failures=rec.probe_failures, damped_until=rec.damped_until)
+    events = []
+    if len(entries) >= th.flap_threshold:
+        if not rec.damped(now):
+            events.append(records.Event(
+                records.ALERT, host=rec.host, reason=records.REASON_FLAPPING,
+                evidence={"suspect_entries": [_iso(t) for t in entries],
+                          "window": th.flap_window}))
+        rec = dataclasses.replace(
+            rec, damped_until=now + datetime.timedelta(
+                seconds=th.flap_hold_down))
+    return _to(rec, constants.HOST_SUSPECT, now), events, None
+
+
+def _suspect(svc: cloud_records.ComputeService,
+             rec: records.HostRecord,
+             obs: heartbeat.Observation,
+             probe: str | None,
+             clock: heartbeat.HeartbeatClock,
+             th: Thresholds,
+             now: datetime.datetime,
+             ) -> tuple[records.HostRecord, list[records.Event],
+                        records.Event | None]:
+    stale_since = rec.stale_since or now
+    rec = dataclasses.replace(rec, stale_count=rec.stale_count + 1,
+                              stale_since=stale_since)
+    stale_for = _seconds(now - stale_since)
+    if (rec.stale_count < th.down_observations
+            or stale_for < th.down_grace or rec.damped(now)):
+        return rec, [], None
+    evidence = {
+        "heartbeat": _iso(svc.updated_at),
+        "heartbeat_age": obs.age,
+        "heartbeat_unchanged_for": obs.unchanged_for,
+        "freshest_heartbeat": _iso(clock.freshest),
+        "stale_for": stale_for,
+        "observations": rec.stale_count,
+        "nova_state": svc.state,
+        "forced_down": svc.forced_down,
+        "probe": probe if th.probe_enabled else "none",
+        "probe_failures": rec.probe_failures,
+    }
+    if th.probe_enabled and probe != records.PROBE_DEAD:
+        kind, reason = ((records.PROCESS_FAILURE, None)
+                        if probe == records.PROBE_ALIVE
+                        else (records.ALERT, records.REASON_PROBE_UNKNOWN))
+        key = reason or kind
+        if key in rec.reported:
+            return rec, [], None
+        rec = dataclasses.replace(rec, reported=rec.reported | {key})
+        return rec, [records.Event(kind, host=svc.host,
+                                   generation=rec.generation, reason=reason,
+                                   evidence=evidence)], None
+    if th.probe_enabled and rec.probe_failures < th.probe_failures:
+        return rec, [], None
+    return rec, [], records.Event(records.HOST_DOWN, host=svc.host,
+                                  generation=rec.generation + 1,
+                                  evidence=evidence)
+
+
+def _apply_decision(rec: records.HostRecord, event: records.Event,
+                    now: datetime.datetime) -> records.HostRecord:
+    if event.kind == records.HOST_DOWN:
+        rec = dataclasses.replace(rec, generation=event.generation or 0)
+        return _to(rec, constants.HOST_DOWN, now)
+    return _to(rec, constants.HOST_RECOVERED, now)
+
+
+def _watch_only(rec: records.HostRecord, state: str,
+                now: datetime.datetime) -> records.HostRecord:
+    return _to(_reset(rec), state, now)
+
+
+def _reset(rec: records.HostRecord) -> records.HostRecord:
+    """Forget the current episode (stale counters, one-shot reports)."""
+    return dataclasses.replace(rec, stale_since=None, stale_count=0,
+                               probe_failures=0, healthy_since=None,
+                               reported=frozenset())
+
+
+def _to(rec: records.HostRecord, state: str,
+        now: datetime.datetime) -> records.HostRecord:
+    if rec.state == state:
+        return rec
+    return dataclasses.replace(rec, state=state, since=now)
+
+
+def _operator_disabled(svc: cloud_records.ComputeService,
+                       th: Thresholds) -> bool:
+    return svc.status == "disabled" and not _fenced_by_us(svc, th)
+
+
+def _fenced_by_us(svc: cloud_records.ComputeService, th: Thresholds) -> bool:
+    reason = svc.disabled_reason or ""
+    return bool(th.fence_reason_prefix) and reason.startswith(
+        th.fence_reason_prefix)
+
+
+def _unfenced(svc: cloud_records.ComputeService, th: Thresholds) -> bool:
+    return not svc.forced_down and svc.status == "enabled"
+
+
+def _seconds(delta: datetime.timedelta) -> float:
+    return delta.total_seconds()
+
+
+def _iso(value: datetime.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None

@@ -1,0 +1,195 @@
+"""The monitor's view of the database, behind one small interface.
+
+``MonitorStore`` is all the monitor needs: the hosts with the operator's
+choices and the persisted state-machine records, saving records, the
+inventory sync and a notification row for failures nothing will move.
+``DbStore`` implements it on ``vmotiond.db.api.Database``; ``MemoryStore``
+in memory for tests.
+"""
+
+from collections.abc import Iterable
+from collections.abc import Mapping
+import dataclasses
+import datetime
+from typing import Any
+from typing import Protocol
+
+from oslo_log import log as logging
+
+from vmotiond import constants
+from vmotiond import exception
+from vmotiond.monitor import records
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class HostView:
+    """One host as the monitor reads it from the hosts table."""
+
+    name: str
+    auto_evacuate: bool = True
+    management_ip: str | None = None
+    maintenance: bool = False
+    record: records.HostRecord | None = None
+
+
+class MonitorStore(Protocol):
+    def hosts(self) -> dict[str, HostView]: ...
+
+    def save_records(self, recs: Iterable[records.HostRecord]) -> None: ...
+
+    def sync_inventory(self, items: list[dict[str, Any]]
+                       ) -> dict[str, int]: ...
+
+    def record_ignored_failure(self, host: str, dedup_key: str,
+                               payload: Mapping[str, Any],
+                               generated_time: datetime.datetime,
+                               message: str) -> None: ...
+
+
+def persisted_fields(rec: records.HostRecord) -> dict[str, Any]:
+    """The part of a record worth a write: not the per-poll heartbeat."""
+    return {
+        "state": rec.state, "since": rec.since,
+        "generation": rec.generation, "stale_since": rec.stale_since,
+        "suspect_entries": rec.suspect_entries,
+        "damped_until": rec.damped_until,
+        "healthy_since": rec.healthy_since,
+        "reported": tuple(sorted(rec.reported)),
+    }
+
+
+def to_detail(rec: records.HostRecord) -> dict[str, Any]:
+    """The JSON ``monitor_detail`` of a record."""
+    return {
+        "stale_since": _iso(rec.stale_since),
+        "stale_count": rec.stale_count,
+        "probe_failures": rec.probe_failures,
+        "suspect_entries": [_iso(t) for t in rec.suspect_entries],
+        "damped_until": _iso(rec.damped_until),
+        "healthy_since": _iso(rec.healthy_since),
+        "reported": sorted(rec.reported),
+    }
+
+
+def from_row(name: str, state: str, since: datetime.datetime | None,
+             generation: int, detail: Mapping[str, Any] | None
+             ) -> records.HostRecord:
+    """Rebuild a record from the hosts table's monitor columns."""
+    detail = detail or {}
+    return records.HostRecord(
+        host=name, state=state or constants.HOST_UP, since=since,
+        generation=generation or 0,
+        stale_since=_time(detail.get("stale_since")),
+        stale_count=int(detail.get("stale_count") or 0),
+        probe_failures=int(detail.get("probe_failures") or 0),
+        suspect_entries=tuple(t for t in (
+            _time(v) for v in detail.get("suspect_entries") or ())
+            if t is not None),
+        damped_until=_time(detail.get("damped_until")),
+        healthy_since=_time(detail.get("healthy_since")),
+        reported=frozenset(detail.get("reported") or ()))
+
+
+class DbStore:
+    """``MonitorStore`` on the data API.
+
+    Maintenance is the operator's ``hosts.maintenance`` switch; the monitor
+    never writes it.
+    """
+
+    def __init__(self, database: Any) -> None:
+        self._db = database
+
+    def hosts(self) -> dict[str, HostView]:
+        out = {}
+        for row in self._db.host_list():
+            out[row.name] = HostView(
+                name=row.name, auto_evacuate=bool(row.auto_evacuate),
+                management_ip=row.management_ip,
+                maintenance=row.maintenance,
+                record=from_row(row.name, row.monitor_state,
+                                row.monitor_state_since,
+                                row.monitor_generation, row.monitor_detail))
+        return out
+
+    def save_records(self, recs: Iterable[records.HostRecord]) -> None:
+        for rec in recs:
+            try:
+                self._db.host_update(rec.host, {
+                    "monitor_state": rec.state,
+                    "monitor_state_since": rec.since,
+                    "monitor_generation": rec.generation,
+                    "monitor_detail": to_detail(rec)})
+            except exception.NotFound:
+                LOG.info("Host %s is not in the hosts table yet; its state "
+                         "is kept in memory until the next inventory sync",
+                         rec.host)
+
+    def sync_inventory(self, items: list[dict[str, Any]]) -> dict[str, int]:
+        return dict(self._db.hosts_sync(items))
+
+    def record_ignored_failure(self, host: str, dedup_key: str,
+                               payload: Mapping[str, Any],
+                               generated_time: datetime.datetime,
+                               message: str) -> None:
+        try:
+            self._db.notification_create(
+                constants.COMPUTE_HOST, host, dedup_key, payload,
+                source="vmotiond-monitor", generated_time=generated_time,
+                status=constants.NOTIFICATION_IGNORED, message=message)
+        except exception.DuplicateNotification:
+            LOG.debug("Notification %s exists already", dedup_key)
+
+
+class MemoryStore:
+    """``MonitorStore`` in memory, for tests and the demo."""
+
+    def __init__(self, views: Iterable[HostView] = ()) -> None:
+        self.views = {v.name: v for v in views}
+        self.saved: dict[str, records.HostRecord] = {}
+        self.ignored: dict[str, dict[str, Any]] = {}
+        self.synced: list[list[dict[str, Any]]] = []
+
+    def hosts(self) -> dict[str, HostView]:
+        return {name: dataclasses.replace(v, record=self.saved.get(name))
+                for name, v in self.views.items()}
+
+    def save_records(self, recs: Iterable[records.HostRecord]) -> None:
+        for rec in recs:
+            self.saved[rec.host] = rec
+
+    def sync_inventory(self, items: list[dict[str, Any]]) -> dict[str, int]:
+        self.synced.append(items)
+        names = {item["name"] for item in items}
+        created = len(names - set(self.views))
+        deleted = len(set(self.views) - names)
+        for name in names - set(self.views):
+            self.views[name] = HostView(name=name)
+        for item in items:
+            view = self.views[item["name"]]
+            self.views[item["name"]] = dataclasses.replace(
+                view, management_ip=item.get("management_ip"))
+        for name in set(self.views) - names:
+            del self.views[name]
+        return {"created": created, "updated": len(names) - created,
+                "deleted": deleted}
+
+    def record_ignored_failure(self, host: str, dedup_key: str,
+                               payload: Mapping[str, Any],
+                               generated_time: datetime.datetime,
+                               message: str) -> None:
+        self.ignored.setdefault(dedup_key, {
+            "host": host, "payload": dict(payload), "message": message,
+            "generated_time": generated_time})
+
+
+def _iso(value: datetime.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _time(value: Any) -> datetime.datetime | None:
+    if not value:
+        return None
+    return datetime.datetime.fromisoformat(str(value))
