@@ -115,6 +115,9 @@ class HostRecovery:
         if not record.auto_evacuate:
             return ("auto evacuation is off for host %s; nothing was "
                     "fenced or moved" % host)
+        if record.maintenance:
+            return ("host %s is in maintenance; nothing was fenced or "
+                    "moved" % host)
         return None
 
     def targets(self, exclude_host: str) -> tuple[TargetHost, ...]:

@@ -137,6 +137,15 @@ class RecoveryTest(base.EngineTestCase):
         self.assertEqual(constants.NOTIFICATION_IGNORED, status)
         self.assertEqual([], self.cloud.calls)
 
+    def test_maintenance_ignores(self):
+        self.add("a")
+        self.db.host_update("failed", {"maintenance": True})
+        uuid = self.notify()
+        status = self.make_manager().recovery.run(uuid)
+        self.assertEqual(constants.NOTIFICATION_IGNORED, status)
+        self.assertIn("maintenance", self.db.notification_get(uuid).message)
+        self.assertEqual([], self.cloud.calls)
+
     def test_fencing_failure_stops_recovery(self):
         self.add("a")
         self.conf.set_override("fence_driver", "command", "engine")
