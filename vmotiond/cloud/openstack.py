@@ -7,10 +7,12 @@ Reads use ``[cloud] compute_api_version`` (>= 2.53: services and
 hypervisors by UUID, flavors embedded in servers, paginated migrations).
 """
 
+import os
 import threading
 from typing import Any
 
 import openstack
+from openstack import config as sdk_config
 from openstack import connection as sdk_connection
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -46,10 +48,20 @@ def connect(conf: cfg.ConfigOpts) -> sdk_connection.Connection:
                                   api_timeout=group.api_timeout)
     if group.region_name:
         kwargs["region_name"] = group.region_name
+    files = None
+    if group.clouds_file:
+        if not os.path.isfile(group.clouds_file):
+            raise exception.ConfigError(
+                reason="[cloud] clouds_file %s does not exist"
+                % group.clouds_file)
+        files = [group.clouds_file]
     try:
-        return openstack.connect(**kwargs)
+        region = sdk_config.OpenStackConfig(
+            config_files=files).get_one(**kwargs)
     except openstack.exceptions.ConfigException as error:
-        raise exception.ConfigError(reason=str(error)) from error
+        raise exception.ConfigError(
+            reason="[cloud] cloud %s: %s" % (group.cloud, error)) from error
+    return sdk_connection.Connection(config=region)
 
 
 class OpenStackCloud:

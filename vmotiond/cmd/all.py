@@ -1,8 +1,34 @@
-"""``vmotiond``: not wired yet."""
+"""``vmotiond``: monitor, engine and REST API in one process.
 
-import sys
+For small clouds and the demo: the three parts share one database
+connection pool and one message transport, so the in-process
+``fake://`` transport is enough here.
+"""
+
+from typing import Any
+
+from oslo_config import cfg
+
+from vmotiond import bootstrap
+from vmotiond import clock as clock_mod
+from vmotiond.cmd import _daemon
+from vmotiond.cmd import _errors
 
 
+def parts(conf: cfg.ConfigOpts, clock: clock_mod.Clock, transport: Any,
+          probe: Any = None) -> list[bootstrap.Part]:
+    """The all-in-one's parts, in start order; ``probe`` overrides config."""
+    database = bootstrap.open_database(conf, clock)
+    cloud = bootstrap.open_cloud(conf, clock)
+    return [
+        bootstrap.engine_part(conf, cloud, database, clock, transport),
+        bootstrap.monitor_part(conf, cloud, database, clock, transport,
+                               probe=probe),
+        bootstrap.api_part(conf, database),
+    ]
+
+
+@_errors.one_line_errors
 def main() -> int:
-    print("vmotiond: not implemented yet", file=sys.stderr)
-    return 2
+    return _daemon.run("vmotiond", "vmotiond all-in-one: host monitor, "
+                       "recovery engine and REST API.", parts, alone=True)

@@ -14,6 +14,12 @@ OPTS = [
         help="Name of the cloud in clouds.yaml whose credentials vmotiond "
              "uses. It needs the admin role."),
     cfg.StrOpt(
+        "clouds_file",
+        help="Path of the clouds.yaml that holds the cloud named by "
+             "'cloud'. When unset, openstacksdk's usual places are searched "
+             "($OS_CLIENT_CONFIG_FILE, ./clouds.yaml, "
+             "~/.config/openstack/clouds.yaml, /etc/openstack/clouds.yaml)."),
+    cfg.StrOpt(
         "region_name",
         help="Region to use; the cloud's default when unset."),
     cfg.StrOpt(

@@ -16,6 +16,13 @@ OPTS: list[cfg.Opt] = [
         default="/var/lib/vmotiond",
         help="Directory where vmotiond keeps its state: the default SQLite "
              "database and file locks."),
+    cfg.FloatOpt(
+        "shutdown_timeout",
+        default=60.0,
+        min=0.0,
+        help="Seconds each part of a vmotiond process gets to stop after "
+             "SIGTERM. Steps still running then stay 'ongoing' and are "
+             "resumed by the next start."),
 ]
 
 

@@ -222,12 +222,14 @@ def _address(view: store_mod.HostView | None) -> str | None:
 
 def make_monitor(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
                  database: Any, clock: clock_mod.Clock | None = None,
-                 transport: Any = None, elect: bool = True) -> Monitor:
+                 transport: Any = None, elect: bool = True,
+                 probe: probe_mod.Probe | None = None) -> Monitor:
     """Wire a Monitor from config: DbStore, Notifier, probe, tooz election.
 
     ``database`` is a ``vmotiond.db.api.Database``; ``transport`` an
     oslo.messaging notification transport (the one of ``conf`` if None);
-    ``elect=False`` makes this process always lead (all-in-one).
+    ``elect=False`` makes this process always lead (all-in-one);
+    ``probe`` replaces the one ``[monitor] probe_driver`` names.
     """
     from vmotiond.monitor import leader
 
@@ -235,4 +237,4 @@ def make_monitor(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
     elector = leader.LeaderElector(conf, clock=clock) if elect else None
     return Monitor(conf, cloud, store_mod.DbStore(database),
                    emitter_mod.make_notifier(conf, transport), clock=clock,
-                   elector=elector)
+                   probe=probe, elector=elector)

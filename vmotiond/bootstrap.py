@@ -1,0 +1,118 @@
+"""The composition root: builds vmotiond's parts from configuration.
+
+The console commands call these and nothing else; each part has a name,
+``start()`` and ``stop(timeout)`` for ``vmotiond.service.Launcher``.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from vmotiond import clock as clock_mod
+from vmotiond.cloud import base as cloud_base
+from vmotiond.cloud import openstack as cloud_openstack
+from vmotiond.db import api as db_api
+from vmotiond.monitor import listener as listener_mod
+from vmotiond.monitor import payload as payload_mod
+
+LOG = logging.getLogger(__name__)
+
+
+class Part:
+    """A named thing that starts and stops."""
+
+    def __init__(self, name: str, start: Callable[[], Any],
+                 stop: Callable[[float], Any]) -> None:
+        self.name = name
+        self._start = start
+        self._stop = stop
+
+    def start(self) -> None:
+        self._start()
+
+    def stop(self, timeout: float) -> None:
+        self._stop(timeout)
+
+
+def open_database(conf: cfg.ConfigOpts,
+                  clock: clock_mod.Clock) -> db_api.Database:
+    """The database, reachable and at the schema this code needs."""
+    database = db_api.Database(conf, clock=clock)
+    database.check_connection()
+    database.check_schema()
+    return database
+
+
+def open_cloud(conf: cfg.ConfigOpts,
+               clock: clock_mod.Clock) -> cloud_base.Cloud:
+    """The cloud named by ``[cloud]`` in clouds.yaml."""
+    return cloud_openstack.OpenStackCloud.from_config(conf, clock=clock)
+
+
+def monitor_part(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
+                 database: db_api.Database, clock: clock_mod.Clock,
+                 transport: Any, probe: Any = None) -> Part:
+    """The host monitor and the listener for other monitors' claims."""
+    from vmotiond.monitor import emitter
+    from vmotiond.monitor import manager
+
+    monitor = manager.make_monitor(conf, cloud, database, clock=clock,
+                                   transport=transport, probe=probe)
+    forward = emitter.Emitter(emitter.make_notifier(conf, transport))
+    endpoint = listener_mod.ClaimEndpoint(
+        conf, cloud, _forward_claim(forward, conf.host),
+        known_hosts=lambda: [h.name for h in database.host_list()],
+        clock=clock, probe=monitor.probe,
+        addresses=lambda: {h.name: h.management_ip
+                           for h in database.host_list()})
+    claims = listener_mod.make_listener(conf, endpoint, transport)
+
+    def start() -> None:
+        monitor.start()
+        claims.start()
+
+    def stop(timeout: float) -> None:
+        claims.stop()
+        claims.wait()
+        monitor.stop(timeout)
+
+    return Part("monitor", start, stop)
+
+
+def _forward_claim(forward: Any, monitor_name: str
+                   ) -> Callable[[listener_mod.Claim], None]:
+    """Hand an accepted claim to the engine as a host-down notification."""
+
+    def intake(claim: listener_mod.Claim) -> None:
+        payload = payload_mod.build(
+            host=claim.host, generation=claim.generation,
+            detected_at=claim.detected_at, evidence=claim.evidence,
+            monitor="%s (claim of %s)" % (monitor_name, claim.publisher),
+            auto_evacuate=None, reason="claim:%s" % claim.source)
+        payload["dedup_key"] = claim.dedup_key
+        forward.emit(payload_mod.EVENT_HOST_DOWN, payload)
+
+    return intake
+
+
+def engine_part(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
+                database: db_api.Database, clock: clock_mod.Clock,
+                transport: Any) -> Part:
+    """The recovery engine: intake, workflows, pools."""
+    from vmotiond.engine import manager
+
+    engine = manager.EngineManager(conf, database, cloud, clock=clock,
+                                   transport=transport)
+    return Part("engine", engine.start, lambda timeout: engine.stop())
+
+
+def api_part(conf: cfg.ConfigOpts, database: db_api.Database) -> Part:
+    """The read-only REST API on the embedded server."""
+    from vmotiond.api import deploy
+    from vmotiond.api import server
+
+    wsgi_server = server.Server(conf, deploy.deploy(conf, database))
+    return Part("api", wsgi_server.start, lambda timeout: wsgi_server.stop())
+
