@@ -1,0 +1,46 @@
+"""GET /v1/hosts[/{name}]."""
+
+from tests.unit.api import base
+from vmotiond.api import errors
+
+
+class TestHosts(base.ApiTestCase):
+
+    def test_list_sorted_by_name(self) -> None:
+        hosts = self.get_json("/v1/hosts")["hosts"]
+        self.assertEqual(["node1", "spare"], [h["name"] for h in hosts])
+        self.assertEqual(["normal", "standby"], [h["role"] for h in hosts])
+        self.assertEqual("up", hosts[0]["monitor_state"])
+        self.assertIs(True, hosts[0]["auto_evacuate"])
+        self.assertIs(False, hosts[0]["maintenance"])
+        self.assertEqual(8, hosts[0]["vcpus_total"])
+
+    def test_filters(self) -> None:
+        hosts = self.get_json("/v1/hosts?role=standby")["hosts"]
+        self.assertEqual(["spare"], [h["name"] for h in hosts])
+        hosts = self.get_json("/v1/hosts?availability_zone=az1&"
+                              "monitor_state=up,down")["hosts"]
+        self.assertEqual(["node1"], [h["name"] for h in hosts])
+        self.assertEqual([], self.get_json("/v1/hosts?monitor_state=down")[
+            "hosts"])
+
+    def test_bad_filters_are_400(self) -> None:
+        for query in ("role=spare", "monitor_state=dead", "zone=az1"):
+            self.assertEqual(400, self.request("/v1/hosts?" + query)
+                             .status_int, query)
+
+    def test_show(self) -> None:
+        host = self.get_json("/v1/hosts/spare")["host"]
+        self.assertEqual("az2", host["availability_zone"])
+        self.assertError(self.request("/v1/hosts/nowhere"), 404,
+                         errors.NOT_FOUND, "nowhere")
+        self.assertError(self.request("/v1/hosts/%F0%9F%92%A5"), 404,
+                         errors.NOT_FOUND)
+
+    def test_needs_1_4_and_reader(self) -> None:
+        self.assertError(self.request("/v1/hosts", version=None), 404,
+                         errors.VERSION_TOO_LOW)
+        self.assertError(self.request("/v1/hosts", roles="member"), 403,
+                         errors.FORBIDDEN)
+        self.assertError(self.request("/v1/hosts/spare", roles="member"),
+                         403, errors.FORBIDDEN)

@@ -1,0 +1,137 @@
+"""GET /v1/notifications[/{id}]."""
+
+from tests.unit.api import base
+from vmotiond.api import errors
+
+
+class TestListNotifications(base.ApiTestCase):
+
+    def test_list_newest_first_with_masakari_fields(self) -> None:
+        body = self.get_json("/v1/notifications", version=None)
+        items = body["notifications"]
+        self.assertEqual([n.uuid for n in reversed(self.seed.notifications)],
+                         [i["notification_uuid"] for i in items])
+        first = items[-1]
+        self.assertEqual(self.seed.notifications[0].id, first["id"])
+        self.assertEqual("COMPUTE_HOST", first["type"])
+        self.assertEqual("node1", first["hostname"])
+        self.assertEqual("running", first["status"])
+        self.assertEqual({"event": "STOPPED", "n": 0}, first["payload"])
+        self.assertEqual("2026-01-01T12:00:00.000000",
+                         first["generated_time"])
+        self.assertIs(False, first["deleted"])
+        self.assertNotIn("notifications_links", body)
+
+    def test_filters(self) -> None:
+        items = self.get_json("/v1/notifications?type=HOST_DRAIN")[
+            "notifications"]
+        self.assertEqual(["node3"], [i["hostname"] for i in items])
+        items = self.get_json("/v1/notifications?status=running,new&"
+                              "host=node2")["notifications"]
+        self.assertEqual(["node2"], [i["hostname"] for i in items])
+        items = self.get_json("/v1/notifications?generated-since="
+                              "2026-01-01T12:01:00Z")["notifications"]
+        self.assertEqual(["node3", "node2"], [i["hostname"] for i in items])
+
+    def test_sort_and_page_with_links(self) -> None:
+        body = self.get_json("/v1/notifications?sort_key=host&sort_dir=asc"
+                             "&limit=2")
+        self.assertEqual(["node1", "node2"],
+                         [i["hostname"] for i in body["notifications"]])
+        link = body["notifications_links"][0]
+        self.assertEqual("next", link["rel"])
+        self.assertIn("marker=%s" % body["notifications"][1][
+            "notification_uuid"], link["href"])
+        self.assertIn("sort_key=host", link["href"])
+        path = link["href"].replace("http://localhost", "")
+        rest = self.get_json(path)["notifications"]
+        self.assertEqual(["node3"], [i["hostname"] for i in rest])
+
+    def test_integer_marker(self) -> None:
+        newest = self.seed.notifications[-1]
+        items = self.get_json("/v1/notifications?marker=%d" % newest.id)[
+            "notifications"]
+        self.assertEqual(["node2", "node1"], [i["hostname"] for i in items])
+        self.assertError(self.request("/v1/notifications?marker=4242"), 400,
+                         errors.MARKER_NOT_FOUND)
+
+    def test_limit_zero_is_empty(self) -> None:
+        body = self.get_json("/v1/notifications?limit=0")
+        self.assertEqual([], body["notifications"])
+
+    def test_bad_values_are_400(self) -> None:
+        for query, text in [("limit=-1", "limit must be 0 or more"),
+                            ("limit=abc", "limit must be an integer"),
+                            ("sort_key=payload", "Invalid sort_key"),
+                            ("sort_dir=up", "Invalid sort_dir"),
+                            ("marker=nope", "is not a UUID"),
+                            ("status=lost", "Invalid status"),
+                            ("type=VM", "Invalid type"),
+                            ("generated-since=yesterday", "ISO 8601"),
+                            ("limit=1&limit=2", "may be given once")]:
+            response = self.request("/v1/notifications?" + query)
+            self.assertError(response, 400, errors.QUERY_INVALID, text)
+
+    def test_unknown_and_unsupported_parameters_are_400(self) -> None:
+        self.assertError(self.request("/v1/notifications?colour=red"), 400,
+                         errors.QUERY_UNSUPPORTED, "colour")
+        self.assertError(
+            self.request("/v1/notifications?source_host_uuid="
+                         "083a8474-22c0-407f-b89b-c569134c3bfd"),
+            400, errors.QUERY_UNSUPPORTED, "host=")
+
+    def test_unknown_marker_is_400(self) -> None:
+        response = self.request("/v1/notifications?marker="
+                                "083a8474-22c0-407f-b89b-c569134c3bfd")
+        self.assertError(response, 400, errors.MARKER_NOT_FOUND)
+
+    def test_needs_reader_role(self) -> None:
+        response = self.request("/v1/notifications", roles="member")
+        self.assertError(response, 403, errors.FORBIDDEN,
+                         "vmotiond:notifications:index")
+        self.get_json("/v1/notifications", roles="reader")
+
+    def test_rule_can_be_overridden(self) -> None:
+        self.policy.set_rules({"vmotiond:notifications:index":
+                               "role:auditor"})
+        self.assertEqual(403, self.request("/v1/notifications",
+                                           roles="reader").status_int)
+        self.get_json("/v1/notifications", roles="auditor")
+
+
+class TestShowNotification(base.ApiTestCase):
+
+    def test_show_by_uuid_and_by_id(self) -> None:
+        row = self.seed.notifications[1]
+        by_uuid = self.get_json("/v1/notifications/%s" % row.uuid,
+                                version="instance-ha 1.0")["notification"]
+        by_id = self.get_json("/v1/notifications/%d" % row.id,
+                              version="instance-ha 1.0")["notification"]
+        self.assertEqual(by_uuid, by_id)
+        self.assertEqual(row.uuid, by_uuid["notification_uuid"])
+        self.assertNotIn("recovery_workflow_details", by_uuid)
+
+    def test_workflow_details_from_1_1(self) -> None:
+        row = self.seed.notifications[0]
+        body = self.get_json("/v1/notifications/%s" % row.uuid,
+                             version="instance-ha 1.1")["notification"]
+        details = body["recovery_workflow_details"]
+        self.assertEqual(["EvacuateInstance", "WaitInstanceActive"],
+                         [d["name"] for d in details])
+        self.assertEqual(["SUCCESS", "RUNNING"],
+                         [d["state"] for d in details])
+        self.assertEqual([1.0, 0.0], [d["progress"] for d in details])
+        self.assertEqual("evacuated",
+                         details[0]["progress_details"][1]["message"])
+
+    def test_unknown_ids_are_404(self) -> None:
+        for ident in ("083a8474-22c0-407f-b89b-c569134c3bfd", "999",
+                      "not-a-uuid"):
+            response = self.request("/v1/notifications/%s" % ident)
+            self.assertError(response, 404, errors.NOT_FOUND)
+
+    def test_needs_reader_role(self) -> None:
+        row = self.seed.notifications[0]
+        self.assertError(self.request("/v1/notifications/%s" % row.uuid,
+                                      roles="member"),
+                         403, errors.FORBIDDEN)

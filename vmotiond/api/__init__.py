@@ -1,0 +1,6 @@
+"""The read-only REST endpoint: Masakari-compatible vmoves history.
+
+``vmotiond.api.deploy.deploy(conf, database)`` builds the WSGI pipeline;
+``vmotiond.api.wsgi.init_application`` is the ``wsgi_scripts`` entry point
+and ``vmotiond.api.server.Server`` the embedded server.
+"""

@@ -1,0 +1,78 @@
+"""The composition root of the API: the WSGI pipeline, outermost first.
+
+http_proxy_to_wsgi -> request_id -> fault wrapper -> healthcheck (no
+token) -> auth (keystonemiddleware or noauth) -> router.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from oslo_config import cfg
+from oslo_log import log as logging
+from oslo_middleware import healthcheck
+from oslo_middleware import http_proxy_to_wsgi
+from oslo_middleware import request_id
+
+from vmotiond.api import auth
+from vmotiond.api import errors
+from vmotiond.api import fault_wrap
+from vmotiond.api import handler
+from vmotiond.api import policy
+from vmotiond.api import util
+from vmotiond.db import api as db_api
+
+LOG = logging.getLogger(__name__)
+
+WSGIApp = Callable[..., Any]
+
+
+def deploy(conf: cfg.ConfigOpts, database: db_api.Database,
+           policy_obj: policy.Policy | None = None) -> WSGIApp:
+    """Return the API's WSGI application over ``database``."""
+    app: WSGIApp = handler.Router(conf, database,
+                                  policy_obj or policy.Policy(conf))
+    if conf.api.auth_strategy == "noauth":
+        LOG.warning("[api] auth_strategy = noauth: the API answers anyone "
+                    "without a token; use it for the local demo only.")
+        app = auth.NoAuth(app)
+    else:
+        app = auth.KeystoneAuth(app, conf)
+    app = _HealthcheckAt("/healthcheck", healthcheck.Healthcheck(app, conf),
+                         app)
+    app = fault_wrap.FaultWrapper(app)
+    app = request_id.RequestId(app)
+    app = http_proxy_to_wsgi.HTTPProxyToWSGI(app, conf)
+    return app
+
+
+class _HealthcheckAt:
+    """Send ``path`` to oslo.middleware's healthcheck app, the rest on."""
+
+    def __init__(self, path: str, health: WSGIApp, application: WSGIApp
+                 ) -> None:
+        self._path = path
+        self._health = health
+        self._application = application
+
+    def __call__(self, environ: dict[str, Any],
+                 start_response: Callable[..., Any]) -> Any:
+        if environ.get("PATH_INFO", "").rstrip("/") == self._path:
+            if environ.get("REQUEST_METHOD") != "GET":
+                return util.error_response(
+                    405, errors.METHOD_NOT_ALLOWED,
+                    "The method %s is not allowed for %s; allowed: GET."
+                    % (environ.get("REQUEST_METHOD"), self._path),
+                    headers={"Allow": "GET"})(environ, start_response)
+            return self._health(environ, start_response)
+        return self._application(environ, start_response)
+
+
+def load(conf: cfg.ConfigOpts) -> WSGIApp:
+    """Open the database, check it is reachable and current, deploy.
+
+    Raises DatabaseUnavailable or SchemaOutOfDate with a clear message.
+    """
+    database = db_api.Database(conf)
+    database.check_connection()
+    database.check_schema()
+    return deploy(conf, database)

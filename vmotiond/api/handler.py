@@ -1,0 +1,152 @@
+"""The route table, and dispatch: the one place errors become HTTP.
+
+Every path and method the API serves is in ``ROUTE_DECLARATIONS``; a
+known path asked with another method answers 405 with an ``Allow`` header
+generated from the table. Domain exceptions, policy refusals and database
+outages become HTTP errors here, each with a stable error code.
+"""
+
+from collections.abc import Callable
+import re
+from typing import Any
+
+from oslo_context import context as context_mod
+from oslo_db import exception as db_exc
+from oslo_log import log as logging
+from oslo_policy import policy as oslo_policy
+import webob
+
+from vmotiond import exception
+from vmotiond.api import errors
+from vmotiond.api import microversion
+from vmotiond.api import util
+from vmotiond.api.handlers import hosts
+from vmotiond.api.handlers import notifications
+from vmotiond.api.handlers import openapi
+from vmotiond.api.handlers import steps
+from vmotiond.api.handlers import versions
+from vmotiond.api.handlers import vmoves
+
+LOG = logging.getLogger(__name__)
+
+Handler = Callable[..., webob.Response]
+
+ROUTE_DECLARATIONS: dict[str, dict[str, Handler]] = {
+    "/": {"GET": versions.list_versions},
+    "/v1": {"GET": versions.show_version},
+    "/openapi.json": {"GET": openapi.show_document},
+    "/v1/notifications": {"GET": notifications.list_notifications},
+    "/v1/notifications/{notification_id}": {
+        "GET": notifications.show_notification},
+    "/v1/notifications/{notification_id}/vmoves": {
+        "GET": vmoves.list_notification_vmoves},
+    "/v1/notifications/{notification_id}/vmoves/{vmove_id}": {
+        "GET": vmoves.show_notification_vmove},
+    "/v1/vmoves": {"GET": vmoves.list_vmoves},
+    "/v1/vmoves/{vmove_id}": {"GET": vmoves.show_vmove},
+    "/v1/vmoves/{vmove_id}/steps": {"GET": steps.list_steps},
+    "/v1/hosts": {"GET": hosts.list_hosts},
+    "/v1/hosts/{host_name}": {"GET": hosts.show_host},
+}
+
+# Paths answered without a token: version discovery and the API document.
+PUBLIC_PATHS = frozenset({"/", "/v1", "/openapi.json"})
+
+
+def _compile(template: str) -> re.Pattern[str]:
+    pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
+    return re.compile("^%s$" % pattern)
+
+
+def normalize(path: str) -> str:
+    """Return ``path`` without a trailing slash (``/`` stays)."""
+    return path.rstrip("/") or "/"
+
+
+class Router:
+    """A WSGI app dispatching on ``ROUTE_DECLARATIONS``."""
+
+    def __init__(self, conf: Any, database: Any, policy: Any,
+                 routes: dict[str, dict[str, Handler]] | None = None
+                 ) -> None:
+        """``database`` and ``policy`` reach handlers through the environ."""
+        self._extras = {util.ENV_CONF: conf, util.ENV_DATABASE: database,
+                        util.ENV_POLICY: policy}
+        table = routes if routes is not None else ROUTE_DECLARATIONS
+        self._routes = [(_compile(template), methods)
+                        for template, methods in table.items()]
+
+    def __call__(self, environ: dict[str, Any],
+                 start_response: Callable[..., Any]) -> Any:
+        environ.update(self._extras)
+        req = webob.Request(environ)
+        response = self.dispatch(req)
+        return response(environ, start_response)
+
+    def dispatch(self, req: webob.Request) -> webob.Response:
+        """Route ``req``; turn every known failure into its HTTP answer."""
+        headers: dict[str, str] = {}
+        try:
+            handler, kwargs = self._match(req)
+            version = microversion.extract(req)
+            headers = microversion.response_headers(version)
+            _check_version(handler, version)
+            req.environ[util.ENV_VERSION] = version
+            req.environ[util.ENV_CONTEXT] = (
+                context_mod.RequestContext.from_environ(req.environ))
+            response = handler(req, **kwargs)
+        except util.HTTPError as exc:
+            return _error(req, exc.status, exc.code, exc.message,
+                          {**headers, **exc.headers})
+        except exception.NotFound as exc:
+            return _error(req, 404, errors.NOT_FOUND, exc.message, headers)
+        except exception.InvalidInput as exc:
+            return _error(req, 400, errors.QUERY_INVALID, exc.message,
+                          headers)
+        except oslo_policy.PolicyNotAuthorized as exc:
+            LOG.info("Refused %s %s: %s", req.method, req.path, exc)
+            return _error(req, 403, errors.FORBIDDEN,
+                          "Forbidden: %s." % exc, headers)
+        except (exception.DatabaseUnavailable, db_exc.DBConnectionError) \
+                as exc:
+            LOG.warning("Database unavailable for %s %s: %s", req.method,
+                        req.path, exc)
+            return _error(req, 503, errors.DATABASE_UNAVAILABLE,
+                          "The database is unavailable; try again later.",
+                          {**headers, "Retry-After": "5"})
+        response.headers.update(headers)
+        return response
+
+    def _match(self, req: webob.Request) -> tuple[Handler, dict[str, str]]:
+        path = normalize(req.path_info)
+        for pattern, methods in self._routes:
+            found = pattern.match(path)
+            if found is None:
+                continue
+            handler = methods.get(req.method)
+            if handler is None:
+                allowed = ", ".join(sorted(methods))
+                raise util.HTTPError(
+                    405, errors.METHOD_NOT_ALLOWED,
+                    "The method %s is not allowed for %s; allowed: %s."
+                    % (req.method, path, allowed), {"Allow": allowed})
+            return handler, found.groupdict()
+        raise util.not_found("No resource at %s." % path,
+                             errors.ROUTE_NOT_FOUND)
+
+
+def _check_version(handler: Handler, version: microversion.Version) -> None:
+    needed = microversion.min_version_of(handler)
+    if version < needed:
+        raise util.not_found(
+            "This resource needs microversion %s or later; send the "
+            "header '%s: %s %s'." % (
+                microversion.to_string(needed), microversion.HEADER,
+                microversion.SERVICE_TYPE, microversion.to_string(needed)),
+            errors.VERSION_TOO_LOW)
+
+
+def _error(req: webob.Request, status: int, code: str, message: str,
+           headers: dict[str, str]) -> webob.Response:
+    return util.error_response(status, code, message, util.request_id(req),
+                               headers)

@@ -1,0 +1,34 @@
+"""The steps of one vmove: ``GET /v1/vmoves/{id}/steps``."""
+
+from typing import Any
+
+import webob
+
+from vmotiond.api import microversion
+from vmotiond.api import policies
+from vmotiond.api import util
+from vmotiond.api.handlers import vmoves
+from vmotiond.db import models
+
+
+def serialize(row: models.VMoveStep) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "vmove_uuid": row.vmove_uuid,
+        "name": row.name,
+        "status": row.status,
+        "attempt": row.attempt,
+        "started_at": util.timestamp(row.started_at),
+        "ended_at": util.timestamp(row.ended_at),
+        "result": row.result,
+        "context": row.context,
+    }
+
+
+@microversion.version_handler("1.4")
+def list_steps(req: webob.Request, vmove_id: str) -> webob.Response:
+    """GET /v1/vmoves/{id}/steps: 200 with ``steps``, in the order run."""
+    util.authorize(req, policies.STEPS_LIST)
+    vmove = vmoves.lookup(req, vmove_id)
+    rows = util.database(req).step_list(vmove.uuid)
+    return util.json_response({"steps": [serialize(row) for row in rows]})

@@ -1,0 +1,132 @@
+"""vmoves: Masakari's (per notification) and vmotiond's (all history)."""
+
+from collections.abc import Mapping
+from typing import Any
+
+import webob
+
+from vmotiond import constants
+from vmotiond.api import microversion
+from vmotiond.api import params
+from vmotiond.api import policies
+from vmotiond.api import util
+from vmotiond.api.handlers import notifications
+from vmotiond.db import models
+
+SORT_KEYS = ("created_at", "updated_at", "start_time", "end_time", "type",
+             "status", "instance_uuid", "instance_name", "source_host",
+             "dest_host", "priority")
+_MASAKARI_FILTERS = ("type", "status")
+_HISTORY_FILTERS = ("type", "status", "notification_uuid", "instance_uuid",
+                    "host", "since", "until")
+
+
+def serialize(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of Masakari's vmove, exactly, from a row's columns."""
+    stamp = util.timestamp
+    return {
+        "id": row["id"],
+        "uuid": row["uuid"],
+        "notification_uuid": row["notification_uuid"],
+        "instance_uuid": row["instance_uuid"],
+        "instance_name": row["instance_name"],
+        "source_host": row["source_host"],
+        "dest_host": row["dest_host"],
+        "start_time": stamp(row["start_time"]),
+        "end_time": stamp(row["end_time"]),
+        "type": row["type"],
+        "status": row["status"],
+        "message": row["message"],
+        "created_at": stamp(row["created_at"]),
+        "updated_at": stamp(row["updated_at"]),
+        "deleted_at": stamp(row["deleted_at"]),
+        "deleted": bool(row["deleted"]),
+    }
+
+
+def serialize_full(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Masakari's fields plus vmotiond's priority, attempts, current step."""
+    body = serialize(row)
+    body["priority"] = row["priority"]
+    body["attempts"] = row["attempts"]
+    body["current_step"] = row["current_step"]
+    return body
+
+
+def lookup(req: webob.Request, ident: str,
+           notification_uuid: str | None = None) -> models.VMove:
+    """Return the vmove named by its UUID or integer id, or 404."""
+    database = util.database(req)
+    key = params.ident(ident)
+    if isinstance(key, int):
+        return database.vmove_get_by_id(key, notification_uuid)
+    return database.vmove_get(key, notification_uuid)
+
+
+def _list(req: webob.Request, query: params.Query,
+          **filters: Any) -> tuple[list[dict[str, Any]], int]:
+    sort_key, sort_dir = query.sort(SORT_KEYS)
+    limit = query.limit(util.conf(req).api.max_limit)
+    database = util.database(req)
+    with params.marker_errors():
+        marker = params.marker_uuid(query.marker(), database.vmove_get_by_id)
+        rows = database.vmove_rows(
+            type=query.choice("type", constants.VMOVE_TYPES),
+            status=query.choices("status", constants.VMOVE_STATUSES),
+            sort_key=sort_key, sort_dir=sort_dir, limit=limit,
+            marker=marker, **filters)
+    return rows, limit
+
+
+def _page(req: webob.Request, items: list[dict[str, Any]],
+          limit: int) -> webob.Response:
+    body: dict[str, Any] = {"vmoves": items}
+    links = params.next_link(req, items, limit, "uuid")
+    if links:
+        body["vmoves_links"] = links
+    return util.json_response(body)
+
+
+@microversion.version_handler("1.3")
+def list_notification_vmoves(req: webob.Request,
+                             notification_id: str) -> webob.Response:
+    """GET /v1/notifications/{id}/vmoves: 200 with ``vmoves``."""
+    util.authorize(req, policies.VMOVES_LIST)
+    query = params.Query(req, _MASAKARI_FILTERS + params.PAGING)
+    notification = notifications.lookup(req, notification_id)
+    rows, limit = _list(req, query, notification_uuid=notification.uuid)
+    return _page(req, [serialize(row) for row in rows], limit)
+
+
+@microversion.version_handler("1.3")
+def show_notification_vmove(req: webob.Request, notification_id: str,
+                            vmove_id: str) -> webob.Response:
+    """GET /v1/notifications/{id}/vmoves/{id}: 200 with ``vmove``."""
+    util.authorize(req, policies.VMOVES_SHOW)
+    notification = notifications.lookup(req, notification_id)
+    row = lookup(req, vmove_id, notification.uuid)
+    return util.json_response({"vmove": serialize(row.as_dict())})
+
+
+@microversion.version_handler("1.4")
+def list_vmoves(req: webob.Request) -> webob.Response:
+    """GET /v1/vmoves: 200 with ``vmoves`` of every notification.
+
+    Filters: instance_uuid, host (source or destination), type, status,
+    notification_uuid, and created_at in [since, until).
+    """
+    util.authorize(req, policies.VMOVES_LIST)
+    query = params.Query(req, _HISTORY_FILTERS + params.PAGING)
+    rows, limit = _list(
+        req, query, notification_uuid=query.uuid("notification_uuid"),
+        instance_uuid=query.uuid("instance_uuid"), host=query.name("host"),
+        since=query.time("since"), until=query.time("until"))
+    return _page(req, [serialize_full(row) for row in rows], limit)
+
+
+@microversion.version_handler("1.4")
+def show_vmove(req: webob.Request, vmove_id: str) -> webob.Response:
+    """GET /v1/vmoves/{id}: 200 with ``vmove``."""
+    util.authorize(req, policies.VMOVES_SHOW)
+    row = lookup(req, vmove_id)
+    return util.json_response({"vmove": serialize_full(row.as_dict())})
