@@ -20,6 +20,7 @@ its end, or resumes it after a crash:
 """
 
 import threading
+from typing import Any
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -47,6 +48,22 @@ LOG = logging.getLogger(__name__)
 NOT_TARGETS = (constants.HOST_SUSPECT, constants.HOST_DOWN,
                constants.HOST_FENCED, constants.HOST_RECOVERING,
                constants.HOST_MAINTENANCE, constants.HOST_DISABLED)
+
+
+def _not_a_target(record: Any) -> str | None:
+    """Why a host must not receive instances now, if it must not.
+
+    A standby host is disabled in Nova on purpose (kept out of Nova's
+    scheduling), so the monitor's ``disabled`` does not rule it out.
+    """
+    if record.maintenance:
+        return "it is in maintenance"
+    if record.role == constants.ROLE_STANDBY and \
+            record.monitor_state == constants.HOST_DISABLED:
+        return None
+    if record.monitor_state in NOT_TARGETS:
+        return "the monitor has it %s" % record.monitor_state
+    return None
 
 
 class HostRecovery:
@@ -128,10 +145,9 @@ class HostRecovery:
         exclude = {exclude_host: "it is the host being emptied"}
         for record in self.db.host_list():
             roles[record.name] = record.role
-            if record.monitor_state in NOT_TARGETS and \
-                    record.name != exclude_host:
-                exclude[record.name] = "the monitor has it %s" % (
-                    record.monitor_state)
+            reason = _not_a_target(record)
+            if reason and record.name != exclude_host:
+                exclude[record.name] = reason
         return planner.build_targets(services, capacities, roles, exclude)
 
     def plan(self, host: str) -> Plan:

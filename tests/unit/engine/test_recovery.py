@@ -137,6 +137,23 @@ class RecoveryTest(base.EngineTestCase):
         self.assertEqual(constants.NOTIFICATION_IGNORED, status)
         self.assertEqual([], self.cloud.calls)
 
+    def test_disabled_standby_host_is_still_the_first_target(self):
+        self.db.host_update("sb1", {"monitor_state": constants.HOST_DISABLED})
+        self.add("a")
+        uuid = self.notify()
+        self.make_manager().recovery.run(uuid)
+        self.assertEqual("sb1", self.vmoves(uuid)["a"].dest_host)
+
+    def test_hosts_in_maintenance_or_disabled_receive_nothing(self):
+        self.db.host_update("sb1", {"maintenance": True})
+        self.db.host_update("n1", {"monitor_state": constants.HOST_DISABLED})
+        self.add("a")
+        uuid = self.notify()
+        self.make_manager().recovery.run(uuid)
+        move = self.vmoves(uuid)["a"]
+        self.assertEqual(constants.IGNORED, move.status)
+        self.assertIsNone(move.dest_host)
+
     def test_maintenance_ignores(self):
         self.add("a")
         self.db.host_update("failed", {"maintenance": True})
