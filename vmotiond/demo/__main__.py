@@ -1,0 +1,5 @@
+import sys
+
+from vmotiond.demo import scenario
+
+sys.exit(scenario.main())

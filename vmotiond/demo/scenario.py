@@ -1,0 +1,198 @@
+"""The demo's scenario: build, kill, follow, check, move back."""
+
+import argparse
+import os
+import shutil
+import threading
+import time
+
+from vmotiond import clock as clock_mod
+from vmotiond import config
+from vmotiond import constants
+from vmotiond import messaging
+from vmotiond import service
+from vmotiond.cloud import openstack as cloud_openstack
+from vmotiond.cmd import all as all_in_one
+from vmotiond.db import api as db_api
+from vmotiond.demo import report
+from vmotiond.monitor import probe as probe_mod
+from vmotiond.sim import builder
+from vmotiond.sim import cloud as sim_cloud
+from vmotiond.sim import server as sim_server
+from vmotiond.sim import states as sim_states
+
+DEMO_MIX = {sim_states.ACTIVE: 80, sim_states.STOPPED: 20}
+DETECTION_DEADLINE = 120.0
+RECOVERY_DEADLINE = 180.0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m vmotiond.demo",
+        description="A host dies and vmotiond brings its instances back.")
+    parser.add_argument("--state-dir", default=os.path.join("var", "demo"),
+                        help="where the demo keeps its database, config "
+                             "and logs (emptied first; default %(default)s)")
+    parser.add_argument("--hosts", type=int, default=6,
+                        help="normal compute hosts (default %(default)s)")
+    parser.add_argument("--standby", type=int, default=2,
+                        help="standby hosts (default %(default)s)")
+    parser.add_argument("--servers", type=int, default=60,
+                        help="instances (default %(default)s)")
+    parser.add_argument("--seed", type=int, default=7,
+                        help="seed of the simulated cloud")
+    parser.add_argument("--keep-running", action="store_true",
+                        help="keep vmotiond and the cloud running at the "
+                             "end, until Ctrl-C")
+    return parser
+
+
+def _write_config(state_dir: str, clouds_file: str, api_port: int) -> str:
+    path = os.path.join(state_dir, "vmotiond.conf")
+    with open(path, "w") as f:
+        f.write(
+            "[DEFAULT]\n"
+            "state_path = %(state)s\n"
+            "log_file = %(state)s/vmotiond.log\n"
+            "transport_url = fake://\n"
+            "[cloud]\n"
+            "cloud = %(cloud)s\n"
+            "clouds_file = %(clouds)s\n"
+            "interface = public\n"
+            "[api]\n"
+            "auth_strategy = noauth\n"
+            "bind_port = %(port)d\n"
+            % {"state": os.path.abspath(state_dir),
+               "cloud": sim_server.CLOUD_NAME, "clouds": clouds_file,
+               "port": api_port})
+    return path
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class Demo:
+    """One run of the demo; ``run()`` returns the exit code."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.clock = clock_mod.Clock()
+        self.stopped = threading.Event()
+        self.out = report.Printer(self.clock)
+
+    def run(self) -> int:
+        args = self.args
+        shutil.rmtree(args.state_dir, ignore_errors=True)
+        os.makedirs(args.state_dir)
+        self.sim = sim_cloud.SimCloud(seed=args.seed)
+        summary = builder.build(self.sim, builder.Scenario(
+            hosts=args.hosts, standby=args.standby, servers=args.servers,
+            state_mix=dict(DEMO_MIX), floating_ip_ratio=0.5,
+            anti_affinity_groups=0))
+        server = sim_server.SimServer(self.sim)
+        url = server.start()
+        try:
+            clouds = os.path.abspath(os.path.join(args.state_dir,
+                                                  "clouds.yaml"))
+            server.write_clouds_yaml(clouds)
+            self.out.line("simulated cloud at %s: %d hosts (%d standby), "
+                          "%d instances" % (url, summary["hosts"]
+                                            + summary["standby"],
+                                            summary["standby"],
+                                            summary["servers"]))
+            return self._with_vmotiond(clouds)
+        finally:
+            server.stop()
+
+    def _with_vmotiond(self, clouds: str) -> int:
+        port = _free_port()
+        conf_file = _write_config(self.args.state_dir, clouds, port)
+        conf = config.load(["--config-file", conf_file])
+        self.db = db_api.Database(conf, clock=self.clock)
+        self.db.sync()
+        self.cloud = cloud_openstack.OpenStackCloud.from_config(
+            conf, clock=self.clock)
+        transport = messaging.notification_transport(conf)
+        parts = all_in_one.parts(conf, self.clock, transport,
+                                 probe=probe_mod.CallableProbe(
+                                     self.sim.probe))
+        launcher = service.Launcher(conf, parts,
+                                    stop_timeout=conf.shutdown_timeout)
+        thread = threading.Thread(target=launcher.run, name="vmotiond")
+        thread.start()
+        self.out.line("vmotiond running (log: %s/vmotiond.log); REST API "
+                      "on http://127.0.0.1:%d" % (self.args.state_dir, port))
+        try:
+            return self._scenario(port)
+        finally:
+            launcher.request_stop()
+            thread.join()
+
+    def _scenario(self, port: int) -> int:
+        if not report.wait_for(lambda: len(self.db.host_list()) > 0,
+                               30.0, self.clock, self.stopped):
+            self.out.line("error: the inventory was never synced")
+            return 1
+        for name in self._sim_standby_hosts():
+            self.db.host_update(name, {"role": constants.ROLE_STANDBY})
+            self.out.line("operator: %s is a standby host" % name)
+        self.out.hosts_table(self.db.host_list())
+        victim = self._busiest_host()
+        before = {s.id: s for s in self.cloud.list_servers(host=victim)}
+        self.out.line("killing %s: %d instances (%s)" % (
+            victim, len(before), report.count_states(before.values())))
+        follower = report.Follower(self.db, self.out, victim, self.clock,
+                                   self.sim.host_view)
+        self.out.mark()
+        self.sim.kill_host(victim)
+        uuid = follower.follow(constants.COMPUTE_HOST, self.stopped,
+                               DETECTION_DEADLINE, RECOVERY_DEADLINE)
+        if uuid is None:
+            return 1
+        after = {s.id: s for s in self.cloud.list_servers()
+                 if s.id in before}
+        moves = self.db.vmove_list(notification_uuid=uuid,
+                                   sort_dir="asc")
+        self.out.moves_table(moves, before, after)
+        problems = report.check_recovery(victim, before, after)
+        for problem in problems:
+            self.out.line("PROBLEM: %s" % problem)
+        self.out.api_examples(port, uuid)
+        if self.args.keep_running:
+            self.out.line("vmotiond keeps running; Ctrl-C stops it")
+            try:
+                while not self.stopped.wait(3600):
+                    pass
+            except KeyboardInterrupt:
+                pass
+        return 1 if problems else 0
+
+    def _sim_standby_hosts(self) -> list[str]:
+        return [h.name for h in self.db.host_list()
+                if self.sim.host_view(h.name)["role"]
+                == constants.ROLE_STANDBY]
+
+    def _busiest_host(self) -> str:
+        normal = [h for h in self.db.host_list()
+                  if h.role == constants.ROLE_NORMAL]
+        counts = {h.name: 0 for h in normal}
+        for server in self.cloud.list_servers():
+            if server.host in counts:
+                counts[server.host] += 1
+        return max(sorted(counts), key=lambda name: counts[name])
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    started = time.monotonic()
+    code = Demo(args).run()
+    print("demo %s in %.0f s" % ("succeeded" if code == 0 else "FAILED",
+                                 time.monotonic() - started))
+    return code
+
