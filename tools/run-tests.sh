@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command of the README: sets up the virtualenv, then runs the unit
 # and functional tests (real MariaDB, PostgreSQL, RabbitMQ and Redis on
-# 127.0.0.1) and the conformance tests against a real Nova.
+# 127.0.0.1), the conformance tests against a real Nova, and the database
+# tests again on SQLAlchemy 2.1.
 # Arguments, if any, are a stestr filter for the main run only.
 set -u
 source "$(dirname "$0")/venv.sh"
@@ -12,6 +13,8 @@ repos=(.)
 if [ $# -eq 0 ]; then
     bash tools/nova-conformance.sh || status=1
     repos+=("${NOVA_VENV:-$TOP/.nova-venv}/stestr-repo")
+    bash tools/sqlalchemy-next.sh || status=1
+    repos+=("${SQLALCHEMY_NEXT_VENV:-$TOP/.venv-sqlalchemy21}/stestr-repo")
 fi
 echo
 python tools/test_summary.py "${repos[@]}" || status=1
