@@ -11,6 +11,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from vmotiond import clock as clock_mod
+from vmotiond import messaging
 from vmotiond.cloud import base as cloud_base
 from vmotiond.cloud import openstack as cloud_openstack
 from vmotiond.db import api as db_api
@@ -99,13 +100,29 @@ def _forward_claim(forward: Any, monitor_name: str
 
 def engine_part(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
                 database: db_api.Database, clock: clock_mod.Clock,
-                transport: Any) -> Part:
-    """The recovery engine: intake, workflows, pools."""
+                transport: Any, rpc_transport: Any = None) -> Part:
+    """The recovery engine: intake, workflows, pools, and the RPC server
+    ``vmotiond-manage`` asks.
+
+    Without ``rpc_transport`` the RPC server runs on a shared bus only:
+    nobody outside this process could reach it on ``fake://``.
+    """
     from vmotiond.engine import manager
 
+    if rpc_transport is None and not messaging.is_in_process(conf):
+        rpc_transport = messaging.rpc_transport(conf)
     engine = manager.EngineManager(conf, database, cloud, clock=clock,
-                                   transport=transport)
-    return Part("engine", engine.start, lambda timeout: engine.stop())
+                                   transport=transport,
+                                   rpc_transport=rpc_transport)
+
+    def stop(timeout: float) -> None:
+        try:
+            engine.stop()
+        finally:
+            if rpc_transport is not None:
+                rpc_transport.cleanup()
+
+    return Part("engine", engine.start, stop)
 
 
 def api_part(conf: cfg.ConfigOpts, database: db_api.Database) -> Part:

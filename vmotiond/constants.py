@@ -50,3 +50,13 @@ HOST_DISABLED = "disabled"
 HOST_STATES = (HOST_UP, HOST_SUSPECT, HOST_DOWN, HOST_FENCED,
                HOST_RECOVERING, HOST_RECOVERED, HOST_MAINTENANCE,
                HOST_DISABLED)
+
+# Operator's reset of instances' states: a notification of its own, one
+# vmove of this type per instance.
+RESET_STATE = "RESET_STATE"
+NOTIFICATION_TYPES = NOTIFICATION_TYPES + (  # type: ignore[assignment]
+    RESET_STATE,)
+STATE_RESET = "reset_state"
+VMOVE_TYPES = VMOVE_TYPES + (STATE_RESET,)  # type: ignore[assignment]
+# Notification types an operator starts (through vmotiond-manage).
+OPERATOR_TYPES = (HOST_DRAIN, CUSTOM_MIGRATION, MOVE_BACK, RESET_STATE)

@@ -104,3 +104,16 @@ class FencingFailed(VmotiondError):
     """Fencing of a host failed; its recovery must not go on."""
 
     msg_fmt = "Fencing host %(host)s failed: %(reason)s"
+
+
+class EngineUnavailable(VmotiondError):
+    """No engine answered an operator's request; nothing was done."""
+
+    msg_fmt = ("no vmotiond engine answered on topic %(topic)s within "
+               "%(timeout).0f s (%(reason)s); nothing was done")
+
+
+class NovaRefused(StepFailed):
+    """Nova refused an operator-initiated move; it is not retried."""
+
+    msg_fmt = "Nova refused the %(what)s: %(reason)s"

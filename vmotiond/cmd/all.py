@@ -16,12 +16,18 @@ from vmotiond.cmd import _errors
 
 
 def parts(conf: cfg.ConfigOpts, clock: clock_mod.Clock, transport: Any,
-          probe: Any = None) -> list[bootstrap.Part]:
-    """The all-in-one's parts, in start order; ``probe`` overrides config."""
+          probe: Any = None, rpc_transport: Any = None
+          ) -> list[bootstrap.Part]:
+    """The all-in-one's parts, in start order.
+
+    ``probe`` overrides the configured probe; ``rpc_transport`` lets a
+    caller in this process reach the engine's RPC server on ``fake://``.
+    """
     database = bootstrap.open_database(conf, clock)
     cloud = bootstrap.open_cloud(conf, clock)
     return [
-        bootstrap.engine_part(conf, cloud, database, clock, transport),
+        bootstrap.engine_part(conf, cloud, database, clock, transport,
+                              rpc_transport),
         bootstrap.monitor_part(conf, cloud, database, clock, transport,
                                probe=probe),
         bootstrap.api_part(conf, database),

@@ -174,7 +174,41 @@ FENCE_OPTS = [
         help="ipmitool interface (-I)."),
 ]
 
-OPTS = POOL_OPTS + PLAN_OPTS + STEP_OPTS + FENCE_OPTS
+OPERATION_OPTS = [
+    cfg.BoolOpt(
+        "auto_move_back",
+        default=False,
+        help="When the monitor reports a failed host recovered (healthy for "
+             "its soak period), clear its fence and move back the instances "
+             "of its last evacuation that are still where it put them. Off: "
+             "an operator runs 'vmotiond-manage host move-back HOST'."),
+    cfg.StrOpt(
+        "rpc_topic",
+        default="vmotiond-engine",
+        help="Topic of the engine's RPC server, which vmotiond-manage asks "
+             "to drain hosts, migrate or reset instances, move back and "
+             "control tasks."),
+    cfg.FloatOpt(
+        "rpc_timeout",
+        default=60.0,
+        min=1.0,
+        help="Seconds vmotiond-manage waits for the engine to accept a "
+             "request (validation and recording, not the moves)."),
+    cfg.FloatOpt(
+        "rpc_ping_timeout",
+        default=5.0,
+        min=0.5,
+        help="Seconds vmotiond-manage waits for an engine to answer before "
+             "a write; without an answer it stops and changes nothing."),
+    cfg.FloatOpt(
+        "unfence_timeout",
+        default=120.0,
+        min=1.0,
+        help="Seconds a move-back waits for the recovered host's compute "
+             "service to report up after its fence is cleared."),
+]
+
+OPTS = POOL_OPTS + PLAN_OPTS + STEP_OPTS + FENCE_OPTS + OPERATION_OPTS
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:

@@ -2,9 +2,12 @@
 
 ``EngineManager(conf, db, cloud)`` builds everything from config; tests
 pass a ``FakeClock``, ``futurist.SynchronousExecutor`` pools and
-``LocalLocks``. ``start()`` starts the coordinator, resumes unfinished
-notifications and starts listening; ``stop()`` sets the exit event (every
-wait returns, ongoing vmoves stay ``ongoing`` for the next start) and joins.
+``LocalLocks``. Given ``rpc_transport``, it serves ``vmotiond-manage``'s
+requests (``vmotiond.engine.rpc``); the operator's workflows are wired by
+``vmotiond.engine.operations``. ``start()`` starts the coordinator,
+resumes unfinished notifications and starts listening; ``stop()`` sets
+the exit event (every wait returns, ongoing vmoves stay ``ongoing`` for
+the next start) and joins.
 """
 
 from collections.abc import Callable
@@ -45,7 +48,9 @@ class EngineManager:
                  locks: locks_mod.Locks | None = None,
                  pool: futures.Executor | None = None,
                  notification_pool: futures.Executor | None = None,
-                 stop_event: threading.Event | None = None) -> None:
+                 stop_event: threading.Event | None = None,
+                 rpc_transport: oslo_messaging.Transport | None = None
+                 ) -> None:
         self.conf = conf
         self.db = db
         self.cloud = cloud
@@ -84,6 +89,10 @@ class EngineManager:
                 intake_mod.Endpoint(db, self.clock, self.submit))
         self._lock = threading.Lock()
         self._active: dict[str, futures.Future[Any]] = {}
+        # Drain, custom migration, reset, move-back; RPC for vmotiond-manage.
+        from vmotiond.engine import operations
+        self.operations = operations.Operations(self, rpc_transport,
+                                                transport)
         self._started = False
         self._sweeper: threading.Thread | None = None
 
@@ -99,6 +108,7 @@ class EngineManager:
             self.resume()
         if self.intake is not None:
             self.intake.start()
+        self.operations.start()
         if self.conf.engine.resume_interval > 0:
             self._sweeper = threading.Thread(
                 target=self._sweep, name="vmotiond-engine-sweep",
@@ -110,6 +120,7 @@ class EngineManager:
         if not self._started:
             return
         self._started = False
+        self.operations.stop()
         self.stop_event.set()
         if self.intake is not None:
             self.intake.stop()
@@ -158,6 +169,12 @@ class EngineManager:
                 self._active[uuid] = future
                 future.add_done_callback(lambda _f: self._forget(uuid))
             return future
+
+    def is_running(self, uuid: str) -> bool:
+        """Whether notification ``uuid`` is being worked on here."""
+        with self._lock:
+            current = self._active.get(uuid)
+            return current is not None and not current.done()
 
     def _forget(self, uuid: str) -> None:
         with self._lock:

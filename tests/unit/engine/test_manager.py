@@ -36,6 +36,7 @@ class ManagerTest(base.EngineTestCase):
         row = self.db.notification_create(constants.HOST_DRAIN, "failed",
                                           "drain-1", {})
         mgr = self.make_manager()
+        mgr.handlers.pop(constants.HOST_DRAIN)
         self.assertIsNone(mgr.submit(row.uuid).result())
         self.assertEqual(constants.NOTIFICATION_NEW,
                          self.db.notification_get(row.uuid).status)

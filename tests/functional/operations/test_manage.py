@@ -1,0 +1,211 @@
+"""``vmotiond-manage`` against an engine over real RabbitMQ, the simulator
+over HTTP and MariaDB: drain, custom batch, move-back, no engine.
+
+Each test has its own RPC topic (and notification topic), so tests running
+in parallel never take each other's requests.
+"""
+
+import contextlib
+import io
+import json
+import os
+import uuid
+
+import fixtures
+from oslo_config import cfg
+import oslo_messaging
+import testtools
+
+from tests.functional.engine import env as env_mod
+from vmotiond import constants
+from vmotiond.cmd import manage
+from vmotiond.engine import manager
+from vmotiond.sim import states
+
+
+class ManageOverRabbitTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.env = self.useFixture(env_mod.EngineEnv(latency={
+            "evacuate": 0.2, "live_migrate": 0.2, "migrate": 0.2,
+            "host_update_lag": 0.05, "start": 0.05, "stop": 0.05}))
+        self.topic = "vmotiond_rpc_%s" % uuid.uuid4().hex[:8]
+        self.env.conf_fixture.set("rpc_topic", self.topic, "engine")
+        self.env.conf_fixture.set("rpc_ping_timeout", 2.0, "engine")
+        self.addCleanup(_delete_rpc_queues, self.topic,
+                        self.env.conf.host)
+        cloud = self.env.sim.cloud
+        cloud.add_flavor("m1.small", 1, 2048, 20)
+        for name in ("compute-a", "compute-b"):
+            cloud.add_host(name)
+        cloud.add_host("standby-1", role="standby")
+        self.host = self.env.failed_host
+        cloud.add_host(self.host)
+        tmp = self.useFixture(fixtures.TempDir()).path
+        self.conf_file = os.path.join(tmp, "manage.conf")
+        with open(self.conf_file, "w") as f:
+            f.write("[DEFAULT]\ntransport_url = %s\nstate_path = %s\n"
+                    "[database]\nconnection = %s\n[engine]\nrpc_topic = %s\n"
+                    "rpc_ping_timeout = 2\n"
+                    % (env_mod.RABBIT_URL, tmp, self.env.db.url, self.topic))
+        self.useFixture(fixtures.MonkeyPatch(
+            "vmotiond.cmd.manage.common.cloud_factory",
+            lambda conf: self.env.cloud()))
+
+    def engine(self):
+        rpc_transport = oslo_messaging.get_rpc_transport(
+            self.env.conf, url=env_mod.RABBIT_URL)
+        self.addCleanup(rpc_transport.cleanup)
+        mgr = manager.EngineManager(self.env.conf, self.env.db,
+                                    self.env.cloud(),
+                                    transport=self.env.transport,
+                                    rpc_transport=rpc_transport)
+        mgr.start()
+        self.addCleanup(mgr.stop)
+        return mgr
+
+    def manage(self, *argv):
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = manage.run(["--config-file", self.conf_file]
+                                  + list(argv), cfg.ConfigOpts())
+            except Exception as exc:     # what main() turns into one line
+                return 1, out.getvalue(), str(exc)
+        return code, out.getvalue(), err.getvalue()
+
+    def boot(self, name, host=None, vm_state=states.ACTIVE):
+        return self.env.sim.cloud.add_server(
+            host or self.host, "m1.small", name=name, vm_state=vm_state,
+            floating_ip=True).id
+
+    def where(self, server_id):
+        return self.env.sim.cloud.state.servers[server_id].host
+
+    def test_drain_empties_host_standby_first(self):
+        ids = [self.boot("run-%d" % i) for i in range(2)]
+        ids.append(self.boot("stopped", vm_state=states.STOPPED))
+        self.env.sync_hosts()
+        self.engine()
+        code, out, err = self.manage("host", "drain", self.host, "--wait",
+                                     "--wait-timeout", "60")
+        self.assertEqual(0, code, out + err)
+        self.assertIn("finished", out)
+        self.assertEqual([], [s for s in self.env.sim.cloud.state.servers
+                              .values() if s.host == self.host])
+        # standby-1 (32 vCPUs, 128 GB) takes all three.
+        self.assertEqual({"standby-1"}, {self.where(i) for i in ids})
+        sim = self.env.sim.cloud
+        self.assertEqual(states.STOPPED, sim.state.servers[ids[2]].vm_state)
+        self.assertEqual(1, sim.action_count(ids[0], "os-migrateLive"))
+        self.assertEqual(1, sim.action_count(ids[2], "migrate"))
+        note = self.env.db.notification_list(type=constants.HOST_DRAIN)[0]
+        moves = self.env.db.vmove_list(notification_uuid=note.uuid)
+        self.assertEqual({constants.SUCCEEDED}, {m.status for m in moves})
+
+    def test_custom_batch_lands_where_asked(self):
+        ids = [self.boot("a"), self.boot("b", host="compute-a"),
+               self.boot("stopped", vm_state=states.STOPPED)]
+        rescued = self.boot("rescued", vm_state=states.RESCUED)
+        self.env.sync_hosts()
+        self.engine()
+        code, out, err = self.manage(
+            "instance", "migrate", *(ids + [rescued]), "--to", "compute-b",
+            "--wait", "--format", "json")
+        self.assertEqual(0, code, out + err)
+        data = json.loads(out)
+        self.assertEqual("finished", data["notification"]["status"])
+        moves = {m["instance_name"]: m for m in data["vmoves"]}
+        for sid in ids:
+            self.assertEqual("compute-b", self.where(sid))
+        self.assertEqual(constants.IGNORED, moves["rescued"]["status"])
+        self.assertIn("RESCUE", moves["rescued"]["message"])
+        self.assertEqual(self.host, self.where(rescued))
+        self.assertEqual(0, self.env.sim.cloud.action_count(
+            rescued, "migrate"))
+        # Validation before acting: an unknown target starts nothing.
+        before = len(self.env.db.notification_list())
+        code, out, err = self.manage("instance", "migrate", ids[0], "--to",
+                                     "no-such-host")
+        self.assertEqual(1, code)
+        self.assertIn("unknown to Nova", err)
+        self.assertEqual(before, len(self.env.db.notification_list()))
+
+    def test_move_back_returns_exactly_the_ones_still_there(self):
+        names = ("stay-run", "stay-stopped", "moved", "deleted", "changed")
+        ids = {n: self.boot(n, vm_state=states.STOPPED if n.endswith(
+            "stopped") else states.ACTIVE) for n in names}
+        self.env.sync_hosts()
+        self.engine()
+        sim = self.env.sim.cloud
+        sim.kill_host(self.host)
+        self.env.send_host_down(self.host)
+        note = self.env.wait_notification(self.host)
+        self.assertEqual(constants.NOTIFICATION_FINISHED, note.status,
+                         note.message)
+        sim.revive_host(self.host)
+        # Since the evacuation: one moved elsewhere, one deleted, one
+        # stopped (by the operator, through Nova).
+        code, out, err = self.manage("instance", "migrate", ids["moved"],
+                                     "--to", "compute-b", "--wait")
+        self.assertEqual(0, code, out + err)
+        cloud = self.env.cloud()
+        cloud.conn.compute.delete_server(ids["deleted"])
+        cloud.stop_server(ids["changed"])
+        self.env.db.host_update(self.host, {"monitor_state":
+                                            constants.HOST_RECOVERED})
+        code, out, err = self.manage("host", "move-back", self.host,
+                                     "--dry-run", "--format", "json")
+        self.assertEqual(0, code, err)
+        plan = json.loads(out)
+        self.assertEqual({"stay-run", "stay-stopped"},
+                         {m["instance_name"] for m in plan["moves"]})
+        code, out, err = self.manage("host", "move-back", self.host,
+                                     "--wait", "--format", "json")
+        data = json.loads(out)
+        self.assertEqual("finished", data["notification"]["status"],
+                         data["notification"]["message"])
+        moves = {m["instance_name"]: m for m in data["vmoves"]}
+        for name in ("stay-run", "stay-stopped"):
+            self.assertEqual(constants.SUCCEEDED, moves[name]["status"])
+            self.assertEqual(self.host, self.where(ids[name]))
+        self.assertEqual(constants.LIVE_MIGRATION, moves["stay-run"]["type"])
+        self.assertEqual(constants.MIGRATION, moves["stay-stopped"]["type"])
+        for name, text in (("moved", "moved since"), ("deleted", "deleted"),
+                           ("changed", "changed state")):
+            self.assertEqual(constants.IGNORED, moves[name]["status"], name)
+            self.assertIn(text, moves[name]["message"])
+        self.assertEqual("compute-b", self.where(ids["moved"]))
+        view = sim.host_view(self.host)
+        self.assertFalse(view["forced_down"])
+        self.assertEqual("enabled", view["status"])
+
+    def test_no_engine_fails_with_one_line_and_does_nothing(self):
+        self.boot("a")
+        self.env.sync_hosts()
+        code, out, err = self.manage("host", "drain", self.host)
+        self.assertEqual(1, code)
+        self.assertIn("no vmotiond engine answered", err)
+        self.assertIn("nothing was done", err)
+        self.assertEqual([], self.env.db.notification_list())
+        # Reads work without an engine.
+        code, out, err = self.manage("host", "plan", self.host)
+        self.assertEqual(0, code, err)
+        self.assertIn("standby-1", out)
+
+
+def _delete_rpc_queues(topic, server):
+    import kombu
+    with kombu.Connection(env_mod.AMQP_URL) as conn:
+        for name in (topic, "%s.%s" % (topic, server)):
+            channel = conn.channel()
+            try:
+                channel.queue_delete(name)
+            except Exception:  # noqa: S110 - absent queues are fine
+                pass
+            finally:
+                try:
+                    channel.close()
+                except Exception:  # noqa: S110
+                    pass

@@ -1,0 +1,223 @@
+"""The operator's requests as the engine takes them: validate, record,
+start.
+
+Each request is checked against the cloud and the database before anything
+changes; a request that cannot be carried out raises ``InvalidInput``,
+``NotFound`` or ``Conflict`` and leaves no trace. An accepted one is one
+notification of its own type, written before it is handed to the engine's
+pool, and returned as a plain dict. ``host_set`` acts at once (a role is a
+switch, not a move).
+"""
+
+from collections.abc import Callable
+from typing import Any
+import uuid as uuidlib
+
+from oslo_log import log as logging
+
+from vmotiond import constants
+from vmotiond import exception
+from vmotiond.cloud import records
+from vmotiond.engine import custom
+from vmotiond.engine import fence
+from vmotiond.engine import intents
+from vmotiond.engine import move_back
+from vmotiond.engine import names
+from vmotiond.engine import reset
+from vmotiond.engine import views
+from vmotiond.engine import workflow
+
+LOG = logging.getLogger(__name__)
+
+SOURCE = "vmotiond-manage"
+STANDBY_REASON = "%s: standby host, kept out of scheduling" % (
+    fence.REASON_PREFIX)
+ACTIVE = (constants.NOTIFICATION_NEW, constants.NOTIFICATION_RUNNING)
+
+
+class OperatorApi:
+    """Validates and starts the operator's requests."""
+
+    def __init__(self, services: workflow.Services,
+                 submit: Callable[[str], object]) -> None:
+        self.s = services
+        self.submit = submit
+
+    # -- host switches ----------------------------------------------------
+
+    def host_set(self, host: str, role: str | None = None,
+                 auto_evacuate: bool | None = None,
+                 maintenance: bool | None = None) -> dict[str, Any]:
+        """Set a host's role and switches; return what changed."""
+        db = self.s.db
+        if role is not None and role not in constants.HOST_ROLES:
+            raise exception.InvalidInput(reason="role must be one of %s"
+                                         % ", ".join(constants.HOST_ROLES))
+        try:
+            record = db.host_get(host)
+        except exception.NotFound:
+            raise exception.NotFound(
+                kind="Host", ident="%s (run 'vmotiond-manage host sync')"
+                % host) from None
+        changes: list[str] = []
+        values: dict[str, Any] = {}
+        if role is not None:
+            service = self._service(host)
+            changes += self._switch_role(service, role)
+            if record.role != role:
+                values["role"] = role
+                changes.append("role %s -> %s" % (record.role, role))
+        for name, value in (("auto_evacuate", auto_evacuate),
+                            ("maintenance", maintenance)):
+            if value is not None and bool(getattr(record, name)) != value:
+                values[name] = value
+                changes.append("%s %s" % (name, "on" if value else "off"))
+        if values:
+            db.host_update(host, values)
+        record = db.host_get(host)
+        LOG.info("Host %s set: %s", host, "; ".join(changes) or "unchanged")
+        return {"host": host, "role": record.role,
+                "auto_evacuate": record.auto_evacuate,
+                "maintenance": record.maintenance, "changes": changes}
+
+    def _switch_role(self, service: records.ComputeService, role: str
+                     ) -> list[str]:
+        cloud, host = self.s.cloud, service.host
+        if role == constants.ROLE_STANDBY:
+            out = []
+            if service.status == "enabled":
+                cloud.disable_service(service.id, host, STANDBY_REASON)
+                out.append("compute service disabled (%s)" % STANDBY_REASON)
+            count = len(cloud.list_servers(host))
+            if count:
+                out.append("warning: %d instance(s) still on it; drain it "
+                           "to keep it empty" % count)
+            return out
+        if service.status != "disabled":
+            return []
+        reason = service.disabled_reason or ""
+        if service.forced_down:
+            return ["compute service left disabled: the host is fenced "
+                    "(forced down); 'host move-back' clears the fence"]
+        if not reason.startswith(fence.REASON_PREFIX):
+            return ["compute service left disabled: an operator disabled "
+                    "it (%s)" % (reason or "no reason")]
+        cloud.enable_service(service.id, host)
+        return ["compute service enabled"]
+
+    # -- notifications ----------------------------------------------------
+
+    def drain(self, host: str) -> dict[str, Any]:
+        """Start emptying ``host`` (``HOST_DRAIN``)."""
+        service = self._service(host)
+        if service.forced_down or service.state != "up":
+            raise exception.Conflict(
+                reason="the compute service of %s is down; a drain needs "
+                       "it up (a failed host is evacuated instead)" % host)
+        self._not_busy(host)
+        return self._start(constants.HOST_DRAIN, host, {"host": host})
+
+    def migrate(self, instances: list[str], destination: str | None,
+                mode: str = intents.MODE_AUTO) -> dict[str, Any]:
+        """Start moving ``instances`` (``CUSTOM_MIGRATION``).
+
+        ``destination``: a host, ``"*"`` (Nova chooses) or None (vmotiond's
+        planner chooses).
+        """
+        if mode not in intents.MODES:
+            raise exception.InvalidInput(reason="mode must be one of %s"
+                                         % ", ".join(intents.MODES))
+        ids = self._instances(instances)
+        if destination not in (None, names.LET_NOVA_CHOOSE):
+            self._check_target(str(destination))
+        host = None if destination == names.LET_NOVA_CHOOSE else destination
+        return self._start(constants.CUSTOM_MIGRATION, host,
+                           custom.payload(ids, destination, mode))
+
+    def reset_state(self, instances: list[str], state: str
+                    ) -> dict[str, Any]:
+        """Start resetting ``instances`` to ``state`` (``RESET_STATE``)."""
+        if state not in reset.STATES:
+            raise exception.InvalidInput(reason="state must be one of %s"
+                                         % ", ".join(reset.STATES))
+        ids = self._instances(instances)
+        return self._start(constants.RESET_STATE, None,
+                           reset.payload(ids, state))
+
+    def move_back(self, host: str, trigger: str = "operator"
+                  ) -> dict[str, Any]:
+        """Start moving back to ``host`` (``MOVE_BACK``)."""
+        service = self._service(host)
+        problem = move_back.health_problem(self.s.db, service)
+        if problem is not None:
+            raise exception.Conflict(reason="host %s cannot take its "
+                                     "instances back: %s" % (host, problem))
+        self._not_busy(host)
+        evacuation = move_back.last_evacuation(self.s.db, host)
+        if evacuation is None:
+            raise exception.InvalidInput(
+                reason="host %s has no ended evacuation that moved an "
+                       "instance; nothing to move back" % host)
+        return self._start(constants.MOVE_BACK, host, move_back.payload(
+            host, evacuation.uuid, trigger))
+
+    # -- helpers ----------------------------------------------------------
+
+    def _start(self, type_: str, host: str | None,
+               payload: dict[str, Any]) -> dict[str, Any]:
+        key = "%s:%s:%s" % (type_, host or "-", uuidlib.uuid4())
+        row = self.s.db.notification_create(
+            type_, host, key, payload, source=SOURCE,
+            generated_time=self.s.clock.now())
+        LOG.info("%s notification %s recorded (%s)", type_, row.uuid,
+                 host or "no host")
+        self.submit(row.uuid)
+        return views.notification(self.s.db.notification_get(row.uuid))
+
+    def _service(self, host: str) -> records.ComputeService:
+        service = workflow.service_of(self.s.cloud, host)
+        if service is None:
+            raise exception.NotFound(kind="Compute host", ident=host)
+        return service
+
+    def _not_busy(self, host: str) -> None:
+        for row in self.s.db.notification_list(status=ACTIVE, host=host):
+            if row.type in workflow.HOST_LOCKED:
+                raise exception.Conflict(
+                    reason="host %s has %s notification %s %s; wait for it "
+                           "or abort it" % (host, row.type, row.uuid,
+                                            row.status))
+
+    def _instances(self, instances: list[str]) -> list[str]:
+        ids = list(dict.fromkeys(i.strip() for i in instances if i.strip()))
+        if not ids:
+            raise exception.InvalidInput(reason="no instance given")
+        for sid in ids:
+            try:
+                self.s.cloud.get_server(sid)
+            except exception.CloudNotFound:
+                raise exception.NotFound(kind="Instance",
+                                         ident=sid) from None
+        return ids
+
+    def _check_target(self, host: str) -> None:
+        service = workflow.service_of(self.s.cloud, host)
+        if service is None:
+            raise exception.InvalidInput(
+                reason="target host %s is unknown to Nova" % host)
+        if service.forced_down or service.state != "up":
+            raise exception.Conflict(
+                reason="target host %s is down" % host)
+        try:
+            record = self.s.db.host_get(host)
+        except exception.NotFound:
+            record = None
+        standby = record is not None and \
+            record.role == constants.ROLE_STANDBY
+        if service.status != "enabled" and not standby:
+            raise exception.Conflict(
+                reason="target host %s is disabled (%s)" % (
+                    host, service.disabled_reason or "no reason"))
+        if record is not None and record.maintenance:
+            raise exception.Conflict(
+                reason="target host %s is in maintenance" % host)

@@ -1,0 +1,40 @@
+"""Plain dicts of notifications, vmoves and steps, for RPC replies and the
+command line (JSON-safe: times as ISO 8601 strings)."""
+
+import datetime
+from typing import Any
+
+from vmotiond.db import models
+
+
+def _time(value: datetime.datetime | None) -> str | None:
+    return value.isoformat(sep=" ", timespec="seconds") if value else None
+
+
+def notification(row: models.Notification) -> dict[str, Any]:
+    return {"uuid": row.uuid, "type": row.type, "host": row.host,
+            "status": row.status, "message": row.message,
+            "created_at": _time(row.created_at),
+            "updated_at": _time(row.updated_at),
+            "payload": row.payload}
+
+
+def vmove(row: models.VMove) -> dict[str, Any]:
+    return {"uuid": row.uuid, "notification_uuid": row.notification_uuid,
+            "instance_uuid": row.instance_uuid,
+            "instance_name": row.instance_name,
+            "source_host": row.source_host, "dest_host": row.dest_host,
+            "type": row.type, "status": row.status,
+            "current_step": row.current_step, "attempts": row.attempts,
+            "priority": row.priority, "message": row.message,
+            "created_at": _time(row.created_at),
+            "updated_at": _time(row.updated_at or row.created_at),
+            "start_time": _time(row.start_time),
+            "end_time": _time(row.end_time)}
+
+
+def step(row: models.VMoveStep) -> dict[str, Any]:
+    return {"name": row.name, "attempt": row.attempt, "status": row.status,
+            "started_at": _time(row.started_at),
+            "ended_at": _time(row.ended_at), "result": row.result,
+            "context": row.context}
