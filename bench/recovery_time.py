@@ -155,8 +155,6 @@ def report(args, fixture, sim, ids, note, landed, t0, t_end):
           % (elapsed, t_end - t0))
     print("bound ceil(N/C)*L: %.2f s" % bound)
     durations: dict[str, list[float]] = {}
-    if args.backend == "mysql":
-        print("(step times below: MariaDB stores whole seconds)")
     for move in moves:
         for step in fixture.db.step_list(move.uuid):
             if step.started_at and step.ended_at:
