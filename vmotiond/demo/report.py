@@ -50,6 +50,23 @@ def check_recovery(victim: str, before: Mapping[str, records.Server],
     return problems
 
 
+def check_move_back(host: str, before: Mapping[str, records.Server],
+                    after: Mapping[str, records.Server]) -> list[str]:
+    """Every instance is back on ``host`` in the power state it had."""
+    problems = []
+    for ident, old in sorted(before.items(), key=lambda i: i[1].name):
+        new = after.get(ident)
+        if new is None:
+            problems.append("%s has disappeared" % old.name)
+        elif new.host != host:
+            problems.append("%s is on %s, not back on %s"
+                            % (old.name, new.host, host))
+        elif new.status != old.status:
+            problems.append("%s was %s and is now %s"
+                            % (old.name, old.status, new.status))
+    return problems
+
+
 class Printer:
     """Lines stamped with the seconds since the demo started."""
 

@@ -12,9 +12,11 @@ from vmotiond import constants
 from vmotiond import messaging
 from vmotiond import service
 from vmotiond.cloud import openstack as cloud_openstack
+from vmotiond.cloud import records
 from vmotiond.cmd import all as all_in_one
 from vmotiond.db import api as db_api
 from vmotiond.demo import report
+from vmotiond.engine import rpc
 from vmotiond.monitor import probe as probe_mod
 from vmotiond.sim import builder
 from vmotiond.sim import cloud as sim_cloud
@@ -62,6 +64,10 @@ def _write_config(state_dir: str, clouds_file: str, api_port: int) -> str:
             "[api]\n"
             "auth_strategy = noauth\n"
             "bind_port = %(port)d\n"
+            "[monitor]\n"
+            "# The demo waits 20 s, not 60 s, before it trusts a revived "
+            "host.\n"
+            "recovery_soak = 20\n"
             % {"state": os.path.abspath(state_dir),
                "cloud": sim_server.CLOUD_NAME, "clouds": clouds_file,
                "port": api_port})
@@ -119,9 +125,14 @@ class Demo:
         self.cloud = cloud_openstack.OpenStackCloud.from_config(
             conf, clock=self.clock)
         transport = messaging.notification_transport(conf)
+        # fake:// carries messages within one transport object only: the
+        # engine serves RPC on this one and the demo asks on it.
+        rpc_transport = messaging.rpc_transport(conf)
+        self.engine = rpc.EngineClient(conf, rpc_transport)
         parts = all_in_one.parts(conf, self.clock, transport,
                                  probe=probe_mod.CallableProbe(
-                                     self.sim.probe))
+                                     self.sim.probe),
+                                 rpc_transport=rpc_transport)
         launcher = service.Launcher(conf, parts,
                                     stop_timeout=conf.shutdown_timeout)
         thread = threading.Thread(target=launcher.run, name="vmotiond")
@@ -140,8 +151,10 @@ class Demo:
             self.out.line("error: the inventory was never synced")
             return 1
         for name in self._sim_standby_hosts():
-            self.db.host_update(name, {"role": constants.ROLE_STANDBY})
-            self.out.line("operator: %s is a standby host" % name)
+            self.engine.call("host_set", host=name,
+                             role=constants.ROLE_STANDBY)
+            self.out.line("operator: vmotiond-manage host set %s --role "
+                          "standby" % name)
         self.out.hosts_table(self.db.host_list())
         victim = self._busiest_host()
         before = {s.id: s for s in self.cloud.list_servers(host=victim)}
@@ -161,6 +174,7 @@ class Demo:
                                    sort_dir="asc")
         self.out.moves_table(moves, before, after)
         problems = report.check_recovery(victim, before, after)
+        problems += self._move_back(victim, before, follower)
         for problem in problems:
             self.out.line("PROBLEM: %s" % problem)
         self.out.api_examples(port, uuid)
@@ -172,6 +186,32 @@ class Demo:
             except KeyboardInterrupt:
                 pass
         return 1 if problems else 0
+
+    def _move_back(self, victim: str,
+                   before: dict[str, records.Server],
+                   follower: report.Follower) -> list[str]:
+        """Revive ``victim``, wait until it is trusted, move back."""
+        self.out.line("reviving %s (nova-compute comes back, still fenced)"
+                      % victim)
+        follower.forget_notifications()
+        self.sim.revive_host(victim)
+        if not report.wait_for(
+                lambda: self.db.host_get(victim).monitor_state
+                == constants.HOST_RECOVERED, RECOVERY_DEADLINE, self.clock,
+                self.stopped):
+            return ["%s never came back as recovered" % victim]
+        self.out.line("monitor: %s is recovered" % victim)
+        self.out.line("operator: vmotiond-manage host move-back %s" % victim)
+        self.engine.call("host_move_back", host=victim)
+        uuid = follower.follow(constants.MOVE_BACK, self.stopped,
+                               DETECTION_DEADLINE, RECOVERY_DEADLINE)
+        if uuid is None:
+            return ["the move back of %s did not end" % victim]
+        back = {s.id: s for s in self.cloud.list_servers() if s.id in before}
+        self.out.moves_table(self.db.vmove_list(notification_uuid=uuid,
+                                                sort_dir="asc"),
+                             before, back)
+        return report.check_move_back(victim, before, back)
 
     def _sim_standby_hosts(self) -> list[str]:
         return [h.name for h in self.db.host_list()

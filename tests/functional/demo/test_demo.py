@@ -28,4 +28,7 @@ class DemoTest(testtools.TestCase):
             self.assertIn(stage, out)
         # Standby hosts were the first targets.
         self.assertIn("evacuation to standby-0", out)
+        for stage in ("is recovered", "MOVE_BACK notification",
+                      "live_migration succeeded"):
+            self.assertIn(stage, out)
         self.assertTrue(os.path.exists(os.path.join(state, "vmotiond.log")))

@@ -50,6 +50,9 @@ class DrainTest(OperationsTestCase):
             ["plan", "record_floating_ips", "migrate", "wait_moved",
              "confirm_resize", "check_floating_ips"],
             [s for s, _ in self.steps(moves["stopped"].uuid)])
+        # The message tells the state after the confirm, not before it.
+        self.assertEqual("on host sb1; status SHUTOFF",
+                         moves["stopped"].message)
         self.assertEqual(
             ["plan", "record_floating_ips", "live_migrate", "wait_moved",
              "check_floating_ips"],

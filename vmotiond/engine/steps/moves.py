@@ -139,7 +139,8 @@ class ConfirmResize(Step):
         if server.status != "VERIFY_RESIZE":
             if moved_away(server, ctx.source_host):
                 return Outcome("skipped: already confirmed (%s on %s)"
-                               % (server.status, server.host))
+                               % (server.status, server.host),
+                               {"status": server.status})
             raise exception.StepFailed(
                 reason="nothing to confirm: %s on %s" % (server.status,
                                                          server.host))
@@ -153,4 +154,5 @@ class ConfirmResize(Step):
 
         done = ctx.poll("confirm of %s" % ctx.server_id, check,
                         ctx.options.state_timeout)
-        return Outcome("confirmed: %s on %s" % (done.status, done.host))
+        return Outcome("confirmed: %s on %s" % (done.status, done.host),
+                       {"status": done.status})
