@@ -219,24 +219,10 @@ class Database:
                    limit: int | None = None,
                    marker: str | None = None) -> list[models.VMove]:
         """List vmoves with the filters the API and engine use."""
-        query = sa.select(models.VMove).where(
-            models.VMove.deleted.is_(False))
-        if notification_uuid is not None:
-            query = query.where(
-                models.VMove.notification_uuid == notification_uuid)
-        if instance_uuid is not None:
-            query = query.where(models.VMove.instance_uuid == instance_uuid)
-        if host is not None:
-            query = query.where(sa.or_(models.VMove.source_host == host,
-                                       models.VMove.dest_host == host))
-        if type is not None:
-            query = query.where(models.VMove.type == type)
-        if status is not None:
-            query = query.where(models.VMove.status.in_(list(status)))
-        if since is not None:
-            query = query.where(models.VMove.created_at >= since)
-        if until is not None:
-            query = query.where(models.VMove.created_at < until)
+        query = _vmove_filters(
+            sa.select(models.VMove).where(models.VMove.deleted.is_(False)),
+            notification_uuid, instance_uuid, host, type, status, since,
+            until)
         with self._reader() as session:
             query = _page(session, query, models.VMove, sort_key, sort_dir,
                           limit, marker)
@@ -536,7 +522,7 @@ def _vmove_filters(query: Any, notification_uuid: str | None,
                    type: str | None, status: Iterable[str] | None,
                    since: datetime.datetime | None,
                    until: datetime.datetime | None) -> Any:
-    """Add ``vmove_list``'s filters to ``query`` (for ``vmove_rows``)."""
+    """Add the filters of ``vmove_list`` and ``vmove_rows`` to ``query``."""
     vmove = models.VMove
     if notification_uuid is not None:
         query = query.where(vmove.notification_uuid == notification_uuid)
