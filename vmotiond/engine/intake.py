@@ -106,8 +106,13 @@ def validate(payload: Any) -> HostDown:
 
 def record(db: db_api.Database, clock: clock_mod.Clock, down: HostDown,
            source: str | None) -> tuple[str, bool]:
-    """Persist ``down``; return (uuid, is_new). Duplicates are recorded
-    ``ignored`` with a message naming the original."""
+    """Persist ``down``; return (uuid, to_start).
+
+    The monitor persists its own verdicts before it sends them: a message
+    whose notification exists and was never started starts that one.
+    Other duplicates are recorded ``ignored`` with a message naming the
+    original, and start nothing.
+    """
     try:
         row = db.notification_create(
             constants.COMPUTE_HOST, down.host, down.dedup_key,
@@ -116,6 +121,9 @@ def record(db: db_api.Database, clock: clock_mod.Clock, down: HostDown,
         return row.uuid, True
     except exception.DuplicateNotification:
         original = db.notification_get_by_key(down.dedup_key)
+        if original is not None and \
+                original.status == constants.NOTIFICATION_NEW:
+            return original.uuid, True
         ident = original.uuid if original is not None else "?"
         dup = db.notification_create(
             constants.COMPUTE_HOST, down.host,

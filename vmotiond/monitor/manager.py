@@ -15,6 +15,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from vmotiond import clock as clock_mod
+from vmotiond import constants
 from vmotiond import exception
 from vmotiond.cloud import base as cloud_base
 from vmotiond.monitor import emitter as emitter_mod
@@ -174,23 +175,26 @@ class Monitor:
                 LOG.warning("Host %s is down but not in the hosts table; "
                             "treating it as auto-evacuate", event.host)
                 auto = True
-            body = self._payload(event, now, auto)
+            key = payload_mod.dedup_key(event.host, event.generation or 0)
             if auto:
                 LOG.warning("Host %s is down (generation %s): %s",
                             event.host, event.generation,
                             dict(event.evidence))
+                body = self._payload(event, now, auto)
+                # Persist, then tell: a message lost on the way is found
+                # by the engine's sweep of new notifications.
+                self.store.record_failure(event.host, key, body, now,
+                                          constants.NOTIFICATION_NEW)
                 self.emitter.emit(payload_mod.EVENT_HOST_DOWN, body)
                 return
             LOG.warning("Host %s is down but auto_evacuate is off; "
                         "nothing moves", event.host)
             body = self._payload(event, now, auto,
                                  records.REASON_NO_AUTO_EVACUATE)
+            self.store.record_failure(
+                event.host, key, body, now, constants.NOTIFICATION_IGNORED,
+                "auto_evacuate is off for this host; nothing moves")
             self.emitter.emit(payload_mod.EVENT_HOST_ALERT, body)
-            self.store.record_ignored_failure(
-                event.host, payload_mod.dedup_key(event.host,
-                                                  event.generation or 0),
-                body, now, "auto_evacuate is off for this host; nothing "
-                           "moves")
         elif event.kind == records.HOST_RECOVERED:
             LOG.info("Host %s recovered", event.host)
             self.emitter.emit(payload_mod.EVENT_HOST_RECOVERED,

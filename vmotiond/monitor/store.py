@@ -42,10 +42,10 @@ class MonitorStore(Protocol):
     def sync_inventory(self, items: list[dict[str, Any]]
                        ) -> dict[str, int]: ...
 
-    def record_ignored_failure(self, host: str, dedup_key: str,
-                               payload: Mapping[str, Any],
-                               generated_time: datetime.datetime,
-                               message: str) -> None: ...
+    def record_failure(self, host: str, dedup_key: str,
+                       payload: Mapping[str, Any],
+                       generated_time: datetime.datetime, status: str,
+                       message: str | None = None) -> None: ...
 
 
 def persisted_fields(rec: records.HostRecord) -> dict[str, Any]:
@@ -130,15 +130,16 @@ class DbStore:
     def sync_inventory(self, items: list[dict[str, Any]]) -> dict[str, int]:
         return dict(self._db.hosts_sync(items))
 
-    def record_ignored_failure(self, host: str, dedup_key: str,
-                               payload: Mapping[str, Any],
-                               generated_time: datetime.datetime,
-                               message: str) -> None:
+    def record_failure(self, host: str, dedup_key: str,
+                       payload: Mapping[str, Any],
+                       generated_time: datetime.datetime, status: str,
+                       message: str | None = None) -> None:
+        """Persist a host failure's notification once (by its key)."""
         try:
             self._db.notification_create(
                 constants.COMPUTE_HOST, host, dedup_key, payload,
                 source="vmotiond-monitor", generated_time=generated_time,
-                status=constants.NOTIFICATION_IGNORED, message=message)
+                status=status, message=message)
         except exception.DuplicateNotification:
             LOG.debug("Notification %s exists already", dedup_key)
 
@@ -149,7 +150,7 @@ class MemoryStore:
     def __init__(self, views: Iterable[HostView] = ()) -> None:
         self.views = {v.name: v for v in views}
         self.saved: dict[str, records.HostRecord] = {}
-        self.ignored: dict[str, dict[str, Any]] = {}
+        self.failures: dict[str, dict[str, Any]] = {}
         self.synced: list[list[dict[str, Any]]] = []
 
     def hosts(self) -> dict[str, HostView]:
@@ -176,13 +177,13 @@ class MemoryStore:
         return {"created": created, "updated": len(names) - created,
                 "deleted": deleted}
 
-    def record_ignored_failure(self, host: str, dedup_key: str,
-                               payload: Mapping[str, Any],
-                               generated_time: datetime.datetime,
-                               message: str) -> None:
-        self.ignored.setdefault(dedup_key, {
-            "host": host, "payload": dict(payload), "message": message,
-            "generated_time": generated_time})
+    def record_failure(self, host: str, dedup_key: str,
+                       payload: Mapping[str, Any],
+                       generated_time: datetime.datetime, status: str,
+                       message: str | None = None) -> None:
+        self.failures.setdefault(dedup_key, {
+            "host": host, "payload": dict(payload), "status": status,
+            "message": message, "generated_time": generated_time})
 
 
 def _iso(value: datetime.datetime | None) -> str | None:

@@ -74,6 +74,8 @@ class EndpointTest(base.EngineTestCase):
 
     def test_duplicate_recorded_and_starts_nothing(self):
         self.send({"host": "h1", "generation": 1})
+        self.db.notification_set_status(self.started[0],
+                                        constants.NOTIFICATION_RUNNING)
         self.send({"host": "h1", "generation": 1})
         self.assertEqual(1, len(self.started))
         rows = self.db.notification_list(host="h1")
@@ -84,6 +86,14 @@ class EndpointTest(base.EngineTestCase):
         # A new failure (next generation) is a new notification.
         self.send({"host": "h1", "generation": 2})
         self.assertEqual(2, len(self.started))
+
+    def test_notification_persisted_by_the_monitor_is_started(self):
+        row = self.db.notification_create(
+            constants.COMPUTE_HOST, "h1", "COMPUTE_HOST:h1:1",
+            {"host": "h1"}, source="vmotiond-monitor")
+        self.send({"host": "h1", "generation": 1})
+        self.assertEqual([row.uuid], self.started)
+        self.assertEqual(1, len(self.db.notification_list(host="h1")))
 
     def test_invalid_dropped(self):
         self.assertEqual(oslo_messaging.NotificationResult.HANDLED,

@@ -132,6 +132,10 @@ class CycleTest(MonitorTestBase):
         self.assertEqual("dead", data["evidence"]["probe"])
         self.assertEqual(c.HOST_DOWN, self.store.saved["h3"].state)
         self.assertEqual(1, self.store.saved["h3"].generation)
+        # Persisted as a new notification before it was sent.
+        row = self.store.failures["COMPUTE_HOST:h3:1"]
+        self.assertEqual(c.NOTIFICATION_NEW, row["status"])
+        self.assertEqual(body, row["payload"])
 
     def test_host_without_auto_evacuate_gets_alert_and_row(self) -> None:
         self.run_for(2)
@@ -143,9 +147,9 @@ class CycleTest(MonitorTestBase):
         self.assertEqual("warn", self.notifier.sent[0][0])
         data = payload.parse(self.notifier.sent[0][2])
         self.assertEqual(r.REASON_NO_AUTO_EVACUATE, data["reason"])
-        self.assertIn("COMPUTE_HOST:h3:1", self.store.ignored)
-        self.assertIn("auto_evacuate is off",
-                      self.store.ignored["COMPUTE_HOST:h3:1"]["message"])
+        row = self.store.failures["COMPUTE_HOST:h3:1"]
+        self.assertEqual(c.NOTIFICATION_IGNORED, row["status"])
+        self.assertIn("auto_evacuate is off", row["message"])
 
     def test_recovery_emits_recovered(self) -> None:
         self.run_for(20)

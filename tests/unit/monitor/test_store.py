@@ -88,10 +88,11 @@ class DbStoreTest(testtools.TestCase):
         self.assertTrue(view.maintenance)
         self.assertFalse(view.auto_evacuate)
 
-    def test_ignored_failure_row_once(self) -> None:
+    def test_failure_row_once(self) -> None:
         for _ in range(2):
-            self.store.record_ignored_failure(
-                "a", "COMPUTE_HOST:a:1", {"x": 1}, T0, "auto_evacuate off")
+            self.store.record_failure(
+                "a", "COMPUTE_HOST:a:1", {"x": 1}, T0,
+                c.NOTIFICATION_IGNORED, "auto_evacuate off")
         row = self.db.notification_get_by_key("COMPUTE_HOST:a:1")
         self.assertEqual((c.COMPUTE_HOST, "a", c.NOTIFICATION_IGNORED),
                          (row.type, row.host, row.status))
