@@ -5,7 +5,11 @@ COMPUTE_HOST = "COMPUTE_HOST"
 HOST_DRAIN = "HOST_DRAIN"
 CUSTOM_MIGRATION = "CUSTOM_MIGRATION"
 MOVE_BACK = "MOVE_BACK"
-NOTIFICATION_TYPES = (COMPUTE_HOST, HOST_DRAIN, CUSTOM_MIGRATION, MOVE_BACK)
+RESET_STATE = "RESET_STATE"
+NOTIFICATION_TYPES = (COMPUTE_HOST, HOST_DRAIN, CUSTOM_MIGRATION, MOVE_BACK,
+                      RESET_STATE)
+# Notification types an operator starts (through vmotiond-manage).
+OPERATOR_TYPES = (HOST_DRAIN, CUSTOM_MIGRATION, MOVE_BACK, RESET_STATE)
 
 # Notification statuses.
 NOTIFICATION_NEW = "new"
@@ -22,7 +26,8 @@ NOTIFICATION_STATUSES = (
 EVACUATION = "evacuation"
 MIGRATION = "migration"
 LIVE_MIGRATION = "live_migration"
-VMOVE_TYPES = (EVACUATION, MIGRATION, LIVE_MIGRATION)
+STATE_RESET = "reset_state"     # an operator's reset of an instance's state
+VMOVE_TYPES = (EVACUATION, MIGRATION, LIVE_MIGRATION, STATE_RESET)
 
 # vmove and step statuses.
 PENDING = "pending"
@@ -51,12 +56,7 @@ HOST_STATES = (HOST_UP, HOST_SUSPECT, HOST_DOWN, HOST_FENCED,
                HOST_RECOVERING, HOST_RECOVERED, HOST_MAINTENANCE,
                HOST_DISABLED)
 
-# Operator's reset of instances' states: a notification of its own, one
-# vmove of this type per instance.
-RESET_STATE = "RESET_STATE"
-NOTIFICATION_TYPES = NOTIFICATION_TYPES + (  # type: ignore[assignment]
-    RESET_STATE,)
-STATE_RESET = "reset_state"
-VMOVE_TYPES = VMOVE_TYPES + (STATE_RESET,)  # type: ignore[assignment]
-# Notification types an operator starts (through vmotiond-manage).
-OPERATOR_TYPES = (HOST_DRAIN, CUSTOM_MIGRATION, MOVE_BACK, RESET_STATE)
+# A compute service disabled with a reason starting with this was disabled
+# by vmotiond (fenced, standby, drained); any other disabled service is an
+# operator's, and its host is watched but never recovered.
+FENCE_REASON_PREFIX = "vmotiond"

@@ -156,12 +156,6 @@ GUARD_OPTS = [
         help="Seconds decisions stay blocked after the last time a guard "
              "(mass failure, all heartbeats stale, Nova unreachable) was "
              "seen."),
-    cfg.StrOpt(
-        "fence_reason_prefix",
-        default="vmotiond",
-        help="A compute service disabled with a reason starting with this "
-             "was fenced by vmotiond; any other disabled service is an "
-             "operator's and the host is watched but never recovered."),
 ]
 
 LISTENER_OPTS = [

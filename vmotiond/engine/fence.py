@@ -18,13 +18,14 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from vmotiond import clock as clock_mod
+from vmotiond import constants
 from vmotiond import exception
 from vmotiond.cloud import base as cloud_base
 from vmotiond.cloud import records
 
 LOG = logging.getLogger(__name__)
 
-REASON_PREFIX = "vmotiond"
+REASON_PREFIX = constants.FENCE_REASON_PREFIX
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,18 +73,17 @@ class IpmiDriver(PowerDriver):
 
     def __init__(self, conf: cfg.ConfigOpts) -> None:
         group = conf.engine
-        self.addresses = dict(group.ipmi_addresses)
         self.username = group.ipmi_username
         self.password = group.ipmi_password
         self.interface = group.ipmi_interface
         self.timeout = group.fence_timeout
 
     def fence(self, host: str, address: str | None) -> str:
-        bmc = self.addresses.get(host) or address
-        if not bmc:
+        if not address:
             raise exception.FencingFailed(
-                host=host, reason="no BMC address ([engine] ipmi_addresses)")
-        base = ["ipmitool", "-I", self.interface, "-H", bmc, "-U",
+                host=host, reason="no BMC address ([engine] ipmi_addresses "
+                                  "or the host's management IP)")
+        base = ["ipmitool", "-I", self.interface, "-H", address, "-U",
                 self.username, "-E"]
         env = {"IPMI_PASSWORD": self.password, "PATH": "/usr/sbin:/usr/bin:"
                "/sbin:/bin"}
@@ -92,8 +92,9 @@ class IpmiDriver(PowerDriver):
                       self.timeout, env)
         if "off" not in status.lower():
             raise exception.FencingFailed(
-                host=host, reason="BMC %s says: %s" % (bmc, status.strip()))
-        return "powered off through BMC %s" % bmc
+                host=host,
+                reason="BMC %s says: %s" % (address, status.strip()))
+        return "powered off through BMC %s" % address
 
 
 def _run(host: str, argv: list[str], timeout: float,

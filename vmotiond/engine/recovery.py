@@ -73,6 +73,7 @@ class HostRecovery:
                  cloud: cloud_base.Cloud, clock: clock_mod.Clock,
                  stop: threading.Event, locks: locks_mod.Locks,
                  fencer: fence.Fencer, batch: batch_mod.MoveBatch) -> None:
+        self.conf = conf
         self.db = db
         self.cloud = cloud
         self.clock = clock
@@ -111,7 +112,8 @@ class HostRecovery:
             self.batch.end(uuid, constants.NOTIFICATION_IGNORED, refused)
             return constants.NOTIFICATION_IGNORED
         try:
-            self.fencer.fence(host, "host failure, notification %s" % uuid)
+            self.fencer.fence(host, "host failure, notification %s" % uuid,
+                              self._fence_address(host))
         except (exception.FencingFailed, exception.CloudError) as exc:
             LOG.warning("Fencing %s failed: %s", host, exc)
             self.batch.end(uuid, constants.NOTIFICATION_FAILED,
@@ -123,6 +125,17 @@ class HostRecovery:
         since = min(notification.created_at, notification.generated_time)
         self.batch.run(uuid, jobs, since)
         return self.batch.conclude(uuid)
+
+    def _fence_address(self, host: str) -> str | None:
+        """The address power fencing uses: [engine] ipmi_addresses, else
+        the host's management IP."""
+        configured: str | None = self.conf.engine.ipmi_addresses.get(host)
+        if configured:
+            return configured
+        try:
+            return self.db.host_get(host).management_ip
+        except exception.NotFound:
+            return None
 
     def _refusal(self, host: str) -> str | None:
         try:

@@ -164,7 +164,7 @@ def _step(svc: cloud_records.ComputeService,
 
     if in_maintenance:
         return _watch_only(rec, constants.HOST_MAINTENANCE, now), [], None
-    if _operator_disabled(svc, th):
+    if _operator_disabled(svc):
         return _watch_only(rec, constants.HOST_DISABLED, now), [], None
     if rec.state in records.WATCHED_ONLY_STATES:
         rec = _to(_reset(rec), constants.HOST_UP, now)
@@ -173,7 +173,7 @@ def _step(svc: cloud_records.ComputeService,
     if state in (constants.HOST_UP, constants.HOST_RECOVERED):
         if obs.stale:
             return _enter_suspect(rec, th, now)
-        if state == constants.HOST_RECOVERED and _unfenced(svc, th):
+        if state == constants.HOST_RECOVERED and _unfenced(svc):
             return _to(_reset(rec), constants.HOST_UP, now), [], None
         return rec, [], None
     if state == constants.HOST_SUSPECT:
@@ -303,18 +303,13 @@ def _to(rec: records.HostRecord, state: str,
     return dataclasses.replace(rec, state=state, since=now)
 
 
-def _operator_disabled(svc: cloud_records.ComputeService,
-                       th: Thresholds) -> bool:
-    return svc.status == "disabled" and not _fenced_by_us(svc, th)
-
-
-def _fenced_by_us(svc: cloud_records.ComputeService, th: Thresholds) -> bool:
+def _operator_disabled(svc: cloud_records.ComputeService) -> bool:
     reason = svc.disabled_reason or ""
-    return bool(th.fence_reason_prefix) and reason.startswith(
-        th.fence_reason_prefix)
+    return svc.status == "disabled" and not reason.startswith(
+        constants.FENCE_REASON_PREFIX)
 
 
-def _unfenced(svc: cloud_records.ComputeService, th: Thresholds) -> bool:
+def _unfenced(svc: cloud_records.ComputeService) -> bool:
     return not svc.forced_down and svc.status == "enabled"
 
 

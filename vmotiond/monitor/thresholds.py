@@ -26,7 +26,6 @@ class Thresholds:
     max_failing_hosts: int = 0
     failure_window: float = 60.0
     guard_hold_down: float = 60.0
-    fence_reason_prefix: str = "vmotiond"
 
     @classmethod
     def from_conf(cls, conf: cfg.ConfigOpts) -> "Thresholds":
@@ -47,5 +46,4 @@ class Thresholds:
             max_failing_hosts=m.max_failing_hosts,
             failure_window=m.failure_window,
             guard_hold_down=m.guard_hold_down,
-            fence_reason_prefix=m.fence_reason_prefix,
         )

@@ -1,4 +1,7 @@
 import dataclasses
+import os
+
+import fixtures
 
 from tests.unit.engine import base
 from tests.unit.engine import fakes
@@ -162,6 +165,22 @@ class RecoveryTest(base.EngineTestCase):
         self.assertEqual(constants.NOTIFICATION_IGNORED, status)
         self.assertIn("maintenance", self.db.notification_get(uuid).message)
         self.assertEqual([], self.cloud.calls)
+
+    def test_power_fencing_gets_the_hosts_address(self):
+        self.add("a")
+        marker = os.path.join(self.useFixture(fixtures.TempDir()).path, "f")
+        self.conf.set_override("fence_driver", "command", "engine")
+        self.conf.set_override(
+            "fence_command", "sh -c 'echo %(host)s %(address)s >> " + marker
+            + "'", "engine")
+        self.db.host_update("failed", {"management_ip": "127.0.0.9"})
+        self.make_manager().recovery.run(self.notify())
+        self.conf.set_override("ipmi_addresses", {"failed": "127.0.0.10"},
+                               "engine")
+        self.make_manager().recovery.run(self.notify(generation=2))
+        with open(marker) as f:
+            self.assertEqual(["failed 127.0.0.9", "failed 127.0.0.10"],
+                             f.read().split("\n")[:2])
 
     def test_fencing_failure_stops_recovery(self):
         self.add("a")

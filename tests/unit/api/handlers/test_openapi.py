@@ -121,3 +121,31 @@ class TestDocument(base.ApiTestCase):
                          unknown if missing else notification.uuid)
                 .replace("{vmove_id}", unknown if missing else move.uuid)
                 .replace("{host_name}", "nowhere" if missing else "spare"))
+
+
+def _enums(node: Any) -> list[frozenset[str]]:
+    """Every ``enum`` list anywhere in ``node``."""
+    found: list[frozenset[str]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "enum" and isinstance(value, list):
+                found.append(frozenset(value))
+            else:
+                found.extend(_enums(value))
+    elif isinstance(node, list):
+        for value in node:
+            found.extend(_enums(value))
+    return found
+
+
+class TestEnumsFollowTheCode(base.ApiTestCase):
+
+    def test_every_name_set_of_the_code_is_in_the_document(self) -> None:
+        from vmotiond import constants
+
+        enums = _enums(openapi.document())
+        for name in ("NOTIFICATION_TYPES", "NOTIFICATION_STATUSES",
+                     "VMOVE_TYPES", "VMOVE_STATUSES", "HOST_ROLES",
+                     "HOST_STATES"):
+            values = frozenset(getattr(constants, name))
+            self.assertIn(values, enums, name)
