@@ -3,7 +3,10 @@
 A part is anything with ``start()`` and ``stop(timeout)``: the monitor, the
 engine, the API server. The launcher starts them in order, tells systemd it
 is ready, and on SIGTERM or SIGINT stops them in reverse order within a
-bounded time. SIGHUP re-reads the mutable options (log levels).
+bounded time: first it calls every part's optional ``interrupt()`` (the
+engine's steps in flight return at once, their vmoves left ``ongoing`` for
+the next start), then each ``stop(timeout)``. SIGHUP re-reads the mutable
+options (log levels).
 """
 
 from collections.abc import Sequence
@@ -26,6 +29,18 @@ class Part(Protocol):
     def start(self) -> None: ...
 
     def stop(self, timeout: float) -> None: ...
+
+
+def _interrupt(part: Part) -> None:
+    """Call the part's optional ``interrupt()`` (quick: in-flight work
+    returns with its state persisted), logging its failure."""
+    interrupt = getattr(part, "interrupt", None)
+    if interrupt is None:
+        return
+    try:
+        interrupt()
+    except Exception:
+        LOG.exception("Interrupting %s failed", part.name)
 
 
 class Launcher:
@@ -85,6 +100,10 @@ class Launcher:
             self._conf.mutate_config_files()
 
     def _stop_started(self) -> None:
+        # First every part's work in flight, at once; then the parts, one
+        # by one, in reverse start order.
+        for part in reversed(self._started):
+            _interrupt(part)
         for part in reversed(self._started):
             LOG.info("Stopping %s (at most %.0f s)", part.name,
                      self._stop_timeout)

@@ -27,6 +27,11 @@ class _Part:
         self._log.append("stop %s %s" % (self.name, timeout))
 
 
+class _InterruptiblePart(_Part):
+    def interrupt(self) -> None:
+        self._log.append("interrupt " + self.name)
+
+
 class LauncherTest(testtools.TestCase):
 
     def setUp(self) -> None:
@@ -51,6 +56,18 @@ class LauncherTest(testtools.TestCase):
         self.assertFalse(thread.is_alive())
         self.assertEqual(["start a", "start b", "stop b 7", "stop a 7"],
                          self.log)
+
+    def test_every_part_is_interrupted_before_any_stops(self) -> None:
+        launcher = service.Launcher(
+            self.conf, [_InterruptiblePart("engine", self.log),
+                        _Part("monitor", self.log),
+                        _InterruptiblePart("api", self.log)], stop_timeout=3)
+        thread = self._run_in_thread(launcher)
+        launcher.request_stop()
+        thread.join(5)
+        self.assertEqual(["start engine", "start monitor", "start api",
+                          "interrupt api", "interrupt engine", "stop api 3",
+                          "stop monitor 3", "stop engine 3"], self.log)
 
     def test_a_failed_start_stops_what_started(self) -> None:
         launcher = service.Launcher(
