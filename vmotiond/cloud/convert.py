@@ -91,6 +91,16 @@ def migration(body: Mapping[str, Any]) -> records.Migration:
     )
 
 
+def server_group(body: Mapping[str, Any]) -> records.ServerGroup:
+    """One item of GET /os-server-groups (``policy`` from 2.64 on)."""
+    policy = body.get("policy") or next(iter(body.get("policies") or ()),
+                                        "")
+    return records.ServerGroup(
+        id=str(body["id"]), name=body.get("name") or "",
+        policy=str(policy),
+        members=tuple(str(m) for m in body.get("members") or ()))
+
+
 def port(body: Mapping[str, Any]) -> records.Port:
     """One item of Neutron's GET /v2.0/ports."""
     return records.Port(

@@ -128,6 +128,21 @@ class OpenStackCloud:
         body = self.compute.get("servers/%s" % server_id, "get server")
         return convert.server(body["server"])
 
+    def list_server_groups(self) -> list[records.ServerGroup]:
+        # Nova pages server groups by limit and offset, without links.
+        groups: dict[str, records.ServerGroup] = {}
+        while True:
+            body = self.compute.get(
+                "os-server-groups", "list server groups",
+                params={"all_projects": "True", "limit": self.page_size,
+                        "offset": len(groups)}) or {}
+            page = [convert.server_group(g)
+                    for g in body.get("server_groups") or ()]
+            before = len(groups)
+            groups.update((g.id, g) for g in page)
+            if len(page) < self.page_size or len(groups) == before:
+                return list(groups.values())
+
     def list_migrations(self, server_id: str | None = None,
                         migration_type: str | None = None
                         ) -> list[records.Migration]:

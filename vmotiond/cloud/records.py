@@ -91,6 +91,16 @@ class Server:
 
 
 @dataclasses.dataclass(frozen=True)
+class ServerGroup:
+    """A Nova server group: its policy and its members' server ids."""
+
+    id: str
+    name: str
+    policy: str                     # anti-affinity, affinity, soft-...
+    members: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
 class Migration:
     """One record of os-migrations."""
 

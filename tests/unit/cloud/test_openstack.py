@@ -129,6 +129,31 @@ class OpenStackCloudTest(testtools.TestCase):
         self.assertEqual({"all_tenants": "True", "host": "host1",
                           "limit": 1000}, self.compute.calls[0][2]["params"])
 
+    def test_list_server_groups_pages_by_offset(self):
+        groups = [{"id": "g%d" % i, "name": "n", "policy": "anti-affinity",
+                   "members": ["s%d" % i]} for i in range(3)]
+        old = {"id": "old", "name": "o", "policies": ["affinity"],
+               "members": []}
+        cloud = openstack.OpenStackCloud(
+            fakes.FakeConnection(self.compute, self.placement,
+                                 self.network),
+            _conf(page_size=2), self.clock)
+
+        def page(kwargs):
+            offset = kwargs["params"]["offset"]
+            return {"server_groups": (groups + [old])[offset:offset + 2]}
+
+        self.compute_routes[("GET", "os-server-groups")] = page
+        found = cloud.list_server_groups()
+        self.assertEqual(["g0", "g1", "g2", "old"], [g.id for g in found])
+        self.assertEqual(("anti-affinity", ("s0",)),
+                         (found[0].policy, found[0].members))
+        self.assertEqual("affinity", found[3].policy)
+        self.assertEqual([0, 2, 4], [c[2]["params"]["offset"]
+                                     for c in self.compute.calls])
+        self.assertEqual("True", self.compute.calls[0][2]["params"][
+            "all_projects"])
+
     def test_list_migrations(self):
         self.compute_routes[("GET", "os-migrations")] = {"migrations": [
             {"id": 1, "uuid": "m1", "instance_uuid": "s1",

@@ -24,6 +24,7 @@ class FakeCloud:
         self.fip_follows = fip_follows
         self.lock = threading.RLock()
         self.servers = {}
+        self.server_groups = {}
         self.services = {}
         self.capacities = {}
         self.migrations = []
@@ -81,6 +82,10 @@ class FakeCloud:
         self._call("list_servers", host)
         return [s for s in self.servers.values()
                 if host is None or s.host == host]
+
+    def list_server_groups(self):
+        self._call("list_server_groups", None)
+        return list(self.server_groups.values())
 
     def get_server(self, server_id):
         with self.lock:

@@ -7,6 +7,7 @@ from tests.unit.engine import base
 from tests.unit.engine import fakes
 from vmotiond import constants
 from vmotiond import exception
+from vmotiond.cloud import records
 
 
 class RecoveryTest(base.EngineTestCase):
@@ -156,6 +157,21 @@ class RecoveryTest(base.EngineTestCase):
         move = self.vmoves(uuid)["a"]
         self.assertEqual(constants.IGNORED, move.status)
         self.assertIsNone(move.dest_host)
+
+    def test_anti_affinity_groups_are_respected(self):
+        # sb1 holds a member of the group already: a and b, its other
+        # members on the failed host, must go elsewhere, and not together.
+        self.add_hosts(standby=("sb1",), normal=("n1", "n2"))
+        a, b = self.add("a"), self.add("b")
+        peer = fakes.server(name="peer", host="sb1")
+        self.cloud.add_server(peer)
+        self.cloud.server_groups["g"] = records.ServerGroup(
+            "g", "g", "anti-affinity", (a.id, b.id, peer.id))
+        uuid = self.notify()
+        self.make_manager().recovery.run(uuid)
+        moves = self.vmoves(uuid)
+        self.assertEqual({"n1", "n2"},
+                         {moves["a"].dest_host, moves["b"].dest_host})
 
     def test_maintenance_ignores(self):
         self.add("a")
