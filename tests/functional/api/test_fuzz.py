@@ -12,9 +12,9 @@ import sys
 
 import fixtures
 
+from tests.fixtures import sim as sim_fixture
 from tests.functional.api import base
 from vmotiond.sim import builder
-from vmotiond.sim import fixture as sim_fixture
 
 MAX_TIME = 45
 

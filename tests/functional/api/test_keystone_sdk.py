@@ -8,9 +8,9 @@ the vmoves exactly as it reads Masakari's.
 from openstack import exceptions as sdk_exc
 import requests
 
+from tests.fixtures import sim as sim_fixture
 from tests.functional.api import base
 from vmotiond.sim import builder
-from vmotiond.sim import fixture as sim_fixture
 
 LATEST = {"OpenStack-API-Version": "instance-ha latest"}
 

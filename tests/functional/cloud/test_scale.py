@@ -10,9 +10,9 @@ from urllib import parse
 
 import testtools
 
+from tests.fixtures import sim as sim_fixture
 from vmotiond.cloud import openstack as cloud_openstack
 from vmotiond.sim import builder
-from vmotiond.sim import fixture as sim_fixture
 
 HOSTS = 1980
 STANDBY = 20

@@ -17,6 +17,7 @@ import testtools
 
 from tests.fixtures import conf as conf_fixture
 from tests.fixtures import database as db_fixture
+from tests.fixtures import sim as sim_fixture
 from vmotiond import clock as clock_mod
 from vmotiond.cloud import openstack as os_cloud
 from vmotiond.monitor import emitter
@@ -25,7 +26,6 @@ from vmotiond.monitor import payload
 from vmotiond.monitor import probe
 from vmotiond.monitor import store as store_mod
 from vmotiond.sim import builder
-from vmotiond.sim import fixture as sim_fixture
 
 RABBIT_URL = os.environ.get("VMOTIOND_TEST_RABBIT_URL",
                             "rabbit://guest:guest@127.0.0.1:5672/")

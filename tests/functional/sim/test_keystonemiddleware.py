@@ -9,8 +9,8 @@ from keystonemiddleware import auth_token
 import requests
 import testtools
 
+from tests.fixtures import sim as sim_fixture
 from vmotiond.sim import builder
-from vmotiond.sim import fixture as sim_fixture
 
 
 def _echo(environ, start_response):

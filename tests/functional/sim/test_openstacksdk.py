@@ -5,8 +5,8 @@ from openstack import exceptions as sdk_exc
 import requests
 import testtools
 
+from tests.fixtures import sim as sim_fixture
 from vmotiond.sim import builder
-from vmotiond.sim import fixture as sim_fixture
 
 
 class SimTestCase(testtools.TestCase):
