@@ -21,10 +21,10 @@ from typing import Any
 import uuid
 
 import fixtures
-import kombu
 import openstack
 import requests
 
+from tests.fixtures import rabbit
 from vmotiond import constants
 from vmotiond.db import api as db_api
 from vmotiond.sim import builder
@@ -32,11 +32,7 @@ from vmotiond.sim import cloud as sim_cloud
 from vmotiond.sim import server as sim_server
 from vmotiond.sim import states
 
-RABBIT_URL = "rabbit://guest:guest@127.0.0.1:5672/"
-AMQP_URL = "amqp://guest:guest@127.0.0.1:5672//"    # the same, for kombu
 CLOUD = "vmotiond"          # the [cloud] cloud default, as the docs use it
-PRIORITIES = ("audit", "debug", "info", "warn", "error", "critical",
-              "sample")
 DONE = ("finished", "failed", "ignored", "aborted")
 BIN = os.path.dirname(sys.executable)
 
@@ -112,7 +108,7 @@ class DocEnv(fixtures.Fixture):
             "DEFAULT": {
                 "host": n["host"], "state_path": self.dir,
                 "log_file": self.log_file,
-                "transport_url": RABBIT_URL,
+                "transport_url": rabbit.RABBIT_URL,
                 "control_exchange": n["exchange"],
                 "shutdown_timeout": 10},
             "oslo_messaging_rabbit": {"rabbit_transient_queues_ttl": 10},
@@ -272,35 +268,7 @@ class DocEnv(fixtures.Fixture):
     # -- clean-up ------------------------------------------------------------
 
     def _check_rabbit(self) -> None:
-        try:
-            with kombu.Connection(AMQP_URL, connect_timeout=5) as conn:
-                conn.connect()
-        except Exception as exc:
-            raise AssertionError("RabbitMQ is needed on 127.0.0.1:5672 "
-                                 "(guest/guest): %s" % exc) from exc
+        rabbit.check()
 
     def _delete_rabbit_objects(self) -> None:
-        n = self.names
-        queues = [n["pool"], n["rpc_topic"],
-                  "%s.%s" % (n["rpc_topic"], n["host"])]
-        for topic in (n["topic"], n["claims"]):
-            queues += ["%s.%s" % (topic, p) for p in PRIORITIES]
-            queues += ["vmotiond-engine.%s" % topic,
-                       "vmotiond-engine-recovered.%s" % topic]
-        exchanges = [n["exchange"], "%s_fanout" % n["rpc_topic"]]
-        with kombu.Connection(AMQP_URL) as conn:
-            for kind, names in (("queue", queues), ("exchange", exchanges)):
-                for name in names:
-                    channel = conn.channel()
-                    try:
-                        if kind == "queue":
-                            channel.queue_delete(name)
-                        else:
-                            channel.exchange_delete(name)
-                    except Exception:  # noqa: S110 - absent is fine
-                        pass
-                    finally:
-                        try:
-                            channel.close()
-                        except Exception:  # noqa: S110
-                            pass
+        rabbit.delete_objects(self.names)

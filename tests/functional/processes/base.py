@@ -23,20 +23,16 @@ from typing import Any
 import uuid
 
 import fixtures
-import kombu
 import openstack
 import requests
 import yaml
 
 from tests.fixtures import conf as conf_fixture
 from tests.fixtures import database as db_fixture
+from tests.fixtures import rabbit
 
-RABBIT_URL = "rabbit://guest:guest@127.0.0.1:5672/"
-AMQP_URL = "amqp://guest:guest@127.0.0.1:5672//"     # the same, for kombu
 REDIS_URL = "redis://127.0.0.1:6379"
 API_VERSION = "instance-ha 1.4"
-PRIORITIES = ("audit", "debug", "info", "warn", "error", "critical",
-              "sample")
 # Written by oslo.service when it loads its eventlet backend (at the import
 # of oslo_messaging); not vmotiond's output.
 LIBRARY_WARNING = "EventletDeprecationWarning"
@@ -257,7 +253,7 @@ class Deployment(fixtures.Fixture):
                  transport_url: str | None = None) -> None:
         super().__init__()
         self.backend = backend
-        self.transport_url = transport_url or RABBIT_URL
+        self.transport_url = transport_url or rabbit.RABBIT_URL
 
     def _setUp(self) -> None:
         self.id = uuid.uuid4().hex[:10]
@@ -369,27 +365,4 @@ class Deployment(fixtures.Fixture):
         return True
 
     def _delete_rabbit_objects(self) -> None:
-        n = self.names
-        queues = [n["pool"], n["rpc_topic"],
-                  "%s.%s" % (n["rpc_topic"], n["host"])]
-        for topic in (n["topic"], n["claims"]):
-            queues += ["%s.%s" % (topic, p) for p in PRIORITIES]
-            queues += ["vmotiond-engine.%s" % topic,
-                       "vmotiond-engine-recovered.%s" % topic]
-        exchanges = [n["exchange"], "%s_fanout" % n["rpc_topic"]]
-        with kombu.Connection(AMQP_URL) as conn:
-            for kind, names in (("queue", queues), ("exchange", exchanges)):
-                for name in names:
-                    channel = conn.channel()
-                    try:
-                        if kind == "queue":
-                            channel.queue_delete(name)
-                        else:
-                            channel.exchange_delete(name)
-                    except Exception:  # noqa: S110 - absent is fine
-                        pass
-                    finally:
-                        try:
-                            channel.close()
-                        except Exception:  # noqa: S110
-                            pass
+        rabbit.delete_objects(self.names)
