@@ -19,6 +19,7 @@ from vmotiond.db import models
 from vmotiond.engine import fence
 from vmotiond.engine import intents
 from vmotiond.engine import planner
+from vmotiond.engine import server_groups
 from vmotiond.engine import store
 from vmotiond.engine import workflow
 from vmotiond.engine.plan import Plan
@@ -49,7 +50,9 @@ class HostDrain(workflow.Workflow):
         targets = workflow.targets(self.s.db, self.s.cloud,
                                    {host: "it is the host being drained"})
         service = workflow.service_of(self.s.cloud, host)
+        servers, groups = server_groups.of_host(self.s.cloud, host, servers)
         return planner.plan_drain(host, servers, targets, self.s.options,
+                                  server_groups=groups,
                                   source_zone=service.zone if service
                                   else None)
 

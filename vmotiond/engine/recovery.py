@@ -19,7 +19,6 @@ its end, or resumes it after a crash:
    capacity) or ``aborted``, with a message.
 """
 
-import dataclasses
 import threading
 from typing import Any
 
@@ -30,7 +29,6 @@ from vmotiond import clock as clock_mod
 from vmotiond import constants
 from vmotiond import exception
 from vmotiond.cloud import base as cloud_base
-from vmotiond.cloud import records
 from vmotiond.db import api as db_api
 from vmotiond.db import models
 from vmotiond.engine import batch as batch_mod
@@ -38,11 +36,11 @@ from vmotiond.engine import fence
 from vmotiond.engine import intents
 from vmotiond.engine import locks as locks_mod
 from vmotiond.engine import planner
+from vmotiond.engine import server_groups
 from vmotiond.engine import store
 from vmotiond.engine.plan import IgnoredMove
 from vmotiond.engine.plan import Plan
 from vmotiond.engine.plan import PlanOptions
-from vmotiond.engine.plan import ServerGroup
 from vmotiond.engine.plan import TargetHost
 
 LOG = logging.getLogger(__name__)
@@ -172,33 +170,10 @@ class HostRecovery:
         targets = self.targets(host)
         zone = next((s.zone for s in self.cloud.list_compute_services()
                      if s.host == host), None)
-        servers, groups = self._with_server_groups(host, servers)
+        servers, groups = server_groups.of_host(self.cloud, host, servers)
         return planner.plan_evacuation(host, servers, targets, self.options,
                                        server_groups=groups,
                                        source_zone=zone)
-
-    def _with_server_groups(self, host: str, servers: list[records.Server]
-                            ) -> tuple[list[records.Server],
-                                       dict[str, ServerGroup]]:
-        """The host's servers with their groups, and those groups with the
-        hosts where their other members run now (Nova's server list does
-        not name a server's groups, so membership comes from the groups)."""
-        on_host = {s.id for s in servers}
-        groups = [g for g in self.cloud.list_server_groups()
-                  if on_host.intersection(g.members)]
-        if not groups:
-            return servers, {}
-        where = {s.id: s.host for s in self.cloud.list_servers()
-                 if s.host and s.host != host}
-        member_of: dict[str, list[str]] = {}
-        for group in groups:
-            for member in group.members:
-                member_of.setdefault(member, []).append(group.id)
-        servers = [dataclasses.replace(
-            s, server_group_ids=tuple(member_of.get(s.id, ())))
-            for s in servers]
-        return servers, {g.id: ServerGroup(g.id, g.policy, frozenset(
-            where[m] for m in g.members if m in where)) for g in groups}
 
     def _replan(self, row: models.VMove, host: str
                 ) -> store.MoveSpec | None:

@@ -5,6 +5,7 @@ from tests.unit.engine import base
 from tests.unit.engine import fakes
 from vmotiond import constants
 from vmotiond import exception
+from vmotiond.cloud import records
 
 
 class OperationsTestCase(base.EngineTestCase):
@@ -63,6 +64,16 @@ class DrainTest(OperationsTestCase):
         self.assertTrue(svc.disabled_reason.startswith("vmotiond"))
         self.assertEqual("enabled", self.cloud.services["sb1"].status)
         self.assertEqual(constants.ROLE_NORMAL, self.db.host_get("sb1").role)
+
+    def test_drain_respects_anti_affinity(self):
+        a, b = self.add("a"), self.add("b")
+        peer = self.add("peer", host="sb1")
+        self.cloud.server_groups["g"] = records.ServerGroup(
+            "g", "g", "anti-affinity", (a.id, b.id, peer.id))
+        row = self.ended(self.api.drain("src"))
+        self.assertEqual(constants.NOTIFICATION_FINISHED, row.status,
+                         row.message)
+        self.assertEqual({"n1", "n2"}, {self.host_of(a), self.host_of(b)})
 
     def test_drain_spills_to_normal_hosts_by_free_ram(self):
         self.cloud.capacities["sb1"] = fakes.capacity("sb1", memory_mb=2048)
