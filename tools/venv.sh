@@ -12,10 +12,13 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 if [ "$(cat "$VENV/.vmotiond-installed" 2>/dev/null)" != "$_want" ]; then
     echo "Installing vmotiond and its dependencies into $VENV ..."
+    # pip warns about each local index folder that lacks a package.
     "$VENV/bin/pip" install -q --disable-pip-version-check \
         -c "$TOP/tools/constraints.txt" \
         -r "$TOP/requirements.txt" -r "$TOP/test-requirements.txt" \
-        -e "$TOP" || { echo "error: pip install failed" >&2; exit 1; }
+        -e "$TOP" 2>&1 | grep -v "is ignored: it is neither a file"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "error: pip install failed" >&2
+                                      exit 1; }
     echo "$_want" > "$VENV/.vmotiond-installed"
 fi
 export PATH="$VENV/bin:$PATH"
