@@ -166,7 +166,7 @@ class Follower:
         uuid = None
         while not self._clock.wait(stop, POLL):
             elapsed = self._clock.monotonic() - start
-            self._monitor_state()
+            self.monitor_state()
             if uuid is None:
                 uuid = self._notification(notification_type)
                 if uuid is None and elapsed > first_deadline:
@@ -186,11 +186,13 @@ class Follower:
                 return None
         return None
 
-    def _monitor_state(self) -> None:
+    def monitor_state(self) -> str:
+        """The monitor's state of the host, printed when it changed."""
         row = self._db.host_get(self._host)
         if self._changed("state", row.monitor_state):
             self._out.line("monitor: %s is %s" % (self._host,
                                                   row.monitor_state))
+        return row.monitor_state
 
     def _notification(self, notification_type: str) -> str | None:
         rows = [n for n in self._db.notification_list(

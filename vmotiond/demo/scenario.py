@@ -196,11 +196,9 @@ class Demo:
         follower.forget_notifications()
         self.sim.revive_host(victim)
         if not report.wait_for(
-                lambda: self.db.host_get(victim).monitor_state
-                == constants.HOST_RECOVERED, RECOVERY_DEADLINE, self.clock,
-                self.stopped):
+                lambda: follower.monitor_state() == constants.HOST_RECOVERED,
+                RECOVERY_DEADLINE, self.clock, self.stopped):
             return ["%s never came back as recovered" % victim]
-        self.out.line("monitor: %s is recovered" % victim)
         self.out.line("operator: vmotiond-manage host move-back %s" % victim)
         self.engine.call("host_move_back", host=victim)
         uuid = follower.follow(constants.MOVE_BACK, self.stopped,
