@@ -120,13 +120,8 @@ class Database:
         return row
 
     def notification_get(self, uuid: str) -> models.Notification:
-        with self._reader() as session:
-            row = session.scalars(
-                sa.select(models.Notification).where(
-                    models.Notification.uuid == uuid,
-                    models.Notification.deleted.is_(False))).first()
-        if row is None:
-            raise exception.NotFound(kind="Notification", ident=uuid)
+        row: models.Notification = self._live_one(
+            models.Notification, models.Notification.uuid == uuid, uuid)
         return row
 
     def notification_get_by_key(self, dedup_key: str
@@ -197,15 +192,15 @@ class Database:
 
     def vmove_get(self, uuid: str,
                   notification_uuid: str | None = None) -> models.VMove:
-        query = sa.select(models.VMove).where(
-            models.VMove.uuid == uuid, models.VMove.deleted.is_(False))
+        return self._vmove_one(models.VMove.uuid == uuid, uuid,
+                               notification_uuid)
+
+    def _vmove_one(self, where: Any, ident: str | int,
+                   notification_uuid: str | None) -> models.VMove:
         if notification_uuid is not None:
-            query = query.where(
-                models.VMove.notification_uuid == notification_uuid)
-        with self._reader() as session:
-            row = session.scalars(query).first()
-        if row is None:
-            raise exception.NotFound(kind="VMove", ident=uuid)
+            where = sa.and_(where, models.VMove.notification_uuid
+                            == notification_uuid)
+        row: models.VMove = self._live_one(models.VMove, where, ident)
         return row
 
     def vmove_list(self, notification_uuid: str | None = None,
@@ -288,12 +283,8 @@ class Database:
     # -- hosts ------------------------------------------------------------
 
     def host_get(self, name: str) -> models.Host:
-        with self._reader() as session:
-            row = session.scalars(sa.select(models.Host).where(
-                models.Host.name == name,
-                models.Host.deleted.is_(False))).first()
-        if row is None:
-            raise exception.NotFound(kind="Host", ident=name)
+        row: models.Host = self._live_one(models.Host,
+                                          models.Host.name == name, name)
         return row
 
     def host_list(self, include_deleted: bool = False) -> list[models.Host]:
@@ -355,6 +346,15 @@ class Database:
 
     # -- helpers ----------------------------------------------------------
 
+    def _live_one(self, model: Any, where: Any, ident: str | int) -> Any:
+        """The one live row of ``model`` matching ``where``, or NotFound."""
+        with self._reader() as session:
+            row = session.scalars(sa.select(model).where(
+                where, model.deleted.is_(False))).first()
+        if row is None:
+            raise exception.NotFound(kind=model.__name__, ident=ident)
+        return row
+
     def _test_and_set(self, model: Any, uuid: str,
                       values: Mapping[str, Any],
                       expected: Iterable[str] | None) -> int:
@@ -395,29 +395,15 @@ class Database:
 
     def notification_get_by_id(self, id: int) -> models.Notification:
         """Return a live notification by its integer id (Masakari's id)."""
-        with self._reader() as session:
-            row = session.scalars(
-                sa.select(models.Notification).where(
-                    models.Notification.id == id,
-                    models.Notification.deleted.is_(False))).first()
-        if row is None:
-            raise exception.NotFound(kind="Notification", ident=id)
+        row: models.Notification = self._live_one(
+            models.Notification, models.Notification.id == id, id)
         return row
 
     def vmove_get_by_id(self, id: int,
                         notification_uuid: str | None = None
                         ) -> models.VMove:
         """Return a live vmove by its integer id (Masakari's id)."""
-        query = sa.select(models.VMove).where(
-            models.VMove.id == id, models.VMove.deleted.is_(False))
-        if notification_uuid is not None:
-            query = query.where(
-                models.VMove.notification_uuid == notification_uuid)
-        with self._reader() as session:
-            row = session.scalars(query).first()
-        if row is None:
-            raise exception.NotFound(kind="VMove", ident=id)
-        return row
+        return self._vmove_one(models.VMove.id == id, id, notification_uuid)
 
     def step_list_by_notification(self, notification_uuid: str
                                   ) -> list[tuple[models.VMoveStep, str]]:
