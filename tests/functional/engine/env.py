@@ -12,12 +12,12 @@ import time
 import uuid
 
 import fixtures
-import kombu
 import openstack
 import oslo_messaging
 
 from tests.fixtures import conf as conf_fixture
 from tests.fixtures import database
+from tests.fixtures import rabbit
 from vmotiond import clock
 from vmotiond import sim as sim_mod
 from vmotiond.cloud import openstack as os_cloud
@@ -26,8 +26,6 @@ from vmotiond.monitor import emitter
 from vmotiond.monitor import payload
 from vmotiond.sim import server as sim_server
 
-RABBIT_URL = "rabbit://guest:guest@127.0.0.1:5672/"
-AMQP_URL = "amqp://guest:guest@127.0.0.1:5672//"     # the same, for kombu
 REDIS_URL = "redis://127.0.0.1:6379"
 
 
@@ -60,9 +58,9 @@ class EngineEnv(fixtures.Fixture):
         self.sim.start()
         self.addCleanup(self.sim.stop)
         self.transport = oslo_messaging.get_notification_transport(
-            self.conf, url=RABBIT_URL)
+            self.conf, url=rabbit.RABBIT_URL)
         self.addCleanup(self.transport.cleanup)
-        self.addCleanup(delete_queues, topic)
+        self.addCleanup(rabbit.delete_queues, topic)
 
     def cloud(self):
         conn = openstack.connect(**self.sim.cloud_config())
@@ -86,7 +84,7 @@ class EngineEnv(fixtures.Fixture):
         merged = {
             "clouds_yaml": self.sim.write_clouds_yaml(
                 os.path.join(tmp, "clouds.yaml")),
-            "transport_url": RABBIT_URL,
+            "transport_url": rabbit.RABBIT_URL,
             "cloud.cloud": sim_server.CLOUD_NAME,
             "cloud.interface": "public",
             "database.connection": self.db.url,
@@ -136,26 +134,6 @@ class EngineEnv(fixtures.Fixture):
             time.sleep(0.05)
         raise AssertionError("notification for %s did not end in %.0f s: %s"
                              % (host, timeout, rows and rows[0].status))
-
-
-def delete_queues(topic):
-    """Delete the RabbitMQ queues a test's topic left (the notifier
-    declares ``<topic>.<priority>``, the engine its pool's queue)."""
-    names = ["%s.%s" % (topic, p) for p in
-             ("audit", "debug", "info", "warn", "error", "critical",
-              "sample")] + ["vmotiond-engine.%s" % topic]
-    with kombu.Connection(AMQP_URL) as conn:
-        for name in names:
-            channel = conn.channel()
-            try:
-                channel.queue_delete(name)
-            except Exception:  # noqa: S110 - absent queues are fine
-                pass
-            finally:
-                try:
-                    channel.close()
-                except Exception:  # noqa: S110
-                    pass
 
 
 def _kill(proc):

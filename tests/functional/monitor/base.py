@@ -17,6 +17,7 @@ import testtools
 
 from tests.fixtures import conf as conf_fixture
 from tests.fixtures import database as db_fixture
+from tests.fixtures import rabbit
 from tests.fixtures import sim as sim_fixture
 from vmotiond import clock as clock_mod
 from vmotiond.cloud import openstack as os_cloud
@@ -80,6 +81,8 @@ class MonitorSimTestCase(testtools.TestCase):
         self.fx.set("listener_topic", self.topic + "_claims",
                     group="monitor")
         self.fx.set("listener_pool", self.topic, group="monitor")
+        self.addCleanup(rabbit.delete_queues, self.topic,
+                        self.topic + "_claims")
         self.POLL = self.fx.conf.monitor.poll_interval
         self.clock = clock_mod.FakeClock()
         self.sim = self.useFixture(sim_fixture.SimFixture(

@@ -16,6 +16,7 @@ from oslo_config import cfg
 import oslo_messaging
 import testtools
 
+from tests.fixtures import rabbit
 from tests.functional.engine import env as env_mod
 from vmotiond import constants
 from vmotiond.cmd import manage
@@ -33,7 +34,7 @@ class ManageOverRabbitTest(testtools.TestCase):
         self.topic = "vmotiond_rpc_%s" % uuid.uuid4().hex[:8]
         self.env.conf_fixture.set("rpc_topic", self.topic, "engine")
         self.env.conf_fixture.set("rpc_ping_timeout", 2.0, "engine")
-        self.addCleanup(_delete_rpc_queues, self.topic,
+        self.addCleanup(rabbit.delete_rpc_queues, self.topic,
                         self.env.conf.host)
         cloud = self.env.sim.cloud
         cloud.add_flavor("m1.small", 1, 2048, 20)
@@ -48,14 +49,14 @@ class ManageOverRabbitTest(testtools.TestCase):
             f.write("[DEFAULT]\ntransport_url = %s\nstate_path = %s\n"
                     "[database]\nconnection = %s\n[engine]\nrpc_topic = %s\n"
                     "rpc_ping_timeout = 2\n"
-                    % (env_mod.RABBIT_URL, tmp, self.env.db.url, self.topic))
+                    % (rabbit.RABBIT_URL, tmp, self.env.db.url, self.topic))
         self.useFixture(fixtures.MonkeyPatch(
             "vmotiond.cmd.manage.common.cloud_factory",
             lambda conf: self.env.cloud()))
 
     def engine(self):
         rpc_transport = oslo_messaging.get_rpc_transport(
-            self.env.conf, url=env_mod.RABBIT_URL)
+            self.env.conf, url=rabbit.RABBIT_URL)
         self.addCleanup(rpc_transport.cleanup)
         mgr = manager.EngineManager(self.env.conf, self.env.db,
                                     self.env.cloud(),
@@ -193,19 +194,3 @@ class ManageOverRabbitTest(testtools.TestCase):
         code, out, err = self.manage("host", "plan", self.host)
         self.assertEqual(0, code, err)
         self.assertIn("standby-1", out)
-
-
-def _delete_rpc_queues(topic, server):
-    import kombu
-    with kombu.Connection(env_mod.AMQP_URL) as conn:
-        for name in (topic, "%s.%s" % (topic, server)):
-            channel = conn.channel()
-            try:
-                channel.queue_delete(name)
-            except Exception:  # noqa: S110 - absent queues are fine
-                pass
-            finally:
-                try:
-                    channel.close()
-                except Exception:  # noqa: S110
-                    pass
