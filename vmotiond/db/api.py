@@ -138,18 +138,10 @@ class Database:
                           sort_dir: str = "desc"
                           ) -> list[models.Notification]:
         """List notifications, newest first by default, paged by marker."""
-        query = sa.select(models.Notification).where(
-            models.Notification.deleted.is_(False))
-        if status is not None:
-            query = query.where(models.Notification.status.in_(list(status)))
-        if host is not None:
-            query = query.where(models.Notification.host == host)
-        if type is not None:
-            query = query.where(models.Notification.type == type)
-        with self._reader() as session:
-            query = _page(session, query, models.Notification, "created_at",
-                          sort_dir, limit, marker)
-            return list(session.scalars(query))
+        return self.notification_search(
+            status=status, host=host,
+            type=None if type is None else [type], sort_dir=sort_dir,
+            limit=limit, marker=marker)
 
     def notification_set_status(self, uuid: str, status: str,
                                 expected: Iterable[str] | None = None,
