@@ -63,14 +63,7 @@ class DocEnv(fixtures.Fixture):
     def _setUp(self) -> None:
         self.id = uuid.uuid4().hex[:10]
         self.dir = self.useFixture(fixtures.TempDir()).path
-        self.names = {
-            "host": "doc-%s" % self.id,
-            "exchange": "vmotiond_doc_%s" % self.id,
-            "topic": "vmotiond_doc_%s_notifications" % self.id,
-            "claims": "vmotiond_doc_%s_claims" % self.id,
-            "pool": "vmotiond_doc_%s_monitors" % self.id,
-            "rpc_topic": "vmotiond_doc_%s_engine" % self.id,
-        }
+        self.names = rabbit.unique_names("vmotiond_doc", self.id)
         self._check_rabbit()
         self.addCleanup(self._delete_rabbit_objects)
         self.api_port = free_port()

@@ -258,14 +258,7 @@ class Deployment(fixtures.Fixture):
     def _setUp(self) -> None:
         self.id = uuid.uuid4().hex[:10]
         self.dir = self.useFixture(fixtures.TempDir()).path
-        self.names = {
-            "host": "vmt-%s" % self.id,
-            "exchange": "vmt_%s" % self.id,
-            "topic": "vmt_%s_notifications" % self.id,
-            "claims": "vmt_%s_claims" % self.id,
-            "pool": "vmt_%s_monitors" % self.id,
-            "rpc_topic": "vmt_%s_engine" % self.id,
-        }
+        self.names = rabbit.unique_names("vmt", self.id)
         if self.transport_url.startswith("rabbit:"):
             # Runs after the processes are killed (clean-ups are LIFO).
             self.addCleanup(self._delete_rabbit_objects)
