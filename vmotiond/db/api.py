@@ -25,6 +25,7 @@ from vmotiond import constants
 from vmotiond import exception
 from vmotiond.db import migration
 from vmotiond.db import models
+from vmotiond.db import mysql_datetime
 
 LOG = logging.getLogger(__name__)
 
@@ -42,9 +43,13 @@ class Database:
         """Configure from ``conf.database``; ``overrides`` win over it."""
         self._clock = clock or clock_mod.Clock()
         self._facade = enginefacade.transaction_context()
-        options = {**dict(conf.database.items()), **overrides}
+        # thread_checkin yields to eventlet on every checkin; with threads
+        # it only adds a GIL hand-over per query.
+        options = {**dict(conf.database.items()), "thread_checkin": False,
+                   **overrides}
         self.url = options["connection"]
         self._facade.configure(**options)
+        self._facade.append_on_engine_create(mysql_datetime.install)
 
     # -- plumbing ---------------------------------------------------------
 
@@ -58,6 +63,12 @@ class Database:
         session: AbstractContextManager[orm.Session] = (
             self._facade.reader.using(_Context()))
         return session
+
+    def _reader_connection(self) -> AbstractContextManager[sa.Connection]:
+        """A Core connection in a read transaction: no ORM, for bulk reads."""
+        connection: AbstractContextManager[sa.Connection] = (
+            self._facade.reader.connection.using(_Context()))
+        return connection
 
     def _writer(self) -> AbstractContextManager[orm.Session]:
         session: AbstractContextManager[orm.Session] = (
@@ -421,20 +432,22 @@ class Database:
                    sort_key: str = "created_at", sort_dir: str = "desc",
                    limit: int | None = None,
                    marker: str | None = None) -> list[dict[str, Any]]:
-        """``vmove_list`` as plain dicts of columns, without ORM objects.
+        """``vmove_list`` as plain dicts of columns, without the ORM.
 
-        Same filters, order and paging; about twice as fast for a page,
-        which is what the API serves.
+        Same filters, order and paging, read on a Core connection: several
+        times cheaper for a page, which is what the API serves.
         """
         table = models.VMove.__table__
         query = _vmove_filters(
             sa.select(*table.columns).where(models.VMove.deleted.is_(False)),
             notification_uuid, instance_uuid, host, type, status, since,
             until)
-        with self._reader() as session:
-            query = _page(session, query, models.VMove, sort_key, sort_dir,
-                          limit, marker)
-            return [dict(row) for row in session.execute(query).mappings()]
+        with self._reader_connection() as connection:
+            query = _page(connection, query, models.VMove, sort_key,
+                          sort_dir, limit, marker)
+            result = connection.execute(query)
+            keys = tuple(result.keys())
+            return [dict(zip(keys, row, strict=True)) for row in result]
 
 
 def _rowcount(session: orm.Session, statement: Any) -> int:
@@ -466,8 +479,9 @@ def _sort_expression(column: Any) -> Any:
     return sa.func.coalesce(column, "")
 
 
-def _page(session: orm.Session, query: Any, model: Any, sort_key: str,
-          sort_dir: str, limit: int | None, marker: str | None) -> Any:
+def _page(session: orm.Session | sa.Connection, query: Any, model: Any,
+          sort_key: str, sort_dir: str, limit: int | None,
+          marker: str | None) -> Any:
     """Order ``query`` by ``sort_key`` then id, starting after ``marker``."""
     if sort_dir not in ("asc", "desc"):
         raise exception.InvalidInput(reason="sort_dir must be asc or desc")
