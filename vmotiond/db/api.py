@@ -8,8 +8,10 @@ expect, so two processes can never both claim the same work.
 
 from collections.abc import Iterable
 from collections.abc import Mapping
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 import datetime
+import functools
 from typing import Any
 import uuid as uuidlib
 
@@ -217,14 +219,14 @@ class Database:
                    limit: int | None = None,
                    marker: str | None = None) -> list[models.VMove]:
         """List vmoves with the filters the API and engine use."""
-        query = _vmove_filters(
-            sa.select(models.VMove).where(models.VMove.deleted.is_(False)),
-            notification_uuid, instance_uuid, host, type, status, since,
-            until)
+        query, params = _vmove_query(
+            True, sort_key, sort_dir, limit, marker,
+            notification_uuid=notification_uuid, instance_uuid=instance_uuid,
+            host=host, type=type, status=status, since=since, until=until)
         with self._reader() as session:
-            query = _page(session, query, models.VMove, sort_key, sort_dir,
-                          limit, marker)
-            return list(session.scalars(query))
+            rows = list(session.scalars(query, params))
+            _check_marker(session, models.VMove, marker, rows)
+            return rows
 
     def vmove_update(self, uuid: str, values: Mapping[str, Any],
                      expected: Iterable[str] | None = None) -> bool:
@@ -391,10 +393,12 @@ class Database:
         if generated_since is not None:
             query = query.where(
                 models.Notification.generated_time >= generated_since)
+        query = _page(query, models.Notification, sort_key, sort_dir,
+                      limit is not None, marker is not None)
         with self._reader() as session:
-            query = _page(session, query, models.Notification, sort_key,
-                          sort_dir, limit, marker)
-            return list(session.scalars(query))
+            rows = list(session.scalars(query, _paging(limit, marker)))
+            _check_marker(session, models.Notification, marker, rows)
+            return rows
 
     def notification_get_by_id(self, id: int) -> models.Notification:
         """Return a live notification by its integer id (Masakari's id)."""
@@ -437,17 +441,16 @@ class Database:
         Same filters, order and paging, read on a Core connection: several
         times cheaper for a page, which is what the API serves.
         """
-        table = models.VMove.__table__
-        query = _vmove_filters(
-            sa.select(*table.columns).where(models.VMove.deleted.is_(False)),
-            notification_uuid, instance_uuid, host, type, status, since,
-            until)
+        query, params = _vmove_query(
+            False, sort_key, sort_dir, limit, marker,
+            notification_uuid=notification_uuid, instance_uuid=instance_uuid,
+            host=host, type=type, status=status, since=since, until=until)
         with self._reader_connection() as connection:
-            query = _page(connection, query, models.VMove, sort_key,
-                          sort_dir, limit, marker)
-            result = connection.execute(query)
+            result = connection.execute(query, params)
             keys = tuple(result.keys())
-            return [dict(zip(keys, row, strict=True)) for row in result]
+            rows = [dict(zip(keys, row, strict=True)) for row in result]
+            _check_marker(connection, models.VMove, marker, rows)
+            return rows
 
 
 def _rowcount(session: orm.Session, statement: Any) -> int:
@@ -479,56 +482,101 @@ def _sort_expression(column: Any) -> Any:
     return sa.func.coalesce(column, "")
 
 
-def _page(session: orm.Session | sa.Connection, query: Any, model: Any,
-          sort_key: str, sort_dir: str, limit: int | None,
-          marker: str | None) -> Any:
-    """Order ``query`` by ``sort_key`` then id, starting after ``marker``."""
+def _page(query: Any, model: Any, sort_key: str, sort_dir: str,
+          limit: bool, marker: bool) -> Any:
+    """Order ``query`` by ``sort_key`` then id; page it on bound values.
+
+    With ``limit``, the statement takes the parameter ``limit``; with
+    ``marker``, it starts after the row whose uuid is the parameter
+    ``marker``, whose position subqueries of the same statement read (a
+    page is one round trip). An unknown marker gives no row, which
+    ``_check_marker`` tells apart from the end of the list.
+    """
     if sort_dir not in ("asc", "desc"):
         raise exception.InvalidInput(reason="sort_dir must be asc or desc")
-    if sort_key not in model.__table__.columns:
+    table = model.__table__
+    if sort_key not in table.columns:
         raise exception.InvalidInput(reason="unknown sort key %s" % sort_key)
-    key = _sort_expression(model.__table__.columns[sort_key])
-    if marker is not None:
-        anchor = session.execute(sa.select(key, model.id).where(
-            model.uuid == marker)).first()
-        if anchor is None:
-            raise exception.NotFound(kind="Marker", ident=marker)
-        value, ident = anchor
+    key = _sort_expression(table.columns[sort_key])
+    if marker:
+        anchor = table.alias("marker")
+        at_marker = anchor.c.uuid == sa.bindparam("marker")
+        value = sa.select(_sort_expression(anchor.columns[sort_key])).where(
+            at_marker).scalar_subquery()
+        ident = sa.select(anchor.c.id).where(at_marker).scalar_subquery()
         if sort_dir == "asc":
             query = query.where(sa.or_(key > value,
                                        sa.and_(key == value,
-                                               model.id > ident)))
+                                               table.c.id > ident)))
         else:
             query = query.where(sa.or_(key < value,
                                        sa.and_(key == value,
-                                               model.id < ident)))
+                                               table.c.id < ident)))
     order = sa.asc if sort_dir == "asc" else sa.desc
-    query = query.order_by(order(key), order(model.id))
+    query = query.order_by(order(key), order(table.c.id))
+    if limit:
+        query = query.limit(sa.bindparam("limit", type_=sa.Integer))
+    return query
+
+
+def _paging(limit: int | None, marker: str | None) -> dict[str, Any]:
+    """The bound values of a statement ``_page`` made."""
+    params: dict[str, Any] = {}
     if limit is not None:
-        query = query.limit(limit)
-    return query
+        params["limit"] = limit
+    if marker is not None:
+        params["marker"] = marker
+    return params
 
 
-def _vmove_filters(query: Any, notification_uuid: str | None,
-                   instance_uuid: str | None, host: str | None,
-                   type: str | None, status: Iterable[str] | None,
-                   since: datetime.datetime | None,
-                   until: datetime.datetime | None) -> Any:
-    """Add the filters of ``vmove_list`` and ``vmove_rows`` to ``query``."""
-    vmove = models.VMove
-    if notification_uuid is not None:
-        query = query.where(vmove.notification_uuid == notification_uuid)
-    if instance_uuid is not None:
-        query = query.where(vmove.instance_uuid == instance_uuid)
-    if host is not None:
-        query = query.where(sa.or_(vmove.source_host == host,
-                                   vmove.dest_host == host))
-    if type is not None:
-        query = query.where(vmove.type == type)
-    if status is not None:
-        query = query.where(vmove.status.in_(list(status)))
-    if since is not None:
-        query = query.where(vmove.created_at >= since)
-    if until is not None:
-        query = query.where(vmove.created_at < until)
-    return query
+def _check_marker(executor: orm.Session | sa.Connection, model: Any,
+                  marker: str | None, rows: Sequence[Any]) -> None:
+    """Raise NotFound if an empty page came from an unknown ``marker``."""
+    if marker is None or rows:
+        return
+    table = model.__table__
+    found = executor.execute(sa.select(table.c.id).where(
+        table.c.uuid == marker)).first()
+    if found is None:
+        raise exception.NotFound(kind="Marker", ident=marker)
+
+
+def _vmove_query(entity: bool, sort_key: str, sort_dir: str,
+                 limit: int | None, marker: str | None,
+                 **filters: Any) -> tuple[Any, dict[str, Any]]:
+    """The statement of ``vmove_list`` (``entity``) or ``vmove_rows``.
+
+    Returns it with its bound values. Statements are built once per shape
+    (which filters, sort, paging) and reused: building and keying one
+    costs more than reading a page of rows.
+    """
+    params = {name: value for name, value in filters.items()
+              if value is not None}
+    if "status" in params:
+        params["status"] = list(params["status"])
+    query = _vmove_statement(entity, frozenset(params), sort_key, sort_dir,
+                             limit is not None, marker is not None)
+    return query, {**params, **_paging(limit, marker)}
+
+
+@functools.lru_cache(maxsize=256)
+def _vmove_statement(entity: bool, filters: frozenset[str], sort_key: str,
+                     sort_dir: str, limit: bool, marker: bool) -> Any:
+    """Build the statement of one shape of ``_vmove_query``."""
+    vmove = models.VMove.__table__.c
+    conditions = {
+        "notification_uuid": (
+            vmove.notification_uuid == sa.bindparam("notification_uuid")),
+        "instance_uuid": vmove.instance_uuid == sa.bindparam("instance_uuid"),
+        "host": sa.or_(vmove.source_host == sa.bindparam("host"),
+                       vmove.dest_host == sa.bindparam("host")),
+        "type": vmove.type == sa.bindparam("type"),
+        "status": vmove.status.in_(sa.bindparam("status", expanding=True)),
+        "since": vmove.created_at >= sa.bindparam("since"),
+        "until": vmove.created_at < sa.bindparam("until"),
+    }
+    query = sa.select(models.VMove if entity else models.VMove.__table__)
+    query = query.where(vmove.deleted.is_(False))
+    for name in sorted(filters):
+        query = query.where(conditions[name])
+    return _page(query, models.VMove, sort_key, sort_dir, limit, marker)

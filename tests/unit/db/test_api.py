@@ -166,6 +166,65 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
             instance_uuid="inst-000")])
         self.assertEqual(3, len(self.db.vmove_list(host="node1")))
 
+    def test_unknown_marker_is_not_found_among_rows(self) -> None:
+        self._vmoves(3)
+        missing = "00000000-0000-0000-0000-000000000000"
+        for lister in (self.db.vmove_list, self.db.vmove_rows,
+                       self.db.notification_search):
+            self.assertRaises(exception.NotFound, lister, marker=missing)
+
+    def test_every_filter_shape_reads_what_it_names(self) -> None:
+        """vmove_list and vmove_rows against a filter written in Python.
+
+        Statements are built once per shape and reused with other values,
+        so each shape runs with two sets of values.
+        """
+        first, _ = self._vmoves(0)
+        second = self._notification("k2", "node2")
+        statuses = (constants.PENDING, constants.SUCCEEDED, constants.FAILED)
+        for index in range(6):
+            self.db.vmoves_create((first, second)[index % 2], [{
+                "instance_uuid": "inst-%d" % (index % 3),
+                "source_host": "node%d" % (index % 2),
+                "dest_host": "node%d" % (index % 3 + 1),
+                "type": (constants.EVACUATION, constants.MIGRATION)[
+                    index // 3],
+                "status": statuses[index % 3]}])
+            self.clock.advance(60)
+        rows = self.db.vmove_rows(sort_dir="asc")
+        start = rows[0]["created_at"]
+        values = [
+            {"notification_uuid": first, "instance_uuid": "inst-1",
+             "host": "node1", "type": constants.EVACUATION,
+             "status": [constants.PENDING, constants.FAILED],
+             "since": start + datetime.timedelta(seconds=60),
+             "until": start + datetime.timedelta(seconds=300)},
+            {"notification_uuid": second, "instance_uuid": "inst-2",
+             "host": "node3", "type": constants.MIGRATION,
+             "status": [constants.SUCCEEDED],
+             "since": start, "until": start + datetime.timedelta(seconds=200)},
+        ]
+        tests = {
+            "notification_uuid": lambda r, v: r["notification_uuid"] == v,
+            "instance_uuid": lambda r, v: r["instance_uuid"] == v,
+            "host": lambda r, v: v in (r["source_host"], r["dest_host"]),
+            "type": lambda r, v: r["type"] == v,
+            "status": lambda r, v: r["status"] in v,
+            "since": lambda r, v: r["created_at"] >= v,
+            "until": lambda r, v: r["created_at"] < v,
+        }
+        names = sorted(tests)
+        for shape in range(2 ** len(names)):
+            chosen = [n for bit, n in enumerate(names) if shape >> bit & 1]
+            for given in values:
+                filters = {name: given[name] for name in chosen}
+                expected = [r["uuid"] for r in rows if all(
+                    tests[name](r, given[name]) for name in chosen)]
+                self.assertEqual(expected, [r["uuid"] for r in (
+                    self.db.vmove_rows(sort_dir="asc", **filters))], filters)
+                self.assertEqual(expected, [m.uuid for m in (
+                    self.db.vmove_list(sort_dir="asc", **filters))], filters)
+
     def test_soft_delete_only_when_finished(self) -> None:
         _, uuids = self._vmoves(1)
         self.assertFalse(self.db.vmove_soft_delete(
