@@ -133,7 +133,7 @@ def _markers(url: str, count: int) -> list[str]:
             "SELECT COUNT(*) FROM vmoves")).scalar_one())
         picks = []
         for _ in range(count):
-            offset = random.randrange(max(1, total - PAGE))
+            offset = random.randrange(PAGE, max(PAGE + 1, total))
             picks.append(str(conn.execute(sa.text(
                 "SELECT uuid FROM vmoves ORDER BY id LIMIT 1 OFFSET :skip"
             ).bindparams(skip=offset)).scalar_one()))

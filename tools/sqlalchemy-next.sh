@@ -8,14 +8,17 @@ cd "$(dirname "$0")/.."
 TOP=$PWD
 VENV=${SQLALCHEMY_NEXT_VENV:-$TOP/.venv-sqlalchemy21}
 PY=${PYTHON:-python3}
-if [ ! -x "$VENV/bin/stestr" ]; then
+WANT=$(cat requirements.txt test-requirements.txt tools/constraints.txt \
+       | sha1sum | cut -c1-40)
+if [ "$(cat "$VENV/.installed" 2>/dev/null)" != "$WANT" ]; then
     echo "Creating $VENV"
-    "$PY" -m venv "$VENV"
+    "$PY" -m venv --clear "$VENV"
     grep -iv '^sqlalchemy==' tools/constraints.txt > "$VENV/constraints.txt"
     "$VENV/bin/pip" install -q --disable-pip-version-check \
         -c "$VENV/constraints.txt" "SQLAlchemy>=2.1,<2.2" \
         -r requirements.txt -r test-requirements.txt 2>&1 \
-        | grep -v "is ignored: it is neither" || true
+        | { grep -v "is ignored: it is neither" || true; }
+    echo "$WANT" > "$VENV/.installed"
 fi
 "$VENV/bin/python" -c "import sqlalchemy; print('SQLAlchemy', sqlalchemy.__version__)"
 REPO=$VENV/stestr-repo

@@ -11,6 +11,20 @@ if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv "$VENV"
 fi
 if [ "$(cat "$VENV/.vmotiond-installed" 2>/dev/null)" != "$_want" ]; then
+    # mysqlclient (tested beside PyMySQL) builds against MariaDB's C client.
+    if ! pkg-config --exists mariadb 2>/dev/null; then
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+            echo "Installing libmariadb-dev and pkg-config (Debian) ..."
+            { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+                apt-get install -y -qq libmariadb-dev pkg-config; } \
+                >/dev/null || { echo "error: apt-get install failed" >&2
+                                exit 1; }
+        else
+            echo "error: mysqlclient needs MariaDB's C client headers:" \
+                 "install libmariadb-dev and pkg-config" >&2
+            exit 1
+        fi
+    fi
     echo "Installing vmotiond and its dependencies into $VENV ..."
     # pip warns about each local index folder that lacks a package.
     "$VENV/bin/pip" install -q --disable-pip-version-check \

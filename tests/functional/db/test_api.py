@@ -5,4 +5,5 @@ from tests.unit.db import test_api
 
 class ServerDataApiTest(test_api.DataApiTestBase):
     scenarios = [("mysql", {"backend": "mysql"}),
+                 ("mysqlclient", {"backend": "mysqldb"}),
                  ("postgresql", {"backend": "postgresql"})]

@@ -1,8 +1,13 @@
-"""Every MariaDB connection of the data API decodes DATETIME in C."""
+"""Every MariaDB connection of the data API decodes DATETIME in C.
+
+With either driver: PyMySQL and mysqlclient.
+"""
 
 import datetime
+from typing import Any
 
 import sqlalchemy as sa
+import testscenarios
 import testtools
 
 from tests.fixtures import conf as conf_fixture
@@ -12,17 +17,22 @@ from vmotiond.db import mysql_datetime
 DATETIME = 12
 
 
-class MariaDBDecoderTest(testtools.TestCase):
+class MariaDBDecoderTest(testscenarios.WithScenarios, testtools.TestCase):
+
+    scenarios = [("pymysql", {"backend": "mysql"}),
+                 ("mysqlclient", {"backend": "mysqldb"})]
 
     def setUp(self) -> None:
         super().setUp()
         conf = self.useFixture(conf_fixture.Conf()).conf
         self.db = self.useFixture(
-            db_fixture.Database("mysql", conf)).database
+            db_fixture.Database(self.backend, conf)).database
 
     def _decoder(self, connection: sa.Connection) -> object:
-        driver = connection.connection.driver_connection
-        return driver.decoders[DATETIME]  # type: ignore[union-attr]
+        driver: Any = connection.connection.driver_connection
+        if self.backend == "mysqldb":
+            return driver.converter[DATETIME]
+        return driver.decoders[DATETIME]
 
     def test_pooled_connections_use_the_decoder(self) -> None:
         engine = self.db.engine

@@ -6,6 +6,8 @@ from typing import Any
 
 import hypothesis
 from hypothesis import strategies as st
+from MySQLdb import converters as mysqldb_converters
+from MySQLdb.constants import FIELD_TYPE
 from pymysql import converters
 import testtools
 
@@ -13,6 +15,8 @@ from vmotiond.db import mysql_datetime
 
 DRIVER = converters.convert_datetime
 FAST = mysql_datetime.Decoder(DRIVER)
+MYSQLDB = mysqldb_converters.conversions[FIELD_TYPE.DATETIME]
+FAST_MYSQLDB = mysql_datetime.Decoder(MYSQLDB)
 
 # Strings shaped like MySQL's, and near misses: other separators,
 # fractions of 0-8 digits, time zones, impossible dates.
@@ -61,6 +65,12 @@ class FastDecoderTest(testtools.TestCase):
     @hypothesis.given(st.one_of(_NEAR, _NOISE))
     def test_same_answer_as_pymysql(self, value: str) -> None:
         self.assertEqual(_outcome(DRIVER, value), _outcome(FAST, value))
+
+    @hypothesis.settings(max_examples=3000, deadline=None)
+    @hypothesis.given(st.one_of(_NEAR, _NOISE))
+    def test_same_answer_as_mysqlclient(self, value: str) -> None:
+        self.assertEqual(_outcome(MYSQLDB, value),
+                         _outcome(FAST_MYSQLDB, value))
 
     @hypothesis.settings(max_examples=1000, deadline=None)
     @hypothesis.given(st.datetimes())
