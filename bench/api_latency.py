@@ -83,7 +83,12 @@ def fill(name: str, rows: int) -> str:
     started = time.monotonic()
     per_notification = 100
     start = datetime.datetime(2025, 1, 1)
-    statuses = ("succeeded",) * 8 + ("failed", "ignored")
+    # As the engine leaves them: the last step run, and why a move failed
+    # or was ignored.
+    outcomes = ((("succeeded", "check_floating_ips", None),) * 8
+                + (("failed", "wait_moved",
+                    "Nova set the instance to ERROR during evacuation"),
+                   ("ignored", None, "no capacity on any target host")))
     notifications, moves = [], []
     with engine.begin() as conn:
         for index in range(rows):
@@ -97,6 +102,7 @@ def fill(name: str, rows: int) -> str:
                     "status": "finished", "dedup_key": notification,
                     "created_at": when, "deleted": False})
             when = start + datetime.timedelta(seconds=index * 6)
+            status, step, message = outcomes[index % 10]
             moves.append({
                 "uuid": str(uuid.uuid4()), "notification_uuid": notification,
                 "instance_uuid": str(uuid.uuid4()),
@@ -105,9 +111,11 @@ def fill(name: str, rows: int) -> str:
                 "dest_host": "spare%d" % (index % 20),
                 "start_time": when,
                 "end_time": when + datetime.timedelta(seconds=20),
-                "type": "evacuation", "status": statuses[index % 10],
-                "message": None, "priority": index % 3, "attempts": 1,
-                "created_at": when, "deleted": False})
+                "type": "evacuation", "status": status,
+                "current_step": step, "message": message,
+                "priority": index % 3, "attempts": 1, "created_at": when,
+                "updated_at": when + datetime.timedelta(seconds=20),
+                "deleted": False})
             if len(moves) == 20000:
                 conn.execute(models.Notification.__table__.insert(),
                              notifications)
@@ -286,7 +294,7 @@ def measure(url: str, args: argparse.Namespace, paths: list[str]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--database", default="vmotiond_bench_api")
+    parser.add_argument("--database", default="vmotiond_bench_vmoves")
     parser.add_argument("--drivers", default="pymysql,mysqldb",
                         help="MySQL drivers to measure, comma-separated")
     parser.add_argument("--requests", type=int, default=1000)
