@@ -311,6 +311,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drop", action="store_true",
                         help="drop the database at the end")
     args = parser.parse_args(argv)
+    unknown = set(args.drivers.split(",")) - set(DRIVERS)
+    if unknown:
+        parser.error("unknown driver(s) %s; known: %s"
+                     % (", ".join(sorted(unknown)), ", ".join(DRIVERS)))
     fill(args.database, args.rows)
     paths = _paths(_markers(_database_url(args.database), 200),
                    max(args.requests, 400))

@@ -47,8 +47,8 @@ OPTS = [
         help="Worker threads of each embedded server process: requests "
              "served at the same time. Threads help while requests wait on "
              "the database; beyond a few they contend for Python's lock "
-             "(with PyMySQL, 16 threads cost a third of the throughput of "
-             "4). Idle keep-alive connections hold no thread."),
+             "(with PyMySQL, 16 threads served a quarter fewer requests "
+             "than 4). Idle keep-alive connections hold no thread."),
     cfg.IntOpt(
         "backlog",
         default=128,
