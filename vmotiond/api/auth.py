@@ -25,14 +25,17 @@ class KeystoneAuth:
 
     def __call__(self, environ: dict[str, Any],
                  start_response: Callable[..., Any]) -> Any:
-        path = handler.normalize(environ.get("PATH_INFO", ""))
+        path, _ = handler.route_path(environ.get("PATH_INFO", ""))
         if path in handler.PUBLIC_PATHS:
             return self._application(environ, start_response)
         return self._auth(environ, start_response)
 
 
 class NoAuth:
-    """Demo only: everyone is an admin unless ``X-Roles`` says otherwise."""
+    """Demo only: everyone is an admin unless ``X-Roles`` says otherwise.
+
+    The project is the one the URL names, else ``noauth``.
+    """
 
     def __init__(self, application: WSGIApp) -> None:
         self._application = application
@@ -41,6 +44,7 @@ class NoAuth:
                  start_response: Callable[..., Any]) -> Any:
         environ.setdefault("HTTP_X_ROLES", "admin,reader")
         environ.setdefault("HTTP_X_USER_ID", "noauth")
-        environ.setdefault("HTTP_X_PROJECT_ID", "noauth")
+        _, project = handler.route_path(environ.get("PATH_INFO", ""))
+        environ.setdefault("HTTP_X_PROJECT_ID", project or "noauth")
         environ["HTTP_X_IDENTITY_STATUS"] = "Confirmed"
         return self._application(environ, start_response)

@@ -52,15 +52,30 @@ ROUTE_DECLARATIONS: dict[str, dict[str, Handler]] = {
 # Paths answered without a token: version discovery and the API document.
 PUBLIC_PATHS = frozenset({"/", "/v1", "/openapi.json"})
 
+# Masakari's catalog entries end in the project (/v1/%(tenant_id)s), so
+# its clients ask /v1/{project_id}/notifications...: a Keystone project id
+# (32 hex digits, or a UUID with dashes) after /v1 is taken as that.
+_PROJECT_SEGMENT = re.compile(
+    r"^/v1/(?P<project_id>[0-9a-fA-F]{32}|[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4})"
+    r"{3}-[0-9a-fA-F]{12})(?=/|$)")
+
 
 def _compile(template: str) -> re.Pattern[str]:
     pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
     return re.compile("^%s$" % pattern)
 
 
-def normalize(path: str) -> str:
-    """Return ``path`` without a trailing slash (``/`` stays)."""
-    return path.rstrip("/") or "/"
+def route_path(path: str) -> tuple[str, str | None]:
+    """Return the path to route and the project id the URL names, if any.
+
+    The routed path has no trailing slash (``/`` stays) and no project
+    segment: ``/v1/{project_id}/vmoves`` routes as ``/v1/vmoves``.
+    """
+    found = _PROJECT_SEGMENT.match(path)
+    if found is None:
+        return path.rstrip("/") or "/", None
+    rest = path[found.end():].rstrip("/")
+    return "/v1" + rest, found.group("project_id")
 
 
 class Router:
@@ -87,13 +102,15 @@ class Router:
         """Route ``req``; turn every known failure into its HTTP answer."""
         headers: dict[str, str] = {}
         try:
-            handler, kwargs = self._match(req)
+            path, url_project = route_path(req.path_info)
+            handler, kwargs = self._match(req.method, path)
             version = microversion.extract(req)
             headers = microversion.response_headers(version)
             _check_version(handler, version)
             req.environ[util.ENV_VERSION] = version
-            req.environ[util.ENV_CONTEXT] = (
-                context_mod.RequestContext.from_environ(req.environ))
+            context = context_mod.RequestContext.from_environ(req.environ)
+            _check_project(url_project, context)
+            req.environ[util.ENV_CONTEXT] = context
             response = handler(req, **kwargs)
         except util.HTTPError as exc:
             return _error(req, exc.status, exc.code, exc.message,
@@ -117,22 +134,34 @@ class Router:
         response.headers.update(headers)
         return response
 
-    def _match(self, req: webob.Request) -> tuple[Handler, dict[str, str]]:
-        path = normalize(req.path_info)
+    def _match(self, method: str, path: str
+               ) -> tuple[Handler, dict[str, str]]:
         for pattern, methods in self._routes:
             found = pattern.match(path)
             if found is None:
                 continue
-            handler = methods.get(req.method)
+            handler = methods.get(method)
             if handler is None:
                 allowed = ", ".join(sorted(methods))
                 raise util.HTTPError(
                     405, errors.METHOD_NOT_ALLOWED,
                     "The method %s is not allowed for %s; allowed: %s."
-                    % (req.method, path, allowed), {"Allow": allowed})
+                    % (method, path, allowed), {"Allow": allowed})
             return handler, found.groupdict()
         raise util.not_found("No resource at %s." % path,
                              errors.ROUTE_NOT_FOUND)
+
+
+def _check_project(url_project: str | None,
+                   context: context_mod.RequestContext) -> None:
+    """400 when the URL names another project than the token's, as Nova."""
+    if url_project is None or context.project_id is None:
+        return
+    if url_project != context.project_id:
+        raise util.bad_request(
+            "Malformed request URL: the URL's project_id %s does not match "
+            "the token's project_id %s." % (url_project, context.project_id),
+            errors.PROJECT_MISMATCH)
 
 
 def _check_version(handler: Handler, version: microversion.Version) -> None:

@@ -134,18 +134,25 @@ class Identity:
             body["roles"] = [{"id": "role-" + r, "name": r}
                              for r in token.info.roles]
             if catalog:
-                body["catalog"] = self._catalog()
+                body["catalog"] = self._catalog(token.info.project_id)
         return {"token": body}
 
-    def _catalog(self) -> list[dict[str, Any]]:
+    def _catalog(self, project_id: str) -> list[dict[str, Any]]:
+        """The catalog of a project-scoped token.
+
+        As Keystone does, ``%(tenant_id)s`` and ``%(project_id)s`` in an
+        endpoint's URL become the token's project id.
+        """
         entries = []
-        for service_type, (name, url) in sorted(self.catalog.items()):
+        for service_type, (name, template) in sorted(self.catalog.items()):
+            url = template.replace("%(tenant_id)s", project_id).replace(
+                "%(project_id)s", project_id)
             entries.append({
-                "id": uuid.uuid5(uuid.NAMESPACE_URL, url).hex,
+                "id": uuid.uuid5(uuid.NAMESPACE_URL, template).hex,
                 "type": service_type, "name": name,
                 "endpoints": [{
                     "id": uuid.uuid5(uuid.NAMESPACE_URL,
-                                     url + interface).hex,
+                                     template + interface).hex,
                     "interface": interface, "region_id": "RegionOne",
                     "region": "RegionOne", "url": url}
                     for interface in ("public", "internal", "admin")]})

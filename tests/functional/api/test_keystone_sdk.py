@@ -129,3 +129,45 @@ class TestKeystoneAndSdk(base.ApiServerTestCase):
     def test_discovery_and_health_need_no_token(self) -> None:
         for path in ("/", "/v1/", "/openapi.json", "/healthcheck"):
             self.assertEqual(200, self.get(path).status_code, path)
+
+
+class TestMasakariCatalogForm(base.ApiServerTestCase):
+    """The catalog entry Masakari's install guide writes: /v1/%(tenant_id)s.
+
+    Keystone puts the token's project in the URL; openstacksdk then asks
+    /v1/{project_id}/notifications..., which the API serves as Masakari.
+    """
+
+    def setUp(self) -> None:
+        super().setUp()
+        port = base.free_port()
+        self.sim = self.useFixture(sim_fixture.SimFixture(
+            builder.Scenario(hosts=1, standby=0, servers=0),
+            instance_ha_url="http://127.0.0.1:%d/v1/%%(tenant_id)s" % port))
+        self.start_api("keystone", self.sim.auth_url, port)
+        self.conn = self.sim.connect("reader", instance_ha_api_version="1.3")
+        self.addCleanup(self.conn.close)
+
+    def test_sdk_reads_through_the_project_url(self) -> None:
+        endpoint = self.conn.instance_ha.get_endpoint()
+        self.assertEqual(self.url + "/v1/" + self.conn.current_project_id,
+                         endpoint.rstrip("/"))
+        big = self.seeded["big"]
+        self.assertEqual(
+            [self.seeded["small"].uuid, big.uuid],
+            [n.notification_uuid for n in self.conn.instance_ha
+             .notifications()])
+        stored = self.database.vmove_list(notification_uuid=big.uuid,
+                                          sort_dir="asc")
+        paged = list(self.conn.instance_ha.vmoves(
+            big.uuid, limit=2, sort_key="created_at", sort_dir="asc"))
+        self.assertEqual([m.uuid for m in stored], [v.uuid for v in paged])
+
+    def test_another_projects_url_is_400(self) -> None:
+        token = self.conn.session.get_token()
+        response = requests.get(
+            self.url + "/v1/%s/notifications" % ("0" * 32),
+            headers={"X-Auth-Token": token}, timeout=30)
+        self.assertEqual(400, response.status_code, response.text)
+        self.assertEqual("vmotiond.route.project_mismatch",
+                         response.json()["badRequest"]["error_code"])

@@ -107,3 +107,66 @@ class TestErrorMapping(base.ApiTestCase):
 def _code(response: webob.Response) -> str:
     body = json.loads(response.body)
     return str(next(iter(body.values()))["error_code"])
+
+
+PROJECT = "24c4d24fa49c43a5995a1437ae1b7d7a"
+
+
+class TestProjectInPath(base.ApiTestCase):
+    """Masakari's catalog form: /v1/{project_id}/..."""
+
+    def test_route_path(self) -> None:
+        dashed = "24c4d24f-a49c-43a5-995a-1437ae1b7d7a"
+        cases = {
+            "/": ("/", None),
+            "/v1/": ("/v1", None),
+            "/v1/vmoves/": ("/v1/vmoves", None),
+            "/v1/%s" % PROJECT: ("/v1", PROJECT),
+            "/v1/%s/" % PROJECT: ("/v1", PROJECT),
+            "/v1/%s/vmoves" % PROJECT: ("/v1/vmoves", PROJECT),
+            "/v1/%s/notifications/1/vmoves/" % dashed: (
+                "/v1/notifications/1/vmoves", dashed),
+            # Not a project id: routed as it is (and answered 404).
+            "/v1/%sx/vmoves" % PROJECT: ("/v1/%sx/vmoves" % PROJECT, None),
+            "/v1/%s/vmoves" % PROJECT[:-1]: (
+                "/v1/%s/vmoves" % PROJECT[:-1], None),
+            "/v1/notifications": ("/v1/notifications", None),
+            "/v2/%s/vmoves" % PROJECT: ("/v2/%s/vmoves" % PROJECT, None),
+            "/x/v1/%s" % PROJECT: ("/x/v1/%s" % PROJECT, None),
+        }
+        for path, expected in cases.items():
+            self.assertEqual(expected, handler.route_path(path), path)
+
+    def test_every_route_answers_with_the_project(self) -> None:
+        for path in ROUTES:
+            if not path.startswith("/v1"):
+                continue
+            with_project = "/v1/%s%s" % (PROJECT, path[3:])
+            plain = self.request(path)
+            prefixed = self.request(with_project,
+                                    headers={"X-Project-Id": PROJECT})
+            self.assertEqual(plain.status_int, prefixed.status_int, path)
+            if path != "/v1":  # the version document links to itself
+                self.assertEqual(plain.json_body, _without_request_ids(
+                    prefixed.json_body, plain.json_body), path)
+
+    def test_next_link_keeps_the_project(self) -> None:
+        body = self.get_json("/v1/%s/vmoves?limit=2" % PROJECT,
+                             headers={"X-Project-Id": PROJECT})
+        self.assertIn("/v1/%s/vmoves?" % PROJECT,
+                      body["vmoves_links"][0]["href"])
+
+    def test_another_project_than_the_tokens_is_400(self) -> None:
+        other = "0" * 32
+        self.assertError(self.request("/v1/%s/vmoves" % PROJECT,
+                                      headers={"X-Project-Id": other}),
+                         400, errors.PROJECT_MISMATCH, other)
+
+
+def _without_request_ids(body: object, like: object) -> object:
+    """``body`` with each error's request id taken from ``like``."""
+    if isinstance(body, dict) and isinstance(like, dict):
+        return {key: (like.get(key) if key == "request_id" else
+                      _without_request_ids(value, like.get(key)))
+                for key, value in body.items()}
+    return body
