@@ -1,7 +1,6 @@
 """The API on a loopback port over a real database, seeded for reading."""
 
 import datetime
-import socket
 from typing import Any
 
 from keystoneauth1 import loading as ks_loading
@@ -16,11 +15,6 @@ from vmotiond.api import server as server_mod
 
 T0 = datetime.datetime(2026, 1, 1, 12, 0, 0)
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def seed(database: Any, fake_clock: clock.FakeClock) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import testtools
 
 from tests.fixtures import conf as conf_fixture
 from tests.fixtures import database as db_fixture
-from tests.functional.api import base
+from tests.fixtures import ports
 
 MAIN = "import sys; from vmotiond.cmd.api import main; sys.exit(main())"
 
@@ -25,7 +25,7 @@ class TestCommand(testtools.TestCase):
         conf = self.useFixture(conf_fixture.Conf()).conf
         self.db = self.useFixture(db_fixture.Database("sqlite", conf,
                                                       synced=False))
-        self.port = base.free_port()
+        self.port = ports.free_port()
 
     def write_config(self, **api: object) -> str:
         path = os.path.join(self.tmp, "vmotiond.conf")

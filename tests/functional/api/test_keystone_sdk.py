@@ -8,6 +8,7 @@ the vmoves exactly as it reads Masakari's.
 from openstack import exceptions as sdk_exc
 import requests
 
+from tests.fixtures import ports
 from tests.fixtures import sim as sim_fixture
 from tests.functional.api import base
 from vmotiond.sim import builder
@@ -19,7 +20,7 @@ class TestKeystoneAndSdk(base.ApiServerTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        port = base.free_port()
+        port = ports.free_port()
         self.sim = self.useFixture(sim_fixture.SimFixture(
             builder.Scenario(hosts=1, standby=0, servers=0),
             instance_ha_url="http://127.0.0.1:%d/v1" % port))
@@ -140,7 +141,7 @@ class TestMasakariCatalogForm(base.ApiServerTestCase):
 
     def setUp(self) -> None:
         super().setUp()
-        port = base.free_port()
+        port = ports.free_port()
         self.sim = self.useFixture(sim_fixture.SimFixture(
             builder.Scenario(hosts=1, standby=0, servers=0),
             instance_ha_url="http://127.0.0.1:%d/v1/%%(tenant_id)s" % port))

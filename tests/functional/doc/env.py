@@ -13,7 +13,6 @@ A service that is not there (RabbitMQ) fails the test; nothing is skipped.
 """
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ import fixtures
 import openstack
 import requests
 
+from tests.fixtures import ports
 from tests.fixtures import rabbit
 from vmotiond import constants
 from vmotiond.db import api as db_api
@@ -36,11 +36,6 @@ CLOUD = "vmotiond"          # the [cloud] cloud default, as the docs use it
 DONE = ("finished", "failed", "ignored", "aborted")
 BIN = os.path.dirname(sys.executable)
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for(predicate: Any, timeout: float, what: str,
@@ -66,7 +61,7 @@ class DocEnv(fixtures.Fixture):
         self.names = rabbit.unique_names("vmotiond_doc", self.id)
         self._check_rabbit()
         self.addCleanup(self._delete_rabbit_objects)
-        self.api_port = free_port()
+        self.api_port = ports.free_port()
         self.api_url = "http://127.0.0.1:%d" % self.api_port
         self.cloud = sim_cloud.SimCloud(seed=3, report_interval=1.0,
                                         service_down_time=4.0)

@@ -15,7 +15,6 @@ import ctypes
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ import yaml
 
 from tests.fixtures import conf as conf_fixture
 from tests.fixtures import database as db_fixture
+from tests.fixtures import ports
 from tests.fixtures import rabbit
 
 REDIS_URL = "redis://127.0.0.1:6379"
@@ -46,11 +46,6 @@ def command(name: str) -> str:
                              "%s (pip install -e .)" % (name, sys.executable))
     return path
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def own_stderr_lines(text: str) -> list[str]:
@@ -266,7 +261,7 @@ class Deployment(fixtures.Fixture):
         self.db = self.useFixture(db_fixture.Database(self.backend, conf,
                                                       synced=False))
         self.processes = self.useFixture(Processes(self.dir))
-        self.api_port = free_port()
+        self.api_port = ports.free_port()
         self.config_path = os.path.join(self.dir, "vmotiond.conf")
 
     def options(self, clouds_yaml: str = "",
