@@ -16,19 +16,25 @@ from vmotiond.sim import builder
 LATEST = {"OpenStack-API-Version": "instance-ha latest"}
 
 
-class TestKeystoneAndSdk(base.ApiServerTestCase):
+class SdkTestBase(base.ApiServerTestCase):
+    """The API behind keystone, in the simulator's catalog at ``path``."""
+
+    path = "/v1"
 
     def setUp(self) -> None:
         super().setUp()
         port = ports.free_port()
         self.sim = self.useFixture(sim_fixture.SimFixture(
             builder.Scenario(hosts=1, standby=0, servers=0),
-            instance_ha_url="http://127.0.0.1:%d/v1" % port))
+            instance_ha_url="http://127.0.0.1:%d%s" % (port, self.path)))
         self.start_api("keystone", self.sim.auth_url, port)
         self.conn = self.sim.connect("reader",
                                      instance_ha_api_version="1.3")
         self.addCleanup(self.conn.close)
         self.token = self.conn.session.get_token()
+
+
+class TestKeystoneAndSdk(SdkTestBase):
 
     def get(self, path: str, token: str | None = None,
             **headers: str) -> requests.Response:
@@ -132,22 +138,14 @@ class TestKeystoneAndSdk(base.ApiServerTestCase):
             self.assertEqual(200, self.get(path).status_code, path)
 
 
-class TestMasakariCatalogForm(base.ApiServerTestCase):
+class TestMasakariCatalogForm(SdkTestBase):
     """The catalog entry Masakari's install guide writes: /v1/%(tenant_id)s.
 
     Keystone puts the token's project in the URL; openstacksdk then asks
     /v1/{project_id}/notifications..., which the API serves as Masakari.
     """
 
-    def setUp(self) -> None:
-        super().setUp()
-        port = ports.free_port()
-        self.sim = self.useFixture(sim_fixture.SimFixture(
-            builder.Scenario(hosts=1, standby=0, servers=0),
-            instance_ha_url="http://127.0.0.1:%d/v1/%%(tenant_id)s" % port))
-        self.start_api("keystone", self.sim.auth_url, port)
-        self.conn = self.sim.connect("reader", instance_ha_api_version="1.3")
-        self.addCleanup(self.conn.close)
+    path = "/v1/%(tenant_id)s"
 
     def test_sdk_reads_through_the_project_url(self) -> None:
         endpoint = self.conn.instance_ha.get_endpoint()
@@ -165,10 +163,9 @@ class TestMasakariCatalogForm(base.ApiServerTestCase):
         self.assertEqual([m.uuid for m in stored], [v.uuid for v in paged])
 
     def test_another_projects_url_is_400(self) -> None:
-        token = self.conn.session.get_token()
         response = requests.get(
             self.url + "/v1/%s/notifications" % ("0" * 32),
-            headers={"X-Auth-Token": token}, timeout=30)
+            headers={"X-Auth-Token": self.token}, timeout=30)
         self.assertEqual(400, response.status_code, response.text)
         self.assertEqual("vmotiond.route.project_mismatch",
                          response.json()["badRequest"]["error_code"])
