@@ -221,9 +221,9 @@ def _connection(port: int, paths: list[str], stop_at: float) -> int:
 
     Checks the status and that each body holds a full page.
     """
-    wire = [("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-             "OpenStack-API-Version: instance-ha latest\r\n\r\n"
-             % path).encode() for path in paths]
+    headers = "".join("%s: %s\r\n" % item for item in HEADERS.items())
+    wire = [("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n"
+             % (path, headers)).encode() for path in paths]
     sock = socket.create_connection(("127.0.0.1", port), timeout=30)
     reader = sock.makefile("rb")
     done = 0
@@ -315,8 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error("unknown driver(s) %s; known: %s"
                      % (", ".join(sorted(unknown)), ", ".join(DRIVERS)))
-    fill(args.database, args.rows)
-    paths = _paths(_markers(_database_url(args.database), 200),
+    paths = _paths(_markers(fill(args.database, args.rows), 200),
                    max(args.requests, 400))
     print("vmoves stored: %d; page: %d items; %d sequential requests; "
           "throughput: %d connections from %d processes, %d server "

@@ -2,7 +2,7 @@
 
 PyMySQL and mysqlclient turn every DATETIME value into a ``datetime`` in
 Python (a regular expression or slicing, about 2 us a value); a page of
-100 vmoves holds 300 of them, a fifth of what the API spends on it.
+100 vmoves holds up to 500 of them.
 ``datetime.fromisoformat`` reads MySQL's ``YYYY-MM-DD HH:MM:SS[.ffffff]``
 in C several times faster. Anything else (a zero date, say) goes to
 the driver's own converter, so every result is the driver's.
