@@ -24,14 +24,14 @@ from vmotiond.engine import intents
 from vmotiond.engine import move_back
 from vmotiond.engine import names
 from vmotiond.engine import reset
+from vmotiond.engine import standby
 from vmotiond.engine import views
 from vmotiond.engine import workflow
 
 LOG = logging.getLogger(__name__)
 
 SOURCE = "vmotiond-manage"
-STANDBY_REASON = "%s: standby host, kept out of scheduling" % (
-    fence.REASON_PREFIX)
+STANDBY_REASON = standby.REASON
 ACTIVE = (constants.NOTIFICATION_NEW, constants.NOTIFICATION_RUNNING)
 
 

@@ -124,6 +124,10 @@ class Runner:
             return constants.ONGOING
         except exception.VmotiondError as exc:
             slot.hold(False)
+            LOG.warning("vmove %s of instance %s (%s), %s from host %s to "
+                        "%s, failed: %s", job.vmove_uuid, job.instance_uuid,
+                        job.instance_name or "no name", job.move_type,
+                        job.source_host, ctx.dest_host or "any host", exc)
             self._revert(done, ctx)
             self._end(job, constants.FAILED, str(exc))
             return constants.FAILED
@@ -154,8 +158,10 @@ class Runner:
                 delay = self.retry.delay(tries)
                 self.db.step_finish(row.id, constants.FAILED,
                                     "%s; retrying in %.1f s" % (exc, delay))
-                LOG.warning("vmove %s step %s attempt %d failed: %s",
-                            job.vmove_uuid, step.key, attempt, exc)
+                LOG.warning("vmove %s of instance %s on host %s: step %s "
+                            "attempt %d failed, retrying: %s",
+                            job.vmove_uuid, job.instance_uuid,
+                            job.source_host, step.key, attempt, exc)
                 if self.clock.wait(self.stop, delay):
                     raise exception.Interrupted(
                         reason="stopping before a retry") from exc
@@ -224,6 +230,5 @@ def _summary(job: Job, ctx: StepContext, results: list[str]) -> str:
     parts = ["on host %s" % (ctx.dest_host or "?")]
     if status:
         parts.append("status %s" % status)
-    notes = [r for r in results if r.startswith("not restored")
-             or r.startswith("rebound")]
+    notes = [r for r in results if r.startswith("rebound")]
     return "; ".join(parts + notes)
