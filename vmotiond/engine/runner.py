@@ -103,6 +103,7 @@ class Runner:
                 ctx.data.update(record.context)
         done: list[tuple[steps_mod.Step, Outcome]] = []
         results: list[str] = []
+        failure: exception.VmotiondError | None = None
         slot = _Slot(self.slots, self.stop)
         try:
             for key in job.spec.steps:
@@ -123,16 +124,19 @@ class Runner:
                      job.vmove_uuid)
             return constants.ONGOING
         except exception.VmotiondError as exc:
+            failure = exc
+        finally:
             slot.hold(False)
+        if failure is not None:
+            # Logged outside the handler: one line, without a traceback.
             LOG.warning("vmove %s of instance %s (%s), %s from host %s to "
                         "%s, failed: %s", job.vmove_uuid, job.instance_uuid,
                         job.instance_name or "no name", job.move_type,
-                        job.source_host, ctx.dest_host or "any host", exc)
+                        job.source_host, ctx.dest_host or "any host",
+                        failure)
             self._revert(done, ctx)
-            self._end(job, constants.FAILED, str(exc))
+            self._end(job, constants.FAILED, str(failure))
             return constants.FAILED
-        finally:
-            slot.hold(False)
         message = _summary(job, ctx, results)
         self._end(job, constants.SUCCEEDED, message)
         return constants.SUCCEEDED

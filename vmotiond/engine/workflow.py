@@ -84,7 +84,7 @@ def targets(db: db_api.Database, cloud: cloud_base.Cloud,
 
 # Notifications that move instances off or onto one host hold its lock.
 HOST_LOCKED = (constants.COMPUTE_HOST, constants.HOST_DRAIN,
-               constants.MOVE_BACK)
+               constants.MOVE_BACK, constants.HOST_RELEASE)
 
 
 def lock_name(notification: models.Notification) -> str:
