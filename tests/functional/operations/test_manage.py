@@ -31,7 +31,8 @@ class ManageOverRabbitTest(testtools.TestCase):
         super().setUp()
         self.env = self.useFixture(env_mod.EngineEnv(latency={
             "evacuate": 0.2, "live_migrate": 0.2, "migrate": 0.2,
-            "host_update_lag": 0.05, "start": 0.05, "stop": 0.05}))
+            "host_update_lag": 0.05, "start": 0.05, "stop": 0.05,
+            "pause": 0.05, "suspend": 0.05, "resume": 0.05}))
         self.topic = "vmotiond_rpc_%s" % uuid.uuid4().hex[:8]
         self.env.conf_fixture.set("rpc_topic", self.topic, "engine")
         self.env.conf_fixture.set("rpc_ping_timeout", 2.0, "engine")
@@ -182,6 +183,37 @@ class ManageOverRabbitTest(testtools.TestCase):
         view = sim.host_view(self.host)
         self.assertFalse(view["forced_down"])
         self.assertEqual("enabled", view["status"])
+
+    def test_paused_and_suspended_through_evacuation_and_move_back(self):
+        ids = {name: self.boot(name, vm_state=vm_state)
+               for name, vm_state in (("paused", states.PAUSED),
+                                      ("suspended", states.SUSPENDED))}
+        self.env.sync_hosts()
+        self.engine()
+        sim = self.env.sim.cloud
+        sim.kill_host(self.host)
+        self.env.send_host_down(self.host)
+        note = self.env.wait_notification(self.host)
+        self.assertEqual(constants.NOTIFICATION_FINISHED, note.status,
+                         note.message)
+        for name, sid in ids.items():
+            server = sim.state.servers[sid]
+            self.assertEqual(("standby-1", name),
+                             (server.host, server.vm_state))
+        sim.revive_host(self.host)
+        self.env.db.host_update(self.host, {"monitor_state":
+                                            constants.HOST_RECOVERED})
+        code, out, err = self.manage("host", "move-back", self.host,
+                                     "--wait", "--format", "json")
+        data = json.loads(out)
+        self.assertEqual("finished", data["notification"]["status"],
+                         data["notification"]["message"])
+        for name, sid in ids.items():
+            server = sim.state.servers[sid]
+            self.assertEqual((self.host, name),
+                             (server.host, server.vm_state))
+        self.assertEqual(1, sim.action_count(ids["suspended"], "resume"))
+        self.assertEqual(2, sim.action_count(ids["suspended"], "suspend"))
 
     def test_failed_recovery_then_release(self):
         server_id = self.boot("a")
