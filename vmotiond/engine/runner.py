@@ -130,7 +130,7 @@ class Runner:
         if failure is not None:
             # Logged outside the handler: one line, without a traceback.
             LOG.warning("vmove %s of instance %s (%s), %s from host %s to "
-                        "%s, failed: %s", job.vmove_uuid, job.instance_uuid,
+                        "%s: %s", job.vmove_uuid, job.instance_uuid,
                         job.instance_name or "no name", job.move_type,
                         job.source_host, ctx.dest_host or "any host",
                         failure)
