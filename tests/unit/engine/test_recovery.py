@@ -473,3 +473,19 @@ class StandbyReturnTest(base.EngineTestCase):
         self.assertEqual("enabled", self.cloud.services["sb1"].status)
         self.assertEqual(constants.ROLE_NORMAL,
                          self.db.host_get("sb1").role)
+
+    def test_standby_another_notification_moves_to_stays_open(self):
+        self.add_hosts(standby=("sb1",), normal=())
+        self.cloud.add_server(fakes.server(name="a", host="failed"))
+        self.cloud.fail["evacuate_server"] = [exception.CloudRefused(
+            service="compute", call="evacuate", reason="No valid host")]
+        other = self.db.notification_create(
+            constants.CUSTOM_MIGRATION, None, "custom:1",
+            {"instances": ["x"]})
+        self.db.vmoves_create(other.uuid, [{
+            "instance_uuid": "x", "source_host": "n9", "dest_host": "sb1",
+            "type": constants.MIGRATION, "status": constants.ONGOING}])
+        self.make_manager().recovery.run(self.notify())
+        self.assertEqual("enabled", self.cloud.services["sb1"].status)
+        self.assertEqual(constants.ROLE_STANDBY,
+                         self.db.host_get("sb1").role)
