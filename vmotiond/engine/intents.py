@@ -2,8 +2,9 @@
 
 Pure rules over one ``records.Server``. Nova evacuates only instances whose
 vm_state is active, stopped or error and whose task_state is empty, so
-others are first reset to error, and their state restored afterwards as far
-as Nova allows (``restore_state``).
+others are first reset to error, and their state restored afterwards
+(``restore_state``, last): paused and suspended again; a rescue, which Nova
+cannot redo, fails the vmove once the instance runs on its target.
 """
 
 from vmotiond import constants
