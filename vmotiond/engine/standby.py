@@ -6,7 +6,8 @@ reserved hosts); its role stays ``standby`` in the hosts table until the
 moves are over. Then it is settled: a host that received an instance is a
 normal host from then on; one that received nothing (every move to it
 failed or was aborted) is disabled again and stays standby, unless moves of
-another notification are still on their way to it. A resumed batch opens
+another notification are on their way to it (checked before and after the
+disable). A resumed batch opens
 and settles the same hosts again, so a crash in between loses nothing.
 """
 
@@ -58,16 +59,25 @@ def settle(db: db_api.Database, cloud: cloud_base.Cloud,
             LOG.info("Standby host %s received instances; it is a normal "
                      "host now", host)
             continue
-        others = [row for row in db.vmove_list(host=host, status=_IN_FLIGHT)
-                  if row.notification_uuid != notification_uuid]
         service = services.get(host)
-        if others or service is None or service.status != "enabled":
+        if _others(db, host, notification_uuid) or service is None \
+                or service.status != "enabled":
             continue
         try:
             cloud.disable_service(service.id, host, REASON)
+            if _others(db, host, notification_uuid):
+                # Another batch opened it meanwhile: leave it open.
+                cloud.enable_service(service.id, host)
+                continue
         except exception.CloudError as exc:
             LOG.warning("Standby host %s received nothing but could not be "
                         "disabled again: %s", host, exc)
             continue
         LOG.info("Standby host %s received no instance; disabled again, it "
                  "stays a standby host", host)
+
+
+def _others(db: db_api.Database, host: str, notification_uuid: str) -> bool:
+    """Whether vmoves of another notification move from or to ``host``."""
+    return any(row.notification_uuid != notification_uuid
+               for row in db.vmove_list(host=host, status=_IN_FLIGHT))

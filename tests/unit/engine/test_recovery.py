@@ -489,3 +489,25 @@ class StandbyReturnTest(base.EngineTestCase):
         self.assertEqual("enabled", self.cloud.services["sb1"].status)
         self.assertEqual(constants.ROLE_STANDBY,
                          self.db.host_get("sb1").role)
+
+    def test_standby_opened_by_another_batch_meanwhile_stays_open(self):
+        self.add_hosts(standby=("sb1",), normal=())
+        self.cloud.add_server(fakes.server(name="a", host="failed"))
+        self.cloud.fail["evacuate_server"] = [exception.CloudRefused(
+            service="compute", call="evacuate", reason="No valid host")]
+        real = self.cloud.disable_service
+
+        def disable(service_id, host, reason):
+            real(service_id, host, reason)
+            if host == "sb1":       # another recovery plans onto it now
+                other = self.db.notification_create(
+                    constants.CUSTOM_MIGRATION, None, "custom:2",
+                    {"instances": ["y"]})
+                self.db.vmoves_create(other.uuid, [{
+                    "instance_uuid": "y", "source_host": "n9",
+                    "dest_host": "sb1", "type": constants.MIGRATION,
+                    "status": constants.PENDING}])
+
+        self.cloud.disable_service = disable
+        self.make_manager().recovery.run(self.notify())
+        self.assertEqual("enabled", self.cloud.services["sb1"].status)
