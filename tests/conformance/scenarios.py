@@ -275,6 +275,65 @@ class Scenarios:
         self.assertEqual(("ACTIVE", "active", None),
                          (server.status, server.vm_state, server.task_state))
 
+    # Pause and suspend: what vmotiond restores after a move.
+
+    def test_pause_suspend_resume(self) -> None:
+        server_id = self.target.boot(self.target.hosts[0])
+        self.cloud.pause_server(server_id)
+        server = self.wait_server(server_id, "PAUSED", status="PAUSED",
+                                  task_state=None)
+        self.assertEqual("paused", server.vm_state)
+        for call, action in ((self.cloud.pause_server, "pause"),
+                             (self.cloud.suspend_server, "suspend"),
+                             (self.cloud.resume_server, "resume")):
+            self.assertRaisesCloud(
+                exception.CloudConflict, 409,
+                r"^Cannot '%s' instance %s while it is in vm_state paused$"
+                % (action, server_id), call, server_id)
+        other = self.target.boot(self.target.hosts[0], name="other")
+        self.cloud.suspend_server(other)
+        server = self.wait_server(other, "SUSPENDED", status="SUSPENDED",
+                                  task_state=None)
+        self.assertEqual("suspended", server.vm_state)
+        self.cloud.resume_server(other)
+        server = self.wait_server(other, "ACTIVE", status="ACTIVE",
+                                  task_state=None)
+        self.assertEqual("active", server.vm_state)
+
+    def test_paused_and_suspended_put_back_after_evacuation(self) -> None:
+        source = self.target.hosts[0]
+        ids = {state: self.target.boot(source, name=state, state=state)
+               for state in ("paused", "suspended")}
+        self.kill_and_fence(source)
+        for server_id in ids.values():
+            # Nova evacuates neither as they are: reset to error first.
+            self.cloud.reset_server_state(server_id, "error")
+            self.cloud.evacuate_server(server_id, None, "2.94")
+        for state, server_id in ids.items():
+            server = self.target.wait_for(
+                lambda sid=server_id: (lambda s: s if s.host != source and
+                                       s.status == "ACTIVE" and
+                                       s.task_state is None else None)(
+                    self.cloud.get_server(sid)),
+                MOVE_TIMEOUT, "%s evacuated and ACTIVE" % state)
+            self.assertIn(server.host, self.target.hosts[1:])
+            put_back = (self.cloud.pause_server if state == "paused"
+                        else self.cloud.suspend_server)
+            put_back(server_id)
+            server = self.wait_server(server_id, state.upper(),
+                                      status=state.upper(), task_state=None)
+            self.assertEqual(state, server.vm_state)
+
+    def test_live_migrate_paused_stays_paused(self) -> None:
+        source, dest = self.target.hosts[0], self.target.hosts[1]
+        server_id = self.target.boot(source, state="paused")
+        self.cloud.live_migrate_server(server_id, dest)
+        self.wait_migration(server_id, "live-migration", "completed")
+        server = self.wait_server(server_id, "on %s" % dest, host=dest,
+                                  task_state=None)
+        self.assertEqual(("PAUSED", "paused"),
+                         (server.status, server.vm_state))
+
     # Refusals.
 
     def test_not_found(self) -> None:

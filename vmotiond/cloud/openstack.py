@@ -229,6 +229,15 @@ class OpenStackCloud:
     def stop_server(self, server_id: str) -> None:
         self._action(server_id, "os-stop", None)
 
+    def pause_server(self, server_id: str) -> None:
+        self._action(server_id, "pause", None)
+
+    def suspend_server(self, server_id: str) -> None:
+        self._action(server_id, "suspend", None)
+
+    def resume_server(self, server_id: str) -> None:
+        self._action(server_id, "resume", None)
+
     def _action(self, server_id: str, action: str, body: Any,
                 microversion: str | None = None,
                 idempotent: bool = False) -> None:

@@ -34,6 +34,13 @@ ABORTED_MESSAGE = "aborted by operator"
 Replanner = Callable[[models.VMove], "store.MoveSpec | None"]
 
 
+def dest_hosts(db: db_api.Database, uuid: str) -> set[str]:
+    """The hosts the vmoves of notification ``uuid`` were sent to."""
+    return {str(row.dest_host)
+            for row in db.vmove_list(notification_uuid=uuid)
+            if row.dest_host}
+
+
 class MoveBatch:
     """Runs notifications' vmoves; one instance serves the engine."""
 

@@ -22,10 +22,13 @@ from vmotiond import constants
 from vmotiond import exception
 from vmotiond.cloud import base as cloud_base
 from vmotiond.cloud import records
+from vmotiond.db import api as db_api
 
 LOG = logging.getLogger(__name__)
 
 REASON_PREFIX = constants.FENCE_REASON_PREFIX
+# The disabled reason of a host vmotiond fenced: "<prefix>: <this> <uuid>".
+FENCE_REASON = "host failure, notification"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,6 +39,7 @@ class FenceResult:
     power: str            # what the power driver did
     forced_down: bool     # this call forced it down (False: it was)
     disabled: bool        # this call disabled it (False: it was)
+    service: records.ComputeService   # the service as fencing left it
 
 
 class PowerDriver:
@@ -112,6 +116,18 @@ def _run(host: str, argv: list[str], timeout: float,
     return done.stdout
 
 
+def record(db: db_api.Database, service: records.ComputeService) -> None:
+    """Write a compute service's switches to its host's row at once (the
+    inventory sync would copy them only minutes later)."""
+    try:
+        db.host_update(service.host, {
+            "service_state": service.state, "service_status": service.status,
+            "forced_down": service.forced_down,
+            "disabled_reason": service.disabled_reason})
+    except exception.NotFound:
+        LOG.debug("Host %s is not in the hosts table yet", service.host)
+
+
 def power_driver(conf: cfg.ConfigOpts) -> PowerDriver:
     """Return the power driver ``[engine] fence_driver`` names."""
     name = conf.engine.fence_driver
@@ -150,10 +166,12 @@ class Fencer:
             service = self._wait(host, lambda s: s.forced_down, "forced down")
         disabled = False
         if service.status != "disabled":
-            reason = "%s: %s" % (REASON_PREFIX, why)
-            self.cloud.disable_service(service.id, host, reason[:255])
+            reason = ("%s: %s" % (REASON_PREFIX, why))[:255]
+            self.cloud.disable_service(service.id, host, reason)
             disabled = True
-        return FenceResult(host, power, forced, disabled)
+            service = dataclasses.replace(service, status="disabled",
+                                          disabled_reason=reason)
+        return FenceResult(host, power, forced, disabled, service)
 
     def _service(self, host: str) -> records.ComputeService:
         for service in self.cloud.list_compute_services():

@@ -2,8 +2,9 @@
 
 Pure rules over one ``records.Server``. Nova evacuates only instances whose
 vm_state is active, stopped or error and whose task_state is empty, so
-others are first reset to error, and their state restored afterwards as far
-as Nova allows (``restore_state``).
+others are first reset to error, and their state restored afterwards
+(``restore_state``, last): paused and suspended again; a rescue, which Nova
+cannot redo, fails the vmove once the instance runs on its target.
 """
 
 from vmotiond import constants
@@ -19,6 +20,7 @@ Decision = MoveIntent | IgnoredMove
 ACTIVE = "ACTIVE"
 SHUTOFF = "SHUTOFF"
 ERROR = "ERROR"
+SUSPENDED = "SUSPENDED"
 # Running before the failure, but in a state Nova will not evacuate.
 _RUNNING_BUSY = frozenset({"REBOOT", "HARD_REBOOT", "PASSWORD"})
 # Reset to error, evacuated, started, then put back in this state.
@@ -28,6 +30,9 @@ _SHELVED = frozenset({"SHELVED", "SHELVED_OFFLOADED"})
 _IN_TRANSIT = frozenset({"BUILD", "MIGRATING", "RESIZE", "VERIFY_RESIZE",
                          "REVERT_RESIZE", "REBUILD"})
 _DELETED = frozenset({"DELETED", "SOFT_DELETED"})
+# Moved live by drains and move-backs: Nova live-migrates ACTIVE and
+# PAUSED; a SUSPENDED one is resumed first and suspended again after.
+_LIVE_MOVABLE = frozenset({ACTIVE, "PAUSED", SUSPENDED})
 
 _FIP_HEAD = (n.RECORD_FLOATING_IPS,)
 _FIP_TAIL = (n.REBIND_FLOATING_IPS, n.CHECK_FLOATING_IPS)
@@ -62,11 +67,12 @@ def evacuation(server: records.Server, failed_host: str,
 
     reset = (_RESET_ERROR,) if server.task_state else ()
 
-    def move(steps: tuple[str, ...], final: str | None) -> MoveIntent:
+    def move(steps: tuple[str, ...], final: str | None,
+             last: tuple[str, ...] = ()) -> MoveIntent:
         if options.floating_ips:
             steps = _FIP_HEAD + steps + _FIP_TAIL
         return MoveIntent(server, failed_host, constants.EVACUATION,
-                          priority, steps, final)
+                          priority, steps + last, final)
 
     if status == ACTIVE:
         return move(reset + (n.EVACUATE, n.WAIT_MOVED, n.START), ACTIVE)
@@ -81,9 +87,10 @@ def evacuation(server: records.Server, failed_host: str,
                           "evacuate_error_instances is off")
         return move(reset + (n.EVACUATE, n.WAIT_MOVED), None)
     if status in _RESTORABLE:
-        restore = n.step_key(n.RESTORE_STATE, status)
-        return move((_RESET_ERROR, n.EVACUATE, n.WAIT_MOVED, n.START,
-                     restore), status)
+        # Restored last: an instance that cannot be fails its vmove only
+        # after its floating IPs are seen to.
+        return move((_RESET_ERROR, n.EVACUATE, n.WAIT_MOVED, n.START),
+                    status, (n.step_key(n.RESTORE_STATE, status),))
     if status in _SHELVED:
         return ignore(n.IGNORE_STATE, "shelved: Nova cannot evacuate it; "
                       "unshelve it by hand")
@@ -107,16 +114,18 @@ def planned_move(server: records.Server, source_host: str | None,
                  options: PlanOptions, mode: str = MODE_AUTO) -> Decision:
     """Decide how a drain or custom migration moves ``server``.
 
-    ``auto`` live-migrates running (and paused) instances and cold-migrates
-    stopped ones; ``live`` and ``cold`` force the kind. States Nova refuses
-    are ignored with its reason, never tried.
+    ``auto`` live-migrates running, paused and suspended instances (a
+    suspended one is resumed for the move and suspended again, a paused one
+    checked to be paused after it) and cold-migrates stopped ones; ``live``
+    and ``cold`` force the kind. States Nova refuses are ignored with its
+    reason, never tried.
     """
     if mode not in MODES:
         raise ValueError("unknown migration mode %s" % mode)
     priority = ordering.priority_of(server.metadata, options.default_priority)
     status = (server.status or "").upper()
-    running = status in (ACTIVE, "PAUSED")
-    if mode == MODE_LIVE or (mode == MODE_AUTO and running):
+    live = status in _LIVE_MOVABLE
+    if mode == MODE_LIVE or (mode == MODE_AUTO and live):
         kind = constants.LIVE_MIGRATION
     else:
         kind = constants.MIGRATION
@@ -139,12 +148,18 @@ def planned_move(server: records.Server, source_host: str | None,
             return ignore(n.IGNORE_STATE, "rescued: Nova refuses to "
                           "live-migrate a rescued instance; unrescue it "
                           "first")
-        if not running:
+        if not live:
             return ignore(n.IGNORE_STATE, "in %s: Nova live-migrates only "
-                          "ACTIVE or PAUSED instances" % (status or "unknown"))
-        return MoveIntent(server, server.host, kind, priority,
-                          _with_fips((n.LIVE_MIGRATE, n.WAIT_MOVED),
-                                     options), status)
+                          "ACTIVE or PAUSED instances (vmotiond resumes a "
+                          "SUSPENDED one first)" % (status or "unknown"))
+        steps: tuple[str, ...] = (n.LIVE_MIGRATE, n.WAIT_MOVED)
+        if status == SUSPENDED:
+            steps = (n.RESUME,) + steps
+        steps = _with_fips(steps, options)
+        if status != ACTIVE:
+            steps += (n.step_key(n.RESTORE_STATE, status),)
+        return MoveIntent(server, server.host, kind, priority, steps,
+                          status)
     if status not in (ACTIVE, SHUTOFF):
         return ignore(n.IGNORE_STATE, "in %s: Nova cold-migrates only ACTIVE "
                       "or SHUTOFF instances" % (status or "unknown"))

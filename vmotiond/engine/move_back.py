@@ -223,6 +223,7 @@ class MoveBack(workflow.Workflow):
             current = workflow.service_of(cloud, host)
             if current is not None and current.state == "up" and \
                     current.status == "enabled" and not current.forced_down:
+                fence.record(self.s.db, current)
                 return
             if self.s.clock.monotonic() >= deadline:
                 raise workflow.Stopped(

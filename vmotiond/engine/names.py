@@ -15,6 +15,7 @@ WAIT_MOVED = "wait_moved"
 CONFIRM_RESIZE = "confirm_resize"
 START = "start"
 STOP = "stop"
+RESUME = "resume"
 RESTORE_STATE = "restore_state"          # arg: PAUSED | SUSPENDED | RESCUE
 REBIND_FLOATING_IPS = "rebind_floating_ips"
 CHECK_FLOATING_IPS = "check_floating_ips"

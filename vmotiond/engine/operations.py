@@ -1,11 +1,11 @@
 """The operator's workflows wired onto an ``EngineManager``.
 
 ``Operations(manager)`` registers the handlers of ``HOST_DRAIN``,
-``CUSTOM_MIGRATION``, ``RESET_STATE`` and ``MOVE_BACK``, builds the
-operator's API and task controls, and, given an RPC transport, the RPC
-server; with ``[engine] auto_move_back`` on and a notification transport,
-it also listens for the monitor's ``vmotiond.host.recovered`` and starts a
-move-back for the recovered host.
+``CUSTOM_MIGRATION``, ``RESET_STATE``, ``MOVE_BACK`` and ``HOST_RELEASE``,
+builds the operator's API and task controls, and, given an RPC transport,
+the RPC server; with ``[engine] auto_move_back`` on and a notification
+transport, it also listens for the monitor's ``vmotiond.host.recovered``
+and starts a move-back for the recovered host.
 """
 
 from typing import TYPE_CHECKING
@@ -22,6 +22,7 @@ from vmotiond.engine import drain
 from vmotiond.engine import move_back
 from vmotiond.engine import operator as operator_mod
 from vmotiond.engine import planned
+from vmotiond.engine import release
 from vmotiond.engine import reset
 from vmotiond.engine import rpc
 from vmotiond.engine import runner as runner_mod
@@ -59,10 +60,12 @@ class Operations:
         self.custom = custom.CustomMigration(self.services)
         self.reset = reset.ResetState(self.services)
         self.move_back = move_back.MoveBack(self.services)
+        self.release = release.HostRelease(self.services)
         for kind, flow in ((constants.HOST_DRAIN, self.drain),
                            (constants.CUSTOM_MIGRATION, self.custom),
                            (constants.RESET_STATE, self.reset),
-                           (constants.MOVE_BACK, self.move_back)):
+                           (constants.MOVE_BACK, self.move_back),
+                           (constants.HOST_RELEASE, self.release)):
             manager.register_handler(kind, flow.run)
         self.operator = operator_mod.OperatorApi(self.services,
                                                  manager.submit)

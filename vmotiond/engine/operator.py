@@ -23,15 +23,16 @@ from vmotiond.engine import fence
 from vmotiond.engine import intents
 from vmotiond.engine import move_back
 from vmotiond.engine import names
+from vmotiond.engine import release as release_mod
 from vmotiond.engine import reset
+from vmotiond.engine import standby
 from vmotiond.engine import views
 from vmotiond.engine import workflow
 
 LOG = logging.getLogger(__name__)
 
 SOURCE = "vmotiond-manage"
-STANDBY_REASON = "%s: standby host, kept out of scheduling" % (
-    fence.REASON_PREFIX)
+STANDBY_REASON = standby.REASON
 ACTIVE = (constants.NOTIFICATION_NEW, constants.NOTIFICATION_RUNNING)
 
 
@@ -98,7 +99,8 @@ class OperatorApi:
         reason = service.disabled_reason or ""
         if service.forced_down:
             return ["compute service left disabled: the host is fenced "
-                    "(forced down); 'host move-back' clears the fence"]
+                    "(forced down); 'host move-back' or 'host release' "
+                    "clears the fence"]
         if not reason.startswith(fence.REASON_PREFIX):
             return ["compute service left disabled: an operator disabled "
                     "it (%s)" % (reason or "no reason")]
@@ -160,6 +162,19 @@ class OperatorApi:
                        "instance; nothing to move back" % host)
         return self._start(constants.MOVE_BACK, host, move_back.payload(
             host, evacuation.uuid, trigger))
+
+    def release(self, host: str) -> dict[str, Any]:
+        """Start lifting vmotiond's fence off ``host`` (``HOST_RELEASE``)."""
+        service = self._service(host)
+        problem = release_mod.busy(self.s.db, host)
+        if problem is not None:
+            raise exception.Conflict(reason="%s; nothing was released"
+                                     % problem)
+        if release_mod.decide(service).nothing:
+            raise exception.Conflict(
+                reason="host %s is not fenced by vmotiond (%s); nothing to "
+                       "release" % (host, release_mod.describe(service)))
+        return self._start(constants.HOST_RELEASE, host, {"host": host})
 
     # -- helpers ----------------------------------------------------------
 

@@ -14,7 +14,8 @@ its end, or resumes it after a crash:
    continue from their last finished step, each step checking Nova first,
    so no instance is evacuated twice;
 5. enable the standby hosts the plan uses, run the vmoves, honouring an
-   operator's abort;
+   operator's abort; a standby host that received nothing goes back to
+   standby (``vmotiond.engine.standby``);
 6. end ``finished``, ``failed`` (a move failed, or instances found no
    capacity) or ``aborted``, with a message.
 """
@@ -37,6 +38,7 @@ from vmotiond.engine import intents
 from vmotiond.engine import locks as locks_mod
 from vmotiond.engine import planner
 from vmotiond.engine import server_groups
+from vmotiond.engine import standby
 from vmotiond.engine import store
 from vmotiond.engine.plan import IgnoredMove
 from vmotiond.engine.plan import Plan
@@ -113,18 +115,23 @@ class HostRecovery:
             self.batch.end(uuid, constants.NOTIFICATION_IGNORED, refused)
             return constants.NOTIFICATION_IGNORED
         try:
-            self.fencer.fence(host, "host failure, notification %s" % uuid,
-                              self._fence_address(host))
+            fenced = self.fencer.fence(
+                host, "%s %s" % (fence.FENCE_REASON, uuid),
+                self._fence_address(host))
         except (exception.FencingFailed, exception.CloudError) as exc:
             LOG.warning("Fencing %s failed: %s", host, exc)
             self.batch.end(uuid, constants.NOTIFICATION_FAILED,
                            "fencing failed, nothing was moved: %s" % exc)
             return constants.NOTIFICATION_FAILED
+        fence.record(self.db, fenced.service)
         jobs = self.batch.prepare(uuid, lambda: self.plan(host),
                                   lambda row: self._replan(row, host))
-        self._open_standby({j.dest_host for j in jobs if j.dest_host})
+        standby.open_hosts(self.db, self.cloud,
+                           {j.dest_host for j in jobs if j.dest_host})
         since = min(notification.created_at, notification.generated_time)
         self.batch.run(uuid, jobs, since)
+        standby.settle(self.db, self.cloud, uuid, batch_mod.dest_hosts(
+            self.db, uuid))
         return self.batch.conclude(uuid)
 
     def _fence_address(self, host: str) -> str | None:
@@ -184,23 +191,3 @@ class HostRecovery:
             return None
         return store.MoveSpec(decision.steps, 10 ** 6,
                               decision.final_status, server.status)
-
-    def _open_standby(self, targets: set[str]) -> None:
-        """Enable the standby hosts the plan uses; they become normal.
-
-        Nova's scheduler checks a requested host too, and refuses a
-        disabled one (as Masakari enables its reserved hosts).
-        """
-        standby = {h.name for h in self.db.host_list()
-                   if h.role == constants.ROLE_STANDBY} & targets
-        if not standby:
-            return
-        for service in self.cloud.list_compute_services():
-            if service.host not in standby:
-                continue
-            if service.status != "enabled":
-                self.cloud.enable_service(service.id, service.host)
-            self.db.host_update(service.host,
-                                {"role": constants.ROLE_NORMAL})
-            LOG.info("Standby host %s enabled to receive instances; it is "
-                     "a normal host now", service.host)

@@ -90,6 +90,10 @@ class EngineEndpoint:
         return self.operator.move_back(host)
 
     @_answer
+    def host_release(self, host: str) -> dict[str, Any]:
+        return self.operator.release(host)
+
+    @_answer
     def instance_migrate(self, instances: list[str],
                          destination: str | None,
                          mode: str) -> dict[str, Any]:

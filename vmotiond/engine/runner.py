@@ -103,6 +103,7 @@ class Runner:
                 ctx.data.update(record.context)
         done: list[tuple[steps_mod.Step, Outcome]] = []
         results: list[str] = []
+        failure: exception.VmotiondError | None = None
         slot = _Slot(self.slots, self.stop)
         try:
             for key in job.spec.steps:
@@ -123,12 +124,19 @@ class Runner:
                      job.vmove_uuid)
             return constants.ONGOING
         except exception.VmotiondError as exc:
-            slot.hold(False)
-            self._revert(done, ctx)
-            self._end(job, constants.FAILED, str(exc))
-            return constants.FAILED
+            failure = exc
         finally:
             slot.hold(False)
+        if failure is not None:
+            # Logged outside the handler: one line, without a traceback.
+            LOG.warning("vmove %s of instance %s (%s), %s from host %s to "
+                        "%s: %s", job.vmove_uuid, job.instance_uuid,
+                        job.instance_name or "no name", job.move_type,
+                        job.source_host, ctx.dest_host or "any host",
+                        failure)
+            self._revert(done, ctx)
+            self._end(job, constants.FAILED, str(failure))
+            return constants.FAILED
         message = _summary(job, ctx, results)
         self._end(job, constants.SUCCEEDED, message)
         return constants.SUCCEEDED
@@ -154,8 +162,10 @@ class Runner:
                 delay = self.retry.delay(tries)
                 self.db.step_finish(row.id, constants.FAILED,
                                     "%s; retrying in %.1f s" % (exc, delay))
-                LOG.warning("vmove %s step %s attempt %d failed: %s",
-                            job.vmove_uuid, step.key, attempt, exc)
+                LOG.warning("vmove %s of instance %s on host %s: step %s "
+                            "attempt %d failed, retrying: %s",
+                            job.vmove_uuid, job.instance_uuid,
+                            job.source_host, step.key, attempt, exc)
                 if self.clock.wait(self.stop, delay):
                     raise exception.Interrupted(
                         reason="stopping before a retry") from exc
@@ -224,6 +234,5 @@ def _summary(job: Job, ctx: StepContext, results: list[str]) -> str:
     parts = ["on host %s" % (ctx.dest_host or "?")]
     if status:
         parts.append("status %s" % status)
-    notes = [r for r in results if r.startswith("not restored")
-             or r.startswith("rebound")]
+    notes = [r for r in results if r.startswith("rebound")]
     return "; ".join(parts + notes)

@@ -27,6 +27,7 @@ from vmotiond.engine import batch as batch_mod
 from vmotiond.engine import locks as locks_mod
 from vmotiond.engine import planner
 from vmotiond.engine import recovery
+from vmotiond.engine import standby
 from vmotiond.engine import store
 from vmotiond.engine.plan import IgnoredMove
 from vmotiond.engine.plan import MoveIntent
@@ -83,7 +84,7 @@ def targets(db: db_api.Database, cloud: cloud_base.Cloud,
 
 # Notifications that move instances off or onto one host hold its lock.
 HOST_LOCKED = (constants.COMPUTE_HOST, constants.HOST_DRAIN,
-               constants.MOVE_BACK)
+               constants.MOVE_BACK, constants.HOST_RELEASE)
 
 
 def lock_name(notification: models.Notification) -> str:
@@ -99,27 +100,6 @@ def service_of(cloud: cloud_base.Cloud, host: str
     """The nova-compute service of ``host``, or None."""
     return next((s for s in cloud.list_compute_services() if s.host == host),
                 None)
-
-
-def open_standby(db: db_api.Database, cloud: cloud_base.Cloud,
-                 hosts: set[str]) -> None:
-    """Enable the standby hosts among ``hosts``; they become normal.
-
-    Nova's scheduler refuses a disabled requested host, so a standby host
-    is opened when moves are sent to it (as the recovery does).
-    """
-    standby = {h.name for h in db.host_list()
-               if h.role == constants.ROLE_STANDBY} & hosts
-    if not standby:
-        return
-    for service in cloud.list_compute_services():
-        if service.host not in standby:
-            continue
-        if service.status != "enabled":
-            cloud.enable_service(service.id, service.host)
-        db.host_update(service.host, {"role": constants.ROLE_NORMAL})
-        LOG.info("Standby host %s enabled to receive instances; it is a "
-                 "normal host now", service.host)
 
 
 def missing_server(server_id: str, name: str | None = None
@@ -197,10 +177,12 @@ class Workflow:
             return constants.NOTIFICATION_FAILED
         jobs = batch.prepare(uuid, lambda: self.plan(notification),
                              lambda row: self.replan(notification, row))
-        open_standby(self.s.db, self.s.cloud,
-                     {j.dest_host for j in jobs if j.dest_host})
+        standby.open_hosts(self.s.db, self.s.cloud,
+                           {j.dest_host for j in jobs if j.dest_host})
         since = min(notification.created_at, notification.generated_time)
         batch.run(uuid, jobs, since)
+        standby.settle(self.s.db, self.s.cloud, uuid,
+                       batch_mod.dest_hosts(self.s.db, uuid))
         return batch.conclude(uuid)
 
 

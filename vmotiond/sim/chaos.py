@@ -24,6 +24,10 @@ DEFAULT_LATENCY = {
     "start": 0.5,
     "rescue": 1.0,
     "unrescue": 1.0,
+    "pause": 0.5,
+    "unpause": 0.5,
+    "suspend": 1.0,
+    "resume": 1.0,
     # ACTIVE with no task_state is visible this long before the host
     # field changes (as seen in real Nova).
     "host_update_lag": 0.5,

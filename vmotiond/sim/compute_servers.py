@@ -15,7 +15,7 @@ from vmotiond.sim import wsgi
 
 ACTIONS = ("evacuate", "migrate", "os-migrateLive", "confirmResize",
            "revertResize", "os-resetState", "os-start", "os-stop", "rescue",
-           "unrescue")
+           "unrescue", "pause", "unpause", "suspend", "resume")
 
 
 def add_routes(app: Any, add: Any) -> None:

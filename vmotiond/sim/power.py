@@ -1,4 +1,5 @@
-"""Power and state actions: start, stop, rescue, unrescue, reset state.
+"""Power and state actions: start, stop, rescue, unrescue, pause, unpause,
+suspend, resume, reset state.
 
 They take effect after their simulated latency, and only while the
 server's nova-compute runs (a cast to a dead compute leaves the task
@@ -24,11 +25,16 @@ _ACTIONS = {
     "os-stop": ("stop", states.POWERING_OFF, states.STOPPED),
     "rescue": ("rescue", states.RESCUING, states.RESCUED),
     "unrescue": ("unrescue", states.UNRESCUING, states.ACTIVE),
+    "pause": ("pause", states.PAUSING, states.PAUSED),
+    "unpause": ("unpause", states.UNPAUSING, states.ACTIVE),
+    "suspend": ("suspend", states.SUSPENDING, states.SUSPENDED),
+    "resume": ("resume", states.RESUMING, states.ACTIVE),
 }
 
 
 def power_action(cloud: "SimCloud", server_id: str, action: str) -> str | None:
-    """Run ``os-start``/``os-stop``/``rescue``/``unrescue``.
+    """Run ``os-start``/``os-stop``/``rescue``/``unrescue``/``pause``/
+    ``unpause``/``suspend``/``resume``.
 
     Returns the admin password for ``rescue``, else None.
     """

@@ -32,6 +32,10 @@ POWERING_OFF = "powering-off"
 POWERING_ON = "powering-on"
 RESCUING = "rescuing"
 UNRESCUING = "unrescuing"
+PAUSING = "pausing"
+UNPAUSING = "unpausing"
+SUSPENDING = "suspending"
+RESUMING = "resuming"
 
 # power_state values
 POWER_NOSTATE = 0
@@ -91,6 +95,10 @@ ALLOWED: dict[str, tuple[tuple[str, ...], tuple[str | None, ...]]] = {
     "os-stop": ((ACTIVE, ERROR), (None,)),
     "rescue": ((ACTIVE, STOPPED, ERROR), (None,)),
     "unrescue": ((RESCUED,), (None,)),
+    "pause": ((ACTIVE,), (None,)),
+    "unpause": ((PAUSED,), (None,)),
+    "suspend": ((ACTIVE,), (None,)),
+    "resume": ((SUSPENDED,), (None,)),
 }
 
 

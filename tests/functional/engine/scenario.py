@@ -28,7 +28,9 @@ from vmotiond.engine import manager
 
 # Name of each state's instance, and what the recovery must make of it.
 MOVED = {"active-1": "ACTIVE", "active-2": "ACTIVE", "stopped": "SHUTOFF",
-         "paused": "ACTIVE", "suspended": "ACTIVE", "rescued": "ACTIVE"}
+         "paused": "PAUSED", "suspended": "SUSPENDED", "rescued": "ACTIVE"}
+# Moved, but not back in their state: their vmove fails and says so.
+NOT_RESTORED = ("rescued",)
 BOOT = {"active-1": None, "active-2": None, "stopped": "stopped",
         "paused": "paused", "suspended": "suspended", "rescued": "rescued",
         "shelved": "shelved"}
@@ -88,11 +90,13 @@ class EngineScenarios:
                     move.message, "\n".join(
                         "  %s %s: %s" % (s.name, s.status, s.result)
                         for s in db.step_list(move.uuid)))))
-        self.assertEqual(constants.NOTIFICATION_FINISHED, status,
+        self.assertEqual(constants.NOTIFICATION_FAILED, status,
                          row.message)
         for name, final in MOVED.items():
             move = moves[name]
-            self.assertEqual(constants.SUCCEEDED, move.status,
+            expected = (constants.FAILED if name in NOT_RESTORED
+                        else constants.SUCCEEDED)
+            self.assertEqual(expected, move.status,
                              "%s: %s" % (name, move.message))
             self.assertEqual(standby, move.dest_host, name)
             server = cloud.get_server(ids[name])
@@ -100,6 +104,7 @@ class EngineScenarios:
             self.assertEqual(final, server.status, name)
             evacuations = cloud.list_migrations(ids[name], "evacuation")
             self.assertEqual(1, len(evacuations), name)
+        self.assertIn("cannot put it back", moves["rescued"].message)
         # Shelved (offloaded at once by Nova's default) is on no host: not
         # the failed host's to move; ignored if Nova still lists it there.
         if "shelved" in moves:

@@ -46,12 +46,14 @@ class HostFailureTest(testtools.TestCase):
         self.env.sim.cloud.kill_host(self.env.failed_host)
         self.env.send_host_down(self.env.failed_host)
         note = self.env.wait_notification(self.env.failed_host)
-        self.assertEqual(constants.NOTIFICATION_FINISHED, note.status,
+        # The rescued instance runs, but not rescued: the recovery says so.
+        self.assertEqual(constants.NOTIFICATION_FAILED, note.status,
                          note.message)
+        self.assertEqual("10 succeeded, 1 failed, 3 ignored", note.message)
         moves = {v.instance_name: v for v in
                  self.env.db.vmove_list(notification_uuid=note.uuid)}
         moved = ["active-%d" % i for i in range(6)] + [
-            "stopped", "paused", "suspended", "rescued", "vip"]
+            "stopped", "paused", "suspended", "vip"]
         sim = self.env.sim.cloud
         for name in moved:
             move = moves[name]
@@ -66,6 +68,20 @@ class HostFailureTest(testtools.TestCase):
             self.assertIn("wait_moved", [s.name for s in steps])
             self.assertTrue(all(s.status == constants.SUCCEEDED
                                 for s in steps), name)
+        # Paused and suspended instances are put back in their state.
+        for name, vm_state in (("paused", states.PAUSED),
+                               ("suspended", states.SUSPENDED)):
+            server = sim.state.servers[self.servers[name]]
+            self.assertEqual(vm_state, server.vm_state, name)
+            self.assertIn("status %s" % vm_state.upper(),
+                          moves[name].message)
+        rescued = moves["rescued"]
+        self.assertEqual(constants.FAILED, rescued.status)
+        self.assertIn("restore_state:RESCUE", rescued.message)
+        self.assertIn("cannot put it back", rescued.message)
+        server = sim.state.servers[self.servers["rescued"]]
+        self.assertEqual((rescued.dest_host, states.ACTIVE),
+                         (server.host, server.vm_state))
         # Power states kept: running ones run, the stopped one is stopped.
         self.assertEqual(states.ACTIVE,
                          sim.state.servers[self.servers["active-0"]].vm_state)
@@ -86,7 +102,7 @@ class HostFailureTest(testtools.TestCase):
         self.assertEqual(("plan", 0), (plan.name, plan.context["order"]))
         self.assertEqual(10, moves["vip"].priority)
         # Floating IPs still bound to the instances' ports.
-        for name in moved[:-1]:      # vip has no floating IP
+        for name in moved[:-1] + ["rescued"]:     # vip has no floating IP
             ports = sim.state.ports_by_device[self.servers[name]]
             self.assertTrue(any(sim.state.fips_by_port.get(p.id)
                                 for p in ports), name)

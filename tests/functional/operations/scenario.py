@@ -148,6 +148,36 @@ class OperationsScenarios:
         self.assertFalse(svc.forced_down)
         self.assertEqual("enabled", svc.status)
 
+    def test_paused_and_suspended_kept_through_evacuation_and_move_back(self):
+        failed, _other, standby = self.target.hosts[:3]
+        ids = {state: self.target.boot(failed, name=state, state=state)
+               for state in ("paused", "suspended")}
+        engine, db, cloud = self._engine(standby=[standby])
+        self.target.kill(failed)
+        note = db.notification_create(
+            constants.COMPUTE_HOST, failed,
+            "%s:%s:1" % (constants.COMPUTE_HOST, failed),
+            {"host": failed, "generation": 1})
+        self.assertEqual(constants.NOTIFICATION_FINISHED,
+                         engine.recovery.run(note.uuid))
+        for state, sid in ids.items():
+            server = cloud.get_server(sid)
+            self.assertEqual((standby, state.upper()),
+                             (server.host, server.status), state)
+        self.target.revive(failed)
+        db.host_update(failed, {"monitor_state": constants.HOST_RECOVERED})
+        row, moves = self._finish(
+            engine, db, engine.operations.operator.move_back(failed))
+        self.assertEqual(constants.NOTIFICATION_FINISHED, row.status,
+                         row.message)
+        for state, sid in ids.items():
+            self.assertEqual(constants.SUCCEEDED, moves[state].status, state)
+            self.assertEqual(constants.LIVE_MIGRATION, moves[state].type)
+            server = cloud.get_server(sid)
+            self.assertEqual((failed, state.upper(), state),
+                             (server.host, server.status, server.vm_state),
+                             state)
+
 
 def _text(text):
     from testtools import content

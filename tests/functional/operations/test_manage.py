@@ -1,5 +1,6 @@
 """``vmotiond-manage`` against an engine over real RabbitMQ, the simulator
-over HTTP and MariaDB: drain, custom batch, move-back, no engine.
+over HTTP and MariaDB: drain, custom batch, move-back, release, no
+engine.
 
 Each test has its own RPC topic (and notification topic), so tests running
 in parallel never take each other's requests.
@@ -30,7 +31,8 @@ class ManageOverRabbitTest(testtools.TestCase):
         super().setUp()
         self.env = self.useFixture(env_mod.EngineEnv(latency={
             "evacuate": 0.2, "live_migrate": 0.2, "migrate": 0.2,
-            "host_update_lag": 0.05, "start": 0.05, "stop": 0.05}))
+            "host_update_lag": 0.05, "start": 0.05, "stop": 0.05,
+            "pause": 0.05, "suspend": 0.05, "resume": 0.05}))
         self.topic = "vmotiond_rpc_%s" % uuid.uuid4().hex[:8]
         self.env.conf_fixture.set("rpc_topic", self.topic, "engine")
         self.env.conf_fixture.set("rpc_ping_timeout", 2.0, "engine")
@@ -181,6 +183,88 @@ class ManageOverRabbitTest(testtools.TestCase):
         view = sim.host_view(self.host)
         self.assertFalse(view["forced_down"])
         self.assertEqual("enabled", view["status"])
+
+    def test_paused_and_suspended_through_evacuation_and_move_back(self):
+        ids = {name: self.boot(name, vm_state=vm_state)
+               for name, vm_state in (("paused", states.PAUSED),
+                                      ("suspended", states.SUSPENDED))}
+        self.env.sync_hosts()
+        self.engine()
+        sim = self.env.sim.cloud
+        sim.kill_host(self.host)
+        self.env.send_host_down(self.host)
+        note = self.env.wait_notification(self.host)
+        self.assertEqual(constants.NOTIFICATION_FINISHED, note.status,
+                         note.message)
+        for name, sid in ids.items():
+            server = sim.state.servers[sid]
+            self.assertEqual(("standby-1", name),
+                             (server.host, server.vm_state))
+        sim.revive_host(self.host)
+        self.env.db.host_update(self.host, {"monitor_state":
+                                            constants.HOST_RECOVERED})
+        code, out, err = self.manage("host", "move-back", self.host,
+                                     "--wait", "--format", "json")
+        data = json.loads(out)
+        self.assertEqual("finished", data["notification"]["status"],
+                         data["notification"]["message"])
+        for name, sid in ids.items():
+            server = sim.state.servers[sid]
+            self.assertEqual((self.host, name),
+                             (server.host, server.vm_state))
+        self.assertEqual(1, sim.action_count(ids["suspended"], "resume"))
+        self.assertEqual(2, sim.action_count(ids["suspended"], "suspend"))
+
+    def test_failed_recovery_then_release(self):
+        server_id = self.boot("a")
+        self.env.sync_hosts()
+        self.env.conf_fixture.set("api_retries", 0, "cloud")
+        self.env.conf_fixture.set("step_retries", 0, "engine")
+        self.engine()
+        sim = self.env.sim.cloud
+        sim.add_fault("compute.action.evacuate", "http_500")
+        sim.kill_host(self.host)
+        self.env.send_host_down(self.host)
+        note = self.env.wait_notification(self.host)
+        self.assertEqual(constants.NOTIFICATION_FAILED, note.status,
+                         note.message)
+        db = self.env.db
+        # The standby host received nothing: it is a standby host again.
+        self.assertEqual("disabled", sim.host_view("standby-1")["status"])
+        self.assertEqual(constants.ROLE_STANDBY,
+                         db.host_get("standby-1").role)
+        # The hosts table shows the fence as soon as it is made.
+        row = db.host_get(self.host)
+        self.assertEqual((True, "disabled"),
+                         (row.forced_down, row.service_status))
+        # Nothing to move back, so only a release lifts the fence.
+        code, out, err = self.manage("host", "move-back", self.host)
+        self.assertEqual(1, code)
+        self.assertIn("no ended evacuation", err)
+        code, out, err = self.manage("host", "release", self.host, "--wait",
+                                     "--format", "json")
+        self.assertEqual(0, code, out + err)
+        data = json.loads(out)
+        self.assertEqual((constants.HOST_RELEASE, "finished"),
+                         (data["notification"]["type"],
+                          data["notification"]["status"]),
+                         data["notification"]["message"])
+        self.assertIn("compute service enabled",
+                      data["notification"]["message"])
+        view = sim.host_view(self.host)
+        self.assertEqual((False, "enabled"),
+                         (view["forced_down"], view["status"]))
+        row = db.host_get(self.host)
+        self.assertEqual((False, "enabled", None),
+                         (row.forced_down, row.service_status,
+                          row.disabled_reason))
+        self.assertEqual(self.host, self.where(server_id))
+        # Recorded, and not repeated: a released host has no fence.
+        self.assertEqual(1, len(db.notification_list(
+            type=constants.HOST_RELEASE)))
+        code, out, err = self.manage("host", "release", self.host)
+        self.assertEqual(1, code)
+        self.assertIn("not fenced by vmotiond", err)
 
     def test_no_engine_fails_with_one_line_and_does_nothing(self):
         self.boot("a")

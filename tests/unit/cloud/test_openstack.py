@@ -75,12 +75,16 @@ class OpenStackCloudTest(testtools.TestCase):
         self.cloud.reset_server_state("s1", "error")
         self.cloud.start_server("s1")
         self.cloud.stop_server("s1")
+        self.cloud.pause_server("s1")
+        self.cloud.suspend_server("s1")
+        self.cloud.resume_server("s1")
         self.assertEqual([
             {"migrate": None}, {"migrate": {"host": "host2"}},
             {"confirmResize": None},
             {"os-migrateLive": {"host": None, "block_migration": "auto"}},
             {"os-resetState": {"state": "error"}},
-            {"os-start": None}, {"os-stop": None}],
+            {"os-start": None}, {"os-stop": None}, {"pause": None},
+            {"suspend": None}, {"resume": None}],
             [c[2]["json"] for c in self.compute.calls])
 
     def test_service_switches_by_uuid(self):

@@ -214,6 +214,14 @@ class FakeCloud:
         self._call("pause_server", server_id)
         self._set(server_id, status="PAUSED", vm_state="paused")
 
+    def suspend_server(self, server_id):
+        self._call("suspend_server", server_id)
+        self._set(server_id, status="SUSPENDED", vm_state="suspended")
+
+    def resume_server(self, server_id):
+        self._call("resume_server", server_id)
+        self._set(server_id, status="ACTIVE", vm_state="active")
+
     def associate_floating_ip(self, floating_ip_id, port_id):
         self._call("associate_floating_ip", floating_ip_id, port_id)
         port = next(p for p in self.ports.values() if p.id == port_id)

@@ -60,11 +60,14 @@ class EvacuationStateTest(testtools.TestCase):
         self.assertMove(self.decide("ERROR", opts),
                         (n.EVACUATE, n.WAIT_MOVED), None)
 
-    def test_paused_suspended_rescued_reset_and_restored(self):
+    def test_paused_suspended_rescued_reset_and_restored_last(self):
         for status in ("PAUSED", "SUSPENDED", "RESCUE"):
-            self.assertMove(self.decide(status),
-                            ("reset_state:error", n.EVACUATE, n.WAIT_MOVED,
-                             n.START, "restore_state:" + status), status)
+            d = self.decide(status)
+            self.assertEqual(
+                FIP + ("reset_state:error", n.EVACUATE, n.WAIT_MOVED,
+                       n.START) + TAIL + ("restore_state:" + status,),
+                d.steps)
+            self.assertEqual(status, d.final_status)
 
     def test_shelved_ignored(self):
         self.assertIgnored(self.decide("SHELVED_OFFLOADED", host=None),
@@ -133,12 +136,27 @@ class PlannedMoveTest(testtools.TestCase):
                                     "failed", OPTS, mode)
 
     def test_auto_live_for_running(self):
-        for status in ("ACTIVE", "PAUSED"):
-            d = self.decide(status)
-            self.assertEqual(constants.LIVE_MIGRATION, d.move_type)
-            self.assertEqual((n.RECORD_FLOATING_IPS, n.LIVE_MIGRATE,
-                              n.WAIT_MOVED, n.CHECK_FLOATING_IPS), d.steps)
-            self.assertEqual(status, d.final_status)
+        d = self.decide("ACTIVE")
+        self.assertEqual(constants.LIVE_MIGRATION, d.move_type)
+        self.assertEqual((n.RECORD_FLOATING_IPS, n.LIVE_MIGRATE,
+                          n.WAIT_MOVED, n.CHECK_FLOATING_IPS), d.steps)
+        self.assertEqual("ACTIVE", d.final_status)
+
+    def test_paused_moves_live_and_is_checked_paused(self):
+        d = self.decide("PAUSED")
+        self.assertEqual(constants.LIVE_MIGRATION, d.move_type)
+        self.assertEqual((n.RECORD_FLOATING_IPS, n.LIVE_MIGRATE,
+                          n.WAIT_MOVED, n.CHECK_FLOATING_IPS,
+                          "restore_state:PAUSED"), d.steps)
+        self.assertEqual("PAUSED", d.final_status)
+
+    def test_suspended_resumed_moved_live_and_suspended_again(self):
+        d = self.decide("SUSPENDED")
+        self.assertEqual(constants.LIVE_MIGRATION, d.move_type)
+        self.assertEqual((n.RECORD_FLOATING_IPS, n.RESUME, n.LIVE_MIGRATE,
+                          n.WAIT_MOVED, n.CHECK_FLOATING_IPS,
+                          "restore_state:SUSPENDED"), d.steps)
+        self.assertEqual("SUSPENDED", d.final_status)
 
     def test_auto_cold_for_stopped(self):
         d = self.decide("SHUTOFF")
@@ -162,7 +180,7 @@ class PlannedMoveTest(testtools.TestCase):
         self.assertIn("only ACTIVE or PAUSED", d.message)
 
     def test_cold_of_suspended_refused(self):
-        d = self.decide("SUSPENDED")
+        d = self.decide("SUSPENDED", mode="cold")
         self.assertIsInstance(d, IgnoredMove)
         self.assertIn("cold-migrates only", d.message)
 

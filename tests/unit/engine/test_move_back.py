@@ -108,6 +108,9 @@ class MoveBackTest(test_operations.OperationsTestCase):
         svc = self.cloud.services["src"]
         self.assertFalse(svc.forced_down)
         self.assertEqual("enabled", svc.status)
+        host = self.db.host_get("src")
+        self.assertEqual((False, "enabled"),
+                         (host.forced_down, host.service_status))
         names = [c[0] for c in self.cloud.calls]
         last_fence = max(i for i, n in enumerate(names)
                          if n in ("force_down_service", "enable_service"))

@@ -1,4 +1,5 @@
 import dataclasses
+import logging
 import os
 
 import fixtures
@@ -407,3 +408,106 @@ class StandbyTest(base.EngineTestCase):
         self.assertEqual(["sb1"], [m.dest_host for m in plan.moves])
         self.assertEqual(0, sum(1 for c in self.cloud.calls
                                 if not c[0].startswith("list")))
+
+
+class VisibilityTest(base.EngineTestCase):
+    """What an operator sees of a recovery: the log and the hosts table."""
+
+    def test_failed_step_logged_with_host_instance_and_reason(self):
+        self.add_hosts()
+        server = fakes.server(name="web-1", host="failed")
+        self.cloud.add_server(server)
+        self.cloud.fail["evacuate_server"] = [exception.CloudRefused(
+            service="compute", call="evacuate", reason="No valid host")]
+        log = self.useFixture(fixtures.FakeLogger(
+            name="vmotiond", level=logging.WARNING))
+        self.make_manager().recovery.run(self.notify())
+        failed = [line for line in log.output.splitlines()
+                  if server.id in line]
+        self.assertTrue(failed, log.output)
+        line = failed[-1]
+        for part in ("web-1", "failed", "sb1", "evacuate",
+                     "No valid host"):
+            self.assertIn(part, line)
+
+    def test_fence_state_written_when_fenced(self):
+        self.add_hosts()
+        self.db.hosts_sync([{"name": "failed", "service_state": "up",
+                             "service_status": "enabled",
+                             "forced_down": False}])
+        self.cloud.add_server(fakes.server(name="a", host="failed"))
+        self.make_manager().recovery.run(self.notify())
+        row = self.db.host_get("failed")
+        self.assertEqual(("down", "disabled", True),
+                         (row.service_state, row.service_status,
+                          row.forced_down))
+        self.assertTrue(row.disabled_reason.startswith(
+            "vmotiond: host failure"), row.disabled_reason)
+
+
+class StandbyReturnTest(base.EngineTestCase):
+    """A failed evacuation does not use up a standby host."""
+
+    def test_standby_that_received_nothing_goes_back_to_standby(self):
+        self.add_hosts(standby=("sb1",), normal=())
+        self.cloud.add_server(fakes.server(name="a", host="failed"))
+        self.cloud.fail["evacuate_server"] = [exception.CloudRefused(
+            service="compute", call="evacuate", reason="No valid host")]
+        status = self.make_manager().recovery.run(self.notify())
+        self.assertEqual(constants.NOTIFICATION_FAILED, status)
+        self.assertEqual(1, self.cloud.count("enable_service"))
+        service = self.cloud.services["sb1"]
+        self.assertEqual("disabled", service.status)
+        self.assertTrue(service.disabled_reason.startswith("vmotiond"))
+        self.assertEqual(constants.ROLE_STANDBY,
+                         self.db.host_get("sb1").role)
+
+    def test_standby_that_received_an_instance_stays_normal(self):
+        self.add_hosts(standby=("sb1",), normal=())
+        self.cloud.add_server(fakes.server(name="a", host="failed"))
+        self.cloud.add_server(fakes.server(name="b", host="failed"))
+        self.cloud.fail["evacuate_server"] = [exception.CloudRefused(
+            service="compute", call="evacuate", reason="No valid host")]
+        status = self.make_manager().recovery.run(self.notify())
+        self.assertEqual(constants.NOTIFICATION_FAILED, status)
+        self.assertEqual("enabled", self.cloud.services["sb1"].status)
+        self.assertEqual(constants.ROLE_NORMAL,
+                         self.db.host_get("sb1").role)
+
+    def test_standby_another_notification_moves_to_stays_open(self):
+        self.add_hosts(standby=("sb1",), normal=())
+        self.cloud.add_server(fakes.server(name="a", host="failed"))
+        self.cloud.fail["evacuate_server"] = [exception.CloudRefused(
+            service="compute", call="evacuate", reason="No valid host")]
+        other = self.db.notification_create(
+            constants.CUSTOM_MIGRATION, None, "custom:1",
+            {"instances": ["x"]})
+        self.db.vmoves_create(other.uuid, [{
+            "instance_uuid": "x", "source_host": "n9", "dest_host": "sb1",
+            "type": constants.MIGRATION, "status": constants.ONGOING}])
+        self.make_manager().recovery.run(self.notify())
+        self.assertEqual("enabled", self.cloud.services["sb1"].status)
+        self.assertEqual(constants.ROLE_STANDBY,
+                         self.db.host_get("sb1").role)
+
+    def test_standby_opened_by_another_batch_meanwhile_stays_open(self):
+        self.add_hosts(standby=("sb1",), normal=())
+        self.cloud.add_server(fakes.server(name="a", host="failed"))
+        self.cloud.fail["evacuate_server"] = [exception.CloudRefused(
+            service="compute", call="evacuate", reason="No valid host")]
+        real = self.cloud.disable_service
+
+        def disable(service_id, host, reason):
+            real(service_id, host, reason)
+            if host == "sb1":       # another recovery plans onto it now
+                other = self.db.notification_create(
+                    constants.CUSTOM_MIGRATION, None, "custom:2",
+                    {"instances": ["y"]})
+                self.db.vmoves_create(other.uuid, [{
+                    "instance_uuid": "y", "source_host": "n9",
+                    "dest_host": "sb1", "type": constants.MIGRATION,
+                    "status": constants.PENDING}])
+
+        self.cloud.disable_service = disable
+        self.make_manager().recovery.run(self.notify())
+        self.assertEqual("enabled", self.cloud.services["sb1"].status)

@@ -182,12 +182,31 @@ class StateStepsTest(StepTestCase):
                          self.run_step("restore_state:PAUSED", ctx).result)
         self.assertEqual(1, self.cloud.count("pause_server"))
 
-    def test_restore_without_cloud_support_or_rescue(self):
+    def test_restore_suspended(self):
         ctx = self.ctx()
-        self.assertIn("no suspend_server",
-                      self.run_step("restore_state:SUSPENDED", ctx).result)
-        self.assertIn("cannot be restored",
-                      self.run_step("restore_state:RESCUE", ctx).result)
+        self.assertEqual("restored to SUSPENDED",
+                         self.run_step("restore_state:SUSPENDED", ctx).result)
+        self.assertEqual(1, self.cloud.count("suspend_server"))
+        self.assertIn("skipped", self.run_step("restore_state:SUSPENDED",
+                                               ctx).result)
+        self.assertEqual(1, self.cloud.count("suspend_server"))
+
+    def test_rescue_not_restorable_fails_the_step(self):
+        ctx = self.ctx()
+        raised = self.assertRaises(exception.StepFailed, self.run_step,
+                                   "restore_state:RESCUE", ctx)
+        self.assertIn("cannot put it back", str(raised))
+        self.assertIn("ACTIVE on host", str(raised))
+
+    def test_resume_and_its_revert(self):
+        ctx = self.ctx()
+        self.cloud._set(ctx.server_id, status="SUSPENDED",
+                        vm_state="suspended")
+        outcome = self.run_step("resume", ctx)
+        self.assertEqual("ACTIVE", self.cloud.servers[ctx.server_id].status)
+        steps.build("resume").revert(ctx, outcome)
+        self.assertEqual("SUSPENDED",
+                         self.cloud.servers[ctx.server_id].status)
 
 
 class FloatingIpTest(StepTestCase):

@@ -1,4 +1,4 @@
-"""``vmotiond-manage host sync|set|plan|drain|move-back``."""
+"""``vmotiond-manage host sync|set|plan|drain|move-back|release``."""
 
 import argparse
 import threading
@@ -131,6 +131,11 @@ def _move_back(conf: cfg.ConfigOpts) -> int:
     return progress.started(conf, note)
 
 
+def _release(conf: cfg.ConfigOpts) -> int:
+    note = common.ask(conf, "host_release", host=conf.category.host_name)
+    return progress.started(conf, note)
+
+
 def _move_back_preview(conf: cfg.ConfigOpts, host: str) -> int:
     db = common.database(conf)
     cloud = common.cloud(conf)
@@ -206,3 +211,11 @@ def add_parsers(subparsers: Any) -> None:
     back.add_argument("--dry-run", dest="dry_run", action="store_true",
                       help="print the plan; change nothing")
     back.set_defaults(func=_move_back)
+    release = actions.add_parser(
+        "release", parents=[out, wait],
+        help="Lift the fence vmotiond put on HOST (after a failed "
+             "recovery): un-force its compute service down and enable it "
+             "if vmotiond disabled it. Moves nothing; refused while vmoves "
+             "from or to HOST run.")
+    release.add_argument("host_name", metavar="HOST")
+    release.set_defaults(func=_release)

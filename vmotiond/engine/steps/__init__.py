@@ -7,6 +7,7 @@ from vmotiond.engine.steps.base import StepContext
 from vmotiond.engine.steps.base import StepOptions
 from vmotiond.engine.steps.instance import ResetInstanceState
 from vmotiond.engine.steps.instance import RestoreInstanceState
+from vmotiond.engine.steps.instance import ResumeInstance
 from vmotiond.engine.steps.instance import StartInstance
 from vmotiond.engine.steps.instance import StopInstance
 from vmotiond.engine.steps.moves import ConfirmResize
@@ -21,15 +22,16 @@ from vmotiond.engine.steps.network import RecordFloatingIps
 __all__ = ["CheckFloatingIp", "ConfirmResize", "EvacuateInstance",
            "LiveMigrateInstance", "MigrateInstance", "Outcome",
            "RebindFloatingIp", "RecordFloatingIps", "ResetInstanceState",
-           "RestoreInstanceState", "StartInstance", "Step", "StepContext",
-           "StepOptions", "StopInstance", "WaitInstanceMoved", "build"]
+           "RestoreInstanceState", "ResumeInstance", "StartInstance",
+           "Step", "StepContext", "StepOptions", "StopInstance",
+           "WaitInstanceMoved", "build"]
 
 _CLASSES: dict[str, type[Step]] = {
     cls.name: cls for cls in (
         RecordFloatingIps, ResetInstanceState, EvacuateInstance,
         MigrateInstance, LiveMigrateInstance, WaitInstanceMoved,
-        ConfirmResize, StartInstance, StopInstance, RestoreInstanceState,
-        RebindFloatingIp, CheckFloatingIp)}
+        ConfirmResize, StartInstance, StopInstance, ResumeInstance,
+        RestoreInstanceState, RebindFloatingIp, CheckFloatingIp)}
 
 
 def build(key: str) -> Step:

@@ -96,43 +96,64 @@ class StopInstance(_PowerStep):
         ctx.cloud.stop_server(ctx.server_id)
 
 
-# Status to restore -> (cloud method, status it leads to).
-_RESTORE = {"PAUSED": ("pause_server", "PAUSED"),
-            "SUSPENDED": ("suspend_server", "SUSPENDED")}
+class ResumeInstance(_PowerStep):
+    """Resume a suspended instance (Nova moves no suspended instance)."""
+
+    name = "resume"
+    want = "ACTIVE"
+    verb = "resumed"
+
+    def call(self, ctx: StepContext) -> None:
+        ctx.cloud.resume_server(ctx.server_id)
+
+    def revert(self, ctx: StepContext, outcome: Outcome) -> None:
+        """Suspend it again when the move after the resume failed."""
+        if outcome.context.get("from") != "SUSPENDED":
+            return
+        try:
+            if ctx.server().status == "ACTIVE":
+                ctx.cloud.suspend_server(ctx.server_id)
+        except exception.CloudError as exc:
+            LOG.warning("Could not suspend %s again: %s", ctx.server_id, exc)
+
+
+# Status to restore -> the cloud call that brings an ACTIVE instance there.
+_RESTORE = {"PAUSED": "pause_server", "SUSPENDED": "suspend_server"}
 
 
 class RestoreInstanceState(Step):
-    """Put the instance back in the state it had (as far as Nova allows).
+    """Put the instance back in the state it had before the move.
 
     Paused and suspended instances are paused or suspended again. A rescue
-    cannot be redone (Nova needs the rescue image and password): the
-    instance stays running and the result says so.
+    cannot be redone (Nova needs the rescue image and password): the step
+    fails, so the vmove does not claim the instance is as it was; the
+    instance runs where it landed and the message says so.
     """
 
     name = "restore_state"
 
     def execute(self, ctx: StepContext) -> Outcome:
         want = (self.arg or "").upper()
-        if want not in _RESTORE:
-            return Outcome("not restored: %s cannot be restored by "
-                           "vmotiond; the instance runs normally" % want)
-        method, status = _RESTORE[want]
         server = ctx.server()
-        if server.status == status:
-            return Outcome("skipped: %s already" % status,
-                           {"status": status})
-        call = getattr(ctx.cloud, method, None)
-        if call is None:
-            return Outcome("not restored: the cloud adapter has no %s; the "
-                           "instance runs normally" % method)
-        call(ctx.server_id)
+        if want not in _RESTORE:
+            raise exception.StepFailed(
+                reason="it was %s before the move and vmotiond cannot put it "
+                       "back (Nova needs the rescue image and password); it "
+                       "is %s on host %s: put it back by hand"
+                       % (want or "unknown", server.status, server.host))
+        if server.status == want and server.task_state is None:
+            return Outcome("skipped: %s already" % want, {"status": want})
+        getattr(ctx.cloud, _RESTORE[want])(ctx.server_id)
 
         def check() -> records.Server | None:
             current = ctx.server()
-            if current.status == status and current.task_state is None:
+            if current.status == want and current.task_state is None:
                 return current
+            if current.status == "ERROR":
+                raise exception.StepFailed(
+                    reason="in ERROR while being put back to %s" % want)
             return None
 
-        ctx.poll("restore of %s to %s" % (ctx.server_id, status), check,
+        ctx.poll("restore of %s to %s" % (ctx.server_id, want), check,
                  ctx.options.state_timeout)
-        return Outcome("restored to %s" % status, {"status": status})
+        return Outcome("restored to %s" % want, {"status": want})
