@@ -28,6 +28,7 @@ from vmotiond import exception
 from vmotiond.db import migration
 from vmotiond.db import models
 from vmotiond.db import mysql_datetime
+from vmotiond.db import sqlite
 
 LOG = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ class Database:
         self.url = options["connection"]
         self._facade.configure(**options)
         self._facade.append_on_engine_create(mysql_datetime.install)
+        self._facade.append_on_engine_create(sqlite.install)
 
     # -- plumbing ---------------------------------------------------------
 
@@ -163,7 +165,8 @@ class Database:
         """Move a notification to ``status`` if it is in ``expected``.
 
         Return whether this call changed it: the test-and-set that lets
-        only one engine claim a notification.
+        only one engine claim a notification. ``finished`` is refused
+        (False) while one of its live vmoves is pending or ongoing.
         """
         if status not in constants.NOTIFICATION_STATUSES:
             raise exception.InvalidInput(
@@ -172,8 +175,15 @@ class Database:
                                   "updated_at": self._clock.now()}
         if message is not None:
             values["message"] = message
+        where = []
+        if status == constants.NOTIFICATION_FINISHED:
+            vmove = models.VMove.__table__.c
+            where.append(~sa.exists().where(
+                vmove.notification_uuid == uuid,
+                vmove.deleted.is_(False),
+                vmove.status.notin_(constants.VMOVE_DONE_STATUSES)))
         return self._test_and_set(models.Notification, uuid, values,
-                                  expected) > 0
+                                  expected, *where) > 0
 
     # -- vmoves -----------------------------------------------------------
 
@@ -363,9 +373,9 @@ class Database:
 
     def _test_and_set(self, model: Any, uuid: str,
                       values: Mapping[str, Any],
-                      expected: Iterable[str] | None) -> int:
+                      expected: Iterable[str] | None, *where: Any) -> int:
         query = sa.update(model).where(model.uuid == uuid,
-                                       model.deleted.is_(False))
+                                       model.deleted.is_(False), *where)
         if expected is not None:
             query = query.where(model.status.in_(list(expected)))
         with self._writer() as session:

@@ -65,6 +65,24 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
         self.assertEqual(constants.NOTIFICATION_RUNNING,
                          self.db.notification_get(uuid).status)
 
+    def test_finished_only_once_every_vmove_is_final(self) -> None:
+        uuid = self._notification(status=constants.NOTIFICATION_RUNNING)
+        rows = self.db.vmoves_create(uuid, [
+            {"instance_uuid": "i-%d" % n, "type": constants.EVACUATION}
+            for n in range(2)])
+        self.db.vmove_update(rows[0].uuid, {"status": constants.SUCCEEDED})
+        for status in (constants.PENDING, constants.ONGOING):
+            self.db.vmove_update(rows[1].uuid, {"status": status})
+            self.assertFalse(self.db.notification_set_status(
+                uuid, constants.NOTIFICATION_FINISHED))
+        self.db.vmove_update(rows[1].uuid, {"status": constants.FAILED})
+        self.assertTrue(self.db.notification_set_status(
+            uuid, constants.NOTIFICATION_FINISHED))
+        self.assertTrue(self.db.notification_set_status(
+            uuid, constants.NOTIFICATION_RUNNING))
+        self.assertTrue(self.db.notification_set_status(
+            uuid, constants.NOTIFICATION_FAILED))
+
     def test_notification_list_filters(self) -> None:
         first = self._notification("a", "node1")
         self.clock.advance(1)
