@@ -23,6 +23,7 @@ from oslo_log import log as logging
 import sqlalchemy as sa
 from sqlalchemy import orm
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import visitors
 
 from vmotiond import clock as clock_mod
 from vmotiond import constants
@@ -640,6 +641,10 @@ class _Contains(sa.sql.expression.ColumnElement[bool]):
 
     inherit_cache = True
     type = sa.Boolean()
+    # Both parts are in the statement's cache key, bound values included.
+    _traverse_internals = [
+        ("text", visitors.InternalTraversal.dp_clauseelement),
+        ("needle", visitors.InternalTraversal.dp_clauseelement)]
 
     def __init__(self, text: Any, needle: Any) -> None:
         self.text = text
