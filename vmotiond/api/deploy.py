@@ -1,7 +1,7 @@
 """The composition root of the API: the WSGI pipeline, outermost first.
 
-http_proxy_to_wsgi -> request_id -> fault wrapper -> healthcheck (no
-token) -> auth (keystonemiddleware or noauth) -> router.
+http_proxy_to_wsgi -> request_id -> fault wrapper -> UTF-8 check ->
+healthcheck (no token) -> auth (keystonemiddleware or noauth) -> router.
 """
 
 from collections.abc import Callable
@@ -14,6 +14,7 @@ from oslo_middleware import http_proxy_to_wsgi
 from oslo_middleware import request_id
 
 from vmotiond.api import auth
+from vmotiond.api import encoding
 from vmotiond.api import errors
 from vmotiond.api import fault_wrap
 from vmotiond.api import handler
@@ -39,6 +40,7 @@ def deploy(conf: cfg.ConfigOpts, database: db_api.Database,
         app = auth.KeystoneAuth(app, conf)
     app = _HealthcheckAt("/healthcheck", healthcheck.Healthcheck(app, conf),
                          app)
+    app = encoding.Utf8Only(app)
     app = fault_wrap.FaultWrapper(app)
     app = request_id.RequestId(app)
     app = http_proxy_to_wsgi.HTTPProxyToWSGI(app, conf)

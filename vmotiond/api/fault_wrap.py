@@ -24,8 +24,10 @@ class FaultWrapper:
             return self.application(environ, start_response)
         except Exception:
             req = webob.Request(environ)
-            LOG.exception("Uncaught error serving %s %s", req.method,
-                          req.path)
+            # The raw environ: webob's decoded path may be what failed.
+            LOG.exception("Uncaught error serving %s %r",
+                          environ.get("REQUEST_METHOD"),
+                          environ.get("PATH_INFO"))
             rid = util.request_id(req)
             response = util.error_response(
                 500, errors.INTERNAL,

@@ -1,4 +1,11 @@
-"""The API's policy in code: every rule defaults to the reader role.
+"""The API's policy in code: admin only by default, as Masakari.
+
+``vmotiond:reader`` (the whole cloud's history and inventory) defaults to
+the admin role, or the reader role on a system-scoped token.
+``vmotiond:project_reader`` lets the callers it names read the vmoves of
+their own project's instances, and nothing else: the API filters those
+queries on the token's project. It matches nobody unless a deployment sets
+it, for example to ``role:reader``.
 
 Operators override any rule in ``policy.yaml`` (``[oslo_policy]
 policy_file``); ``tox -e genpolicy`` writes the commented sample.
@@ -7,6 +14,7 @@ policy_file``); ``tox -e genpolicy`` writes the commented sample.
 from oslo_policy import policy
 
 READER = "vmotiond:reader"
+PROJECT_READER = "vmotiond:project_reader"
 NOTIFICATIONS_LIST = "vmotiond:notifications:index"
 NOTIFICATIONS_SHOW = "vmotiond:notifications:detail"
 VMOVES_LIST = "vmotiond:vmoves:index"
@@ -17,16 +25,26 @@ HOSTS_SHOW = "vmotiond:hosts:detail"
 
 _BASE = [
     policy.RuleDefault(
-        READER, "role:reader or role:admin",
-        description="Who may read vmotiond's history and inventory. "
-                    "Every rule below defaults to this one."),
+        READER, "role:admin or (role:reader and system_scope:all)",
+        description="Who may read the whole cloud's history and "
+                    "inventory. Every rule below defaults to this one."),
+    policy.RuleDefault(
+        PROJECT_READER, "!",
+        description="Who may read the vmoves of their own project's "
+                    "instances, and nothing else (set it to "
+                    "\"role:reader\" to let project readers do so). The "
+                    "vmove rules below also allow it; the API then lists "
+                    "and shows only the vmoves of the token's project."),
 ]
 
 
-def _rule(name: str, description: str, *paths: str
-          ) -> policy.RuleDefault:
+def _rule(name: str, description: str, *paths: str,
+          project: bool = False) -> policy.RuleDefault:
+    check = "rule:%s" % READER
+    if project:
+        check += " or rule:%s" % PROJECT_READER
     return policy.DocumentedRuleDefault(
-        name=name, check_str="rule:%s" % READER, description=description,
+        name=name, check_str=check, description=description,
         operations=[{"method": "GET", "path": path} for path in paths])
 
 
@@ -34,13 +52,16 @@ _RULES = [
     _rule(NOTIFICATIONS_LIST, "List notifications.", "/v1/notifications"),
     _rule(NOTIFICATIONS_SHOW, "Show one notification.",
           "/v1/notifications/{notification_id}"),
-    _rule(VMOVES_LIST, "List vmoves, of one notification or all of them.",
-          "/v1/notifications/{notification_id}/vmoves", "/v1/vmoves"),
-    _rule(VMOVES_SHOW, "Show one vmove.",
+    _rule(VMOVES_LIST, "List vmoves, of one notification or all of them "
+          "(a project reader: its project's, with /v1/vmoves).",
+          "/v1/notifications/{notification_id}/vmoves", "/v1/vmoves",
+          project=True),
+    _rule(VMOVES_SHOW, "Show one vmove (a project reader: one of its "
+          "project's, with /v1/vmoves/{vmove_id}).",
           "/v1/notifications/{notification_id}/vmoves/{vmove_id}",
-          "/v1/vmoves/{vmove_id}"),
+          "/v1/vmoves/{vmove_id}", project=True),
     _rule(STEPS_LIST, "List the steps of one vmove.",
-          "/v1/vmoves/{vmove_id}/steps"),
+          "/v1/vmoves/{vmove_id}/steps", project=True),
     _rule(HOSTS_LIST, "List the compute hosts vmotiond knows.", "/v1/hosts"),
     _rule(HOSTS_SHOW, "Show one compute host.", "/v1/hosts/{host_name}"),
 ]

@@ -40,3 +40,11 @@ class Policy:
         target = target or {"project_id": context.project_id,
                             "user_id": context.user_id}
         self.enforcer.authorize(rule, target, context, do_raise=True)
+
+    def allows(self, context: context_mod.RequestContext,
+               rule: str) -> bool:
+        """Say whether ``context`` passes ``rule``, without raising."""
+        target = {"project_id": context.project_id,
+                  "user_id": context.user_id}
+        return bool(self.enforcer.authorize(rule, target, context,
+                                            do_raise=False))

@@ -7,6 +7,7 @@ from typing import Any
 import webob
 
 from vmotiond.api import errors
+from vmotiond.api import policies
 from vmotiond.db import api as db_api
 
 # WSGI environ keys the pipeline fills for the handlers.
@@ -98,3 +99,21 @@ def conf(req: webob.Request) -> Any:
 def authorize(req: webob.Request, rule: str) -> None:
     """Raise PolicyNotAuthorized unless the caller may use ``rule``."""
     req.environ[ENV_POLICY].authorize(req.environ[ENV_CONTEXT], rule)
+
+
+def project_scope(req: webob.Request, rule: str) -> str | None:
+    """Authorize ``rule``; return the project its answer is limited to.
+
+    None: the caller reads the whole cloud (``vmotiond:reader``). Else
+    the token's project: the caller passed ``rule`` only as a project
+    reader, and sees only that project's vmoves. A caller without a
+    project then is refused.
+    """
+    authorize(req, rule)
+    policy_obj = req.environ[ENV_POLICY]
+    context = req.environ[ENV_CONTEXT]
+    if policy_obj.allows(context, policies.READER):
+        return None
+    if not context.project_id:
+        policy_obj.authorize(context, policies.READER)
+    return str(context.project_id)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 import datetime
 import functools
+import json
 from typing import Any
 import uuid as uuidlib
 
@@ -21,6 +22,8 @@ from oslo_db.sqlalchemy import enginefacade
 from oslo_log import log as logging
 import sqlalchemy as sa
 from sqlalchemy import orm
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import visitors
 
 from vmotiond import clock as clock_mod
 from vmotiond import constants
@@ -28,6 +31,7 @@ from vmotiond import exception
 from vmotiond.db import migration
 from vmotiond.db import models
 from vmotiond.db import mysql_datetime
+from vmotiond.db import sqlite
 
 LOG = logging.getLogger(__name__)
 
@@ -53,6 +57,7 @@ class Database:
         self.url = options["connection"]
         self._facade.configure(**options)
         self._facade.append_on_engine_create(mysql_datetime.install)
+        self._facade.append_on_engine_create(sqlite.install)
 
     # -- plumbing ---------------------------------------------------------
 
@@ -163,7 +168,8 @@ class Database:
         """Move a notification to ``status`` if it is in ``expected``.
 
         Return whether this call changed it: the test-and-set that lets
-        only one engine claim a notification.
+        only one engine claim a notification. ``finished`` is refused
+        (False) while one of its live vmoves is pending or ongoing.
         """
         if status not in constants.NOTIFICATION_STATUSES:
             raise exception.InvalidInput(
@@ -172,8 +178,15 @@ class Database:
                                   "updated_at": self._clock.now()}
         if message is not None:
             values["message"] = message
+        where = []
+        if status == constants.NOTIFICATION_FINISHED:
+            vmove = models.VMove.__table__.c
+            where.append(~sa.exists().where(
+                vmove.notification_uuid == uuid,
+                vmove.deleted.is_(False),
+                vmove.status.notin_(constants.VMOVE_DONE_STATUSES)))
         return self._test_and_set(models.Notification, uuid, values,
-                                  expected) > 0
+                                  expected, *where) > 0
 
     # -- vmoves -----------------------------------------------------------
 
@@ -197,15 +210,22 @@ class Database:
         return rows
 
     def vmove_get(self, uuid: str,
-                  notification_uuid: str | None = None) -> models.VMove:
+                  notification_uuid: str | None = None,
+                  project_id: str | None = None) -> models.VMove:
+        """A live vmove (of that notification, of an instance of that
+        project when given), or NotFound."""
         return self._vmove_one(models.VMove.uuid == uuid, uuid,
-                               notification_uuid)
+                               notification_uuid, project_id)
 
     def _vmove_one(self, where: Any, ident: str | int,
-                   notification_uuid: str | None) -> models.VMove:
+                   notification_uuid: str | None,
+                   project_id: str | None = None) -> models.VMove:
         if notification_uuid is not None:
             where = sa.and_(where, models.VMove.notification_uuid
                             == notification_uuid)
+        if project_id is not None:
+            where = sa.and_(where, _of_project(
+                sa.literal(project_pattern(project_id), sa.Text)))
         row: models.VMove = self._live_one(models.VMove, where, ident)
         return row
 
@@ -363,9 +383,9 @@ class Database:
 
     def _test_and_set(self, model: Any, uuid: str,
                       values: Mapping[str, Any],
-                      expected: Iterable[str] | None) -> int:
+                      expected: Iterable[str] | None, *where: Any) -> int:
         query = sa.update(model).where(model.uuid == uuid,
-                                       model.deleted.is_(False))
+                                       model.deleted.is_(False), *where)
         if expected is not None:
             query = query.where(model.status.in_(list(expected)))
         with self._writer() as session:
@@ -408,10 +428,11 @@ class Database:
         return row
 
     def vmove_get_by_id(self, id: int,
-                        notification_uuid: str | None = None
-                        ) -> models.VMove:
+                        notification_uuid: str | None = None,
+                        project_id: str | None = None) -> models.VMove:
         """Return a live vmove by its integer id (Masakari's id)."""
-        return self._vmove_one(models.VMove.id == id, id, notification_uuid)
+        return self._vmove_one(models.VMove.id == id, id, notification_uuid,
+                               project_id)
 
     def step_list_by_notification(self, notification_uuid: str
                                   ) -> list[tuple[models.VMoveStep, str]]:
@@ -436,16 +457,20 @@ class Database:
                    until: datetime.datetime | None = None,
                    sort_key: str = "created_at", sort_dir: str = "desc",
                    limit: int | None = None,
-                   marker: str | None = None) -> list[dict[str, Any]]:
+                   marker: str | None = None,
+                   project_id: str | None = None) -> list[dict[str, Any]]:
         """``vmove_list`` as plain dicts of columns, without the ORM.
 
         Same filters, order and paging, read on a Core connection: several
-        times cheaper for a page, which is what the API serves.
+        times cheaper for a page, which is what the API serves. With
+        ``project_id``, only the vmoves of that project's instances.
         """
         query, params = _vmove_query(
             False, sort_key, sort_dir, limit, marker,
             notification_uuid=notification_uuid, instance_uuid=instance_uuid,
-            host=host, type=type, status=status, since=since, until=until)
+            host=host, type=type, status=status, since=since, until=until,
+            project_id=None if project_id is None
+            else project_pattern(project_id))
         with self._reader_connection() as connection:
             result = connection.execute(query, params)
             keys = tuple(result.keys())
@@ -575,9 +600,71 @@ def _vmove_statement(entity: bool, filters: frozenset[str], sort_key: str,
         "status": vmove.status.in_(sa.bindparam("status", expanding=True)),
         "since": vmove.created_at >= sa.bindparam("since"),
         "until": vmove.created_at < sa.bindparam("until"),
+        "project_id": _of_project(sa.bindparam("project_id", type_=sa.Text)),
     }
     query = sa.select(models.VMove if entity else models.VMove.__table__)
     query = query.where(vmove.deleted.is_(False))
     for name in sorted(filters):
         query = query.where(conditions[name])
     return _page(query, models.VMove, sort_key, sort_dir, limit, marker)
+
+
+# The stored plan of a vmove (``vmotiond.engine.store``): a pseudo-step of
+# this name whose context holds, among others, the instance's project.
+_PLAN_STEP = "plan"
+
+
+def project_pattern(project_id: str) -> str:
+    """The text ``project_id`` takes in a plan's JSON context."""
+    return json.dumps({"project_id": project_id})[1:-1]
+
+
+def _of_project(needle: Any) -> Any:
+    """Vmoves whose stored plan names the project (``needle`` is
+    ``project_pattern``'s text, found case-sensitively).
+
+    vmoves have no project column: the engine records the instance's
+    project in the plan, written when the vmove starts (or when it is
+    ignored for want of capacity).
+    """
+    step = models.VMoveStep.__table__.c
+    vmove = models.VMove.__table__.c
+    return sa.exists().where(
+        step.vmove_uuid == vmove.uuid, step.name == _PLAN_STEP,
+        step.deleted.is_(False),
+        _Contains(sa.type_coerce(step.context, sa.Text), needle))
+
+
+class _Contains(sa.sql.expression.ColumnElement[bool]):
+    """``text`` contains ``needle``, case-sensitively on every backend
+    (LIKE and MySQL's INSTR on text ignore case)."""
+
+    inherit_cache = True
+    type = sa.Boolean()
+    # Both parts are in the statement's cache key, bound values included.
+    _traverse_internals = [
+        ("text", visitors.InternalTraversal.dp_clauseelement),
+        ("needle", visitors.InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, text: Any, needle: Any) -> None:
+        self.text = text
+        self.needle = needle
+
+
+@compiles(_Contains)
+def _contains_default(element: _Contains, compiler: Any, **kw: Any) -> str:
+    return "strpos(%s, %s) > 0" % (compiler.process(element.text, **kw),
+                                   compiler.process(element.needle, **kw))
+
+
+@compiles(_Contains, "sqlite")
+def _contains_sqlite(element: _Contains, compiler: Any, **kw: Any) -> str:
+    return "instr(%s, %s) > 0" % (compiler.process(element.text, **kw),
+                                  compiler.process(element.needle, **kw))
+
+
+@compiles(_Contains, "mysql")
+def _contains_mysql(element: _Contains, compiler: Any, **kw: Any) -> str:
+    return "instr(CAST(%s AS BINARY), CAST(%s AS BINARY)) > 0" % (
+        compiler.process(element.text, **kw),
+        compiler.process(element.needle, **kw))

@@ -124,21 +124,28 @@ class MoveBatch:
     def conclude(self, uuid: str) -> str:
         """End the notification from its vmoves; return its status.
 
-        Aborted: the vmoves never started become ignored. Otherwise
+        Aborted: the vmoves never started become ignored. A vmove not
+        final (its end could not be recorded) leaves the notification
+        ``running``, for the sweeper to take up again. Otherwise
         ``failed`` when a vmove failed or an instance found no target,
         else ``finished``; the message counts them.
         """
-        rows = self.db.vmove_list(notification_uuid=uuid)
-        for row in rows:
-            if row.status == constants.PENDING:
-                self.ignore(row, ABORTED_MESSAGE)
         if self.db.notification_get(uuid).status == \
                 constants.NOTIFICATION_ABORTED:
+            for row in self.db.vmove_list(notification_uuid=uuid,
+                                          status=(constants.PENDING,)):
+                self.ignore(row, ABORTED_MESSAGE)
             return constants.NOTIFICATION_ABORTED
         rows = self.db.vmove_list(notification_uuid=uuid)
         counts: dict[str, int] = {}
         for row in rows:
             counts[row.status] = counts.get(row.status, 0) + 1
+        unsettled = len(rows) - sum(counts.get(status, 0) for status in
+                                    constants.VMOVE_DONE_STATUSES)
+        if unsettled:
+            LOG.warning("Notification %s: %d vmove(s) not final; it stays "
+                        "running and is taken up again", uuid, unsettled)
+            return constants.NOTIFICATION_RUNNING
         unplaced = sum(1 for row in rows if row.status == constants.IGNORED
                        and self._unplaced(row.uuid))
         failed = counts.get(constants.FAILED, 0)
@@ -153,12 +160,15 @@ class MoveBatch:
         return status
 
     def end(self, uuid: str, status: str, message: str) -> None:
-        """``running -> status`` with ``message``."""
+        """``running -> status`` with ``message`` (``finished`` only once
+        every vmove is final: the database refuses it before)."""
         if not self.db.notification_set_status(
                 uuid, status, expected=(constants.NOTIFICATION_RUNNING,),
                 message=message):
-            LOG.warning("Notification %s was not running when it ended %s",
-                        uuid, status)
+            LOG.warning("Notification %s was not ended %s: it was no "
+                        "longer running, or a vmove was not final", uuid,
+                        status)
+            return
         LOG.info("Notification %s %s: %s", uuid, status, message)
 
     def _unplaced(self, vmove_uuid: str) -> bool:

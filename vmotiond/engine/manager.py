@@ -132,8 +132,9 @@ class EngineManager:
         LOG.info("Engine stopped")
 
     def _sweep(self) -> None:
-        """Now and then, take up notifications nobody works on (their
-        engine died: its host lock expired)."""
+        """Now and then, take up notifications nobody works on: their
+        engine died (its host lock expired), or a vmove's end could not
+        be recorded, which leaves the notification ``running``."""
         interval = self.conf.engine.resume_interval
         while not self.clock.wait(self.stop_event, interval):
             try:

@@ -54,9 +54,10 @@ class PlannedRunner(runner_mod.Runner):
                     self._refused[job.vmove_uuid] = str(refused)
             raise
 
-    def _end(self, job: runner_mod.Job, status: str, message: str) -> None:
+    def _end(self, job: runner_mod.Job, status: str, message: str,
+             expected: tuple[str, ...] = (constants.ONGOING,)) -> None:
         with self._lock:
             refused = self._refused.pop(job.vmove_uuid, None)
         if status == constants.FAILED and refused is not None:
             status, message = constants.IGNORED, refused
-        super()._end(job, status, message)
+        super()._end(job, status, message, expected)

@@ -3,11 +3,16 @@
 The vmove goes ``pending``/``ongoing`` -> ``ongoing`` (claimed by
 test-and-set) -> ``succeeded`` or ``failed``; its end time and message are
 written whatever happens, except when the engine stops (``Interrupted``):
-then it stays ``ongoing`` to be resumed from its last finished step.
+then it stays ``ongoing`` to be resumed from its last finished step. A
+worker that crashes (a database write failed, a bug) ends its vmove
+``failed``; that last write is retried while the database error is
+transient. Should it still fail, the vmove stays as it was, and its
+notification is not concluded: the sweeper takes it up again.
 """
 
 import dataclasses
 import datetime
+import itertools
 import threading
 from typing import NoReturn
 
@@ -19,6 +24,7 @@ from vmotiond import constants
 from vmotiond import exception
 from vmotiond.cloud import base as cloud_base
 from vmotiond.db import api as db_api
+from vmotiond.db import retry as db_retry
 from vmotiond.engine import steps as steps_mod
 from vmotiond.engine import store
 from vmotiond.engine.steps.base import Outcome
@@ -26,6 +32,9 @@ from vmotiond.engine.steps.base import StepContext
 from vmotiond.engine.steps.base import StepOptions
 
 LOG = logging.getLogger(__name__)
+
+# Tries of the write that ends a vmove, on transient database errors.
+END_ATTEMPTS = 8
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,6 +89,30 @@ class Runner:
 
     def run(self, job: Job, since: datetime.datetime) -> str:
         """Run ``job``; return the vmove's status afterwards."""
+        try:
+            return self._run(job, since)
+        except exception.Interrupted:
+            LOG.info("vmove %s interrupted; it will be resumed",
+                     job.vmove_uuid)
+            return constants.ONGOING
+        except _Unrecorded as exc:
+            LOG.error("vmove %s: %s; it is resumed with its notification",
+                      job.vmove_uuid, exc)
+            return constants.ONGOING
+        except Exception as exc:
+            LOG.exception("vmove %s: its worker crashed", job.vmove_uuid)
+            try:
+                self._end(job, constants.FAILED, _crash(exc),
+                          expected=(constants.PENDING, constants.ONGOING))
+            except exception.Interrupted:
+                return constants.ONGOING
+            except _Unrecorded as unrecorded:
+                LOG.error("vmove %s: %s; it is resumed with its "
+                          "notification", job.vmove_uuid, unrecorded)
+                return constants.ONGOING
+            return constants.FAILED
+
+    def _run(self, job: Job, since: datetime.datetime) -> str:
         claimed = self.db.vmove_update(
             job.vmove_uuid,
             {"status": constants.ONGOING, "attempts": job.attempts + 1,
@@ -103,7 +136,7 @@ class Runner:
                 ctx.data.update(record.context)
         done: list[tuple[steps_mod.Step, Outcome]] = []
         results: list[str] = []
-        failure: exception.VmotiondError | None = None
+        failure: str | None = None
         slot = _Slot(self.slots, self.stop)
         try:
             for key in job.spec.steps:
@@ -120,11 +153,14 @@ class Runner:
                     self.db.vmove_update(job.vmove_uuid,
                                          {"dest_host": ctx.dest_host})
         except exception.Interrupted:
-            LOG.info("vmove %s interrupted; it will be resumed",
-                     job.vmove_uuid)
-            return constants.ONGOING
-        except exception.VmotiondError as exc:
-            failure = exc
+            raise
+        except Exception as exc:
+            if isinstance(exc, exception.VmotiondError):
+                reason = str(exc)
+            else:
+                LOG.exception("vmove %s: its worker crashed", job.vmove_uuid)
+                reason = _crash(exc)
+            failure = reason
         finally:
             slot.hold(False)
         if failure is not None:
@@ -135,7 +171,7 @@ class Runner:
                         job.source_host, ctx.dest_host or "any host",
                         failure)
             self._revert(done, ctx)
-            self._end(job, constants.FAILED, str(failure))
+            self._end(job, constants.FAILED, failure)
             return constants.FAILED
         message = _summary(job, ctx, results)
         self._end(job, constants.SUCCEEDED, message)
@@ -199,11 +235,36 @@ class Runner:
                 LOG.exception("revert of %s for %s failed", step.key,
                               ctx.server_id)
 
-    def _end(self, job: Job, status: str, message: str) -> None:
-        self.db.vmove_update(job.vmove_uuid,
-                             {"status": status, "message": message[:2000],
-                              "end_time": self.clock.now()},
-                             expected=(constants.ONGOING,))
+    def _end(self, job: Job, status: str, message: str,
+             expected: tuple[str, ...] = (constants.ONGOING,)) -> None:
+        """Record how the vmove ended; retry transient database errors.
+
+        Raise ``_Unrecorded`` when it cannot be written, ``Interrupted``
+        when the engine stops meanwhile.
+        """
+        values = {"status": status, "message": message[:2000],
+                  "end_time": self.clock.now()}
+        for attempt in itertools.count(1):
+            try:
+                self.db.vmove_update(job.vmove_uuid, values,
+                                     expected=expected)
+                return
+            except Exception as exc:
+                if attempt >= END_ATTEMPTS or \
+                        not db_retry.is_transient(exc):
+                    raise _Unrecorded("could not be recorded %s: %s"
+                                      % (status, _one_line(exc))) from exc
+                delay = self.retry.delay(attempt)
+                LOG.warning("vmove %s: recording it %s failed (%s); "
+                            "retrying in %.1f s", job.vmove_uuid, status,
+                            _one_line(exc), delay)
+                if self.clock.wait(self.stop, delay):
+                    raise exception.Interrupted(
+                        reason="stopping before recording a vmove") from exc
+
+
+class _Unrecorded(Exception):
+    """The end of a vmove could not be written to the database."""
 
 
 class _Slot:
@@ -226,6 +287,19 @@ class _Slot:
             if self.stop.is_set():
                 raise exception.Interrupted(reason="waiting for a move slot")
         self.held = True
+
+
+def _one_line(exc: BaseException) -> str:
+    """The first line of an error, with the driver's error first."""
+    cause = getattr(exc, "orig", None) or exc
+    text = str(cause).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _crash(exc: BaseException) -> str:
+    """The message of a vmove whose worker crashed."""
+    return "worker crashed: unexpected %s: %s" % (type(exc).__name__,
+                                                   _one_line(exc))
 
 
 def _summary(job: Job, ctx: StepContext, results: list[str]) -> str:

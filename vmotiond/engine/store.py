@@ -23,19 +23,24 @@ from vmotiond.engine.plan import Plan
 
 @dataclasses.dataclass(frozen=True)
 class MoveSpec:
-    """A vmove's plan as stored: steps, order, final status."""
+    """A vmove's plan as stored: steps, order, final status, and the
+    instance's project (the API's project readers see it by that)."""
 
     steps: tuple[str, ...]
     order: int
     final_status: str | None = None
     original_status: str | None = None
     ignored_reason: str | None = None
+    project_id: str | None = None
 
     def to_context(self) -> dict[str, Any]:
-        return {"steps": list(self.steps), "order": self.order,
-                "final_status": self.final_status,
-                "original_status": self.original_status,
-                "ignored_reason": self.ignored_reason}
+        context = {"steps": list(self.steps), "order": self.order,
+                   "final_status": self.final_status,
+                   "original_status": self.original_status,
+                   "ignored_reason": self.ignored_reason}
+        if self.project_id is not None:
+            context["project_id"] = self.project_id
+        return context
 
     @classmethod
     def from_context(cls, context: Mapping[str, Any]) -> "MoveSpec":
@@ -43,7 +48,8 @@ class MoveSpec:
                    order=int(context.get("order", 0)),
                    final_status=context.get("final_status"),
                    original_status=context.get("original_status"),
-                   ignored_reason=context.get("ignored_reason"))
+                   ignored_reason=context.get("ignored_reason"),
+                   project_id=context.get("project_id"))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,12 +94,14 @@ def write_plan(db: db_api.Database, clock: clock_mod.Clock,
     for order, (row, move) in enumerate(zip(rows[:len(plan.moves)],
                                             plan.moves, strict=True)):
         specs[row.uuid] = MoveSpec(move.steps, order, move.final_status,
-                                   move.server.status)
+                                   move.server.status,
+                                   project_id=move.server.project_id)
     for row, item in zip(rows[len(plan.moves):], plan.ignored,
                          strict=True):
         if item.reason in names.UNPLACED_REASONS:
             _write_spec(db, row.uuid, {"steps": [], "order": -1,
-                                       "ignored_reason": item.reason})
+                                       "ignored_reason": item.reason,
+                                       "project_id": item.server.project_id})
     return specs
 
 

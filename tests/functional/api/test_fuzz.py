@@ -1,7 +1,7 @@
 """schemathesis fuzzes the API from its OpenAPI document: no 5xx, ever.
 
 The API runs behind keystonemiddleware (the simulator's Keystone) over
-MariaDB; schemathesis sends a reader's token and the latest microversion
+MariaDB; schemathesis sends an admin's token and the latest microversion
 and checks every response against the document. Bounded to ~45 s.
 """
 
@@ -25,7 +25,7 @@ class TestFuzz(base.ApiServerTestCase):
         sim = self.useFixture(sim_fixture.SimFixture(
             builder.Scenario(hosts=1, standby=0, servers=0)))
         url = self.start_api("keystone", sim.auth_url)
-        conn = sim.connect("reader")
+        conn = sim.connect("admin")
         self.addCleanup(conn.close)
         token = conn.session.get_token()
         st = shutil.which("st", path=os.path.dirname(sys.executable))

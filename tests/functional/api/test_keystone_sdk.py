@@ -28,7 +28,8 @@ class SdkTestBase(base.ApiServerTestCase):
             builder.Scenario(hosts=1, standby=0, servers=0),
             instance_ha_url="http://127.0.0.1:%d%s" % (port, self.path)))
         self.start_api("keystone", self.sim.auth_url, port)
-        self.conn = self.sim.connect("reader",
+        # Admin only by default (a project's reader reads nothing).
+        self.conn = self.sim.connect("admin",
                                      instance_ha_api_version="1.3")
         self.addCleanup(self.conn.close)
         self.token = self.conn.session.get_token()
@@ -132,6 +133,17 @@ class TestKeystoneAndSdk(SdkTestBase):
                           self.sim.connect(
                               "observer", instance_ha_api_version="1.3")
                           .instance_ha.notifications())
+
+    def test_project_reader_and_member_403(self) -> None:
+        for user in ("reader", "member"):
+            conn = self.sim.connect(user)
+            self.addCleanup(conn.close)
+            token = conn.session.get_token()
+            for path in ("/v1/notifications", "/v1/vmoves", "/v1/hosts",
+                         "/v1/vmoves/%s" % self.seeded["moves"][0].uuid):
+                response = self.get(path, token, **LATEST)
+                self.assertEqual(403, response.status_code,
+                                 (user, path, response.text))
 
     def test_discovery_and_health_need_no_token(self) -> None:
         for path in ("/", "/v1/", "/openapi.json", "/healthcheck"):

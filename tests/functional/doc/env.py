@@ -82,7 +82,7 @@ class DocEnv(fixtures.Fixture):
         self.write_config()
         self.db_url = "sqlite:///%s/vmotiond.sqlite" % self.dir
         self.instance_uuid = self._pick_instance("compute-0002")
-        self.token = self._token("reader")
+        self.token = self._token("admin")
         self.daemon: subprocess.Popen[bytes] | None = None
         self.addCleanup(self._stop_daemon)
         self._db: db_api.Database | None = None

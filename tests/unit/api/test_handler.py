@@ -170,3 +170,37 @@ def _without_request_ids(body: object, like: object) -> object:
                       _without_request_ids(value, like.get(key)))
                 for key, value in body.items()}
     return body
+
+
+class TestUndecodableRequests(base.ApiTestCase):
+    """Percent-escapes that are not UTF-8 are the client's error: 400."""
+
+    def raw(self, path: str, query: str = "") -> webob.Response:
+        # As a WSGI server passes them (PEP 3333): bytes as latin-1.
+        req = webob.Request.blank("/")
+        req.environ["PATH_INFO"] = path
+        req.environ["QUERY_STRING"] = query
+        req.headers["X-Roles"] = "admin"
+        req.headers["OpenStack-API-Version"] = base.LATEST
+        return req.get_response(self.app)
+
+    def test_path_is_400(self) -> None:
+        for path in ("/v1/hosts/\xff", "/v1/vmoves/\xc3(", "/v1/\xff"):
+            self.assertError(self.raw(path), 400, errors.REQUEST_NOT_UTF8,
+                             "not valid UTF-8")
+
+    def test_query_is_400(self) -> None:
+        for query in ("limit=%ff", "%ff=1", "host=%c3%28&limit=1"):
+            self.assertError(self.raw("/v1/vmoves", query), 400,
+                             errors.REQUEST_NOT_UTF8, "not valid UTF-8")
+
+    def test_webob_blank_escapes_too(self) -> None:
+        self.assertError(self.request("/v1/hosts/%ff", roles="admin"), 400,
+                         errors.REQUEST_NOT_UTF8)
+        self.assertError(self.request("/v1/notifications?limit=%ff",
+                                      roles="admin"), 400,
+                         errors.REQUEST_NOT_UTF8)
+
+    def test_valid_utf8_still_routes(self) -> None:
+        response = self.raw("/v1/hosts/" + "é".encode().decode("latin-1"))
+        self.assertError(response, 404, errors.NOT_FOUND)

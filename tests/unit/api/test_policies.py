@@ -11,9 +11,18 @@ from vmotiond.api import policies
 from vmotiond.api import policy
 
 
-def _ctx(*roles: str) -> context.RequestContext:
+def _ctx(*roles: str, system: bool = False) -> context.RequestContext:
+    if system:
+        return context.RequestContext(roles=list(roles), user_id="u",
+                                      system_scope="all")
     return context.RequestContext(roles=list(roles), project_id="p",
                                   user_id="u")
+
+
+ALL_PROJECTS = (policies.NOTIFICATIONS_LIST, policies.NOTIFICATIONS_SHOW,
+                policies.HOSTS_LIST, policies.HOSTS_SHOW)
+OWN_PROJECT = (policies.VMOVES_LIST, policies.VMOVES_SHOW,
+               policies.STEPS_LIST)
 
 
 class TestPolicies(testtools.TestCase):
@@ -23,24 +32,45 @@ class TestPolicies(testtools.TestCase):
         self.fixture = self.useFixture(conf_fixture.Conf())
         self.conf = self.fixture.conf
 
-    def test_every_rule_defaults_to_reader(self) -> None:
-        rules = policies.list_rules()
-        names = [r.name for r in rules]
-        self.assertEqual(len(names), len(set(names)))
-        self.assertEqual("role:reader or role:admin", rules[0].check_str)
-        for rule in rules[1:]:
-            self.assertEqual("rule:vmotiond:reader", rule.check_str)
+    def test_defaults_are_admin_or_system_reader(self) -> None:
+        rules = {r.name: r for r in policies.list_rules()}
+        self.assertEqual(len(rules), len(policies.list_rules()))
+        self.assertEqual("role:admin or (role:reader and system_scope:all)",
+                         rules[policies.READER].check_str)
+        self.assertEqual("!", rules[policies.PROJECT_READER].check_str)
+        for name in ALL_PROJECTS:
+            self.assertEqual("rule:vmotiond:reader", rules[name].check_str)
+        for name in OWN_PROJECT:
+            self.assertEqual("rule:vmotiond:reader or "
+                             "rule:vmotiond:project_reader",
+                             rules[name].check_str)
+        for rule in rules.values():
             self.assertTrue(rule.description)
 
-    def test_reader_and_admin_allowed_others_refused(self) -> None:
+    def test_admin_and_system_reader_allowed_project_reader_refused(
+            self) -> None:
         checker = policy.Policy(self.conf)
-        for rule in policies.list_rules()[1:]:
-            checker.authorize(_ctx("reader"), rule.name)
-            checker.authorize(_ctx("admin"), rule.name)
+        for name in ALL_PROJECTS + OWN_PROJECT:
+            checker.authorize(_ctx("admin"), name)
+            checker.authorize(_ctx("reader", system=True), name)
+            for refused in (_ctx("reader"), _ctx("member", "reader"),
+                            _ctx("member", system=True), _ctx()):
+                self.assertRaises(oslo_policy.PolicyNotAuthorized,
+                                  checker.authorize, refused, name)
+
+    def test_project_reader_rule_opens_the_vmove_rules_only(self) -> None:
+        path = os.path.join(self.conf.state_path, "policy.yaml")
+        with open(path, "w") as stream:
+            stream.write('"vmotiond:project_reader": "role:reader"\n')
+        self.fixture.set("policy_file", path, "oslo_policy")
+        checker = policy.Policy(self.conf)
+        for name in OWN_PROJECT:
+            checker.authorize(_ctx("reader"), name)
+        for name in ALL_PROJECTS:
             self.assertRaises(oslo_policy.PolicyNotAuthorized,
-                              checker.authorize, _ctx("member"), rule.name)
-            self.assertRaises(oslo_policy.PolicyNotAuthorized,
-                              checker.authorize, _ctx(), rule.name)
+                              checker.authorize, _ctx("reader"), name)
+        self.assertFalse(checker.allows(_ctx("reader"), policies.READER))
+        self.assertTrue(checker.allows(_ctx("admin"), policies.READER))
 
     def test_policy_file_overrides(self) -> None:
         path = os.path.join(self.conf.state_path, "policy.yaml")
@@ -50,7 +80,7 @@ class TestPolicies(testtools.TestCase):
         self.fixture.set("policy_file", path, "oslo_policy")
         checker = policy.Policy(self.conf)
         self.assertRaises(oslo_policy.PolicyNotAuthorized, checker.authorize,
-                          _ctx("reader"), policies.VMOVES_LIST)
+                          _ctx("reader", system=True), policies.VMOVES_LIST)
         checker.authorize(_ctx("admin"), policies.VMOVES_LIST)
         checker.authorize(_ctx("auditor"), policies.HOSTS_LIST)
 

@@ -65,6 +65,46 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
         self.assertEqual(constants.NOTIFICATION_RUNNING,
                          self.db.notification_get(uuid).status)
 
+    def test_finished_only_once_every_vmove_is_final(self) -> None:
+        uuid = self._notification(status=constants.NOTIFICATION_RUNNING)
+        rows = self.db.vmoves_create(uuid, [
+            {"instance_uuid": "i-%d" % n, "type": constants.EVACUATION}
+            for n in range(2)])
+        self.db.vmove_update(rows[0].uuid, {"status": constants.SUCCEEDED})
+        for status in (constants.PENDING, constants.ONGOING):
+            self.db.vmove_update(rows[1].uuid, {"status": status})
+            self.assertFalse(self.db.notification_set_status(
+                uuid, constants.NOTIFICATION_FINISHED))
+        self.db.vmove_update(rows[1].uuid, {"status": constants.FAILED})
+        self.assertTrue(self.db.notification_set_status(
+            uuid, constants.NOTIFICATION_FINISHED))
+        self.assertTrue(self.db.notification_set_status(
+            uuid, constants.NOTIFICATION_RUNNING))
+        self.assertTrue(self.db.notification_set_status(
+            uuid, constants.NOTIFICATION_FAILED))
+
+    def test_vmoves_of_a_project_by_their_plan(self) -> None:
+        uuid = self._notification()
+        rows = self.db.vmoves_create(uuid, [
+            {"instance_uuid": "i-%d" % n, "type": constants.EVACUATION}
+            for n in range(4)])
+        for row, project in zip(rows, ("p_1", "pX1", "P_1", None),
+                                strict=True):
+            context = {"steps": [], "order": 0}
+            if project:
+                context["project_id"] = project
+            step = self.db.step_start(row.uuid, "plan", context=context)
+            self.db.step_finish(step.id, constants.SUCCEEDED, "", context)
+        self.assertEqual([rows[0].uuid], [
+            r["uuid"] for r in self.db.vmove_rows(project_id="p_1")])
+        self.assertEqual(rows[1].uuid,
+                         self.db.vmove_get(rows[1].uuid,
+                                           project_id="pX1").uuid)
+        self.assertRaises(exception.NotFound, self.db.vmove_get,
+                          rows[1].uuid, project_id="p_1")
+        self.assertRaises(exception.NotFound, self.db.vmove_get_by_id,
+                          rows[3].id, project_id="p_1")
+
     def test_notification_list_filters(self) -> None:
         first = self._notification("a", "node1")
         self.clock.advance(1)

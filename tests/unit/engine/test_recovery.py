@@ -53,6 +53,8 @@ class RecoveryTest(base.EngineTestCase):
             self.steps(moves["active"].uuid))
         self.assertEqual("on host sb1; status ACTIVE",
                          moves["active"].message)
+        # The plans name the instances' project (the API's project readers).
+        self.assertEqual(3, len(self.db.vmove_rows(project_id="p1")))
         # Fenced first: force-down before disable, before any evacuation.
         names = [c[0] for c in self.cloud.calls
                  if c[0] in ("force_down_service", "disable_service",

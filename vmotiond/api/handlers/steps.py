@@ -27,8 +27,9 @@ def serialize(row: models.VMoveStep) -> dict[str, Any]:
 
 @microversion.version_handler("1.4")
 def list_steps(req: webob.Request, vmove_id: str) -> webob.Response:
-    """GET /v1/vmoves/{id}/steps: 200 with ``steps``, in the order run."""
-    util.authorize(req, policies.STEPS_LIST)
-    vmove = vmoves.lookup(req, vmove_id)
+    """GET /v1/vmoves/{id}/steps: 200 with ``steps``, in the order run
+    (a project reader: of its project's vmoves only)."""
+    project = util.project_scope(req, policies.STEPS_LIST)
+    vmove = vmoves.lookup(req, vmove_id, project_id=project)
     rows = util.database(req).step_list(vmove.uuid)
     return util.json_response({"steps": [serialize(row) for row in rows]})

@@ -6,6 +6,7 @@ from typing import Any
 import webob
 
 from vmotiond import constants
+from vmotiond import exception
 from vmotiond.api import microversion
 from vmotiond.api import params
 from vmotiond.api import policies
@@ -54,28 +55,45 @@ def serialize_full(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def lookup(req: webob.Request, ident: str,
-           notification_uuid: str | None = None) -> models.VMove:
-    """Return the vmove named by its UUID or integer id, or 404."""
+           notification_uuid: str | None = None,
+           project_id: str | None = None) -> models.VMove:
+    """Return the vmove named by its UUID or integer id, or 404 (also
+    when it is not of ``project_id``'s instances)."""
     database = util.database(req)
     key = params.ident(ident)
     if isinstance(key, int):
-        return database.vmove_get_by_id(key, notification_uuid)
-    return database.vmove_get(key, notification_uuid)
+        return database.vmove_get_by_id(key, notification_uuid,
+                                        project_id=project_id)
+    return database.vmove_get(key, notification_uuid,
+                              project_id=project_id)
 
 
 def _list(req: webob.Request, query: params.Query,
+          project_id: str | None = None,
           **filters: Any) -> tuple[list[dict[str, Any]], int]:
     sort_key, sort_dir = query.sort(SORT_KEYS)
     limit = query.limit(util.conf(req).api.max_limit)
     database = util.database(req)
     with params.marker_errors():
         marker = params.marker_uuid(query.marker(), database.vmove_get_by_id)
+        if project_id is not None:
+            filters["project_id"] = project_id
+            if marker is not None:
+                _own_marker(database, marker, project_id)
         rows = database.vmove_rows(
             type=query.choice("type", constants.VMOVE_TYPES),
             status=query.choices("status", constants.VMOVE_STATUSES),
             sort_key=sort_key, sort_dir=sort_dir, limit=limit,
             marker=marker, **filters)
     return rows, limit
+
+
+def _own_marker(database: Any, marker: str, project_id: str) -> None:
+    """A project reader pages only from one of its own vmoves."""
+    try:
+        database.vmove_get(marker, project_id=project_id)
+    except exception.NotFound:
+        raise exception.NotFound(kind="Marker", ident=marker) from None
 
 
 def _page(req: webob.Request, items: list[dict[str, Any]],
@@ -92,6 +110,7 @@ def list_notification_vmoves(req: webob.Request,
                              notification_id: str) -> webob.Response:
     """GET /v1/notifications/{id}/vmoves: 200 with ``vmoves``."""
     util.authorize(req, policies.VMOVES_LIST)
+    util.authorize(req, policies.READER)
     query = params.Query(req, _MASAKARI_FILTERS + params.PAGING)
     notification = notifications.lookup(req, notification_id)
     rows, limit = _list(req, query, notification_uuid=notification.uuid)
@@ -103,6 +122,7 @@ def show_notification_vmove(req: webob.Request, notification_id: str,
                             vmove_id: str) -> webob.Response:
     """GET /v1/notifications/{id}/vmoves/{id}: 200 with ``vmove``."""
     util.authorize(req, policies.VMOVES_SHOW)
+    util.authorize(req, policies.READER)
     notification = notifications.lookup(req, notification_id)
     row = lookup(req, vmove_id, notification.uuid)
     return util.json_response({"vmove": serialize(row.as_dict())})
@@ -113,12 +133,14 @@ def list_vmoves(req: webob.Request) -> webob.Response:
     """GET /v1/vmoves: 200 with ``vmoves`` of every notification.
 
     Filters: instance_uuid, host (source or destination), type, status,
-    notification_uuid, and created_at in [since, until).
+    notification_uuid, and created_at in [since, until). A project
+    reader sees only its project's.
     """
-    util.authorize(req, policies.VMOVES_LIST)
+    project = util.project_scope(req, policies.VMOVES_LIST)
     query = params.Query(req, _HISTORY_FILTERS + params.PAGING)
     rows, limit = _list(
-        req, query, notification_uuid=query.uuid("notification_uuid"),
+        req, query, project_id=project,
+        notification_uuid=query.uuid("notification_uuid"),
         instance_uuid=query.uuid("instance_uuid"), host=query.name("host"),
         since=query.time("since"), until=query.time("until"))
     return _page(req, [serialize_full(row) for row in rows], limit)
@@ -126,7 +148,7 @@ def list_vmoves(req: webob.Request) -> webob.Response:
 
 @microversion.version_handler("1.4")
 def show_vmove(req: webob.Request, vmove_id: str) -> webob.Response:
-    """GET /v1/vmoves/{id}: 200 with ``vmove``."""
-    util.authorize(req, policies.VMOVES_SHOW)
-    row = lookup(req, vmove_id)
+    """GET /v1/vmoves/{id}: 200 with ``vmove``; a project reader's own."""
+    project = util.project_scope(req, policies.VMOVES_SHOW)
+    row = lookup(req, vmove_id, project_id=project)
     return util.json_response({"vmove": serialize_full(row.as_dict())})

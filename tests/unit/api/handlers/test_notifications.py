@@ -85,11 +85,14 @@ class TestListNotifications(base.ApiTestCase):
                                 "083a8474-22c0-407f-b89b-c569134c3bfd")
         self.assertError(response, 400, errors.MARKER_NOT_FOUND)
 
-    def test_needs_reader_role(self) -> None:
-        response = self.request("/v1/notifications", roles="member")
-        self.assertError(response, 403, errors.FORBIDDEN,
-                         "vmotiond:notifications:index")
-        self.get_json("/v1/notifications", roles="reader")
+    def test_needs_admin_or_system_reader(self) -> None:
+        for roles in ("member", "reader", "member,reader"):
+            response = self.request("/v1/notifications", roles=roles)
+            self.assertError(response, 403, errors.FORBIDDEN,
+                             "vmotiond:notifications:index")
+        self.get_json("/v1/notifications", roles="admin")
+        self.get_json("/v1/notifications", roles="reader",
+                      headers={"OpenStack-System-Scope": "all"})
 
     def test_rule_can_be_overridden(self) -> None:
         self.policy.set_rules({"vmotiond:notifications:index":

@@ -1,0 +1,159 @@
+"""A database error inside a vmove's worker (issue 15, point 12).
+
+On SQLite a write can fail with "database is locked". The vmove whose
+worker crashed is persisted as failed (that write retried on transient
+errors); a notification is ``finished`` only when every vmove is final.
+"""
+
+import sqlite3
+from unittest import mock
+
+import sqlalchemy as sa
+
+from tests.unit.engine import base
+from tests.unit.engine import fakes
+from vmotiond import constants
+from vmotiond.db import retry as db_retry
+
+
+def locked() -> sa.exc.OperationalError:
+    """What SQLAlchemy (through oslo.db) raises for a busy SQLite file."""
+    return sa.exc.OperationalError(
+        "UPDATE vmove_steps SET status=?", {},
+        sqlite3.OperationalError("database is locked"))
+
+
+class Injector:
+    """Makes chosen writes of ``db`` raise, and counts them."""
+
+    def __init__(self, test, db, method, fails):
+        self.real = getattr(db, method)
+        self.fails = fails
+        self.raised = 0
+        patcher = mock.patch.object(db, method, self)
+        patcher.start()
+        test.addCleanup(patcher.stop)
+
+    def __call__(self, *args, **kwargs):
+        if self.fails(*args, **kwargs):
+            self.raised += 1
+            raise locked()
+        return self.real(*args, **kwargs)
+
+
+class LockedWriteTest(base.EngineTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.add_hosts()
+        for name in ("a", "b", "c"):
+            self.cloud.add_server(fakes.server(name=name, host="failed"),
+                                  fip="fip-" + name)
+        self.uuid = self.notify()
+        self.ids = {s.name: s.id for s in self.cloud.servers.values()}
+        # The step ids of b's evacuate step, to break their writes.
+        self.b_steps = set()
+        real_start = self.db.step_start
+
+        def step_start(vmove_uuid, name, *args, **kwargs):
+            row = real_start(vmove_uuid, name, *args, **kwargs)
+            vmove = self.db.vmove_get(vmove_uuid)
+            if vmove.instance_uuid == self.ids["b"] and name == "evacuate":
+                self.b_steps.add(row.id)
+            return row
+
+        patcher = mock.patch.object(self.db, "step_start", step_start)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def b_vmove(self, *args, **kwargs):
+        return args and self.db.vmove_get(args[0]).instance_uuid == \
+            self.ids["b"]
+
+    def assert_settled(self):
+        note = self.db.notification_get(self.uuid)
+        moves = self.vmoves(self.uuid)
+        self.assertTrue(all(v.status in constants.VMOVE_DONE_STATUSES
+                            for v in moves.values()),
+                        {n: v.status for n, v in moves.items()})
+        return note, moves
+
+    def test_locked_step_write_fails_the_vmove_not_the_notification(self):
+        once = iter([True])
+        fail = Injector(self, self.db, "step_finish",
+                        lambda step_id, *a, **kw: step_id in self.b_steps
+                        and next(once, False))
+        status = self.make_manager().recovery.run(self.uuid)
+        self.assertEqual(1, fail.raised)
+        note, moves = self.assert_settled()
+        self.assertEqual(constants.NOTIFICATION_FAILED, status)
+        self.assertEqual(constants.NOTIFICATION_FAILED, note.status)
+        self.assertEqual("2 succeeded, 1 failed, 0 ignored", note.message)
+        self.assertEqual(constants.FAILED, moves["b"].status)
+        self.assertIn("database is locked", moves["b"].message)
+        self.assertIsNotNone(moves["b"].end_time)
+        for name in ("a", "c"):
+            self.assertEqual(constants.SUCCEEDED, moves[name].status)
+
+    def test_the_failed_write_is_retried(self):
+        Injector(self, self.db, "step_finish",
+                 lambda step_id, *a, **kw: step_id in self.b_steps)
+        ends = iter([True, True])
+        fail = Injector(
+            self, self.db, "vmove_update",
+            lambda uuid, values, *a, **kw: self.b_vmove(uuid)
+            and values.get("status") == constants.FAILED
+            and next(ends, False))
+        status = self.make_manager().recovery.run(self.uuid)
+        self.assertEqual(2, fail.raised)
+        self.assertEqual(constants.NOTIFICATION_FAILED, status)
+        _note, moves = self.assert_settled()
+        self.assertEqual(constants.FAILED, moves["b"].status)
+
+    def test_unrecordable_vmove_keeps_the_notification_running(self):
+        broken = [True]
+        Injector(self, self.db, "vmove_update",
+                 lambda uuid, *a, **kw: broken[0] and self.b_vmove(uuid))
+        mgr = self.make_manager()
+        status = mgr.recovery.run(self.uuid)
+        self.assertEqual(constants.NOTIFICATION_RUNNING, status)
+        note = self.db.notification_get(self.uuid)
+        self.assertEqual(constants.NOTIFICATION_RUNNING, note.status)
+        self.assertEqual(constants.PENDING, self.vmoves(self.uuid)["b"].status)
+        # The database is back: the sweeper's resume takes it up again.
+        broken[0] = False
+        self.assertEqual([self.uuid], mgr.resume())
+        note, moves = self.assert_settled()
+        self.assertEqual(constants.NOTIFICATION_FINISHED, note.status,
+                         note.message)
+        self.assertEqual(constants.SUCCEEDED, moves["b"].status)
+        self.assertEqual(1, self.cloud.count("evacuate_server",
+                                             self.ids["b"]))
+
+
+class FinishedGuardTest(base.EngineTestCase):
+
+    def test_finished_refused_while_a_vmove_is_not_final(self):
+        uuid = self.notify()
+        self.db.notification_set_status(uuid, constants.NOTIFICATION_RUNNING)
+        [row] = self.db.vmoves_create(uuid, [{
+            "instance_uuid": "i-1", "type": constants.EVACUATION,
+            "status": constants.ONGOING}])
+        self.assertFalse(self.db.notification_set_status(
+            uuid, constants.NOTIFICATION_FINISHED,
+            expected=(constants.NOTIFICATION_RUNNING,)))
+        self.assertEqual(constants.NOTIFICATION_RUNNING,
+                         self.db.notification_get(uuid).status)
+        self.db.vmove_update(row.uuid, {"status": constants.SUCCEEDED})
+        self.assertTrue(self.db.notification_set_status(
+            uuid, constants.NOTIFICATION_FINISHED,
+            expected=(constants.NOTIFICATION_RUNNING,)))
+
+
+class TransientTest(base.EngineTestCase):
+
+    def test_which_errors_are_transient(self):
+        self.assertTrue(db_retry.is_transient(locked()))
+        self.assertFalse(db_retry.is_transient(sa.exc.OperationalError(
+            "SELECT", {}, sqlite3.OperationalError("no such table: x"))))
+        self.assertFalse(db_retry.is_transient(ValueError("x")))
