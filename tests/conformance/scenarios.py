@@ -184,6 +184,69 @@ class Scenarios:
         self.assertEqual(("enabled", None),
                          (enabled.status, enabled.disabled_reason))
 
+    def pass_time(self) -> None:
+        """Let a little time pass on the target's clock (a second at most
+        on the simulator, a fraction of one on Nova)."""
+        calls: list[int] = []
+        self.target.wait_for(lambda: calls.append(1) or len(calls) > 2, 5,
+                             "time to pass")
+
+    def test_service_update_sets_updated_at(self) -> None:
+        # Every write that changes a service record stamps updated_at,
+        # heartbeat or not, through either API; a write that changes
+        # nothing does not. Nova's state still follows heartbeats.
+        host = self.target.hosts[0]
+        svc = self.service(host)
+        self.target.kill(host)
+        dead = self.wait_service(host, "%s down" % host,
+                                 self.target.service_down_time * 3 + 5,
+                                 state="down")
+        conn = self.target.connection()
+        old_api = {"host": host, "binary": "nova-compute"}
+
+        def force_down() -> None:
+            self.cloud.force_down_service(svc.id, host)
+
+        def disable() -> None:
+            self.cloud.disable_service(svc.id, host, "vmotiond: test")
+
+        updates = [
+            ("force down (2.53)", force_down),
+            ("force down again (2.53)", force_down),
+            ("disable (2.53)", disable),
+            ("disable again (2.53)", disable),
+            ("enable (2.11)", lambda: conn.compute.put(
+                "/os-services/enable", json=old_api, microversion="2.11")),
+            ("disable-log-reason (2.11)", lambda: conn.compute.put(
+                "/os-services/disable-log-reason", microversion="2.11",
+                json=dict(old_api, disabled_reason="operator"))),
+            ("force-down false (2.11)", lambda: conn.compute.put(
+                "/os-services/force-down", microversion="2.11",
+                json=dict(old_api, forced_down=False))),
+            ("enable (2.53)", lambda: self.cloud.enable_service(
+                svc.id, host)),
+        ]
+        before = dead
+        for what, update in updates:
+            self.pass_time()
+            response = update()
+            if response is not None:
+                self.assertEqual(200, response.status_code, what)
+            after = self.service(host)
+            if "again" in what:
+                self.assertEqual(before.updated_at, after.updated_at, what)
+            else:
+                self.assertGreater(after.updated_at, before.updated_at,
+                                   what)
+            self.assertEqual("down", after.state, what)
+            self.pass_time()
+            self.assertEqual(after.updated_at,
+                             self.service(host).updated_at, what)
+            before = after
+        self.assertEqual(("enabled", False, None),
+                         (before.status, before.forced_down,
+                          before.disabled_reason))
+
     # Evacuation.
 
     def _evacuate(self, microversion: str, target_host: str | None,
@@ -354,3 +417,4 @@ class Scenarios:
 _VM_STATE = {"rescued": "rescued", "paused": "paused",
              "suspended": "suspended", "shelved": "shelved_offloaded",
              "stopped": "stopped"}
+

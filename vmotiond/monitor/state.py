@@ -31,8 +31,6 @@ from vmotiond.monitor.thresholds import Thresholds
 
 __all__ = ["evaluate", "probe_candidates"]
 
-_DOWN_STATES = (constants.HOST_DOWN, constants.HOST_FENCED)
-
 
 def evaluate(services: Sequence[cloud_records.ComputeService] | None,
              probes: Mapping[str, str],
@@ -138,7 +136,9 @@ def _record_heartbeat(prev: records.HostRecord | None, name: str,
                       now: datetime.datetime) -> records.HostRecord:
     rec = prev or records.HostRecord(host=name, since=now)
     return dataclasses.replace(rec, heartbeat=obs.heartbeat,
-                               heartbeat_seen_at=obs.heartbeat_seen_at)
+                               heartbeat_seen_at=obs.heartbeat_seen_at,
+                               written_at=obs.written_at,
+                               service_fields=obs.service_fields)
 
 
 def _step(svc: cloud_records.ComputeService,
@@ -180,7 +180,7 @@ def _step(svc: cloud_records.ComputeService,
         if not obs.stale:
             return _to(_reset(rec), constants.HOST_UP, now), [], None
         return _suspect(svc, rec, obs, probe, clock, th, now)
-    if state in _DOWN_STATES:
+    if state in records.DECIDED_STATES:
         if not obs.stale:
             rec = dataclasses.replace(rec, healthy_since=now)
             return _to(rec, constants.HOST_RECOVERING, now), [], None
@@ -201,7 +201,7 @@ def _step(svc: cloud_records.ComputeService,
         return rec, [], records.Event(
             records.HOST_RECOVERED, host=svc.host,
             generation=rec.generation,
-            evidence={"heartbeat": _iso(svc.updated_at),
+            evidence={"heartbeat": _iso(rec.heartbeat),
                       "healthy_for": _seconds(now - healthy_since),
                       "probe": probe or "none"})
     return rec, [], None
@@ -247,7 +247,8 @@ def _suspect(svc: cloud_records.ComputeService,
             or stale_for < th.down_grace or rec.damped(now)):
         return rec, [], None
     evidence = {
-        "heartbeat": _iso(svc.updated_at),
+        "heartbeat": _iso(rec.heartbeat),
+        "updated_at": _iso(svc.updated_at),
         "heartbeat_age": obs.age,
         "heartbeat_unchanged_for": obs.unchanged_for,
         "freshest_heartbeat": _iso(clock.freshest),

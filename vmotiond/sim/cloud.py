@@ -64,7 +64,7 @@ class SimCloud:
 
     def updated_at(self, host: model.Host,
                    now: datetime.datetime) -> datetime.datetime:
-        return model.last_heartbeat(host, self.report_interval, now)
+        return model.service_updated_at(host, self.report_interval, now)
 
     def advance(self, seconds: float) -> datetime.datetime:
         """Move a ``FakeClock`` forward and fire what became due."""

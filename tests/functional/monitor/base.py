@@ -120,6 +120,13 @@ class MonitorSimTestCase(testtools.TestCase):
             self.sim.advance(self.POLL)
             self.monitor.tick()
 
+    def fence(self, host: str, reason: str = "vmotiond: host failed"
+              ) -> None:
+        """Force the service down, then disable it, as the engine does."""
+        service_id = self.sim.cloud.host_view(host)["service_id"]
+        self.cloud.force_down_service(service_id, host)
+        self.cloud.disable_service(service_id, host, reason)
+
     def last_heartbeat(self, host: str):
         return payload.parse_time(self.sim.cloud.host_view(host)["updated_at"])
 

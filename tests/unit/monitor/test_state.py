@@ -97,6 +97,8 @@ class UpSuspectTest(testtools.TestCase):
         h = Harness()
         h.step(0, {"a": {"beat": None}})
         self.assertEqual(c.HOST_SUSPECT, h.host("a").state)
+        h.step(5, {"a": {"beat": None}})
+        self.assertEqual(c.HOST_SUSPECT, h.host("a").state)
 
 
 class DownTest(testtools.TestCase):
