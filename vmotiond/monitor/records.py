@@ -16,6 +16,7 @@ from vmotiond import constants
 PROBE_ALIVE = "alive"
 PROBE_DEAD = "dead"
 PROBE_UNKNOWN = "unknown"      # no address, or the probe itself failed
+PROBE_UNTRUSTED = "untrusted"  # its address is not the host's own: unasked
 
 # Event kinds.
 HOST_DOWN = "host_down"                # confirmed failure: recover the host

@@ -159,7 +159,8 @@ def _step(svc: cloud_records.ComputeService,
         rec = dataclasses.replace(rec, damped_until=None)
     if th.probe_enabled and probe == records.PROBE_DEAD:
         rec = dataclasses.replace(rec, probe_failures=rec.probe_failures + 1)
-    elif probe in (records.PROBE_ALIVE, None) or not th.probe_enabled:
+    elif probe in (records.PROBE_ALIVE, records.PROBE_UNTRUSTED, None) or (
+            not th.probe_enabled):
         rec = dataclasses.replace(rec, probe_failures=0)
 
     if in_maintenance:
@@ -259,7 +260,9 @@ def _suspect(svc: cloud_records.ComputeService,
         "probe": probe if th.probe_enabled else "none",
         "probe_failures": rec.probe_failures,
     }
-    if th.probe_enabled and probe != records.PROBE_DEAD:
+    # A host whose address is not its own is judged on heartbeats alone.
+    probing = th.probe_enabled and probe != records.PROBE_UNTRUSTED
+    if probing and probe != records.PROBE_DEAD:
         kind, reason = ((records.PROCESS_FAILURE, None)
                         if probe == records.PROBE_ALIVE
                         else (records.ALERT, records.REASON_PROBE_UNKNOWN))
@@ -270,7 +273,7 @@ def _suspect(svc: cloud_records.ComputeService,
         return rec, [records.Event(kind, host=svc.host,
                                    generation=rec.generation, reason=reason,
                                    evidence=evidence)], None
-    if th.probe_enabled and rec.probe_failures < th.probe_failures:
+    if probing and rec.probe_failures < th.probe_failures:
         return rec, [], None
     return rec, [], records.Event(records.HOST_DOWN, host=svc.host,
                                   generation=rec.generation + 1,

@@ -70,6 +70,7 @@ class MonitorSimTestCase(testtools.TestCase):
     the shipped defaults (only topics differ)."""
 
     HOSTS = 10
+    SIM_KW: dict = {}           # for SimCloud
 
     def setUp(self) -> None:
         super().setUp()
@@ -88,7 +89,7 @@ class MonitorSimTestCase(testtools.TestCase):
         self.sim = self.useFixture(sim_fixture.SimFixture(
             builder.Scenario(hosts=self.HOSTS, standby=1, servers=0,
                              anti_affinity_groups=0),
-            clock=self.clock))
+            clock=self.clock, **self.SIM_KW))
         conn = self.sim.connect()
         self.addCleanup(conn.close)
         self.cloud = os_cloud.OpenStackCloud(conn, self.fx.conf,

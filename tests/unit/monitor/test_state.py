@@ -188,6 +188,15 @@ class DownTest(testtools.TestCase):
         self.assertEqual([r.HOST_DOWN], [e.kind for e in h.events])
         self.assertEqual("none", h.events[0].evidence["probe"])
 
+    def test_untrusted_probe_leaves_heartbeats_to_decide(self) -> None:
+        # Not even one dead probe is needed; the answer shows why.
+        h = Harness()
+        h.step(0, {"a": 0})
+        dead(h, "a", 0, 15, 25, probe=r.PROBE_UNTRUSTED)
+        self.assertEqual([r.HOST_DOWN], [e.kind for e in h.events])
+        self.assertEqual(r.PROBE_UNTRUSTED, h.events[0].evidence["probe"])
+        self.assertEqual(0, h.events[0].evidence["probe_failures"])
+
     def test_down_stays_down_without_new_events(self) -> None:
         h = Harness()
         h.step(0, {"a": 0})
