@@ -61,6 +61,8 @@ class Monitor:
         self.state = records.ClusterState()
         self._loaded = False
         self._last_sync: float | None = None
+        self._addresses: dict[str, str | None] = {}
+        self._untrusted: dict[str, str] = {}
         self._warned_addresses: set[str] = set()
         self._exit = threading.Event()
         self._thread: threading.Thread | None = None
@@ -145,9 +147,9 @@ class Monitor:
         except exception.CloudError as exc:
             LOG.warning("Nova's compute services cannot be read: %s", exc)
             services = None
-        untrusted = self._untrusted_addresses(views)
         probes: dict[str, str] = {}
-        if services is not None:
+        if services is not None and self.thresholds.probe_enabled:
+            untrusted = self._untrusted_addresses(views)
             targets = {h: _address(views.get(h)) for h in
                        state_mod.probe_candidates(
                            services, self.state, self.thresholds, now,
@@ -172,17 +174,21 @@ class Monitor:
 
     def _untrusted_addresses(self, views: dict[str, store_mod.HostView]
                              ) -> dict[str, str]:
-        """The inventory's addresses a probe cannot vouch for; warn once
-        per address."""
-        untrusted = inventory.untrusted_addresses(
-            {name: view.management_ip for name, view in views.items()})
-        for address, why in sorted(untrusted.items()):
+        """The inventory's addresses a probe cannot vouch for, worked out
+        again when the inventory changed them; warn once per address."""
+        addresses = {name: view.management_ip
+                     for name, view in views.items()}
+        if addresses == self._addresses:
+            return self._untrusted
+        self._addresses = addresses
+        self._untrusted = inventory.untrusted_addresses(addresses)
+        for address, why in sorted(self._untrusted.items()):
             if address not in self._warned_addresses:
                 self._warned_addresses.add(address)
                 LOG.warning("Management address %s is %s: the TCP probe "
                             "cannot vouch for a host at it; such hosts are "
                             "judged on heartbeats alone", address, why)
-        return untrusted
+        return self._untrusted
 
     # -- events -----------------------------------------------------------
 

@@ -11,6 +11,11 @@
     recovered --unfenced--> up;  recovered --stale--> suspect (new incident)
     any --operator--> maintenance | disabled  (watched, never recovered)
 
+"fresh" and "stale" judge heartbeats only: a write of the fence or an
+operator to the service record is none (see ``heartbeat``). A probe answer
+``untrusted`` (the host's address is not its own) leaves heartbeats to
+decide alone.
+
 ``host_down`` and ``host_recovered`` are decisions; they are withheld while
 a guard holds (see ``guards``) or the host is damped for flapping, and the
 host keeps its state so the decision is taken on a later cycle.
