@@ -12,10 +12,14 @@ from typing import Any
 from oslo_config import cfg
 
 from tests.conformance import target as target_mod
+from vmotiond import constants as c
 from vmotiond import exception
 from vmotiond.cloud import openstack
 from vmotiond.cloud import records
 from vmotiond.conf import cloud as cloud_conf
+from vmotiond.monitor import records as m_records
+from vmotiond.monitor import state as m_state
+from vmotiond.monitor.thresholds import Thresholds
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-"
                   r"[0-9a-f]{12}$")
@@ -247,6 +251,40 @@ class Scenarios:
                          (before.status, before.forced_down,
                           before.disabled_reason))
 
+    def test_monitor_takes_no_fence_for_a_heartbeat(self) -> None:
+        # vmotiond's state machine on this target's answers: a soak
+        # shorter than the heartbeat threshold and no probe, so that
+        # nothing but the heartbeat test keeps the fenced dead host from
+        # being declared recovered.
+        host = self.target.hosts[0]
+        th = Thresholds(heartbeat_threshold=2.5, lagging_threshold=2.0,
+                        down_grace=1.0, down_observations=2,
+                        probe_enabled=False, recovery_soak=1.0)
+        run = _MonitorRun(self, th, host)
+        self.target.wait_for(lambda: run.cycle() == c.HOST_UP
+                             and len(run.states) > 3, 10, "a few polls")
+        self.target.kill(host)
+        self.target.wait_for(lambda: run.cycle() and run.kinds(
+            m_records.HOST_DOWN), self.target.service_down_time * 3 + 5,
+            "the monitor to declare %s down" % host)
+        svc = self.service(host)
+        self.cloud.force_down_service(svc.id, host)
+        self.cloud.disable_service(svc.id, host, "vmotiond: host failed")
+        after_fence = len(run.states)
+        self.target.wait_for(lambda: run.cycle() and len(run.states) >
+                             after_fence + 40, 30, "40 polls")
+        states = run.states[after_fence:]
+        self.assertNotIn(c.HOST_RECOVERING, states)
+        self.assertNotIn(c.HOST_RECOVERED, states)
+        self.assertEqual(c.HOST_FENCED, states[-1])
+        self.assertEqual([], run.kinds(m_records.HOST_RECOVERED))
+        # The heartbeats of a host that came back do count.
+        self.target.revive(host)
+        self.target.wait_for(lambda: run.cycle() and run.kinds(
+            m_records.HOST_RECOVERED), self.target.service_down_time * 3 + 5,
+            "the monitor to declare %s recovered" % host)
+        self.assertEqual(1, len(run.kinds(m_records.HOST_DOWN)))
+
     # Evacuation.
 
     def _evacuate(self, microversion: str, target_host: str | None,
@@ -418,3 +456,29 @@ _VM_STATE = {"rescued": "rescued", "paused": "paused",
              "suspended": "suspended", "shelved": "shelved_offloaded",
              "stopped": "stopped"}
 
+
+
+class _MonitorRun:
+    """vmotiond's monitor state machine polling a target, one host watched.
+    """
+
+    def __init__(self, test: Scenarios, th: Thresholds, host: str) -> None:
+        self.test = test
+        self.th = th
+        self.host = host
+        self.state = m_records.ClusterState()
+        self.states: list[str] = []
+        self.events: list[m_records.Event] = []
+
+    def cycle(self) -> str:
+        """Poll once; return the watched host's state."""
+        services = self.test.cloud.list_compute_services()
+        self.state, events = m_state.evaluate(
+            services, {}, self.state, self.th, self.test.target.now())
+        self.events.extend(events)
+        self.states.append(self.state.hosts[self.host].state)
+        return self.states[-1]
+
+    def kinds(self, kind: str) -> list[m_records.Event]:
+        return [e for e in self.events
+                if e.kind == kind and e.host == self.host]
