@@ -285,6 +285,34 @@ class Scenarios:
             "the monitor to declare %s recovered" % host)
         self.assertEqual(1, len(run.kinds(m_records.HOST_DOWN)))
 
+    def test_monitor_recovers_a_second_host_failing_later(self) -> None:
+        # Two of three hosts fail one after the other: the first one,
+        # declared down and fenced, no longer counts for the mass-failure
+        # guard once the failure window is over.
+        first, second = self.target.hosts[:2]
+        th = Thresholds(heartbeat_threshold=2.5, lagging_threshold=2.0,
+                        down_grace=1.0, down_observations=2,
+                        probe_enabled=False, failure_window=3.0)
+        run = _MonitorRun(self, th, first)
+        timeout = self.target.service_down_time * 3 + 5
+        self.target.wait_for(lambda: run.cycle() == c.HOST_UP
+                             and len(run.states) > 3, 10, "a few polls")
+        self.target.kill(first)
+        self.target.wait_for(lambda: run.cycle() and run.kinds(
+            m_records.HOST_DOWN), timeout, "%s down" % first)
+        svc = self.service(first)
+        self.cloud.force_down_service(svc.id, first)
+        self.cloud.disable_service(svc.id, first, "vmotiond: host failed")
+        fenced_at = self.target.now()
+        self.target.wait_for(lambda: run.passed(th.failure_window + 2,
+                                                fenced_at),
+                             th.failure_window + 10, "the failure window")
+        self.target.kill(second)
+        self.target.wait_for(lambda: run.cycle() and run.kinds(
+            m_records.HOST_DOWN, second), timeout, "%s down" % second)
+        self.assertEqual([], [e for e in run.events
+                              if e.kind == m_records.ALERT])
+
     # Evacuation.
 
     def _evacuate(self, microversion: str, target_host: str | None,
@@ -479,6 +507,13 @@ class _MonitorRun:
         self.states.append(self.state.hosts[self.host].state)
         return self.states[-1]
 
-    def kinds(self, kind: str) -> list[m_records.Event]:
-        return [e for e in self.events
-                if e.kind == kind and e.host == self.host]
+    def kinds(self, kind: str, host: str | None = None
+              ) -> list[m_records.Event]:
+        """Events of ``kind`` about ``host`` (the watched one if None)."""
+        host = host or self.host
+        return [e for e in self.events if e.kind == kind and e.host == host]
+
+    def passed(self, seconds: float, since: Any) -> bool:
+        """Poll once; whether ``seconds`` passed on the target's clock."""
+        self.cycle()
+        return (self.test.target.now() - since).total_seconds() > seconds
