@@ -231,9 +231,9 @@ class Monitor:
             self.emitter.emit(payload_mod.EVENT_HOST_ALERT, self._payload(
                 event, now, auto, records.PROCESS_FAILURE))
         else:
-            LOG.warning("Monitor %s: %s %s%s", event.kind,
-                        event.reason or "", event.host or "",
-                        dict(event.evidence))
+            LOG.warning("Monitor %s: %s %s", event.kind, " ".join(
+                part for part in (event.reason, event.host) if part),
+                dict(event.evidence))
             reason = event.reason if event.kind == records.ALERT else \
                 event.kind
             self.emitter.emit(payload_mod.EVENT_HOST_ALERT,
