@@ -12,10 +12,14 @@ from typing import Any
 from oslo_config import cfg
 
 from tests.conformance import target as target_mod
+from vmotiond import constants as c
 from vmotiond import exception
 from vmotiond.cloud import openstack
 from vmotiond.cloud import records
 from vmotiond.conf import cloud as cloud_conf
+from vmotiond.monitor import records as m_records
+from vmotiond.monitor import state as m_state
+from vmotiond.monitor.thresholds import Thresholds
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-"
                   r"[0-9a-f]{12}$")
@@ -183,6 +187,131 @@ class Scenarios:
         enabled = self.service(host)
         self.assertEqual(("enabled", None),
                          (enabled.status, enabled.disabled_reason))
+
+    def pass_time(self) -> None:
+        """Let a little time pass on the target's clock (a second at most
+        on the simulator, a fraction of one on Nova)."""
+        calls: list[int] = []
+        self.target.wait_for(lambda: calls.append(1) or len(calls) > 2, 5,
+                             "time to pass")
+
+    def test_service_update_sets_updated_at(self) -> None:
+        # Every write that changes a service record stamps updated_at,
+        # heartbeat or not, through either API; a write that changes
+        # nothing does not. Nova's state still follows heartbeats.
+        host = self.target.hosts[0]
+        svc = self.service(host)
+        self.target.kill(host)
+        dead = self.wait_service(host, "%s down" % host,
+                                 self.target.service_down_time * 3 + 5,
+                                 state="down")
+        conn = self.target.connection()
+        old_api = {"host": host, "binary": "nova-compute"}
+
+        def force_down() -> None:
+            self.cloud.force_down_service(svc.id, host)
+
+        def disable() -> None:
+            self.cloud.disable_service(svc.id, host, "vmotiond: test")
+
+        updates = [
+            ("force down (2.53)", force_down),
+            ("force down again (2.53)", force_down),
+            ("disable (2.53)", disable),
+            ("disable again (2.53)", disable),
+            ("enable (2.11)", lambda: conn.compute.put(
+                "/os-services/enable", json=old_api, microversion="2.11")),
+            ("disable-log-reason (2.11)", lambda: conn.compute.put(
+                "/os-services/disable-log-reason", microversion="2.11",
+                json=dict(old_api, disabled_reason="operator"))),
+            ("force-down false (2.11)", lambda: conn.compute.put(
+                "/os-services/force-down", microversion="2.11",
+                json=dict(old_api, forced_down=False))),
+            ("enable (2.53)", lambda: self.cloud.enable_service(
+                svc.id, host)),
+        ]
+        before = dead
+        for what, update in updates:
+            self.pass_time()
+            response = update()
+            if response is not None:
+                self.assertEqual(200, response.status_code, what)
+            after = self.service(host)
+            if "again" in what:
+                self.assertEqual(before.updated_at, after.updated_at, what)
+            else:
+                self.assertGreater(after.updated_at, before.updated_at,
+                                   what)
+            self.assertEqual("down", after.state, what)
+            self.pass_time()
+            self.assertEqual(after.updated_at,
+                             self.service(host).updated_at, what)
+            before = after
+        self.assertEqual(("enabled", False, None),
+                         (before.status, before.forced_down,
+                          before.disabled_reason))
+
+    def test_monitor_takes_no_fence_for_a_heartbeat(self) -> None:
+        # vmotiond's state machine on this target's answers: a soak
+        # shorter than the heartbeat threshold and no probe, so that
+        # nothing but the heartbeat test keeps the fenced dead host from
+        # being declared recovered.
+        host = self.target.hosts[0]
+        th = Thresholds(heartbeat_threshold=2.5, lagging_threshold=2.0,
+                        down_grace=1.0, down_observations=2,
+                        probe_enabled=False, recovery_soak=1.0)
+        run = _MonitorRun(self, th, host)
+        self.target.wait_for(lambda: run.cycle() == c.HOST_UP
+                             and len(run.states) > 3, 10, "a few polls")
+        self.target.kill(host)
+        self.target.wait_for(lambda: run.cycle() and run.kinds(
+            m_records.HOST_DOWN), self.target.service_down_time * 3 + 5,
+            "the monitor to declare %s down" % host)
+        svc = self.service(host)
+        self.cloud.force_down_service(svc.id, host)
+        self.cloud.disable_service(svc.id, host, "vmotiond: host failed")
+        after_fence = len(run.states)
+        self.target.wait_for(lambda: run.cycle() and len(run.states) >
+                             after_fence + 40, 30, "40 polls")
+        states = run.states[after_fence:]
+        self.assertNotIn(c.HOST_RECOVERING, states)
+        self.assertNotIn(c.HOST_RECOVERED, states)
+        self.assertEqual(c.HOST_FENCED, states[-1])
+        self.assertEqual([], run.kinds(m_records.HOST_RECOVERED))
+        # The heartbeats of a host that came back do count.
+        self.target.revive(host)
+        self.target.wait_for(lambda: run.cycle() and run.kinds(
+            m_records.HOST_RECOVERED), self.target.service_down_time * 3 + 5,
+            "the monitor to declare %s recovered" % host)
+        self.assertEqual(1, len(run.kinds(m_records.HOST_DOWN)))
+
+    def test_monitor_recovers_a_second_host_failing_later(self) -> None:
+        # Two of three hosts fail one after the other: the first one,
+        # declared down and fenced, no longer counts for the mass-failure
+        # guard once the failure window is over.
+        first, second = self.target.hosts[:2]
+        th = Thresholds(heartbeat_threshold=2.5, lagging_threshold=2.0,
+                        down_grace=1.0, down_observations=2,
+                        probe_enabled=False, failure_window=3.0)
+        run = _MonitorRun(self, th, first)
+        timeout = self.target.service_down_time * 3 + 5
+        self.target.wait_for(lambda: run.cycle() == c.HOST_UP
+                             and len(run.states) > 3, 10, "a few polls")
+        self.target.kill(first)
+        self.target.wait_for(lambda: run.cycle() and run.kinds(
+            m_records.HOST_DOWN), timeout, "%s down" % first)
+        svc = self.service(first)
+        self.cloud.force_down_service(svc.id, first)
+        self.cloud.disable_service(svc.id, first, "vmotiond: host failed")
+        fenced_at = self.target.now()
+        self.target.wait_for(lambda: run.passed(th.failure_window + 2,
+                                                fenced_at),
+                             th.failure_window + 10, "the failure window")
+        self.target.kill(second)
+        self.target.wait_for(lambda: run.cycle() and run.kinds(
+            m_records.HOST_DOWN, second), timeout, "%s down" % second)
+        self.assertEqual([], [e for e in run.events
+                              if e.kind == m_records.ALERT])
 
     # Evacuation.
 
@@ -413,3 +542,37 @@ class Scenarios:
 _VM_STATE = {"rescued": "rescued", "paused": "paused",
              "suspended": "suspended", "shelved": "shelved_offloaded",
              "stopped": "stopped"}
+
+
+
+class _MonitorRun:
+    """vmotiond's monitor state machine polling a target, one host watched.
+    """
+
+    def __init__(self, test: Scenarios, th: Thresholds, host: str) -> None:
+        self.test = test
+        self.th = th
+        self.host = host
+        self.state = m_records.ClusterState()
+        self.states: list[str] = []
+        self.events: list[m_records.Event] = []
+
+    def cycle(self) -> str:
+        """Poll once; return the watched host's state."""
+        services = self.test.cloud.list_compute_services()
+        self.state, events = m_state.evaluate(
+            services, {}, self.state, self.th, self.test.target.now())
+        self.events.extend(events)
+        self.states.append(self.state.hosts[self.host].state)
+        return self.states[-1]
+
+    def kinds(self, kind: str, host: str | None = None
+              ) -> list[m_records.Event]:
+        """Events of ``kind`` about ``host`` (the watched one if None)."""
+        host = host or self.host
+        return [e for e in self.events if e.kind == kind and e.host == host]
+
+    def passed(self, seconds: float, since: Any) -> bool:
+        """Poll once; whether ``seconds`` passed on the target's clock."""
+        self.cycle()
+        return (self.test.target.now() - since).total_seconds() > seconds

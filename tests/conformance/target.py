@@ -8,12 +8,15 @@ real Nova (its functional fixtures, fake virt driver) and
 """
 
 from collections.abc import Callable
+import datetime
 import threading
 import time
 from typing import Any
 from typing import TypeVar
 
 from openstack import connection
+
+from vmotiond import clock
 
 T = TypeVar("T")
 
@@ -48,6 +51,10 @@ class Target:
     def revive(self, host: str) -> None:
         """Start the host's nova-compute again."""
         raise NotImplementedError
+
+    def now(self) -> datetime.datetime:
+        """The time on the target's clock, naive UTC (a monitor's now)."""
+        return clock.Clock().now()
 
     def wait_for(self, predicate: Callable[[], T], timeout: float,
                  what: str, interval: float = 0.1) -> T:

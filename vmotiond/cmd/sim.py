@@ -41,6 +41,9 @@ def _serve_parser() -> argparse.ArgumentParser:
                    help="seconds between nova-compute heartbeats")
     p.add_argument("--service-down-time", type=float, default=60.0,
                    help="heartbeat age after which Nova says 'down'")
+    p.add_argument("--shared-host-ip", default=None, metavar="ADDRESS",
+                   help="report this host_ip for every host, as Nova's "
+                        "fake driver does")
     p.add_argument("--instance-ha-url", default=None,
                    help="catalog URL of the instance-ha service (vmotiond)")
     p.add_argument("--clouds-yaml", default=None,
@@ -149,7 +152,8 @@ def serve(argv: list[str]) -> int:
     args = _serve_parser().parse_args(argv)
     cloud = cloud_mod.SimCloud(seed=args.seed,
                                report_interval=args.report_interval,
-                               service_down_time=args.service_down_time)
+                               service_down_time=args.service_down_time,
+                               shared_host_ip=args.shared_host_ip)
     summary = builder.build(cloud, builder.Scenario(
         hosts=args.hosts, standby=args.standby, servers=args.servers,
         zones=args.zones))

@@ -27,7 +27,9 @@ def failing_hosts(hosts: Mapping[str, records.HostRecord],
     A host fails when it is suspect, when its heartbeat is older than the
     lagging threshold (so hosts killed together are counted before the
     first of them could be declared down), or when it turned suspect within
-    the failure window; a host answering the probe does not count.
+    the failure window; a host answering the probe does not count. A host
+    whose failure is decided already (down or fenced) counts only within
+    the failure window: its stale heartbeat is no new failure.
     """
     window_start = now - datetime.timedelta(seconds=th.failure_window)
     failing = set()
@@ -38,7 +40,8 @@ def failing_hosts(hosts: Mapping[str, records.HostRecord],
             continue
         recent = bool(rec.suspect_entries) and (
             rec.suspect_entries[-1] >= window_start)
-        lagging = ages.get(name, 0.0) > th.lagging_threshold
+        lagging = (rec.state not in records.DECIDED_STATES
+                   and ages.get(name, 0.0) > th.lagging_threshold)
         if rec.state == constants.HOST_SUSPECT or recent or lagging:
             failing.add(name)
     return failing

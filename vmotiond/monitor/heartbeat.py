@@ -7,6 +7,12 @@ host is stale when its heartbeat is older than the threshold against that
 estimate *and* its heartbeat has not changed for as long on the monitor's
 clock, so a host whose heartbeat keeps advancing is never stale, even if
 its timestamps are skewed.
+
+Nova stamps ``updated_at`` on every write that changes a service record:
+the heartbeat of nova-compute, but also forcing the service down,
+disabling or enabling it (vmotiond's fence, an operator). Such a write is
+no sign of life; ``heartbeat_of`` tells the two apart by the fields the
+write changed.
 """
 
 from collections.abc import Sequence
@@ -47,11 +53,52 @@ class HeartbeatClock:
         return max(0.0, _seconds(nova_now - updated_at))
 
 
+def service_fields(service: cloud_records.ComputeService
+                   ) -> records.ServiceFields:
+    """What the fence or an operator writes on a service record."""
+    return (service.status, service.forced_down, service.disabled_reason)
+
+
+def heartbeat_of(service: cloud_records.ComputeService,
+                 record: records.HostRecord | None
+                 ) -> tuple[datetime.datetime | None,
+                            datetime.datetime | None]:
+    """Split ``updated_at`` into ``(heartbeat, written_at)`` (pure).
+
+    ``written_at`` is the stamp of the last write that changed status,
+    forced_down or disabled_reason (nova-compute's heartbeat changes none
+    of them); until the stamp moves on, the heartbeat is the one seen
+    before that write. A write and a heartbeat between two polls count as
+    the write: the next heartbeat shows the host alive. On first sight
+    ``updated_at`` is taken as a heartbeat; so it is after a restart
+    (heartbeat not known) unless the host is in a failure incident.
+    """
+    stamp = service.updated_at
+    if record is None or record.service_fields is None:
+        return stamp, None
+    written = stamp is not None and (
+        stamp == record.written_at
+        or (stamp != record.heartbeat
+            and service_fields(service) != record.service_fields))
+    if not written:
+        return stamp, None
+    beat = record.heartbeat
+    if beat is None and record.state not in records.INCIDENT_STATES:
+        beat = stamp
+    return beat, stamp
+
+
 def read_clock(services: Sequence[cloud_records.ComputeService],
                previous: records.ClusterState,
                now: datetime.datetime) -> HeartbeatClock:
-    """Return the heartbeat clock of an answer given the previous one."""
-    beats = [s.updated_at for s in services if s.updated_at is not None]
+    """Return the heartbeat clock of an answer given the previous one.
+
+    Only heartbeats count: a write of the fence or an operator does not
+    move Nova's clock estimate.
+    """
+    beats = [beat for beat, _written in (
+        heartbeat_of(s, previous.hosts.get(s.host)) for s in services)
+        if beat is not None]
     freshest = max(beats) if beats else None
     last = previous.last_poll_at
     if freshest is None:
@@ -70,6 +117,8 @@ class Observation:
     unchanged_for: float | None     # None: first sight, not known
     heartbeat: datetime.datetime | None
     heartbeat_seen_at: datetime.datetime | None
+    written_at: datetime.datetime | None = None   # see ``heartbeat_of``
+    service_fields: records.ServiceFields | None = None
 
 
 def observe(service: cloud_records.ComputeService,
@@ -77,20 +126,23 @@ def observe(service: cloud_records.ComputeService,
             clock: HeartbeatClock,
             threshold: float) -> Observation:
     """Judge one host's heartbeat against ``threshold`` seconds."""
-    age = clock.age(service.updated_at)
+    beat, written_at = heartbeat_of(service, record)
+    age = clock.age(beat)
     if record is None or record.heartbeat_seen_at is None:
         unchanged_for = None
         seen_at = clock.now
-    elif service.updated_at != record.heartbeat:
+    elif beat != record.heartbeat:
         seen_at = _changed_at(clock, age)
         unchanged_for = _seconds(clock.now - seen_at)
     else:
         seen_at = record.heartbeat_seen_at
         unchanged_for = _seconds(clock.now - seen_at)
-    stale = age > threshold and (unchanged_for is None
-                                 or unchanged_for > threshold)
-    return Observation(stale, age, unchanged_for, service.updated_at,
-                       seen_at)
+    # No heartbeat known (never reported, or only writes seen since a
+    # restart): nothing says the host is alive.
+    stale = beat is None or (age > threshold and (
+        unchanged_for is None or unchanged_for > threshold))
+    return Observation(stale, age, unchanged_for, beat, seen_at,
+                       written_at, service_fields(service))
 
 
 def _changed_at(clock: HeartbeatClock, age: float) -> datetime.datetime:

@@ -11,9 +11,10 @@ Accepted shapes, on topic ``[monitor] listener_topic``:
 
 A claim is evidence, not a verdict: unless its publisher is trusted
 (``trusted_publishers``) the host is checked against Nova (stale heartbeat
-or forced down) and the probe (must not answer) before the claim is handed
-to ``intake``. Unknown hosts, malformed payloads, stale claims and claims
-Nova contradicts are rejected with a log line saying why.
+or forced down) and the probe (must not answer; not asked when the host's
+address is not its own) before the claim is handed to ``intake``. Unknown
+hosts, malformed payloads, stale claims and claims Nova contradicts are
+rejected with a log line saying why.
 """
 
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from vmotiond import clock as clock_mod
 from vmotiond import exception
 from vmotiond.cloud import base as cloud_base
 from vmotiond.monitor import emitter as emitter_mod
+from vmotiond.monitor import inventory
 from vmotiond.monitor import payload as payload_mod
 from vmotiond.monitor import probe as probe_mod
 from vmotiond.monitor import records
@@ -166,8 +168,12 @@ class ClaimEndpoint:
                            % (claim.host, age))
         answer = "none"
         if self.conf.monitor.probe_driver != "none":
-            address = self.addresses().get(claim.host)
-            answer = self.probe.check(claim.host, address)
+            addresses = self.addresses()
+            address = addresses.get(claim.host)
+            if address in inventory.untrusted_addresses(addresses):
+                answer = records.PROBE_UNTRUSTED
+            else:
+                answer = self.probe.check(claim.host, address)
             if answer == records.PROBE_ALIVE:
                 raise Rejected("%s answers the probe" % claim.host)
         evidence = dict(claim.evidence)

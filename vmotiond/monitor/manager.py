@@ -61,6 +61,9 @@ class Monitor:
         self.state = records.ClusterState()
         self._loaded = False
         self._last_sync: float | None = None
+        self._addresses: dict[str, str | None] = {}
+        self._untrusted: dict[str, str] = {}
+        self._warned_addresses: set[str] = set()
         self._exit = threading.Event()
         self._thread: threading.Thread | None = None
         self._pool = futures.ThreadPoolExecutor(
@@ -145,12 +148,17 @@ class Monitor:
             LOG.warning("Nova's compute services cannot be read: %s", exc)
             services = None
         probes: dict[str, str] = {}
-        if services is not None:
-            targets = state_mod.probe_candidates(
-                services, self.state, self.thresholds, now, maintenance)
-            probes = probe_mod.probe_all(
-                self.probe, {h: _address(views.get(h)) for h in targets},
-                self._pool)
+        if services is not None and self.thresholds.probe_enabled:
+            untrusted = self._untrusted_addresses(views)
+            targets = {h: _address(views.get(h)) for h in
+                       state_mod.probe_candidates(
+                           services, self.state, self.thresholds, now,
+                           maintenance)}
+            probes = {h: records.PROBE_UNTRUSTED for h, a in targets.items()
+                      if a in untrusted}
+            probes.update(probe_mod.probe_all(
+                self.probe, {h: a for h, a in targets.items()
+                             if h not in probes}, self._pool))
         previous = self.state
         self.state, events = state_mod.evaluate(
             services, probes, previous, self.thresholds, now, maintenance)
@@ -163,6 +171,24 @@ class Monitor:
         if changed:
             self.store.save_records(changed)
         return events
+
+    def _untrusted_addresses(self, views: dict[str, store_mod.HostView]
+                             ) -> dict[str, str]:
+        """The inventory's addresses a probe cannot vouch for, worked out
+        again when the inventory changed them; warn once per address."""
+        addresses = {name: view.management_ip
+                     for name, view in views.items()}
+        if addresses == self._addresses:
+            return self._untrusted
+        self._addresses = addresses
+        self._untrusted = inventory.untrusted_addresses(addresses)
+        for address, why in sorted(self._untrusted.items()):
+            if address not in self._warned_addresses:
+                self._warned_addresses.add(address)
+                LOG.warning("Management address %s is %s: the TCP probe "
+                            "cannot vouch for a host at it; such hosts are "
+                            "judged on heartbeats alone", address, why)
+        return self._untrusted
 
     # -- events -----------------------------------------------------------
 
@@ -205,8 +231,9 @@ class Monitor:
             self.emitter.emit(payload_mod.EVENT_HOST_ALERT, self._payload(
                 event, now, auto, records.PROCESS_FAILURE))
         else:
-            LOG.warning("Monitor %s: %s %s", event.kind, event.reason or "",
-                        event.host or "")
+            LOG.warning("Monitor %s: %s %s", event.kind, " ".join(
+                part for part in (event.reason, event.host) if part),
+                dict(event.evidence))
             reason = event.reason if event.kind == records.ALERT else \
                 event.kind
             self.emitter.emit(payload_mod.EVENT_HOST_ALERT,

@@ -16,6 +16,7 @@ from vmotiond import constants
 PROBE_ALIVE = "alive"
 PROBE_DEAD = "dead"
 PROBE_UNKNOWN = "unknown"      # no address, or the probe itself failed
+PROBE_UNTRUSTED = "untrusted"  # its address is not the host's own: unasked
 
 # Event kinds.
 HOST_DOWN = "host_down"                # confirmed failure: recover the host
@@ -34,6 +35,11 @@ REASON_FLAPPING = "flapping"
 REASON_PROBE_UNKNOWN = "probe_unknown"
 REASON_NO_AUTO_EVACUATE = "auto_evacuate_off"
 
+# A service record's (status, forced_down, disabled_reason).
+ServiceFields = tuple[str, bool, str | None]
+
+# States of a host whose failure was decided (``host_down`` emitted).
+DECIDED_STATES = (constants.HOST_DOWN, constants.HOST_FENCED)
 # States in which a host is part of a failure incident.
 INCIDENT_STATES = (constants.HOST_DOWN, constants.HOST_FENCED,
                    constants.HOST_RECOVERING)
@@ -45,8 +51,10 @@ WATCHED_ONLY_STATES = (constants.HOST_MAINTENANCE, constants.HOST_DISABLED)
 class HostRecord:
     """What the monitor remembers about one host between cycles.
 
-    Times are naive UTC on the monitor's clock, except ``heartbeat`` which
-    is Nova's ``updated_at`` as reported.
+    Times are naive UTC on the monitor's clock, except ``heartbeat`` and
+    ``written_at``, Nova's ``updated_at`` as reported: of the last
+    heartbeat, and of the last write that was not one (the fence, an
+    operator; see ``heartbeat.heartbeat_of``).
     """
 
     host: str
@@ -55,6 +63,8 @@ class HostRecord:
     generation: int = 0                          # bumped on every down
     heartbeat: datetime.datetime | None = None   # last updated_at seen
     heartbeat_seen_at: datetime.datetime | None = None  # it last changed
+    written_at: datetime.datetime | None = None  # updated_at of a write
+    service_fields: ServiceFields | None = None  # as last seen
     stale_since: datetime.datetime | None = None
     stale_count: int = 0
     probe_failures: int = 0

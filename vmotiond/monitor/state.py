@@ -11,6 +11,11 @@
     recovered --unfenced--> up;  recovered --stale--> suspect (new incident)
     any --operator--> maintenance | disabled  (watched, never recovered)
 
+"fresh" and "stale" judge heartbeats only: a write of the fence or an
+operator to the service record is none (see ``heartbeat``). A probe answer
+``untrusted`` (the host's address is not its own) leaves heartbeats to
+decide alone.
+
 ``host_down`` and ``host_recovered`` are decisions; they are withheld while
 a guard holds (see ``guards``) or the host is damped for flapping, and the
 host keeps its state so the decision is taken on a later cycle.
@@ -30,8 +35,6 @@ from vmotiond.monitor import records
 from vmotiond.monitor.thresholds import Thresholds
 
 __all__ = ["evaluate", "probe_candidates"]
-
-_DOWN_STATES = (constants.HOST_DOWN, constants.HOST_FENCED)
 
 
 def evaluate(services: Sequence[cloud_records.ComputeService] | None,
@@ -138,7 +141,9 @@ def _record_heartbeat(prev: records.HostRecord | None, name: str,
                       now: datetime.datetime) -> records.HostRecord:
     rec = prev or records.HostRecord(host=name, since=now)
     return dataclasses.replace(rec, heartbeat=obs.heartbeat,
-                               heartbeat_seen_at=obs.heartbeat_seen_at)
+                               heartbeat_seen_at=obs.heartbeat_seen_at,
+                               written_at=obs.written_at,
+                               service_fields=obs.service_fields)
 
 
 def _step(svc: cloud_records.ComputeService,
@@ -159,7 +164,8 @@ def _step(svc: cloud_records.ComputeService,
         rec = dataclasses.replace(rec, damped_until=None)
     if th.probe_enabled and probe == records.PROBE_DEAD:
         rec = dataclasses.replace(rec, probe_failures=rec.probe_failures + 1)
-    elif probe in (records.PROBE_ALIVE, None) or not th.probe_enabled:
+    elif probe in (records.PROBE_ALIVE, records.PROBE_UNTRUSTED, None) or (
+            not th.probe_enabled):
         rec = dataclasses.replace(rec, probe_failures=0)
 
     if in_maintenance:
@@ -180,7 +186,7 @@ def _step(svc: cloud_records.ComputeService,
         if not obs.stale:
             return _to(_reset(rec), constants.HOST_UP, now), [], None
         return _suspect(svc, rec, obs, probe, clock, th, now)
-    if state in _DOWN_STATES:
+    if state in records.DECIDED_STATES:
         if not obs.stale:
             rec = dataclasses.replace(rec, healthy_since=now)
             return _to(rec, constants.HOST_RECOVERING, now), [], None
@@ -201,7 +207,7 @@ def _step(svc: cloud_records.ComputeService,
         return rec, [], records.Event(
             records.HOST_RECOVERED, host=svc.host,
             generation=rec.generation,
-            evidence={"heartbeat": _iso(svc.updated_at),
+            evidence={"heartbeat": _iso(rec.heartbeat),
                       "healthy_for": _seconds(now - healthy_since),
                       "probe": probe or "none"})
     return rec, [], None
@@ -247,7 +253,8 @@ def _suspect(svc: cloud_records.ComputeService,
             or stale_for < th.down_grace or rec.damped(now)):
         return rec, [], None
     evidence = {
-        "heartbeat": _iso(svc.updated_at),
+        "heartbeat": _iso(rec.heartbeat),
+        "updated_at": _iso(svc.updated_at),
         "heartbeat_age": obs.age,
         "heartbeat_unchanged_for": obs.unchanged_for,
         "freshest_heartbeat": _iso(clock.freshest),
@@ -258,7 +265,9 @@ def _suspect(svc: cloud_records.ComputeService,
         "probe": probe if th.probe_enabled else "none",
         "probe_failures": rec.probe_failures,
     }
-    if th.probe_enabled and probe != records.PROBE_DEAD:
+    # A host whose address is not its own is judged on heartbeats alone.
+    probing = th.probe_enabled and probe != records.PROBE_UNTRUSTED
+    if probing and probe != records.PROBE_DEAD:
         kind, reason = ((records.PROCESS_FAILURE, None)
                         if probe == records.PROBE_ALIVE
                         else (records.ALERT, records.REASON_PROBE_UNKNOWN))
@@ -269,7 +278,7 @@ def _suspect(svc: cloud_records.ComputeService,
         return rec, [records.Event(kind, host=svc.host,
                                    generation=rec.generation, reason=reason,
                                    evidence=evidence)], None
-    if th.probe_enabled and rec.probe_failures < th.probe_failures:
+    if probing and rec.probe_failures < th.probe_failures:
         return rec, [], None
     return rec, [], records.Event(records.HOST_DOWN, host=svc.host,
                                   generation=rec.generation + 1,

@@ -57,6 +57,7 @@ def persisted_fields(rec: records.HostRecord) -> dict[str, Any]:
         "damped_until": rec.damped_until,
         "healthy_since": rec.healthy_since,
         "reported": tuple(sorted(rec.reported)),
+        "written_at": rec.written_at, "service_fields": rec.service_fields,
     }
 
 
@@ -70,6 +71,9 @@ def to_detail(rec: records.HostRecord) -> dict[str, Any]:
         "damped_until": _iso(rec.damped_until),
         "healthy_since": _iso(rec.healthy_since),
         "reported": sorted(rec.reported),
+        "written_at": _iso(rec.written_at),
+        "service_fields": (list(rec.service_fields)
+                           if rec.service_fields is not None else None),
     }
 
 
@@ -89,7 +93,9 @@ def from_row(name: str, state: str, since: datetime.datetime | None,
             if t is not None),
         damped_until=_time(detail.get("damped_until")),
         healthy_since=_time(detail.get("healthy_since")),
-        reported=frozenset(detail.get("reported") or ()))
+        reported=frozenset(detail.get("reported") or ()),
+        written_at=_time(detail.get("written_at")),
+        service_fields=_fields(detail.get("service_fields")))
 
 
 class DbStore:
@@ -188,6 +194,14 @@ class MemoryStore:
 
 def _iso(value: datetime.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
+
+
+def _fields(value: Any) -> records.ServiceFields | None:
+    if not isinstance(value, list) or len(value) != 3:
+        return None
+    status, forced_down, reason = value
+    return (str(status), bool(forced_down),
+            None if reason is None else str(reason))
 
 
 def _time(value: Any) -> datetime.datetime | None:

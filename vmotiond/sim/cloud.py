@@ -30,7 +30,8 @@ class SimCloud:
     def __init__(self, clock: clock_mod.Clock | None = None,
                  seed: int | None = None, report_interval: float = 10.0,
                  service_down_time: float = 60.0, rpc_timeout: float = 60.0,
-                 max_limit: int = 1000) -> None:
+                 max_limit: int = 1000,
+                 shared_host_ip: str | None = None) -> None:
         self.clock = clock or clock_mod.Clock()
         self.lock = threading.RLock()
         self.state = model.CloudState()
@@ -48,6 +49,8 @@ class SimCloud:
         # Management addresses on loopback: a probe of a simulated host
         # never leaves this machine.
         self._host_ips = ipaddress.ip_network("127.128.0.0/16").hosts()
+        # One host_ip for every host, as Nova's fake driver reports.
+        self.shared_host_ip = shared_host_ip
 
     # Time ----------------------------------------------------------------
     def tick(self) -> datetime.datetime:
@@ -64,7 +67,7 @@ class SimCloud:
 
     def updated_at(self, host: model.Host,
                    now: datetime.datetime) -> datetime.datetime:
-        return model.last_heartbeat(host, self.report_interval, now)
+        return model.service_updated_at(host, self.report_interval, now)
 
     def advance(self, seconds: float) -> datetime.datetime:
         """Move a ``FakeClock`` forward and fire what became due."""
@@ -114,7 +117,8 @@ class SimCloud:
                 service_uuid=model.new_uuid(),
                 hypervisor_id=self.state.next_id(),
                 node_uuid=model.new_uuid(),
-                host_ip=str(next(self._host_ips)), vcpus=vcpus,
+                host_ip=self.shared_host_ip or str(next(self._host_ips)),
+                vcpus=vcpus,
                 memory_mb=memory_mb, disk_gb=disk_gb, disabled=disabled,
                 disabled_reason=STANDBY_REASON if (
                     disabled and role == "standby") else None,

@@ -66,6 +66,7 @@ class Host:
     probe_reachable: bool = True     # the machine answers a probe
     hb_start: datetime.datetime = datetime.datetime(2000, 1, 1)
     hb_stop: datetime.datetime | None = None
+    written_at: datetime.datetime | None = None   # last update by the API
     rp_generation: int = 1
     booted_at: datetime.datetime = datetime.datetime(2000, 1, 1)
 
@@ -188,6 +189,17 @@ def last_heartbeat(host: Host, interval: float,
         return host.hb_start
     beats = int(elapsed // interval)
     return host.hb_start + datetime.timedelta(seconds=beats * interval)
+
+
+def service_updated_at(host: Host, interval: float,
+                       now: datetime.datetime) -> datetime.datetime:
+    """``updated_at`` of the service row: its last write, a heartbeat or
+    an update through the API (force down, disable, enable), as in Nova.
+    """
+    beat = last_heartbeat(host, interval, now)
+    if host.written_at is not None and host.written_at > beat:
+        return host.written_at
+    return beat
 
 
 def service_is_up(host: Host, interval: float, down_time: float,

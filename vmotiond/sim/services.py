@@ -45,6 +45,8 @@ def update(cloud: "SimCloud", host: model.Host, body: dict[str, Any]
            ) -> float:
     """Apply a 2.53-style body; return seconds the API call hangs.
 
+    A change stamps the service's ``updated_at`` as a heartbeat does.
+
     Changing ``status`` of a service Nova believes up makes Nova call the
     compute synchronously: when that compute is in fact dead the call
     hangs for the RPC time-out (then succeeds), as real Nova does.
@@ -54,6 +56,7 @@ def update(cloud: "SimCloud", host: model.Host, body: dict[str, Any]
         raise errors.BadRequest("No updates were requested. Fields 'status' "
                                 "or 'forced_down' should be specified.")
     hang = 0.0
+    before = (host.disabled, host.disabled_reason, host.forced_down)
     if "status" in body:
         if body["status"] not in ("enabled", "disabled"):
             raise errors.BadRequest(
@@ -73,6 +76,8 @@ def update(cloud: "SimCloud", host: model.Host, body: dict[str, Any]
         if not forced:
             check_no_done_evacuations(cloud, host.name)
         host.forced_down = forced
+    if (host.disabled, host.disabled_reason, host.forced_down) != before:
+        host.written_at = now      # Nova stamps updated_at on every write
     return hang
 
 

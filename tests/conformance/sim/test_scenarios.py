@@ -6,6 +6,7 @@ wall time.
 """
 
 from collections.abc import Callable
+import datetime
 import time
 from typing import TypeVar
 
@@ -53,6 +54,9 @@ class SimTarget(target.Target):
 
     def revive(self, host: str) -> None:
         self.cloud.revive_host(host)
+
+    def now(self) -> datetime.datetime:
+        return self.cloud.clock.now()
 
     def wait_for(self, predicate: Callable[[], T], timeout: float,
                  what: str, interval: float = 0.5) -> T:

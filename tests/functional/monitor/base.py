@@ -70,6 +70,7 @@ class MonitorSimTestCase(testtools.TestCase):
     the shipped defaults (only topics differ)."""
 
     HOSTS = 10
+    SIM_KW: dict = {}           # for SimCloud
 
     def setUp(self) -> None:
         super().setUp()
@@ -88,7 +89,7 @@ class MonitorSimTestCase(testtools.TestCase):
         self.sim = self.useFixture(sim_fixture.SimFixture(
             builder.Scenario(hosts=self.HOSTS, standby=1, servers=0,
                              anti_affinity_groups=0),
-            clock=self.clock))
+            clock=self.clock, **self.SIM_KW))
         conn = self.sim.connect()
         self.addCleanup(conn.close)
         self.cloud = os_cloud.OpenStackCloud(conn, self.fx.conf,
@@ -119,6 +120,13 @@ class MonitorSimTestCase(testtools.TestCase):
         for _ in range(int(round(seconds / self.POLL))):
             self.sim.advance(self.POLL)
             self.monitor.tick()
+
+    def fence(self, host: str, reason: str = "vmotiond: host failed"
+              ) -> None:
+        """Force the service down, then disable it, as the engine does."""
+        service_id = self.sim.cloud.host_view(host)["service_id"]
+        self.cloud.force_down_service(service_id, host)
+        self.cloud.disable_service(service_id, host, reason)
 
     def last_heartbeat(self, host: str):
         return payload.parse_time(self.sim.cloud.host_view(host)["updated_at"])

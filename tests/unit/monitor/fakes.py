@@ -3,6 +3,7 @@
 import dataclasses
 import datetime
 
+from vmotiond import constants
 from vmotiond.cloud import records as cloud_records
 from vmotiond.monitor import records
 from vmotiond.monitor import state
@@ -63,8 +64,26 @@ class FakeNova:
                 continue
             k = int((end - first).total_seconds() // self.interval)
             beat = first + datetime.timedelta(seconds=k * self.interval)
-            h.last = beat + self.skew
+            h.last = max(h.last or beat, beat + self.skew)
         self.now = end
+
+    def write(self, name: str, **fields: object) -> None:
+        """Update the service record through the API: like Nova, stamp
+        ``updated_at`` when a field (status, forced_down, reason)
+        changes."""
+        host = self.hosts[name]
+        changed = {k: v for k, v in fields.items()
+                   if getattr(host, k) != v}
+        if changed:
+            for key, value in changed.items():
+                setattr(host, key, value)
+            host.last = self.now + self.skew
+
+    def fence(self, name: str) -> None:
+        """Force the service down, then disable it, as the engine does."""
+        self.write(name, forced_down=True)
+        self.write(name, status="disabled",
+                   reason=constants.FENCE_REASON_PREFIX + ": host failed")
 
     def services(self) -> list[cloud_records.ComputeService]:
         return [svc(h.name, h.last, h.status, h.forced_down, h.reason)

@@ -121,6 +121,17 @@ class AcceptTest(ListenerTestBase):
         self.assertEqual("none", claim.evidence["probe"])
 
 
+    def test_probe_of_a_shared_address_does_not_veto(self) -> None:
+        self.alive["h1"] = True       # something answers at that address
+        self.endpoint.addresses = lambda: {"h0": "192.0.2.1",
+                                           "h1": "192.0.2.1"}
+        claim = self.endpoint.check("m", "x", masakari())
+        self.assertEqual("untrusted", claim.evidence["probe"])
+        self.endpoint.addresses = lambda: {"h0": "192.0.2.1",
+                                           "h1": "192.0.2.2"}
+        self.rejected("m", "x", masakari(), "h1 answers the probe")
+
+
 class RejectTest(ListenerTestBase):
 
     def test_malformed(self) -> None:

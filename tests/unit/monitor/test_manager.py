@@ -1,8 +1,11 @@
 """The monitor loop with a fake cloud, an in-memory store and a recording
 notifier: what is emitted, persisted and synced."""
 
+import dataclasses
+import logging
 import threading
 
+import fixtures
 import testtools
 
 from tests.fixtures import conf as conf_fixture
@@ -38,6 +41,7 @@ class FakeCloud:
         self.nova = nova
         self.unreachable = False
         self.calls = 0
+        self.host_ip: str | None = None     # one address for every host
 
     def list_compute_services(self) -> list:
         self.calls += 1
@@ -48,7 +52,8 @@ class FakeCloud:
 
     def list_host_capacities(self) -> list:
         return [cloud_records.HostCapacity(
-            host=h, hypervisor_id="hv-" + h, host_ip="127.0.0.%d" % (i + 2),
+            host=h, hypervisor_id="hv-" + h,
+            host_ip=self.host_ip or "127.0.0.%d" % (i + 2),
             vcpus_total=8, vcpus_reserved=0, vcpus_used=2,
             cpu_allocation_ratio=1.0, memory_mb_total=4096,
             memory_mb_reserved=0, memory_mb_used=1024,
@@ -259,3 +264,62 @@ class StoreRoundTripTest(testtools.TestCase):
         self.assertEqual(rec, back)
         self.assertEqual(r.HostRecord("b"),
                          store_mod.from_row("b", c.HOST_UP, None, 0, None))
+
+
+class RecordingProbe:
+    """Answers alive to everything, as a TCP probe of an address where
+    something refuses the connection does."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, str | None]] = []
+
+    def check(self, host: str, address: str | None) -> str:
+        self.asked.append((host, address))
+        return r.PROBE_ALIVE
+
+
+class UntrustedAddressTest(MonitorTestBase):
+    """Issue 15, point 6: a probe of an address that is not the host's
+    own says nothing about the host."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.logger = self.useFixture(fixtures.FakeLogger(level=logging.INFO))
+        self.probe = RecordingProbe()
+        self.monitor.probe = self.probe
+
+    def warnings(self, address: str) -> list[str]:
+        return [line for line in self.logger.output.splitlines()
+                if "%s " % address in line and "TCP probe" in line]
+
+    def test_shared_address_is_not_probed_and_does_not_veto(self) -> None:
+        self.cloud.host_ip = "192.0.2.10"
+        self.run_for(20)
+        self.kill("h3")
+        self.run_for(120)
+        self.assertEqual([payload.EVENT_HOST_DOWN], self.notifier.types())
+        data = payload.parse(self.notifier.sent[0][2])
+        self.assertEqual("h3", data["host"])
+        self.assertEqual(r.PROBE_UNTRUSTED, data["evidence"]["probe"])
+        self.assertEqual([], self.probe.asked)
+        warned, = self.warnings("192.0.2.10")
+        self.assertIn("shared by 10 hosts (h0, h1, h2, h3, h4 and 5 more)",
+                      warned)
+
+    def test_one_host_reporting_no_address_of_its_own(self) -> None:
+        original = self.cloud.list_host_capacities
+
+        def capacities() -> list:
+            return [dataclasses.replace(cap, host_ip="0.0.0.0")
+                    if cap.host == "h3" else cap for cap in original()]
+        self.cloud.list_host_capacities = capacities
+        self.run_for(20)
+        self.kill("h3")
+        self.nova.hosts["h5"].alive = False    # nova-compute only
+        self.run_for(120)
+        self.assertEqual([payload.EVENT_HOST_DOWN, payload.EVENT_HOST_ALERT],
+                         self.notifier.types())
+        self.assertEqual("h3", self.notifier.sent[0][2]["host"])
+        self.assertEqual(r.PROCESS_FAILURE, self.notifier.sent[1][2]["reason"])
+        self.assertEqual({"h5"}, {h for h, _a in self.probe.asked})
+        self.assertEqual(1, len(self.warnings("0.0.0.0")))

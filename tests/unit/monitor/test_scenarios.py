@@ -288,3 +288,140 @@ class SkewTest(testtools.TestCase):
         nova.run(600)
         self.assertEqual([], nova.kinds(r.HOST_DOWN))
         self.assertNotEqual(c.HOST_DOWN, nova.host_state("h0"))
+
+
+class OwnWritesTest(testtools.TestCase):
+    """Issue 15, point 4: Nova stamps ``updated_at`` when the fence (or an
+    operator) writes the service record; that is no sign of life."""
+
+    def _killed_and_fenced(self, th: Thresholds) -> FakeNova:
+        nova = FakeNova(10, th=th)
+        nova.run(30)
+        nova.hosts["h2"].alive = nova.hosts["h2"].answers = False
+        nova.run(60)
+        self.assertEqual(["h2"], [e.host for _, e in nova.kinds(r.HOST_DOWN)])
+        return nova
+
+    def test_fenced_dead_host_is_never_recovering(self) -> None:
+        # A soak shorter than the heartbeat threshold and no probe: the
+        # stamps of the fence alone would declare the dead host recovered.
+        th = Thresholds(recovery_soak=2.0, probe_enabled=False)
+        for step in (0.0, 1.0, 3.0, 17.0):   # force down / disable apart
+            nova = self._killed_and_fenced(th)
+            nova.write("h2", forced_down=True)
+            states = [nova.host_state("h2")]
+            for _ in range(int(step)):
+                nova.run(1)
+                states.append(nova.host_state("h2"))
+            nova.write("h2", status="disabled", reason="vmotiond: failed")
+            for _ in range(120):
+                nova.run(1)
+                states.append(nova.host_state("h2"))
+            self.assertNotIn(c.HOST_RECOVERING, states, step)
+            self.assertEqual([], nova.kinds(r.HOST_RECOVERED), step)
+            self.assertEqual(c.HOST_FENCED, nova.host_state("h2"))
+
+    def test_operator_writes_on_a_dead_host_are_no_sign_of_life(
+            self) -> None:
+        th = Thresholds(recovery_soak=2.0, probe_enabled=False)
+        nova = self._killed_and_fenced(th)
+        nova.fence("h2")
+        nova.run(5)
+        for fields in ({"reason": "vmotiond: looked at"},
+                       {"forced_down": False}, {"forced_down": True}):
+            nova.write("h2", **fields)
+            for _ in range(20):
+                nova.run(1)
+                self.assertIn(nova.host_state("h2"),
+                              (c.HOST_DOWN, c.HOST_FENCED), fields)
+        self.assertEqual([], nova.kinds(r.HOST_RECOVERED))
+
+    def test_suspect_host_forced_down_still_goes_down(self) -> None:
+        nova = FakeNova(10)
+        nova.run(30)
+        nova.hosts["h2"].alive = nova.hosts["h2"].answers = False
+        for _ in range(40):
+            nova.run(1)
+            if nova.host_state("h2") == c.HOST_SUSPECT:
+                break
+        nova.write("h2", forced_down=True)    # another tool fenced it
+        nova.run(30)
+        self.assertEqual(["h2"], [e.host for _, e in nova.kinds(r.HOST_DOWN)])
+
+    def test_fenced_host_coming_back_is_recovered(self) -> None:
+        th = Thresholds(recovery_soak=20.0)
+        nova = self._killed_and_fenced(th)
+        nova.fence("h2")
+        nova.run(60)
+        nova.hosts["h2"].alive = nova.hosts["h2"].answers = True
+        nova.run(60)
+        self.assertEqual(["h2"], [e.host for _, e in
+                                  nova.kinds(r.HOST_RECOVERED)])
+        self.assertEqual(c.HOST_RECOVERED, nova.host_state("h2"))
+        nova.write("h2", forced_down=False)
+        nova.write("h2", status="enabled", reason=None)
+        nova.run(5)
+        self.assertEqual(c.HOST_UP, nova.host_state("h2"))
+
+    def test_operator_write_on_a_healthy_host_is_harmless(self) -> None:
+        nova = FakeNova(10)
+        nova.run(30)
+        for step in range(0, 100, 7):
+            nova.run(step / 10.0 + 1)
+            nova.write("h3", reason="note %d" % step, status="disabled")
+            nova.run(2)
+            nova.write("h3", status="enabled", reason=None)
+        nova.run(60)
+        self.assertEqual([], nova.kinds(r.HOST_DOWN))
+        self.assertEqual(c.HOST_UP, nova.host_state("h3"))
+
+
+class HandledFailureTest(testtools.TestCase):
+    """Issue 15, point 5: a failure already decided is no new failure."""
+
+    def _kill(self, nova: FakeNova, name: str) -> None:
+        nova.hosts[name].alive = nova.hosts[name].answers = False
+
+    def test_two_of_three_minutes_apart_are_both_down(self) -> None:
+        for fence in (True, False):
+            nova = FakeNova(3)
+            nova.run(60)
+            self._kill(nova, "h0")
+            nova.run(60)
+            if fence:
+                nova.fence("h0")
+            nova.run(120)
+            self._kill(nova, "h1")
+            nova.run(120)
+            self.assertEqual(["h0", "h1"],
+                             [e.host for _, e in nova.kinds(r.HOST_DOWN)],
+                             fence)
+            self.assertNotIn(r.REASON_MASS_FAILURE,
+                             [e.reason for _, e in nova.kinds(r.ALERT)])
+
+    def test_two_of_three_at_once_are_blocked(self) -> None:
+        for kill_at in (0.0, 3.3, 6.6):
+            nova = FakeNova(3)
+            nova.run(60)
+            nova.advance(kill_at)
+            self._kill(nova, "h0")
+            self._kill(nova, "h1")
+            nova.run(300)
+            self.assertEqual([], nova.kinds(r.HOST_DOWN), kill_at)
+            alerts = [e for _, e in nova.kinds(r.ALERT)
+                      if e.reason == r.REASON_MASS_FAILURE]
+            self.assertEqual(1, len(alerts), kill_at)
+            self.assertEqual(["h0", "h1"], alerts[0].evidence["failing"])
+
+    def test_second_failure_within_the_failure_window_is_blocked(
+            self) -> None:
+        nova = FakeNova(3)
+        nova.run(60)
+        self._kill(nova, "h0")
+        nova.run(30)
+        self.assertEqual(["h0"], [e.host for _, e in nova.kinds(r.HOST_DOWN)])
+        self._kill(nova, "h1")
+        nova.run(30)
+        self.assertEqual(["h0"], [e.host for _, e in nova.kinds(r.HOST_DOWN)])
+        self.assertIn(r.REASON_MASS_FAILURE,
+                      [e.reason for _, e in nova.kinds(r.ALERT)])

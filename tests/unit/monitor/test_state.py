@@ -97,6 +97,8 @@ class UpSuspectTest(testtools.TestCase):
         h = Harness()
         h.step(0, {"a": {"beat": None}})
         self.assertEqual(c.HOST_SUSPECT, h.host("a").state)
+        h.step(5, {"a": {"beat": None}})
+        self.assertEqual(c.HOST_SUSPECT, h.host("a").state)
 
 
 class DownTest(testtools.TestCase):
@@ -185,6 +187,15 @@ class DownTest(testtools.TestCase):
         dead(h, "a", 0, 15, 25, probe=r.PROBE_ALIVE)
         self.assertEqual([r.HOST_DOWN], [e.kind for e in h.events])
         self.assertEqual("none", h.events[0].evidence["probe"])
+
+    def test_untrusted_probe_leaves_heartbeats_to_decide(self) -> None:
+        # Not even one dead probe is needed; the answer shows why.
+        h = Harness()
+        h.step(0, {"a": 0})
+        dead(h, "a", 0, 15, 25, probe=r.PROBE_UNTRUSTED)
+        self.assertEqual([r.HOST_DOWN], [e.kind for e in h.events])
+        self.assertEqual(r.PROBE_UNTRUSTED, h.events[0].evidence["probe"])
+        self.assertEqual(0, h.events[0].evidence["probe_failures"])
 
     def test_down_stays_down_without_new_events(self) -> None:
         h = Harness()

@@ -72,7 +72,9 @@ class DbStoreTest(testtools.TestCase):
         rec = r.HostRecord("a", state=c.HOST_DOWN, since=T0, generation=2,
                            stale_since=T0, stale_count=6,
                            suspect_entries=(T0,),
-                           reported=frozenset({"process_failure"}))
+                           reported=frozenset({"process_failure"}),
+                           written_at=T0,
+                           service_fields=("disabled", True, "vmotiond: x"))
         self.store.save_records([rec, r.HostRecord("unknown")])
         view = self.store.hosts()["a"]
         self.assertEqual(rec, view.record)

@@ -1,7 +1,9 @@
 import datetime
 
 from tests.unit.sim import base
+from vmotiond.sim import cloud as cloud_mod
 from vmotiond.sim import model
+from vmotiond.sim import services
 
 
 class TestHeartbeat(base.CloudTestCase):
@@ -26,6 +28,40 @@ class TestHeartbeat(base.CloudTestCase):
         self.cloud.advance(20)
         self.assertFalse(self.is_up("h1"))
         self.assertTrue(self.is_up("h2"))
+
+    def test_a_service_write_stamps_updated_at(self) -> None:
+        host = self.cloud.state.hosts["h1"]
+        self.kill("h1")
+        with self.cloud.lock:
+            beat = model.last_heartbeat(host, 10, self.clock.now())
+            services.update(self.cloud, host, {"status": "disabled"})
+            written = self.clock.now()
+            self.assertEqual(written, self.cloud.updated_at(host, written))
+        self.cloud.advance(5)
+        with self.cloud.lock:       # a write that changes nothing
+            services.update(self.cloud, host, {"status": "disabled"})
+            now = self.clock.now()
+            self.assertEqual(written, self.cloud.updated_at(host, now))
+            # Nova's state follows heartbeats alone.
+            self.assertEqual(beat, model.last_heartbeat(host, 10, now))
+        self.assertFalse(self.is_up("h1"))
+        self.cloud.revive_host("h1")
+        self.cloud.advance(10)
+        with self.cloud.lock:
+            now = self.clock.now()
+            self.assertEqual(model.last_heartbeat(host, 10, now),
+                             self.cloud.updated_at(host, now))
+            self.assertLess(written, self.cloud.updated_at(host, now))
+
+    def test_one_host_ip_for_every_host(self) -> None:
+        shared = cloud_mod.SimCloud(clock=self.clock,
+                                    shared_host_ip="192.0.2.7")
+        for name in ("a", "b"):
+            shared.add_host(name)
+        self.assertEqual({"192.0.2.7"}, {h.host_ip for h in
+                                         shared.state.hosts.values()})
+        self.assertEqual(4, len({h.host_ip for h in
+                                 self.cloud.state.hosts.values()}))
 
     def test_forced_down_is_down_at_once(self) -> None:
         self.cloud.state.hosts["h2"].forced_down = True
