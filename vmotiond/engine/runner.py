@@ -110,7 +110,15 @@ class Runner:
                     continue
                 step = steps_mod.build(key)
                 slot.hold(step.moves)
-                outcome = self._attempts(job, step, ctx)
+                try:
+                    outcome = self._attempts(job, step, ctx)
+                except exception.StepFailed as exc:
+                    if not step.optional:
+                        raise
+                    LOG.warning("vmove %s of %s: optional %s; the move goes "
+                                "on", job.vmove_uuid, job.instance_uuid, exc)
+                    results.append("%s (the move went on)" % exc)
+                    continue
                 done.append((step, outcome))
                 results.append(outcome.result)
                 host = outcome.context.get("host")
@@ -218,12 +226,15 @@ class _Slot:
         self.held = True
 
 
+# Step results the vmove's message repeats.
+_NOTES = ("not restored", "rebound", "floating IPs", "step ")
+
+
 def _summary(job: Job, ctx: StepContext, results: list[str]) -> str:
     """One sentence for the operator: where it is and what was notable."""
     status = ctx.data.get("status")
     parts = ["on host %s" % (ctx.dest_host or "?")]
     if status:
         parts.append("status %s" % status)
-    notes = [r for r in results if r.startswith("not restored")
-             or r.startswith("rebound")]
+    notes = [r for r in results if r.startswith(_NOTES)]
     return "; ".join(parts + notes)

@@ -110,6 +110,9 @@ class Step:
     # Steps that move the instance hold one of the engine's move slots
     # ([engine] workers): the others run around them without one.
     moves: ClassVar[bool] = False
+    # A failure of an optional step is recorded (the step and the vmove's
+    # message say why) and the vmove goes on without it.
+    optional: ClassVar[bool] = False
     # Cloud errors worth another attempt; everything else fails the step.
     retry_on: ClassVar[tuple[type[Exception], ...]] = (
         exception.CloudUnavailable, exception.CloudConflict)
