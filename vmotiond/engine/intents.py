@@ -29,9 +29,23 @@ _IN_TRANSIT = frozenset({"BUILD", "MIGRATING", "RESIZE", "VERIFY_RESIZE",
                          "REVERT_RESIZE", "REBUILD"})
 _DELETED = frozenset({"DELETED", "SOFT_DELETED"})
 
-_FIP_HEAD = (n.RECORD_FLOATING_IPS,)
-_FIP_TAIL = (n.REBIND_FLOATING_IPS, n.CHECK_FLOATING_IPS)
+_FIP_STEPS = frozenset({n.RECORD_FLOATING_IPS, n.REBIND_FLOATING_IPS,
+                        n.CHECK_FLOATING_IPS})
 _RESET_ERROR = n.step_key(n.RESET_STATE, "error")
+
+
+def with_floating_ips(steps: tuple[str, ...], move_type: str,
+                      enabled: bool) -> tuple[str, ...]:
+    """``steps`` with the floating-IP steps ``[engine] floating_ip_steps``
+    calls for, whatever the ones they had: record before the move; after
+    it, rebind (evacuations only: a migration keeps the ports bound) and
+    check. Applied when a vmove is planned and again when it is redone."""
+    core = tuple(k for k in steps if k not in _FIP_STEPS)
+    if not enabled:
+        return core
+    tail = (n.REBIND_FLOATING_IPS,) if move_type == constants.EVACUATION \
+        else ()
+    return (n.RECORD_FLOATING_IPS,) + core + tail + (n.CHECK_FLOATING_IPS,)
 
 
 def evacuation(server: records.Server, failed_host: str,
@@ -63,8 +77,8 @@ def evacuation(server: records.Server, failed_host: str,
     reset = (_RESET_ERROR,) if server.task_state else ()
 
     def move(steps: tuple[str, ...], final: str | None) -> MoveIntent:
-        if options.floating_ips:
-            steps = _FIP_HEAD + steps + _FIP_TAIL
+        steps = with_floating_ips(steps, constants.EVACUATION,
+                                  options.floating_ips)
         return MoveIntent(server, failed_host, constants.EVACUATION,
                           priority, steps, final)
 
@@ -143,18 +157,12 @@ def planned_move(server: records.Server, source_host: str | None,
             return ignore(n.IGNORE_STATE, "in %s: Nova live-migrates only "
                           "ACTIVE or PAUSED instances" % (status or "unknown"))
         return MoveIntent(server, server.host, kind, priority,
-                          _with_fips((n.LIVE_MIGRATE, n.WAIT_MOVED),
-                                     options), status)
+                          with_floating_ips((n.LIVE_MIGRATE, n.WAIT_MOVED),
+                                            kind, options.floating_ips),
+                          status)
     if status not in (ACTIVE, SHUTOFF):
         return ignore(n.IGNORE_STATE, "in %s: Nova cold-migrates only ACTIVE "
                       "or SHUTOFF instances" % (status or "unknown"))
-    steps = _with_fips((n.MIGRATE, n.WAIT_MOVED, n.CONFIRM_RESIZE), options)
+    steps = with_floating_ips((n.MIGRATE, n.WAIT_MOVED, n.CONFIRM_RESIZE),
+                              kind, options.floating_ips)
     return MoveIntent(server, server.host, kind, priority, steps, status)
-
-
-def _with_fips(steps: tuple[str, ...], options: PlanOptions
-               ) -> tuple[str, ...]:
-    """Record the floating IPs before a migration and check them after."""
-    if not options.floating_ips:
-        return steps
-    return (n.RECORD_FLOATING_IPS,) + steps + (n.CHECK_FLOATING_IPS,)
