@@ -68,9 +68,12 @@ class ApiClient:
         try:
             return self.retrier.run(attempt, what)
         except exception.CloudServiceMissing as error:
-            if self.optional:
-                self._remember_missing(str(error.kwargs["reason"]))
-            raise
+            if not self.optional:
+                raise
+            missing = error
+        # Logged outside the handler: the log gets the cause, no traceback.
+        self._remember_missing(str(missing.kwargs["reason"]))
+        raise missing
 
     def _remember_missing(self, reason: str) -> None:
         with self._lock:

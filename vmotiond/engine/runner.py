@@ -120,7 +120,7 @@ class Runner:
                     results.append("%s (the move went on)" % exc)
                     continue
                 done.append((step, outcome))
-                results.append(outcome.result)
+                results.append(outcome.note or outcome.result)
                 host = outcome.context.get("host")
                 if host and host != ctx.dest_host:
                     ctx.dest_host = str(host)

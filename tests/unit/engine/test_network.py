@@ -38,12 +38,15 @@ class NoNetworkTest(base.EngineTestCase):
             move = moves[server.name]
             self.assertEqual(constants.SUCCEEDED, move.status, move.message)
             self.assertEqual("sb1", self.cloud.servers[server.id].host)
-            self.assertIn("floating IPs skipped: the cloud has no network "
-                          "service (no network endpoint in the service "
-                          "catalog)", move.message)
+            self.assertEqual("on host sb1; status %s; floating IPs skipped: "
+                             "the cloud has no network service"
+                             % server.status, move.message)
             steps = {s.name: s for s in self.db.step_list(move.uuid)}
             self.assertEqual(constants.SUCCEEDED,
                              steps["record_floating_ips"].status)
+            self.assertEqual("floating IPs skipped: the cloud has no network "
+                             "service (no network endpoint in the service "
+                             "catalog)", steps["record_floating_ips"].result)
             for name in ("rebind_floating_ips", "check_floating_ips"):
                 self.assertEqual(constants.SUCCEEDED, steps[name].status)
                 self.assertEqual("skipped: the cloud has no network service",

@@ -97,10 +97,13 @@ class StepContext:
 
 @dataclasses.dataclass(frozen=True)
 class Outcome:
-    """How a step ended: a sentence for the operator and its context."""
+    """How a step ended: a sentence for the operator and its context;
+    ``note``, when set, is what the vmove's message says of it instead of
+    ``result``."""
 
     result: str
     context: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    note: str | None = None
 
 
 class Step:

@@ -37,8 +37,9 @@ def _bound(ctx: StepContext) -> tuple[dict[str, list[str]],
 
 
 def _no_network(error: exception.CloudServiceMissing) -> Outcome:
-    return Outcome("floating IPs skipped: the cloud has no network service "
-                   "(%s)" % error.kwargs.get("reason"), {NO_NETWORK: True})
+    said = "floating IPs skipped: the cloud has no network service"
+    return Outcome("%s (%s)" % (said, error.kwargs.get("reason")),
+                   {NO_NETWORK: True}, note=said)
 
 
 def _unrecorded(ctx: StepContext) -> Outcome | None:
