@@ -72,10 +72,27 @@ def connect(conf: cfg.ConfigOpts) -> sdk_connection.Connection:
     except openstack.exceptions.ConfigException as error:
         raise exception.ConfigError(
             reason="[cloud] cloud %s: %s" % (group.cloud, error)) from error
-    LOG.info("Cloud %s from %s (region %s, %s endpoints)", group.cloud,
+    LOG.info("Cloud %s from %s (region %s, %s endpoints): %s", group.cloud,
              loader.config_filename or "no clouds.yaml",
-             region.region_name or "default", group.interface)
+             region.region_name or "default", group.interface,
+             describe(region.config))
     return sdk_connection.Connection(config=region)
+
+
+def describe(config: dict[str, Any]) -> str:
+    """Where a cloud's calls go, as its clouds.yaml entry says (no I/O):
+    the Keystone URL, or the fixed endpoint, and the overrides."""
+    auth = config.get("auth") or {}
+    parts = []
+    if config.get("auth_type") in ("none", "noauth", "admin_token"):
+        parts.append("no Keystone (auth_type %s, endpoint %s)" % (
+            config["auth_type"], auth.get("endpoint") or "unset"))
+    else:
+        parts.append("Keystone at %s" % (auth.get("auth_url") or "unset"))
+    parts.extend("%s %s" % (key[:-len("_endpoint_override")], value)
+                 for key, value in sorted(config.items())
+                 if key.endswith("_endpoint_override") and value)
+    return ", ".join(parts)
 
 
 class OpenStackCloud:

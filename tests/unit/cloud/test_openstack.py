@@ -295,7 +295,18 @@ class ConnectTest(testtools.TestCase):
         self.assertIn("OS_CLIENT_CONFIG_FILE=%s is ignored: [cloud] "
                       "clouds_file names %s" % (other, ours), logger.output)
         self.assertIn("Cloud vmotiond from %s (region RegionOne, public "
-                      "endpoints)" % ours, logger.output)
+                      "endpoints): Keystone at http://ours.example:5000/v3"
+                      % ours, logger.output)
+
+    def test_no_keystone_described_with_its_endpoints(self):
+        self.assertEqual(
+            "no Keystone (auth_type none, endpoint http://nova/v2.1), "
+            "compute http://nova/v2.1, placement http://placement",
+            openstack.describe({
+                "auth_type": "none", "auth": {"endpoint": "http://nova/v2.1"},
+                "compute_endpoint_override": "http://nova/v2.1",
+                "placement_endpoint_override": "http://placement",
+                "network_endpoint_override": None}))
 
     def test_without_clouds_file_openstacksdk_searches(self):
         tmp = self.useFixture(fixtures.TempDir()).path
