@@ -17,6 +17,7 @@ One place decides what an OpenStack failure means for the engine:
 """
 
 import html.parser
+import re
 from typing import Any
 
 from keystoneauth1 import exceptions as ksa_exc
@@ -28,13 +29,16 @@ from vmotiond import exception
 # Answers that say the request was not processed: safe to repeat anything.
 _NOT_PROCESSED = frozenset({503})
 _MESSAGE_LIMIT = 300
+# An HTML page (or fragment), not a message that quotes "<class 'X'>".
+_PAGE = re.compile(r"^\s*<|<(html|head|body|title|h[1-6]|p|br|pre)\b",
+                   re.IGNORECASE)
 
 
 def one_line(text: str) -> str:
     """``text`` as one line of plain words: an HTML page becomes its
     text (title and body, each said once), runs of white space one space,
     and the whole at most ``_MESSAGE_LIMIT`` characters."""
-    if "<" in text and ">" in text:
+    if _PAGE.search(text):
         text = _HtmlText.of(text)
     line = " ".join(text.split())
     if len(line) > _MESSAGE_LIMIT:

@@ -49,6 +49,14 @@ class ErrorMessageTest(testtools.TestCase):
         self.assertEqual("HTTP 502", errors.error_message(
             fakes.response(502, " ")))
 
+    def test_nova_500_keeps_the_exception_class(self):
+        resp = fakes.response(500, {"computeFault": {
+            "code": 500, "message": "Unexpected API Error. Please report "
+            "this.\n<class 'nova.exception.NoValidHost'>"}})
+        self.assertEqual("Unexpected API Error. Please report this. "
+                         "<class 'nova.exception.NoValidHost'>",
+                         errors.error_message(resp))
+
 
 WEBOB_404 = """<html>
  <head>
