@@ -86,6 +86,8 @@ class ApiClient:
 
     def _announce(self) -> None:
         """Log the endpoint the first answer came from."""
+        if self._announced:
+            return
         with self._lock:
             if self._announced:
                 return
