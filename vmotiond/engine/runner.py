@@ -110,14 +110,8 @@ class Runner:
                     continue
                 step = steps_mod.build(key)
                 slot.hold(step.moves)
-                try:
-                    outcome = self._attempts(job, step, ctx)
-                except exception.StepFailed as exc:
-                    if not step.optional:
-                        raise
-                    LOG.warning("vmove %s of %s: optional %s; the move goes "
-                                "on", job.vmove_uuid, job.instance_uuid, exc)
-                    results.append("%s (the move went on)" % exc)
+                outcome = self._step(job, step, ctx, results)
+                if outcome is None:
                     continue
                 done.append((step, outcome))
                 results.append(outcome.note or outcome.result)
@@ -140,6 +134,21 @@ class Runner:
         message = _summary(job, ctx, results)
         self._end(job, constants.SUCCEEDED, message)
         return constants.SUCCEEDED
+
+    def _step(self, job: Job, step: steps_mod.Step, ctx: StepContext,
+              results: list[str]) -> Outcome | None:
+        """Run ``step``; None when it is optional and failed (the failure
+        goes to ``results`` and the log, and the vmove goes on)."""
+        try:
+            return self._attempts(job, step, ctx)
+        except exception.StepFailed as exc:
+            if not step.optional:
+                raise
+            failure = exc
+        LOG.warning("vmove %s of %s: optional %s; the move goes on",
+                    job.vmove_uuid, job.instance_uuid, failure)
+        results.append("%s (the move went on)" % failure)
+        return None
 
     def _attempts(self, job: Job, step: steps_mod.Step,
                   ctx: StepContext) -> Outcome:
