@@ -84,6 +84,14 @@ class CloudUnavailable(CloudError):
     """The API could not be reached or kept failing after retries."""
 
 
+class CloudServiceMissing(CloudError):
+    """The cloud has no such service: no endpoint in the catalog, or
+    another service answers at its URL. Asking again does not help."""
+
+    msg_fmt = "%(service)s call %(call)s failed: the cloud has no " \
+              "%(service)s service: %(reason)s"
+
+
 class StepFailed(VmotiondError):
     """A vmove step failed for good; ``reason`` is for the operator."""
 

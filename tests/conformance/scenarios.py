@@ -27,15 +27,20 @@ NO_SUCH_ID = "00000000-0000-0000-0000-000000000000"
 MOVE_TIMEOUT = 30.0
 
 
-def make_cloud(target: target_mod.Target,
-               **overrides: Any) -> openstack.OpenStackCloud:
+def make_conf(**overrides: Any) -> cfg.ConfigOpts:
     conf = cfg.ConfigOpts()
     cloud_conf.register_opts(conf)
     conf([], project="vmotiond", default_config_files=[])
     conf.set_override("api_retries", 0, group="cloud")
     for name, value in overrides.items():
         conf.set_override(name, value, group="cloud")
-    return openstack.OpenStackCloud(target.connection(), conf)
+    return conf
+
+
+def make_cloud(target: target_mod.Target,
+               **overrides: Any) -> openstack.OpenStackCloud:
+    return openstack.OpenStackCloud(target.connection(),
+                                    make_conf(**overrides))
 
 
 class Scenarios:
@@ -462,6 +467,27 @@ class Scenarios:
                                   task_state=None)
         self.assertEqual(("PAUSED", "paused"),
                          (server.status, server.vm_state))
+
+    # A cloud without a network service.
+
+    def test_no_network_service(self) -> None:
+        """Network calls sent to Nova's URL (``auth_type: none``) end in
+        one line that says the cloud has no network service; the adapter
+        does not ask again, and Nova itself still answers."""
+        server_id = self.target.boot(self.target.hosts[0])
+        cloud = openstack.OpenStackCloud(
+            self.target.connection_without_network(), make_conf())
+        for call, args in ((cloud.list_ports, (server_id,)),
+                           (cloud.list_floating_ips, (["p1"],)),
+                           (cloud.associate_floating_ip, ("f1", "p1"))):
+            error = self.assertRaises(exception.CloudServiceMissing, call,
+                                      *args)
+            message = str(error)
+            self.assertIn("the cloud has no network service", message)
+            self.assertNotIn("<", message)
+            self.assertNotIn("\n", message)
+        self.assertIsNotNone(cloud.network.missing)
+        self.assertEqual(server_id, cloud.get_server(server_id).id)
 
     # Refusals.
 

@@ -38,6 +38,12 @@ class Target:
         """An openstacksdk connection with the admin role."""
         raise NotImplementedError
 
+    def connection_without_network(self) -> "connection.Connection":
+        """A connection shaped like a clouds.yaml with ``auth_type: none``
+        and endpoint overrides for compute and Placement only: openstacksdk
+        then sends network calls to the compute URL."""
+        raise NotImplementedError
+
     def boot(self, host: str, name: str = "conformance",
              state: str | None = None) -> str:
         """Boot a server on ``host``, wait until ACTIVE or, if ``state``

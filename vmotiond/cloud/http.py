@@ -2,10 +2,15 @@
 
 Every request names its microversion, disables keystoneauth's own retries
 (the ``Retrier`` owns retrying), carries the configured timeout, and turns
-failures into ``vmotiond.exception`` errors through ``errors``.
+failures into ``vmotiond.exception`` errors through ``errors``. The endpoint
+of the service is logged once, when first answered. A client made with
+``optional=True`` (the network service) remembers that the cloud has no such
+service the first time it finds out, logs it once, and from then on fails
+every call at once with ``CloudServiceMissing``.
 """
 
 from collections.abc import Callable
+import threading
 from typing import Any
 import urllib.parse
 
@@ -31,13 +36,18 @@ class ApiClient:
 
     def __init__(self, adapter: AdapterSource, service: str,
                  retrier: retry.Retrier, timeout: float,
-                 microversion: str | None = None) -> None:
+                 microversion: str | None = None,
+                 optional: bool = False) -> None:
         self._source = adapter
         self._adapter: ksa_adapter.Adapter | None = None
         self.service = service
         self.retrier = retrier
         self.timeout = timeout
         self.microversion = microversion
+        self.optional = optional
+        self.missing: str | None = None     # why the service is absent
+        self._announced = False
+        self._lock = threading.Lock()
 
     def request(self, method: str, path: str, call: str, *,
                 json: Any = None, params: Any = None,
@@ -47,12 +57,46 @@ class ApiClient:
         or None when the answer has no body."""
         version = microversion or self.microversion
         what = "%s %s" % (self.service, call)
+        if self.missing is not None:
+            raise exception.CloudServiceMissing(
+                service=self.service, call=call, reason=self.missing)
 
         def attempt() -> Any:
             return self._send(method, path, call, json, params, version,
                               idempotent)
 
-        return self.retrier.run(attempt, what)
+        try:
+            return self.retrier.run(attempt, what)
+        except exception.CloudServiceMissing as error:
+            if not self.optional:
+                raise
+            missing = error
+        # Logged outside the handler: the log gets the cause, no traceback.
+        self._remember_missing(str(missing.kwargs["reason"]))
+        raise missing
+
+    def _remember_missing(self, reason: str) -> None:
+        with self._lock:
+            if self.missing is not None:
+                return
+            self.missing = reason
+        LOG.warning("The cloud has no %s service (%s); vmotiond makes no %s "
+                    "call until it restarts", self.service, reason,
+                    self.service)
+
+    def _announce(self) -> None:
+        """Log the endpoint the first answer came from."""
+        if self._announced:
+            return
+        with self._lock:
+            if self._announced:
+                return
+            self._announced = True
+        try:
+            endpoint = self.adapter.get_endpoint()
+        except (ksa_exc.ClientException, AttributeError):
+            return
+        LOG.info("%s endpoint in use: %s", self.service, endpoint)
 
     @property
     def adapter(self) -> ksa_adapter.Adapter:
@@ -119,9 +163,8 @@ class ApiClient:
             raise errors.from_transport(error, self.service, call,
                                         idempotent) from error
         except sdk_exc.SDKException as error:
-            raise exception.CloudUnavailable(
-                service=self.service, call=call, reason=str(error),
-                retryable=True) from error
+            raise errors.from_sdk(error, self.service, call) from error
+        self._announce()
         if response.status_code >= 400:
             raise errors.from_response(response, self.service, call,
                                        idempotent)

@@ -42,7 +42,13 @@ def _version(text: str) -> tuple[int, int]:
 
 
 def connect(conf: cfg.ConfigOpts) -> sdk_connection.Connection:
-    """Open an openstacksdk connection from ``[cloud]`` and clouds.yaml."""
+    """Open an openstacksdk connection from ``[cloud]`` and clouds.yaml.
+
+    With ``[cloud] clouds_file`` set, that file is the only clouds.yaml
+    read: openstacksdk's environment (``OS_CLIENT_CONFIG_FILE``, ``OS_CLOUD``,
+    ``OS_*`` credentials) is not consulted, and a set
+    ``OS_CLIENT_CONFIG_FILE`` is logged as ignored.
+    """
     group = conf.cloud
     kwargs: dict[str, Any] = dict(cloud=group.cloud, interface=group.interface,
                                   api_timeout=group.api_timeout)
@@ -55,13 +61,38 @@ def connect(conf: cfg.ConfigOpts) -> sdk_connection.Connection:
                 reason="[cloud] clouds_file %s does not exist"
                 % group.clouds_file)
         files = [group.clouds_file]
+        ignored = os.environ.get("OS_CLIENT_CONFIG_FILE")
+        if ignored:
+            LOG.warning("OS_CLIENT_CONFIG_FILE=%s is ignored: [cloud] "
+                        "clouds_file names %s", ignored, group.clouds_file)
     try:
-        region = sdk_config.OpenStackConfig(
-            config_files=files).get_one(**kwargs)
+        loader = sdk_config.OpenStackConfig(
+            config_files=files, load_envvars=files is None)
+        region = loader.get_one(**kwargs)
     except openstack.exceptions.ConfigException as error:
         raise exception.ConfigError(
             reason="[cloud] cloud %s: %s" % (group.cloud, error)) from error
+    LOG.info("Cloud %s from %s (region %s, %s endpoints): %s", group.cloud,
+             loader.config_filename or "no clouds.yaml",
+             region.region_name or "default", group.interface,
+             describe(region.config))
     return sdk_connection.Connection(config=region)
+
+
+def describe(config: dict[str, Any]) -> str:
+    """Where a cloud's calls go, as its clouds.yaml entry says (no I/O):
+    the Keystone URL, or the fixed endpoint, and the overrides."""
+    auth = config.get("auth") or {}
+    parts = []
+    if config.get("auth_type") in ("none", "noauth", "admin_token"):
+        parts.append("no Keystone (auth_type %s, endpoint %s)" % (
+            config["auth_type"], auth.get("endpoint") or "unset"))
+    else:
+        parts.append("Keystone at %s" % (auth.get("auth_url") or "unset"))
+    parts.extend("%s %s" % (key[:-len("_endpoint_override")], value)
+                 for key, value in sorted(config.items())
+                 if key.endswith("_endpoint_override") and value)
+    return ", ".join(parts)
 
 
 class OpenStackCloud:
@@ -93,7 +124,8 @@ class OpenStackCloud:
             lambda: conn.placement, "placement", self.retrier, timeout,
             group.placement_api_version)
         self.network = http.ApiClient(
-            lambda: conn.network, "network", self.retrier, timeout)
+            lambda: conn.network, "network", self.retrier, timeout,
+            optional=True)
         self.capacity = capacity.CapacityReader(
             self.compute, self.placement, group.hypervisor_api_version,
             group.capacity_source, self.page_size)

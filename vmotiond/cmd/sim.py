@@ -2,6 +2,7 @@
 
     vmotiond-sim --hosts 20 --standby 2 --servers 200 [--port P]
                  [--bind 127.0.0.1] [--seed N] [--clouds-yaml PATH]
+                 [--no-network [catalog|noauth]]
     vmotiond-sim ctl --url http://127.0.0.1:P kill compute-0003
 """
 
@@ -11,6 +12,7 @@ import signal
 import sys
 import threading
 from typing import Any
+from typing import TypedDict
 from urllib import error as urlerror
 from urllib import request as urlrequest
 
@@ -18,6 +20,22 @@ from vmotiond.cmd import _errors
 from vmotiond.sim import builder
 from vmotiond.sim import cloud as cloud_mod
 from vmotiond.sim import server as server_mod
+
+NO_NETWORK_SHAPES = ("catalog", "noauth")
+
+
+class ServerShape(TypedDict, total=False):
+    network: bool
+    noauth: bool
+
+
+def server_options(no_network: str | None) -> ServerShape:
+    """``SimServer`` keyword arguments of a ``--no-network`` choice."""
+    if no_network is None:
+        return {}
+    if no_network == "noauth":
+        return {"noauth": True}
+    return {"network": False}
 
 
 def _serve_parser() -> argparse.ArgumentParser:
@@ -48,6 +66,14 @@ def _serve_parser() -> argparse.ArgumentParser:
                    help="catalog URL of the instance-ha service (vmotiond)")
     p.add_argument("--clouds-yaml", default=None,
                    help="also write a clouds.yaml for openstacksdk here")
+    p.add_argument("--no-network", nargs="?", const="catalog", default=None,
+                   choices=NO_NETWORK_SHAPES,
+                   help="a cloud without a network service: 'catalog' "
+                        "(the default) leaves Neutron out of Keystone's "
+                        "catalog; 'noauth' describes the cloud as a "
+                        "clouds.yaml with auth_type none and endpoints for "
+                        "compute and placement only, so network calls reach "
+                        "Nova's URL and get its 404 page")
     return p
 
 
@@ -158,13 +184,16 @@ def serve(argv: list[str]) -> int:
         hosts=args.hosts, standby=args.standby, servers=args.servers,
         zones=args.zones))
     sim = server_mod.SimServer(cloud, host=args.bind, port=args.port,
-                               instance_ha_url=args.instance_ha_url)
+                               instance_ha_url=args.instance_ha_url,
+                               **server_options(args.no_network))
     url = sim.start()
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: done.set())
     print("vmotiond-sim: %(hosts)d hosts, %(standby)d standby, "
-          "%(servers)d servers" % summary)
+          "%(servers)d servers" % summary
+          + ("; no network service (%s)" % args.no_network
+             if args.no_network else ""))
     print("auth URL: %s" % sim.auth_url)
     print("control:  %s/sim" % url)
     print("clouds.yaml:")

@@ -16,7 +16,9 @@ OPTS = [
     cfg.StrOpt(
         "clouds_file",
         help="Path of the clouds.yaml that holds the cloud named by "
-             "'cloud'. When unset, openstacksdk's usual places are searched "
+             "'cloud'. When set, it is the only one read and openstacksdk's "
+             "environment ($OS_CLIENT_CONFIG_FILE, $OS_CLOUD, $OS_*) is "
+             "ignored. When unset, openstacksdk's usual places are searched "
              "($OS_CLIENT_CONFIG_FILE, ./clouds.yaml, "
              "~/.config/openstack/clouds.yaml, /etc/openstack/clouds.yaml)."),
     cfg.StrOpt(

@@ -77,7 +77,10 @@ PLAN_OPTS = [
         default=True,
         help="Record each instance's floating IPs before a move, rebind the "
              "ones that did not follow and check them afterwards (Neutron). "
-             "Turn off on clouds without Neutron floating IPs."),
+             "These steps never keep an instance where it is: a failure is "
+             "said in the vmove's message and the move goes on, and on a "
+             "cloud without a network service they are skipped. A redo "
+             "follows the value the engine read at its start."),
     cfg.IntOpt(
         "default_priority",
         default=0,

@@ -14,6 +14,7 @@ from vmotiond import service
 from vmotiond.cloud import openstack as cloud_openstack
 from vmotiond.cloud import records
 from vmotiond.cmd import all as all_in_one
+from vmotiond.cmd import sim as cmd_sim
 from vmotiond.db import api as db_api
 from vmotiond.demo import report
 from vmotiond.engine import rpc
@@ -43,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="instances (default %(default)s)")
     parser.add_argument("--seed", type=int, default=7,
                         help="seed of the simulated cloud")
+    parser.add_argument("--no-network", nargs="?", const="catalog",
+                        default=None, choices=cmd_sim.NO_NETWORK_SHAPES,
+                        help="run on a cloud without a network service "
+                             "(see vmotiond-sim --no-network); the "
+                             "floating-IP steps are skipped")
     parser.add_argument("--keep-running", action="store_true",
                         help="keep vmotiond and the cloud running at the "
                              "end, until Ctrl-C")
@@ -101,17 +107,19 @@ class Demo:
             hosts=args.hosts, standby=args.standby, servers=args.servers,
             state_mix=dict(DEMO_MIX), floating_ip_ratio=0.5,
             anti_affinity_groups=0))
-        server = sim_server.SimServer(self.sim)
+        server = sim_server.SimServer(
+            self.sim, **cmd_sim.server_options(args.no_network))
         url = server.start()
         try:
             clouds = os.path.abspath(os.path.join(args.state_dir,
                                                   "clouds.yaml"))
             server.write_clouds_yaml(clouds)
             self.out.line("simulated cloud at %s: %d hosts (%d standby), "
-                          "%d instances" % (url, summary["hosts"]
-                                            + summary["standby"],
-                                            summary["standby"],
-                                            summary["servers"]))
+                          "%d instances%s" % (
+                              url, summary["hosts"] + summary["standby"],
+                              summary["standby"], summary["servers"],
+                              "; no network service (%s)" % args.no_network
+                              if args.no_network else ""))
             return self._with_vmotiond(clouds)
         finally:
             server.stop()

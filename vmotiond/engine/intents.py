@@ -34,9 +34,28 @@ _DELETED = frozenset({"DELETED", "SOFT_DELETED"})
 # PAUSED; a SUSPENDED one is resumed first and suspended again after.
 _LIVE_MOVABLE = frozenset({ACTIVE, "PAUSED", SUSPENDED})
 
-_FIP_HEAD = (n.RECORD_FLOATING_IPS,)
-_FIP_TAIL = (n.REBIND_FLOATING_IPS, n.CHECK_FLOATING_IPS)
+_FIP_STEPS = frozenset({n.RECORD_FLOATING_IPS, n.REBIND_FLOATING_IPS,
+                        n.CHECK_FLOATING_IPS})
 _RESET_ERROR = n.step_key(n.RESET_STATE, "error")
+
+
+def with_floating_ips(steps: tuple[str, ...], move_type: str,
+                      enabled: bool) -> tuple[str, ...]:
+    """``steps`` with the floating-IP steps ``[engine] floating_ip_steps``
+    calls for, whatever the ones they had: record before the move; after
+    it, rebind (evacuations only: a migration keeps the ports bound) and
+    check; ``restore_state`` stays last. Applied when a vmove is planned
+    and again when it is redone."""
+    core = tuple(k for k in steps if k not in _FIP_STEPS)
+    if not enabled:
+        return core
+    restore = tuple(k for k in core
+                    if n.parse_step_key(k)[0] == n.RESTORE_STATE)
+    body = tuple(k for k in core if k not in restore)
+    tail = (n.REBIND_FLOATING_IPS,) if move_type == constants.EVACUATION \
+        else ()
+    return ((n.RECORD_FLOATING_IPS,) + body + tail
+            + (n.CHECK_FLOATING_IPS,) + restore)
 
 
 def evacuation(server: records.Server, failed_host: str,
@@ -67,12 +86,11 @@ def evacuation(server: records.Server, failed_host: str,
 
     reset = (_RESET_ERROR,) if server.task_state else ()
 
-    def move(steps: tuple[str, ...], final: str | None,
-             last: tuple[str, ...] = ()) -> MoveIntent:
-        if options.floating_ips:
-            steps = _FIP_HEAD + steps + _FIP_TAIL
+    def move(steps: tuple[str, ...], final: str | None) -> MoveIntent:
+        steps = with_floating_ips(steps, constants.EVACUATION,
+                                  options.floating_ips)
         return MoveIntent(server, failed_host, constants.EVACUATION,
-                          priority, steps + last, final)
+                          priority, steps, final)
 
     if status == ACTIVE:
         return move(reset + (n.EVACUATE, n.WAIT_MOVED, n.START), ACTIVE)
@@ -89,8 +107,8 @@ def evacuation(server: records.Server, failed_host: str,
     if status in _RESTORABLE:
         # Restored last: an instance that cannot be fails its vmove only
         # after its floating IPs are seen to.
-        return move((_RESET_ERROR, n.EVACUATE, n.WAIT_MOVED, n.START),
-                    status, (n.step_key(n.RESTORE_STATE, status),))
+        return move((_RESET_ERROR, n.EVACUATE, n.WAIT_MOVED, n.START,
+                     n.step_key(n.RESTORE_STATE, status)), status)
     if status in _SHELVED:
         return ignore(n.IGNORE_STATE, "shelved: Nova cannot evacuate it; "
                       "unshelve it by hand")
@@ -155,21 +173,14 @@ def planned_move(server: records.Server, source_host: str | None,
         steps: tuple[str, ...] = (n.LIVE_MIGRATE, n.WAIT_MOVED)
         if status == SUSPENDED:
             steps = (n.RESUME,) + steps
-        steps = _with_fips(steps, options)
         if status != ACTIVE:
             steps += (n.step_key(n.RESTORE_STATE, status),)
-        return MoveIntent(server, server.host, kind, priority, steps,
+        return MoveIntent(server, server.host, kind, priority,
+                          with_floating_ips(steps, kind, options.floating_ips),
                           status)
     if status not in (ACTIVE, SHUTOFF):
         return ignore(n.IGNORE_STATE, "in %s: Nova cold-migrates only ACTIVE "
                       "or SHUTOFF instances" % (status or "unknown"))
-    steps = _with_fips((n.MIGRATE, n.WAIT_MOVED, n.CONFIRM_RESIZE), options)
+    steps = with_floating_ips((n.MIGRATE, n.WAIT_MOVED, n.CONFIRM_RESIZE),
+                              kind, options.floating_ips)
     return MoveIntent(server, server.host, kind, priority, steps, status)
-
-
-def _with_fips(steps: tuple[str, ...], options: PlanOptions
-               ) -> tuple[str, ...]:
-    """Record the floating IPs before a migration and check them after."""
-    if not options.floating_ips:
-        return steps
-    return (n.RECORD_FLOATING_IPS,) + steps + (n.CHECK_FLOATING_IPS,)

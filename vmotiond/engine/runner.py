@@ -144,9 +144,11 @@ class Runner:
                     continue
                 step = steps_mod.build(key)
                 slot.hold(step.moves)
-                outcome = self._attempts(job, step, ctx)
+                outcome = self._step(job, step, ctx, results)
+                if outcome is None:
+                    continue
                 done.append((step, outcome))
-                results.append(outcome.result)
+                results.append(outcome.note or outcome.result)
                 host = outcome.context.get("host")
                 if host and host != ctx.dest_host:
                     ctx.dest_host = str(host)
@@ -176,6 +178,21 @@ class Runner:
         message = _summary(job, ctx, results)
         self._end(job, constants.SUCCEEDED, message)
         return constants.SUCCEEDED
+
+    def _step(self, job: Job, step: steps_mod.Step, ctx: StepContext,
+              results: list[str]) -> Outcome | None:
+        """Run ``step``; None when it is optional and failed (the failure
+        goes to ``results`` and the log, and the vmove goes on)."""
+        try:
+            return self._attempts(job, step, ctx)
+        except exception.StepFailed as exc:
+            if not step.optional:
+                raise
+            failure = exc
+        LOG.warning("vmove %s of %s: optional %s; the move goes on",
+                    job.vmove_uuid, job.instance_uuid, failure)
+        results.append("%s (the move went on)" % failure)
+        return None
 
     def _attempts(self, job: Job, step: steps_mod.Step,
                   ctx: StepContext) -> Outcome:
@@ -302,11 +319,15 @@ def _crash(exc: BaseException) -> str:
                                                    _one_line(exc))
 
 
+# Step results the vmove's message repeats.
+_NOTES = ("rebound", "floating IPs", "step ")
+
+
 def _summary(job: Job, ctx: StepContext, results: list[str]) -> str:
     """One sentence for the operator: where it is and what was notable."""
     status = ctx.data.get("status")
     parts = ["on host %s" % (ctx.dest_host or "?")]
     if status:
         parts.append("status %s" % status)
-    notes = [r for r in results if r.startswith("rebound")]
+    notes = [r for r in results if r.startswith(_NOTES)]
     return "; ".join(parts + notes)

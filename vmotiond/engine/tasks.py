@@ -3,7 +3,9 @@ delete a vmove; abort a notification.
 
 - ``redo``: a ``failed`` vmove goes back to ``pending`` and its (ended)
   notification runs again: the vmove resumes from its failed step, every
-  step checking the cloud first, so nothing done is done twice.
+  step checking the cloud first, so nothing done is done twice. Its steps
+  are the ones today's configuration calls for (``[engine]
+  floating_ip_steps`` read when the engine started), not the ones planned.
 - ``reset``: a stuck vmove (``ongoing`` with no engine on it, or
   ``failed``) goes back to ``pending`` and is taken up the same way.
   Refused while its notification runs (here, or in another engine that
@@ -16,6 +18,7 @@ delete a vmove; abort a notification.
 """
 
 from collections.abc import Callable
+import dataclasses
 from typing import Any
 
 from oslo_log import log as logging
@@ -24,6 +27,8 @@ from vmotiond import constants
 from vmotiond import exception
 from vmotiond.db import models
 from vmotiond.engine import batch as batch_mod
+from vmotiond.engine import intents
+from vmotiond.engine import store
 from vmotiond.engine import views
 from vmotiond.engine import workflow
 
@@ -110,6 +115,7 @@ class TaskControl:
                 expected=expected):
             raise exception.Conflict(reason="vmove %s changed meanwhile; "
                                      "look again" % row.uuid)
+        self._replan_steps(row)
         if note.status in batch_mod.DONE:
             db.notification_set_status(
                 note.uuid, constants.NOTIFICATION_RUNNING,
@@ -120,6 +126,20 @@ class TaskControl:
                  "taken up", row.uuid, verb, note.uuid)
         self.submit(note.uuid)
         return views.vmove(db.vmove_get(row.uuid))
+
+    def _replan_steps(self, row: models.VMove) -> None:
+        """Store the vmove's plan with today's floating-IP steps."""
+        spec, _done = store.read_steps(self.s.db, row.uuid)
+        if spec is None:
+            return          # never stored: planned anew when it runs
+        steps = intents.with_floating_ips(spec.steps, str(row.type),
+                                          self.s.options.floating_ips)
+        if steps == spec.steps:
+            return
+        store.write_spec(self.s.db, row.uuid, dataclasses.replace(
+            spec, steps=steps).to_context())
+        LOG.info("vmove %s: steps follow today's configuration: %s",
+                 row.uuid, ", ".join(steps))
 
     def _guard(self, note: models.Notification, row: models.VMove) -> None:
         """Refuse while the notification runs here or elsewhere."""

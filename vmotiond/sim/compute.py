@@ -36,6 +36,7 @@ class NovaApp(service.ServiceApp):
 
     name = "compute"
     max_version = MAX_VERSION
+    page_for_no_route = True
 
     def add_routes(self) -> None:
         r = self.router

@@ -60,6 +60,9 @@ class Identity:
                          "service": SERVICE_PROJECT}
         self.users: dict[str, User] = {}
         self.catalog: dict[str, tuple[str, str]] = {}   # type -> (name, url)
+        # Without Keystone (clouds.yaml ``auth_type: none``) a request
+        # without a valid token is this caller; None: it gets 401.
+        self.anonymous: wsgi.Token | None = None
         self.token_ttl = token_ttl
         self._tokens: dict[str, _Token] = {}
         self._lock = threading.Lock()
@@ -107,7 +110,7 @@ class Identity:
     def validate(self, token_id: str | None) -> wsgi.Token | None:
         """The token's view for a service, or None (401)."""
         token = self._lookup(token_id)
-        return token.info if token else None
+        return token.info if token else self.anonymous
 
     def revoke(self, token_id: str) -> bool:
         with self._lock:

@@ -4,6 +4,13 @@ One port carries every service, by path prefix: ``/identity`` (Keystone),
 ``/compute`` (Nova), ``/placement``, ``/network`` (Neutron) and ``/sim``
 (control). ``SimServer(...).start()`` binds (port 0: a free one), serves
 from a cheroot thread pool and returns the base URL; ``stop()`` ends it.
+
+A cloud without a network service comes in the two shapes real clouds
+have: ``network=False`` leaves Neutron out (no catalog entry, nothing under
+``/network``); ``noauth=True`` describes the cloud as a clouds.yaml with
+``auth_type: none`` and endpoint overrides for compute and Placement only
+(the services take requests without a token as the admin), so openstacksdk
+sends network calls to Nova's URL, which answers 404 with a page.
 """
 
 import os
@@ -53,9 +60,17 @@ class SimServer:
                  host: str = "127.0.0.1", port: int = 0,
                  instance_ha_url: str | None = None, threads: int = 32,
                  clock: clock_mod.Clock | None = None,
-                 seed: int | None = None) -> None:
+                 seed: int | None = None, network: bool = True,
+                 noauth: bool = False) -> None:
         self.cloud = cloud or cloud_mod.SimCloud(clock=clock, seed=seed)
         self.identity = identity_mod.Identity()
+        self.network = network
+        self.noauth = noauth
+        if noauth:
+            admin = self.identity.users["admin"]
+            self.identity.anonymous = wsgi.Token(
+                "noauth", admin.id, admin.name, identity_mod.ADMIN_PROJECT,
+                admin.roles)
         self.host = host
         self.port = port
         self.instance_ha_url = instance_ha_url
@@ -76,21 +91,23 @@ class SimServer:
         ident.add_endpoint("identity", "keystone", auth_url)
         ident.add_endpoint("compute", "nova", url + "/compute/v2.1")
         ident.add_endpoint("placement", "placement", url + "/placement")
-        ident.add_endpoint("network", "neutron", url + "/network")
         if self.instance_ha_url:
             ident.add_endpoint("instance-ha", "vmotiond",
                                self.instance_ha_url)
         args = (self.cloud, ident)
-        return SimApp({
+        apps: dict[str, Any] = {
             "identity": identity_mod.KeystoneApp(ident, auth_url),
             "compute": compute.NovaApp(*args, url + "/compute", auth_url,
                                        self._hold),
             "placement": placement.PlacementApp(*args, url + "/placement",
                                                 auth_url, self._hold),
-            "network": network.NeutronApp(*args, url + "/network", auth_url,
-                                          self._hold),
             "sim": control.ControlApp(self.cloud),
-        })
+        }
+        if self.network:
+            ident.add_endpoint("network", "neutron", url + "/network")
+            apps["network"] = network.NeutronApp(
+                *args, url + "/network", auth_url, self._hold)
+        return SimApp(apps)
 
     def start(self) -> str:
         """Bind, serve in a thread, and return the base URL."""
@@ -129,7 +146,14 @@ class SimServer:
     # Client configuration -------------------------------------------------
     def cloud_config(self, user: str = "admin",
                      interface: str = "public") -> dict[str, Any]:
-        """One clouds.yaml entry for ``user``."""
+        """One clouds.yaml entry for ``user`` (without Keystone: the admin,
+        whoever ``user`` is)."""
+        if self.noauth:
+            compute_url = self.url + "/compute/v2.1"
+            return {"auth_type": "none", "auth": {"endpoint": compute_url},
+                    "compute_endpoint_override": compute_url,
+                    "placement_endpoint_override": self.url + "/placement",
+                    "region_name": "RegionOne", "interface": interface}
         known = self.identity.users[user]
         password, project = known.password, known.project
         return {"auth": {"auth_url": self.auth_url, "username": user,

@@ -10,6 +10,7 @@ import threading
 from typing import Any
 
 import webob
+import webob.exc
 
 from vmotiond.sim import errors
 from vmotiond.sim import wsgi
@@ -25,6 +26,9 @@ class ServiceApp:
     """Base WSGI application of one simulated service."""
 
     name = "service"
+    # Nova answers a path it has no route for with webob's own page (HTML
+    # unless the client asks for JSON), not with an API error.
+    page_for_no_route = False
 
     def __init__(self, cloud: Any, identity: Any, url: str,
                  auth_url: str, hold: threading.Event) -> None:
@@ -72,6 +76,9 @@ class ServiceApp:
 
     def _fail(self, exc: errors.SimError,
               version: tuple[int, int] | None = None) -> webob.Response:
+        if isinstance(exc, wsgi.NoRoute) and self.page_for_no_route:
+            page: webob.Response = webob.exc.HTTPNotFound()
+            return page
         headers = self.version_headers(version) if version else {}
         if isinstance(exc, wsgi.MethodNotAllowed):
             headers["Allow"] = ", ".join(exc.allowed)
@@ -92,7 +99,7 @@ class ServiceApp:
         version = None
         try:
             if path is None:
-                raise errors.NotFound("The resource could not be found.")
+                raise wsgi.NoRoute()
             route, params = self.router.match(request.method, path)
             version = self.version(request)
             ctx = wsgi.Context(request, token, version, self.versioned_url(),

@@ -121,7 +121,14 @@ class Router:
             allowed.append(route.method)
         if allowed:
             raise MethodNotAllowed(sorted(set(allowed)))
-        raise errors.NotFound("The resource could not be found.")
+        raise NoRoute()
+
+
+class NoRoute(errors.NotFound):
+    """No route for the path: the service has no such resource at all."""
+
+    def __init__(self) -> None:
+        super().__init__("The resource could not be found.")
 
 
 class MethodNotAllowed(errors.SimError):

@@ -12,6 +12,7 @@ import fixtures
 from keystoneauth1 import session as ksa_session
 from keystoneauth1 import token_endpoint
 from nova.tests.functional import integrated_helpers
+import openstack
 from openstack import connection
 import openstack.proxy
 
@@ -50,6 +51,15 @@ class NovaTarget(target.Target):
             session=session,
             compute_endpoint_override=self.test.api_fixture.base_url,
             placement_endpoint_override=self.test.placement_endpoint)
+
+    def connection_without_network(self) -> "connection.Connection":
+        base_url = self.test.api_fixture.base_url
+        conn = openstack.connect(
+            load_yaml_config=False, load_envvars=False, auth_type="none",
+            auth={"endpoint": base_url}, compute_endpoint_override=base_url,
+            placement_endpoint_override=self.test.placement_endpoint)
+        conn.session.additional_headers.update(ADMIN_HEADERS)
+        return conn
 
     def boot(self, host: str, name: str = "conformance",
              state: str | None = None) -> str:

@@ -35,14 +35,26 @@ class SimTarget(target.Target):
     service_down_time = 3.0
     zone = "nova"
 
-    def __init__(self, server: sim_server.SimServer) -> None:
+    def __init__(self, server: sim_server.SimServer,
+                 add_cleanup: Callable[..., None]) -> None:
         self.server = server
         self.cloud = server.cloud
+        self.add_cleanup = add_cleanup
 
     def connection(self) -> openstack.connection.Connection:
-        config = self.server.cloud_config()
+        return self._connect(self.server)
+
+    def connection_without_network(self) -> openstack.connection.Connection:
+        # The same cloud, served without Keystone.
+        noauth = sim_server.SimServer(self.cloud, threads=4, noauth=True)
+        noauth.start()
+        self.add_cleanup(noauth.stop)
+        return self._connect(noauth)
+
+    def _connect(self, server: sim_server.SimServer
+                 ) -> openstack.connection.Connection:
         return openstack.connect(load_yaml_config=False,
-                                 load_envvars=False, **config)
+                                 load_envvars=False, **server.cloud_config())
 
     def boot(self, host: str, name: str = "conformance",
              state: str | None = None) -> str:
@@ -87,6 +99,6 @@ class TestSim(scenarios.Scenarios, testtools.TestCase):
         server = sim_server.SimServer(cloud, threads=4)
         server.start()
         self.addCleanup(server.stop)
-        self.target = SimTarget(server)
+        self.target = SimTarget(server, self.addCleanup)
 
 

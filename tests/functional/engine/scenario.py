@@ -36,10 +36,12 @@ BOOT = {"active-1": None, "active-2": None, "stopped": "stopped",
         "shelved": "shelved"}
 
 
-class EngineScenarios:
-    """Scenarios of the engine; mix into a ``testtools.TestCase``."""
+class EngineSetup:
+    """An engine on the target, for the scenarios below and others."""
 
-    def _engine(self, standby):
+    def _engine(self, standby, connection=None):
+        """An engine on the target; ``connection`` (default: the target's)
+        keeps the default floating-IP steps."""
         conf = cfg.ConfigOpts()
         conf_mod.register_opts(conf)
         logging.register_options(conf)
@@ -51,13 +53,15 @@ class EngineScenarios:
         conf.set_override("move_timeout", 60, "engine")
         conf.set_override("workers", 3, "engine")
         conf.set_override("api_retries", 0, "cloud")
-        if not getattr(self.target, "has_network", False):
+        if connection is None and not getattr(self.target, "has_network",
+                                              False):
             conf.set_override("floating_ip_steps", False, "engine")
         db = db_api.Database(conf, connection="sqlite:///" + os.path.join(
             tmp, "engine.sqlite"))
         db.sync()
         self.addCleanup(db.dispose)
-        cloud = os_cloud.OpenStackCloud(self.target.connection(), conf)
+        cloud = os_cloud.OpenStackCloud(
+            connection or self.target.connection(), conf)
         db.hosts_sync([{"name": h} for h in self.target.hosts])
         for host in standby:
             db.host_update(host, {"role": constants.ROLE_STANDBY})
@@ -68,6 +72,10 @@ class EngineScenarios:
                                        locks=locks.LocalLocks())
         self.addCleanup(engine.stop)
         return engine, db, cloud
+
+
+class EngineScenarios(EngineSetup):
+    """Scenarios of the engine; mix into a ``testtools.TestCase``."""
 
     def test_engine_recovers_mixed_states_standby_first(self):
         failed, _normal, standby = self.target.hosts[:3]

@@ -242,8 +242,10 @@ class TestBadInput(SimTestCase):
         self.assertEqual(401, resp.json()["error"]["code"])
         resp = requests.get(base + "/no-such-thing", headers=headers,
                             timeout=10)
+        # No route: Nova answers webob's page, not an API error.
         self.assertEqual(404, resp.status_code)
-        self.assertIn("itemNotFound", resp.json())
+        self.assertIn("text/html", resp.headers["Content-Type"])
+        self.assertIn("The resource could not be found.", resp.text)
         srv = self.boot()
         resp = requests.post(base + "/servers/%s/action" % srv.id,
                              data=b"{not json", headers=headers, timeout=10)

@@ -1,4 +1,5 @@
 from keystoneauth1 import exceptions as ksa_exc
+from openstack import exceptions as sdk_exc
 import requests
 import testtools
 
@@ -30,8 +31,89 @@ class ErrorMessageTest(testtools.TestCase):
 
     def test_not_json(self):
         resp = fakes.response(502, "<html>Bad Gateway</html>")
-        self.assertEqual("<html>Bad Gateway</html>",
+        self.assertEqual("Bad Gateway", errors.error_message(resp))
+
+    def test_html_page_is_one_line_of_its_text(self):
+        # What Nova (webob) answers for a path it has no route for.
+        resp = fakes.response(404, WEBOB_404)
+        self.assertEqual("404 Not Found: The resource could not be found.",
                          errors.error_message(resp))
+
+    def test_long_or_multiline_messages_are_one_bounded_line(self):
+        resp = fakes.response(500, {"computeFault": {
+            "message": "Unexpected API Error.\n<class 'X'>\n" + "x" * 900}})
+        message = errors.error_message(resp)
+        self.assertNotIn("\n", message)
+        self.assertLessEqual(len(message), 300)
+        self.assertTrue(message.endswith("..."))
+        self.assertEqual("HTTP 502", errors.error_message(
+            fakes.response(502, " ")))
+
+    def test_nova_500_keeps_the_exception_class(self):
+        resp = fakes.response(500, {"computeFault": {
+            "code": 500, "message": "Unexpected API Error. Please report "
+            "this.\n<class 'nova.exception.NoValidHost'>"}})
+        self.assertEqual("Unexpected API Error. Please report this. "
+                         "<class 'nova.exception.NoValidHost'>",
+                         errors.error_message(resp))
+
+
+WEBOB_404 = """<html>
+ <head>
+  <title>404 Not Found</title>
+ </head>
+ <body>
+  <h1>404 Not Found</h1>
+  The resource could not be found.<br /><br />
+
+
+
+ </body>
+</html>"""
+
+
+class ServiceMissingTest(testtools.TestCase):
+
+    def test_404_page_not_an_api_error_means_no_such_service(self):
+        resp = fakes.response(404, WEBOB_404)
+        resp.url = "http://nova:8774/v2.1/ports?device_id=s1"
+        error = errors.from_response(resp, "network", "list ports", True)
+        self.assertIsInstance(error, exception.CloudServiceMissing)
+        self.assertFalse(errors.is_retryable(error))
+        self.assertEqual(
+            "network call list ports failed: the cloud has no network "
+            "service: http://nova:8774/v2.1/ports answered 404 with a page "
+            "that is not an OpenStack API error (404 Not Found: The "
+            "resource could not be found.)", str(error))
+
+    def test_404_api_error_is_not_found(self):
+        resp = fakes.response(404, {"itemNotFound": {"message": "gone"}})
+        self.assertIsInstance(errors.from_response(resp, "compute", "get",
+                                                   True),
+                              exception.CloudNotFound)
+        self.assertIsInstance(errors.from_response(
+            fakes.response(404), "placement", "get", True),
+            exception.CloudNotFound)
+
+    def test_no_endpoint_in_the_catalog(self):
+        error = errors.from_transport(
+            ksa_exc.EndpointNotFound("Could not find requested endpoint in "
+                                     "Service Catalog."),
+            "network", "list ports", True)
+        self.assertIsInstance(error, exception.CloudServiceMissing)
+        self.assertIn("no network endpoint in the service catalog",
+                      str(error))
+
+    def test_service_disabled_by_openstacksdk(self):
+        error = errors.from_sdk(sdk_exc.ServiceDisabledException(
+            "Service 'network' is disabled because its configuration "
+            "could not be loaded."), "network", "list ports")
+        self.assertIsInstance(error, exception.CloudServiceMissing)
+        error = errors.from_sdk(sdk_exc.SDKException("<p>odd\n</p>"),
+                                "network", "x")
+        self.assertIsInstance(error, exception.CloudUnavailable)
+        self.assertTrue(errors.is_retryable(error))
+        self.assertEqual("network call x failed: odd", str(error))
 
 
 class FromResponseTest(testtools.TestCase):
@@ -114,5 +196,12 @@ class FromTransportTest(testtools.TestCase):
         error = errors.from_transport(
             ksa_exc.EndpointNotFound("no placement"), "placement", "list",
             True)
+        self.assertIsInstance(error, exception.CloudServiceMissing)
+        self.assertFalse(errors.is_retryable(error))
+        error = errors.from_transport(
+            ksa_exc.MissingAuthPlugin("<b>no auth</b>\n plugin"), "compute",
+            "list", True)
         self.assertIsInstance(error, exception.CloudUnavailable)
         self.assertFalse(errors.is_retryable(error))
+        self.assertEqual("compute call list failed: no auth plugin",
+                         str(error))

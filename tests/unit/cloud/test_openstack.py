@@ -1,3 +1,7 @@
+import os
+
+import fixtures
+from keystoneauth1 import exceptions as ksa_exc
 from oslo_config import cfg
 import testtools
 
@@ -188,6 +192,55 @@ class OpenStackCloudTest(testtools.TestCase):
                          [c[2]["json"] for c in self.network.calls[1:]])
         self.assertEqual(["p1"], [p.id for p in self.cloud.list_ports("s1")])
 
+    def test_no_network_service_found_once_and_remembered(self):
+        logger = self.useFixture(fixtures.FakeLogger())
+        page = fakes.response(404, "<html><head><title>404 Not Found"
+                                   "</title></head><body>The resource "
+                                   "could not be found.</body></html>")
+        self.network_routes[("GET", "ports")] = page
+        for _ in range(3):
+            error = self.assertRaises(exception.CloudServiceMissing,
+                                      self.cloud.list_ports, "s1")
+            self.assertNotIn("<", str(error))
+            self.assertIn("the cloud has no network service", str(error))
+        error = self.assertRaises(exception.CloudServiceMissing,
+                                  self.cloud.associate_floating_ip, "f", "p")
+        self.assertIn("associate floating IP", str(error))
+        # Asked once, not retried, not asked again; said once in the log.
+        self.assertEqual(1, len(self.network.calls))
+        self.assertEqual(1, logger.output.count("has no network service"))
+        # Nova is still asked: only the missing service is remembered.
+        self.cloud.list_compute_services()
+        self.cloud.list_compute_services()
+        self.assertEqual(2, len(self.compute.calls))
+
+    def test_no_network_endpoint_in_the_catalog(self):
+        taken = []
+
+        class Connection:
+            compute, placement = self.compute, self.placement
+
+            @property
+            def network(self):
+                taken.append(1)
+                raise ksa_exc.EndpointNotFound("Could not find requested "
+                                               "endpoint in Service Catalog.")
+
+        cloud = openstack.OpenStackCloud(Connection(), _conf(api_retries=2),
+                                         self.clock)
+        for _ in range(2):
+            self.assertRaises(exception.CloudServiceMissing,
+                              cloud.list_floating_ips, ["p1"])
+        self.assertEqual(1, len(taken))
+
+    def test_compute_404_page_is_not_remembered(self):
+        page = fakes.response(404, "<html><body>nope</body></html>")
+        self.compute_routes[("GET", "servers/s1")] = page
+        for _ in range(2):
+            self.assertRaises(exception.CloudServiceMissing,
+                              self.cloud.get_server, "s1")
+        self.assertEqual(2, len(self.compute.calls))
+
     def test_old_microversion_refused(self):
         self.assertRaises(
             exception.ConfigError, openstack.OpenStackCloud,
@@ -204,3 +257,80 @@ class OpenStackCloudTest(testtools.TestCase):
         self.useFixture_env = None
         self.assertRaises(exception.ConfigError,
                           openstack.OpenStackCloud.from_config, conf)
+
+
+CLOUDS_YAML = """clouds:
+  vmotiond:
+    auth:
+      auth_url: %s
+      username: admin
+      password: secret
+      project_name: admin
+      user_domain_name: Default
+      project_domain_name: Default
+    region_name: RegionOne
+"""
+
+
+class ConnectTest(testtools.TestCase):
+    """``[cloud] clouds_file`` wins over openstacksdk's environment."""
+
+    def _clouds(self, directory, auth_url):
+        path = os.path.join(directory, "clouds.yaml")
+        with open(path, "w") as f:
+            f.write(CLOUDS_YAML % auth_url)
+        return path
+
+    def test_clouds_file_wins_over_os_client_config_file(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        ours = self._clouds(os.path.join(tmp), "http://ours.example:5000/v3")
+        other_dir = os.path.join(tmp, "other")
+        os.mkdir(other_dir)
+        other = self._clouds(other_dir, "http://other.example:5000/v3")
+        self.useFixture(fixtures.EnvironmentVariable(
+            "OS_CLIENT_CONFIG_FILE", other))
+        self.useFixture(fixtures.EnvironmentVariable("OS_CLOUD", "envvars"))
+        self.useFixture(fixtures.EnvironmentVariable(
+            "OS_AUTH_URL", "http://env.example:5000/v3"))
+        logger = self.useFixture(fixtures.FakeLogger())
+        conn = openstack.connect(_conf(clouds_file=ours, interface="public"))
+        self.assertEqual("http://ours.example:5000/v3",
+                         conn.config.config["auth"]["auth_url"])
+        self.assertIn("OS_CLIENT_CONFIG_FILE=%s is ignored: [cloud] "
+                      "clouds_file names %s" % (other, ours), logger.output)
+        self.assertIn("Cloud vmotiond from %s (region RegionOne, public "
+                      "endpoints): Keystone at http://ours.example:5000/v3"
+                      % ours, logger.output)
+
+    def test_no_keystone_described_with_its_endpoints(self):
+        self.assertEqual(
+            "no Keystone (auth_type none, endpoint http://nova/v2.1), "
+            "compute http://nova/v2.1, placement http://placement",
+            openstack.describe({
+                "auth_type": "none", "auth": {"endpoint": "http://nova/v2.1"},
+                "compute_endpoint_override": "http://nova/v2.1",
+                "placement_endpoint_override": "http://placement",
+                "network_endpoint_override": None}))
+
+    def test_without_clouds_file_openstacksdk_searches(self):
+        tmp = self.useFixture(fixtures.TempDir()).path
+        found = self._clouds(tmp, "http://found.example:5000/v3")
+        self.useFixture(fixtures.EnvironmentVariable(
+            "OS_CLIENT_CONFIG_FILE", found))
+        logger = self.useFixture(fixtures.FakeLogger())
+        conn = openstack.connect(_conf())
+        self.assertEqual("http://found.example:5000/v3",
+                         conn.config.config["auth"]["auth_url"])
+        self.assertIn("Cloud vmotiond from %s" % found, logger.output)
+
+    def test_endpoint_logged_once_when_first_answered(self):
+        logger = self.useFixture(fixtures.FakeLogger())
+        compute = fakes.FakeAdapter(fakes.routes({
+            ("GET", "os-services"): {"services": [SERVICE]}}))
+        compute.get_endpoint = lambda: "http://nova.example/v2.1"
+        cloud = openstack.OpenStackCloud(
+            fakes.FakeConnection(compute, compute, compute), _conf())
+        cloud.list_compute_services()
+        cloud.list_compute_services()
+        self.assertEqual(1, logger.output.count(
+            "compute endpoint in use: http://nova.example/v2.1"))

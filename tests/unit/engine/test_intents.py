@@ -195,3 +195,21 @@ class PlannedMoveTest(testtools.TestCase):
 
     def test_bad_mode(self):
         self.assertRaises(ValueError, self.decide, "ACTIVE", mode="warp")
+
+
+class FloatingIpStepsTest(testtools.TestCase):
+
+    def test_steps_follow_the_option_whatever_they_had(self):
+        core = ("evacuate", "wait_moved", "start")
+        full = ("record_floating_ips",) + core + ("rebind_floating_ips",
+                                                  "check_floating_ips")
+        for steps in (core, full):
+            self.assertEqual(full, intents.with_floating_ips(
+                steps, constants.EVACUATION, True))
+            self.assertEqual(core, intents.with_floating_ips(
+                steps, constants.EVACUATION, False))
+        self.assertEqual(
+            ("record_floating_ips", "live_migrate", "wait_moved",
+             "check_floating_ips"),
+            intents.with_floating_ips(("live_migrate", "wait_moved"),
+                                      constants.LIVE_MIGRATION, True))

@@ -111,8 +111,20 @@ class RunnerTest(base.EngineTestCase):
         def boom(*a, **kw):
             raise KeyError("surprise")
 
-        self.cloud.list_ports = boom
+        self.cloud.evacuate_server = boom
         status = self.runner.run(self.job(), self.clock.now())
         self.assertEqual(constants.FAILED, status)
         self.assertIn("unexpected KeyError",
                       self.db.vmove_get(self.row.uuid).message)
+
+    def test_crashing_optional_step_is_said_and_the_move_goes_on(self):
+        def boom(*a, **kw):
+            raise KeyError("surprise")
+
+        self.cloud.list_ports = boom
+        status = self.runner.run(self.job(), self.clock.now())
+        self.assertEqual(constants.SUCCEEDED, status)
+        self.assertEqual("sb1", self.cloud.servers[self.server.id].host)
+        message = self.db.vmove_get(self.row.uuid).message
+        self.assertIn("step record_floating_ips failed: unexpected "
+                      "KeyError: 'surprise' (the move went on)", message)

@@ -122,3 +122,58 @@ class TasksTest(test_operations.OperationsTestCase):
         self.assertEqual(constants.NOTIFICATION_ABORTED,
                          self.mgr.submit(row.uuid).result())
         self.assertEqual(0, self.cloud.count("live_migrate_server"))
+
+
+class RedoTodaysStepsTest(test_operations.OperationsTestCase):
+    """A redo runs the steps today's configuration calls for."""
+
+    def failed_recovery(self):
+        self.server = self.add("a")
+        self.cloud.fail["evacuate_server"] = [exception.CloudRefused(
+            service="compute", call="evacuate", reason="No valid host")]
+        uuid = self.notify(host="src")
+        self.assertEqual(constants.NOTIFICATION_FAILED,
+                         self.mgr.recovery.run(uuid))
+        move = self.vmoves(uuid)["a"]
+        self.assertEqual(constants.FAILED, move.status)
+        return uuid, move
+
+    def restart(self, floating_ip_steps):
+        self.conf.set_override("floating_ip_steps", floating_ip_steps,
+                               "engine")
+        return self.make_manager().operations.tasks
+
+    def plan_of(self, move):
+        plans = [s for s in self.db.step_list(move.uuid) if s.name == "plan"]
+        return plans[-1].context["steps"]
+
+    def test_redo_drops_floating_ip_steps_turned_off(self):
+        uuid, move = self.failed_recovery()
+        self.assertIn("rebind_floating_ips", self.plan_of(move))
+        self.restart(False).redo(move.uuid)
+        move = self.db.vmove_get(move.uuid)
+        self.assertEqual(constants.SUCCEEDED, move.status, move.message)
+        self.assertEqual("sb1", self.host_of(self.server))
+        self.assertEqual(["evacuate", "wait_moved", "start"],
+                         self.plan_of(move))
+        names = [name for name, _ in self.steps(move.uuid)]
+        self.assertNotIn("rebind_floating_ips", names)
+        self.assertNotIn("check_floating_ips", names)
+        self.assertEqual(constants.NOTIFICATION_FINISHED,
+                         self.db.notification_get(uuid).status)
+
+    def test_redo_adds_floating_ip_steps_turned_on(self):
+        self.conf.set_override("floating_ip_steps", False, "engine")
+        self.mgr = self.make_manager()
+        _uuid, move = self.failed_recovery()
+        self.assertEqual(["evacuate", "wait_moved", "start"],
+                         self.plan_of(move))
+        self.restart(True).redo(move.uuid)
+        move = self.db.vmove_get(move.uuid)
+        self.assertEqual(constants.SUCCEEDED, move.status, move.message)
+        self.assertEqual(
+            ["record_floating_ips", "evacuate", "wait_moved", "start",
+             "rebind_floating_ips", "check_floating_ips"],
+            self.plan_of(move))
+        self.assertIn(("check_floating_ips", constants.SUCCEEDED),
+                      self.steps(move.uuid))

@@ -97,10 +97,13 @@ class StepContext:
 
 @dataclasses.dataclass(frozen=True)
 class Outcome:
-    """How a step ended: a sentence for the operator and its context."""
+    """How a step ended: a sentence for the operator and its context;
+    ``note``, when set, is what the vmove's message says of it instead of
+    ``result``."""
 
     result: str
     context: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    note: str | None = None
 
 
 class Step:
@@ -110,6 +113,9 @@ class Step:
     # Steps that move the instance hold one of the engine's move slots
     # ([engine] workers): the others run around them without one.
     moves: ClassVar[bool] = False
+    # A failure of an optional step is recorded (the step and the vmove's
+    # message say why) and the vmove goes on without it.
+    optional: ClassVar[bool] = False
     # Cloud errors worth another attempt; everything else fails the step.
     retry_on: ClassVar[tuple[type[Exception], ...]] = (
         exception.CloudUnavailable, exception.CloudConflict)

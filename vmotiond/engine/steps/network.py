@@ -4,6 +4,11 @@ The floating IPs bound to the instance's ports are recorded before the
 move; after it, any that did not follow (bound elsewhere or to nothing) is
 disassociated and associated again with the port that holds its fixed IP,
 then every one is checked.
+
+Floating-IP bookkeeping never keeps an instance on a dead host: these steps
+are ``optional`` (a failure is recorded in the step and the vmove's message,
+and the move goes on), and on a cloud without a network service they are
+skipped, saying so.
 """
 
 from typing import Any
@@ -12,6 +17,9 @@ from vmotiond import exception
 from vmotiond.engine.steps.base import Outcome
 from vmotiond.engine.steps.base import Step
 from vmotiond.engine.steps.base import StepContext
+
+# Context key: the cloud has no network service.
+NO_NETWORK = "no_network_service"
 
 
 def _bound(ctx: StepContext) -> tuple[dict[str, list[str]],
@@ -26,6 +34,23 @@ def _bound(ctx: StepContext) -> tuple[dict[str, list[str]],
                             "port_id": fip.port_id,
                             "fixed_ip": fip.fixed_ip}
     return ports, fips
+
+
+def _no_network(error: exception.CloudServiceMissing) -> Outcome:
+    said = "floating IPs skipped: the cloud has no network service"
+    return Outcome("%s (%s)" % (said, error.kwargs.get("reason")),
+                   {NO_NETWORK: True}, note=said)
+
+
+def _unrecorded(ctx: StepContext) -> Outcome | None:
+    """The outcome of a rebind or check with nothing recorded to act on."""
+    if ctx.data.get(NO_NETWORK):
+        return Outcome("skipped: the cloud has no network service")
+    if "floating_ips" not in ctx.data:
+        return Outcome("skipped: the floating IPs were not recorded")
+    if not ctx.data["floating_ips"]:
+        return Outcome("skipped: no floating IP")
+    return None
 
 
 def _home(record: dict[str, Any], ports: dict[str, list[str]]
@@ -43,11 +68,17 @@ class RecordFloatingIps(Step):
     """Remember which floating IPs the instance has before it moves."""
 
     name = "record_floating_ips"
+    optional = True
+    # It runs before the move, which must not wait on the network.
+    retry_on = ()
 
     def execute(self, ctx: StepContext) -> Outcome:
-        if "floating_ips" in ctx.data:
+        if "floating_ips" in ctx.data or ctx.data.get(NO_NETWORK):
             return Outcome("skipped: recorded already")
-        ports, fips = _bound(ctx)
+        try:
+            ports, fips = _bound(ctx)
+        except exception.CloudServiceMissing as error:
+            return _no_network(error)
         records = sorted(fips.values(), key=lambda f: f["address"])
         return Outcome(
             "%d floating IP(s): %s" % (len(records), ", ".join(
@@ -59,12 +90,17 @@ class RebindFloatingIp(Step):
     """Associate again each floating IP that did not follow the instance."""
 
     name = "rebind_floating_ips"
+    optional = True
 
     def execute(self, ctx: StepContext) -> Outcome:
-        recorded = ctx.data.get("floating_ips") or []
-        if not recorded:
-            return Outcome("skipped: no floating IP")
-        ports, bound = _bound(ctx)
+        nothing = _unrecorded(ctx)
+        if nothing is not None:
+            return nothing
+        recorded = ctx.data["floating_ips"]
+        try:
+            ports, bound = _bound(ctx)
+        except exception.CloudServiceMissing as error:
+            return _no_network(error)
         rebound = []
         for record in recorded:
             current = bound.get(record["id"])
@@ -88,11 +124,13 @@ class CheckFloatingIp(Step):
     """Check every recorded floating IP is bound to the instance's port."""
 
     name = "check_floating_ips"
+    optional = True
 
     def execute(self, ctx: StepContext) -> Outcome:
-        recorded = ctx.data.get("floating_ips") or []
-        if not recorded:
-            return Outcome("no floating IP to check")
+        nothing = _unrecorded(ctx)
+        if nothing is not None:
+            return nothing
+        recorded = ctx.data["floating_ips"]
         missing: list[str] = []
 
         def check() -> bool | None:
@@ -105,6 +143,8 @@ class CheckFloatingIp(Step):
         try:
             ctx.poll("floating IP check of %s" % ctx.server_id, check,
                      ctx.options.floating_ip_timeout)
+        except exception.CloudServiceMissing as error:
+            return _no_network(error)
         except exception.StepTimedOut:
             raise exception.StepFailed(
                 reason="floating IP(s) %s not bound to the instance's port"
