@@ -86,7 +86,10 @@ class EngineManager:
         if transport is not None:
             self.intake = intake_mod.Intake(
                 conf, transport,
-                intake_mod.Endpoint(db, self.clock, self.submit))
+                intake_mod.Endpoint(
+                    db, self.clock, self.submit, cloud,
+                    intake_mod.Checks.from_conf(conf),
+                    source="vmotiond-engine.%s" % conf.host))
         self._lock = threading.Lock()
         self._active: dict[str, futures.Future[Any]] = {}
         # Drain, custom migration, reset, move-back; RPC for vmotiond-manage.

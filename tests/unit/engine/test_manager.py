@@ -55,7 +55,8 @@ class ManagerTest(base.EngineTestCase):
             transport, publisher_id="vmotiond.monitor", driver="messaging",
             topics=[self.conf.monitor.notification_topic])
         notifier.info({}, intake.EVENT_HOST_DOWN,
-                      {"host": "failed", "generation": 1})
+                      {"host": "failed", "generation": 1,
+                       "detected_at": self.clock.now().isoformat()})
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             rows = self.db.notification_list(host="failed")
