@@ -8,6 +8,7 @@ from oslo_log import log as logging
 import oslo_messaging
 
 from vmotiond.monitor import payload as payload_mod
+from vmotiond.monitor import signing
 
 LOG = logging.getLogger(__name__)
 
@@ -31,14 +32,22 @@ def make_notifier(conf: cfg.ConfigOpts,
 
 
 class Emitter:
-    """Thin wrapper so the manager speaks event types, not priorities."""
+    """Thin wrapper so the manager speaks event types, not priorities, and
+    every payload is signed with ``key`` (``[monitor] verdict_key``)."""
 
-    def __init__(self, notifier: Any) -> None:
+    def __init__(self, notifier: Any, key: str | None = None) -> None:
         self._notifier = notifier
+        self._key = key or None
+
+    def seal(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """``payload`` as it is sent: signed when there is a key."""
+        if self._key is None:
+            return dict(payload)
+        return signing.sign(payload, self._key)
 
     def emit(self, event_type: str, payload: Mapping[str, Any]) -> None:
         """Send ``payload``; alerts go out at warn priority, the rest info."""
-        body = dict(payload)
+        body = self.seal(payload)
         if event_type == payload_mod.EVENT_HOST_ALERT:
             self._notifier.warn({}, event_type, body)
         else:

@@ -53,7 +53,8 @@ class Monitor:
         self.conf = conf
         self.cloud = cloud
         self.store = store
-        self.emitter = emitter_mod.Emitter(notifier)
+        self.emitter = emitter_mod.Emitter(notifier,
+                                           key=conf.monitor.verdict_key)
         self.clock = clock or clock_mod.Clock()
         self.probe = probe if probe is not None else probe_mod.from_conf(conf)
         self.elector = elector
@@ -180,9 +181,9 @@ class Monitor:
                 LOG.warning("Host %s is down (generation %s): %s",
                             event.host, event.generation,
                             dict(event.evidence))
-                body = self._payload(event, now, auto)
+                body = self.emitter.seal(self._payload(event, now, auto))
                 # Persist, then tell: a message lost on the way is found
-                # by the engine's sweep of new notifications.
+                # by the engine's look for new notifications.
                 self.store.record_failure(event.host, key, body, now,
                                           constants.NOTIFICATION_NEW)
                 self.emitter.emit(payload_mod.EVENT_HOST_DOWN, body)
@@ -194,6 +195,7 @@ class Monitor:
             self.store.record_failure(
                 event.host, key, body, now, constants.NOTIFICATION_IGNORED,
                 "auto_evacuate is off for this host; nothing moves")
+            self._alert(event, records.REASON_NO_AUTO_EVACUATE)
             self.emitter.emit(payload_mod.EVENT_HOST_ALERT, body)
         elif event.kind == records.HOST_RECOVERED:
             LOG.info("Host %s recovered", event.host)
@@ -202,15 +204,33 @@ class Monitor:
         elif event.kind == records.PROCESS_FAILURE:
             LOG.warning("nova-compute on %s is dead but the host answers "
                         "the probe: not evacuating", event.host)
+            self._alert(event, records.PROCESS_FAILURE)
             self.emitter.emit(payload_mod.EVENT_HOST_ALERT, self._payload(
                 event, now, auto, records.PROCESS_FAILURE))
         else:
-            LOG.warning("Monitor %s: %s %s", event.kind, event.reason or "",
-                        event.host or "")
             reason = event.reason if event.kind == records.ALERT else \
                 event.kind
+            LOG.warning("Monitor %s: %s", event.kind,
+                        self._alert(event, reason or event.kind))
             self.emitter.emit(payload_mod.EVENT_HOST_ALERT,
                               self._payload(event, now, auto, reason))
+
+    def _alert(self, event: records.Event, reason: str) -> str:
+        """Record an alert with its hosts and evidence; return its text."""
+        failing = event.evidence.get("failing") or ()
+        hosts = [event.host] if event.host else sorted(map(str, failing))
+        message = reason.replace("_", " ")
+        if hosts:
+            shown = ", ".join(hosts[:20])
+            if len(hosts) > 20:
+                shown += " and %d more" % (len(hosts) - 20)
+            message += " on " + shown
+        try:
+            self.store.record_alert(reason, message, event.host, hosts,
+                                    dict(event.evidence))
+        except Exception as exc:
+            LOG.error("Could not record the alert %r: %s", message, exc)
+        return message
 
     def _payload(self, event: records.Event, now: Any, auto: bool | None,
                  reason: str | None = None) -> dict[str, Any]:
@@ -239,6 +259,7 @@ def make_monitor(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
 
     clock = clock or clock_mod.Clock()
     elector = leader.LeaderElector(conf, clock=clock) if elect else None
-    return Monitor(conf, cloud, store_mod.DbStore(database),
+    return Monitor(conf, cloud, store_mod.DbStore(
+                       database, "vmotiond-monitor.%s" % conf.host),
                    emitter_mod.make_notifier(conf, transport), clock=clock,
                    probe=probe, elector=elector)
