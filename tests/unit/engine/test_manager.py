@@ -87,3 +87,22 @@ class SweepTest(base.EngineTestCase):
             time.sleep(0.01)
         self.assertEqual(constants.NOTIFICATION_FINISHED,
                          self.db.notification_get(uuid).status)
+
+    def test_new_notifications_are_found_between_sweeps(self):
+        from vmotiond import clock as clock_mod
+        self.add_hosts()
+        self.cloud.add_server(fakes.server(name="a", host="failed"))
+        self.conf.set_override("resume_interval", 60.0, "engine")
+        self.conf.set_override("new_poll_interval", 0.02, "engine")
+        self.conf.set_override("resume_on_start", False, "engine")
+        mgr = self.make_manager()
+        mgr.clock = clock_mod.Clock()
+        mgr.start()
+        self.addCleanup(mgr.stop)
+        uuid = self.notify()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and self.db.notification_get(
+                uuid).status != constants.NOTIFICATION_FINISHED:
+            time.sleep(0.01)
+        self.assertEqual(constants.NOTIFICATION_FINISHED,
+                         self.db.notification_get(uuid).status)
