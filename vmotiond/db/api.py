@@ -389,6 +389,11 @@ class Database:
                                            models.Alert.uuid == uuid, uuid)
         return row
 
+    def alert_get_by_id(self, id: int) -> models.Alert:
+        row: models.Alert = self._live_one(models.Alert,
+                                           models.Alert.id == id, id)
+        return row
+
     def alert_list(self, host: str | None = None,
                    type: Iterable[str] | None = None,
                    sort_key: str = "created_at", sort_dir: str = "desc",

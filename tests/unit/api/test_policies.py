@@ -29,18 +29,30 @@ class TestPolicies(testtools.TestCase):
         self.assertEqual(len(names), len(set(names)))
         self.assertEqual("role:reader or role:admin", rules[0].check_str)
         for rule in rules[1:]:
+            if rule.name == policies.ALERTS_LIST:
+                continue            # admin only (test_alerts_are_admin_only)
             self.assertEqual("rule:vmotiond:reader", rule.check_str)
             self.assertTrue(rule.description)
 
     def test_reader_and_admin_allowed_others_refused(self) -> None:
         checker = policy.Policy(self.conf)
         for rule in policies.list_rules()[1:]:
+            if rule.name == policies.ALERTS_LIST:
+                continue
             checker.authorize(_ctx("reader"), rule.name)
             checker.authorize(_ctx("admin"), rule.name)
             self.assertRaises(oslo_policy.PolicyNotAuthorized,
                               checker.authorize, _ctx("member"), rule.name)
             self.assertRaises(oslo_policy.PolicyNotAuthorized,
                               checker.authorize, _ctx(), rule.name)
+
+    def test_alerts_are_admin_only(self) -> None:
+        checker = policy.Policy(self.conf)
+        checker.authorize(_ctx("admin"), policies.ALERTS_LIST)
+        for roles in (("reader",), ("member",), ()):
+            self.assertRaises(oslo_policy.PolicyNotAuthorized,
+                              checker.authorize, _ctx(*roles),
+                              policies.ALERTS_LIST)
 
     def test_policy_file_overrides(self) -> None:
         path = os.path.join(self.conf.state_path, "policy.yaml")
