@@ -7,6 +7,7 @@ from oslo_db import exception as db_exc
 import oslo_messaging
 
 from tests.unit.engine import base
+from tests.unit.engine import fakes
 from vmotiond import constants
 from vmotiond.engine import intake
 from vmotiond.monitor import payload as payload_mod
@@ -61,7 +62,7 @@ class TrustTest(base.EngineTestCase):
             self.assertEqual(host, alert.host)
         return alert
 
-    # -- accepted -----------------------------------------------------------
+    # -- accepted -------------------------------------------------------
 
     def test_claim_nova_confirms_is_recovered(self):
         self.assertEqual(HANDLED, self.send(self.body()))
@@ -75,7 +76,7 @@ class TrustTest(base.EngineTestCase):
         self.assertEqual(HANDLED, self.send(signing.sign(self.body(), KEY)))
         self.assertEqual(1, len(self.started))
 
-    # -- refused ------------------------------------------------------------
+    # -- refused --------------------------------------------------------
 
     def test_unknown_host_refused(self):
         alert = self.assert_refused(self.body(host="nowhere"),
@@ -125,7 +126,7 @@ class TrustTest(base.EngineTestCase):
         self.assertEqual([], self.started)
         self.assertEqual(2, len(self.db.alert_list()))
 
-    # -- one recovery per host ------------------------------------------------
+    # -- one recovery per host ------------------------------------------
 
     def test_second_key_for_a_host_in_recovery_starts_nothing(self):
         self.send(self.body(dedup_key="first"))
@@ -138,7 +139,7 @@ class TrustTest(base.EngineTestCase):
         self.assertIn("being recovered by notification %s" % self.started[0],
                       rows["second"].message)
 
-    # -- database errors --------------------------------------------------------
+    # -- database errors ------------------------------------------------
 
     def test_permanent_database_error_is_not_requeued(self):
         def too_long(*a, **kw):
@@ -163,7 +164,7 @@ class OneRecoveryPerHostTest(base.EngineTestCase):
 
     def test_a_later_notification_yields_to_a_running_one(self):
         self.add_hosts()
-        self.cloud.add_server(fakes_server())
+        self.cloud.add_server(fakes.server(name="a", host="failed"))
         first = self.notify(generation=1)
         second = self.db.notification_create(
             constants.COMPUTE_HOST, "failed", "{'a': 1}",
@@ -178,7 +179,3 @@ class OneRecoveryPerHostTest(base.EngineTestCase):
         self.assertEqual(0, self.cloud.count("force_down_service"))
         self.assertEqual([], self.db.vmove_list(notification_uuid=second))
 
-
-def fakes_server():
-    from tests.unit.engine import fakes
-    return fakes.server(name="a", host="failed")
