@@ -29,7 +29,7 @@ request, not an order. Before anything is stored or fenced (``admit``):
 A refused message is logged, recorded as an alert with the reason and
 dropped. The notification is written before the message is acknowledged;
 a transient database error requeues the message, a permanent one (data
-too long, integrity) is logged, alerted and dropped.
+too long, integrity: ``is_permanent``) is logged, alerted and dropped.
 """
 
 from collections.abc import Callable
@@ -46,6 +46,7 @@ from oslo_config import cfg
 from oslo_db import exception as db_exc
 from oslo_log import log as logging
 import oslo_messaging
+from sqlalchemy import exc as sa_exc
 
 from vmotiond import clock as clock_mod
 from vmotiond import constants
@@ -69,12 +70,11 @@ MAX_GENERATION = 2 ** 31 - 1    # an INTEGER column on every backend
 MAX_PAYLOAD = 65536             # characters of the payload as JSON
 _PRINTABLE = re.compile(r"^[^\x00-\x1f\x7f]+$")
 
-# Database errors a retry cannot cure: the message is dropped, not requeued.
-PERMANENT_DB_ERRORS = (db_exc.DBDataError, db_exc.DBReferenceError,
-                       db_exc.DBConstraintError, db_exc.DBDuplicateEntry,
-                       db_exc.DBInvalidUnicodeParameter,
-                       exception.InvalidInput)
 TRANSIENT_DB_ERRORS = (db_exc.DBError, exception.DatabaseUnavailable)
+# Database errors a retry cannot cure: the message is dropped, not requeued.
+_PERMANENT_DB_ERRORS = (db_exc.DBDataError, db_exc.DBReferenceError,
+                        db_exc.DBConstraintError, db_exc.DBDuplicateEntry,
+                        db_exc.DBInvalidUnicodeParameter)
 
 
 class Refused(Exception):
@@ -292,16 +292,17 @@ class Endpoint:
                         % (event_type, publisher, reason), payload,
                         publisher)
             return oslo_messaging.NotificationResult.HANDLED
-        except PERMANENT_DB_ERRORS as exc:
+        except TRANSIENT_DB_ERRORS as exc:
+            if not is_permanent(exc):
+                LOG.warning("Database error recording %s from %s, "
+                            "requeued: %s", event_type, publisher,
+                            _first_line(exc))
+                return oslo_messaging.NotificationResult.REQUEUE
             self._alert(ALERT_UNSTORABLE, "%s from %s cannot be stored, "
                         "dropped: %s" % (event_type, publisher,
                                          _first_line(exc)),
                         payload, publisher)
             return oslo_messaging.NotificationResult.HANDLED
-        except TRANSIENT_DB_ERRORS as exc:
-            LOG.warning("Database error recording %s from %s, requeued: %s",
-                        event_type, publisher, _first_line(exc))
-            return oslo_messaging.NotificationResult.REQUEUE
         if new:
             self.on_new(uuid)
         return oslo_messaging.NotificationResult.HANDLED
@@ -351,6 +352,17 @@ class Endpoint:
     warn = info
     error = info
     critical = info
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """Whether a database error would come back on every retry: data
+    too long or invalid, an integrity violation (oslo.db names them on
+    MySQL; on PostgreSQL they come as a bare DBError around SQLAlchemy's
+    DataError or IntegrityError)."""
+    if isinstance(exc, _PERMANENT_DB_ERRORS):
+        return True
+    inner = getattr(exc, "inner_exception", None)
+    return isinstance(inner, (sa_exc.DataError, sa_exc.IntegrityError))
 
 
 def _short(text: str, size: int = 80) -> str:

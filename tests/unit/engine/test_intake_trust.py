@@ -5,6 +5,7 @@ import datetime
 
 from oslo_db import exception as db_exc
 import oslo_messaging
+from sqlalchemy import exc as sa_exc
 
 from tests.unit.engine import base
 from tests.unit.engine import fakes
@@ -149,6 +150,18 @@ class TrustTest(base.EngineTestCase):
         self.assertEqual(HANDLED, self.send(self.body()))
         alert, = self.db.alert_list()
         self.assertIn("cannot be stored", alert.message)
+
+    def test_data_error_postgresql_style_is_not_requeued(self):
+        # oslo.db gives PostgreSQL's "value too long" as a bare DBError.
+        def too_long(*a, **kw):
+            raise db_exc.DBError(sa_exc.DataError(
+                "INSERT", {}, ValueError("value too long for type "
+                                         "character varying(255)")))
+
+        self.db.notification_create = too_long
+        self.assertEqual(HANDLED, self.send(self.body()))
+        alert, = self.db.alert_list()
+        self.assertEqual(intake.ALERT_UNSTORABLE, alert.type)
 
     def test_transient_database_error_requeues(self):
         def gone(*a, **kw):
