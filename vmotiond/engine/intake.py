@@ -65,7 +65,7 @@ ALERT_REFUSED = "notification_refused"
 ALERT_UNSTORABLE = "notification_unstorable"
 
 MAX_HOST = 255                  # characters: the hosts.name column
-MAX_KEY = 200                   # characters, leaving room for "#dup-..."
+MAX_KEY = 238                   # characters: 255 less "#dup-" + 12 hex
 MAX_GENERATION = 2 ** 31 - 1    # an INTEGER column on every backend
 MAX_PAYLOAD = 65536             # characters of the payload as JSON
 _PRINTABLE = re.compile(r"^[^\x00-\x1f\x7f]+$")
