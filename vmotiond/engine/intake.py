@@ -87,7 +87,7 @@ class HostDown:
 
     host: str
     generation: int | None
-    detected_at: datetime.datetime | None
+    detected_at: datetime.datetime      # naive UTC
     evidence: Mapping[str, Any]
     dedup_key: str
     raw: Mapping[str, Any] = dataclasses.field(default_factory=dict)
@@ -96,8 +96,7 @@ class HostDown:
         """What is stored with the notification."""
         out = dict(self.raw)
         out.update({"host": self.host, "generation": self.generation,
-                    "detected_at": (self.detected_at.isoformat()
-                                    if self.detected_at else None),
+                    "detected_at": self.detected_at.isoformat(),
                     "evidence": dict(self.evidence)})
         return out
 
@@ -193,7 +192,6 @@ def check(down: HostDown, payload: Mapping[str, Any], checks: Checks,
                           % problem)
     if not known:
         raise Refused("unknown host %s" % _short(down.host))
-    assert down.detected_at is not None
     age = (now - down.detected_at).total_seconds()
     if age > checks.max_age:
         raise Refused("stale: detected %.0f s ago (notification_max_age "
@@ -211,7 +209,7 @@ def check(down: HostDown, payload: Mapping[str, Any], checks: Checks,
     return {"trust": "confirmed by Nova", **view}
 
 
-def record(db: db_api.Database, clock: clock_mod.Clock, down: HostDown,
+def record(db: db_api.Database, down: HostDown,
            source: str | None) -> tuple[str, bool]:
     """Persist ``down``; return (uuid, to_start).
 
@@ -225,14 +223,14 @@ def record(db: db_api.Database, clock: clock_mod.Clock, down: HostDown,
     if original is None:
         active = _active_recovery(db, down.host)
         if active is not None:
-            return _ignored(db, clock, down, source,
+            return _ignored(db, down, source,
                             "host %s is being recovered by notification %s"
                             % (down.host, active)), False
     try:
         row = db.notification_create(
             constants.COMPUTE_HOST, down.host, down.dedup_key,
             down.payload(), source=source,
-            generated_time=down.detected_at or clock.now())
+            generated_time=down.detected_at)
         return row.uuid, True
     except exception.DuplicateNotification:
         original = db.notification_get_by_key(down.dedup_key)
@@ -240,7 +238,7 @@ def record(db: db_api.Database, clock: clock_mod.Clock, down: HostDown,
             original.status == constants.NOTIFICATION_NEW:
         return original.uuid, True
     ident = original.uuid if original is not None else "?"
-    return _ignored(db, clock, down, source,
+    return _ignored(db, down, source,
                     "duplicate of notification %s" % ident), False
 
 
@@ -251,13 +249,13 @@ def _active_recovery(db: db_api.Database, host: str) -> str | None:
     return rows[0].uuid if rows else None
 
 
-def _ignored(db: db_api.Database, clock: clock_mod.Clock, down: HostDown,
+def _ignored(db: db_api.Database, down: HostDown,
              source: str | None, message: str) -> str:
     dup = db.notification_create(
         constants.COMPUTE_HOST, down.host,
         "%s#dup-%s" % (down.dedup_key, uuidlib.uuid4().hex[:12]),
         down.payload(), source=source,
-        generated_time=down.detected_at or clock.now(),
+        generated_time=down.detected_at,
         status=constants.NOTIFICATION_IGNORED, message=message)
     LOG.info("Notification %s for host %s recorded as %s: %s",
              down.dedup_key, down.host, dup.uuid, message)
@@ -325,7 +323,7 @@ class Endpoint:
                           self.checks.heartbeat_threshold))
         down = dataclasses.replace(
             down, evidence={**down.evidence, "intake": added})
-        return record(self.db, self.clock, down, publisher)
+        return record(self.db, down, publisher)
 
     def _alert(self, kind: str, message: str, payload: Any,
                publisher: str) -> None:
