@@ -57,3 +57,23 @@ class SigningTest(test_manager.MonitorTestBase):
         self.kill("h3")
         self.run_for(120)
         self.assertNotIn(signing.FIELD, self.notifier.sent[0][2])
+
+
+class ForwardedClaimTest(test_manager.MonitorTestBase):
+
+    def test_a_checked_claim_is_forwarded_signed(self) -> None:
+        from vmotiond import bootstrap
+        from vmotiond.engine import intake
+        from vmotiond.monitor import emitter
+        from vmotiond.monitor import listener
+        forward = emitter.Emitter(self.notifier, key="k1")
+        claim = listener.Claim(
+            host="h3", publisher="masakari-hostmonitor.n7",
+            source=listener.SOURCE_MASAKARI, generation=None,
+            detected_at=self.clock.now(), dedup_key="COMPUTE_HOST:h3:ext:x",
+            trusted=False, evidence={"nova_heartbeat_age": 30.0})
+        bootstrap._forward_claim(forward, "ctl-1")(claim)
+        body = self.notifier.sent[0][2]
+        self.assertIsNone(signing.check(body, "k1"))
+        self.assertEqual("COMPUTE_HOST:h3:ext:x",
+                         intake.validate(body).dedup_key)
