@@ -43,18 +43,24 @@ class Monitor:
     :param elector: a ``LeaderElector``-like object with ``start``,
         ``stop`` and ``is_leader``; None means this process always leads
         (one process, or tests).
+    :param sender: a one-thread executor that sends the notifications in
+        the background, so a bus that does not answer never holds up a
+        cycle (verdicts and alerts are persisted first); None sends inline.
     """
 
     def __init__(self, conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
                  store: store_mod.MonitorStore, notifier: Any,
                  clock: clock_mod.Clock | None = None,
                  probe: probe_mod.Probe | None = None,
-                 elector: Any = None) -> None:
+                 elector: Any = None,
+                 sender: futures.Executor | None = None) -> None:
         self.conf = conf
         self.cloud = cloud
         self.store = store
+        self.sender = sender
         self.emitter = emitter_mod.Emitter(notifier,
-                                           key=conf.monitor.verdict_key)
+                                           key=conf.monitor.verdict_key,
+                                           sender=sender)
         self.clock = clock or clock_mod.Clock()
         self.probe = probe if probe is not None else probe_mod.from_conf(conf)
         self.elector = elector
@@ -88,6 +94,9 @@ class Monitor:
         if self.elector is not None:
             self.elector.stop()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if self.sender is not None:
+            # What is not sent yet is persisted (verdicts, alerts).
+            self.sender.shutdown(wait=False, cancel_futures=True)
 
     @property
     def is_leader(self) -> bool:
@@ -262,4 +271,6 @@ def make_monitor(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
     return Monitor(conf, cloud, store_mod.DbStore(
                        database, "vmotiond-monitor.%s" % conf.host),
                    emitter_mod.make_notifier(conf, transport), clock=clock,
-                   probe=probe, elector=elector)
+                   probe=probe, elector=elector,
+                   sender=futures.ThreadPoolExecutor(
+                       max_workers=1, thread_name_prefix="vmotiond-notify"))

@@ -1,7 +1,15 @@
 """The monitor records its alerts (with hosts and evidence) and signs
 what it sends."""
 
+from concurrent import futures
+import threading
+import time
+
 from tests.unit.monitor import test_manager
+from vmotiond import bootstrap
+from vmotiond.engine import intake
+from vmotiond.monitor import emitter
+from vmotiond.monitor import listener
 from vmotiond.monitor import manager
 from vmotiond.monitor import payload
 from vmotiond.monitor import records as r
@@ -62,10 +70,6 @@ class SigningTest(test_manager.MonitorTestBase):
 class ForwardedClaimTest(test_manager.MonitorTestBase):
 
     def test_a_checked_claim_is_forwarded_signed(self) -> None:
-        from vmotiond import bootstrap
-        from vmotiond.engine import intake
-        from vmotiond.monitor import emitter
-        from vmotiond.monitor import listener
         forward = emitter.Emitter(self.notifier, key="k1")
         claim = listener.Claim(
             host="h3", publisher="masakari-hostmonitor.n7",
@@ -77,3 +81,37 @@ class ForwardedClaimTest(test_manager.MonitorTestBase):
         self.assertIsNone(signing.check(body, "k1"))
         self.assertEqual("COMPUTE_HOST:h3:ext:x",
                          intake.validate(body).dedup_key)
+
+
+class SlowBusTest(test_manager.MonitorTestBase):
+    """A bus that does not answer never holds up the poll loop."""
+
+    def test_sends_do_not_block_the_cycle(self) -> None:
+        release = threading.Event()
+        notifier = self.notifier
+
+        class Stuck:
+            def info(self, ctxt, event_type, body):
+                release.wait(10)
+                notifier.info(ctxt, event_type, body)
+
+            warn = info
+
+        sender = futures.ThreadPoolExecutor(max_workers=1)
+        self.addCleanup(sender.shutdown)
+        self.addCleanup(release.set)
+        self.monitor = manager.Monitor(
+            self.fx.conf, self.cloud, self.store, Stuck(), clock=self.clock,
+            probe=self.monitor.probe, elector=self.elector, sender=sender)
+        self.addCleanup(self.monitor.stop)
+        self.run_for(20)
+        self.kill("h3")
+        started = time.monotonic()
+        self.run_for(120)
+        self.assertLess(time.monotonic() - started, 5.0)
+        # Persisted at once; sent when the bus answers.
+        self.assertIn("COMPUTE_HOST:h3:1", self.store.failures)
+        self.assertEqual([], self.notifier.sent)
+        release.set()
+        sender.shutdown(wait=True)
+        self.assertEqual([payload.EVENT_HOST_DOWN], self.notifier.types())
