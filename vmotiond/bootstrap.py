@@ -72,7 +72,8 @@ def monitor_part(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
 
     monitor = manager.make_monitor(conf, cloud, database, clock=clock,
                                    transport=transport, probe=probe)
-    forward = emitter.Emitter(emitter.make_notifier(conf, transport))
+    forward = emitter.Emitter(emitter.make_notifier(conf, transport),
+                              key=conf.monitor.verdict_key)
     endpoint = listener_mod.ClaimEndpoint(
         conf, cloud, _forward_claim(forward, conf.host),
         known_hosts=lambda: [h.name for h in database.host_list()],

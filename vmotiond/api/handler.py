@@ -20,6 +20,7 @@ from vmotiond import exception
 from vmotiond.api import errors
 from vmotiond.api import microversion
 from vmotiond.api import util
+from vmotiond.api.handlers import alerts
 from vmotiond.api.handlers import hosts
 from vmotiond.api.handlers import notifications
 from vmotiond.api.handlers import openapi
@@ -47,6 +48,8 @@ ROUTE_DECLARATIONS: dict[str, dict[str, Handler]] = {
     "/v1/vmoves/{vmove_id}/steps": {"GET": steps.list_steps},
     "/v1/hosts": {"GET": hosts.list_hosts},
     "/v1/hosts/{host_name}": {"GET": hosts.show_host},
+    "/v1/alerts": {"GET": alerts.list_alerts},
+    "/v1/alerts/{alert_id}": {"GET": alerts.show_alert},
 }
 
 # Paths answered without a token: version discovery and the API document.

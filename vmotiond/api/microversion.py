@@ -25,6 +25,7 @@ VERSIONS = [
     "1.2",  # Masakari's segment 'enabled' flag: no change here (no segments).
     "1.3",  # GET /v1/notifications/{id}/vmoves[/{id}] (Masakari's vmoves).
     "1.4",  # vmotiond's own: /v1/hosts, /v1/vmoves[/{id}[/steps]].
+    "1.5",  # /v1/alerts[/{id}]: monitor alerts, refused messages.
 ]
 
 Version = tuple[int, int]

@@ -22,6 +22,7 @@ VMOVES_SHOW = "vmotiond:vmoves:detail"
 STEPS_LIST = "vmotiond:vmove_steps:index"
 HOSTS_LIST = "vmotiond:hosts:index"
 HOSTS_SHOW = "vmotiond:hosts:detail"
+ALERTS_LIST = "vmotiond:alerts:index"
 
 _BASE = [
     policy.RuleDefault(
@@ -64,6 +65,13 @@ _RULES = [
           "/v1/vmoves/{vmove_id}/steps", project=True),
     _rule(HOSTS_LIST, "List the compute hosts vmotiond knows.", "/v1/hosts"),
     _rule(HOSTS_SHOW, "Show one compute host.", "/v1/hosts/{host_name}"),
+    # Alerts name hosts and carry raw messages from the bus: admin only.
+    policy.DocumentedRuleDefault(
+        name=ALERTS_LIST, check_str="role:admin",
+        description="List and show alerts (the monitor's, and messages the "
+                    "engine refused).",
+        operations=[{"method": "GET", "path": "/v1/alerts"},
+                    {"method": "GET", "path": "/v1/alerts/{alert_id}"}]),
 ]
 
 

@@ -41,6 +41,21 @@ POOL_OPTS = [
         help="Seconds between two sweeps that take up new or running "
              "notifications no engine works on (for example when the "
              "engine that held the host's lock died). 0: only on start."),
+    cfg.FloatOpt(
+        "new_poll_interval",
+        default=2.0,
+        min=0.0,
+        help="Seconds between two looks for new notifications nobody "
+             "started: the monitor records its verdict before it sends it, "
+             "so a verdict the message bus did not take is started within "
+             "this time. 0: only the resume_interval sweep finds them."),
+    cfg.FloatOpt(
+        "notification_max_age",
+        default=300.0,
+        min=1.0,
+        help="A vmotiond.host.down message whose detected_at is older than "
+             "this many seconds (or more than 60 s in the future) is "
+             "refused, recorded and alerted instead of acted on."),
 ]
 
 PLAN_OPTS = [

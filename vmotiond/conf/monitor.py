@@ -183,8 +183,22 @@ LISTENER_OPTS = [
              "rejected as stale."),
 ]
 
+TRUST_OPTS = [
+    cfg.StrOpt(
+        "verdict_key",
+        secret=True,
+        help="Shared secret of the monitor and the engine. The monitor "
+             "signs every notification it sends with an HMAC-SHA256 of this "
+             "key; the engine then acts on a vmotiond.host.down message only "
+             "when it carries a valid signature, and refuses (records and "
+             "alerts) any other. Unset: nothing is signed, and the engine "
+             "treats every vmotiond.host.down message as a claim that Nova "
+             "must confirm (a host with a fresh heartbeat is refused). Set "
+             "the same value on every monitor and engine."),
+]
+
 OPTS = (POLL_OPTS + DETECTION_OPTS + PROBE_OPTS + DAMPING_OPTS + GUARD_OPTS
-        + LISTENER_OPTS)
+        + LISTENER_OPTS + TRUST_OPTS)
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:

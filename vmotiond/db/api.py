@@ -35,6 +35,10 @@ from vmotiond.db import sqlite
 
 LOG = logging.getLogger(__name__)
 
+ALERT_MAX_HOSTS = 1000          # host names kept in one alert
+ALERT_MAX_EVIDENCE = 16384      # characters of an alert's evidence JSON
+ALERT_MAX_MESSAGE = 1024        # characters of an alert's message
+
 
 class _Context:
     """The object the enginefacade hangs a transaction on."""
@@ -370,6 +374,64 @@ class Database:
                     counts["deleted"] += 1
         return counts
 
+    # -- alerts -----------------------------------------------------------
+
+    def alert_create(self, type: str, source: str, message: str,
+                     host: str | None = None,
+                     hosts: Iterable[str] | None = None,
+                     evidence: Mapping[str, Any] | None = None
+                     ) -> models.Alert:
+        """Record an alert; every field is cut to fit its column, so a
+        hostile or oversized input is still recorded."""
+        names = [_cut(str(h), 255) for h in (hosts or ())][:ALERT_MAX_HOSTS]
+        if host is not None:
+            host = _cut(host, 255)
+            if host not in names:
+                names.insert(0, host)
+        kept = dict(evidence or {})
+        text = json.dumps(kept, sort_keys=True, default=str)
+        if len(text) > ALERT_MAX_EVIDENCE:
+            kept = {"truncated": text[:ALERT_MAX_EVIDENCE]}
+        now = self._clock.now()
+        row = models.Alert(
+            uuid=str(uuidlib.uuid4()), type=_cut(type, 64),
+            source=_cut(source, 255), host=host, hosts=names,
+            message=_cut(message, ALERT_MAX_MESSAGE),
+            evidence=json.loads(json.dumps(kept, default=str)),
+            created_at=now)
+        with self._writer() as session:
+            session.add(row)
+        return row
+
+    def alert_get(self, uuid: str) -> models.Alert:
+        row: models.Alert = self._live_one(models.Alert,
+                                           models.Alert.uuid == uuid, uuid)
+        return row
+
+    def alert_get_by_id(self, id: int) -> models.Alert:
+        row: models.Alert = self._live_one(models.Alert,
+                                           models.Alert.id == id, id)
+        return row
+
+    def alert_list(self, host: str | None = None,
+                   type: Iterable[str] | None = None,
+                   sort_key: str = "created_at", sort_dir: str = "desc",
+                   limit: int | None = None,
+                   marker: str | None = None) -> list[models.Alert]:
+        """List alerts, newest first by default, paged by marker."""
+        query = sa.select(models.Alert).where(
+            models.Alert.deleted.is_(False))
+        if host is not None:
+            query = query.where(models.Alert.host == host)
+        if type is not None:
+            query = query.where(models.Alert.type.in_(list(type)))
+        query = _page(query, models.Alert, sort_key, sort_dir,
+                      limit is not None, marker is not None)
+        with self._reader() as session:
+            rows = list(session.scalars(query, _paging(limit, marker)))
+            _check_marker(session, models.Alert, marker, rows)
+            return rows
+
     # -- helpers ----------------------------------------------------------
 
     def _live_one(self, model: Any, where: Any, ident: str | int) -> Any:
@@ -477,6 +539,13 @@ class Database:
             rows = [dict(zip(keys, row, strict=True)) for row in result]
             _check_marker(connection, models.VMove, marker, rows)
             return rows
+
+
+def _cut(text: str, size: int) -> str:
+    """``text`` cut to ``size`` characters, marked when cut."""
+    if len(text) <= size:
+        return text
+    return text[:size - 3] + "..."
 
 
 def _rowcount(session: orm.Session, statement: Any) -> int:

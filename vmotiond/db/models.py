@@ -189,3 +189,29 @@ class Host(_SoftDeleteMixin, Base):
         sa.Integer, nullable=False, default=0)
     monitor_detail: orm.Mapped[Any] = orm.mapped_column(
         types.JsonEncoded, nullable=True)
+
+
+class Alert(_SoftDeleteMixin, Base):
+    """Something an operator must look at: a monitor's alert (mass
+    failure, flapping...) or a host-down message the engine refused."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        sa.UniqueConstraint("uuid", name="uniq_alerts0uuid"),
+        sa.Index("alerts_created_at_idx", "created_at"),
+        sa.Index("alerts_host_idx", "host"),
+    )
+
+    id: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, primary_key=True, autoincrement=True)
+    uuid: orm.Mapped[str] = orm.mapped_column(sa.String(36), nullable=False)
+    type: orm.Mapped[str] = orm.mapped_column(sa.String(64), nullable=False)
+    source: orm.Mapped[str] = orm.mapped_column(sa.String(255),
+                                                nullable=False)
+    # The one host the alert is about, if one; ``hosts`` names them all.
+    host: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    hosts: orm.Mapped[Any] = orm.mapped_column(types.JsonEncoded,
+                                               nullable=True)
+    message: orm.Mapped[str] = orm.mapped_column(sa.Text, nullable=False)
+    evidence: orm.Mapped[Any] = orm.mapped_column(types.JsonEncoded,
+                                                  nullable=True)

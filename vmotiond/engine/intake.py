@@ -1,27 +1,44 @@
-"""Intake: hear host notifications, validate, persist, then acknowledge.
+"""Intake: hear host notifications, check them, persist, then acknowledge.
 
-The monitor (and any other monitor speaking the same payload) sends
-``vmotiond.host.down`` notifications on ``[monitor] notification_topic``
-with the versioned payload of ``vmotiond.monitor.payload`` (version 1.x).
-A plain mapping with the same fields is accepted too::
+The monitor sends ``vmotiond.host.down`` on ``[monitor]
+notification_topic`` with the versioned payload of
+``vmotiond.monitor.payload`` (version 1.x); a plain mapping with the same
+fields is accepted too::
 
     {"host": "compute-1",            # Nova's host name (required)
      "generation": 3,                # the monitor's failure counter
-     "detected_at": "2026-01-01T00:00:00Z",
-     "evidence": {...},              # why the monitor decided (free form)
-     "dedup_key": "COMPUTE_HOST:compute-1:3"}   # optional
+     "detected_at": "2026-01-01T00:00:00Z",       # required
+     "evidence": {...},              # why the monitor decided
+     "dedup_key": "COMPUTE_HOST:compute-1:3",     # optional
+     "signature": "hmac-sha256:..."} # with [monitor] verdict_key
 
-The dedup key (given, else ``COMPUTE_HOST:<host>:<generation>``) makes one
-failure of one host one notification; a repeat is recorded as ``ignored``
-with a message naming the original, and starts nothing. The notification
-is written before the message is acknowledged; a database error requeues
-it.
+Every compute node holds credentials for the same bus, so a message is a
+request, not an order. Before anything is stored or fenced (``admit``):
+
+1. the payload is well typed and bounded (``validate``);
+2. a notification the monitor persisted under the message's key and
+   nobody started is started: the database is the authority;
+3. with ``[monitor] verdict_key`` set the message must carry the
+   monitor's signature; without it, the message is a claim that Nova must
+   confirm (stale heartbeat or forced down, as the claims listener checks);
+4. the host is in the hosts inventory, and ``detected_at`` is at most
+   ``[engine] notification_max_age`` old and not in the future;
+5. a host has one recovery at a time: a message for a host whose
+   recovery is new or running is recorded ``ignored``.
+
+A refused message is logged, recorded as an alert with the reason and
+dropped. The notification is written before the message is acknowledged;
+a transient database error requeues the message, a permanent one (data
+too long, integrity: ``is_permanent``) is logged, alerted and dropped.
 """
 
 from collections.abc import Callable
 from collections.abc import Mapping
 import dataclasses
 import datetime
+import json
+import math
+import re
 from typing import Any
 import uuid as uuidlib
 
@@ -29,17 +46,39 @@ from oslo_config import cfg
 from oslo_db import exception as db_exc
 from oslo_log import log as logging
 import oslo_messaging
+from sqlalchemy import exc as sa_exc
 
 from vmotiond import clock as clock_mod
 from vmotiond import constants
 from vmotiond import exception
+from vmotiond.cloud import base as cloud_base
 from vmotiond.db import api as db_api
+from vmotiond.monitor import listener
 from vmotiond.monitor import payload as payload_mod
+from vmotiond.monitor import signing
 
 LOG = logging.getLogger(__name__)
 
 EVENT_HOST_DOWN = payload_mod.EVENT_HOST_DOWN
 PUBLISHER_ID = "vmotiond-monitor"
+ALERT_REFUSED = "notification_refused"
+ALERT_UNSTORABLE = "notification_unstorable"
+
+MAX_HOST = 255                  # characters: the hosts.name column
+MAX_KEY = 238                   # characters: 255 less "#dup-" + 12 hex
+MAX_GENERATION = 2 ** 31 - 1    # an INTEGER column on every backend
+MAX_PAYLOAD = 65536             # characters of the payload as JSON
+_PRINTABLE = re.compile(r"^[^\x00-\x1f\x7f]+$")
+
+TRANSIENT_DB_ERRORS = (db_exc.DBError, exception.DatabaseUnavailable)
+# Database errors a retry cannot cure: the message is dropped, not requeued.
+_PERMANENT_DB_ERRORS = (db_exc.DBDataError, db_exc.DBReferenceError,
+                        db_exc.DBConstraintError, db_exc.DBDuplicateEntry,
+                        db_exc.DBInvalidUnicodeParameter)
+
+
+class Refused(Exception):
+    """A message the engine does not act on; the text says why."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,7 +87,7 @@ class HostDown:
 
     host: str
     generation: int | None
-    detected_at: datetime.datetime | None
+    detected_at: datetime.datetime      # naive UTC
     evidence: Mapping[str, Any]
     dedup_key: str
     raw: Mapping[str, Any] = dataclasses.field(default_factory=dict)
@@ -57,19 +96,44 @@ class HostDown:
         """What is stored with the notification."""
         out = dict(self.raw)
         out.update({"host": self.host, "generation": self.generation,
-                    "detected_at": (self.detected_at.isoformat()
-                                    if self.detected_at else None),
+                    "detected_at": self.detected_at.isoformat(),
                     "evidence": dict(self.evidence)})
         return out
 
 
+@dataclasses.dataclass(frozen=True)
+class Checks:
+    """What the engine requires of a host-down message."""
+
+    key: str | None = None
+    max_age: float = 300.0
+    heartbeat_threshold: float = 14.0
+
+    @classmethod
+    def from_conf(cls, conf: cfg.ConfigOpts) -> "Checks":
+        return cls(key=conf.monitor.verdict_key or None,
+                   max_age=conf.engine.notification_max_age,
+                   heartbeat_threshold=conf.monitor.heartbeat_threshold)
+
+
 def validate(payload: Any) -> HostDown:
-    """Return the notification as a record, or raise InvalidInput."""
+    """Return the notification as a record, or raise InvalidInput.
+
+    Types and sizes are checked here, before anything is stored.
+    """
+    try:
+        size = len(json.dumps(payload, default=str))
+    except (TypeError, ValueError):
+        raise exception.InvalidInput(reason="payload is not JSON") from None
+    if size > MAX_PAYLOAD:
+        raise exception.InvalidInput(
+            reason="payload too large (%d characters, at most %d)"
+            % (size, MAX_PAYLOAD))
     if payload_mod.is_versioned(payload):
         try:
             data = payload_mod.parse(payload)
         except ValueError as exc:
-            raise exception.InvalidInput(reason=str(exc)) from exc
+            raise exception.InvalidInput(reason=_short(str(exc))) from exc
     elif isinstance(payload, Mapping):
         data = dict(payload)
     else:
@@ -78,63 +142,124 @@ def validate(payload: Any) -> HostDown:
     if not isinstance(host, str) or not host.strip():
         raise exception.InvalidInput(reason="payload has no host")
     host = host.strip()
+    if len(host) > MAX_HOST or not _PRINTABLE.match(host):
+        raise exception.InvalidInput(
+            reason="host is not a host name (%d characters)" % len(host))
     generation = data.get("generation")
     if generation is not None and (
             isinstance(generation, bool) or not isinstance(generation, int)
-            or generation < 0):
+            or not 0 <= generation <= MAX_GENERATION):
         raise exception.InvalidInput(
-            reason="generation must be a non-negative integer")
+            reason="generation must be an integer from 0 to %d"
+            % MAX_GENERATION)
     detected_at = data.get("detected_at")
-    if detected_at is not None and not isinstance(detected_at,
-                                                  datetime.datetime):
+    if detected_at is None:
+        raise exception.InvalidInput(reason="payload has no detected_at")
+    if not isinstance(detected_at, datetime.datetime):
         try:
             detected_at = payload_mod.parse_time(detected_at)
-        except ValueError as exc:
-            raise exception.InvalidInput(reason=str(exc)) from exc
+        except ValueError:
+            raise exception.InvalidInput(
+                reason="detected_at is not an ISO 8601 time") from None
     evidence = data.get("evidence") or {}
     if not isinstance(evidence, Mapping):
         raise exception.InvalidInput(reason="evidence is not a mapping")
     key = data.get("dedup_key")
-    if not key:
+    if key is None or key == "":
         if generation is None:
             raise exception.InvalidInput(
                 reason="payload has neither generation nor dedup_key")
         key = payload_mod.dedup_key(host, generation)
+    if not isinstance(key, str) or len(key) > MAX_KEY \
+            or not _PRINTABLE.match(key):
+        raise exception.InvalidInput(
+            reason="dedup_key must be a string of at most %d printable "
+                   "characters" % MAX_KEY)
     raw = {k: v for k, v in data.items() if k != "detected_at"}
-    return HostDown(host, generation, detected_at, evidence, str(key), raw)
+    return HostDown(host, generation, detected_at, evidence, key, raw)
 
 
-def record(db: db_api.Database, clock: clock_mod.Clock, down: HostDown,
+def check(down: HostDown, payload: Mapping[str, Any], checks: Checks,
+          known: bool, now: datetime.datetime,
+          nova: Callable[[], Mapping[str, Any]]) -> dict[str, Any]:
+    """Raise ``Refused`` unless ``down`` may be acted on; return the
+    evidence the checks add. ``nova()`` asks Nova (claims only)."""
+    if checks.key is not None:
+        problem = signing.check(payload, checks.key)
+        if problem is not None:
+            raise Refused("%s with [monitor] verdict_key (other monitors "
+                          "send claims to [monitor] listener_topic)"
+                          % problem)
+    if not known:
+        raise Refused("unknown host %s" % _short(down.host))
+    age = (now - down.detected_at).total_seconds()
+    if age > checks.max_age:
+        raise Refused("stale: detected %.0f s ago (notification_max_age "
+                      "%.0f)" % (age, checks.max_age))
+    if age < -listener.FUTURE_SLACK:
+        raise Refused("detected %.0f s in the future" % -age)
+    if checks.key is not None:
+        return {"trust": "signed"}
+    try:
+        view = dict(nova())
+    except listener.Rejected as exc:
+        raise Refused(str(exc)) from None
+    if not math.isfinite(view.get("nova_heartbeat_age") or 0.0):
+        view["nova_heartbeat_age"] = None
+    return {"trust": "confirmed by Nova", **view}
+
+
+def record(db: db_api.Database, down: HostDown,
            source: str | None) -> tuple[str, bool]:
     """Persist ``down``; return (uuid, to_start).
 
     The monitor persists its own verdicts before it sends them: a message
     whose notification exists and was never started starts that one.
-    Other duplicates are recorded ``ignored`` with a message naming the
+    Other duplicates, and a failure of a host whose recovery is new or
+    running already, are recorded ``ignored`` with a message naming the
     original, and start nothing.
     """
+    original = db.notification_get_by_key(down.dedup_key)
+    if original is None:
+        active = _active_recovery(db, down.host)
+        if active is not None:
+            return _ignored(db, down, source,
+                            "host %s is being recovered by notification %s"
+                            % (down.host, active)), False
     try:
         row = db.notification_create(
             constants.COMPUTE_HOST, down.host, down.dedup_key,
             down.payload(), source=source,
-            generated_time=down.detected_at or clock.now())
+            generated_time=down.detected_at)
         return row.uuid, True
     except exception.DuplicateNotification:
         original = db.notification_get_by_key(down.dedup_key)
-        if original is not None and \
-                original.status == constants.NOTIFICATION_NEW:
-            return original.uuid, True
-        ident = original.uuid if original is not None else "?"
-        dup = db.notification_create(
-            constants.COMPUTE_HOST, down.host,
-            "%s#dup-%s" % (down.dedup_key, uuidlib.uuid4().hex[:12]),
-            down.payload(), source=source,
-            generated_time=down.detected_at or clock.now(),
-            status=constants.NOTIFICATION_IGNORED,
-            message="duplicate of notification %s" % ident)
-        LOG.info("Duplicate notification %s for host %s recorded as %s",
-                 down.dedup_key, down.host, dup.uuid)
-        return dup.uuid, False
+    if original is not None and \
+            original.status == constants.NOTIFICATION_NEW:
+        return original.uuid, True
+    ident = original.uuid if original is not None else "?"
+    return _ignored(db, down, source,
+                    "duplicate of notification %s" % ident), False
+
+
+def _active_recovery(db: db_api.Database, host: str) -> str | None:
+    rows = db.notification_list(
+        status=(constants.NOTIFICATION_NEW, constants.NOTIFICATION_RUNNING),
+        host=host, type=constants.COMPUTE_HOST, sort_dir="asc", limit=1)
+    return rows[0].uuid if rows else None
+
+
+def _ignored(db: db_api.Database, down: HostDown,
+             source: str | None, message: str) -> str:
+    dup = db.notification_create(
+        constants.COMPUTE_HOST, down.host,
+        "%s#dup-%s" % (down.dedup_key, uuidlib.uuid4().hex[:12]),
+        down.payload(), source=source,
+        generated_time=down.detected_at,
+        status=constants.NOTIFICATION_IGNORED, message=message)
+    LOG.info("Notification %s for host %s recorded as %s: %s",
+             down.dedup_key, down.host, dup.uuid, message)
+    return dup.uuid
 
 
 class Endpoint:
@@ -144,28 +269,79 @@ class Endpoint:
         event_type=r"^vmotiond\.host\.down$")
 
     def __init__(self, db: db_api.Database, clock: clock_mod.Clock,
-                 on_new: Callable[[str], object]) -> None:
+                 on_new: Callable[[str], object], cloud: cloud_base.Cloud,
+                 checks: Checks, source: str = "vmotiond-engine") -> None:
         self.db = db
         self.clock = clock
         self.on_new = on_new
+        self.cloud = cloud
+        self.checks = checks
+        self.source = source
 
     def handle(self, publisher_id: str | None, event_type: str,
                payload: Any) -> Any:
+        publisher = _short(str(publisher_id), 255)
         try:
-            down = validate(payload)
-        except exception.InvalidInput as exc:
-            LOG.warning("Dropped invalid %s from %s: %s", event_type,
-                        publisher_id, exc)
+            uuid, new = self.admit(publisher, payload)
+        except (exception.InvalidInput, Refused) as exc:
+            reason = exc.message if isinstance(
+                exc, exception.InvalidInput) else str(exc)
+            self._alert(ALERT_REFUSED, "Refused %s from %s: %s"
+                        % (event_type, publisher, reason), payload,
+                        publisher)
             return oslo_messaging.NotificationResult.HANDLED
-        try:
-            uuid, new = record(self.db, self.clock, down, publisher_id)
-        except (db_exc.DBError, exception.DatabaseUnavailable) as exc:
-            LOG.warning("Database error recording %s for %s, requeued: %s",
-                        event_type, down.host, exc)
-            return oslo_messaging.NotificationResult.REQUEUE
+        except TRANSIENT_DB_ERRORS as exc:
+            if not is_permanent(exc):
+                LOG.warning("Database error recording %s from %s, "
+                            "requeued: %s", event_type, publisher,
+                            _first_line(exc))
+                return oslo_messaging.NotificationResult.REQUEUE
+            self._alert(ALERT_UNSTORABLE, "%s from %s cannot be stored, "
+                        "dropped: %s" % (event_type, publisher,
+                                         _first_line(exc)),
+                        payload, publisher)
+            return oslo_messaging.NotificationResult.HANDLED
         if new:
             self.on_new(uuid)
         return oslo_messaging.NotificationResult.HANDLED
+
+    def admit(self, publisher: str, payload: Any) -> tuple[str, bool]:
+        """Check and persist a message; return (uuid, to_start)."""
+        down = validate(payload)
+        original = self.db.notification_get_by_key(down.dedup_key)
+        if original is not None and \
+                original.status == constants.NOTIFICATION_NEW:
+            return original.uuid, True
+        try:
+            self.db.host_get(down.host)
+            known = True
+        except exception.NotFound:
+            known = False
+        added = check(down, payload, self.checks, known, self.clock.now(),
+                      lambda: listener.nova_confirms(
+                          self.cloud, down.host,
+                          self.checks.heartbeat_threshold))
+        down = dataclasses.replace(
+            down, evidence={**down.evidence, "intake": added})
+        return record(self.db, down, publisher)
+
+    def _alert(self, kind: str, message: str, payload: Any,
+               publisher: str) -> None:
+        """Log and record a message the engine did not act on."""
+        LOG.warning("%s", message)
+        host = payload.get("host") if isinstance(payload, Mapping) else None
+        try:
+            excerpt = json.dumps(payload, default=str, sort_keys=True)
+        except (TypeError, ValueError):
+            excerpt = repr(payload)
+        try:
+            self.db.alert_create(
+                kind, self.source, message,
+                host=host if isinstance(host, str) and host else None,
+                evidence={"publisher": publisher,
+                          "payload": _short(excerpt, 2048)})
+        except (db_exc.DBError, exception.VmotiondError) as exc:
+            LOG.error("Could not record the alert: %s", _first_line(exc))
 
     def info(self, ctxt: Any, publisher_id: str, event_type: str,
              payload: Any, metadata: Any) -> Any:
@@ -174,6 +350,27 @@ class Endpoint:
     warn = info
     error = info
     critical = info
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """Whether a database error would come back on every retry: data
+    too long or invalid, an integrity violation (oslo.db names them on
+    MySQL; on PostgreSQL they come as a bare DBError around SQLAlchemy's
+    DataError or IntegrityError)."""
+    if isinstance(exc, _PERMANENT_DB_ERRORS):
+        return True
+    inner = getattr(exc, "inner_exception", None)
+    return isinstance(inner, (sa_exc.DataError, sa_exc.IntegrityError))
+
+
+def _short(text: str, size: int = 80) -> str:
+    return text if len(text) <= size else text[:size - 3] + "..."
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "inner_exception", None) or exc) or \
+        type(exc).__name__
+    return _short(text.splitlines()[0] if text else text, 300)
 
 
 class Intake:

@@ -86,7 +86,10 @@ class EngineManager:
         if transport is not None:
             self.intake = intake_mod.Intake(
                 conf, transport,
-                intake_mod.Endpoint(db, self.clock, self.submit))
+                intake_mod.Endpoint(
+                    db, self.clock, self.submit, cloud,
+                    intake_mod.Checks.from_conf(conf),
+                    source="vmotiond-engine.%s" % conf.host))
         self._lock = threading.Lock()
         self._active: dict[str, futures.Future[Any]] = {}
         # Drain, custom migration, reset, move-back; RPC for vmotiond-manage.
@@ -109,7 +112,12 @@ class EngineManager:
         if self.intake is not None:
             self.intake.start()
         self.operations.start()
-        if self.conf.engine.resume_interval > 0:
+        if self.intake is not None and self.conf.monitor.verdict_key is None:
+            LOG.warning("[monitor] verdict_key is not set: every "
+                        "vmotiond.host.down message is a claim that Nova "
+                        "must confirm before a host is fenced")
+        if self.conf.engine.resume_interval > 0 or \
+                self.conf.engine.new_poll_interval > 0:
             self._sweeper = threading.Thread(
                 target=self._sweep, name="vmotiond-engine-sweep",
                 daemon=True)
@@ -132,29 +140,43 @@ class EngineManager:
         LOG.info("Engine stopped")
 
     def _sweep(self) -> None:
-        """Now and then, take up notifications nobody works on: their
-        engine died (its host lock expired), or a vmove's end could not
-        be recorded, which leaves the notification ``running``."""
-        interval = self.conf.engine.resume_interval
-        while not self.clock.wait(self.stop_event, interval):
+        """Take up, every ``new_poll_interval``, new notifications nobody
+        started (the monitor persists a verdict before it sends it, so one
+        the bus did not take is found here) and, every
+        ``resume_interval``, running ones nobody works on (their engine
+        died: its host lock expired, or a vmove's end could not be
+        recorded, which leaves the notification ``running``)."""
+        group = self.conf.engine
+        intervals = [i for i in (group.new_poll_interval,
+                                 group.resume_interval) if i > 0]
+        last_full = self.clock.monotonic()
+        while not self.clock.wait(self.stop_event, min(intervals)):
+            full = group.resume_interval > 0 and (
+                self.clock.monotonic() - last_full >= group.resume_interval)
             try:
-                self.resume()
+                if full:
+                    last_full = self.clock.monotonic()
+                    self.resume()
+                else:
+                    self.resume((constants.NOTIFICATION_NEW,))
             except Exception:
                 LOG.exception("Resume sweep failed; next in %.0f s",
-                              interval)
+                              min(intervals))
 
-    def resume(self) -> list[str]:
-        """Submit every notification left new or running; return them."""
-        rows = self.db.notification_list(
-            status=(constants.NOTIFICATION_NEW,
-                    constants.NOTIFICATION_RUNNING), sort_dir="asc")
+    def resume(self, statuses: tuple[str, ...] = (
+            constants.NOTIFICATION_NEW, constants.NOTIFICATION_RUNNING)
+               ) -> list[str]:
+        """Submit every notification in ``statuses`` (left new or running)
+        that does not run here; return them."""
+        rows = self.db.notification_list(status=statuses, sort_dir="asc")
         taken = []
         for row in rows:
             with self._lock:
                 if row.uuid in self._active:
                     continue
-            LOG.info("Taking up %s notification %s (%s)", row.status,
-                     row.uuid, row.host)
+            LOG.log(logging.INFO if len(statuses) > 1 else logging.DEBUG,
+                    "Taking up %s notification %s (%s)", row.status,
+                    row.uuid, row.host)
             self.submit(row.uuid)
             taken.append(row.uuid)
         return taken

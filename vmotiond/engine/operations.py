@@ -31,6 +31,7 @@ from vmotiond.engine import workflow
 from vmotiond.engine.plan import PlanOptions
 from vmotiond.engine.steps.base import StepOptions
 from vmotiond.monitor import payload as payload_mod
+from vmotiond.monitor import signing
 
 if TYPE_CHECKING:
     from vmotiond.engine import manager as manager_mod
@@ -81,7 +82,9 @@ class Operations:
             topic = conf.monitor.notification_topic
             self.listener = oslo_messaging.get_notification_listener(
                 transport, [oslo_messaging.Target(topic=topic)],
-                [RecoveredEndpoint(self.operator)], executor="threading",
+                [RecoveredEndpoint(self.operator,
+                                   key=conf.monitor.verdict_key)],
+                executor="threading",
                 pool="vmotiond-engine-recovered.%s" % topic)
 
     def start(self) -> None:
@@ -104,13 +107,20 @@ class RecoveredEndpoint:
     filter_rule = oslo_messaging.NotificationFilter(
         event_type=r"^vmotiond\.host\.recovered$")
 
-    def __init__(self, operator: operator_mod.OperatorApi) -> None:
+    def __init__(self, operator: operator_mod.OperatorApi,
+                 key: str | None = None) -> None:
         self.operator = operator
+        self.key = key or None
 
     def info(self, ctxt: Any, publisher_id: str, event_type: str,
              payload: Any, metadata: Any) -> Any:
         host = payload.get("host") if isinstance(payload, dict) else None
         if event_type != payload_mod.EVENT_HOST_RECOVERED or not host:
+            return oslo_messaging.NotificationResult.HANDLED
+        problem = signing.check(payload, self.key) if self.key else None
+        if problem is not None:
+            LOG.warning("Ignored %s from %s: %s with [monitor] verdict_key",
+                        event_type, str(publisher_id)[:255], problem)
             return oslo_messaging.NotificationResult.HANDLED
         try:
             note = self.operator.move_back(str(host), trigger="auto")

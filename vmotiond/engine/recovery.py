@@ -110,7 +110,8 @@ class HostRecovery:
         if not self.batch.claim(uuid):
             return str(self.db.notification_get(uuid).status)
         notification = self.db.notification_get(uuid)
-        refused = self._refusal(host)
+        refused = self._earlier_recovery(notification) or \
+            self._refusal(host)
         if refused and not self.db.vmove_list(notification_uuid=uuid):
             self.batch.end(uuid, constants.NOTIFICATION_IGNORED, refused)
             return constants.NOTIFICATION_IGNORED
@@ -144,6 +145,21 @@ class HostRecovery:
             return self.db.host_get(host).management_ip
         except exception.NotFound:
             return None
+
+    def _earlier_recovery(self, notification: models.Notification
+                          ) -> str | None:
+        """A host has one recovery at a time, whatever the keys and the
+        locks: one that is new or running and older than this one wins."""
+        for row in self.db.notification_list(
+                status=(constants.NOTIFICATION_NEW,
+                        constants.NOTIFICATION_RUNNING),
+                host=notification.host, type=constants.COMPUTE_HOST,
+                sort_dir="asc"):
+            if row.id < notification.id:
+                return ("host %s is being recovered by notification %s; "
+                        "nothing was fenced or moved"
+                        % (notification.host, row.uuid))
+        return None
 
     def _refusal(self, host: str) -> str | None:
         try:

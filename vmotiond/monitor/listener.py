@@ -22,6 +22,7 @@ from collections.abc import Collection
 from collections.abc import Mapping
 import dataclasses
 import datetime
+import hashlib
 from typing import Any
 
 from oslo_config import cfg
@@ -41,7 +42,7 @@ LOG = logging.getLogger(__name__)
 
 SOURCE_VMOTIOND = "vmotiond"
 SOURCE_MASAKARI = "masakari"
-_FUTURE_SLACK = 60.0        # seconds a claim may come from the future
+FUTURE_SLACK = 60.0        # seconds a claim may come from the future
 
 
 @dataclasses.dataclass(frozen=True)
@@ -131,7 +132,7 @@ class ClaimEndpoint:
         if age > self.conf.monitor.claim_max_age:
             raise Rejected("stale: generated %.0f s ago (claim_max_age %.0f)"
                            % (age, self.conf.monitor.claim_max_age))
-        if age < -_FUTURE_SLACK:
+        if age < -FUTURE_SLACK:
             raise Rejected("generated %.0f s in the future" % -age)
         if claim.host not in set(self.known_hosts()):
             raise Rejected("unknown host %s" % claim.host)
@@ -149,23 +150,8 @@ class ClaimEndpoint:
         return False
 
     def _verify(self, claim: Claim) -> Claim:
-        try:
-            services = self.cloud.list_compute_services()
-        except exception.CloudError as exc:
-            raise Rejected("cannot check with Nova: %s" % exc) from exc
-        mine = [s for s in services if s.host == claim.host]
-        if not mine:
-            raise Rejected("Nova has no compute service on %s" % claim.host)
-        svc = mine[0]
-        beats = [s.updated_at for s in services if s.updated_at is not None]
-        if svc.updated_at is None or not beats:
-            age = float("inf")
-        else:
-            age = (max(beats) - svc.updated_at).total_seconds()
-        threshold = self.conf.monitor.heartbeat_threshold
-        if not svc.forced_down and age <= threshold:
-            raise Rejected("Nova shows a fresh heartbeat from %s (%.1f s old)"
-                           % (claim.host, age))
+        nova = nova_confirms(self.cloud, claim.host,
+                             self.conf.monitor.heartbeat_threshold)
         answer = "none"
         if self.conf.monitor.probe_driver != "none":
             addresses = self.addresses()
@@ -177,10 +163,37 @@ class ClaimEndpoint:
             if answer == records.PROBE_ALIVE:
                 raise Rejected("%s answers the probe" % claim.host)
         evidence = dict(claim.evidence)
-        evidence.update({"nova_heartbeat_age": age,
-                         "nova_forced_down": svc.forced_down,
-                         "probe": answer})
+        evidence.update(nova)
+        evidence["probe"] = answer
         return dataclasses.replace(claim, evidence=evidence)
+
+
+def nova_confirms(cloud: cloud_base.Cloud, host: str,
+                  threshold: float) -> dict[str, Any]:
+    """Nova's view of a claimed failure of ``host``, as evidence.
+
+    Raise ``Rejected`` when Nova cannot be asked, has no compute service
+    on the host, or shows a heartbeat of it at most ``threshold`` seconds
+    old (measured against the freshest heartbeat) and it is not forced
+    down.
+    """
+    try:
+        services = cloud.list_compute_services()
+    except exception.CloudError as exc:
+        raise Rejected("cannot check with Nova: %s" % exc) from exc
+    mine = [s for s in services if s.host == host]
+    if not mine:
+        raise Rejected("Nova has no compute service on %s" % host)
+    svc = mine[0]
+    beats = [s.updated_at for s in services if s.updated_at is not None]
+    if svc.updated_at is None or not beats:
+        age = float("inf")
+    else:
+        age = (max(beats) - svc.updated_at).total_seconds()
+    if not svc.forced_down and age <= threshold:
+        raise Rejected("Nova shows a fresh heartbeat from %s (%.1f s old)"
+                       % (host, age))
+    return {"nova_heartbeat_age": age, "nova_forced_down": svc.forced_down}
 
 
 def make_listener(conf: cfg.ConfigOpts, endpoint: ClaimEndpoint,
@@ -260,5 +273,9 @@ def _parse_masakari(publisher_id: str, payload: Any) -> Claim:
 
 def _external_key(host: str, publisher: str,
                   detected_at: datetime.datetime) -> str:
-    return "COMPUTE_HOST:%s:ext:%s:%s" % (
+    key = "COMPUTE_HOST:%s:ext:%s:%s" % (
         host, publisher, payload_mod.format_time(detected_at))
+    if len(key) <= 200:
+        return key
+    # Keys fit the engine's bound whatever the names' lengths.
+    return "COMPUTE_HOST:ext:%s" % hashlib.sha256(key.encode()).hexdigest()

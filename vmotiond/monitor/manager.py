@@ -43,17 +43,24 @@ class Monitor:
     :param elector: a ``LeaderElector``-like object with ``start``,
         ``stop`` and ``is_leader``; None means this process always leads
         (one process, or tests).
+    :param sender: a one-thread executor that sends the notifications in
+        the background, so a bus that does not answer never holds up a
+        cycle (verdicts and alerts are persisted first); None sends inline.
     """
 
     def __init__(self, conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
                  store: store_mod.MonitorStore, notifier: Any,
                  clock: clock_mod.Clock | None = None,
                  probe: probe_mod.Probe | None = None,
-                 elector: Any = None) -> None:
+                 elector: Any = None,
+                 sender: futures.Executor | None = None) -> None:
         self.conf = conf
         self.cloud = cloud
         self.store = store
-        self.emitter = emitter_mod.Emitter(notifier)
+        self.sender = sender
+        self.emitter = emitter_mod.Emitter(notifier,
+                                           key=conf.monitor.verdict_key,
+                                           sender=sender)
         self.clock = clock or clock_mod.Clock()
         self.probe = probe if probe is not None else probe_mod.from_conf(conf)
         self.elector = elector
@@ -90,6 +97,9 @@ class Monitor:
         if self.elector is not None:
             self.elector.stop()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if self.sender is not None:
+            # What is not sent yet is persisted (verdicts, alerts).
+            self.sender.shutdown(wait=False, cancel_futures=True)
 
     @property
     def is_leader(self) -> bool:
@@ -206,9 +216,9 @@ class Monitor:
                 LOG.warning("Host %s is down (generation %s): %s",
                             event.host, event.generation,
                             dict(event.evidence))
-                body = self._payload(event, now, auto)
+                body = self.emitter.seal(self._payload(event, now, auto))
                 # Persist, then tell: a message lost on the way is found
-                # by the engine's sweep of new notifications.
+                # by the engine's look for new notifications.
                 self.store.record_failure(event.host, key, body, now,
                                           constants.NOTIFICATION_NEW)
                 self.emitter.emit(payload_mod.EVENT_HOST_DOWN, body)
@@ -220,6 +230,7 @@ class Monitor:
             self.store.record_failure(
                 event.host, key, body, now, constants.NOTIFICATION_IGNORED,
                 "auto_evacuate is off for this host; nothing moves")
+            self._alert(event, records.REASON_NO_AUTO_EVACUATE)
             self.emitter.emit(payload_mod.EVENT_HOST_ALERT, body)
         elif event.kind == records.HOST_RECOVERED:
             LOG.info("Host %s recovered", event.host)
@@ -228,16 +239,34 @@ class Monitor:
         elif event.kind == records.PROCESS_FAILURE:
             LOG.warning("nova-compute on %s is dead but the host answers "
                         "the probe: not evacuating", event.host)
+            self._alert(event, records.PROCESS_FAILURE)
             self.emitter.emit(payload_mod.EVENT_HOST_ALERT, self._payload(
                 event, now, auto, records.PROCESS_FAILURE))
         else:
-            LOG.warning("Monitor %s: %s %s", event.kind, " ".join(
-                part for part in (event.reason, event.host) if part),
-                dict(event.evidence))
             reason = event.reason if event.kind == records.ALERT else \
                 event.kind
+            LOG.warning("Monitor %s: %s %s", event.kind,
+                        self._alert(event, reason or event.kind),
+                        dict(event.evidence))
             self.emitter.emit(payload_mod.EVENT_HOST_ALERT,
                               self._payload(event, now, auto, reason))
+
+    def _alert(self, event: records.Event, reason: str) -> str:
+        """Record an alert with its hosts and evidence; return its text."""
+        failing = event.evidence.get("failing") or ()
+        hosts = [event.host] if event.host else sorted(map(str, failing))
+        message = reason.replace("_", " ")
+        if hosts:
+            shown = ", ".join(hosts[:20])
+            if len(hosts) > 20:
+                shown += " and %d more" % (len(hosts) - 20)
+            message += " on " + shown
+        try:
+            self.store.record_alert(reason, message, event.host, hosts,
+                                    dict(event.evidence))
+        except Exception as exc:
+            LOG.error("Could not record the alert %r: %s", message, exc)
+        return message
 
     def _payload(self, event: records.Event, now: Any, auto: bool | None,
                  reason: str | None = None) -> dict[str, Any]:
@@ -266,6 +295,9 @@ def make_monitor(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
 
     clock = clock or clock_mod.Clock()
     elector = leader.LeaderElector(conf, clock=clock) if elect else None
-    return Monitor(conf, cloud, store_mod.DbStore(database),
+    return Monitor(conf, cloud, store_mod.DbStore(
+                       database, "vmotiond-monitor.%s" % conf.host),
                    emitter_mod.make_notifier(conf, transport), clock=clock,
-                   probe=probe, elector=elector)
+                   probe=probe, elector=elector,
+                   sender=futures.ThreadPoolExecutor(
+                       max_workers=1, thread_name_prefix="vmotiond-notify"))

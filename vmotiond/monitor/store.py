@@ -47,6 +47,10 @@ class MonitorStore(Protocol):
                        generated_time: datetime.datetime, status: str,
                        message: str | None = None) -> None: ...
 
+    def record_alert(self, kind: str, message: str, host: str | None,
+                     hosts: list[str],
+                     evidence: Mapping[str, Any]) -> None: ...
+
 
 def persisted_fields(rec: records.HostRecord) -> dict[str, Any]:
     """The part of a record worth a write: not the per-poll heartbeat."""
@@ -105,8 +109,10 @@ class DbStore:
     never writes it.
     """
 
-    def __init__(self, database: Any) -> None:
+    def __init__(self, database: Any,
+                 source: str = "vmotiond-monitor") -> None:
         self._db = database
+        self._source = source
 
     def hosts(self) -> dict[str, HostView]:
         out = {}
@@ -149,6 +155,13 @@ class DbStore:
         except exception.DuplicateNotification:
             LOG.debug("Notification %s exists already", dedup_key)
 
+    def record_alert(self, kind: str, message: str, host: str | None,
+                     hosts: list[str],
+                     evidence: Mapping[str, Any]) -> None:
+        """Persist an alert; readable over REST (GET /v1/alerts)."""
+        self._db.alert_create(kind, self._source, message, host=host,
+                              hosts=hosts, evidence=evidence)
+
 
 class MemoryStore:
     """``MonitorStore`` in memory, for tests and the demo."""
@@ -158,6 +171,7 @@ class MemoryStore:
         self.saved: dict[str, records.HostRecord] = {}
         self.failures: dict[str, dict[str, Any]] = {}
         self.synced: list[list[dict[str, Any]]] = []
+        self.alerts: list[dict[str, Any]] = []
 
     def hosts(self) -> dict[str, HostView]:
         return {name: dataclasses.replace(v, record=self.saved.get(name))
@@ -190,6 +204,13 @@ class MemoryStore:
         self.failures.setdefault(dedup_key, {
             "host": host, "payload": dict(payload), "status": status,
             "message": message, "generated_time": generated_time})
+
+    def record_alert(self, kind: str, message: str, host: str | None,
+                     hosts: list[str],
+                     evidence: Mapping[str, Any]) -> None:
+        self.alerts.append({"type": kind, "message": message, "host": host,
+                            "hosts": list(hosts),
+                            "evidence": dict(evidence)})
 
 
 def _iso(value: datetime.datetime | None) -> str | None:

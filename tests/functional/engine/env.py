@@ -27,6 +27,7 @@ from vmotiond.monitor import payload
 from vmotiond.sim import server as sim_server
 
 REDIS_URL = "redis://127.0.0.1:6379"
+VERDICT_KEY = "functional-verdict-key"
 
 
 class EngineEnv(fixtures.Fixture):
@@ -47,6 +48,8 @@ class EngineEnv(fixtures.Fixture):
         self.conf_fixture.set("poll_interval", 0.05, "engine")
         self.conf_fixture.set("step_retry_backoff", 0.1, "engine")
         self.conf_fixture.set("resume_interval", 1.0, "engine")
+        # The tests send verdicts as the monitor does: signed.
+        self.conf_fixture.set("verdict_key", VERDICT_KEY, "monitor")
         self.db = self.useFixture(
             database.Database(self.backend, self.conf)).database
         # Host names are unique per environment: host locks live in the
@@ -93,6 +96,7 @@ class EngineEnv(fixtures.Fixture):
                 self.conf.monitor.notification_topic,
             "engine.poll_interval": self.conf.engine.poll_interval,
             "engine.step_retry_backoff": 0.1,
+            "monitor.verdict_key": VERDICT_KEY,
             "state_path": tmp, "log_file": self.engine_log}
         merged.update(settings)
         root = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -116,8 +120,9 @@ class EngineEnv(fixtures.Fixture):
 
     def send_host_down(self, host, generation=1, detected_at=None):
         """Send what the monitor sends: its notifier, its payload."""
-        notifier = emitter.make_notifier(self.conf, self.transport)
-        notifier.info({}, payload.EVENT_HOST_DOWN, payload.build(
+        sender = emitter.Emitter(
+            emitter.make_notifier(self.conf, self.transport), VERDICT_KEY)
+        sender.emit(payload.EVENT_HOST_DOWN, payload.build(
             host=host, generation=generation,
             detected_at=detected_at or clock.utcnow(),
             evidence={"test": True}, monitor="test", auto_evacuate=True))

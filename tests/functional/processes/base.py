@@ -299,7 +299,8 @@ class Deployment(fixtures.Fixture):
                 "recovery_soak": 5.0,
                 "flap_window": 30.0,
                 "failure_window": 10.0,
-                "guard_hold_down": 5.0},
+                "guard_hold_down": 5.0,
+                "verdict_key": "processes-verdict-key"},
             "engine": {
                 "rpc_topic": n["rpc_topic"],
                 "poll_interval": 0.2,

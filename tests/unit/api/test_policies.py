@@ -38,6 +38,7 @@ class TestPolicies(testtools.TestCase):
         self.assertEqual("role:admin or (role:reader and system_scope:all)",
                          rules[policies.READER].check_str)
         self.assertEqual("!", rules[policies.PROJECT_READER].check_str)
+        self.assertEqual("role:admin", rules[policies.ALERTS_LIST].check_str)
         for name in ALL_PROJECTS:
             self.assertEqual("rule:vmotiond:reader", rules[name].check_str)
         for name in OWN_PROJECT:
@@ -71,6 +72,14 @@ class TestPolicies(testtools.TestCase):
                               checker.authorize, _ctx("reader"), name)
         self.assertFalse(checker.allows(_ctx("reader"), policies.READER))
         self.assertTrue(checker.allows(_ctx("admin"), policies.READER))
+
+    def test_alerts_are_admin_only(self) -> None:
+        checker = policy.Policy(self.conf)
+        checker.authorize(_ctx("admin"), policies.ALERTS_LIST)
+        for roles in (("reader",), ("member",), ()):
+            self.assertRaises(oslo_policy.PolicyNotAuthorized,
+                              checker.authorize, _ctx(*roles),
+                              policies.ALERTS_LIST)
 
     def test_policy_file_overrides(self) -> None:
         path = os.path.join(self.conf.state_path, "policy.yaml")

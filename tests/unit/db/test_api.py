@@ -327,3 +327,35 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
                           "node1", {"role": "captain"})
         self.assertRaises(exception.NotFound, self.db.host_update,
                           "node7", {"role": constants.ROLE_STANDBY})
+
+    # -- alerts -----------------------------------------------------------
+
+    def test_alerts_round_trip_newest_first_and_paged(self) -> None:
+        first = self.db.alert_create(
+            "mass_failure", "vmotiond-monitor.ctl", "2 of 3 hosts failing",
+            hosts=["node1", "node2"], evidence={"failing": ["node1"]})
+        self.clock.advance(1)
+        second = self.db.alert_create(
+            "notification_refused", "vmotiond-engine.ctl", "unknown host",
+            host="node9", evidence={"publisher": "x"})
+        rows = self.db.alert_list()
+        self.assertEqual([second.uuid, first.uuid], [r.uuid for r in rows])
+        self.assertEqual(["node1", "node2"], rows[1].hosts)
+        self.assertEqual({"failing": ["node1"]}, rows[1].evidence)
+        self.assertEqual(["node9"], rows[0].hosts)
+        page = self.db.alert_list(limit=1, marker=second.uuid)
+        self.assertEqual([first.uuid], [r.uuid for r in page])
+        self.assertEqual([second.uuid],
+                         [r.uuid for r in self.db.alert_list(host="node9")])
+        self.assertEqual(first.uuid, self.db.alert_get(first.uuid).uuid)
+
+    def test_alert_fields_are_bounded_to_their_columns(self) -> None:
+        long = "h" * 5000
+        row = self.db.alert_create("notification_refused" * 10, long,
+                                   "m" * 70000, host=long,
+                                   evidence={"x": long})
+        stored = self.db.alert_get(row.uuid)
+        self.assertEqual(255, len(stored.host))
+        self.assertEqual(255, len(stored.source))
+        self.assertLessEqual(len(stored.type), 64)
+        self.assertLessEqual(len(stored.message), 1024)

@@ -41,7 +41,7 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
         self.assertEqual(migration.head_revision(),
                          migration.current_revision(engine))
         self.assertEqual(
-            {"notifications", "vmoves", "vmove_steps", "hosts",
+            {"notifications", "vmoves", "vmove_steps", "hosts", "alerts",
              "alembic_version"},
             set(sa.inspect(engine).get_table_names()))
 
@@ -72,3 +72,16 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
                 {"f": False, "t": True, "now": "2026-01-01 00:00:00"})
         migration.upgrade(engine)
         self.assertFalse(self.db.database.host_get("node1").maintenance)
+
+    def test_0003_adds_alerts_to_a_database_in_use(self) -> None:
+        engine = self.get_engine()
+        migration.upgrade(engine, "0002")
+        self.db.database.notification_create(
+            "COMPUTE_HOST", "node1", "key-1", {"host": "node1"})
+        migration.upgrade(engine)
+        alert = self.db.database.alert_create(
+            "mass_failure", "vmotiond-monitor.ctl", "2 of 3 hosts failing",
+            hosts=["node1", "node2"], evidence={"failing": 2})
+        self.assertEqual([alert.uuid],
+                         [a.uuid for a in self.db.database.alert_list()])
+        self.assertEqual(1, len(self.db.database.notification_list()))

@@ -31,6 +31,7 @@ class EngineTestCase(testtools.TestCase):
         self.conf.set_override("poll_interval", 1.0, "engine")
         # A sweeper on a FakeClock would spin; tests call resume().
         self.conf.set_override("resume_interval", 0, "engine")
+        self.conf.set_override("new_poll_interval", 0, "engine")
         self.conf.set_override("step_retry_backoff", 1.0, "engine")
         self.clock = clock_mod.FakeClock()
         self.db = db_api.Database(

@@ -36,7 +36,8 @@ class ValidateTest(testtools.TestCase):
         self.assertRaises(exception.InvalidInput, intake.validate, bad)
 
     def test_explicit_dedup_key_without_generation(self):
-        down = intake.validate({"host": "h", "dedup_key": "other:h:x"})
+        down = intake.validate({"host": "h", "dedup_key": "other:h:x",
+                                "detected_at": "2026-01-01T00:00:05Z"})
         self.assertEqual("other:h:x", down.dedup_key)
         self.assertIsNone(down.generation)
 
@@ -57,9 +58,12 @@ class EndpointTest(base.EngineTestCase):
         super().setUp()
         self.started = []
         self.endpoint = intake.Endpoint(self.db, self.clock,
-                                        self.started.append)
+                                        self.started.append, self.cloud,
+                                        intake.Checks())
+        self.add_hosts(standby=(), normal=(), failed="h1")
 
     def send(self, payload):
+        payload.setdefault("detected_at", "2026-01-01T00:00:00Z")
         return self.endpoint.info({}, "vmotiond.monitor",
                                   intake.EVENT_HOST_DOWN, payload, {})
 
@@ -83,7 +87,10 @@ class EndpointTest(base.EngineTestCase):
         dup = [r for r in rows if r.status == constants.NOTIFICATION_IGNORED]
         self.assertIn("duplicate of notification %s" % self.started[0],
                       dup[0].message)
-        # A new failure (next generation) is a new notification.
+        # A new failure (next generation) once that recovery ended is a
+        # new notification.
+        self.db.notification_set_status(self.started[0],
+                                        constants.NOTIFICATION_FINISHED)
         self.send({"host": "h1", "generation": 2})
         self.assertEqual(2, len(self.started))
 
@@ -104,7 +111,7 @@ class EndpointTest(base.EngineTestCase):
         def broken(*a, **kw):
             raise exception.DatabaseUnavailable(url="x", reason="down")
 
-        self.db.notification_create = broken
+        self.db.notification_get_by_key = broken
         self.assertEqual(oslo_messaging.NotificationResult.REQUEUE,
                          self.send({"host": "h1", "generation": 1}))
         self.assertEqual([], self.started)

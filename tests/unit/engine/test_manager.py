@@ -55,7 +55,8 @@ class ManagerTest(base.EngineTestCase):
             transport, publisher_id="vmotiond.monitor", driver="messaging",
             topics=[self.conf.monitor.notification_topic])
         notifier.info({}, intake.EVENT_HOST_DOWN,
-                      {"host": "failed", "generation": 1})
+                      {"host": "failed", "generation": 1,
+                       "detected_at": self.clock.now().isoformat()})
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             rows = self.db.notification_list(host="failed")
@@ -74,6 +75,25 @@ class SweepTest(base.EngineTestCase):
         self.add_hosts()
         self.cloud.add_server(fakes.server(name="a", host="failed"))
         self.conf.set_override("resume_interval", 0.02, "engine")
+        self.conf.set_override("resume_on_start", False, "engine")
+        mgr = self.make_manager()
+        mgr.clock = clock_mod.Clock()
+        mgr.start()
+        self.addCleanup(mgr.stop)
+        uuid = self.notify()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and self.db.notification_get(
+                uuid).status != constants.NOTIFICATION_FINISHED:
+            time.sleep(0.01)
+        self.assertEqual(constants.NOTIFICATION_FINISHED,
+                         self.db.notification_get(uuid).status)
+
+    def test_new_notifications_are_found_between_sweeps(self):
+        from vmotiond import clock as clock_mod
+        self.add_hosts()
+        self.cloud.add_server(fakes.server(name="a", host="failed"))
+        self.conf.set_override("resume_interval", 60.0, "engine")
+        self.conf.set_override("new_poll_interval", 0.02, "engine")
         self.conf.set_override("resume_on_start", False, "engine")
         mgr = self.make_manager()
         mgr.clock = clock_mod.Clock()

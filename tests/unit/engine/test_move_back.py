@@ -171,3 +171,19 @@ class MoveBackTest(test_operations.OperationsTestCase):
         endpoint.info({}, "vmotiond-monitor", "vmotiond.host.recovered",
                       {"host": "src", "generation": 1}, {})
         self.assertEqual("src", self.host_of(self.servers["running"]))
+
+    def test_auto_move_back_needs_the_monitors_signature_with_a_key(self):
+        from vmotiond.engine import operations
+        from vmotiond.monitor import signing
+        self.evacuate()
+        endpoint = operations.RecoveredEndpoint(self.api, key="k1")
+        body = {"host": "src", "generation": 1}
+        for forged in (body, signing.sign(body, "other")):
+            endpoint.info({}, "nova-compute.evil", "vmotiond.host.recovered",
+                          forged, {})
+        self.assertEqual(
+            [], self.db.notification_list(type=constants.MOVE_BACK))
+        endpoint.info({}, "vmotiond-monitor", "vmotiond.host.recovered",
+                      signing.sign(body, "k1"), {})
+        self.assertEqual(
+            1, len(self.db.notification_list(type=constants.MOVE_BACK)))

@@ -259,3 +259,15 @@ class EngineInteropTest(testtools.TestCase):
         self.assertEqual(("h1", 3, T0), (down.host, down.generation,
                                          down.detected_at))
         self.assertEqual(payload.dedup_key("h1", 3), down.dedup_key)
+
+
+class ExternalKeyTest(testtools.TestCase):
+
+    def test_keys_of_long_names_fit_the_engines_bound(self) -> None:
+        from vmotiond.engine import intake
+        key = listener._external_key("h" * 255, "p" * 255, T0)
+        self.assertLessEqual(len(key), intake.MAX_KEY)
+        self.assertEqual(key, listener._external_key("h" * 255, "p" * 255,
+                                                     T0))
+        self.assertNotEqual(key, listener._external_key("h" * 255,
+                                                        "q" * 255, T0))

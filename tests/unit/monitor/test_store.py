@@ -99,3 +99,13 @@ class DbStoreTest(testtools.TestCase):
         self.assertEqual((c.COMPUTE_HOST, "a", c.NOTIFICATION_IGNORED),
                          (row.type, row.host, row.status))
         self.assertEqual("auto_evacuate off", row.message)
+
+    def test_alert_row_with_hosts_and_evidence(self) -> None:
+        store = store_mod.DbStore(self.db, "vmotiond-monitor.ctl-1")
+        store.record_alert("mass_failure", "mass failure on a, b", None,
+                           ["a", "b"], {"watched": 3})
+        alert, = self.db.alert_list()
+        self.assertEqual(("mass_failure", "vmotiond-monitor.ctl-1", None,
+                          ["a", "b"], {"watched": 3}),
+                         (alert.type, alert.source, alert.host, alert.hosts,
+                          alert.evidence))

@@ -1,0 +1,69 @@
+"""Alerts: ``GET /v1/alerts[/{id}]`` (vmotiond 1.5).
+
+What an operator must look at: the monitor's alerts (mass failure,
+flapping, a process failure...) and the host-down messages the engine
+refused, each with its hosts and evidence.
+"""
+
+from typing import Any
+
+import webob
+
+from vmotiond.api import microversion
+from vmotiond.api import params
+from vmotiond.api import policies
+from vmotiond.api import util
+from vmotiond.db import models
+
+SORT_KEYS = ("created_at", "type", "host", "source")
+_FILTERS = ("type", "host")
+
+
+def serialize(row: models.Alert) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "alert_uuid": row.uuid,
+        "type": row.type,
+        "source": row.source,
+        "host": row.host,
+        "hosts": list(row.hosts or ()),
+        "message": row.message,
+        "evidence": row.evidence or {},
+        "created_at": util.timestamp(row.created_at),
+    }
+
+
+@microversion.version_handler("1.5")
+def list_alerts(req: webob.Request) -> webob.Response:
+    """GET /v1/alerts: 200 with ``alerts``, newest first, paged."""
+    util.authorize(req, policies.ALERTS_LIST)
+    query = params.Query(req, _FILTERS + params.PAGING)
+    sort_key, sort_dir = query.sort(SORT_KEYS)
+    limit = query.limit(util.conf(req).api.max_limit)
+    database = util.database(req)
+    types = query.name("type")
+    with params.marker_errors():
+        marker = params.marker_uuid(query.marker(),
+                                    database.alert_get_by_id)
+        rows = database.alert_list(
+            host=query.name("host"),
+            type=None if types is None else types.split(","),
+            sort_key=sort_key, sort_dir=sort_dir, limit=limit,
+            marker=marker)
+    items = [serialize(row) for row in rows]
+    body: dict[str, Any] = {"alerts": items}
+    links = params.next_link(req, items, limit, "alert_uuid")
+    if links:
+        body["alerts_links"] = links
+    return util.json_response(body)
+
+
+@microversion.version_handler("1.5")
+def show_alert(req: webob.Request, alert_id: str) -> webob.Response:
+    """GET /v1/alerts/{id}: 200 with ``alert`` (UUID or integer id)."""
+    util.authorize(req, policies.ALERTS_LIST)
+    database = util.database(req)
+    key = params.ident(alert_id)
+    row = database.alert_get_by_id(key) if isinstance(key, int) else \
+        database.alert_get(key)
+    return util.json_response({"alert": serialize(row)})
