@@ -1,5 +1,9 @@
 """Names shared by the monitor, the engine, the database and the API."""
 
+# Who the monitor is: the publisher of its messages and the source of the
+# notifications it persists.
+MONITOR = "vmotiond-monitor"
+
 # Notification types.
 COMPUTE_HOST = "COMPUTE_HOST"
 HOST_DRAIN = "HOST_DRAIN"

@@ -60,7 +60,6 @@ from vmotiond.monitor import signing
 LOG = logging.getLogger(__name__)
 
 EVENT_HOST_DOWN = payload_mod.EVENT_HOST_DOWN
-PUBLISHER_ID = "vmotiond-monitor"
 ALERT_REFUSED = "notification_refused"
 ALERT_UNSTORABLE = "notification_unstorable"
 
@@ -214,7 +213,8 @@ def record(db: db_api.Database, down: HostDown,
     """Persist ``down``; return (uuid, to_start).
 
     The monitor persists its own verdicts before it sends them: a message
-    whose notification exists and was never started starts that one.
+    whose notification exists and was never started starts that one; once
+    started, the message is acknowledged and starts nothing.
     Other duplicates, and a failure of a host whose recovery is new or
     running already, are recorded ``ignored`` with a message naming the
     original, and start nothing.
@@ -237,6 +237,12 @@ def record(db: db_api.Database, down: HostDown,
     if original is not None and \
             original.status == constants.NOTIFICATION_NEW:
         return original.uuid, True
+    if original is not None and original.source == constants.MONITOR:
+        # The monitor's verdict, persisted before it was sent and taken up
+        # already by the poll for new notifications: this is its delivery.
+        LOG.debug("Notification %s (%s) was taken up before its message "
+                  "arrived", down.dedup_key, original.uuid)
+        return original.uuid, False
     ident = original.uuid if original is not None else "?"
     return _ignored(db, down, source,
                     "duplicate of notification %s" % ident), False

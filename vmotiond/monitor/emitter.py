@@ -8,12 +8,13 @@ from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging
 
+from vmotiond import constants
 from vmotiond.monitor import payload as payload_mod
 from vmotiond.monitor import signing
 
 LOG = logging.getLogger(__name__)
 
-PUBLISHER = "vmotiond-monitor"
+PUBLISHER = constants.MONITOR
 
 
 def make_notifier(conf: cfg.ConfigOpts,

@@ -110,7 +110,7 @@ class DbStore:
     """
 
     def __init__(self, database: Any,
-                 source: str = "vmotiond-monitor") -> None:
+                 source: str = constants.MONITOR) -> None:
         self._db = database
         self._source = source
 
@@ -150,7 +150,7 @@ class DbStore:
         try:
             self._db.notification_create(
                 constants.COMPUTE_HOST, host, dedup_key, payload,
-                source="vmotiond-monitor", generated_time=generated_time,
+                source=constants.MONITOR, generated_time=generated_time,
                 status=status, message=message)
         except exception.DuplicateNotification:
             LOG.debug("Notification %s exists already", dedup_key)

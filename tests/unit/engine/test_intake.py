@@ -102,6 +102,22 @@ class EndpointTest(base.EngineTestCase):
         self.assertEqual([row.uuid], self.started)
         self.assertEqual(1, len(self.db.notification_list(host="h1")))
 
+    def test_persisted_verdict_taken_up_before_its_message_is_that_one(self):
+        # The engine's poll started the monitor's persisted verdict before
+        # the bus delivered it: the delivery is the same notification, not
+        # a duplicate to record (an operator following the message would
+        # follow an ignored row while the real recovery runs).
+        row = self.db.notification_create(
+            constants.COMPUTE_HOST, "h1", "COMPUTE_HOST:h1:1",
+            {"host": "h1"}, source="vmotiond-monitor")
+        self.db.notification_set_status(row.uuid,
+                                        constants.NOTIFICATION_RUNNING)
+        result = self.send({"host": "h1", "generation": 1})
+        self.assertEqual(oslo_messaging.NotificationResult.HANDLED, result)
+        self.assertEqual([], self.started)
+        self.assertEqual([row.uuid], [r.uuid for r in
+                                      self.db.notification_list(host="h1")])
+
     def test_invalid_dropped(self):
         self.assertEqual(oslo_messaging.NotificationResult.HANDLED,
                          self.send({"generation": 1}))
