@@ -21,7 +21,7 @@ from vmotiond.engine import store
 P1 = "p1"
 
 
-def _plan(database: Any, vmove_uuid: str, project: str) -> None:
+def _set_project(database: Any, vmove_uuid: str, project: str) -> None:
     database.vmove_update(vmove_uuid, {"project_id": project})
 
 
@@ -30,9 +30,9 @@ class TestProjectReader(base.ApiTestCase):
     def _seed(self) -> tuple[Any, base.Seed]:
         database, seed = super()._seed()
         first, second = (seed.vmoves[n.uuid] for n in seed.notifications[:2])
-        _plan(database, first[0].uuid, P1)
-        _plan(database, first[1].uuid, "p_2")
-        _plan(database, second[0].uuid, P1)
+        _set_project(database, first[0].uuid, P1)
+        _set_project(database, first[1].uuid, "p_2")
+        _set_project(database, second[0].uuid, P1)
         return database, seed
 
     def setUp(self) -> None:
@@ -102,7 +102,6 @@ class TestProjectReader(base.ApiTestCase):
         response = self.request("/v1/vmoves", roles="reader", headers={
             "OpenStack-System-Scope": "all"})
         self.assertEqual(7, len(json.loads(response.body)["vmoves"]))
-
 
 
 class TestProjectReaderBeforeAnyStep(base.ApiTestCase):
