@@ -22,8 +22,6 @@ from oslo_db.sqlalchemy import enginefacade
 from oslo_log import log as logging
 import sqlalchemy as sa
 from sqlalchemy import orm
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql import visitors
 
 from vmotiond import clock as clock_mod
 from vmotiond import constants
@@ -228,8 +226,7 @@ class Database:
             where = sa.and_(where, models.VMove.notification_uuid
                             == notification_uuid)
         if project_id is not None:
-            where = sa.and_(where, _of_project(
-                sa.literal(project_pattern(project_id), sa.Text)))
+            where = sa.and_(where, models.VMove.project_id == project_id)
         row: models.VMove = self._live_one(models.VMove, where, ident)
         return row
 
@@ -242,12 +239,15 @@ class Database:
                    until: datetime.datetime | None = None,
                    sort_key: str = "created_at", sort_dir: str = "desc",
                    limit: int | None = None,
-                   marker: str | None = None) -> list[models.VMove]:
-        """List vmoves with the filters the API and engine use."""
+                   marker: str | None = None,
+                   project_id: str | None = None) -> list[models.VMove]:
+        """List vmoves with the filters the API and engine use (with
+        ``project_id``, only the vmoves of that project's instances)."""
         query, params = _vmove_query(
             True, sort_key, sort_dir, limit, marker,
             notification_uuid=notification_uuid, instance_uuid=instance_uuid,
-            host=host, type=type, status=status, since=since, until=until)
+            host=host, type=type, status=status, since=since, until=until,
+            project_id=project_id)
         with self._reader() as session:
             rows = list(session.scalars(query, params))
             _check_marker(session, models.VMove, marker, rows)
@@ -531,8 +531,7 @@ class Database:
             False, sort_key, sort_dir, limit, marker,
             notification_uuid=notification_uuid, instance_uuid=instance_uuid,
             host=host, type=type, status=status, since=since, until=until,
-            project_id=None if project_id is None
-            else project_pattern(project_id))
+            project_id=project_id)
         with self._reader_connection() as connection:
             result = connection.execute(query, params)
             keys = tuple(result.keys())
@@ -669,7 +668,7 @@ def _vmove_statement(entity: bool, filters: frozenset[str], sort_key: str,
         "status": vmove.status.in_(sa.bindparam("status", expanding=True)),
         "since": vmove.created_at >= sa.bindparam("since"),
         "until": vmove.created_at < sa.bindparam("until"),
-        "project_id": _of_project(sa.bindparam("project_id", type_=sa.Text)),
+        "project_id": vmove.project_id == sa.bindparam("project_id"),
     }
     query = sa.select(models.VMove if entity else models.VMove.__table__)
     query = query.where(vmove.deleted.is_(False))
@@ -677,63 +676,3 @@ def _vmove_statement(entity: bool, filters: frozenset[str], sort_key: str,
         query = query.where(conditions[name])
     return _page(query, models.VMove, sort_key, sort_dir, limit, marker)
 
-
-# The stored plan of a vmove (``vmotiond.engine.store``): a pseudo-step of
-# this name whose context holds, among others, the instance's project.
-_PLAN_STEP = "plan"
-
-
-def project_pattern(project_id: str) -> str:
-    """The text ``project_id`` takes in a plan's JSON context."""
-    return json.dumps({"project_id": project_id})[1:-1]
-
-
-def _of_project(needle: Any) -> Any:
-    """Vmoves whose stored plan names the project (``needle`` is
-    ``project_pattern``'s text, found case-sensitively).
-
-    vmoves have no project column: the engine records the instance's
-    project in the plan, written when the vmove starts (or when it is
-    ignored for want of capacity).
-    """
-    step = models.VMoveStep.__table__.c
-    vmove = models.VMove.__table__.c
-    return sa.exists().where(
-        step.vmove_uuid == vmove.uuid, step.name == _PLAN_STEP,
-        step.deleted.is_(False),
-        _Contains(sa.type_coerce(step.context, sa.Text), needle))
-
-
-class _Contains(sa.sql.expression.ColumnElement[bool]):
-    """``text`` contains ``needle``, case-sensitively on every backend
-    (LIKE and MySQL's INSTR on text ignore case)."""
-
-    inherit_cache = True
-    type = sa.Boolean()
-    # Both parts are in the statement's cache key, bound values included.
-    _traverse_internals = [
-        ("text", visitors.InternalTraversal.dp_clauseelement),
-        ("needle", visitors.InternalTraversal.dp_clauseelement)]
-
-    def __init__(self, text: Any, needle: Any) -> None:
-        self.text = text
-        self.needle = needle
-
-
-@compiles(_Contains)
-def _contains_default(element: _Contains, compiler: Any, **kw: Any) -> str:
-    return "strpos(%s, %s) > 0" % (compiler.process(element.text, **kw),
-                                   compiler.process(element.needle, **kw))
-
-
-@compiles(_Contains, "sqlite")
-def _contains_sqlite(element: _Contains, compiler: Any, **kw: Any) -> str:
-    return "instr(%s, %s) > 0" % (compiler.process(element.text, **kw),
-                                  compiler.process(element.needle, **kw))
-
-
-@compiles(_Contains, "mysql")
-def _contains_mysql(element: _Contains, compiler: Any, **kw: Any) -> str:
-    return "instr(CAST(%s AS BINARY), CAST(%s AS BINARY)) > 0" % (
-        compiler.process(element.text, **kw),
-        compiler.process(element.needle, **kw))

@@ -1,7 +1,8 @@
 """SQLAlchemy models of vmotiond's tables.
 
 ``vmoves`` carries exactly the columns of Masakari's vmoves spec plus what
-the engine needs (priority, attempts, current_step).
+the engine needs (priority, attempts, current_step) and the instance's
+project (what the API's project readers see).
 """
 
 import datetime
@@ -77,6 +78,8 @@ class VMove(_SoftDeleteMixin, Base):
         sa.Index("vmoves_source_host_idx", "source_host"),
         sa.Index("vmoves_dest_host_idx", "dest_host"),
         sa.Index("vmoves_created_at_idx", "created_at"),
+        sa.Index("vmoves_project_id_created_at_idx", "project_id",
+                 "created_at"),
     )
 
     id: orm.Mapped[int] = orm.mapped_column(
@@ -103,6 +106,9 @@ class VMove(_SoftDeleteMixin, Base):
     attempts: orm.Mapped[int] = orm.mapped_column(
         sa.Integer, nullable=False, default=0)
     current_step: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
+    # The instance's project when the vmove was written; None if unknown.
+    project_id: orm.Mapped[str | None] = orm.mapped_column(
+        types.exact_string(255))
 
 
 class VMoveStep(_SoftDeleteMixin, Base):

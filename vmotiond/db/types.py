@@ -23,3 +23,11 @@ class JsonEncoded(sa.types.TypeDecorator[Any]):
 # Times to the microsecond on every backend: MariaDB's plain DATETIME keeps
 # whole seconds, which would lose the order of moves started together.
 PreciseDateTime = sa.DateTime().with_variant(mysql.DATETIME(fsp=6), "mysql")
+
+
+def exact_string(length: int) -> sa.types.TypeEngine[str]:
+    """A VARCHAR compared case-sensitively on every backend (MariaDB's
+    default collations ignore case)."""
+    return sa.String(length).with_variant(
+        mysql.VARCHAR(length, charset="utf8mb4", collation="utf8mb4_bin"),
+        "mysql")

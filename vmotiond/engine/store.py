@@ -23,24 +23,19 @@ from vmotiond.engine.plan import Plan
 
 @dataclasses.dataclass(frozen=True)
 class MoveSpec:
-    """A vmove's plan as stored: steps, order, final status, and the
-    instance's project (the API's project readers see it by that)."""
+    """A vmove's plan as stored: steps, order, final status."""
 
     steps: tuple[str, ...]
     order: int
     final_status: str | None = None
     original_status: str | None = None
     ignored_reason: str | None = None
-    project_id: str | None = None
 
     def to_context(self) -> dict[str, Any]:
-        context = {"steps": list(self.steps), "order": self.order,
-                   "final_status": self.final_status,
-                   "original_status": self.original_status,
-                   "ignored_reason": self.ignored_reason}
-        if self.project_id is not None:
-            context["project_id"] = self.project_id
-        return context
+        return {"steps": list(self.steps), "order": self.order,
+                "final_status": self.final_status,
+                "original_status": self.original_status,
+                "ignored_reason": self.ignored_reason}
 
     @classmethod
     def from_context(cls, context: Mapping[str, Any]) -> "MoveSpec":
@@ -48,8 +43,7 @@ class MoveSpec:
                    order=int(context.get("order", 0)),
                    final_status=context.get("final_status"),
                    original_status=context.get("original_status"),
-                   ignored_reason=context.get("ignored_reason"),
-                   project_id=context.get("project_id"))
+                   ignored_reason=context.get("ignored_reason"))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,7 +62,8 @@ def write_plan(db: db_api.Database, clock: clock_mod.Clock,
 
     Moves are ``pending``; ignored instances are ``ignored`` with their
     message and end time (and, when they found no target, a plan step
-    saying so). Return the moves' plans by vmove uuid, not yet stored.
+    saying so). Each vmove names its instance's project from the start.
+    Return the moves' plans by vmove uuid, not yet stored.
     """
     now = clock.now()
     values: list[dict[str, Any]] = []
@@ -79,6 +74,7 @@ def write_plan(db: db_api.Database, clock: clock_mod.Clock,
                        "dest_host": move.dest_host,
                        "type": move.move_type,
                        "priority": move.priority,
+                       "project_id": move.server.project_id or None,
                        "status": constants.PENDING})
     for item in plan.ignored:
         values.append({"instance_uuid": item.server.id,
@@ -86,6 +82,7 @@ def write_plan(db: db_api.Database, clock: clock_mod.Clock,
                        "source_host": item.source_host,
                        "type": item.move_type,
                        "priority": item.priority,
+                       "project_id": item.server.project_id or None,
                        "status": constants.IGNORED,
                        "message": item.message,
                        "start_time": now, "end_time": now})
@@ -94,14 +91,12 @@ def write_plan(db: db_api.Database, clock: clock_mod.Clock,
     for order, (row, move) in enumerate(zip(rows[:len(plan.moves)],
                                             plan.moves, strict=True)):
         specs[row.uuid] = MoveSpec(move.steps, order, move.final_status,
-                                   move.server.status,
-                                   project_id=move.server.project_id)
+                                   move.server.status)
     for row, item in zip(rows[len(plan.moves):], plan.ignored,
                          strict=True):
         if item.reason in names.UNPLACED_REASONS:
             _write_spec(db, row.uuid, {"steps": [], "order": -1,
-                                       "ignored_reason": item.reason,
-                                       "project_id": item.server.project_id})
+                                       "ignored_reason": item.reason})
     return specs
 
 

@@ -92,6 +92,12 @@ class HostFailureTest(testtools.TestCase):
                            ("opted-out", "opted out")):
             self.assertEqual(constants.IGNORED, moves[name].status)
             self.assertIn(text, moves[name].message)
+        # Every vmove, ignored ones too, names its instance's project.
+        self.assertEqual(
+            {name: sim.state.servers[sid].project_id
+             for name, sid in self.servers.items()},
+            {name: move.project_id for name, move in moves.items()})
+        self.assertNotIn(None, {move.project_id for move in moves.values()})
         # Fenced: forced down and disabled with a reason naming vmotiond.
         view = sim.host_view(self.env.failed_host)
         self.assertTrue(view["forced_down"])

@@ -85,3 +85,34 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
         self.assertEqual([alert.uuid],
                          [a.uuid for a in self.db.database.alert_list()])
         self.assertEqual(1, len(self.db.database.notification_list()))
+
+    def test_0004_takes_the_project_of_each_stored_plan(self) -> None:
+        engine = self.get_engine()
+        migration.upgrade(engine, "0003")
+        note = self.db.database.notification_create(
+            "COMPUTE_HOST", "node1", "key-1", {"host": "node1"})
+        plans = {"v-1": '{"order": 0, "project_id": "P_1", "steps": []}',
+                 "v-2": '{"order": 0, "steps": []}', "v-3": None}
+        with engine.begin() as connection:
+            for n, (vmove, context) in enumerate(plans.items()):
+                connection.execute(sa.text(
+                    "INSERT INTO vmoves (uuid, notification_uuid, "
+                    "instance_uuid, type, status, priority, attempts, "
+                    "created_at, deleted) VALUES (:v, :n, :i, 'evacuation', "
+                    "'pending', 0, 0, :now, :f)"),
+                    {"v": vmove, "n": note.uuid, "i": "i-%d" % n,
+                     "now": "2026-01-01 00:00:00", "f": False})
+                if context is not None:
+                    connection.execute(sa.text(
+                        "INSERT INTO vmove_steps (vmove_uuid, name, status, "
+                        "attempt, context, created_at, deleted) VALUES "
+                        "(:v, 'plan', 'succeeded', 1, :c, :now, :f)"),
+                        {"v": vmove, "c": context,
+                         "now": "2026-01-01 00:00:00", "f": False})
+        migration.upgrade(engine)
+        self.assertEqual(
+            {"v-1": "P_1", "v-2": None, "v-3": None},
+            {r.uuid: r.project_id for r in self.db.database.vmove_list()})
+        self.assertEqual(["v-1"], [
+            r.uuid for r in self.db.database.vmove_list(project_id="P_1")])
+        self.assertEqual([], self.db.database.vmove_list(project_id="p_1"))

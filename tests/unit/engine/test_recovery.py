@@ -9,6 +9,7 @@ from tests.unit.engine import fakes
 from vmotiond import constants
 from vmotiond import exception
 from vmotiond.cloud import records
+from vmotiond.engine import store
 
 
 class RecoveryTest(base.EngineTestCase):
@@ -53,8 +54,9 @@ class RecoveryTest(base.EngineTestCase):
             self.steps(moves["active"].uuid))
         self.assertEqual("on host sb1; status ACTIVE",
                          moves["active"].message)
-        # The plans name the instances' project (the API's project readers).
-        self.assertEqual(3, len(self.db.vmove_rows(project_id="p1")))
+        # Every vmove, ignored ones too, names its instance's project (the
+        # API's project readers see it by that).
+        self.assertEqual(5, len(self.db.vmove_rows(project_id="p1")))
         # Fenced first: force-down before disable, before any evacuation.
         names = [c[0] for c in self.cloud.calls
                  if c[0] in ("force_down_service", "disable_service",
@@ -62,6 +64,23 @@ class RecoveryTest(base.EngineTestCase):
         self.assertEqual(["force_down_service", "disable_service"],
                          names[:2])
         self.assertEqual(3, self.cloud.count("evacuate_server"))
+
+    def test_every_vmove_is_its_instances_projects(self):
+        self.add("moving")
+        self.add("shelved", "SHELVED")
+        self.add("opted-out", metadata={"vmotion:evacuate": "false"})
+        other = dataclasses.replace(fakes.server(name="other", host="failed"),
+                                    project_id="p2")
+        self.cloud.add_server(other, fip="fip-other")
+        uuid = self.notify()
+        self.make_manager().recovery.run(uuid)
+        self.assertEqual(
+            {"moving": constants.SUCCEEDED, "shelved": constants.IGNORED,
+             "opted-out": constants.IGNORED},
+            {r["instance_name"]: r["status"]
+             for r in self.db.vmove_rows(project_id="p1")})
+        self.assertEqual(["other"], [
+            r["instance_name"] for r in self.db.vmove_rows(project_id="p2")])
 
     def test_vmoves_written_before_first_nova_call(self):
         self.add("a")
@@ -369,6 +388,28 @@ class ResumeTest(base.EngineTestCase):
         move = self.vmoves(uuid)[server.name]
         self.assertEqual(constants.SUCCEEDED, move.status)
         self.assertEqual(1, self.cloud.count("evacuate_server"))
+
+    def test_replanned_on_resume_still_its_projects(self):
+        uuid = self.notify()
+        mgr = self.make_manager()
+        real = store.write_plan
+
+        def write_plan(*args, **kw):
+            # The engine stops once the vmoves are written, before any
+            # of their plans is: on resume, each is planned again.
+            specs = real(*args, **kw)
+            mgr.stop_event.set()
+            return specs
+
+        self.useFixture(fixtures.MockPatchObject(store, "write_plan",
+                                                 write_plan))
+        self.assertIsNone(mgr.recovery.run(uuid))
+        self.assertEqual({(constants.PENDING, ())}, {
+            (v.status, tuple(self.steps(v.uuid)))
+            for v in self.vmoves(uuid).values()})
+        self.make_manager().resume()
+        self.assertEqual(3 * [constants.SUCCEEDED], [
+            r["status"] for r in self.db.vmove_rows(project_id="p1")])
 
     def test_resume_moved_by_someone_else(self):
         uuid = self.crash_after_evacuate_calls(1)

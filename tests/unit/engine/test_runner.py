@@ -74,19 +74,6 @@ class RunnerTest(base.EngineTestCase):
         names = [s.name for s in self.db.step_list(self.row.uuid)]
         self.assertEqual("plan", names[0])
 
-    def test_plan_names_the_instances_project(self):
-        spec = store.MoveSpec(STEPS, 0, "ACTIVE", "ACTIVE",
-                              project_id=self.server.project_id)
-        job = runner.Job(self.row.uuid, self.server.id, "a",
-                         constants.EVACUATION, "failed", "sb1", 0, 0, spec,
-                         spec_stored=False)
-        self.runner.run(job, self.clock.now())
-        self.assertEqual("p1", store.read_steps(self.db, self.row.uuid)[0]
-                         .project_id)
-        self.assertEqual([self.row.uuid], [
-            r["uuid"] for r in self.db.vmove_rows(project_id="p1")])
-        self.assertEqual([], self.db.vmove_rows(project_id="p2"))
-
     def test_slot_released_on_failure(self):
         self.cloud.fail["evacuate_server"] = [exception.CloudRefused(
             service="compute", call="evacuate", reason="no")]

@@ -1,25 +1,28 @@
 """Project readers (``vmotiond:project_reader``): their own vmoves only.
 
-The seeded vmoves' plans name their instances' projects: node1's first
-and node2's first are of project ``p1``, node1's second of ``p_2``; the
-rest have no plan yet, so no project reader sees them.
+The seeded vmoves name their instances' projects: node1's first and
+node2's first are of project ``p1``, node1's second of ``p_2``; the rest
+name none, so no project reader sees them.
 """
 
+import dataclasses
 import json
 from typing import Any
 
 from tests.unit.api import base
+from tests.unit.engine import fakes
+from vmotiond import clock
 from vmotiond import constants
 from vmotiond.api import errors
+from vmotiond.engine import names
+from vmotiond.engine import plan
+from vmotiond.engine import store
 
 P1 = "p1"
 
 
-def _plan(database: Any, vmove_uuid: str, project: str) -> None:
-    context = {"steps": ["evacuate"], "order": 0, "project_id": project}
-    step = database.step_start(vmove_uuid, "plan", context=context)
-    database.step_finish(step.id, constants.SUCCEEDED, "1 step(s) planned",
-                         context)
+def _set_project(database: Any, vmove_uuid: str, project: str) -> None:
+    database.vmove_update(vmove_uuid, {"project_id": project})
 
 
 class TestProjectReader(base.ApiTestCase):
@@ -27,9 +30,9 @@ class TestProjectReader(base.ApiTestCase):
     def _seed(self) -> tuple[Any, base.Seed]:
         database, seed = super()._seed()
         first, second = (seed.vmoves[n.uuid] for n in seed.notifications[:2])
-        _plan(database, first[0].uuid, P1)
-        _plan(database, first[1].uuid, "p_2")
-        _plan(database, second[0].uuid, P1)
+        _set_project(database, first[0].uuid, P1)
+        _set_project(database, first[1].uuid, "p_2")
+        _set_project(database, second[0].uuid, P1)
         return database, seed
 
     def setUp(self) -> None:
@@ -99,3 +102,51 @@ class TestProjectReader(base.ApiTestCase):
         response = self.request("/v1/vmoves", roles="reader", headers={
             "OpenStack-System-Scope": "all"})
         self.assertEqual(7, len(json.loads(response.body)["vmoves"]))
+
+
+class TestProjectReaderBeforeAnyStep(base.ApiTestCase):
+    """Vmoves as the engine writes them: a pending move and an instance
+    ignored for a reason other than capacity (opted out) are their
+    project's from the start, before any worker ran."""
+
+    def _seed(self) -> tuple[Any, base.Seed]:
+        database, seed = super()._seed()
+        note = database.notification_create(
+            constants.COMPUTE_HOST, "node9", "key-9", {"host": "node9"})
+        moves, ignored = [], []
+        for project in (P1, "p2"):
+            moving, staying = (dataclasses.replace(
+                fakes.server(name="%s-%s" % (project, kind), host="node9"),
+                project_id=project) for kind in ("moving", "opted-out"))
+            moves.append(plan.PlannedMove(
+                moving, "node9", "spare", constants.EVACUATION, 0,
+                (names.EVACUATE,), None))
+            ignored.append(plan.IgnoredMove(
+                staying, "node9", constants.EVACUATION, 0,
+                names.IGNORE_OPTED_OUT, "opted out by metadata"))
+        store.write_plan(database, clock.Clock(), note.uuid,
+                         plan.Plan(tuple(moves), tuple(ignored)))
+        return database, seed
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.policy.set_rules({"vmotiond:project_reader": "role:reader"})
+        self.rows = self.database.vmove_list(host="node9")
+
+    def as_p1(self, path: str) -> Any:
+        return self.request(path, roles="reader",
+                            headers={"X-Project-Id": P1})
+
+    def test_pending_and_ignored_vmoves_are_their_projects(self) -> None:
+        own = {r.uuid: r.status for r in self.rows
+               if str(r.instance_name).startswith(P1 + "-")}
+        self.assertEqual({constants.PENDING, constants.IGNORED},
+                         set(own.values()))
+        response = self.as_p1("/v1/vmoves?host=node9")
+        self.assertEqual(200, response.status_int, response.text)
+        self.assertEqual(set(own), {v["uuid"] for v in
+                                    json.loads(response.body)["vmoves"]})
+        for row in self.rows:
+            path = "/v1/vmoves/%s" % row.uuid
+            self.assertEqual(200 if row.uuid in own else 404,
+                             self.as_p1(path).status_int, path)
