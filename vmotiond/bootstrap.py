@@ -80,7 +80,7 @@ def monitor_part(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
         clock=clock, probe=monitor.probe,
         addresses=lambda: {h.name: h.management_ip
                            for h in database.host_list()},
-        records=lambda: listener_mod.persisted_records(
+        saved=lambda: listener_mod.persisted_records(
             database.host_list()))
     claims = listener_mod.make_listener(conf, endpoint, transport)
 

@@ -75,7 +75,7 @@ class ClaimEndpoint:
         ``DuplicateNotification`` (taken as done); any other error requeues
         the message.
     :param known_hosts: returns the names of the hosts vmotiond manages.
-    :param records: returns the monitor's saved records by host
+    :param saved: returns the monitor's saved records by host
         (``persisted_records``), for the Nova check.
     """
 
@@ -86,7 +86,7 @@ class ClaimEndpoint:
                  probe: probe_mod.Probe | None = None,
                  addresses: Callable[[], Mapping[str, str | None]]
                  | None = None,
-                 records: Callable[[], Mapping[str, records.HostRecord]]
+                 saved: Callable[[], Mapping[str, records.HostRecord]]
                  | None = None) -> None:
         self.conf = conf
         self.cloud = cloud
@@ -95,7 +95,7 @@ class ClaimEndpoint:
         self.clock = clock or clock_mod.Clock()
         self.probe = probe if probe is not None else probe_mod.from_conf(conf)
         self.addresses = addresses or dict
-        self.records = records or dict
+        self.saved = saved or dict
         self.own_publisher = "%s.%s" % (emitter_mod.PUBLISHER, conf.host)
 
     # oslo.messaging calls the method named after the priority.
@@ -162,7 +162,7 @@ class ClaimEndpoint:
     def _verify(self, claim: Claim) -> Claim:
         nova = nova_confirms(self.cloud, claim.host,
                              self.conf.monitor.heartbeat_threshold,
-                             self.records())
+                             self.saved())
         answer = "none"
         if self.conf.monitor.probe_driver != "none":
             addresses = self.addresses()

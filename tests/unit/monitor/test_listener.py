@@ -68,7 +68,7 @@ class ListenerTestBase(testtools.TestCase):
             known_hosts=lambda: {"h0", "h1"},
             clock=clock_mod.FakeClock(NOW),
             probe=probe.CallableProbe(lambda h: self.alive.get(h, True)),
-            records=lambda: listener.persisted_records(
+            saved=lambda: listener.persisted_records(
                 [row(rec) for rec in self.saved]))
 
     def rejected(self, publisher: str, event_type: str, body: object,
