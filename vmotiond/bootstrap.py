@@ -79,7 +79,9 @@ def monitor_part(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
         known_hosts=lambda: [h.name for h in database.host_list()],
         clock=clock, probe=monitor.probe,
         addresses=lambda: {h.name: h.management_ip
-                           for h in database.host_list()})
+                           for h in database.host_list()},
+        saved=lambda: listener_mod.persisted_records(
+            database.host_list()))
     claims = listener_mod.make_listener(conf, endpoint, transport)
 
     def start() -> None:

@@ -351,6 +351,22 @@ class Scenarios:
     def test_evacuate_to_a_host(self) -> None:
         self._evacuate("2.94", self.target.hosts[2], "ACTIVE", "active")
 
+    def test_failed_rebuild_leaves_the_server_on_its_host(self) -> None:
+        # Nova sets the host only when the rebuild succeeded: a standby
+        # host whose evacuations all failed received nothing (issue 15).
+        source = self.target.hosts[0]
+        server_id = self.target.boot(source)
+        self.kill_and_fence(source)
+        self.target.fail_evacuations()
+        self.cloud.evacuate_server(server_id, self.target.hosts[2], "2.94")
+        migration = self.wait_migration(server_id, "evacuation", "failed")
+        server = self.wait_server(server_id, "ERROR", status="ERROR",
+                                  task_state=None)
+        self.assertEqual(source, server.host)
+        self.assertEqual((source, self.target.hosts[2]),
+                         (migration.source_compute, migration.dest_compute))
+        self.assertEqual([], self.cloud.list_servers(self.target.hosts[2]))
+
     def test_evacuate_refused_while_source_up(self) -> None:
         host = self.target.hosts[0]
         server_id = self.target.boot(host)

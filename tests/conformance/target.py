@@ -58,6 +58,11 @@ class Target:
         """Start the host's nova-compute again."""
         raise NotImplementedError
 
+    def fail_evacuations(self) -> None:
+        """From now on, the rebuild of every evacuation fails on its
+        destination host (the hypervisor cannot spawn it)."""
+        raise NotImplementedError
+
     def now(self) -> datetime.datetime:
         """The time on the target's clock, naive UTC (a monitor's now)."""
         return clock.Clock().now()

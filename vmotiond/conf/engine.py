@@ -176,7 +176,9 @@ FENCE_OPTS = [
         "ipmi_addresses",
         default={},
         help="BMC address of each host for the ipmi driver and %(address)s "
-             "(host:address pairs). Unset: the host's management IP."),
+             "(host:address pairs). Unset: the host's management IP, unless "
+             "it is not the host's own (shared by several hosts, loopback, "
+             "unspecified...): then fencing fails."),
     cfg.StrOpt(
         "ipmi_username",
         default="",

@@ -9,6 +9,7 @@ resumed recovery fences again harmlessly.
 """
 
 from collections.abc import Callable
+from collections.abc import Mapping
 import dataclasses
 import shlex
 import subprocess
@@ -17,6 +18,7 @@ import threading
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from vmotiond import addresses
 from vmotiond import clock as clock_mod
 from vmotiond import constants
 from vmotiond import exception
@@ -29,6 +31,30 @@ LOG = logging.getLogger(__name__)
 REASON_PREFIX = constants.FENCE_REASON_PREFIX
 # The disabled reason of a host vmotiond fenced: "<prefix>: <this> <uuid>".
 FENCE_REASON = "host failure, notification"
+NO_ADDRESS = "neither [engine] ipmi_addresses nor the host's management IP"
+
+
+def power_address(host: str, configured: Mapping[str, str],
+                  management: Mapping[str, str | None]
+                  ) -> tuple[str | None, str | None]:
+    """The address power fencing reaches ``host`` at, or why none (pure).
+
+    ``configured`` is ``[engine] ipmi_addresses``; ``management`` maps every
+    host to its management IP, the fallback. A management IP that is not
+    the host's own (``addresses.untrusted_addresses``: shared by several
+    hosts, loopback, unspecified...) is refused: powering it off could stop
+    another machine. Return ``(address, None)`` or ``(None, why)``.
+    """
+    if configured.get(host):
+        return configured[host], None
+    address = management.get(host)
+    if not address:
+        return None, NO_ADDRESS
+    why = addresses.untrusted_addresses(management).get(address)
+    if why:
+        return None, ("the management IP %s is %s, not the host's own: set "
+                      "[engine] ipmi_addresses for it" % (address, why))
+    return address, None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,7 +73,10 @@ class PowerDriver:
 
     name = "none"
 
-    def fence(self, host: str, address: str | None) -> str:
+    def fence(self, host: str, address: str | None,
+              no_address: str = NO_ADDRESS) -> str:
+        """Power ``host`` off at ``address``; ``no_address`` says why
+        there is none."""
         return "no power fencing configured"
 
 
@@ -63,7 +92,12 @@ class CommandDriver(PowerDriver):
         self.command = command
         self.timeout = timeout
 
-    def fence(self, host: str, address: str | None) -> str:
+    def fence(self, host: str, address: str | None,
+              no_address: str = NO_ADDRESS) -> str:
+        if not address and "%(address)s" in self.command:
+            raise exception.FencingFailed(
+                host=host, reason="no address for %%(address)s: %s"
+                % no_address)
         argv = [part % {"host": host, "address": address or ""}
                 for part in shlex.split(self.command)]
         _run(host, argv, self.timeout)
@@ -82,11 +116,11 @@ class IpmiDriver(PowerDriver):
         self.interface = group.ipmi_interface
         self.timeout = group.fence_timeout
 
-    def fence(self, host: str, address: str | None) -> str:
+    def fence(self, host: str, address: str | None,
+              no_address: str = NO_ADDRESS) -> str:
         if not address:
             raise exception.FencingFailed(
-                host=host, reason="no BMC address ([engine] ipmi_addresses "
-                                  "or the host's management IP)")
+                host=host, reason="no BMC address: %s" % no_address)
         base = ["ipmitool", "-I", self.interface, "-H", address, "-U",
                 self.username, "-E"]
         env = {"IPMI_PASSWORD": self.password, "PATH": "/usr/sbin:/usr/bin:"
@@ -152,12 +186,13 @@ class Fencer:
         self.poll_interval = poll_interval
         self.timeout = timeout
 
-    def fence(self, host: str, why: str,
-              address: str | None = None) -> FenceResult:
+    def fence(self, host: str, why: str, address: str | None = None,
+              no_address: str = NO_ADDRESS) -> FenceResult:
         """Fence ``host``; raise FencingFailed and change nothing in Nova
-        when power fencing fails."""
+        when power fencing fails (``no_address``: why ``address`` is
+        None)."""
         service = self._service(host)
-        power = self.driver.fence(host, address)
+        power = self.driver.fence(host, address, no_address)
         LOG.info("Host %s: %s", host, power)
         forced = False
         if not service.forced_down:

@@ -20,7 +20,8 @@ request, not an order. Before anything is stored or fenced (``admit``):
    nobody started is started: the database is the authority;
 3. with ``[monitor] verdict_key`` set the message must carry the
    monitor's signature; without it, the message is a claim that Nova must
-   confirm (stale heartbeat or forced down, as the claims listener checks);
+   confirm (stale heartbeat or forced down, as the claims listener checks:
+   a write to the service record the monitor saw is no heartbeat);
 4. the host is in the hosts inventory, and ``detected_at`` is at most
    ``[engine] notification_max_age`` old and not in the future;
 5. a host has one recovery at a time: a message for a host whose
@@ -326,7 +327,8 @@ class Endpoint:
         added = check(down, payload, self.checks, known, self.clock.now(),
                       lambda: listener.nova_confirms(
                           self.cloud, down.host,
-                          self.checks.heartbeat_threshold))
+                          self.checks.heartbeat_threshold,
+                          listener.persisted_records(self.db.host_list())))
         down = dataclasses.replace(
             down, evidence={**down.evidence, "intake": added})
         return record(self.db, down, publisher)

@@ -115,10 +115,13 @@ class HostRecovery:
         if refused and not self.db.vmove_list(notification_uuid=uuid):
             self.batch.end(uuid, constants.NOTIFICATION_IGNORED, refused)
             return constants.NOTIFICATION_IGNORED
+        address, no_address = fence.power_address(
+            host, self.conf.engine.ipmi_addresses,
+            {h.name: h.management_ip for h in self.db.host_list()})
         try:
             fenced = self.fencer.fence(
-                host, "%s %s" % (fence.FENCE_REASON, uuid),
-                self._fence_address(host))
+                host, "%s %s" % (fence.FENCE_REASON, uuid), address,
+                no_address or fence.NO_ADDRESS)
         except (exception.FencingFailed, exception.CloudError) as exc:
             LOG.warning("Fencing %s failed: %s", host, exc)
             self.batch.end(uuid, constants.NOTIFICATION_FAILED,
@@ -134,17 +137,6 @@ class HostRecovery:
         standby.settle(self.db, self.cloud, uuid, batch_mod.dest_hosts(
             self.db, uuid))
         return self.batch.conclude(uuid)
-
-    def _fence_address(self, host: str) -> str | None:
-        """The address power fencing uses: [engine] ipmi_addresses, else
-        the host's management IP."""
-        configured: str | None = self.conf.engine.ipmi_addresses.get(host)
-        if configured:
-            return configured
-        try:
-            return self.db.host_get(host).management_ip
-        except exception.NotFound:
-            return None
 
     def _earlier_recovery(self, notification: models.Notification
                           ) -> str | None:

@@ -4,14 +4,9 @@ Management IP, availability zone, logical CPUs, RAM and disk total/used,
 instance count, the compute service's state and status (the seed's host
 page, section a.2). New hosts appear; hosts the cloud no longer reports are
 soft-deleted by the store. ``vmotiond-manage host sync`` calls ``sync``.
-
-``untrusted_addresses`` finds the management IPs a probe cannot vouch for.
 """
 
-from collections.abc import Iterable
-from collections.abc import Mapping
 from collections.abc import Sequence
-import ipaddress
 from typing import Any
 
 from oslo_log import log as logging
@@ -74,63 +69,3 @@ def sync(cloud: cloud_base.Cloud, store: store_mod.MonitorStore
              "%(deleted)s deleted", counts)
     return counts
 
-
-# Reported by a host that does not know its own address: probing them
-# reaches the monitor's own machine, or no machine.
-_NOT_A_HOST = {ipaddress.ip_address("127.0.0.1"): "the loopback address",
-               ipaddress.ip_address("::1"): "the loopback address"}
-
-
-def untrusted_addresses(addresses: Mapping[str, str | None]
-                        ) -> dict[str, str]:
-    """Management addresses a probe cannot vouch for: address -> why (pure).
-
-    ``addresses`` maps host to management IP. Untrusted are an address
-    several hosts report (Nova's fake driver reports one for every host; a
-    mis-set ``my_ip`` or NAT do the same) and one that is no single host's:
-    unspecified (0.0.0.0, ::), multicast, broadcast, or 127.0.0.1 and ::1.
-    Other loopback addresses, one per host (the simulator's), are valid.
-    """
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for host, address in sorted(addresses.items()):
-        if address:
-            groups.setdefault(_key(address), []).append((host, address))
-    untrusted: dict[str, str] = {}
-    for key, members in groups.items():
-        hosts = [host for host, _address in members]
-        if len(hosts) > 1:
-            reason = "shared by %d hosts (%s)" % (len(hosts), _names(hosts))
-        else:
-            reason = _not_a_host(key) or ""
-        if reason:
-            untrusted.update((address, reason) for _h, address in members)
-    return untrusted
-
-
-def _key(address: str) -> str:
-    try:
-        return str(ipaddress.ip_address(address.strip()))
-    except ValueError:
-        return address          # a name: compared as written
-
-
-def _not_a_host(address: str) -> str | None:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return None
-    if ip.is_unspecified:
-        return "unspecified"
-    if ip.is_multicast:
-        return "a multicast address"
-    if ip == ipaddress.IPv4Address("255.255.255.255"):
-        return "the broadcast address"
-    return _NOT_A_HOST.get(ip)
-
-
-def _names(hosts: Iterable[str], most: int = 5) -> str:
-    hosts = list(hosts)
-    shown = ", ".join(hosts[:most])
-    if len(hosts) > most:
-        shown += " and %d more" % (len(hosts) - most)
-    return shown

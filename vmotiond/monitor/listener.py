@@ -11,14 +11,16 @@ Accepted shapes, on topic ``[monitor] listener_topic``:
 
 A claim is evidence, not a verdict: unless its publisher is trusted
 (``trusted_publishers``) the host is checked against Nova (stale heartbeat
-or forced down) and the probe (must not answer; not asked when the host's
-address is not its own) before the claim is handed to ``intake``. Unknown
-hosts, malformed payloads, stale claims and claims Nova contradicts are
-rejected with a log line saying why.
+or forced down; a write to the service record, vmotiond's fence or an
+operator's disable, is no heartbeat) and the probe (must not answer; not
+asked when the host's address is not its own) before the claim is handed
+to ``intake``. Unknown hosts, malformed payloads, stale claims and claims
+Nova contradicts are rejected with a log line saying why.
 """
 
 from collections.abc import Callable
 from collections.abc import Collection
+from collections.abc import Iterable
 from collections.abc import Mapping
 import dataclasses
 import datetime
@@ -29,14 +31,17 @@ from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging
 
+from vmotiond import addresses as addresses_mod
 from vmotiond import clock as clock_mod
 from vmotiond import exception
 from vmotiond.cloud import base as cloud_base
+from vmotiond.cloud import records as cloud_records
 from vmotiond.monitor import emitter as emitter_mod
-from vmotiond.monitor import inventory
+from vmotiond.monitor import heartbeat
 from vmotiond.monitor import payload as payload_mod
 from vmotiond.monitor import probe as probe_mod
 from vmotiond.monitor import records
+from vmotiond.monitor import store as store_mod
 
 LOG = logging.getLogger(__name__)
 
@@ -70,6 +75,8 @@ class ClaimEndpoint:
         ``DuplicateNotification`` (taken as done); any other error requeues
         the message.
     :param known_hosts: returns the names of the hosts vmotiond manages.
+    :param saved: returns the monitor's saved records by host
+        (``persisted_records``), for the Nova check.
     """
 
     def __init__(self, conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
@@ -78,6 +85,8 @@ class ClaimEndpoint:
                  clock: clock_mod.Clock | None = None,
                  probe: probe_mod.Probe | None = None,
                  addresses: Callable[[], Mapping[str, str | None]]
+                 | None = None,
+                 saved: Callable[[], Mapping[str, records.HostRecord]]
                  | None = None) -> None:
         self.conf = conf
         self.cloud = cloud
@@ -86,6 +95,7 @@ class ClaimEndpoint:
         self.clock = clock or clock_mod.Clock()
         self.probe = probe if probe is not None else probe_mod.from_conf(conf)
         self.addresses = addresses or dict
+        self.saved = saved or dict
         self.own_publisher = "%s.%s" % (emitter_mod.PUBLISHER, conf.host)
 
     # oslo.messaging calls the method named after the priority.
@@ -151,12 +161,13 @@ class ClaimEndpoint:
 
     def _verify(self, claim: Claim) -> Claim:
         nova = nova_confirms(self.cloud, claim.host,
-                             self.conf.monitor.heartbeat_threshold)
+                             self.conf.monitor.heartbeat_threshold,
+                             self.saved())
         answer = "none"
         if self.conf.monitor.probe_driver != "none":
             addresses = self.addresses()
             address = addresses.get(claim.host)
-            if address in inventory.untrusted_addresses(addresses):
+            if address in addresses_mod.untrusted_addresses(addresses):
                 answer = records.PROBE_UNTRUSTED
             else:
                 answer = self.probe.check(claim.host, address)
@@ -168,14 +179,43 @@ class ClaimEndpoint:
         return dataclasses.replace(claim, evidence=evidence)
 
 
-def nova_confirms(cloud: cloud_base.Cloud, host: str,
-                  threshold: float) -> dict[str, Any]:
+def persisted_records(rows: Iterable[Any]
+                      ) -> dict[str, records.HostRecord]:
+    """The monitor's records as saved in the hosts table, by host, each
+    with the heartbeat seen at its last save."""
+    return {row.name: store_mod.from_row(
+        row.name, row.monitor_state, row.monitor_state_since,
+        row.monitor_generation, row.monitor_detail, heartbeat=True)
+        for row in rows}
+
+
+def _as_of(service: cloud_records.ComputeService,
+           record: records.HostRecord | None) -> records.HostRecord | None:
+    """``record`` as it judges ``service`` in a one-off check.
+
+    A saved record's heartbeat is the one seen when the monitor saw the
+    last write (``written_at``). It is the host's last only while Nova
+    still shows that write; otherwise it is dropped, as after a restart,
+    so a write the monitor has not seen yet is a heartbeat unless the host
+    is in a failure incident.
+    """
+    if record is None or service.updated_at == record.written_at:
+        return record
+    return dataclasses.replace(record, heartbeat=None)
+
+
+def nova_confirms(cloud: cloud_base.Cloud, host: str, threshold: float,
+                  saved: Mapping[str, records.HostRecord] | None = None
+                  ) -> dict[str, Any]:
     """Nova's view of a claimed failure of ``host``, as evidence.
 
     Raise ``Rejected`` when Nova cannot be asked, has no compute service
     on the host, or shows a heartbeat of it at most ``threshold`` seconds
     old (measured against the freshest heartbeat) and it is not forced
-    down.
+    down. ``updated_at`` is read as the monitor reads it
+    (``heartbeat.heartbeat_of``, with the monitor's ``saved`` records):
+    a write to the service record, vmotiond's fence or an operator's
+    disable, is no heartbeat.
     """
     try:
         services = cloud.list_compute_services()
@@ -185,11 +225,15 @@ def nova_confirms(cloud: cloud_base.Cloud, host: str,
     if not mine:
         raise Rejected("Nova has no compute service on %s" % host)
     svc = mine[0]
-    beats = [s.updated_at for s in services if s.updated_at is not None]
-    if svc.updated_at is None or not beats:
+    saved = saved or {}
+    beats = {s.host: heartbeat.heartbeat_of(
+        s, _as_of(s, saved.get(s.host)))[0] for s in services}
+    beat = beats[host]
+    known = [b for b in beats.values() if b is not None]
+    if beat is None or not known:
         age = float("inf")
     else:
-        age = (max(beats) - svc.updated_at).total_seconds()
+        age = (max(known) - beat).total_seconds()
     if not svc.forced_down and age <= threshold:
         raise Rejected("Nova shows a fresh heartbeat from %s (%.1f s old)"
                        % (host, age))

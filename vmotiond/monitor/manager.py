@@ -14,6 +14,7 @@ from typing import Any
 from oslo_config import cfg
 from oslo_log import log as logging
 
+from vmotiond import addresses as addresses_mod
 from vmotiond import clock as clock_mod
 from vmotiond import constants
 from vmotiond import exception
@@ -191,7 +192,7 @@ class Monitor:
         if addresses == self._addresses:
             return self._untrusted
         self._addresses = addresses
-        self._untrusted = inventory.untrusted_addresses(addresses)
+        self._untrusted = addresses_mod.untrusted_addresses(addresses)
         for address, why in sorted(self._untrusted.items()):
             if address not in self._warned_addresses:
                 self._warned_addresses.add(address)

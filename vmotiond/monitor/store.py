@@ -78,13 +78,20 @@ def to_detail(rec: records.HostRecord) -> dict[str, Any]:
         "written_at": _iso(rec.written_at),
         "service_fields": (list(rec.service_fields)
                            if rec.service_fields is not None else None),
+        "heartbeat": _iso(rec.heartbeat),
     }
 
 
 def from_row(name: str, state: str, since: datetime.datetime | None,
-             generation: int, detail: Mapping[str, Any] | None
-             ) -> records.HostRecord:
-    """Rebuild a record from the hosts table's monitor columns."""
+             generation: int, detail: Mapping[str, Any] | None,
+             heartbeat: bool = False) -> records.HostRecord:
+    """Rebuild a record from the hosts table's monitor columns.
+
+    The heartbeat is the one seen at the record's last save, not the
+    host's last: the monitor takes ``updated_at`` afresh on a restart, and
+    a one-off check asks for it (``heartbeat``) to judge the write the
+    monitor saw (see ``listener.nova_confirms``).
+    """
     detail = detail or {}
     return records.HostRecord(
         host=name, state=state or constants.HOST_UP, since=since,
@@ -99,7 +106,8 @@ def from_row(name: str, state: str, since: datetime.datetime | None,
         healthy_since=_time(detail.get("healthy_since")),
         reported=frozenset(detail.get("reported") or ()),
         written_at=_time(detail.get("written_at")),
-        service_fields=_fields(detail.get("service_fields")))
+        service_fields=_fields(detail.get("service_fields")),
+        heartbeat=_time(detail.get("heartbeat")) if heartbeat else None)
 
 
 class DbStore:

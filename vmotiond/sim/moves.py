@@ -8,6 +8,9 @@ messages), then runs over simulated time as timeline events:
   microversion 2.95+ or when it was stopped) with no task state *before*
   the host field changes; then the host changes and the migration is
   ``done``. The source keeps its allocation until its nova-compute starts.
+  A rebuild that fails (fault ``error_state``) leaves the server ``ERROR``
+  on its old host, the migration ``failed`` and the destination's
+  allocation dropped, as Nova 34 does (it sets the host only on success).
 * migrate: ``RESIZE`` then ``VERIFY_RESIZE`` on the new host (migration
   ``finished``) until ``confirmResize`` (``confirmed``) or
   ``revertResize`` (``reverted``).
@@ -116,8 +119,7 @@ def evacuate(cloud: "SimCloud", server_id: str, host: str | None = None,
         if not dest.compute_running:
             return          # stuck in REBUILD, as with a dead destination
         if fail is not None:
-            state.move_server(server, dest.name)
-            _rebind_ports(cloud, server)
+            state.free(server, dest.name)
             migration.set_status("failed", at)
             _set(server, at, vm_state=states.ERROR, task_state=None)
             _fault(server, "Injected fault: rebuild failed on %s"

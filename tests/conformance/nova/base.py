@@ -93,6 +93,12 @@ class NovaTarget(target.Target):
         test = self.test
         test.computes[host] = test.restart_compute_service(test.computes[host])
 
+    def fail_evacuations(self) -> None:
+        # The fake driver has no rebuild: Nova spawns on the destination.
+        self.test.useFixture(fixtures.MockPatch(
+            "nova.virt.fake.FakeDriver.spawn",
+            side_effect=RuntimeError("injected: spawn failed")))
+
 
 class NovaTestCase(integrated_helpers.ProviderUsageBaseTestCase):
     """Nova with three fake compute hosts and fast heartbeats."""

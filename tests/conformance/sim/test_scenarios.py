@@ -67,6 +67,9 @@ class SimTarget(target.Target):
     def revive(self, host: str) -> None:
         self.cloud.revive_host(host)
 
+    def fail_evacuations(self) -> None:
+        self.cloud.add_fault("evacuate", "error_state")
+
     def now(self) -> datetime.datetime:
         return self.cloud.clock.now()
 

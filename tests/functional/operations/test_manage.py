@@ -10,6 +10,7 @@ import contextlib
 import io
 import json
 import os
+import time
 import uuid
 
 import fixtures
@@ -265,6 +266,93 @@ class ManageOverRabbitTest(testtools.TestCase):
         code, out, err = self.manage("host", "release", self.host)
         self.assertEqual(1, code)
         self.assertIn("not fenced by vmotiond", err)
+
+    def wait_vmove(self, uuid, statuses=constants.VMOVE_DONE_STATUSES,
+                   timeout=60.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            row = self.env.db.vmove_get(uuid)
+            if row.status in statuses:
+                return row
+            time.sleep(0.05)
+        raise AssertionError("vmove %s is still %s" % (uuid, row.status))
+
+    def plan_of(self, vmove_uuid):
+        """The steps of the vmove's latest plan (data API)."""
+        plans = [s for s in self.env.db.step_list(vmove_uuid)
+                 if s.name == "plan"]
+        return plans[-1].context["steps"]
+
+    def test_redo_runs_the_steps_of_todays_configuration(self):
+        # Issue 15, point 2: the step list is not frozen at planning time.
+        server_id = self.boot("a")
+        self.env.sync_hosts()
+        self.env.conf_fixture.set("api_retries", 0, "cloud")
+        self.env.conf_fixture.set("step_retries", 0, "engine")
+        self.env.conf_fixture.set("floating_ip_steps", False, "engine")
+        first = self.engine()
+        sim = self.env.sim.cloud
+        sim.add_fault("compute.action.evacuate", "http_500")
+        sim.kill_host(self.host)
+        self.env.send_host_down(self.host)
+        note = self.env.wait_notification(self.host)
+        self.assertEqual(constants.NOTIFICATION_FAILED, note.status,
+                         note.message)
+        move, = self.env.db.vmove_list(notification_uuid=note.uuid)
+        self.assertEqual(constants.FAILED, move.status)
+        self.assertEqual(["evacuate", "wait_moved", "start"],
+                         self.plan_of(move.uuid))
+        # The operator turns the floating-IP steps on and restarts.
+        first.stop()
+        sim.clear_faults()
+        self.env.conf_fixture.set("floating_ip_steps", True, "engine")
+        self.engine()
+        code, out, err = self.manage("task", "redo", move.uuid)
+        self.assertEqual(0, code, out + err)
+        move = self.wait_vmove(move.uuid)
+        self.assertEqual(constants.SUCCEEDED, move.status, move.message)
+        full = ["record_floating_ips", "evacuate", "wait_moved", "start",
+                "rebind_floating_ips", "check_floating_ips"]
+        self.assertEqual(full, self.plan_of(move.uuid))
+        ran = {s.name: s.status for s in self.env.db.step_list(move.uuid)}
+        for step in full:
+            self.assertEqual(constants.SUCCEEDED, ran.get(step), step)
+        self.assertEqual("standby-1", self.where(server_id))
+        ports = sim.state.ports_by_device[server_id]
+        self.assertTrue(any(sim.state.fips_by_port.get(p.id)
+                            for p in ports))
+        self.assertEqual(constants.NOTIFICATION_FINISHED,
+                         self.env.wait_notification(self.host).status)
+
+    def test_failed_evacuations_leave_the_standby_host_standby(self):
+        # Issue 15, point 8: every evacuation to the standby host it
+        # opened ends in ERROR (the rebuild fails there, as in Nova the
+        # instances stay on the failed host): it is closed again.
+        ids = [self.boot("a"), self.boot("b")]
+        self.env.sync_hosts()
+        self.env.conf_fixture.set("step_retries", 0, "engine")
+        self.engine()
+        sim = self.env.sim.cloud
+        sim.add_fault("evacuate", "error_state")
+        sim.kill_host(self.host)
+        self.env.send_host_down(self.host)
+        note = self.env.wait_notification(self.host)
+        self.assertEqual(constants.NOTIFICATION_FAILED, note.status,
+                         note.message)
+        moves = self.env.db.vmove_list(notification_uuid=note.uuid)
+        self.assertEqual({constants.FAILED}, {m.status for m in moves})
+        for server_id in ids:
+            # Sent to the standby host, which was opened for it.
+            migration, = sim.state.migrations_by_server[server_id]
+            self.assertEqual(("standby-1", "failed"),
+                             (migration.dest_compute, migration.status))
+            server = sim.state.servers[server_id]
+            self.assertEqual((self.host, states.ERROR),
+                             (server.host, server.vm_state))
+        view = sim.host_view("standby-1")
+        self.assertEqual("disabled", view["status"])
+        self.assertEqual(constants.ROLE_STANDBY,
+                         self.env.db.host_get("standby-1").role)
 
     def test_no_engine_fails_with_one_line_and_does_nothing(self):
         self.boot("a")

@@ -81,3 +81,36 @@ class FencerTest(testtools.TestCase):
         err = self.assertRaises(exception.FencingFailed, driver.fence,
                                 "h", None)
         self.assertIn("no BMC address", str(err))
+
+
+class PowerAddressTest(testtools.TestCase):
+    """Where power fencing reaches a host (issue 15: never at a management
+    IP that is not the host's own)."""
+
+    def test_cases(self):
+        ips = {"a": "10.0.0.9", "b": "10.0.0.9", "c": "10.0.0.3",
+               "d": "::1", "e": None}
+        self.assertEqual(("10.9.0.1", None), fence.power_address(
+            "a", {"a": "10.9.0.1"}, ips))
+        self.assertEqual(("10.0.0.3", None),
+                         fence.power_address("c", {}, ips))
+        self.assertEqual((None, fence.NO_ADDRESS),
+                         fence.power_address("e", {}, ips))
+        self.assertEqual((None, fence.NO_ADDRESS),
+                         fence.power_address("zz", {}, ips))
+        self.assertEqual(
+            (None, "the management IP 10.0.0.9 is shared by 2 hosts (a, b), "
+                   "not the host's own: set [engine] ipmi_addresses for it"),
+            fence.power_address("b", {}, ips))
+        self.assertEqual(
+            (None, "the management IP ::1 is the loopback address, not the "
+                   "host's own: set [engine] ipmi_addresses for it"),
+            fence.power_address("d", {}, ips))
+
+    def test_command_needs_an_address_only_when_it_names_one(self):
+        err = self.assertRaises(
+            exception.FencingFailed, fence.CommandDriver(
+                "fence-it %(address)s", 5).fence, "h", None, "why not")
+        self.assertIn("no address for %(address)s: why not", str(err))
+        self.assertIn("powered off by true", fence.CommandDriver(
+            "true %(host)s", 5).fence("h", None, "why not"))

@@ -12,7 +12,9 @@ from tests.unit.engine import fakes
 from vmotiond import constants
 from vmotiond.engine import intake
 from vmotiond.monitor import payload as payload_mod
+from vmotiond.monitor import records
 from vmotiond.monitor import signing
+from vmotiond.monitor import store as monitor_store
 
 HANDLED = oslo_messaging.NotificationResult.HANDLED
 REQUEUE = oslo_messaging.NotificationResult.REQUEUE
@@ -70,6 +72,26 @@ class TrustTest(base.EngineTestCase):
         row = self.db.notification_get(self.started[0])
         self.assertEqual("failed", row.host)
         self.assertEqual([], self.db.alert_list())
+
+    def test_operator_disable_of_a_dead_host_is_no_heartbeat(self):
+        # Issue 15: the monitor saw the heartbeat of "failed" stop 40 s
+        # ago, then an operator's disable, which stamped updated_at.
+        now = self.clock.now()
+        for host in ("n1", "n2"):
+            self.beat(host)
+        self.cloud.services["failed"] = dataclasses.replace(
+            self.cloud.services["failed"], updated_at=now, status="disabled",
+            disabled_reason="dead, ticket 42")
+        monitor_store.DbStore(self.db).save_records([records.HostRecord(
+            "failed", state=constants.HOST_DISABLED, since=now,
+            heartbeat=now - datetime.timedelta(seconds=40), written_at=now,
+            service_fields=("disabled", False, "dead, ticket 42"))])
+        self.assertEqual(HANDLED, self.send(self.body()))
+        self.assertEqual([], self.db.alert_list())
+        row = self.db.notification_get(self.started[0])
+        self.assertEqual(40.0,
+                         row.payload["evidence"]["intake"]
+                         ["nova_heartbeat_age"])
 
     def test_signed_verdict_is_trusted_without_nova(self):
         self.endpoint = self.make_endpoint(key=KEY)

@@ -220,6 +220,66 @@ class RecoveryTest(base.EngineTestCase):
             self.assertEqual(["failed 127.0.0.9", "failed 127.0.0.10"],
                              f.read().split("\n")[:2])
 
+    def _command_fencing(self):
+        marker = os.path.join(self.useFixture(fixtures.TempDir()).path, "f")
+        self.conf.set_override("fence_driver", "command", "engine")
+        self.conf.set_override(
+            "fence_command", "sh -c 'echo %(host)s %(address)s >> " + marker
+            + "'", "engine")
+        return marker
+
+    def test_power_fencing_refuses_a_shared_management_ip(self):
+        # Issue 15: a management IP several hosts report could power off
+        # another machine; nothing is powered off and nothing moves.
+        self.add("a")
+        marker = self._command_fencing()
+        for host in ("failed", "sb1", "n1"):
+            self.db.host_update(host, {"management_ip": "10.0.0.9"})
+        uuid = self.notify()
+        status = self.make_manager().recovery.run(uuid)
+        self.assertEqual(constants.NOTIFICATION_FAILED, status)
+        message = self.db.notification_get(uuid).message
+        self.assertIn("fencing failed, nothing was moved", message)
+        self.assertIn("management IP 10.0.0.9 is shared by 3 hosts "
+                      "(failed, n1, sb1)", message)
+        self.assertIn("[engine] ipmi_addresses", message)
+        self.assertFalse(os.path.exists(marker))
+        self.assertEqual([], self.cloud.calls)
+        self.assertEqual([], self.db.vmove_list(notification_uuid=uuid))
+
+    def test_power_fencing_refuses_an_address_of_no_host(self):
+        self.add("a")
+        self.conf.set_override("fence_driver", "ipmi", "engine")
+        self.db.host_update("failed", {"management_ip": "127.0.0.1"})
+        uuid = self.notify()
+        self.assertEqual(constants.NOTIFICATION_FAILED,
+                         self.make_manager().recovery.run(uuid))
+        self.assertIn("no BMC address: the management IP 127.0.0.1 is the "
+                      "loopback address",
+                      self.db.notification_get(uuid).message)
+        self.assertEqual([], self.cloud.calls)
+
+    def test_configured_bmc_address_used_when_management_ip_shared(self):
+        self.add("a")
+        marker = self._command_fencing()
+        for host in ("failed", "n1"):
+            self.db.host_update(host, {"management_ip": "10.0.0.9"})
+        self.conf.set_override("ipmi_addresses", {"failed": "10.9.0.1"},
+                               "engine")
+        uuid = self.notify()
+        self.assertEqual(constants.NOTIFICATION_FINISHED,
+                         self.make_manager().recovery.run(uuid))
+        with open(marker) as f:
+            self.assertEqual("failed 10.9.0.1", f.read().strip())
+
+    def test_shared_management_ip_is_no_matter_without_power_fencing(self):
+        self.add("a")
+        for host in ("failed", "n1"):
+            self.db.host_update(host, {"management_ip": "10.0.0.9"})
+        uuid = self.notify()
+        self.assertEqual(constants.NOTIFICATION_FINISHED,
+                         self.make_manager().recovery.run(uuid))
+
     def test_fencing_failure_stops_recovery(self):
         self.add("a")
         self.conf.set_override("fence_driver", "command", "engine")

@@ -2,6 +2,7 @@
 and the versioned payload itself."""
 
 import datetime
+import types
 
 import oslo_messaging
 import testtools
@@ -10,10 +11,13 @@ from tests.fixtures import conf as conf_fixture
 from tests.unit.monitor.fakes import T0
 from tests.unit.monitor.fakes import svc
 from vmotiond import clock as clock_mod
+from vmotiond import constants as c
 from vmotiond import exception
 from vmotiond.monitor import listener
 from vmotiond.monitor import payload
 from vmotiond.monitor import probe
+from vmotiond.monitor import records
+from vmotiond.monitor import store
 
 NOW = T0 + datetime.timedelta(seconds=100)
 
@@ -58,11 +62,14 @@ class ListenerTestBase(testtools.TestCase):
         self.alive: dict[str, bool] = {"h1": False}
         self.cloud = Cloud([svc("h0", NOW),
                             svc("h1", NOW - datetime.timedelta(seconds=40))])
+        self.saved: list[records.HostRecord] = []
         self.endpoint = listener.ClaimEndpoint(
             self.fx.conf, self.cloud, self.accepted.append,
             known_hosts=lambda: {"h0", "h1"},
             clock=clock_mod.FakeClock(NOW),
-            probe=probe.CallableProbe(lambda h: self.alive.get(h, True)))
+            probe=probe.CallableProbe(lambda h: self.alive.get(h, True)),
+            saved=lambda: listener.persisted_records(
+                [row(rec) for rec in self.saved]))
 
     def rejected(self, publisher: str, event_type: str, body: object,
                  reason: str) -> None:
@@ -130,6 +137,59 @@ class AcceptTest(ListenerTestBase):
         self.endpoint.addresses = lambda: {"h0": "192.0.2.1",
                                            "h1": "192.0.2.2"}
         self.rejected("m", "x", masakari(), "h1 answers the probe")
+
+
+def row(rec: records.HostRecord) -> types.SimpleNamespace:
+    """A hosts-table row as the monitor saved ``rec`` to it."""
+    return types.SimpleNamespace(
+        name=rec.host, monitor_state=rec.state, monitor_state_since=rec.since,
+        monitor_generation=rec.generation, monitor_detail=store.to_detail(rec))
+
+
+class ServiceWriteTest(ListenerTestBase):
+    """Nova's check reads a write to the service record as the monitor
+    does (``heartbeat.heartbeat_of``): an operator's disable of a dead host
+    is no heartbeat (issue 15)."""
+
+    DISABLED = ("disabled", False, "dead, ticket 42")
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.fx.set("probe_driver", "none", group="monitor")
+        # Nova: h0 heartbeats; h1 is dead, and an operator just disabled
+        # it, which stamped its updated_at.
+        self.cloud.services = [svc("h0", NOW),
+                               svc("h1", NOW, status="disabled",
+                                   reason="dead, ticket 42")]
+
+    def test_operator_disable_seen_by_the_monitor(self) -> None:
+        # The monitor saw h1's heartbeat stop 40 s ago, then the write.
+        self.saved = [records.HostRecord(
+            "h1", state=c.HOST_DISABLED, since=NOW,
+            heartbeat=NOW - datetime.timedelta(seconds=40), written_at=NOW,
+            service_fields=self.DISABLED)]
+        claim = self.endpoint.check("m", "x", masakari())
+        self.assertEqual(40.0, claim.evidence["nova_heartbeat_age"])
+
+    def test_decided_failure_written_since(self) -> None:
+        # h1 is declared down; the monitor has not polled since the write.
+        self.saved = [records.HostRecord(
+            "h1", state=c.HOST_DOWN, since=NOW,
+            heartbeat=NOW - datetime.timedelta(seconds=40),
+            service_fields=("enabled", False, None))]
+        claim = self.endpoint.check("m", "x", masakari())
+        self.assertEqual(float("inf"), claim.evidence["nova_heartbeat_age"])
+
+    def test_write_not_seen_on_a_host_not_failed_is_a_heartbeat(self) -> None:
+        # What the monitor knows of h1 predates the write: as after a
+        # restart, the stamp may be a heartbeat too.
+        self.saved = [records.HostRecord(
+            "h1", state=c.HOST_SUSPECT, since=NOW,
+            heartbeat=NOW - datetime.timedelta(seconds=40),
+            stale_since=NOW, service_fields=("enabled", False, None))]
+        self.rejected("m", "x", masakari(), "fresh heartbeat")
+        self.saved = []
+        self.rejected("m", "x", masakari(), "fresh heartbeat")
 
 
 class RejectTest(ListenerTestBase):

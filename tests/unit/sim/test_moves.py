@@ -106,6 +106,12 @@ class TestEvacuate(MovesTestCase):
         self.evacuate(b.id)
         self.cloud.settle()
         self.assertEqual("ERROR", a.status)
+        # As Nova: a failed rebuild leaves the server on its old host and
+        # frees what it held on the destination.
+        self.assertEqual("h1", a.host)
+        (migration,) = self.cloud.state.migrations_by_server[a.id]
+        self.assertEqual("failed", migration.status)
+        self.assertEqual(["h1"], list(a.allocs))
         self.assertEqual("ACTIVE", b.status)
         (port,) = self.cloud.state.ports_by_device[b.id]
         self.assertEqual([], self.cloud.state.fips_by_port.get(port.id, []))

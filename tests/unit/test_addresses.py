@@ -1,14 +1,14 @@
-"""Management addresses a probe cannot vouch for (issue 15, point 6)."""
+"""Management addresses that are not one host's own (issue 15, point 6)."""
 
 import testtools
 
-from vmotiond.monitor import inventory
+from vmotiond import addresses
 
 
 class UntrustedAddressesTest(testtools.TestCase):
 
     def test_distinct_host_addresses_are_trusted(self) -> None:
-        self.assertEqual({}, inventory.untrusted_addresses({
+        self.assertEqual({}, addresses.untrusted_addresses({
             "a": "10.0.0.1", "b": "10.0.0.2", "c": "2001:db8::1",
             "d": None, "e": "", "f": "compute-f.example",
             # The simulator's: loopback, one address per host.
@@ -17,14 +17,14 @@ class UntrustedAddressesTest(testtools.TestCase):
     def test_shared_address(self) -> None:
         self.assertEqual(
             {"10.0.0.9": "shared by 3 hosts (a, b, c)"},
-            inventory.untrusted_addresses({"a": "10.0.0.9", "b": "10.0.0.9",
+            addresses.untrusted_addresses({"a": "10.0.0.9", "b": "10.0.0.9",
                                            "c": "10.0.0.9", "d": "10.0.0.4"}))
 
     def test_shared_in_other_spellings(self) -> None:
         self.assertEqual(
             {"2001:db8::1": "shared by 2 hosts (a, b)",
              "2001:DB8:0::1": "shared by 2 hosts (a, b)"},
-            inventory.untrusted_addresses({"a": "2001:db8::1",
+            addresses.untrusted_addresses({"a": "2001:db8::1",
                                            "b": "2001:DB8:0::1"}))
 
     def test_many_hosts_are_named_in_part(self) -> None:
@@ -32,7 +32,7 @@ class UntrustedAddressesTest(testtools.TestCase):
         self.assertEqual(
             {"10.1.1.1": "shared by 40 hosts (h00, h01, h02, h03, h04 and "
                          "35 more)"},
-            inventory.untrusted_addresses(hosts))
+            addresses.untrusted_addresses(hosts))
 
     def test_addresses_of_no_single_host(self) -> None:
         cases = {"0.0.0.0": "unspecified", "::": "unspecified",
@@ -43,5 +43,5 @@ class UntrustedAddressesTest(testtools.TestCase):
         for address, reason in cases.items():
             self.assertEqual(
                 {address: reason},
-                inventory.untrusted_addresses({"a": address,
+                addresses.untrusted_addresses({"a": address,
                                                "b": "10.0.0.2"}))
