@@ -137,7 +137,7 @@ class Query:
 PAGING = ("limit", "marker", "sort_key", "sort_dir")
 
 
-def next_link(req: webob.Request, items: list[dict[str, object]],
+def next_link(req: webob.Request, items: list[dict[str, Any]],
               limit: int, marker_key: str) -> list[dict[str, str]] | None:
     """Return Nova-style ``*_links`` with the next page when this is full.
 
@@ -150,6 +150,17 @@ def next_link(req: webob.Request, items: list[dict[str, object]],
     params += [("limit", str(limit)), ("marker", str(items[-1][marker_key]))]
     url = req.host_url + req.script_name + req.path_info
     return [{"rel": "next", "href": "%s?%s" % (url, urlencode(params))}]
+
+
+def page(req: webob.Request, name: str, items: list[dict[str, Any]],
+         limit: int, marker_key: str) -> dict[str, Any]:
+    """The body of a list: ``{name: items}``, with ``{name}_links`` when
+    a next page may follow."""
+    body: dict[str, Any] = {name: items}
+    links = next_link(req, items, limit, marker_key)
+    if links:
+        body[name + "_links"] = links
+    return body
 
 
 @contextlib.contextmanager

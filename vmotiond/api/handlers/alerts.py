@@ -51,11 +51,8 @@ def list_alerts(req: webob.Request) -> webob.Response:
             sort_key=sort_key, sort_dir=sort_dir, limit=limit,
             marker=marker)
     items = [serialize(row) for row in rows]
-    body: dict[str, Any] = {"alerts": items}
-    links = params.next_link(req, items, limit, "alert_uuid")
-    if links:
-        body["alerts_links"] = links
-    return util.json_response(body)
+    return util.json_response(params.page(req, "alerts", items, limit,
+                                          "alert_uuid"))
 
 
 @microversion.version_handler("1.5")

@@ -68,11 +68,8 @@ def list_notifications(req: webob.Request) -> webob.Response:
             sort_key=sort_key, sort_dir=sort_dir, limit=limit,
             marker=marker)
     items = [serialize(row) for row in rows]
-    body: dict[str, Any] = {"notifications": items}
-    links = params.next_link(req, items, limit, "notification_uuid")
-    if links:
-        body["notifications_links"] = links
-    return util.json_response(body)
+    return util.json_response(params.page(req, "notifications", items, limit,
+                                          "notification_uuid"))
 
 
 @microversion.version_handler("1.0")

@@ -98,11 +98,8 @@ def _own_marker(database: Any, marker: str, project_id: str) -> None:
 
 def _page(req: webob.Request, items: list[dict[str, Any]],
           limit: int) -> webob.Response:
-    body: dict[str, Any] = {"vmoves": items}
-    links = params.next_link(req, items, limit, "uuid")
-    if links:
-        body["vmoves_links"] = links
-    return util.json_response(body)
+    return util.json_response(params.page(req, "vmoves", items, limit,
+                                          "uuid"))
 
 
 @microversion.version_handler("1.3")
