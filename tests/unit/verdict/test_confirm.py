@@ -3,6 +3,7 @@
 import dataclasses
 import datetime
 import itertools
+import types
 
 import testtools
 
@@ -91,3 +92,23 @@ class HeartbeatOfTest(testtools.TestCase):
                 self.assertTrue(stamp == beat or (
                     beat is None
                     and state not in confirm.INCIDENT_STATES), case)
+
+
+class MemoryTest(testtools.TestCase):
+    """What the monitor saw, as the hosts table keeps it for the engine."""
+
+    def test_detail_round_trip(self) -> None:
+        seen = confirm.Memory(c.HOST_FENCED, at(10), at(20), FENCED)
+        detail = {**confirm.detail(seen), "stale_count": 3}
+        self.assertEqual(seen, confirm.remembered(c.HOST_FENCED, detail))
+        self.assertEqual(confirm.Memory(), confirm.remembered(None, None))
+
+    def test_a_monitor_record_is_seen_as_saved(self) -> None:
+        rec = r.HostRecord("a", state=c.HOST_DOWN, heartbeat=at(10),
+                           written_at=at(20), service_fields=FENCED,
+                           stale_count=2)
+        row = types.SimpleNamespace(name="a", monitor_state=rec.state,
+                                    monitor_detail=confirm.detail(rec))
+        self.assertEqual({"a": confirm.Memory(c.HOST_DOWN, at(10), at(20),
+                                              FENCED)},
+                         confirm.saved([row]))
