@@ -16,7 +16,7 @@ from vmotiond.cloud import base as cloud_base
 from vmotiond.cloud import openstack as cloud_openstack
 from vmotiond.db import api as db_api
 from vmotiond.monitor import listener as listener_mod
-from vmotiond.monitor import payload as payload_mod
+from vmotiond.verdict import confirm
 
 LOG = logging.getLogger(__name__)
 
@@ -75,13 +75,12 @@ def monitor_part(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
     forward = emitter.Emitter(emitter.make_notifier(conf, transport),
                               key=conf.monitor.verdict_key)
     endpoint = listener_mod.ClaimEndpoint(
-        conf, cloud, _forward_claim(forward, conf.host),
+        conf, cloud, listener_mod.forwarder(forward, conf.host),
         known_hosts=lambda: [h.name for h in database.host_list()],
         clock=clock, probe=monitor.probe,
         addresses=lambda: {h.name: h.management_ip
                            for h in database.host_list()},
-        saved=lambda: listener_mod.persisted_records(
-            database.host_list()))
+        saved=lambda: confirm.saved(database.host_list()))
     claims = listener_mod.make_listener(conf, endpoint, transport)
 
     def start() -> None:
@@ -96,22 +95,6 @@ def monitor_part(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
         claims.wait()
 
     return Part("monitor", start, stop)
-
-
-def _forward_claim(forward: Any, monitor_name: str
-                   ) -> Callable[[listener_mod.Claim], None]:
-    """Hand an accepted claim to the engine as a host-down notification."""
-
-    def intake(claim: listener_mod.Claim) -> None:
-        payload = payload_mod.build(
-            host=claim.host, generation=claim.generation,
-            detected_at=claim.detected_at, evidence=claim.evidence,
-            monitor="%s (claim of %s)" % (monitor_name, claim.publisher),
-            auto_evacuate=None, reason="claim:%s" % claim.source)
-        payload["dedup_key"] = claim.dedup_key
-        forward.emit(payload_mod.EVENT_HOST_DOWN, payload)
-
-    return intake
 
 
 def engine_part(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,

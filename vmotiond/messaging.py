@@ -1,4 +1,5 @@
-"""oslo.messaging plumbing: transports, notifier, listeners, RPC.
+"""oslo.messaging plumbing: the one place that builds transports,
+notifiers, notification listeners and RPC servers and clients.
 
 Everything runs on oslo.messaging's threading executor. The embedded
 default transport is ``fake://`` (in-process); it only carries messages
@@ -13,8 +14,6 @@ from oslo_config import cfg
 import oslo_messaging
 
 from vmotiond import exception
-
-ENGINE_RPC_TOPIC = "vmotiond-engine"
 
 
 def is_in_process(conf: cfg.ConfigOpts) -> bool:
@@ -42,34 +41,56 @@ def rpc_transport(conf: cfg.ConfigOpts) -> oslo_messaging.Transport:
 
 
 def notifier(transport: oslo_messaging.Transport, topic: str,
-             publisher_id: str) -> oslo_messaging.Notifier:
-    """A notifier that sends versioned notifications on ``topic``."""
+             publisher_id: str, retry: int | None = None
+             ) -> oslo_messaging.Notifier:
+    """A notifier of versioned (messagingv2) notifications on ``topic``;
+    ``retry`` connection attempts per send (None: forever)."""
     return oslo_messaging.Notifier(transport, publisher_id=publisher_id,
-                                   driver="messaging", topics=[topic])
+                                   driver="messagingv2", topics=[topic],
+                                   retry=retry)
 
 
 def notification_listener(transport: oslo_messaging.Transport, topic: str,
-                          endpoints: Sequence[Any],
-                          pool: str | None = None
+                          endpoints: Sequence[Any], pool: str | None = None
                           ) -> oslo_messaging.MessageHandlingServer:
-    """A listener on ``topic`` whose endpoints may requeue a message."""
+    """A listener on ``topic`` whose endpoints may requeue a message.
+
+    Listeners with the same ``pool`` share one queue (a message goes to
+    one of them); None: the topic's default queue.
+    Call ``start()``, and ``stop()`` then ``wait()`` to end it.
+    """
     return oslo_messaging.get_notification_listener(
         transport, [oslo_messaging.Target(topic=topic)], list(endpoints),
         executor="threading", allow_requeue=True, pool=pool)
 
 
-def rpc_server(transport: oslo_messaging.Transport, server: str,
-               endpoints: Sequence[Any]
+def rpc_server(transport: oslo_messaging.Transport, topic: str,
+               server: str, endpoints: Sequence[Any]
                ) -> oslo_messaging.MessageHandlingServer:
-    """The engine's RPC server, on the engine topic."""
-    target = oslo_messaging.Target(topic=ENGINE_RPC_TOPIC, server=server)
+    """An RPC server named ``server`` on ``topic``."""
+    _register_tracing_opts(transport.conf)
+    target = oslo_messaging.Target(topic=topic, server=server)
     return oslo_messaging.get_rpc_server(transport, target, list(endpoints),
                                          executor="threading")
 
 
-def rpc_client(transport: oslo_messaging.Transport,
-               timeout: float | None = None) -> oslo_messaging.RPCClient:
-    """A client of the engine's RPC server."""
+def rpc_client(transport: oslo_messaging.Transport, topic: str,
+               timeout: float | None = None, retry: int | None = None
+               ) -> oslo_messaging.RPCClient:
+    """A client of the RPC servers on ``topic``; ``retry`` connection
+    attempts per call (None: forever)."""
+    _register_tracing_opts(transport.conf)
     return oslo_messaging.get_rpc_client(
-        transport, oslo_messaging.Target(topic=ENGINE_RPC_TOPIC),
-        timeout=timeout)
+        transport, oslo_messaging.Target(topic=topic), timeout=timeout,
+        retry=retry)
+
+
+def _register_tracing_opts(conf: cfg.ConfigOpts) -> None:
+    """oslo.messaging 18 reads ``[oslo_messaging_tracing]`` and
+    ``[oslo_messaging_metrics]`` from the transport's config on every call
+    but registers them on ``cfg.CONF`` only; register them on ours."""
+    for group in ("oslo_messaging_tracing", "oslo_messaging_metrics"):
+        if group in conf or group not in cfg.CONF:
+            continue
+        opts = [info["opt"] for info in cfg.CONF[group]._group._opts.values()]
+        conf.register_opts(opts, group=group)

@@ -1,27 +1,18 @@
 """Intake: hear host notifications, check them, persist, then acknowledge.
 
 The monitor sends ``vmotiond.host.down`` on ``[monitor]
-notification_topic`` with the versioned payload of
-``vmotiond.monitor.payload`` (version 1.x); a plain mapping with the same
-fields is accepted too::
+notification_topic``; what a message holds, how it is sealed and how Nova
+confirms it is the contract of ``vmotiond.verdict``. Every compute node
+holds credentials for the same bus, so a message is a request, not an
+order. Before anything is stored or fenced (``admit``):
 
-    {"host": "compute-1",            # Nova's host name (required)
-     "generation": 3,                # the monitor's failure counter
-     "detected_at": "2026-01-01T00:00:00Z",       # required
-     "evidence": {...},              # why the monitor decided
-     "dedup_key": "COMPUTE_HOST:compute-1:3",     # optional
-     "signature": "hmac-sha256:..."} # with [monitor] verdict_key
-
-Every compute node holds credentials for the same bus, so a message is a
-request, not an order. Before anything is stored or fenced (``admit``):
-
-1. the payload is well typed and bounded (``validate``);
+1. the payload is well typed and bounded (``validation.validate``);
 2. a notification the monitor persisted under the message's key and
    nobody started is started: the database is the authority;
 3. with ``[monitor] verdict_key`` set the message must carry the
    monitor's signature; without it, the message is a claim that Nova must
-   confirm (stale heartbeat or forced down, as the claims listener checks:
-   a write to the service record the monitor saw is no heartbeat);
+   confirm (``confirm.nova_confirms``: stale heartbeat or forced down; a
+   write to the service record the monitor saw is no heartbeat);
 4. the host is in the hosts inventory, and ``detected_at`` is at most
    ``[engine] notification_max_age`` old and not in the future;
 5. a host has one recovery at a time: a message for a host whose
@@ -39,7 +30,6 @@ import dataclasses
 import datetime
 import json
 import math
-import re
 from typing import Any
 import uuid as uuidlib
 
@@ -52,23 +42,19 @@ from sqlalchemy import exc as sa_exc
 from vmotiond import clock as clock_mod
 from vmotiond import constants
 from vmotiond import exception
+from vmotiond import messaging
 from vmotiond.cloud import base as cloud_base
 from vmotiond.db import api as db_api
-from vmotiond.monitor import listener
-from vmotiond.monitor import payload as payload_mod
-from vmotiond.monitor import signing
+from vmotiond.verdict import confirm
+from vmotiond.verdict import payload as payload_mod
+from vmotiond.verdict import signing
+from vmotiond.verdict import validation
 
 LOG = logging.getLogger(__name__)
 
 EVENT_HOST_DOWN = payload_mod.EVENT_HOST_DOWN
 ALERT_REFUSED = "notification_refused"
 ALERT_UNSTORABLE = "notification_unstorable"
-
-MAX_HOST = 255                  # characters: the hosts.name column
-MAX_KEY = 238                   # characters: 255 less "#dup-" + 12 hex
-MAX_GENERATION = 2 ** 31 - 1    # an INTEGER column on every backend
-MAX_PAYLOAD = 65536             # characters of the payload as JSON
-_PRINTABLE = re.compile(r"^[^\x00-\x1f\x7f]+$")
 
 TRANSIENT_DB_ERRORS = (db_exc.DBError, exception.DatabaseUnavailable)
 # Database errors a retry cannot cure: the message is dropped, not requeued.
@@ -79,26 +65,6 @@ _PERMANENT_DB_ERRORS = (db_exc.DBDataError, db_exc.DBReferenceError,
 
 class Refused(Exception):
     """A message the engine does not act on; the text says why."""
-
-
-@dataclasses.dataclass(frozen=True)
-class HostDown:
-    """A validated host-down notification."""
-
-    host: str
-    generation: int | None
-    detected_at: datetime.datetime      # naive UTC
-    evidence: Mapping[str, Any]
-    dedup_key: str
-    raw: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-
-    def payload(self) -> dict[str, Any]:
-        """What is stored with the notification."""
-        out = dict(self.raw)
-        out.update({"host": self.host, "generation": self.generation,
-                    "detected_at": self.detected_at.isoformat(),
-                    "evidence": dict(self.evidence)})
-        return out
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,71 +82,8 @@ class Checks:
                    heartbeat_threshold=conf.monitor.heartbeat_threshold)
 
 
-def validate(payload: Any) -> HostDown:
-    """Return the notification as a record, or raise InvalidInput.
-
-    Types and sizes are checked here, before anything is stored.
-    """
-    try:
-        size = len(json.dumps(payload, default=str))
-    except (TypeError, ValueError):
-        raise exception.InvalidInput(reason="payload is not JSON") from None
-    if size > MAX_PAYLOAD:
-        raise exception.InvalidInput(
-            reason="payload too large (%d characters, at most %d)"
-            % (size, MAX_PAYLOAD))
-    if payload_mod.is_versioned(payload):
-        try:
-            data = payload_mod.parse(payload)
-        except ValueError as exc:
-            raise exception.InvalidInput(reason=_short(str(exc))) from exc
-    elif isinstance(payload, Mapping):
-        data = dict(payload)
-    else:
-        raise exception.InvalidInput(reason="payload is not a mapping")
-    host = data.get("host")
-    if not isinstance(host, str) or not host.strip():
-        raise exception.InvalidInput(reason="payload has no host")
-    host = host.strip()
-    if len(host) > MAX_HOST or not _PRINTABLE.match(host):
-        raise exception.InvalidInput(
-            reason="host is not a host name (%d characters)" % len(host))
-    generation = data.get("generation")
-    if generation is not None and (
-            isinstance(generation, bool) or not isinstance(generation, int)
-            or not 0 <= generation <= MAX_GENERATION):
-        raise exception.InvalidInput(
-            reason="generation must be an integer from 0 to %d"
-            % MAX_GENERATION)
-    detected_at = data.get("detected_at")
-    if detected_at is None:
-        raise exception.InvalidInput(reason="payload has no detected_at")
-    if not isinstance(detected_at, datetime.datetime):
-        try:
-            detected_at = payload_mod.parse_time(detected_at)
-        except ValueError:
-            raise exception.InvalidInput(
-                reason="detected_at is not an ISO 8601 time") from None
-    evidence = data.get("evidence") or {}
-    if not isinstance(evidence, Mapping):
-        raise exception.InvalidInput(reason="evidence is not a mapping")
-    key = data.get("dedup_key")
-    if key is None or key == "":
-        if generation is None:
-            raise exception.InvalidInput(
-                reason="payload has neither generation nor dedup_key")
-        key = payload_mod.dedup_key(host, generation)
-    if not isinstance(key, str) or len(key) > MAX_KEY \
-            or not _PRINTABLE.match(key):
-        raise exception.InvalidInput(
-            reason="dedup_key must be a string of at most %d printable "
-                   "characters" % MAX_KEY)
-    raw = {k: v for k, v in data.items() if k != "detected_at"}
-    return HostDown(host, generation, detected_at, evidence, key, raw)
-
-
-def check(down: HostDown, payload: Mapping[str, Any], checks: Checks,
-          known: bool, now: datetime.datetime,
+def check(down: validation.HostDown, payload: Mapping[str, Any],
+          checks: Checks, known: bool, now: datetime.datetime,
           nova: Callable[[], Mapping[str, Any]]) -> dict[str, Any]:
     """Raise ``Refused`` unless ``down`` may be acted on; return the
     evidence the checks add. ``nova()`` asks Nova (claims only)."""
@@ -191,25 +94,25 @@ def check(down: HostDown, payload: Mapping[str, Any], checks: Checks,
                           "send claims to [monitor] listener_topic)"
                           % problem)
     if not known:
-        raise Refused("unknown host %s" % _short(down.host))
+        raise Refused("unknown host %s" % validation.short(down.host))
     age = (now - down.detected_at).total_seconds()
     if age > checks.max_age:
         raise Refused("stale: detected %.0f s ago (notification_max_age "
                       "%.0f)" % (age, checks.max_age))
-    if age < -listener.FUTURE_SLACK:
+    if age < -validation.FUTURE_SLACK:
         raise Refused("detected %.0f s in the future" % -age)
     if checks.key is not None:
         return {"trust": "signed"}
     try:
         view = dict(nova())
-    except listener.Rejected as exc:
+    except confirm.NotConfirmed as exc:
         raise Refused(str(exc)) from None
     if not math.isfinite(view.get("nova_heartbeat_age") or 0.0):
         view["nova_heartbeat_age"] = None
     return {"trust": "confirmed by Nova", **view}
 
 
-def record(db: db_api.Database, down: HostDown,
+def record(db: db_api.Database, down: validation.HostDown,
            source: str | None) -> tuple[str, bool]:
     """Persist ``down``; return (uuid, to_start).
 
@@ -256,7 +159,7 @@ def _active_recovery(db: db_api.Database, host: str) -> str | None:
     return rows[0].uuid if rows else None
 
 
-def _ignored(db: db_api.Database, down: HostDown,
+def _ignored(db: db_api.Database, down: validation.HostDown,
              source: str | None, message: str) -> str:
     dup = db.notification_create(
         constants.COMPUTE_HOST, down.host,
@@ -287,7 +190,7 @@ class Endpoint:
 
     def handle(self, publisher_id: str | None, event_type: str,
                payload: Any) -> Any:
-        publisher = _short(str(publisher_id), 255)
+        publisher = validation.short(str(publisher_id), 255)
         try:
             uuid, new = self.admit(publisher, payload)
         except (exception.InvalidInput, Refused) as exc:
@@ -314,7 +217,7 @@ class Endpoint:
 
     def admit(self, publisher: str, payload: Any) -> tuple[str, bool]:
         """Check and persist a message; return (uuid, to_start)."""
-        down = validate(payload)
+        down = validation.validate(payload)
         original = self.db.notification_get_by_key(down.dedup_key)
         if original is not None and \
                 original.status == constants.NOTIFICATION_NEW:
@@ -325,10 +228,10 @@ class Endpoint:
         except exception.NotFound:
             known = False
         added = check(down, payload, self.checks, known, self.clock.now(),
-                      lambda: listener.nova_confirms(
+                      lambda: confirm.nova_confirms(
                           self.cloud, down.host,
                           self.checks.heartbeat_threshold,
-                          listener.persisted_records(self.db.host_list())))
+                          confirm.saved(self.db.host_list())))
         down = dataclasses.replace(
             down, evidence={**down.evidence, "intake": added})
         return record(self.db, down, publisher)
@@ -347,7 +250,7 @@ class Endpoint:
                 kind, self.source, message,
                 host=host if isinstance(host, str) and host else None,
                 evidence={"publisher": publisher,
-                          "payload": _short(excerpt, 2048)})
+                          "payload": validation.short(excerpt, 2048)})
         except (db_exc.DBError, exception.VmotiondError) as exc:
             LOG.error("Could not record the alert: %s", _first_line(exc))
 
@@ -371,14 +274,10 @@ def is_permanent(exc: BaseException) -> bool:
     return isinstance(inner, (sa_exc.DataError, sa_exc.IntegrityError))
 
 
-def _short(text: str, size: int = 80) -> str:
-    return text if len(text) <= size else text[:size - 3] + "..."
-
-
 def _first_line(exc: BaseException) -> str:
     text = str(getattr(exc, "inner_exception", None) or exc) or \
         type(exc).__name__
-    return _short(text.splitlines()[0] if text else text, 300)
+    return validation.short(text.splitlines()[0] if text else text, 300)
 
 
 class Intake:
@@ -391,10 +290,8 @@ class Intake:
         # Engines share one queue per topic (a message goes to one of
         # them); the pool names it after the topic, as RabbitMQ names the
         # queue after the pool whatever the topic.
-        self.listener = oslo_messaging.get_notification_listener(
-            transport, [oslo_messaging.Target(topic=topic)], [endpoint],
-            executor="threading", allow_requeue=True,
-            pool="vmotiond-engine.%s" % topic)
+        self.listener = messaging.notification_listener(
+            transport, topic, [endpoint], pool="vmotiond-engine.%s" % topic)
 
     def start(self) -> None:
         self.listener.start()

@@ -16,6 +16,7 @@ import oslo_messaging
 
 from vmotiond import constants
 from vmotiond import exception
+from vmotiond import messaging
 from vmotiond.engine import batch as batch_mod
 from vmotiond.engine import custom
 from vmotiond.engine import drain
@@ -30,8 +31,8 @@ from vmotiond.engine import tasks as tasks_mod
 from vmotiond.engine import workflow
 from vmotiond.engine.plan import PlanOptions
 from vmotiond.engine.steps.base import StepOptions
-from vmotiond.monitor import payload as payload_mod
-from vmotiond.monitor import signing
+from vmotiond.verdict import payload as payload_mod
+from vmotiond.verdict import signing
 
 if TYPE_CHECKING:
     from vmotiond.engine import manager as manager_mod
@@ -80,11 +81,10 @@ class Operations:
         self.listener: oslo_messaging.MessageHandlingServer | None = None
         if transport is not None and conf.engine.auto_move_back:
             topic = conf.monitor.notification_topic
-            self.listener = oslo_messaging.get_notification_listener(
-                transport, [oslo_messaging.Target(topic=topic)],
+            self.listener = messaging.notification_listener(
+                transport, topic,
                 [RecoveredEndpoint(self.operator,
                                    key=conf.monitor.verdict_key)],
-                executor="threading",
                 pool="vmotiond-engine-recovered.%s" % topic)
 
     def start(self) -> None:

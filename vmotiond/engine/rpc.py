@@ -31,17 +31,6 @@ LOG = logging.getLogger(__name__)
 CLIENT_RETRY = 1
 
 
-def register_tracing_opts(conf: cfg.ConfigOpts) -> None:
-    """oslo.messaging 18 reads ``[oslo_messaging_tracing]`` and
-    ``[oslo_messaging_metrics]`` from the transport's config on every call
-    but registers them on ``cfg.CONF`` only; register them on ours."""
-    for group in ("oslo_messaging_tracing", "oslo_messaging_metrics"):
-        if group in conf or group not in cfg.CONF:
-            continue
-        opts = [info["opt"] for info in cfg.CONF[group]._group._opts.values()]
-        conf.register_opts(opts, group=group)
-
-
 def _answer(method: Callable[..., Any]) -> Callable[..., dict[str, Any]]:
     """Turn a method's result or refusal into the reply envelope."""
 
@@ -127,11 +116,8 @@ class RpcService:
     def __init__(self, conf: cfg.ConfigOpts,
                  transport: oslo_messaging.Transport,
                  endpoint: EngineEndpoint) -> None:
-        register_tracing_opts(transport.conf)
-        target = oslo_messaging.Target(topic=conf.engine.rpc_topic,
-                                       server=conf.host)
-        self.server = oslo_messaging.get_rpc_server(
-            transport, target, [endpoint], executor="threading")
+        self.server = messaging.rpc_server(
+            transport, conf.engine.rpc_topic, conf.host, [endpoint])
 
     def start(self) -> None:
         self.server.start()
@@ -159,10 +145,8 @@ class EngineClient:
                             "done", topic=self.topic)
             transport = messaging.rpc_transport(conf)
         self.transport = transport
-        register_tracing_opts(transport.conf)
-        self.client = oslo_messaging.get_rpc_client(
-            transport, oslo_messaging.Target(topic=self.topic),
-            timeout=self.timeout, retry=CLIENT_RETRY)
+        self.client = messaging.rpc_client(
+            transport, self.topic, timeout=self.timeout, retry=CLIENT_RETRY)
 
     def close(self) -> None:
         if self._own:

@@ -9,8 +9,9 @@ from oslo_log import log as logging
 import oslo_messaging
 
 from vmotiond import constants
-from vmotiond.monitor import payload as payload_mod
-from vmotiond.monitor import signing
+from vmotiond import messaging
+from vmotiond.verdict import payload as payload_mod
+from vmotiond.verdict import signing
 
 LOG = logging.getLogger(__name__)
 
@@ -26,11 +27,10 @@ def make_notifier(conf: cfg.ConfigOpts,
     unless one is given.
     """
     if transport is None:
-        transport = oslo_messaging.get_notification_transport(conf)
-    return oslo_messaging.Notifier(
-        transport, publisher_id="%s.%s" % (PUBLISHER, conf.host),
-        driver="messagingv2", topics=[conf.monitor.notification_topic],
-        retry=3)
+        transport = messaging.notification_transport(conf)
+    return messaging.notifier(
+        transport, conf.monitor.notification_topic,
+        "%s.%s" % (PUBLISHER, conf.host), retry=3)
 
 
 class Emitter:

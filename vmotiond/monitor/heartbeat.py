@@ -8,11 +8,9 @@ estimate *and* its heartbeat has not changed for as long on the monitor's
 clock, so a host whose heartbeat keeps advancing is never stale, even if
 its timestamps are skewed.
 
-Nova stamps ``updated_at`` on every write that changes a service record:
-the heartbeat of nova-compute, but also forcing the service down,
-disabling or enabling it (vmotiond's fence, an operator). Such a write is
-no sign of life; ``heartbeat_of`` tells the two apart by the fields the
-write changed.
+A write to the service record (vmotiond's fence, an operator) stamps
+``updated_at`` too; it is no sign of life: ``confirm.heartbeat_of`` tells
+the two apart.
 """
 
 from collections.abc import Sequence
@@ -21,6 +19,7 @@ import datetime
 
 from vmotiond.cloud import records as cloud_records
 from vmotiond.monitor import records
+from vmotiond.verdict import confirm
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,41 +52,6 @@ class HeartbeatClock:
         return max(0.0, _seconds(nova_now - updated_at))
 
 
-def service_fields(service: cloud_records.ComputeService
-                   ) -> records.ServiceFields:
-    """What the fence or an operator writes on a service record."""
-    return (service.status, service.forced_down, service.disabled_reason)
-
-
-def heartbeat_of(service: cloud_records.ComputeService,
-                 record: records.HostRecord | None
-                 ) -> tuple[datetime.datetime | None,
-                            datetime.datetime | None]:
-    """Split ``updated_at`` into ``(heartbeat, written_at)`` (pure).
-
-    ``written_at`` is the stamp of the last write that changed status,
-    forced_down or disabled_reason (nova-compute's heartbeat changes none
-    of them); until the stamp moves on, the heartbeat is the one seen
-    before that write. A write and a heartbeat between two polls count as
-    the write: the next heartbeat shows the host alive. On first sight
-    ``updated_at`` is taken as a heartbeat; so it is after a restart
-    (heartbeat not known) unless the host is in a failure incident.
-    """
-    stamp = service.updated_at
-    if record is None or record.service_fields is None:
-        return stamp, None
-    written = stamp is not None and (
-        stamp == record.written_at
-        or (stamp != record.heartbeat
-            and service_fields(service) != record.service_fields))
-    if not written:
-        return stamp, None
-    beat = record.heartbeat
-    if beat is None and record.state not in records.INCIDENT_STATES:
-        beat = stamp
-    return beat, stamp
-
-
 def read_clock(services: Sequence[cloud_records.ComputeService],
                previous: records.ClusterState,
                now: datetime.datetime) -> HeartbeatClock:
@@ -97,7 +61,8 @@ def read_clock(services: Sequence[cloud_records.ComputeService],
     move Nova's clock estimate.
     """
     beats = [beat for beat, _written in (
-        heartbeat_of(s, previous.hosts.get(s.host)) for s in services)
+        confirm.heartbeat_of(s, previous.hosts.get(s.host))
+        for s in services)
         if beat is not None]
     freshest = max(beats) if beats else None
     last = previous.last_poll_at
@@ -117,8 +82,8 @@ class Observation:
     unchanged_for: float | None     # None: first sight, not known
     heartbeat: datetime.datetime | None
     heartbeat_seen_at: datetime.datetime | None
-    written_at: datetime.datetime | None = None   # see ``heartbeat_of``
-    service_fields: records.ServiceFields | None = None
+    written_at: datetime.datetime | None = None   # a write's updated_at
+    service_fields: confirm.ServiceFields | None = None
 
 
 def observe(service: cloud_records.ComputeService,
@@ -126,7 +91,7 @@ def observe(service: cloud_records.ComputeService,
             clock: HeartbeatClock,
             threshold: float) -> Observation:
     """Judge one host's heartbeat against ``threshold`` seconds."""
-    beat, written_at = heartbeat_of(service, record)
+    beat, written_at = confirm.heartbeat_of(service, record)
     age = clock.age(beat)
     if record is None or record.heartbeat_seen_at is None:
         unchanged_for = None
@@ -142,7 +107,7 @@ def observe(service: cloud_records.ComputeService,
     stale = beat is None or (age > threshold and (
         unchanged_for is None or unchanged_for > threshold))
     return Observation(stale, age, unchanged_for, beat, seen_at,
-                       written_at, service_fields(service))
+                       written_at, confirm.service_fields(service))
 
 
 def _changed_at(clock: HeartbeatClock, age: float) -> datetime.datetime:

@@ -3,24 +3,25 @@
 Accepted shapes, on topic ``[monitor] listener_topic``:
 
 - ``vmotiond.host.down`` with vmotiond's versioned payload
-  (``vmotiond.monitor.payload``), from another vmotiond monitor;
+  (``vmotiond.verdict.payload``), from another vmotiond monitor;
 - masakari-monitors' host monitor notification, bare or wrapped in
   ``{"notification": ...}``: ``{"type": "COMPUTE_HOST", "hostname": h,
   "generated_time": t, "payload": {"event": "STOPPED", "host_status": ...,
   "cluster_status": "OFFLINE"}}`` (any event type name).
 
 A claim is evidence, not a verdict: unless its publisher is trusted
-(``trusted_publishers``) the host is checked against Nova (stale heartbeat
-or forced down; a write to the service record, vmotiond's fence or an
-operator's disable, is no heartbeat) and the probe (must not answer; not
-asked when the host's address is not its own) before the claim is handed
-to ``intake``. Unknown hosts, malformed payloads, stale claims and claims
-Nova contradicts are rejected with a log line saying why.
+(``trusted_publishers``) the host is checked against Nova
+(``confirm.nova_confirms``: stale heartbeat or forced down; a write to the
+service record, vmotiond's fence or an operator's disable, is no
+heartbeat) and the probe (must not answer; not asked when the host's
+address is not its own) before the claim is handed to ``intake``; the
+monitor's is ``forwarder``, which sends it to the engine as this monitor's
+host-down message. Unknown hosts, malformed payloads, stale claims and
+claims Nova contradicts are rejected with a log line saying why.
 """
 
 from collections.abc import Callable
 from collections.abc import Collection
-from collections.abc import Iterable
 from collections.abc import Mapping
 import dataclasses
 import datetime
@@ -34,20 +35,19 @@ import oslo_messaging
 from vmotiond import addresses as addresses_mod
 from vmotiond import clock as clock_mod
 from vmotiond import exception
+from vmotiond import messaging
 from vmotiond.cloud import base as cloud_base
-from vmotiond.cloud import records as cloud_records
 from vmotiond.monitor import emitter as emitter_mod
-from vmotiond.monitor import heartbeat
-from vmotiond.monitor import payload as payload_mod
 from vmotiond.monitor import probe as probe_mod
 from vmotiond.monitor import records
-from vmotiond.monitor import store as store_mod
+from vmotiond.verdict import confirm
+from vmotiond.verdict import payload as payload_mod
+from vmotiond.verdict import validation
 
 LOG = logging.getLogger(__name__)
 
 SOURCE_VMOTIOND = "vmotiond"
 SOURCE_MASAKARI = "masakari"
-FUTURE_SLACK = 60.0        # seconds a claim may come from the future
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,8 +75,8 @@ class ClaimEndpoint:
         ``DuplicateNotification`` (taken as done); any other error requeues
         the message.
     :param known_hosts: returns the names of the hosts vmotiond manages.
-    :param saved: returns the monitor's saved records by host
-        (``persisted_records``), for the Nova check.
+    :param saved: returns what the monitor saw of each host's service
+        record (``confirm.saved``), for the Nova check.
     """
 
     def __init__(self, conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
@@ -86,7 +86,7 @@ class ClaimEndpoint:
                  probe: probe_mod.Probe | None = None,
                  addresses: Callable[[], Mapping[str, str | None]]
                  | None = None,
-                 saved: Callable[[], Mapping[str, records.HostRecord]]
+                 saved: Callable[[], Mapping[str, confirm.Seen]]
                  | None = None) -> None:
         self.conf = conf
         self.cloud = cloud
@@ -142,7 +142,7 @@ class ClaimEndpoint:
         if age > self.conf.monitor.claim_max_age:
             raise Rejected("stale: generated %.0f s ago (claim_max_age %.0f)"
                            % (age, self.conf.monitor.claim_max_age))
-        if age < -FUTURE_SLACK:
+        if age < -validation.FUTURE_SLACK:
             raise Rejected("generated %.0f s in the future" % -age)
         if claim.host not in set(self.known_hosts()):
             raise Rejected("unknown host %s" % claim.host)
@@ -160,9 +160,12 @@ class ClaimEndpoint:
         return False
 
     def _verify(self, claim: Claim) -> Claim:
-        nova = nova_confirms(self.cloud, claim.host,
-                             self.conf.monitor.heartbeat_threshold,
-                             self.saved())
+        try:
+            nova = confirm.nova_confirms(
+                self.cloud, claim.host,
+                self.conf.monitor.heartbeat_threshold, self.saved())
+        except confirm.NotConfirmed as exc:
+            raise Rejected(str(exc)) from None
         answer = "none"
         if self.conf.monitor.probe_driver != "none":
             addresses = self.addresses()
@@ -179,65 +182,27 @@ class ClaimEndpoint:
         return dataclasses.replace(claim, evidence=evidence)
 
 
-def persisted_records(rows: Iterable[Any]
-                      ) -> dict[str, records.HostRecord]:
-    """The monitor's records as saved in the hosts table, by host, each
-    with the heartbeat seen at its last save."""
-    return {row.name: store_mod.from_row(
-        row.name, row.monitor_state, row.monitor_state_since,
-        row.monitor_generation, row.monitor_detail, heartbeat=True)
-        for row in rows}
+def host_down(claim: Claim, monitor: str) -> dict[str, Any]:
+    """The host-down payload that hands ``claim`` to the engine, sent by
+    the monitor named ``monitor`` (``[DEFAULT] host``)."""
+    body = payload_mod.build(
+        host=claim.host, generation=claim.generation,
+        detected_at=claim.detected_at, evidence=claim.evidence,
+        monitor="%s (claim of %s)" % (monitor, claim.publisher),
+        auto_evacuate=None, reason="claim:%s" % claim.source)
+    body["dedup_key"] = claim.dedup_key
+    return body
 
 
-def _as_of(service: cloud_records.ComputeService,
-           record: records.HostRecord | None) -> records.HostRecord | None:
-    """``record`` as it judges ``service`` in a one-off check.
+def forwarder(emitter: emitter_mod.Emitter, monitor: str
+              ) -> Callable[[Claim], None]:
+    """The monitor's ``intake``: send each accepted claim as a host-down
+    message through ``emitter`` (sealed with its key)."""
 
-    A saved record's heartbeat is the one seen when the monitor saw the
-    last write (``written_at``). It is the host's last only while Nova
-    still shows that write; otherwise it is dropped, as after a restart,
-    so a write the monitor has not seen yet is a heartbeat unless the host
-    is in a failure incident.
-    """
-    if record is None or service.updated_at == record.written_at:
-        return record
-    return dataclasses.replace(record, heartbeat=None)
+    def forward(claim: Claim) -> None:
+        emitter.emit(payload_mod.EVENT_HOST_DOWN, host_down(claim, monitor))
 
-
-def nova_confirms(cloud: cloud_base.Cloud, host: str, threshold: float,
-                  saved: Mapping[str, records.HostRecord] | None = None
-                  ) -> dict[str, Any]:
-    """Nova's view of a claimed failure of ``host``, as evidence.
-
-    Raise ``Rejected`` when Nova cannot be asked, has no compute service
-    on the host, or shows a heartbeat of it at most ``threshold`` seconds
-    old (measured against the freshest heartbeat) and it is not forced
-    down. ``updated_at`` is read as the monitor reads it
-    (``heartbeat.heartbeat_of``, with the monitor's ``saved`` records):
-    a write to the service record, vmotiond's fence or an operator's
-    disable, is no heartbeat.
-    """
-    try:
-        services = cloud.list_compute_services()
-    except exception.CloudError as exc:
-        raise Rejected("cannot check with Nova: %s" % exc) from exc
-    mine = [s for s in services if s.host == host]
-    if not mine:
-        raise Rejected("Nova has no compute service on %s" % host)
-    svc = mine[0]
-    saved = saved or {}
-    beats = {s.host: heartbeat.heartbeat_of(
-        s, _as_of(s, saved.get(s.host)))[0] for s in services}
-    beat = beats[host]
-    known = [b for b in beats.values() if b is not None]
-    if beat is None or not known:
-        age = float("inf")
-    else:
-        age = (max(known) - beat).total_seconds()
-    if not svc.forced_down and age <= threshold:
-        raise Rejected("Nova shows a fresh heartbeat from %s (%.1f s old)"
-                       % (host, age))
-    return {"nova_heartbeat_age": age, "nova_forced_down": svc.forced_down}
+    return forward
 
 
 def make_listener(conf: cfg.ConfigOpts, endpoint: ClaimEndpoint,
@@ -248,11 +213,10 @@ def make_listener(conf: cfg.ConfigOpts, endpoint: ClaimEndpoint,
     Call ``start()``, and ``stop()`` then ``wait()`` to end it.
     """
     if transport is None:
-        transport = oslo_messaging.get_notification_transport(conf)
-    targets = [oslo_messaging.Target(topic=conf.monitor.listener_topic)]
-    return oslo_messaging.get_notification_listener(
-        transport, targets, [endpoint], executor="threading",
-        allow_requeue=True, pool=conf.monitor.listener_pool or None)
+        transport = messaging.notification_transport(conf)
+    return messaging.notification_listener(
+        transport, conf.monitor.listener_topic, [endpoint],
+        pool=conf.monitor.listener_pool or None)
 
 
 def _parse(publisher_id: str, event_type: str, payload: Any) -> Claim:

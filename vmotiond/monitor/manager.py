@@ -21,12 +21,12 @@ from vmotiond import exception
 from vmotiond.cloud import base as cloud_base
 from vmotiond.monitor import emitter as emitter_mod
 from vmotiond.monitor import inventory
-from vmotiond.monitor import payload as payload_mod
 from vmotiond.monitor import probe as probe_mod
 from vmotiond.monitor import records
 from vmotiond.monitor import state as state_mod
 from vmotiond.monitor import store as store_mod
 from vmotiond.monitor.thresholds import Thresholds
+from vmotiond.verdict import payload as payload_mod
 
 LOG = logging.getLogger(__name__)
 

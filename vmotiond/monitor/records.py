@@ -11,6 +11,7 @@ import datetime
 from typing import Any
 
 from vmotiond import constants
+from vmotiond.verdict import confirm
 
 # Probe answers, as the manager hands them to the state machine.
 PROBE_ALIVE = "alive"
@@ -35,14 +36,8 @@ REASON_FLAPPING = "flapping"
 REASON_PROBE_UNKNOWN = "probe_unknown"
 REASON_NO_AUTO_EVACUATE = "auto_evacuate_off"
 
-# A service record's (status, forced_down, disabled_reason).
-ServiceFields = tuple[str, bool, str | None]
-
 # States of a host whose failure was decided (``host_down`` emitted).
 DECIDED_STATES = (constants.HOST_DOWN, constants.HOST_FENCED)
-# States in which a host is part of a failure incident.
-INCIDENT_STATES = (constants.HOST_DOWN, constants.HOST_FENCED,
-                   constants.HOST_RECOVERING)
 # States the state machine never recovers.
 WATCHED_ONLY_STATES = (constants.HOST_MAINTENANCE, constants.HOST_DISABLED)
 
@@ -54,7 +49,7 @@ class HostRecord:
     Times are naive UTC on the monitor's clock, except ``heartbeat`` and
     ``written_at``, Nova's ``updated_at`` as reported: of the last
     heartbeat, and of the last write that was not one (the fence, an
-    operator; see ``heartbeat.heartbeat_of``).
+    operator; see ``confirm.heartbeat_of``): it is a ``confirm.Seen``.
     """
 
     host: str
@@ -64,7 +59,7 @@ class HostRecord:
     heartbeat: datetime.datetime | None = None   # last updated_at seen
     heartbeat_seen_at: datetime.datetime | None = None  # it last changed
     written_at: datetime.datetime | None = None  # updated_at of a write
-    service_fields: ServiceFields | None = None  # as last seen
+    service_fields: confirm.ServiceFields | None = None  # as last seen
     stale_since: datetime.datetime | None = None
     stale_count: int = 0
     probe_failures: int = 0

@@ -19,6 +19,7 @@ from oslo_log import log as logging
 from vmotiond import constants
 from vmotiond import exception
 from vmotiond.monitor import records
+from vmotiond.verdict import confirm
 
 LOG = logging.getLogger(__name__)
 
@@ -75,26 +76,22 @@ def to_detail(rec: records.HostRecord) -> dict[str, Any]:
         "damped_until": _iso(rec.damped_until),
         "healthy_since": _iso(rec.healthy_since),
         "reported": sorted(rec.reported),
-        "written_at": _iso(rec.written_at),
-        "service_fields": (list(rec.service_fields)
-                           if rec.service_fields is not None else None),
-        "heartbeat": _iso(rec.heartbeat),
+        **confirm.detail(rec),
     }
 
 
 def from_row(name: str, state: str, since: datetime.datetime | None,
-             generation: int, detail: Mapping[str, Any] | None,
-             heartbeat: bool = False) -> records.HostRecord:
+             generation: int, detail: Mapping[str, Any] | None
+             ) -> records.HostRecord:
     """Rebuild a record from the hosts table's monitor columns.
 
-    The heartbeat is the one seen at the record's last save, not the
-    host's last: the monitor takes ``updated_at`` afresh on a restart, and
-    a one-off check asks for it (``heartbeat``) to judge the write the
-    monitor saw (see ``listener.nova_confirms``).
+    Without its heartbeat: the monitor takes ``updated_at`` afresh on a
+    restart (the saved one serves a one-off check: ``confirm.saved``).
     """
     detail = detail or {}
+    seen = confirm.remembered(state, detail)
     return records.HostRecord(
-        host=name, state=state or constants.HOST_UP, since=since,
+        host=name, state=seen.state, since=since,
         generation=generation or 0,
         stale_since=_time(detail.get("stale_since")),
         stale_count=int(detail.get("stale_count") or 0),
@@ -105,9 +102,7 @@ def from_row(name: str, state: str, since: datetime.datetime | None,
         damped_until=_time(detail.get("damped_until")),
         healthy_since=_time(detail.get("healthy_since")),
         reported=frozenset(detail.get("reported") or ()),
-        written_at=_time(detail.get("written_at")),
-        service_fields=_fields(detail.get("service_fields")),
-        heartbeat=_time(detail.get("heartbeat")) if heartbeat else None)
+        written_at=seen.written_at, service_fields=seen.service_fields)
 
 
 class DbStore:
@@ -223,14 +218,6 @@ class MemoryStore:
 
 def _iso(value: datetime.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-def _fields(value: Any) -> records.ServiceFields | None:
-    if not isinstance(value, list) or len(value) != 3:
-        return None
-    status, forced_down, reason = value
-    return (str(status), bool(forced_down),
-            None if reason is None else str(reason))
 
 
 def _time(value: Any) -> datetime.datetime | None:

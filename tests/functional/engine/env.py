@@ -23,8 +23,8 @@ from vmotiond import sim as sim_mod
 from vmotiond.cloud import openstack as os_cloud
 from vmotiond.engine import manager
 from vmotiond.monitor import emitter
-from vmotiond.monitor import payload
 from vmotiond.sim import server as sim_server
+from vmotiond.verdict import payload
 
 REDIS_URL = "redis://127.0.0.1:6379"
 VERDICT_KEY = "functional-verdict-key"

@@ -14,8 +14,8 @@ from vmotiond import clock
 from vmotiond import constants
 from vmotiond.engine import intake
 from vmotiond.monitor import emitter
-from vmotiond.monitor import payload
 from vmotiond.monitor import store as store_mod
+from vmotiond.verdict import payload
 
 
 class BusTest(testtools.TestCase):

@@ -23,10 +23,10 @@ from vmotiond import clock as clock_mod
 from vmotiond.cloud import openstack as os_cloud
 from vmotiond.monitor import emitter
 from vmotiond.monitor import manager
-from vmotiond.monitor import payload
 from vmotiond.monitor import probe
 from vmotiond.monitor import store as store_mod
 from vmotiond.sim import builder
+from vmotiond.verdict import payload
 
 RABBIT_URL = os.environ.get("VMOTIOND_TEST_RABBIT_URL",
                             "rabbit://guest:guest@127.0.0.1:5672/")

@@ -7,8 +7,8 @@ import oslo_messaging
 
 from tests.functional.monitor import base
 from vmotiond.monitor import listener
-from vmotiond.monitor import payload
 from vmotiond.monitor import probe
+from vmotiond.verdict import payload
 
 
 class ListenerRabbitTest(base.MonitorSimTestCase):

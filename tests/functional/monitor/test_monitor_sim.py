@@ -4,8 +4,8 @@ notifications."""
 
 from tests.functional.monitor import base
 from vmotiond import constants as c
-from vmotiond.monitor import payload
 from vmotiond.monitor import records as r
+from vmotiond.verdict import payload
 
 BOUND = 30.0
 

@@ -6,9 +6,9 @@ from tests.functional.monitor import base
 from vmotiond import constants as c
 from vmotiond.monitor import emitter
 from vmotiond.monitor import manager
-from vmotiond.monitor import payload
 from vmotiond.monitor import probe
 from vmotiond.monitor import records as r
+from vmotiond.verdict import payload
 
 
 class FencedHostTest(base.MonitorSimTestCase):

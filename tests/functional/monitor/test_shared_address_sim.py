@@ -11,9 +11,9 @@ from tests.fixtures import ports
 from tests.functional.monitor import base
 from vmotiond.monitor import emitter
 from vmotiond.monitor import manager
-from vmotiond.monitor import payload
 from vmotiond.monitor import probe
 from vmotiond.monitor import records as r
+from vmotiond.verdict import payload
 
 SHARED = "127.128.0.1"      # loopback: the probe never leaves this machine
 

@@ -1,55 +1,9 @@
 import oslo_messaging
-import testtools
 
 from tests.unit.engine import base
 from vmotiond import constants
 from vmotiond import exception
 from vmotiond.engine import intake
-
-
-class ValidateTest(testtools.TestCase):
-
-    def test_valid(self):
-        down = intake.validate({"host": " h1 ", "generation": 3,
-                                "detected_at": "2026-01-01T00:00:05Z",
-                                "evidence": {"heartbeat_age": 40}})
-        self.assertEqual("h1", down.host)
-        self.assertEqual("COMPUTE_HOST:h1:3", down.dedup_key)
-        self.assertIsNone(down.detected_at.tzinfo)
-        self.assertEqual(5, down.detected_at.second)
-
-    def test_monitor_versioned_payload(self):
-        import datetime
-
-        from vmotiond.monitor import payload as payload_mod
-        sent = payload_mod.build(
-            host="h2", generation=4,
-            detected_at=datetime.datetime(2026, 1, 1, 0, 0, 25),
-            evidence={"probe": "dead"}, monitor="ctl-1", auto_evacuate=True)
-        down = intake.validate(sent)
-        self.assertEqual("COMPUTE_HOST:h2:4", down.dedup_key)
-        self.assertEqual(datetime.datetime(2026, 1, 1, 0, 0, 25),
-                         down.detected_at)
-        self.assertEqual("ctl-1", down.payload()["monitor"])
-        self.assertEqual("1.0", down.payload()["payload_version"])
-        bad = dict(sent, payload_version="2.0")
-        self.assertRaises(exception.InvalidInput, intake.validate, bad)
-
-    def test_explicit_dedup_key_without_generation(self):
-        down = intake.validate({"host": "h", "dedup_key": "other:h:x",
-                                "detected_at": "2026-01-01T00:00:05Z"})
-        self.assertEqual("other:h:x", down.dedup_key)
-        self.assertIsNone(down.generation)
-
-    def test_invalid(self):
-        for payload in (None, [], {}, {"host": ""}, {"host": "h"},
-                        {"host": "h", "generation": -1},
-                        {"host": "h", "generation": True},
-                        {"host": "h", "generation": "1"},
-                        {"host": "h", "generation": 1, "detected_at": "x"},
-                        {"host": "h", "generation": 1, "evidence": [1]}):
-            self.assertRaises(exception.InvalidInput, intake.validate,
-                              payload)
 
 
 class EndpointTest(base.EngineTestCase):

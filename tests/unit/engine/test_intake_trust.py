@@ -11,10 +11,10 @@ from tests.unit.engine import base
 from tests.unit.engine import fakes
 from vmotiond import constants
 from vmotiond.engine import intake
-from vmotiond.monitor import payload as payload_mod
 from vmotiond.monitor import records
-from vmotiond.monitor import signing
 from vmotiond.monitor import store as monitor_store
+from vmotiond.verdict import payload as payload_mod
+from vmotiond.verdict import signing
 
 HANDLED = oslo_messaging.NotificationResult.HANDLED
 REQUEUE = oslo_messaging.NotificationResult.REQUEUE

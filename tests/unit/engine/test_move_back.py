@@ -174,7 +174,7 @@ class MoveBackTest(test_operations.OperationsTestCase):
 
     def test_auto_move_back_needs_the_monitors_signature_with_a_key(self):
         from vmotiond.engine import operations
-        from vmotiond.monitor import signing
+        from vmotiond.verdict import signing
         self.evacuate()
         endpoint = operations.RecoveredEndpoint(self.api, key="k1")
         body = {"host": "src", "generation": 1}

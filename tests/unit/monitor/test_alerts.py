@@ -6,14 +6,13 @@ import threading
 import time
 
 from tests.unit.monitor import test_manager
-from vmotiond import bootstrap
-from vmotiond.engine import intake
 from vmotiond.monitor import emitter
 from vmotiond.monitor import listener
 from vmotiond.monitor import manager
-from vmotiond.monitor import payload
 from vmotiond.monitor import records as r
-from vmotiond.monitor import signing
+from vmotiond.verdict import payload
+from vmotiond.verdict import signing
+from vmotiond.verdict import validation
 
 
 class AlertRecordTest(test_manager.MonitorTestBase):
@@ -76,11 +75,11 @@ class ForwardedClaimTest(test_manager.MonitorTestBase):
             source=listener.SOURCE_MASAKARI, generation=None,
             detected_at=self.clock.now(), dedup_key="COMPUTE_HOST:h3:ext:x",
             trusted=False, evidence={"nova_heartbeat_age": 30.0})
-        bootstrap._forward_claim(forward, "ctl-1")(claim)
+        listener.forwarder(forward, "ctl-1")(claim)
         body = self.notifier.sent[0][2]
         self.assertIsNone(signing.check(body, "k1"))
         self.assertEqual("COMPUTE_HOST:h3:ext:x",
-                         intake.validate(body).dedup_key)
+                         validation.validate(body).dedup_key)
 
 
 class SlowBusTest(test_manager.MonitorTestBase):

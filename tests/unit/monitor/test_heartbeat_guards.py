@@ -1,8 +1,6 @@
 """Heartbeat ages against Nova's own clock, and the guard arithmetic."""
 
-import dataclasses
 import datetime
-import itertools
 
 import testtools
 
@@ -80,82 +78,6 @@ class ObserveTest(testtools.TestCase):
         rec = r.HostRecord("a", heartbeat=at(90), heartbeat_seen_at=at(0))
         obs = heartbeat.observe(svc("a", at(90)), rec, self.clock, 14)
         self.assertFalse(obs.stale)
-
-
-OK = ("enabled", False, None)
-FORCED = ("enabled", True, None)
-FENCED = ("disabled", True, "vmotiond: host failed")
-
-
-def service(stamp: datetime.datetime | None, fields: tuple):
-    status, forced, reason = fields
-    return svc("a", stamp, status=status, forced_down=forced, reason=reason)
-
-
-class HeartbeatOfTest(testtools.TestCase):
-    """Which stamps of ``updated_at`` are heartbeats (issue 15, point 4)."""
-
-    def test_cases(self) -> None:
-        rec = r.HostRecord("a", state=c.HOST_DOWN, heartbeat=at(10),
-                           service_fields=OK)
-        cases = [
-            # (service, record) -> (heartbeat, written_at)
-            ((at(10), OK), rec, (at(10), None)),          # unchanged
-            ((at(20), OK), rec, (at(20), None)),          # a heartbeat
-            ((at(20), FORCED), rec, (at(10), at(20))),    # the fence
-            ((at(10), FORCED), rec, (at(10), None)),      # same stamp
-            ((at(20), FENCED), dataclasses.replace(       # seen again
-                rec, service_fields=FENCED, written_at=at(20)),
-             (at(10), at(20))),
-            ((at(30), FENCED), dataclasses.replace(       # heartbeat after
-                rec, service_fields=FENCED, written_at=at(20)),
-             (at(30), None)),
-            ((at(30), OK), dataclasses.replace(           # unfenced
-                rec, service_fields=FENCED, written_at=at(20)),
-             (at(10), at(30))),
-            ((at(20), FORCED), None, (at(20), None)),     # first sight
-            ((at(20), FORCED), dataclasses.replace(       # fields unknown
-                rec, service_fields=None), (at(20), None)),
-            ((None, FORCED), rec, (None, None)),          # no stamp
-            # After a restart the heartbeat is not known: a write on a
-            # failed host leaves it unknown; on another host it is taken.
-            ((at(20), FENCED), dataclasses.replace(
-                rec, heartbeat=None), (None, at(20))),
-            ((at(20), FENCED), dataclasses.replace(
-                rec, heartbeat=None, state=c.HOST_UP), (at(20), at(20))),
-        ]
-        for (stamp, fields), record, expected in cases:
-            self.assertEqual(
-                expected, heartbeat.heartbeat_of(service(stamp, fields),
-                                                 record),
-                (stamp, fields, record))
-
-    def test_every_combination(self) -> None:
-        stamps = (None, at(10), at(20), at(30))
-        for state, beat, written, seen, stamp, fields in itertools.product(
-                c.HOST_STATES, (None, at(10)), (None, at(20)),
-                (None, OK, FORCED), stamps, (OK, FORCED, FENCED)):
-            record = r.HostRecord("a", state=state, heartbeat=beat,
-                                  written_at=written, service_fields=seen)
-            got_beat, got_written = heartbeat.heartbeat_of(
-                service(stamp, fields), record)
-            case = (state, beat, written, seen, stamp, fields)
-            # Only the stamp or the heartbeat known before.
-            self.assertIn(got_beat, (stamp, beat), case)
-            self.assertIn(got_written, (None, stamp), case)
-            changed = seen is not None and fields != seen
-            is_write = stamp is not None and seen is not None and (
-                stamp == written or (stamp != beat and changed))
-            if not is_write:
-                self.assertEqual((stamp, None), (got_beat, got_written),
-                                 case)
-                continue
-            self.assertEqual(stamp, got_written, case)
-            # A write is a heartbeat only when it is the one known, or
-            # when none is known of a host not in a failure incident.
-            if got_beat == stamp:
-                self.assertTrue(stamp == beat or (
-                    beat is None and state not in r.INCIDENT_STATES), case)
 
 
 class MassFailureTest(testtools.TestCase):

@@ -1,5 +1,5 @@
-"""Claims of other monitors: parsing, rejection reasons, the Nova check;
-and the versioned payload itself."""
+"""Claims of other monitors: parsing, rejection reasons, the Nova check,
+the host-down message that forwards them."""
 
 import datetime
 import types
@@ -14,10 +14,12 @@ from vmotiond import clock as clock_mod
 from vmotiond import constants as c
 from vmotiond import exception
 from vmotiond.monitor import listener
-from vmotiond.monitor import payload
 from vmotiond.monitor import probe
 from vmotiond.monitor import records
 from vmotiond.monitor import store
+from vmotiond.verdict import confirm
+from vmotiond.verdict import payload
+from vmotiond.verdict import validation
 
 NOW = T0 + datetime.timedelta(seconds=100)
 
@@ -68,8 +70,7 @@ class ListenerTestBase(testtools.TestCase):
             known_hosts=lambda: {"h0", "h1"},
             clock=clock_mod.FakeClock(NOW),
             probe=probe.CallableProbe(lambda h: self.alive.get(h, True)),
-            saved=lambda: listener.persisted_records(
-                [row(rec) for rec in self.saved]))
+            saved=lambda: confirm.saved([row(rec) for rec in self.saved]))
 
     def rejected(self, publisher: str, event_type: str, body: object,
                  reason: str) -> None:
@@ -148,7 +149,7 @@ def row(rec: records.HostRecord) -> types.SimpleNamespace:
 
 class ServiceWriteTest(ListenerTestBase):
     """Nova's check reads a write to the service record as the monitor
-    does (``heartbeat.heartbeat_of``): an operator's disable of a dead host
+    does (``confirm.heartbeat_of``): an operator's disable of a dead host
     is no heartbeat (issue 15)."""
 
     DISABLED = ("disabled", False, "dead, ticket 42")
@@ -270,63 +271,32 @@ class IntakeTest(ListenerTestBase):
                          self.endpoint.handle("m", "x", masakari()))
 
 
-class PayloadTest(testtools.TestCase):
+class ForwardTest(testtools.TestCase):
+    """The listener turns an accepted claim into this monitor's host-down
+    message for the engine."""
 
-    def test_build_and_parse(self) -> None:
-        body = payload.build(host="h1", generation=3, detected_at=T0,
-                             evidence={"a": 1}, monitor="ctl",
-                             auto_evacuate=True)
-        self.assertEqual("HostEventPayload", body["payload_name"])
-        self.assertEqual("1.0", body["payload_version"])
-        data = body
-        self.assertEqual("2026-01-01T00:00:00Z", data["detected_at"])
-        self.assertEqual("COMPUTE_HOST:h1:3", data["dedup_key"])
-        parsed = payload.parse(body)
-        self.assertEqual(T0, parsed["detected_at"])
-        body["payload_version"] = "1.7"
-        self.assertEqual("h1", payload.parse(body)["host"])
-
-    def test_alert_without_host(self) -> None:
-        body = payload.build(host=None, generation=None, detected_at=T0,
-                             evidence={}, monitor="ctl",
-                             reason="mass_failure")
-        self.assertIsNone(body["dedup_key"])
-        self.assertRaises(ValueError, payload.parse, body)
-
-    def test_times(self) -> None:
-        self.assertEqual(T0, payload.parse_time("2026-01-01T01:00:00+01:00"))
-        self.assertEqual(T0, payload.parse_time("2026-01-01T00:00:00"))
-        self.assertRaises(ValueError, payload.parse_time, 5)
-        aware = T0.replace(tzinfo=datetime.timezone.utc)
-        self.assertEqual("2026-01-01T00:00:00Z", payload.format_time(aware))
-
-    def test_bad_generation(self) -> None:
-        body = payload.build(host="h", generation=1, detected_at=T0,
-                             evidence={}, monitor="m")
-        body["generation"] = True
-        self.assertRaises(ValueError, payload.parse, body)
-        body["payload_name"] = "Other"
-        self.assertRaises(ValueError, payload.parse, body)
-
-
-class EngineInteropTest(testtools.TestCase):
-
-    def test_engine_intake_reads_our_payload(self) -> None:
-        from vmotiond.engine import intake
-        down = intake.validate(payload.build(
-            host="h1", generation=3, detected_at=T0, evidence={"a": 1},
-            monitor="ctl", auto_evacuate=True))
-        self.assertEqual(("h1", 3, T0), (down.host, down.generation,
-                                         down.detected_at))
-        self.assertEqual(payload.dedup_key("h1", 3), down.dedup_key)
+    def test_host_down_of_a_claim(self) -> None:
+        claim = listener.Claim(
+            host="h3", publisher="masakari-hostmonitor.n7",
+            source=listener.SOURCE_MASAKARI, generation=None,
+            detected_at=T0, dedup_key="COMPUTE_HOST:h3:ext:x",
+            trusted=False, evidence={"nova_heartbeat_age": 30.0})
+        body = listener.host_down(claim, "ctl-1")
+        self.assertEqual("ctl-1 (claim of masakari-hostmonitor.n7)",
+                         body["monitor"])
+        self.assertEqual("claim:masakari", body["reason"])
+        down = validation.validate(body)
+        self.assertEqual(("h3", None, T0, "COMPUTE_HOST:h3:ext:x"),
+                         (down.host, down.generation, down.detected_at,
+                          down.dedup_key))
+        self.assertEqual({"nova_heartbeat_age": 30.0}, dict(down.evidence))
 
 
 class ExternalKeyTest(testtools.TestCase):
 
     def test_keys_of_long_names_fit_the_engines_bound(self) -> None:
-        from vmotiond.engine import intake
         key = listener._external_key("h" * 255, "p" * 255, T0)
-        self.assertLessEqual(len(key), intake.MAX_KEY)
+        self.assertLessEqual(len(key), validation.MAX_KEY)
         self.assertEqual(key, listener._external_key("h" * 255, "p" * 255,
                                                      T0))
         self.assertNotEqual(key, listener._external_key("h" * 255,

@@ -16,10 +16,10 @@ from vmotiond import constants as c
 from vmotiond import exception
 from vmotiond.cloud import records as cloud_records
 from vmotiond.monitor import manager
-from vmotiond.monitor import payload
 from vmotiond.monitor import probe
 from vmotiond.monitor import records as r
 from vmotiond.monitor import store as store_mod
+from vmotiond.verdict import payload
 
 
 class RecordingNotifier:

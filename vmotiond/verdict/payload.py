@@ -10,8 +10,8 @@ Event types (oslo.messaging, topic ``[monitor] notification_topic``):
   (guards, process failures, flapping, a failure of a host without
   auto-evacuation).
 
-Payload, version 1.0 (flat, so readers that only know the fields, such as
-the engine's intake, read it as is)::
+Payload, version 1.0 (flat, so readers that only know the fields read it
+as is; ``validation.validate`` is the engine's reading)::
 
     {"payload_name": "HostEventPayload",
      "payload_version": "1.0",
