@@ -28,7 +28,7 @@ class _Context:
 
 
 class Core:
-    """One database, reached through its own enginefacade."""
+    """The enginefacade of one database, which every resource uses."""
 
     def __init__(self, conf: cfg.ConfigOpts,
                  clock: clock_mod.Clock | None = None,
