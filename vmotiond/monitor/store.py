@@ -18,6 +18,7 @@ from oslo_log import log as logging
 
 from vmotiond import constants
 from vmotiond import exception
+from vmotiond.db import api as db_api
 from vmotiond.monitor import records
 from vmotiond.verdict import confirm
 
@@ -112,7 +113,7 @@ class DbStore:
     never writes it.
     """
 
-    def __init__(self, database: Any,
+    def __init__(self, database: db_api.Database,
                  source: str = constants.MONITOR) -> None:
         self._db = database
         self._source = source

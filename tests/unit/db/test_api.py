@@ -112,6 +112,89 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
             ["node2"], [n.host for n in self.db.notification_list(
                 host="node2")])
 
+    def test_every_notification_filter_shape_reads_what_it_names(
+            self) -> None:
+        """notification_search and notification_list against a filter
+        written in Python, each shape with two sets of values."""
+        hosts = ("node1", "node2", None)
+        for index in range(6):
+            self.db.notification_create(
+                constants.NOTIFICATION_TYPES[index % 2], hosts[index % 3],
+                "k%d" % index, {}, generated_time=self.clock.now(),
+                status=constants.NOTIFICATION_STATUSES[index % 3])
+            self.clock.advance(60)
+        rows = self.db.notification_search(sort_dir="asc")
+        start = rows[0].generated_time
+        values = [
+            {"status": list(constants.NOTIFICATION_STATUSES[:2]),
+             "host": "node1", "type": [constants.NOTIFICATION_TYPES[0]],
+             "generated_since": start + datetime.timedelta(seconds=60)},
+            {"status": [constants.NOTIFICATION_STATUSES[2]],
+             "host": "node2", "type": list(constants.NOTIFICATION_TYPES),
+             "generated_since": start},
+        ]
+        tests = {
+            "status": lambda r, v: r.status in v,
+            "host": lambda r, v: r.host == v,
+            "type": lambda r, v: r.type in v,
+            "generated_since": lambda r, v: r.generated_time >= v,
+        }
+        names = sorted(tests)
+        for shape in range(2 ** len(names)):
+            chosen = [n for bit, n in enumerate(names) if shape >> bit & 1]
+            for given in values:
+                filters = {name: given[name] for name in chosen}
+                expected = [r.uuid for r in rows if all(
+                    tests[name](r, given[name]) for name in chosen)]
+                self.assertEqual(expected, [r.uuid for r in (
+                    self.db.notification_search(sort_dir="asc", **filters))],
+                    filters)
+                if len(filters.get("type", [None])) != 1 or \
+                        "generated_since" in filters:
+                    continue
+                filters["type"] = filters.get("type", [None])[0]
+                self.assertEqual(expected, [r.uuid for r in (
+                    self.db.notification_list(sort_dir="asc", **filters))],
+                    filters)
+
+    def test_each_resource_reads_through_one_query(self) -> None:
+        """Gets and lists of a resource share its one filtering query,
+        built once per shape."""
+        from vmotiond.db import alerts
+        from vmotiond.db import notifications
+        from vmotiond.db import vmoves
+        uuid = self._notification()
+        (vmove,) = self.db.vmoves_create(uuid, [{
+            "instance_uuid": "i-1", "type": constants.EVACUATION}])
+        alert = self.db.alert_create("mass_failure", "monitor", "m",
+                                     host="node1")
+        notification = self.db.notification_get(uuid)
+        readers = {
+            notifications: [
+                lambda: self.db.notification_get(uuid),
+                lambda: self.db.notification_get_by_id(notification.id),
+                lambda: self.db.notification_list(host="node1"),
+                lambda: self.db.notification_search(host="node1")],
+            vmoves: [
+                lambda: self.db.vmove_get(vmove.uuid, uuid),
+                lambda: self.db.vmove_get_by_id(vmove.id, uuid),
+                lambda: self.db.vmove_list(host="node1"),
+                lambda: self.db.vmove_rows(host="node1")],
+            alerts: [
+                lambda: self.db.alert_get(alert.uuid),
+                lambda: self.db.alert_get_by_id(alert.id),
+                lambda: self.db.alert_list(host="node1")],
+        }
+        for module, calls in readers.items():
+            listing = module.LISTING
+            listing.cache_clear()
+            for call in calls:
+                call()
+            info = listing.cache_info()
+            self.assertEqual(len(calls), info.hits + info.misses, module)
+        # notification_list is notification_search with one type.
+        self.assertEqual(1, notifications.LISTING.cache_info().hits)
+
     # -- vmoves -----------------------------------------------------------
 
     def _vmoves(self, count: int) -> tuple[str, list[str]]:

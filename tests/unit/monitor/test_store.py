@@ -1,5 +1,7 @@
 """DbStore on a real SQLite database: inventory, records, ignored rows."""
 
+import typing
+
 import testtools
 
 from tests.fixtures import conf as conf_fixture
@@ -8,6 +10,7 @@ from tests.unit.monitor.fakes import T0
 from tests.unit.monitor.fakes import svc
 from vmotiond import constants as c
 from vmotiond.cloud import records as cloud_records
+from vmotiond.db import api as db_api
 from vmotiond.monitor import inventory
 from vmotiond.monitor import records as r
 from vmotiond.monitor import store as store_mod
@@ -41,6 +44,10 @@ class DbStoreTest(testtools.TestCase):
         self.db = self.useFixture(db_fixture.Database(
             "sqlite", fx.conf)).database
         self.store = store_mod.DbStore(self.db)
+
+    def test_typed_against_the_data_api(self) -> None:
+        self.assertIs(db_api.Database, typing.get_type_hints(
+            store_mod.DbStore.__init__)["database"])
 
     def test_sync_creates_updates_and_soft_deletes(self) -> None:
         cloud = FakeCloud([svc("a", T0), svc("b", T0, status="disabled",

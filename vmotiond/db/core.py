@@ -1,0 +1,124 @@
+"""The machinery every resource of the data API shares.
+
+One enginefacade per ``Database``: reader and writer sessions, a Core
+connection for bulk reads, the schema checks, and the test-and-set update
+that lets only one process claim a row.
+"""
+
+from collections.abc import Iterable
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
+from typing import Any
+
+from oslo_config import cfg
+from oslo_db import exception as db_exc
+from oslo_db.sqlalchemy import enginefacade
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from vmotiond import clock as clock_mod
+from vmotiond import exception
+from vmotiond.db import migration
+from vmotiond.db import mysql_datetime
+from vmotiond.db import sqlite
+
+
+class _Context:
+    """The object the enginefacade hangs a transaction on."""
+
+
+class Core:
+    """The enginefacade of one database, which every resource uses."""
+
+    def __init__(self, conf: cfg.ConfigOpts,
+                 clock: clock_mod.Clock | None = None,
+                 **overrides: Any) -> None:
+        """Configure from ``conf.database``; ``overrides`` win over it."""
+        self._clock = clock or clock_mod.Clock()
+        self._facade = enginefacade.transaction_context()
+        # thread_checkin sleeps 0 s at every pool checkin so that eventlet
+        # switches greenthreads; with real threads it only hands the GIL
+        # over once more per query.
+        options = {**dict(conf.database.items()), "thread_checkin": False,
+                   **overrides}
+        self.url = options["connection"]
+        self._facade.configure(**options)
+        self._facade.append_on_engine_create(mysql_datetime.install)
+        self._facade.append_on_engine_create(sqlite.install)
+
+    @property
+    def engine(self) -> sa.Engine:
+        """The writer engine, created on first use."""
+        engine: sa.Engine = self._facade.writer.get_engine()
+        return engine
+
+    def _reader(self) -> AbstractContextManager[orm.Session]:
+        session: AbstractContextManager[orm.Session] = (
+            self._facade.reader.using(_Context()))
+        return session
+
+    def _reader_connection(self) -> AbstractContextManager[sa.Connection]:
+        """A Core connection in a read transaction: no ORM, for bulk reads."""
+        connection: AbstractContextManager[sa.Connection] = (
+            self._facade.reader.connection.using(_Context()))
+        return connection
+
+    def _writer(self) -> AbstractContextManager[orm.Session]:
+        session: AbstractContextManager[orm.Session] = (
+            self._facade.writer.using(_Context()))
+        return session
+
+    def check_connection(self) -> None:
+        """Connect once; raise DatabaseUnavailable saying where and why."""
+        try:
+            with self.engine.connect():
+                pass
+        except (db_exc.DBError, sa.exc.SQLAlchemyError) as exc:
+            reason = str(getattr(exc, "inner_exception", None) or exc)
+            reason = reason.splitlines()[0]
+            if self.url.startswith("sqlite:///"):
+                reason += " (does its directory exist, writable?)"
+            raise exception.DatabaseUnavailable(
+                url=_masked(self.url), reason=reason) from exc
+
+    def sync(self) -> None:
+        """Create or upgrade the schema to the code's revision."""
+        migration.upgrade(self.engine)
+
+    def check_schema(self) -> None:
+        """Raise SchemaOutOfDate unless the schema is at the head revision."""
+        current = migration.current_revision(self.engine)
+        expected = migration.head_revision()
+        if current != expected:
+            raise exception.SchemaOutOfDate(current=current or "empty",
+                                            expected=expected)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self._facade.dispose_pool()
+
+    def _test_and_set(self, model: Any, uuid: str,
+                      values: Mapping[str, Any],
+                      expected: Iterable[str] | None, *where: Any) -> int:
+        """Update the live row ``uuid`` if its status is in ``expected``
+        (and ``where`` holds); return how many rows changed."""
+        query = sa.update(model).where(model.uuid == uuid,
+                                       model.deleted.is_(False), *where)
+        if expected is not None:
+            query = query.where(model.status.in_(list(expected)))
+        with self._writer() as session:
+            return rowcount(session, query.values(**values))
+
+
+def rowcount(session: orm.Session, statement: Any) -> int:
+    """Execute an UPDATE and return how many rows it changed."""
+    result = session.execute(statement)
+    return int(getattr(result, "rowcount", 0))
+
+
+def _masked(url: str) -> str:
+    """Return ``url`` without its password."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url

@@ -1,0 +1,129 @@
+"""Notifications: the reasons to move instances, claimed by test-and-set."""
+
+from collections.abc import Iterable
+from collections.abc import Mapping
+import datetime
+from typing import Any
+import uuid as uuidlib
+
+from oslo_db import exception as db_exc
+import sqlalchemy as sa
+
+from vmotiond import constants
+from vmotiond import exception
+from vmotiond.db import core
+from vmotiond.db import models
+from vmotiond.db import paging
+
+_C = models.Notification.__table__.c
+LISTING = paging.Listing(models.Notification, {
+    "uuid": _C.uuid == sa.bindparam("uuid"),
+    "id": _C.id == sa.bindparam("id"),
+    "status": _C.status.in_(sa.bindparam("status", expanding=True)),
+    "host": _C.host == sa.bindparam("host"),
+    "type": _C.type.in_(sa.bindparam("type", expanding=True)),
+    "generated_since": _C.generated_time >= sa.bindparam("generated_since"),
+})
+
+
+class Notifications(core.Core):
+    """The notifications table."""
+
+    def notification_create(self, type: str, host: str | None,
+                            dedup_key: str, payload: Mapping[str, Any],
+                            source: str | None = None,
+                            generated_time: datetime.datetime | None = None,
+                            status: str = constants.NOTIFICATION_NEW,
+                            message: str | None = None,
+                            uuid: str | None = None) -> models.Notification:
+        """Persist a notification; raise DuplicateNotification on its key."""
+        if type not in constants.NOTIFICATION_TYPES:
+            raise exception.InvalidInput(
+                reason="unknown notification type %s" % type)
+        row = models.Notification(
+            uuid=uuid or str(uuidlib.uuid4()), type=type, host=host,
+            dedup_key=dedup_key, payload=dict(payload), source=source,
+            generated_time=generated_time or self._clock.now(),
+            status=status, message=message, created_at=self._clock.now())
+        try:
+            with self._writer() as session:
+                session.add(row)
+        except db_exc.DBDuplicateEntry as exc:
+            raise exception.DuplicateNotification(
+                dedup_key=dedup_key) from exc
+        return row
+
+    def notification_get(self, uuid: str) -> models.Notification:
+        """Return a live notification by its UUID."""
+        with self._reader() as session:
+            row: models.Notification = LISTING.one(session, uuid, uuid=uuid)
+            return row
+
+    def notification_get_by_id(self, id: int) -> models.Notification:
+        """Return a live notification by its integer id (Masakari's id)."""
+        with self._reader() as session:
+            row: models.Notification = LISTING.one(session, id, id=id)
+            return row
+
+    def notification_get_by_key(self, dedup_key: str
+                                ) -> models.Notification | None:
+        """The row holding ``dedup_key``, deleted or not: the key is
+        unique among them all."""
+        with self._reader() as session:
+            return session.scalars(sa.select(models.Notification).where(
+                models.Notification.dedup_key == dedup_key)).first()
+
+    def notification_search(self, status: Iterable[str] | None = None,
+                            host: str | None = None,
+                            type: Iterable[str] | None = None,
+                            generated_since: datetime.datetime | None = None,
+                            sort_key: str = "created_at",
+                            sort_dir: str = "desc",
+                            limit: int | None = None,
+                            marker: str | None = None
+                            ) -> list[models.Notification]:
+        """List notifications with Masakari's filters and any sort key."""
+        filters = {"status": status, "host": host, "type": type,
+                   "generated_since": generated_since}
+        with self._reader() as session:
+            return LISTING.entities(session, filters, sort_key, sort_dir,
+                                    limit, marker)
+
+    def notification_list(self, status: Iterable[str] | None = None,
+                          host: str | None = None,
+                          type: str | None = None,
+                          limit: int | None = None,
+                          marker: str | None = None,
+                          sort_dir: str = "desc"
+                          ) -> list[models.Notification]:
+        """List notifications, newest first by default, paged by marker."""
+        return self.notification_search(
+            status=status, host=host,
+            type=None if type is None else [type], sort_dir=sort_dir,
+            limit=limit, marker=marker)
+
+    def notification_set_status(self, uuid: str, status: str,
+                                expected: Iterable[str] | None = None,
+                                message: str | None = None) -> bool:
+        """Move a notification to ``status`` if it is in ``expected``.
+
+        Return whether this call changed it: the test-and-set that lets
+        only one engine claim a notification. ``finished`` is refused
+        (False) while one of its live vmoves is pending or ongoing.
+        """
+        if status not in constants.NOTIFICATION_STATUSES:
+            raise exception.InvalidInput(
+                reason="unknown notification status %s" % status)
+        values: dict[str, Any] = {"status": status,
+                                  "updated_at": self._clock.now()}
+        if message is not None:
+            values["message"] = message
+        where = []
+        if status == constants.NOTIFICATION_FINISHED:
+            vmove = models.VMove.__table__.c
+            where.append(~sa.exists().where(
+                vmove.notification_uuid == uuid,
+                vmove.deleted.is_(False),
+                vmove.status.notin_(constants.VMOVE_DONE_STATUSES)))
+        return self._test_and_set(models.Notification, uuid, values,
+                                  expected, *where) > 0
