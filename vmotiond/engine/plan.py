@@ -10,20 +10,24 @@ import dataclasses
 from oslo_config import cfg
 
 from vmotiond.cloud import records
+from vmotiond.conf import defaults
 from vmotiond.engine import names
+
+_DEFAULT = defaults.Group("engine")
 
 
 @dataclasses.dataclass(frozen=True)
 class PlanOptions:
     """What the planner takes from ``[engine]``."""
 
-    ram_weight: float = 1.0
-    vcpu_weight: float = 1.0
-    disk_weight: float = 0.0
-    evacuate_error_instances: bool = False
-    ha_enabled_only: bool = False
-    default_priority: int = 0
-    floating_ips: bool = True
+    ram_weight: float = _DEFAULT("ram_weight", float)
+    vcpu_weight: float = _DEFAULT("vcpu_weight", float)
+    disk_weight: float = _DEFAULT("disk_weight", float)
+    evacuate_error_instances: bool = _DEFAULT("evacuate_error_instances",
+                                              bool)
+    ha_enabled_only: bool = _DEFAULT("ha_enabled_only", bool)
+    default_priority: int = _DEFAULT("default_priority", int)
+    floating_ips: bool = _DEFAULT("floating_ip_steps", bool)
 
     @classmethod
     def from_conf(cls, conf: cfg.ConfigOpts) -> "PlanOptions":

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from vmotiond import constants
 from vmotiond.cloud import records
+from vmotiond.engine import eligibility
 from vmotiond.engine import intents
 from vmotiond.engine import names as n
 from vmotiond.engine import ordering
@@ -44,10 +45,12 @@ def build_targets(services: Iterable[records.ComputeService],
 
     ``roles`` maps host names to ``normal``/``standby`` (default normal);
     ``exclude`` maps hosts that must not receive instances (the failed host,
-    hosts in maintenance) to the reason. A standby host is usable while its
-    service is disabled (that keeps Nova's scheduler off it); a normal host
-    must be enabled. Every host needs an up, not forced-down service and
-    capacity data.
+    hosts in maintenance) to the reason. The others are judged by
+    ``eligibility.refusal`` on their service, role and capacity: a standby
+    host is usable while vmotiond keeps its service disabled (that keeps
+    Nova's scheduler off it), never when an operator disabled it; a normal
+    host must be enabled; every host needs an up, not forced-down service
+    and capacity data.
     """
     roles = roles or {}
     exclude = exclude or {}
@@ -56,16 +59,13 @@ def build_targets(services: Iterable[records.ComputeService],
     for svc in sorted(services, key=lambda s: s.host):
         role = roles.get(svc.host, constants.ROLE_NORMAL)
         capacity = caps.get(svc.host)
-        reason: str | None = None
-        if svc.host in exclude:
-            reason = exclude[svc.host]
-        elif svc.forced_down or svc.state != "up":
-            reason = "its compute service is down"
-        elif svc.status != "enabled" and role != constants.ROLE_STANDBY:
-            reason = "its compute service is disabled (%s)" % (
-                svc.disabled_reason or "no reason given")
-        elif capacity is None:
-            reason = "Placement reports no capacity for it"
+        reason = exclude.get(svc.host)
+        if reason is None:
+            # A recovery's rule; a drain's and a migration's are the same.
+            refused = eligibility.refusal(
+                constants.COMPUTE_HOST,
+                eligibility.HostFacts(svc, role, capacity=capacity))
+            reason = refused.message if refused else None
         targets.append(TargetHost(svc.host, svc.zone, role, capacity, reason))
     return tuple(targets)
 

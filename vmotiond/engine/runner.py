@@ -23,6 +23,7 @@ from vmotiond import clock as clock_mod
 from vmotiond import constants
 from vmotiond import exception
 from vmotiond.cloud import base as cloud_base
+from vmotiond.conf import defaults
 from vmotiond.db import api as db_api
 from vmotiond.db import retry as db_retry
 from vmotiond.engine import steps as steps_mod
@@ -35,15 +36,16 @@ LOG = logging.getLogger(__name__)
 
 # Tries of the write that ends a vmove, on transient database errors.
 END_ATTEMPTS = 8
+_DEFAULT = defaults.Group("engine")
 
 
 @dataclasses.dataclass(frozen=True)
 class RetryOptions:
     """Bounded retries of a step, with doubling back-off."""
 
-    retries: int = 3
-    backoff: float = 2.0
-    backoff_max: float = 30.0
+    retries: int = _DEFAULT("step_retries", int)
+    backoff: float = _DEFAULT("step_retry_backoff", float)
+    backoff_max: float = _DEFAULT("step_retry_backoff_max", float)
 
     @classmethod
     def from_conf(cls, conf: cfg.ConfigOpts) -> "RetryOptions":

@@ -4,28 +4,32 @@ import dataclasses
 
 from oslo_config import cfg
 
+from vmotiond.conf import defaults
+
+_DEFAULT = defaults.Group("monitor")
+
 
 @dataclasses.dataclass(frozen=True)
 class Thresholds:
     """Detection, damping and guard settings (see ``vmotiond.conf.monitor``).
 
-    The defaults equal the shipped config defaults.
+    The defaults are the options' defaults.
     """
 
-    heartbeat_threshold: float = 14.0
-    down_grace: float = 9.0
-    down_observations: int = 3
-    lagging_threshold: float = 11.0
-    probe_enabled: bool = True
-    probe_failures: int = 2
-    flap_window: float = 120.0
-    flap_threshold: int = 3
-    flap_hold_down: float = 120.0
-    recovery_soak: float = 60.0
-    max_failing_share: float = 0.5
-    max_failing_hosts: int = 0
-    failure_window: float = 60.0
-    guard_hold_down: float = 60.0
+    heartbeat_threshold: float = _DEFAULT("heartbeat_threshold", float)
+    down_grace: float = _DEFAULT("down_grace", float)
+    down_observations: int = _DEFAULT("down_observations", int)
+    lagging_threshold: float = _DEFAULT("lagging_threshold", float)
+    probe_enabled: bool = _DEFAULT("probe_driver", str) != "none"
+    probe_failures: int = _DEFAULT("probe_failures", int)
+    flap_window: float = _DEFAULT("flap_window", float)
+    flap_threshold: int = _DEFAULT("flap_threshold", int)
+    flap_hold_down: float = _DEFAULT("flap_hold_down", float)
+    recovery_soak: float = _DEFAULT("recovery_soak", float)
+    max_failing_share: float = _DEFAULT("max_failing_share", float)
+    max_failing_hosts: int = _DEFAULT("max_failing_hosts", int)
+    failure_window: float = _DEFAULT("failure_window", float)
+    guard_hold_down: float = _DEFAULT("guard_hold_down", float)
 
     @classmethod
     def from_conf(cls, conf: cfg.ConfigOpts) -> "Thresholds":

@@ -21,7 +21,10 @@ from vmotiond.sim import timeline as timeline_mod
 
 DEFAULT_PROJECT = "6f70656e737461636b20342065766572"
 DEFAULT_USER = "fake"
-STANDBY_REASON = "standby host"
+# A standby host is disabled as 'vmotiond-manage host set --role standby'
+# disables it; a service disabled with any other reason is an operator's,
+# and its host receives no instance.
+STANDBY_REASON = "vmotiond: standby host, kept out of scheduling"
 
 
 class SimCloud:

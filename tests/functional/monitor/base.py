@@ -70,6 +70,7 @@ class MonitorSimTestCase(testtools.TestCase):
     the shipped defaults (only topics differ)."""
 
     HOSTS = 10
+    STANDBY = 1                 # disabled by vmotiond: watched
     SIM_KW: dict = {}           # for SimCloud
 
     def setUp(self) -> None:
@@ -87,7 +88,7 @@ class MonitorSimTestCase(testtools.TestCase):
         self.POLL = self.fx.conf.monitor.poll_interval
         self.clock = clock_mod.FakeClock()
         self.sim = self.useFixture(sim_fixture.SimFixture(
-            builder.Scenario(hosts=self.HOSTS, standby=1, servers=0,
+            builder.Scenario(hosts=self.HOSTS, standby=self.STANDBY, servers=0,
                              anti_affinity_groups=0),
             clock=self.clock, **self.SIM_KW))
         conn = self.sim.connect()

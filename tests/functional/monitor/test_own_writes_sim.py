@@ -67,9 +67,10 @@ class FencedHostTest(base.MonitorSimTestCase):
 
 
 class SecondFailureTest(base.MonitorSimTestCase):
-    """Three compute hosts (and a standby, disabled: not watched)."""
+    """Three compute hosts, no standby (a standby host is watched too)."""
 
     HOSTS = 3
+    STANDBY = 0
 
     def test_two_of_three_minutes_apart_are_both_down(self) -> None:
         first, second = self.compute_hosts[:2]

@@ -15,6 +15,7 @@ from vmotiond import constants
 from vmotiond.db import api as db_api
 from vmotiond.engine import locks
 from vmotiond.engine import manager
+from vmotiond.engine import standby as standby_mod
 
 
 class EngineTestCase(testtools.TestCase):
@@ -54,6 +55,7 @@ class EngineTestCase(testtools.TestCase):
         inventory = [{"name": failed}]
         for host in standby:
             self.cloud.add_host(host, status="disabled",
+                                reason=standby_mod.REASON,
                                 capacity=fakes.capacity(
                                     host, memory_mb=memory_mb))
             inventory.append({"name": host})

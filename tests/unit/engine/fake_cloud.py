@@ -48,9 +48,10 @@ class FakeCloud:
             self.fips[fip] = records.FloatingIp(
                 fip, fip, port, self.ports[server.id].fixed_ips[0])
 
-    def add_host(self, host, zone="az1", status="enabled", capacity=None):
+    def add_host(self, host, zone="az1", status="enabled", capacity=None,
+                 reason=None):
         self.services[host] = records.ComputeService(
-            "svc-" + host, host, zone, "up", status, False, None)
+            "svc-" + host, host, zone, "up", status, False, None, reason)
         if capacity is not None:
             self.capacities[host] = capacity
 

@@ -46,6 +46,22 @@ class BuildTargetsTest(testtools.TestCase):
         self.assertEqual("it is the failed host", targets["failed"].unusable)
         self.assertEqual(constants.ROLE_NORMAL, targets["ok"].role)
 
+    def test_standby_disabled_by_an_operator_is_not_usable(self):
+        services = [
+            fakes.service("ours", status="disabled",
+                          reason="vmotiond: standby host"),
+            fakes.service("theirs", status="disabled", reason="broken disk"),
+            fakes.service("no-reason", status="disabled")]
+        targets = {t.name: t for t in planner.build_targets(
+            services, [fakes.capacity(s.host) for s in services],
+            {s.host: constants.ROLE_STANDBY for s in services})}
+        self.assertIsNone(targets["ours"].unusable)
+        self.assertEqual("its compute service is disabled (broken disk): "
+                         "an operator's, not vmotiond's",
+                         targets["theirs"].unusable)
+        self.assertIn("(no reason given): an operator's",
+                      targets["no-reason"].unusable)
+
 
 class EvacuationPlacementTest(testtools.TestCase):
 

@@ -130,7 +130,8 @@ class TestIndexes(base.CloudTestCase):
     def test_standby_host_is_disabled(self) -> None:
         host = self.cloud.state.hosts["sb1"]
         self.assertTrue(host.disabled)
-        self.assertEqual("standby host", host.disabled_reason)
+        self.assertEqual("vmotiond: standby host, kept out of scheduling",
+                         host.disabled_reason)
 
     def test_capacity_uses_reserved_and_ratio(self) -> None:
         host = self.cloud.state.hosts["h1"]

@@ -24,19 +24,21 @@ from vmotiond import clock as clock_mod
 from vmotiond import exception
 from vmotiond.cloud import base as cloud_base
 from vmotiond.cloud import records
+from vmotiond.conf import defaults
 
 T = TypeVar("T")
+_DEFAULT = defaults.Group("engine")
 
 
 @dataclasses.dataclass(frozen=True)
 class StepOptions:
     """What steps take from ``[engine]``."""
 
-    evacuate_microversion: str = "2.94"
-    poll_interval: float = 1.0
-    move_timeout: float = 600.0
-    state_timeout: float = 180.0
-    floating_ip_timeout: float = 30.0
+    evacuate_microversion: str = _DEFAULT("evacuate_microversion", str)
+    poll_interval: float = _DEFAULT("poll_interval", float)
+    move_timeout: float = _DEFAULT("move_timeout", float)
+    state_timeout: float = _DEFAULT("state_timeout", float)
+    floating_ip_timeout: float = _DEFAULT("floating_ip_timeout", float)
 
     @classmethod
     def from_conf(cls, conf: cfg.ConfigOpts) -> "StepOptions":

@@ -1,0 +1,89 @@
+"""The options dataclasses take their defaults from the option definitions."""
+
+import dataclasses
+import importlib.util
+from typing import Any
+from unittest import mock
+
+from oslo_config import cfg
+import testtools
+
+from vmotiond import conf as vmotiond_conf
+from vmotiond.conf import defaults
+from vmotiond.engine import intake
+from vmotiond.engine import plan
+from vmotiond.engine import runner
+from vmotiond.engine.steps import base
+from vmotiond.monitor import thresholds
+
+# Every dataclass that mirrors options, with its ``from_conf``.
+MIRRORS = (thresholds.Thresholds, base.StepOptions, plan.PlanOptions,
+           runner.RetryOptions, intake.Checks)
+
+
+def _conf() -> cfg.ConfigOpts:
+    conf = cfg.ConfigOpts()
+    vmotiond_conf.register_opts(conf)
+    conf([], project="vmotiond", default_config_files=[])
+    return conf
+
+
+def _fresh(module_name: str) -> Any:
+    """A new copy of a module, run again (``sys.modules`` untouched)."""
+    spec = importlib.util.find_spec(module_name)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class DefaultsTest(testtools.TestCase):
+
+    def test_every_field_default_equals_its_option(self) -> None:
+        conf = _conf()
+        for cls in MIRRORS:
+            built, bare = cls.from_conf(conf), cls()
+            for field in dataclasses.fields(cls):
+                self.assertEqual(
+                    getattr(built, field.name), getattr(bare, field.name),
+                    "%s.%s differs from its option's default"
+                    % (cls.__name__, field.name))
+
+    def test_a_changed_option_default_changes_the_dataclass(self) -> None:
+        # The field defaults are read from the options, not written twice.
+        cases = (("vmotiond.monitor.thresholds", "Thresholds", "monitor",
+                  "down_grace", "down_grace", 42.0),
+                 ("vmotiond.engine.steps.base", "StepOptions", "engine",
+                  "move_timeout", "move_timeout", 42.0),
+                 ("vmotiond.engine.plan", "PlanOptions", "engine",
+                  "floating_ip_steps", "floating_ips", False),
+                 ("vmotiond.engine.runner", "RetryOptions", "engine",
+                  "step_retries", "retries", 42))
+        for module_name, cls_name, group, option, field, value in cases:
+            opt = defaults.find(group, option)
+            with mock.patch.object(opt, "default", value):
+                cls = getattr(_fresh(module_name), cls_name)
+            self.assertEqual(value, getattr(cls(), field),
+                             "%s.%s" % (cls_name, field))
+
+    def test_probe_enabled_follows_the_probe_driver(self) -> None:
+        opt = defaults.find("monitor", "probe_driver")
+        with mock.patch.object(opt, "default", "none"):
+            module = _fresh("vmotiond.monitor.thresholds")
+        self.assertFalse(module.Thresholds().probe_enabled)
+
+    def test_default_of_an_option(self) -> None:
+        self.assertEqual(9.0, defaults.default("monitor", "down_grace",
+                                               float))
+        self.assertEqual(3, defaults.default("engine", "step_retries", int))
+
+    def test_unknown_option_is_an_error(self) -> None:
+        exc = self.assertRaises(LookupError, defaults.default, "engine",
+                                "no_such_option", int)
+        self.assertEqual("no option [engine] no_such_option", str(exc))
+
+    def test_wrong_type_is_an_error(self) -> None:
+        exc = self.assertRaises(TypeError, defaults.default, "engine",
+                                "step_retries", float)
+        self.assertEqual("[engine] step_retries defaults to 3, not a float",
+                         str(exc))
