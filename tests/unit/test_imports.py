@@ -2,7 +2,9 @@
 
 Every import of every module under ``vmotiond/`` counts, wherever it is
 written (module level, inside a function, under ``TYPE_CHECKING``): each is
-a dependency a reader has to follow.
+a dependency a reader has to follow. The rules are those of
+``doc/architecture.md`` (section "Import boundaries"): change both
+together.
 """
 
 import ast

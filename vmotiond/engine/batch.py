@@ -3,8 +3,9 @@
 Every kind of notification (a failed host, a drain, a custom migration, a
 move-back) ends in the same shape: a plan written as vmoves in one
 transaction, jobs run through the dispatcher, and a verdict. This module
-is that shape; the workflows (``recovery``, later drain and move-back)
-only decide what to plan and what to do before.
+is that shape; the workflows (``recovery`` for a failed host,
+``workflow`` for the operator's kinds) only decide what to plan and what
+to do before.
 """
 
 from collections.abc import Callable

@@ -1,4 +1,4 @@
-"""Drain a host (the seed's one-click migration): move every instance off.
+"""Drain a host: move every instance off, in one operator request.
 
 Running instances go by live migration, stopped ones by cold migration and
 confirm; targets are standby hosts first, then normal hosts by the weighted

@@ -1,5 +1,5 @@
-"""Task control (the seed's migration scheduling page): redo, reset,
-delete a vmove; abort a notification.
+"""Task control, the operator's hand on the vmoves: redo, reset, delete a
+vmove; abort a notification.
 
 - ``redo``: a ``failed`` vmove goes back to ``pending`` and its (ended)
   notification runs again: the vmove resumes from its failed step, every

@@ -1,9 +1,10 @@
 """Inventory sync: copy what the cloud knows of each host into ``hosts``.
 
 Management IP, availability zone, logical CPUs, RAM and disk total/used,
-instance count, the compute service's state and status (the seed's host
-page, section a.2). New hosts appear; hosts the cloud no longer reports are
-soft-deleted by the store. ``vmotiond-manage host sync`` calls ``sync``.
+instance count, the compute service's state and status (what
+``GET /v1/hosts`` shows). New hosts appear; hosts the cloud no longer
+reports are soft-deleted by the store. ``vmotiond-manage host sync``
+calls ``sync``.
 """
 
 from collections.abc import Sequence
