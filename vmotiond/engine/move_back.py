@@ -32,6 +32,7 @@ from vmotiond.cloud import records
 from vmotiond.db import api as db_api
 from vmotiond.db import models
 from vmotiond.engine import batch as batch_mod
+from vmotiond.engine import eligibility
 from vmotiond.engine import fence
 from vmotiond.engine import intents
 from vmotiond.engine import names
@@ -45,10 +46,6 @@ from vmotiond.engine.plan import PlannedMove
 from vmotiond.engine.plan import PlanOptions
 
 LOG = logging.getLogger(__name__)
-
-# Monitor states in which a host may take its instances back.
-HEALTHY = (constants.HOST_RECOVERED, constants.HOST_UP)
-
 
 @dataclasses.dataclass(frozen=True)
 class Evacuated:
@@ -180,7 +177,7 @@ def health_problem(db: db_api.Database, service: records.ComputeService,
         record = None
     if record is not None and record.maintenance:
         return "it is in maintenance"
-    if record is not None and record.monitor_state in HEALTHY:
+    if record is not None and record.monitor_state in eligibility.HEALTHY:
         return None
     if record is None and service.state == "up" and not service.forced_down:
         return None

@@ -33,6 +33,7 @@ from vmotiond.cloud import base as cloud_base
 from vmotiond.db import api as db_api
 from vmotiond.db import models
 from vmotiond.engine import batch as batch_mod
+from vmotiond.engine import eligibility
 from vmotiond.engine import fence
 from vmotiond.engine import intents
 from vmotiond.engine import locks as locks_mod
@@ -47,12 +48,6 @@ from vmotiond.engine.plan import TargetHost
 
 LOG = logging.getLogger(__name__)
 
-# Monitor states of hosts that must not receive instances.
-NOT_TARGETS = (constants.HOST_SUSPECT, constants.HOST_DOWN,
-               constants.HOST_FENCED, constants.HOST_RECOVERING,
-               constants.HOST_MAINTENANCE, constants.HOST_DISABLED)
-
-
 def _not_a_target(record: Any) -> str | None:
     """Why a host must not receive instances now, if it must not.
 
@@ -64,7 +59,7 @@ def _not_a_target(record: Any) -> str | None:
     if record.role == constants.ROLE_STANDBY and \
             record.monitor_state == constants.HOST_DISABLED:
         return None
-    if record.monitor_state in NOT_TARGETS:
+    if record.monitor_state in eligibility.NOT_TARGETS:
         return "the monitor has it %s" % record.monitor_state
     return None
 

@@ -24,9 +24,9 @@ from vmotiond.cloud import records
 from vmotiond.db import api as db_api
 from vmotiond.db import models
 from vmotiond.engine import batch as batch_mod
+from vmotiond.engine import eligibility
 from vmotiond.engine import locks as locks_mod
 from vmotiond.engine import planner
-from vmotiond.engine import recovery
 from vmotiond.engine import standby
 from vmotiond.engine import store
 from vmotiond.engine.plan import IgnoredMove
@@ -76,7 +76,7 @@ def targets(db: db_api.Database, cloud: cloud_base.Cloud,
             continue
         if record.maintenance:
             excluded[record.name] = "it is in maintenance"
-        elif record.monitor_state in recovery.NOT_TARGETS:
+        elif record.monitor_state in eligibility.NOT_TARGETS:
             excluded[record.name] = "the monitor has it %s" % (
                 record.monitor_state)
     return planner.build_targets(services, capacities, roles, excluded)
