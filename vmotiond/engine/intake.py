@@ -21,7 +21,7 @@ order. Before anything is stored or fenced (``admit``):
 A refused message is logged, recorded as an alert with the reason and
 dropped. The notification is written before the message is acknowledged;
 a transient database error requeues the message, a permanent one (data
-too long, integrity: ``is_permanent``) is logged, alerted and dropped.
+too long, integrity: ``db.retry.is_permanent``) is logged, alerted and dropped.
 """
 
 from collections.abc import Callable
@@ -37,7 +37,6 @@ from oslo_config import cfg
 from oslo_db import exception as db_exc
 from oslo_log import log as logging
 import oslo_messaging
-from sqlalchemy import exc as sa_exc
 
 from vmotiond import clock as clock_mod
 from vmotiond import constants
@@ -45,6 +44,7 @@ from vmotiond import exception
 from vmotiond import messaging
 from vmotiond.cloud import base as cloud_base
 from vmotiond.db import api as db_api
+from vmotiond.db import retry as db_retry
 from vmotiond.verdict import confirm
 from vmotiond.verdict import payload as payload_mod
 from vmotiond.verdict import signing
@@ -57,10 +57,6 @@ ALERT_REFUSED = "notification_refused"
 ALERT_UNSTORABLE = "notification_unstorable"
 
 TRANSIENT_DB_ERRORS = (db_exc.DBError, exception.DatabaseUnavailable)
-# Database errors a retry cannot cure: the message is dropped, not requeued.
-_PERMANENT_DB_ERRORS = (db_exc.DBDataError, db_exc.DBReferenceError,
-                        db_exc.DBConstraintError, db_exc.DBDuplicateEntry,
-                        db_exc.DBInvalidUnicodeParameter)
 
 
 class Refused(Exception):
@@ -201,14 +197,14 @@ class Endpoint:
                         publisher)
             return oslo_messaging.NotificationResult.HANDLED
         except TRANSIENT_DB_ERRORS as exc:
-            if not is_permanent(exc):
+            if not db_retry.is_permanent(exc):
                 LOG.warning("Database error recording %s from %s, "
                             "requeued: %s", event_type, publisher,
-                            _first_line(exc))
+                            db_retry.first_line(exc))
                 return oslo_messaging.NotificationResult.REQUEUE
             self._alert(ALERT_UNSTORABLE, "%s from %s cannot be stored, "
                         "dropped: %s" % (event_type, publisher,
-                                         _first_line(exc)),
+                                         db_retry.first_line(exc)),
                         payload, publisher)
             return oslo_messaging.NotificationResult.HANDLED
         if new:
@@ -252,7 +248,8 @@ class Endpoint:
                 evidence={"publisher": publisher,
                           "payload": validation.short(excerpt, 2048)})
         except (db_exc.DBError, exception.VmotiondError) as exc:
-            LOG.error("Could not record the alert: %s", _first_line(exc))
+            LOG.error("Could not record the alert: %s",
+                      db_retry.first_line(exc))
 
     def info(self, ctxt: Any, publisher_id: str, event_type: str,
              payload: Any, metadata: Any) -> Any:
@@ -261,23 +258,6 @@ class Endpoint:
     warn = info
     error = info
     critical = info
-
-
-def is_permanent(exc: BaseException) -> bool:
-    """Whether a database error would come back on every retry: data
-    too long or invalid, an integrity violation (oslo.db names them on
-    MySQL; on PostgreSQL they come as a bare DBError around SQLAlchemy's
-    DataError or IntegrityError)."""
-    if isinstance(exc, _PERMANENT_DB_ERRORS):
-        return True
-    inner = getattr(exc, "inner_exception", None)
-    return isinstance(inner, (sa_exc.DataError, sa_exc.IntegrityError))
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "inner_exception", None) or exc) or \
-        type(exc).__name__
-    return validation.short(text.splitlines()[0] if text else text, 300)
 
 
 class Intake:

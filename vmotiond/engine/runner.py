@@ -271,12 +271,12 @@ class Runner:
             except Exception as exc:
                 if attempt >= END_ATTEMPTS or \
                         not db_retry.is_transient(exc):
-                    raise _Unrecorded("could not be recorded %s: %s"
-                                      % (status, _one_line(exc))) from exc
+                    raise _Unrecorded("could not be recorded %s: %s" % (
+                        status, db_retry.first_line(exc))) from exc
                 delay = self.retry.delay(attempt)
                 LOG.warning("vmove %s: recording it %s failed (%s); "
                             "retrying in %.1f s", job.vmove_uuid, status,
-                            _one_line(exc), delay)
+                            db_retry.first_line(exc), delay)
                 if self.clock.wait(self.stop, delay):
                     raise exception.Interrupted(
                         reason="stopping before recording a vmove") from exc
@@ -308,17 +308,10 @@ class _Slot:
         self.held = True
 
 
-def _one_line(exc: BaseException) -> str:
-    """The first line of an error, with the driver's error first."""
-    cause = getattr(exc, "orig", None) or exc
-    text = str(cause).strip().splitlines()
-    return text[0] if text else type(exc).__name__
-
-
 def _crash(exc: BaseException) -> str:
     """The message of a vmove whose worker crashed."""
     return "worker crashed: unexpected %s: %s" % (type(exc).__name__,
-                                                   _one_line(exc))
+                                                   db_retry.first_line(exc))
 
 
 # Step results the vmove's message repeats.

@@ -8,6 +8,7 @@ errors); a notification is ``finished`` only when every vmove is final.
 import sqlite3
 from unittest import mock
 
+from oslo_db import exception as db_exc
 import sqlalchemy as sa
 
 from tests.unit.engine import base
@@ -157,3 +158,19 @@ class TransientTest(base.EngineTestCase):
         self.assertFalse(db_retry.is_transient(sa.exc.OperationalError(
             "SELECT", {}, sqlite3.OperationalError("no such table: x"))))
         self.assertFalse(db_retry.is_transient(ValueError("x")))
+
+    def test_which_errors_are_permanent(self):
+        self.assertFalse(db_retry.is_permanent(locked()))
+        self.assertTrue(db_retry.is_permanent(db_exc.DBDataError("too long")))
+        wrapped = db_exc.DBError(sa.exc.IntegrityError(
+            "INSERT", {}, ValueError("duplicate key")))
+        self.assertTrue(db_retry.is_permanent(wrapped))
+        self.assertFalse(db_retry.is_permanent(ValueError("x")))
+
+    def test_first_line_is_the_drivers_and_bounded(self):
+        self.assertEqual("database is locked", db_retry.first_line(locked()))
+        long = db_exc.DBError(ValueError("x" * 500 + "\nsecond line"))
+        line = db_retry.first_line(long)
+        self.assertEqual(300, len(line))
+        self.assertTrue(line.endswith("..."))
+        self.assertEqual("ValueError", db_retry.first_line(ValueError("")))
