@@ -224,17 +224,11 @@ class OperatorApi:
         if service is None:
             raise exception.InvalidInput(
                 reason="target host %s is unknown to Nova" % host)
-        try:
-            record = self.s.db.host_get(host)
-        except exception.NotFound:
-            record = None
         capacity = next((c for c in self.s.cloud.list_host_capacities()
                          if c.host == host), None)
-        facts = eligibility.HostFacts(
-            service, capacity=capacity) if record is None else \
-            eligibility.HostFacts(service, record.role, record.maintenance,
-                                  record.monitor_state, capacity)
-        refused = eligibility.refusal(constants.CUSTOM_MIGRATION, facts)
+        refused = eligibility.refusal(
+            constants.CUSTOM_MIGRATION,
+            workflow.host_facts(self.s.db, service, capacity))
         if refused is not None:
             raise exception.Conflict(reason="target host %s is not usable: "
                                      "%s" % (host, refused.message))
