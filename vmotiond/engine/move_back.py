@@ -164,26 +164,18 @@ def build_plan(db: db_api.Database, cloud: cloud_base.Cloud,
     return plan_move_back(host, items, servers, options)
 
 
-def health_problem(db: db_api.Database, service: records.ComputeService,
-                   prefix: str = fence.REASON_PREFIX) -> str | None:
-    """Why ``service``'s host may not take its instances back, or None."""
-    if service.status == "disabled" and not (
-            service.disabled_reason or "").startswith(prefix):
+def health_problem(db: db_api.Database, service: records.ComputeService
+                   ) -> str | None:
+    """Why ``service``'s host may not take its instances back
+    (``eligibility.refusal`` of a ``MOVE_BACK``), or None."""
+    refused = eligibility.refusal(constants.MOVE_BACK,
+                                  workflow.host_facts(db, service))
+    if refused is None:
+        return None
+    if refused.code == eligibility.OPERATOR_DISABLED:
         return ("its compute service was disabled by an operator (%s); "
                 "enable it first" % (service.disabled_reason or "no reason"))
-    try:
-        record = db.host_get(service.host)
-    except exception.NotFound:
-        record = None
-    if record is not None and record.maintenance:
-        return "it is in maintenance"
-    if record is not None and record.monitor_state in eligibility.HEALTHY:
-        return None
-    if record is None and service.state == "up" and not service.forced_down:
-        return None
-    state = record.monitor_state if record is not None else "unknown"
-    return ("it is not healthy: the monitor has it %s (move-back needs "
-            "recovered or up)" % state)
+    return refused.message
 
 
 class MoveBack(workflow.Workflow):

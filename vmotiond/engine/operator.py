@@ -19,6 +19,7 @@ from vmotiond import constants
 from vmotiond import exception
 from vmotiond.cloud import records
 from vmotiond.engine import custom
+from vmotiond.engine import eligibility
 from vmotiond.engine import fence
 from vmotiond.engine import intents
 from vmotiond.engine import move_back
@@ -216,23 +217,18 @@ class OperatorApi:
         return ids
 
     def _check_target(self, host: str) -> None:
+        """Refuse ``host`` as a custom migration's target the way the
+        planner would (``eligibility.refusal``); the zone is the planner's
+        to check, instance by instance."""
         service = workflow.service_of(self.s.cloud, host)
         if service is None:
             raise exception.InvalidInput(
                 reason="target host %s is unknown to Nova" % host)
-        if service.forced_down or service.state != "up":
-            raise exception.Conflict(
-                reason="target host %s is down" % host)
-        try:
-            record = self.s.db.host_get(host)
-        except exception.NotFound:
-            record = None
-        standby = record is not None and \
-            record.role == constants.ROLE_STANDBY
-        if service.status != "enabled" and not standby:
-            raise exception.Conflict(
-                reason="target host %s is disabled (%s)" % (
-                    host, service.disabled_reason or "no reason"))
-        if record is not None and record.maintenance:
-            raise exception.Conflict(
-                reason="target host %s is in maintenance" % host)
+        capacity = next((c for c in self.s.cloud.list_host_capacities()
+                         if c.host == host), None)
+        refused = eligibility.refusal(
+            constants.CUSTOM_MIGRATION,
+            workflow.host_facts(self.s.db, service, capacity))
+        if refused is not None:
+            raise exception.Conflict(reason="target host %s is not usable: "
+                                     "%s" % (host, refused.message))

@@ -49,16 +49,12 @@ from vmotiond.engine.plan import TargetHost
 LOG = logging.getLogger(__name__)
 
 def _not_a_target(record: Any) -> str | None:
-    """Why a host must not receive instances now, if it must not.
-
-    A standby host is disabled in Nova on purpose (kept out of Nova's
-    scheduling), so the monitor's ``disabled`` does not rule it out.
-    """
+    """Why a host must not receive instances now, if it must not, before
+    ``eligibility.refusal`` judges its service. The monitor gives
+    ``disabled`` only to a service an operator disabled, never to a
+    standby host's that vmotiond keeps disabled."""
     if record.maintenance:
         return "it is in maintenance"
-    if record.role == constants.ROLE_STANDBY and \
-            record.monitor_state == constants.HOST_DISABLED:
-        return None
     if record.monitor_state in eligibility.NOT_TARGETS:
         return "the monitor has it %s" % record.monitor_state
     return None

@@ -102,6 +102,19 @@ def service_of(cloud: cloud_base.Cloud, host: str
                 None)
 
 
+def host_facts(db: db_api.Database, service: records.ComputeService,
+               capacity: records.HostCapacity | None = None
+               ) -> eligibility.HostFacts:
+    """``service``'s host as ``eligibility.refusal`` judges it: its record
+    in the hosts table, if any, and ``capacity``."""
+    try:
+        record = db.host_get(service.host)
+    except exception.NotFound:
+        return eligibility.HostFacts(service, capacity=capacity)
+    return eligibility.HostFacts(service, record.role, record.maintenance,
+                                 record.monitor_state, capacity)
+
+
 def missing_server(server_id: str, name: str | None = None
                    ) -> records.Server:
     """A stand-in for an instance Nova no longer knows (it is ignored)."""

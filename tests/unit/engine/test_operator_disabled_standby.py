@@ -7,6 +7,7 @@ import dataclasses
 from tests.unit.engine import base
 from tests.unit.engine import fakes
 from vmotiond import constants
+from vmotiond import exception
 
 # The monitor's view: not polled since the operator's disable, or polled.
 MONITOR_STATES = (constants.HOST_UP, constants.HOST_DISABLED)
@@ -77,4 +78,22 @@ class OperatorDisabledStandbyTest(base.EngineTestCase):
             self.assertEqual(constants.NOTIFICATION_FINISHED, row.status,
                              row.message)
             self.assertEqual("n1", self.cloud.servers[server.id].host, state)
+            self.untouched()
+
+    def test_custom_migration_to_the_host(self):
+        # Refused when asked, with eligibility's reason; nothing recorded.
+        for state in MONITOR_STATES:
+            self.monitor(state)
+            server = fakes.server(name="a-" + state, host="failed")
+            self.cloud.add_server(server)
+            error = self.assertRaises(
+                exception.Conflict,
+                self.make_manager().operations.operator.migrate,
+                [server.id], "sb1")
+            self.assertEqual(
+                "target host sb1 is not usable: its compute service is "
+                "disabled (broken disk): an operator's, not vmotiond's",
+                error.kwargs["reason"], state)
+            self.assertEqual([], self.db.notification_list())
+            self.assertEqual("failed", self.cloud.servers[server.id].host)
             self.untouched()

@@ -164,11 +164,31 @@ class RecoveryTest(base.EngineTestCase):
         self.assertEqual([], self.cloud.calls)
 
     def test_disabled_standby_host_is_still_the_first_target(self):
-        self.db.host_update("sb1", {"monitor_state": constants.HOST_DISABLED})
+        # vmotiond keeps sb1's service disabled; the monitor gives
+        # "disabled" only to a service an operator disabled, so it has sb1
+        # up, and eligibility's standby case lets sb1 receive first.
+        service = self.cloud.services["sb1"]
+        self.assertEqual("disabled", service.status)
+        self.assertTrue(service.disabled_reason.startswith(
+            constants.FENCE_REASON_PREFIX))
+        self.assertEqual(constants.HOST_UP,
+                         self.db.host_get("sb1").monitor_state)
         self.add("a")
         uuid = self.notify()
         self.make_manager().recovery.run(uuid)
         self.assertEqual("sb1", self.vmoves(uuid)["a"].dest_host)
+
+    def test_standby_host_the_monitor_has_disabled_receives_nothing(self):
+        # As in a drain and a custom migration: the monitor's "disabled"
+        # rules a host out whatever its role (a vmotiond reason here: the
+        # monitor has not polled since the operator's disable was undone).
+        self.db.host_update("sb1", {"monitor_state": constants.HOST_DISABLED})
+        self.add("a")
+        plan = self.make_manager().recovery.plan("failed")
+        self.assertEqual(["n1"], [m.dest_host for m in plan.moves])
+        uuid = self.notify()
+        self.make_manager().recovery.run(uuid)
+        self.assertEqual("n1", self.vmoves(uuid)["a"].dest_host)
 
     def test_hosts_in_maintenance_or_disabled_receive_nothing(self):
         self.db.host_update("sb1", {"maintenance": True})
