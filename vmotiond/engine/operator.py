@@ -87,9 +87,15 @@ class OperatorApi:
         cloud, host = self.s.cloud, service.host
         if role == constants.ROLE_STANDBY:
             out = []
+            reason = service.disabled_reason or ""
             if service.status == "enabled":
                 cloud.disable_service(service.id, host, STANDBY_REASON)
                 out.append("compute service disabled (%s)" % STANDBY_REASON)
+            elif not reason.startswith(fence.REASON_PREFIX):
+                out.append("warning: an operator disabled its compute "
+                           "service (%s): it receives no instance until it "
+                           "is enabled and set standby again"
+                           % (reason or "no reason"))
             count = len(cloud.list_servers(host))
             if count:
                 out.append("warning: %d instance(s) still on it; drain it "

@@ -32,6 +32,21 @@ class HostSetTest(test_operations.OperationsTestCase):
         self.assertTrue(any("1 instance(s) still on it" in c
                             for c in out["changes"]))
 
+    def test_standby_says_an_operator_disabled_host_receives_nothing(self):
+        # vmotiond never takes over a service someone else disabled, and
+        # eligibility refuses such a host: the operator is told so.
+        self.cloud.disable_service("svc-n1", "n1", "ops: bad fan")
+        out = self.api.host_set("n1", role="standby")
+        self.assertEqual("ops: bad fan",
+                         self.cloud.services["n1"].disabled_reason)
+        warning = [c for c in out["changes"] if "bad fan" in c]
+        self.assertEqual(1, len(warning), out["changes"])
+        self.assertIn("receives no instance", warning[0])
+        self.cloud.enable_service("svc-n1", "n1")
+        self.api.host_set("n1", role="standby")
+        self.assertTrue(self.cloud.services["n1"].disabled_reason
+                        .startswith("vmotiond"))
+
     def test_normal_leaves_fenced_or_operator_disabled_alone(self):
         self.cloud.disable_service("svc-n1", "n1", "ops: bad fan")
         out = self.api.host_set("n1", role="normal")
