@@ -36,7 +36,7 @@ class HostDrain(workflow.Workflow):
         host = str(notification.host)
         service = workflow.service_of(self.s.cloud, host)
         if service is None:
-            raise workflow.Stopped(constants.NOTIFICATION_FAILED,
+            raise workflow.Ended(constants.NOTIFICATION_FAILED,
                                    "Nova has no compute service on %s" % host)
         if service.status == "enabled":
             self.s.cloud.disable_service(

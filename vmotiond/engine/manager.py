@@ -3,7 +3,7 @@
 ``EngineManager(conf, db, cloud)`` builds everything from config; tests
 pass a ``FakeClock``, ``futurist.SynchronousExecutor`` pools and
 ``LocalLocks``. Given ``rpc_transport``, it serves ``vmotiond-manage``'s
-requests (``vmotiond.engine.rpc``); the operator's workflows are wired by
+requests (``vmotiond.engine.rpc``); the operator's workflows are built by
 ``vmotiond.engine.operations``. ``start()`` starts the coordinator,
 resumes unfinished notifications and starts listening; ``stop()`` sets
 the exit event (every wait returns, ongoing vmoves stay ``ongoing`` for
@@ -12,6 +12,7 @@ the next start) and joins.
 
 from collections.abc import Callable
 from concurrent import futures
+import dataclasses
 import threading
 from typing import Any
 
@@ -29,8 +30,12 @@ from vmotiond.engine import executor
 from vmotiond.engine import fence
 from vmotiond.engine import intake as intake_mod
 from vmotiond.engine import locks as locks_mod
+from vmotiond.engine import operations as operations_mod
+from vmotiond.engine import planned
 from vmotiond.engine import recovery as recovery_mod
 from vmotiond.engine import runner as runner_mod
+from vmotiond.engine import workflow
+from vmotiond.engine.plan import PlanOptions
 from vmotiond.engine.steps.base import StepOptions
 
 LOG = logging.getLogger(__name__)
@@ -68,18 +73,13 @@ class EngineManager:
         self.fencer = fence.Fencer(cloud, fence.power_driver(conf),
                                    self.clock, self.stop_event,
                                    poll_interval=group.poll_interval)
-        self.runner = runner_mod.Runner(
-            db, cloud, self.clock, self.stop_event,
-            StepOptions.from_conf(conf),
-            runner_mod.RetryOptions.from_conf(conf),
-            slots=threading.BoundedSemaphore(group.workers))
+        slots = threading.BoundedSemaphore(group.workers)
         self.dispatcher = executor.Dispatcher(self.pool, threads,
                                               group.max_moves_per_target)
-        self.batch = batch_mod.MoveBatch(db, self.clock, self.stop_event,
-                                         self.dispatcher, self.runner)
-        self.recovery = recovery_mod.HostRecovery(
+        services = workflow.Services(
             conf, db, cloud, self.clock, self.stop_event, self.locks,
-            self.fencer, self.batch)
+            self._batch(runner_mod.Runner, slots), PlanOptions.from_conf(conf))
+        self.recovery = recovery_mod.HostRecovery(services, self.fencer)
         self.handlers: dict[str, Handler] = {
             constants.COMPUTE_HOST: self.recovery.run}
         self.intake: intake_mod.Intake | None = None
@@ -92,17 +92,26 @@ class EngineManager:
                     source="vmotiond-engine.%s" % conf.host))
         self._lock = threading.Lock()
         self._active: dict[str, futures.Future[Any]] = {}
-        # Drain, custom migration, reset, move-back; RPC for vmotiond-manage.
-        from vmotiond.engine import operations
-        self.operations = operations.Operations(self, rpc_transport,
-                                                transport)
+        # Drain, custom migration, reset, move-back, release; RPC for
+        # vmotiond-manage.
+        self.operations = operations_mod.Operations(
+            dataclasses.replace(services, batch=self._batch(
+                planned.PlannedRunner, slots)),
+            self.submit, self.is_running, lambda kind: kind in self.handlers,
+            rpc_transport, transport)
+        self.handlers.update(self.operations.handlers)
         self._started = False
         self._sweeper: threading.Thread | None = None
 
-    def register_handler(self, notification_type: str,
-                         handler: Handler) -> None:
-        """Run ``handler(uuid)`` for notifications of this type."""
-        self.handlers[notification_type] = handler
+    def _batch(self, runner: type[runner_mod.Runner],
+               slots: threading.BoundedSemaphore) -> batch_mod.MoveBatch:
+        """A batch whose vmoves ``runner`` runs in the shared pool."""
+        return batch_mod.MoveBatch(
+            self.db, self.clock, self.stop_event, self.dispatcher,
+            runner(self.db, self.cloud, self.clock, self.stop_event,
+                   StepOptions.from_conf(self.conf),
+                   runner_mod.RetryOptions.from_conf(self.conf),
+                   slots=slots))
 
     def start(self) -> None:
         self.locks.start()

@@ -187,11 +187,11 @@ class MoveBack(workflow.Workflow):
         host = str(notification.host)
         service = workflow.service_of(self.s.cloud, host)
         if service is None:
-            raise workflow.Stopped(constants.NOTIFICATION_FAILED,
+            raise workflow.Ended(constants.NOTIFICATION_FAILED,
                                    "Nova has no compute service on %s" % host)
         problem = health_problem(self.s.db, service)
         if problem is not None:
-            raise workflow.Stopped(constants.NOTIFICATION_IGNORED,
+            raise workflow.Ended(constants.NOTIFICATION_IGNORED,
                                    "host %s: %s; nothing was moved"
                                    % (host, problem))
         self.unfence(service)
@@ -215,7 +215,7 @@ class MoveBack(workflow.Workflow):
                 fence.record(self.s.db, current)
                 return
             if self.s.clock.monotonic() >= deadline:
-                raise workflow.Stopped(
+                raise workflow.Ended(
                     constants.NOTIFICATION_FAILED,
                     "the compute service of %s was not up %.0f s after its "
                     "fence was cleared; nothing was moved"

@@ -1,14 +1,16 @@
-"""The operator's workflows wired onto an ``EngineManager``.
+"""The operator's workflows, their requests and their RPC server.
 
-``Operations(manager)`` registers the handlers of ``HOST_DRAIN``,
-``CUSTOM_MIGRATION``, ``RESET_STATE``, ``MOVE_BACK`` and ``HOST_RELEASE``,
-builds the operator's API and task controls, and, given an RPC transport,
-the RPC server; with ``[engine] auto_move_back`` on and a notification
-transport, it also listens for the monitor's ``vmotiond.host.recovered``
-and starts a move-back for the recovered host.
+``Operations(services, ...)`` builds the workflows of ``HOST_DRAIN``,
+``CUSTOM_MIGRATION``, ``RESET_STATE``, ``MOVE_BACK`` and ``HOST_RELEASE``
+(``handlers``, for the engine to run), the operator's API and task
+controls, and, given an RPC transport, the RPC server; with ``[engine]
+auto_move_back`` on and a notification transport, it also listens for the
+monitor's ``vmotiond.host.recovered`` and starts a move-back for the
+recovered host.
 """
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from concurrent import futures
 from typing import Any
 
 from oslo_log import log as logging
@@ -17,25 +19,17 @@ import oslo_messaging
 from vmotiond import constants
 from vmotiond import exception
 from vmotiond import messaging
-from vmotiond.engine import batch as batch_mod
 from vmotiond.engine import custom
 from vmotiond.engine import drain
 from vmotiond.engine import move_back
 from vmotiond.engine import operator as operator_mod
-from vmotiond.engine import planned
 from vmotiond.engine import release
 from vmotiond.engine import reset
 from vmotiond.engine import rpc
-from vmotiond.engine import runner as runner_mod
 from vmotiond.engine import tasks as tasks_mod
 from vmotiond.engine import workflow
-from vmotiond.engine.plan import PlanOptions
-from vmotiond.engine.steps.base import StepOptions
 from vmotiond.verdict import payload as payload_mod
 from vmotiond.verdict import signing
-
-if TYPE_CHECKING:
-    from vmotiond.engine import manager as manager_mod
 
 LOG = logging.getLogger(__name__)
 
@@ -43,37 +37,28 @@ LOG = logging.getLogger(__name__)
 class Operations:
     """Drain, custom migration, reset, move-back, tasks and their RPC."""
 
-    def __init__(self, manager: "manager_mod.EngineManager",
+    def __init__(self, services: workflow.Services,
+                 submit: Callable[[str], "futures.Future[Any]"],
+                 is_running: Callable[[str], bool],
+                 handled: Callable[[str], bool],
                  rpc_transport: oslo_messaging.Transport | None = None,
                  transport: oslo_messaging.Transport | None = None) -> None:
-        conf = manager.conf
-        runner = planned.PlannedRunner(
-            manager.db, manager.cloud, manager.clock, manager.stop_event,
-            StepOptions.from_conf(conf), runner_mod.RetryOptions.from_conf(
-                conf), slots=manager.runner.slots)
-        batch = batch_mod.MoveBatch(manager.db, manager.clock,
-                                    manager.stop_event, manager.dispatcher,
-                                    runner)
-        self.services = workflow.Services(
-            conf, manager.db, manager.cloud, manager.clock,
-            manager.stop_event, manager.locks, batch,
-            PlanOptions.from_conf(conf))
-        self.drain = drain.HostDrain(self.services)
-        self.custom = custom.CustomMigration(self.services)
-        self.reset = reset.ResetState(self.services)
-        self.move_back = move_back.MoveBack(self.services)
-        self.release = release.HostRelease(self.services)
-        for kind, flow in ((constants.HOST_DRAIN, self.drain),
-                           (constants.CUSTOM_MIGRATION, self.custom),
-                           (constants.RESET_STATE, self.reset),
-                           (constants.MOVE_BACK, self.move_back),
-                           (constants.HOST_RELEASE, self.release)):
-            manager.register_handler(kind, flow.run)
-        self.operator = operator_mod.OperatorApi(self.services,
-                                                 manager.submit)
-        self.tasks = tasks_mod.TaskControl(
-            self.services, manager.submit, manager.is_running,
-            lambda kind: kind in manager.handlers)
+        conf = services.conf
+        self.services = services
+        self.drain = drain.HostDrain(services)
+        self.custom = custom.CustomMigration(services)
+        self.reset = reset.ResetState(services)
+        self.move_back = move_back.MoveBack(services)
+        self.release = release.HostRelease(services)
+        self.handlers = {
+            constants.HOST_DRAIN: self.drain.run,
+            constants.CUSTOM_MIGRATION: self.custom.run,
+            constants.RESET_STATE: self.reset.run,
+            constants.MOVE_BACK: self.move_back.run,
+            constants.HOST_RELEASE: self.release.run}
+        self.operator = operator_mod.OperatorApi(services, submit)
+        self.tasks = tasks_mod.TaskControl(services, submit, is_running,
+                                           handled)
         self.rpc: rpc.RpcService | None = None
         if rpc_transport is not None:
             self.rpc = rpc.RpcService(conf, rpc_transport, rpc.EngineEndpoint(

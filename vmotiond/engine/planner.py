@@ -36,37 +36,26 @@ __all__ = ["build_targets", "plan_evacuation", "plan_drain", "plan_custom",
 _ROLE_TIERS = (constants.ROLE_STANDBY, constants.ROLE_NORMAL)
 
 
-def build_targets(services: Iterable[records.ComputeService],
-                  capacities: Iterable[records.HostCapacity],
-                  roles: Mapping[str, str] | None = None,
+def build_targets(hosts: Iterable[eligibility.HostFacts],
                   exclude: Mapping[str, str] | None = None
                   ) -> tuple[TargetHost, ...]:
     """Describe every compute host as a target, usable or not.
 
-    ``roles`` maps host names to ``normal``/``standby`` (default normal);
-    ``exclude`` maps hosts that must not receive instances (the failed host,
-    hosts in maintenance) to the reason. The others are judged by
-    ``eligibility.refusal`` on their service, role and capacity: a standby
-    host is usable while vmotiond keeps its service disabled (that keeps
-    Nova's scheduler off it), never when an operator disabled it; a normal
-    host must be enabled; every host needs an up, not forced-down service
-    and capacity data.
+    ``exclude`` maps the hosts being emptied to the reason; every other
+    host is judged by ``eligibility.refusal`` on its facts (a recovery's
+    rule, which a drain's and a custom migration's are).
     """
-    roles = roles or {}
     exclude = exclude or {}
-    caps = {c.host: c for c in capacities}
     targets = []
-    for svc in sorted(services, key=lambda s: s.host):
-        role = roles.get(svc.host, constants.ROLE_NORMAL)
-        capacity = caps.get(svc.host)
+    known = sorted(((h.service, h) for h in hosts if h.service is not None),
+                   key=lambda pair: pair[0].host)
+    for svc, facts in known:
         reason = exclude.get(svc.host)
         if reason is None:
-            # A recovery's rule; a drain's and a migration's are the same.
-            refused = eligibility.refusal(
-                constants.COMPUTE_HOST,
-                eligibility.HostFacts(svc, role, capacity=capacity))
+            refused = eligibility.refusal(constants.COMPUTE_HOST, facts)
             reason = refused.message if refused else None
-        targets.append(TargetHost(svc.host, svc.zone, role, capacity, reason))
+        targets.append(TargetHost(svc.host, svc.zone, facts.role,
+                                  facts.capacity, reason))
     return tuple(targets)
 
 

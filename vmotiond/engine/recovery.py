@@ -1,192 +1,124 @@
-"""The host-failure workflow: lock, claim, fence, plan, record, move.
+"""The host-failure workflow: a ``COMPUTE_HOST`` notification's recovery.
 
-``HostRecovery.run(uuid)`` takes a persisted COMPUTE_HOST notification to
-its end, or resumes it after a crash:
+In the shape of every workflow (``vmotiond.engine.workflow``), under the
+host's lock, with the notification claimed:
 
-1. lock the host (tooz), then claim the notification by test-and-set
-   ``new -> running`` (a ``running`` one is resumed: its owner is gone, or
-   we would not hold the lock);
-2. refuse (``ignored``) when the host's auto evacuation is off;
-3. fence the host (power, force-down, disable); failure ends it ``failed``
-   with nothing moved;
-4. on first run, plan and write every vmove (``pending`` or ``ignored``)
-   in one transaction before anything moves; on resume, ongoing vmoves
-   continue from their last finished step, each step checking Nova first,
-   so no instance is evacuated twice;
-5. enable the standby hosts the plan uses, run the vmoves, honouring an
-   operator's abort; a standby host that received nothing goes back to
-   standby (``vmotiond.engine.standby``);
-6. end ``finished``, ``failed`` (a move failed, or instances found no
-   capacity) or ``aborted``, with a message.
+1. end ``ignored`` before anything is fenced when an older recovery of
+   the host is still new or running, the host's auto evacuation is off or
+   it is in maintenance (on a first run only: a resumed one has vmoves);
+2. fence the host (power, force-down, disable); a failure ends it
+   ``failed`` with nothing moved;
+3. plan (``plan_host``) and write every vmove (``pending`` or
+   ``ignored``) in one transaction before anything moves; on resume,
+   ongoing vmoves continue from their last finished step, each step
+   checking Nova first, so no instance is evacuated twice;
+4. then, as every workflow: open the standby hosts the plan uses, run the
+   vmoves honouring an abort, close the unused standby hosts, and end
+   ``finished``, ``failed`` (a move failed, or instances found no
+   capacity) or ``aborted``.
 """
 
-import threading
-from typing import Any
-
-from oslo_config import cfg
 from oslo_log import log as logging
 
-from vmotiond import clock as clock_mod
 from vmotiond import constants
 from vmotiond import exception
 from vmotiond.cloud import base as cloud_base
 from vmotiond.db import api as db_api
 from vmotiond.db import models
-from vmotiond.engine import batch as batch_mod
-from vmotiond.engine import eligibility
 from vmotiond.engine import fence
 from vmotiond.engine import intents
-from vmotiond.engine import locks as locks_mod
 from vmotiond.engine import planner
 from vmotiond.engine import server_groups
-from vmotiond.engine import standby
 from vmotiond.engine import store
-from vmotiond.engine.plan import IgnoredMove
+from vmotiond.engine import workflow
 from vmotiond.engine.plan import Plan
 from vmotiond.engine.plan import PlanOptions
-from vmotiond.engine.plan import TargetHost
 
 LOG = logging.getLogger(__name__)
 
-def _not_a_target(record: Any) -> str | None:
-    """Why a host must not receive instances now, if it must not, before
-    ``eligibility.refusal`` judges its service. The monitor gives
-    ``disabled`` only to a service an operator disabled, never to a
-    standby host's that vmotiond keeps disabled."""
-    if record.maintenance:
-        return "it is in maintenance"
-    if record.monitor_state in eligibility.NOT_TARGETS:
-        return "the monitor has it %s" % record.monitor_state
+
+def plan_host(db: db_api.Database, cloud: cloud_base.Cloud,
+              options: PlanOptions, host: str) -> Plan:
+    """What an evacuation of ``host`` would do now (no side effect)."""
+    servers = cloud.list_servers(host)
+    targets = workflow.targets(db, cloud,
+                               {host: "it is the host being emptied"})
+    service = workflow.service_of(cloud, host)
+    servers, groups = server_groups.of_host(cloud, host, servers)
+    return planner.plan_evacuation(host, servers, targets, options,
+                                   server_groups=groups,
+                                   source_zone=service.zone if service
+                                   else None)
+
+
+def earlier_recovery(db: db_api.Database, notification: models.Notification
+                     ) -> str | None:
+    """A host has one recovery at a time, whatever the keys and the
+    locks: one that is new or running and older than this one wins."""
+    for row in db.notification_list(
+            status=(constants.NOTIFICATION_NEW,
+                    constants.NOTIFICATION_RUNNING),
+            host=notification.host, type=constants.COMPUTE_HOST,
+            sort_dir="asc"):
+        if row.id < notification.id:
+            return ("host %s is being recovered by notification %s; "
+                    "nothing was fenced or moved"
+                    % (notification.host, row.uuid))
     return None
 
 
-class HostRecovery:
-    """Recovers failed hosts; one instance serves the whole engine."""
+def switched_off(db: db_api.Database, host: str) -> str | None:
+    """Why the hosts table forbids recovering ``host``, or None."""
+    try:
+        record = db.host_get(host)
+    except exception.NotFound:
+        return None
+    if not record.auto_evacuate:
+        return ("auto evacuation is off for host %s; nothing was "
+                "fenced or moved" % host)
+    if record.maintenance:
+        return ("host %s is in maintenance; nothing was fenced or "
+                "moved" % host)
+    return None
 
-    def __init__(self, conf: cfg.ConfigOpts, db: db_api.Database,
-                 cloud: cloud_base.Cloud, clock: clock_mod.Clock,
-                 stop: threading.Event, locks: locks_mod.Locks,
-                 fencer: fence.Fencer, batch: batch_mod.MoveBatch) -> None:
-        self.conf = conf
-        self.db = db
-        self.cloud = cloud
-        self.clock = clock
-        self.stop = stop
-        self.locks = locks
+
+class HostRecovery(workflow.Workflow):
+    """Runs ``COMPUTE_HOST`` notifications: fence, then evacuate."""
+
+    kind = "recovery"
+
+    def __init__(self, services: workflow.Services,
+                 fencer: fence.Fencer) -> None:
+        super().__init__(services)
         self.fencer = fencer
-        self.batch = batch
-        self.options = PlanOptions.from_conf(conf)
 
-    def run(self, uuid: str) -> str | None:
-        """Take notification ``uuid`` to its end; return its final status,
-        or None when another engine holds it or the engine stops."""
-        notification = self.db.notification_get(uuid)
-        if notification.status in batch_mod.DONE:
-            return str(notification.status)
-        host = str(notification.host)
-        lock = self.locks.get(locks_mod.host_lock_name(host))
-        if not lock.acquire(blocking=False):
-            LOG.info("Host %s is being recovered by another engine; "
-                     "notification %s left to it", host, uuid)
-            return None
-        try:
-            return self._locked(uuid, host)
-        except exception.Interrupted:
-            LOG.info("Recovery of %s interrupted; it resumes on start", host)
-            return None
-        finally:
-            lock.release()
-
-    def _locked(self, uuid: str, host: str) -> str | None:
-        if not self.batch.claim(uuid):
-            return str(self.db.notification_get(uuid).status)
-        notification = self.db.notification_get(uuid)
-        refused = self._earlier_recovery(notification) or \
-            self._refusal(host)
-        if refused and not self.db.vmove_list(notification_uuid=uuid):
-            self.batch.end(uuid, constants.NOTIFICATION_IGNORED, refused)
-            return constants.NOTIFICATION_IGNORED
+    def prepare(self, notification: models.Notification) -> None:
+        db, host = self.s.db, str(notification.host)
+        refused = earlier_recovery(db, notification) or \
+            switched_off(db, host)
+        if refused and not db.vmove_list(notification_uuid=notification.uuid):
+            raise workflow.Ended(constants.NOTIFICATION_IGNORED, refused)
         address, no_address = fence.power_address(
-            host, self.conf.engine.ipmi_addresses,
-            {h.name: h.management_ip for h in self.db.host_list()})
+            host, self.s.conf.engine.ipmi_addresses,
+            {h.name: h.management_ip for h in db.host_list()})
         try:
             fenced = self.fencer.fence(
-                host, "%s %s" % (fence.FENCE_REASON, uuid), address,
-                no_address or fence.NO_ADDRESS)
+                host, "%s %s" % (fence.FENCE_REASON, notification.uuid),
+                address, no_address or fence.NO_ADDRESS)
         except (exception.FencingFailed, exception.CloudError) as exc:
             LOG.warning("Fencing %s failed: %s", host, exc)
-            self.batch.end(uuid, constants.NOTIFICATION_FAILED,
-                           "fencing failed, nothing was moved: %s" % exc)
-            return constants.NOTIFICATION_FAILED
-        fence.record(self.db, fenced.service)
-        jobs = self.batch.prepare(uuid, lambda: self.plan(host),
-                                  lambda row: self._replan(row, host))
-        standby.open_hosts(self.db, self.cloud,
-                           {j.dest_host for j in jobs if j.dest_host})
-        since = min(notification.created_at, notification.generated_time)
-        self.batch.run(uuid, jobs, since)
-        standby.settle(self.db, self.cloud, uuid, batch_mod.dest_hosts(
-            self.db, uuid))
-        return self.batch.conclude(uuid)
+            raise workflow.Ended(constants.NOTIFICATION_FAILED,
+                                 "fencing failed, nothing was moved: %s"
+                                 % exc) from exc
+        fence.record(db, fenced.service)
 
-    def _earlier_recovery(self, notification: models.Notification
-                          ) -> str | None:
-        """A host has one recovery at a time, whatever the keys and the
-        locks: one that is new or running and older than this one wins."""
-        for row in self.db.notification_list(
-                status=(constants.NOTIFICATION_NEW,
-                        constants.NOTIFICATION_RUNNING),
-                host=notification.host, type=constants.COMPUTE_HOST,
-                sort_dir="asc"):
-            if row.id < notification.id:
-                return ("host %s is being recovered by notification %s; "
-                        "nothing was fenced or moved"
-                        % (notification.host, row.uuid))
-        return None
+    def plan(self, notification: models.Notification) -> Plan:
+        return plan_host(self.s.db, self.s.cloud, self.s.options,
+                         str(notification.host))
 
-    def _refusal(self, host: str) -> str | None:
-        try:
-            record = self.db.host_get(host)
-        except exception.NotFound:
-            return None
-        if not record.auto_evacuate:
-            return ("auto evacuation is off for host %s; nothing was "
-                    "fenced or moved" % host)
-        if record.maintenance:
-            return ("host %s is in maintenance; nothing was fenced or "
-                    "moved" % host)
-        return None
-
-    def targets(self, exclude_host: str) -> tuple[TargetHost, ...]:
-        """Every compute host as a target, with roles and monitor states."""
-        services = self.cloud.list_compute_services()
-        capacities = self.cloud.list_host_capacities()
-        roles: dict[str, str] = {}
-        exclude = {exclude_host: "it is the host being emptied"}
-        for record in self.db.host_list():
-            roles[record.name] = record.role
-            reason = _not_a_target(record)
-            if reason and record.name != exclude_host:
-                exclude[record.name] = reason
-        return planner.build_targets(services, capacities, roles, exclude)
-
-    def plan(self, host: str) -> Plan:
-        """What an evacuation of ``host`` would do now (no side effect)."""
-        servers = self.cloud.list_servers(host)
-        targets = self.targets(host)
-        zone = next((s.zone for s in self.cloud.list_compute_services()
-                     if s.host == host), None)
-        servers, groups = server_groups.of_host(self.cloud, host, servers)
-        return planner.plan_evacuation(host, servers, targets, self.options,
-                                       server_groups=groups,
-                                       source_zone=zone)
-
-    def _replan(self, row: models.VMove, host: str
-                ) -> store.MoveSpec | None:
-        server = self.cloud.get_server(row.instance_uuid)
-        decision = intents.evacuation(server, host, self.options)
-        if isinstance(decision, IgnoredMove):
-            self.batch.ignore(row, decision.message)
-            return None
-        return store.MoveSpec(decision.steps, 10 ** 6,
-                              decision.final_status, server.status)
+    def replan(self, notification: models.Notification, row: models.VMove
+               ) -> store.MoveSpec | None:
+        server = self.s.cloud.get_server(row.instance_uuid)
+        decision = intents.evacuation(server, str(notification.host),
+                                      self.s.options)
+        return workflow.replanned(self.s.batch, row, decision, server)

@@ -85,33 +85,24 @@ class HostRelease(workflow.Workflow):
 
     kind = "release"
 
-    def _locked(self, uuid: str) -> str:
-        batch = self.s.batch
-        if not batch.claim(uuid):
-            return str(self.s.db.notification_get(uuid).status)
-        note = self.s.db.notification_get(uuid)
-        try:
-            message = self.release(note)
-        except workflow.Stopped as stop:
-            batch.end(uuid, stop.status, str(stop))
-            return stop.status
-        except exception.CloudError as exc:
-            batch.end(uuid, constants.NOTIFICATION_FAILED,
-                      "not released: %s" % exc)
-            return constants.NOTIFICATION_FAILED
-        batch.end(uuid, constants.NOTIFICATION_FINISHED, message)
-        return constants.NOTIFICATION_FINISHED
+    unprepared = "not released"
+
+    def prepare(self, notification: models.Notification) -> None:
+        """Lift the fence; end the notification ``finished`` with what
+        was done."""
+        raise workflow.Ended(constants.NOTIFICATION_FINISHED,
+                             self.release(notification))
 
     def release(self, note: models.Notification) -> str:
         """Lift the fence; return what was done, or raise ``Stopped``."""
         host, cloud = str(note.host), self.s.cloud
         problem = busy(self.s.db, host, own=note.uuid)
         if problem is not None:
-            raise workflow.Stopped(constants.NOTIFICATION_IGNORED,
+            raise workflow.Ended(constants.NOTIFICATION_IGNORED,
                                    "%s; nothing was released" % problem)
         service = workflow.service_of(cloud, host)
         if service is None:
-            raise workflow.Stopped(constants.NOTIFICATION_FAILED,
+            raise workflow.Ended(constants.NOTIFICATION_FAILED,
                                    "Nova has no compute service on %s" % host)
         plan = decide(service)
         done = []
@@ -125,7 +116,7 @@ class HostRelease(workflow.Workflow):
                 cloud.force_down_service(service.id, host, False)
                 done.append("compute service no longer forced down")
         except exception.CloudError as exc:
-            raise workflow.Stopped(constants.NOTIFICATION_FAILED, "; ".join(
+            raise workflow.Ended(constants.NOTIFICATION_FAILED, "; ".join(
                 done + ["not released: %s" % exc])) from exc
         if plan.kept:
             done.append(plan.kept)

@@ -1,12 +1,14 @@
-"""What the operator's workflows share: the services they use, the targets
-they may fill, and the run of one notification.
+"""The one shape of every notification's run, and what the kinds share.
 
-``Workflow.run(uuid)`` takes a drain, a custom migration, a reset or a
-move-back to its end, or resumes it after a crash, in the shape of the
-host-failure recovery: lock (one writer), claim ``new -> running``, an
-optional preparation (a move-back clears the fence), the plan written as
-vmoves before anything moves, the vmoves run through the shared pool
-(honouring an abort), and the verdict.
+``Workflow.run(uuid)`` takes a notification to its end, or resumes it
+after a crash: lock (one writer: the host's for the kinds that empty or
+refill a host), claim ``new -> running``, the kind's preparation (a
+recovery fences, a drain disables the host, a move-back clears the fence,
+a release lifts it and ends there), the plan written as vmoves in one
+transaction before anything moves, the standby hosts the plan uses opened,
+the vmoves run through the shared pool (honouring an abort), the unused
+standby hosts closed again, and the verdict. Each kind is a subclass that
+says only how it prepares and what it plans.
 """
 
 from collections.abc import Mapping
@@ -52,7 +54,7 @@ class Services:
     options: PlanOptions
 
 
-class Stopped(exception.VmotiondError):
+class Ended(exception.VmotiondError):
     """A preparation ends the notification before anything moves."""
 
     msg_fmt = "%(reason)s"
@@ -62,24 +64,37 @@ class Stopped(exception.VmotiondError):
         self.status = status
 
 
+def facts_of(service: records.ComputeService, record: models.Host | None,
+             capacity: records.HostCapacity | None = None
+             ) -> eligibility.HostFacts:
+    """``service``'s host as ``eligibility.refusal`` judges it, from its
+    row in the hosts table (None: not there) and ``capacity``."""
+    if record is None:
+        return eligibility.HostFacts(service, capacity=capacity)
+    return eligibility.HostFacts(service, record.role, record.maintenance,
+                                 record.monitor_state, capacity)
+
+
+def host_facts(db: db_api.Database, service: records.ComputeService,
+               capacity: records.HostCapacity | None = None
+               ) -> eligibility.HostFacts:
+    """``facts_of`` ``service``'s host, read from the hosts table."""
+    try:
+        record = db.host_get(service.host)
+    except exception.NotFound:
+        record = None
+    return facts_of(service, record, capacity)
+
+
 def targets(db: db_api.Database, cloud: cloud_base.Cloud,
             exclude: Mapping[str, str]) -> tuple[TargetHost, ...]:
-    """Every compute host as a target: roles from the hosts table; hosts
-    in maintenance or that the monitor does not trust are excluded."""
-    services = cloud.list_compute_services()
-    capacities = cloud.list_host_capacities()
-    roles: dict[str, str] = {}
-    excluded = dict(exclude)
-    for record in db.host_list():
-        roles[record.name] = record.role
-        if record.name in excluded:
-            continue
-        if record.maintenance:
-            excluded[record.name] = "it is in maintenance"
-        elif record.monitor_state in eligibility.NOT_TARGETS:
-            excluded[record.name] = "the monitor has it %s" % (
-                record.monitor_state)
-    return planner.build_targets(services, capacities, roles, excluded)
+    """Every compute host as a target, judged by ``eligibility``; the
+    hosts of ``exclude`` (the ones being emptied) with its reason."""
+    capacities = {c.host: c for c in cloud.list_host_capacities()}
+    rows = {r.name: r for r in db.host_list()}
+    return planner.build_targets(
+        (facts_of(s, rows.get(s.host), capacities.get(s.host))
+         for s in cloud.list_compute_services()), exclude)
 
 
 # Notifications that move instances off or onto one host hold its lock.
@@ -102,19 +117,6 @@ def service_of(cloud: cloud_base.Cloud, host: str
                 None)
 
 
-def host_facts(db: db_api.Database, service: records.ComputeService,
-               capacity: records.HostCapacity | None = None
-               ) -> eligibility.HostFacts:
-    """``service``'s host as ``eligibility.refusal`` judges it: its record
-    in the hosts table, if any, and ``capacity``."""
-    try:
-        record = db.host_get(service.host)
-    except exception.NotFound:
-        return eligibility.HostFacts(service, capacity=capacity)
-    return eligibility.HostFacts(service, record.role, record.maintenance,
-                                 record.monitor_state, capacity)
-
-
 def missing_server(server_id: str, name: str | None = None
                    ) -> records.Server:
     """A stand-in for an instance Nova no longer knows (it is ignored)."""
@@ -134,20 +136,21 @@ def get_server(cloud: cloud_base.Cloud, server_id: str) -> records.Server:
 
 
 class Workflow:
-    """Base of the operator's workflows; subclasses plan and replan."""
+    """Base of every kind of notification; a subclass prepares and plans."""
 
     kind = "operation"
+    # How a cloud error in the preparation ends the notification.
+    unprepared = "nothing was moved"
 
     def __init__(self, services: Services) -> None:
         self.s = services
 
-    def lock_name(self, notification: models.Notification) -> str:
-        return lock_name(notification)
-
     def prepare(self, notification: models.Notification) -> None:
-        """Act before planning; raise ``Stopped`` to end it there."""
+        """Act before planning; raise ``Ended`` to end it there."""
 
     def plan(self, notification: models.Notification) -> Plan:
+        """What the notification moves; a kind that moves nothing ends in
+        ``prepare``."""
         raise NotImplementedError
 
     def replan(self, notification: models.Notification, row: models.VMove
@@ -161,9 +164,10 @@ class Workflow:
         notification = self.s.db.notification_get(uuid)
         if notification.status in batch_mod.DONE:
             return str(notification.status)
-        lock = self.s.locks.get(self.lock_name(notification))
+        lock = self.s.locks.get(lock_name(notification))
         if not lock.acquire(blocking=False):
-            LOG.info("%s %s is worked on by another engine", self.kind, uuid)
+            LOG.info("%s %s (host %s) is worked on by another engine; left "
+                     "to it", self.kind, uuid, notification.host)
             return None
         try:
             return self._locked(uuid)
@@ -181,12 +185,12 @@ class Workflow:
         notification = self.s.db.notification_get(uuid)
         try:
             self.prepare(notification)
-        except Stopped as stop:
-            batch.end(uuid, stop.status, str(stop))
-            return stop.status
+        except Ended as end:
+            batch.end(uuid, end.status, str(end))
+            return end.status
         except exception.CloudError as exc:
             batch.end(uuid, constants.NOTIFICATION_FAILED,
-                      "nothing was moved: %s" % exc)
+                      "%s: %s" % (self.unprepared, exc))
             return constants.NOTIFICATION_FAILED
         jobs = batch.prepare(uuid, lambda: self.plan(notification),
                              lambda row: self.replan(notification, row))

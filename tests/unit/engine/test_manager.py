@@ -41,7 +41,7 @@ class ManagerTest(base.EngineTestCase):
         self.assertEqual(constants.NOTIFICATION_NEW,
                          self.db.notification_get(row.uuid).status)
         seen = []
-        mgr.register_handler(constants.HOST_DRAIN, seen.append)
+        mgr.handlers[constants.HOST_DRAIN] = seen.append
         mgr.submit(row.uuid).result()
         self.assertEqual([row.uuid], seen)
 

@@ -8,6 +8,8 @@ from tests.unit.engine import base
 from tests.unit.engine import fakes
 from vmotiond import constants
 from vmotiond import exception
+from vmotiond.engine import recovery
+from vmotiond.engine.plan import PlanOptions
 
 # The monitor's view: not polled since the operator's disable, or polled.
 MONITOR_STATES = (constants.HOST_UP, constants.HOST_DISABLED)
@@ -46,7 +48,9 @@ class OperatorDisabledStandbyTest(base.EngineTestCase):
         self.cloud.add_server(fakes.server(name="a", host="failed"))
         for state in MONITOR_STATES:
             self.monitor(state)
-            plan = self.make_manager().recovery.plan("failed")
+            plan = recovery.plan_host(
+                self.db, self.cloud, PlanOptions.from_conf(self.conf),
+                "failed")
             self.assertEqual(["n1"], [m.dest_host for m in plan.moves],
                              state)
 

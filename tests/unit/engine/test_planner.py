@@ -2,6 +2,7 @@ import testtools
 
 from tests.unit.engine import fakes
 from vmotiond import constants
+from vmotiond.engine import eligibility
 from vmotiond.engine import names as n
 from vmotiond.engine import planner
 from vmotiond.engine.plan import PlanOptions
@@ -13,6 +14,13 @@ OPTS = PlanOptions()
 
 def target(name, role="normal", zone="az1", **cap):
     return TargetHost(name, zone, role, fakes.capacity(name, **cap))
+
+
+def facts(services, capacities, roles):
+    caps = {c.host: c for c in capacities}
+    return [eligibility.HostFacts(s, roles.get(s.host, "normal"),
+                                  capacity=caps.get(s.host))
+            for s in services]
 
 
 def dests(plan):
@@ -34,7 +42,7 @@ class BuildTargetsTest(testtools.TestCase):
         caps = [fakes.capacity(h) for h in
                 ("ok", "down", "forced", "disabled", "standby", "failed")]
         targets = {t.name: t for t in planner.build_targets(
-            services, caps, {"standby": constants.ROLE_STANDBY},
+            facts(services, caps, {"standby": constants.ROLE_STANDBY}),
             {"failed": "it is the failed host"})}
         self.assertIsNone(targets["ok"].unusable)
         self.assertIsNone(targets["standby"].unusable)
@@ -52,9 +60,9 @@ class BuildTargetsTest(testtools.TestCase):
                           reason="vmotiond: standby host"),
             fakes.service("theirs", status="disabled", reason="broken disk"),
             fakes.service("no-reason", status="disabled")]
-        targets = {t.name: t for t in planner.build_targets(
+        targets = {t.name: t for t in planner.build_targets(facts(
             services, [fakes.capacity(s.host) for s in services],
-            {s.host: constants.ROLE_STANDBY for s in services})}
+            {s.host: constants.ROLE_STANDBY for s in services}))}
         self.assertIsNone(targets["ours"].unusable)
         self.assertEqual("its compute service is disabled (broken disk): "
                          "an operator's, not vmotiond's",

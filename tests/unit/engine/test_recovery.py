@@ -9,7 +9,9 @@ from tests.unit.engine import fakes
 from vmotiond import constants
 from vmotiond import exception
 from vmotiond.cloud import records
+from vmotiond.engine import recovery
 from vmotiond.engine import store
+from vmotiond.engine.plan import PlanOptions
 
 
 class RecoveryTest(base.EngineTestCase):
@@ -184,7 +186,8 @@ class RecoveryTest(base.EngineTestCase):
         # monitor has not polled since the operator's disable was undone).
         self.db.host_update("sb1", {"monitor_state": constants.HOST_DISABLED})
         self.add("a")
-        plan = self.make_manager().recovery.plan("failed")
+        plan = recovery.plan_host(self.db, self.cloud,
+                                  PlanOptions.from_conf(self.conf), "failed")
         self.assertEqual(["n1"], [m.dest_host for m in plan.moves])
         uuid = self.notify()
         self.make_manager().recovery.run(uuid)
@@ -527,7 +530,8 @@ class StandbyTest(base.EngineTestCase):
     def test_what_if_plan_changes_nothing(self):
         self.add_hosts()
         self.cloud.add_server(fakes.server(name="a", host="failed"))
-        plan = self.make_manager().recovery.plan("failed")
+        plan = recovery.plan_host(self.db, self.cloud,
+                                  PlanOptions.from_conf(self.conf), "failed")
         self.assertEqual(["sb1"], [m.dest_host for m in plan.moves])
         self.assertEqual(0, sum(1 for c in self.cloud.calls
                                 if not c[0].startswith("list")))

@@ -1,12 +1,10 @@
 """``vmotiond-manage host sync|set|plan|drain|move-back|release``."""
 
 import argparse
-import threading
 from typing import Any
 
 from oslo_config import cfg
 
-from vmotiond import clock as clock_mod
 from vmotiond import exception
 from vmotiond.cmd.manage import common
 from vmotiond.cmd.manage import progress
@@ -103,10 +101,7 @@ def _plan(conf: cfg.ConfigOpts) -> int:
     host = conf.category.host_name
     if workflow.service_of(cloud, host) is None:
         raise exception.NotFound(kind="Compute host", ident=host)
-    planner = recovery.HostRecovery(
-        conf, db, cloud, clock_mod.Clock(), threading.Event(),
-        None, None, None)  # type: ignore[arg-type]
-    plan = planner.plan(host)
+    plan = recovery.plan_host(db, cloud, PlanOptions.from_conf(conf), host)
     roles = {h.name: h.role for h in db.host_list()}
     view = {"host": host, **plan_view(plan, roles)}
     if common.fmt(conf) == "json":
