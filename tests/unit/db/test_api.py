@@ -287,6 +287,19 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
             instance_uuid="inst-000")])
         self.assertEqual(3, len(self.db.vmove_list(host="node1")))
 
+    def test_a_string_is_one_value_of_a_many_valued_filter(self) -> None:
+        """A lone string is one status or type, never its characters."""
+        _, uuids = self._vmoves(2)
+        self.db.vmove_update(uuids[1], {"status": constants.SUCCEEDED})
+        self.assertEqual([uuids[1]], [m.uuid for m in self.db.vmove_list(
+            status=constants.SUCCEEDED)])
+        self.assertEqual([uuids[1]], [r["uuid"] for r in self.db.vmove_list(
+            rows=True, status=constants.SUCCEEDED)])
+        alert = self.db.alert_create("stale", "monitor", "m")
+        self.db.alert_create("s", "monitor", "m")
+        self.assertEqual([alert.uuid],
+                         [a.uuid for a in self.db.alert_list(type="stale")])
+
     def test_unknown_marker_is_not_found_among_rows(self) -> None:
         self._vmoves(3)
         missing = "00000000-0000-0000-0000-000000000000"
