@@ -1,9 +1,9 @@
 """A resource's one filtering query: filtered, sorted, paged by marker.
 
 Each resource names its filters once, as conditions on bound parameters
-(``Listing``), and its listing's keywords once, as a ``Query``: its
-filters and a ``Page``. Its gets and its listing all read through that
-query. Statements are built once per shape (which filters, rows or
+(``Listing``), and the keywords of its listing once, as a ``TypedDict``
+of its filters and a ``Page``. Its gets and its listing all read through
+that query. Statements are built once per shape (which filters, rows or
 entities, sort, paging) and reused with other values: building and keying
 one costs more than reading a page of rows.
 """

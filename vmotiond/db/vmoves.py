@@ -98,8 +98,8 @@ class VMoves(core.Core):
 
     @overload
     def vmove_list(self, *, rows: Literal[True],
-                   **query: "Unpack[VMoveQuery]") -> list[dict[str, Any]]:
-        ...
+                   **query: "Unpack[VMoveQuery]"
+                   ) -> list[dict[str, Any]]: ...
 
     def vmove_list(self, *, rows: bool = False,
                    **query: "Unpack[VMoveQuery]"
@@ -185,4 +185,3 @@ class VMoves(core.Core):
         with self._reader() as session:
             return [(step, instance) for step, instance in
                     session.execute(query)]
-
