@@ -8,6 +8,8 @@ from collections.abc import Mapping
 import dataclasses
 import datetime
 
+from vmotiond import constants
+
 
 @dataclasses.dataclass(frozen=True)
 class ComputeService:
@@ -21,6 +23,14 @@ class ComputeService:
     forced_down: bool
     updated_at: datetime.datetime | None   # last heartbeat, naive UTC
     disabled_reason: str | None = None
+
+    @property
+    def operator_disabled(self) -> bool:
+        """Whether someone else than vmotiond disabled the service: its
+        reason does not start with ``constants.FENCE_REASON_PREFIX``."""
+        return self.status == "disabled" and not (
+            self.disabled_reason or "").startswith(
+                constants.FENCE_REASON_PREFIX)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from collections.abc import Mapping
 import json
+from typing import TYPE_CHECKING
 from typing import Any
 import uuid as uuidlib
 
@@ -11,6 +12,9 @@ import sqlalchemy as sa
 from vmotiond.db import core
 from vmotiond.db import models
 from vmotiond.db import paging
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 MAX_HOSTS = 1000          # host names kept in one alert
 MAX_EVIDENCE = 16384      # characters of an alert's evidence JSON
@@ -23,6 +27,14 @@ LISTING = paging.Listing(models.Alert, {
     "host": _C.host == sa.bindparam("host"),
     "type": _C.type.in_(sa.bindparam("type", expanding=True)),
 })
+
+
+class AlertQuery(paging.Page, total=False):
+    """The keywords of ``alert_list``: a page and its filters (None: not
+    filtered); a string is one type."""
+
+    host: str | None
+    type: Iterable[str] | None
 
 
 class Alerts(core.Core):
@@ -57,25 +69,16 @@ class Alerts(core.Core):
 
     def alert_get(self, uuid: str) -> models.Alert:
         """A live alert by its UUID, or NotFound."""
-        with self._reader() as session:
-            row: models.Alert = LISTING.one(session, uuid, uuid=uuid)
-            return row
+        return self._one(LISTING, uuid, uuid=uuid)
 
     def alert_get_by_id(self, id: int) -> models.Alert:
         """A live alert by its integer id, or NotFound."""
-        with self._reader() as session:
-            row: models.Alert = LISTING.one(session, id, id=id)
-            return row
+        return self._one(LISTING, id, id=id)
 
-    def alert_list(self, host: str | None = None,
-                   type: Iterable[str] | None = None,
-                   sort_key: str = "created_at", sort_dir: str = "desc",
-                   limit: int | None = None,
-                   marker: str | None = None) -> list[models.Alert]:
-        """List alerts, newest first by default, paged by marker."""
-        with self._reader() as session:
-            return LISTING.entities(session, {"host": host, "type": type},
-                                    sort_key, sort_dir, limit, marker)
+    def alert_list(self, **query: "Unpack[AlertQuery]"
+                   ) -> list[models.Alert]:
+        """A page of alerts, newest first unless sorted otherwise."""
+        return self._list(LISTING, query)
 
 
 def _cut(text: str, size: int) -> str:

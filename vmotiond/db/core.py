@@ -1,14 +1,16 @@
 """The machinery every resource of the data API shares.
 
 One enginefacade per ``Database``: reader and writer sessions, a Core
-connection for bulk reads, the schema checks, and the test-and-set update
-that lets only one process claim a row.
+connection for bulk reads, the reads through a resource's ``Listing``, the
+schema checks, and the test-and-set update that lets only one process
+claim a row.
 """
 
 from collections.abc import Iterable
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import Any
+from typing import TypeVar
 
 from oslo_config import cfg
 from oslo_db import exception as db_exc
@@ -19,8 +21,12 @@ from sqlalchemy import orm
 from vmotiond import clock as clock_mod
 from vmotiond import exception
 from vmotiond.db import migration
+from vmotiond.db import models
 from vmotiond.db import mysql_datetime
+from vmotiond.db import paging
 from vmotiond.db import sqlite
+
+M = TypeVar("M", bound=models.Base)
 
 
 class _Context:
@@ -67,6 +73,25 @@ class Core:
         session: AbstractContextManager[orm.Session] = (
             self._facade.writer.using(_Context()))
         return session
+
+    def _one(self, listing: paging.Listing[M], ident: str | int,
+             **filters: Any) -> M:
+        """The one live row of ``listing`` matching ``filters``, or
+        NotFound naming ``ident``."""
+        with self._reader() as session:
+            return listing.one(session, ident, **filters)
+
+    def _list(self, listing: paging.Listing[M],
+              query: Mapping[str, Any]) -> list[M]:
+        """A page of ``listing``'s entities (``query``: filters, page)."""
+        with self._reader() as session:
+            return listing.entities(session, query)
+
+    def _rows(self, listing: paging.Listing[M],
+              query: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """``_list`` as plain dicts, read on a Core connection."""
+        with self._reader_connection() as connection:
+            return listing.rows(connection, query)
 
     def check_connection(self) -> None:
         """Connect once; raise DatabaseUnavailable saying where and why."""

@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from collections.abc import Mapping
 import datetime
+from typing import TYPE_CHECKING
 from typing import Any
 import uuid as uuidlib
 
@@ -15,6 +16,9 @@ from vmotiond.db import core
 from vmotiond.db import models
 from vmotiond.db import paging
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
 _C = models.Notification.__table__.c
 LISTING = paging.Listing(models.Notification, {
     "uuid": _C.uuid == sa.bindparam("uuid"),
@@ -24,6 +28,16 @@ LISTING = paging.Listing(models.Notification, {
     "type": _C.type.in_(sa.bindparam("type", expanding=True)),
     "generated_since": _C.generated_time >= sa.bindparam("generated_since"),
 })
+
+
+class NotificationQuery(paging.Page, total=False):
+    """The keywords of ``notification_list``: a page and Masakari's
+    filters (None: not filtered); a string is one status or type."""
+
+    status: Iterable[str] | None
+    host: str | None
+    type: Iterable[str] | None
+    generated_since: datetime.datetime | None
 
 
 class Notifications(core.Core):
@@ -55,15 +69,11 @@ class Notifications(core.Core):
 
     def notification_get(self, uuid: str) -> models.Notification:
         """Return a live notification by its UUID."""
-        with self._reader() as session:
-            row: models.Notification = LISTING.one(session, uuid, uuid=uuid)
-            return row
+        return self._one(LISTING, uuid, uuid=uuid)
 
     def notification_get_by_id(self, id: int) -> models.Notification:
         """Return a live notification by its integer id (Masakari's id)."""
-        with self._reader() as session:
-            row: models.Notification = LISTING.one(session, id, id=id)
-            return row
+        return self._one(LISTING, id, id=id)
 
     def notification_get_by_key(self, dedup_key: str
                                 ) -> models.Notification | None:
@@ -73,34 +83,10 @@ class Notifications(core.Core):
             return session.scalars(sa.select(models.Notification).where(
                 models.Notification.dedup_key == dedup_key)).first()
 
-    def notification_search(self, status: Iterable[str] | None = None,
-                            host: str | None = None,
-                            type: Iterable[str] | None = None,
-                            generated_since: datetime.datetime | None = None,
-                            sort_key: str = "created_at",
-                            sort_dir: str = "desc",
-                            limit: int | None = None,
-                            marker: str | None = None
-                            ) -> list[models.Notification]:
-        """List notifications with Masakari's filters and any sort key."""
-        filters = {"status": status, "host": host, "type": type,
-                   "generated_since": generated_since}
-        with self._reader() as session:
-            return LISTING.entities(session, filters, sort_key, sort_dir,
-                                    limit, marker)
-
-    def notification_list(self, status: Iterable[str] | None = None,
-                          host: str | None = None,
-                          type: str | None = None,
-                          limit: int | None = None,
-                          marker: str | None = None,
-                          sort_dir: str = "desc"
+    def notification_list(self, **query: "Unpack[NotificationQuery]"
                           ) -> list[models.Notification]:
-        """List notifications, newest first by default, paged by marker."""
-        return self.notification_search(
-            status=status, host=host,
-            type=None if type is None else [type], sort_dir=sort_dir,
-            limit=limit, marker=marker)
+        """A page of notifications, newest first unless sorted otherwise."""
+        return self._list(LISTING, query)
 
     def notification_set_status(self, uuid: str, status: str,
                                 expected: Iterable[str] | None = None,

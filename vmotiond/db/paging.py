@@ -1,33 +1,61 @@
 """A resource's one filtering query: filtered, sorted, paged by marker.
 
 Each resource names its filters once, as conditions on bound parameters
-(``Listing``); its gets and lists all read through that query. Statements
-are built once per shape (which filters, rows or entities, sort, paging)
-and reused with other values: building and keying one costs more than
-reading a page of rows.
+(``Listing``), and the keywords of its listing once, as a ``TypedDict``
+of its filters and a ``Page``. Its gets and its listing all read through
+that query. Statements are built once per shape (which filters, rows or
+entities, sort, paging) and reused with other values: building and keying
+one costs more than reading a page of rows.
 """
 
-from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 import datetime
 import functools
 from typing import Any
+from typing import Generic
+from typing import TypedDict
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import orm
+from sqlalchemy.sql import visitors
 
 from vmotiond import exception
+from vmotiond.db import models
+
+M = TypeVar("M", bound=models.Base)
 
 
-class Listing:
+class Page(TypedDict, total=False):
+    """Which page of a listing: sorted by ``sort_key`` (``created_at``
+    unless given) in ``sort_dir`` (``desc`` unless given), at most
+    ``limit`` rows after the row whose uuid is ``marker``."""
+
+    sort_key: str
+    sort_dir: str
+    limit: int | None
+    marker: str | None
+
+
+PAGE_KEYS = frozenset(Page.__annotations__)
+
+
+class Listing(Generic[M]):
     """The filtering query of one model's live rows."""
 
-    def __init__(self, model: Any, conditions: Mapping[str, Any]) -> None:
+    def __init__(self, model: type[M], conditions: Mapping[str, Any]
+                 ) -> None:
         """``conditions`` maps a filter's name to its condition on the
-        bound parameter of that name."""
+        bound parameter of that name; a filter on an expanding parameter
+        takes several values, or one string."""
         self.model = model
+        self._table: Any = model.__table__
         self._conditions = dict(conditions)
+        self._several = frozenset(
+            bind.key for condition in self._conditions.values()
+            for bind in visitors.iterate(condition)
+            if isinstance(bind, sa.BindParameter) and bind.expanding)
         self._statement = functools.lru_cache(maxsize=256)(self._build)
         self.cache_info = self._statement.cache_info
         self.cache_clear = self._statement.cache_clear
@@ -39,7 +67,7 @@ class Listing:
         """The statement for ``filters`` (None: not filtered) with its
         bound values; of model entities, or of plain rows if not
         ``entity``; unsorted when ``sort_key`` is None."""
-        params = {name: list(value) if _many(value) else value
+        params = {name: self._value(name, value)
                   for name, value in filters.items() if value is not None}
         query = self._statement(entity, frozenset(params), sort_key,
                                 sort_dir, limit is not None,
@@ -47,51 +75,59 @@ class Listing:
         return query, {**params, **_paging(limit, marker)}
 
     def one(self, session: orm.Session, ident: str | int,
-            **filters: Any) -> Any:
+            **filters: Any) -> M:
         """The one live row matching ``filters``, or NotFound."""
         query, params = self.statement(filters, sort_key=None)
-        row = session.scalars(query, params).first()
+        row: M | None = session.scalars(query, params).first()
         if row is None:
             raise exception.NotFound(kind=self.model.__name__, ident=ident)
         return row
 
-    def entities(self, session: orm.Session, filters: Mapping[str, Any],
-                 sort_key: str, sort_dir: str, limit: int | None,
-                 marker: str | None) -> list[Any]:
-        """A page of model entities."""
-        query, params = self.statement(filters, True, sort_key, sort_dir,
-                                       limit, marker)
-        rows = list(session.scalars(query, params))
-        _check_marker(session, self.model, marker, rows)
+    def entities(self, session: orm.Session,
+                 query: Mapping[str, Any]) -> list[M]:
+        """A page of model entities: ``query`` holds filters and a
+        ``Page``."""
+        statement, params = self._query(query, True)
+        rows: list[M] = list(session.scalars(statement, params))
+        _check_marker(session, self._table, params.get("marker"), rows)
         return rows
 
-    def rows(self, connection: sa.Connection, filters: Mapping[str, Any],
-             sort_key: str, sort_dir: str, limit: int | None,
-             marker: str | None) -> list[dict[str, Any]]:
-        """A page as plain dicts of columns, read without the ORM."""
-        query, params = self.statement(filters, False, sort_key, sort_dir,
-                                       limit, marker)
-        result = connection.execute(query, params)
+    def rows(self, connection: sa.Connection,
+             query: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """``entities`` as plain dicts of columns, read without the ORM."""
+        statement, params = self._query(query, False)
+        result = connection.execute(statement, params)
         keys = tuple(result.keys())
         rows = [dict(zip(keys, row, strict=True)) for row in result]
-        _check_marker(connection, self.model, marker, rows)
+        _check_marker(connection, self._table, params.get("marker"), rows)
         return rows
+
+    def _query(self, query: Mapping[str, Any],
+               entity: bool) -> tuple[Any, dict[str, Any]]:
+        filters = {name: value for name, value in query.items()
+                   if name not in PAGE_KEYS}
+        return self.statement(
+            filters, entity, query.get("sort_key", "created_at"),
+            query.get("sort_dir", "desc"), query.get("limit"),
+            query.get("marker"))
+
+    def _value(self, name: str, value: Any) -> Any:
+        """A filter's bound value: a list when it takes several."""
+        if name not in self._several:
+            return value
+        return [value] if isinstance(value, str) else list(value)
 
     def _build(self, entity: bool, filters: frozenset[str],
                sort_key: str | None, sort_dir: str, limit: bool,
                marker: bool) -> Any:
-        table = self.model.__table__
+        table = self._table
         query = sa.select(self.model if entity else table)
         query = query.where(table.c.deleted.is_(False))
         for name in sorted(filters):
             query = query.where(self._conditions[name])
         if sort_key is None:
             return query
-        return _page(query, self.model, sort_key, sort_dir, limit, marker)
-
-
-def _many(value: Any) -> bool:
-    return isinstance(value, Iterable) and not isinstance(value, str)
+        return _page(query, table, sort_key, sort_dir, limit, marker)
 
 
 def _sort_expression(column: Any) -> Any:
@@ -109,8 +145,8 @@ def _sort_expression(column: Any) -> Any:
     return sa.func.coalesce(column, "")
 
 
-def _page(query: Any, model: Any, sort_key: str, sort_dir: str,
-         limit: bool, marker: bool) -> Any:
+def _page(query: Any, table: Any, sort_key: str, sort_dir: str,
+          limit: bool, marker: bool) -> Any:
     """Order ``query`` by ``sort_key`` then id; page it on bound values.
 
     With ``limit``, the statement takes the parameter ``limit``; with
@@ -121,7 +157,6 @@ def _page(query: Any, model: Any, sort_key: str, sort_dir: str,
     """
     if sort_dir not in ("asc", "desc"):
         raise exception.InvalidInput(reason="sort_dir must be asc or desc")
-    table = model.__table__
     if sort_key not in table.columns:
         raise exception.InvalidInput(reason="unknown sort key %s" % sort_key)
     key = _sort_expression(table.columns[sort_key])
@@ -156,12 +191,11 @@ def _paging(limit: int | None, marker: str | None) -> dict[str, Any]:
     return params
 
 
-def _check_marker(executor: orm.Session | sa.Connection, model: Any,
-                 marker: str | None, rows: Sequence[Any]) -> None:
+def _check_marker(executor: orm.Session | sa.Connection, table: Any,
+                  marker: str | None, rows: Sequence[Any]) -> None:
     """Raise NotFound if an empty page came from an unknown ``marker``."""
     if marker is None or rows:
         return
-    table = model.__table__
     found = executor.execute(sa.select(table.c.id).where(
         table.c.uuid == marker)).first()
     if found is None:

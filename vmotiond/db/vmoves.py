@@ -3,7 +3,10 @@
 from collections.abc import Iterable
 from collections.abc import Mapping
 import datetime
+from typing import TYPE_CHECKING
 from typing import Any
+from typing import Literal
+from typing import overload
 import uuid as uuidlib
 
 import sqlalchemy as sa
@@ -13,6 +16,9 @@ from vmotiond import exception
 from vmotiond.db import core
 from vmotiond.db import models
 from vmotiond.db import paging
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 _C = models.VMove.__table__.c
 LISTING = paging.Listing(models.VMove, {
@@ -29,6 +35,22 @@ LISTING = paging.Listing(models.VMove, {
     "until": _C.created_at < sa.bindparam("until"),
     "project_id": _C.project_id == sa.bindparam("project_id"),
 })
+
+
+class VMoveQuery(paging.Page, total=False):
+    """The keywords of ``vmove_list``: a page and its filters (None: not
+    filtered). A host is the source or the destination, ``since`` and
+    ``until`` bound the creation time, ``project_id`` is the instance's
+    project."""
+
+    notification_uuid: str | None
+    instance_uuid: str | None
+    host: str | None
+    type: str | None
+    status: Iterable[str] | None
+    since: datetime.datetime | None
+    until: datetime.datetime | None
+    project_id: str | None
 
 
 class VMoves(core.Core):
@@ -58,63 +80,39 @@ class VMoves(core.Core):
                   project_id: str | None = None) -> models.VMove:
         """A live vmove (of that notification, of an instance of that
         project when given), or NotFound."""
-        with self._reader() as session:
-            row: models.VMove = LISTING.one(
-                session, uuid, uuid=uuid,
-                notification_uuid=notification_uuid, project_id=project_id)
-            return row
+        return self._one(LISTING, uuid, uuid=uuid,
+                         notification_uuid=notification_uuid,
+                         project_id=project_id)
 
     def vmove_get_by_id(self, id: int,
                         notification_uuid: str | None = None,
                         project_id: str | None = None) -> models.VMove:
         """Return a live vmove by its integer id (Masakari's id)."""
-        with self._reader() as session:
-            row: models.VMove = LISTING.one(
-                session, id, id=id, notification_uuid=notification_uuid,
-                project_id=project_id)
-            return row
+        return self._one(LISTING, id, id=id,
+                         notification_uuid=notification_uuid,
+                         project_id=project_id)
 
-    def vmove_list(self, notification_uuid: str | None = None,
-                   instance_uuid: str | None = None,
-                   host: str | None = None,
-                   type: str | None = None,
-                   status: Iterable[str] | None = None,
-                   since: datetime.datetime | None = None,
-                   until: datetime.datetime | None = None,
-                   sort_key: str = "created_at", sort_dir: str = "desc",
-                   limit: int | None = None,
-                   marker: str | None = None,
-                   project_id: str | None = None) -> list[models.VMove]:
-        """List vmoves with the filters the API and engine use: a host is
-        the source or the destination, ``since`` and ``until`` bound the
-        creation time, ``project_id`` the instance's project."""
-        filters = _filters(notification_uuid, instance_uuid, host, type,
-                           status, since, until, project_id)
-        with self._reader() as session:
-            return LISTING.entities(session, filters, sort_key, sort_dir,
-                                    limit, marker)
+    @overload
+    def vmove_list(self, *, rows: Literal[False] = False,
+                   **query: "Unpack[VMoveQuery]") -> list[models.VMove]: ...
 
-    def vmove_rows(self, notification_uuid: str | None = None,
-                   instance_uuid: str | None = None,
-                   host: str | None = None,
-                   type: str | None = None,
-                   status: Iterable[str] | None = None,
-                   since: datetime.datetime | None = None,
-                   until: datetime.datetime | None = None,
-                   sort_key: str = "created_at", sort_dir: str = "desc",
-                   limit: int | None = None,
-                   marker: str | None = None,
-                   project_id: str | None = None) -> list[dict[str, Any]]:
-        """``vmove_list`` as plain dicts of columns, without the ORM.
+    @overload
+    def vmove_list(self, *, rows: Literal[True],
+                   **query: "Unpack[VMoveQuery]"
+                   ) -> list[dict[str, Any]]: ...
 
-        The same query, read on a Core connection: several times cheaper
-        for a page, which is what the API serves.
+    def vmove_list(self, *, rows: bool = False,
+                   **query: "Unpack[VMoveQuery]"
+                   ) -> list[models.VMove] | list[dict[str, Any]]:
+        """A page of vmoves, newest first unless sorted otherwise.
+
+        With ``rows``, plain dicts of columns read on a Core connection
+        without the ORM: several times cheaper for a page, which is what
+        the API serves.
         """
-        filters = _filters(notification_uuid, instance_uuid, host, type,
-                           status, since, until, project_id)
-        with self._reader_connection() as connection:
-            return LISTING.rows(connection, filters, sort_key, sort_dir,
-                                limit, marker)
+        if rows:
+            return self._rows(LISTING, query)
+        return self._list(LISTING, query)
 
     def vmove_update(self, uuid: str, values: Mapping[str, Any],
                      expected: Iterable[str] | None = None) -> bool:
@@ -187,16 +185,3 @@ class VMoves(core.Core):
         with self._reader() as session:
             return [(step, instance) for step, instance in
                     session.execute(query)]
-
-
-
-def _filters(notification_uuid: str | None, instance_uuid: str | None,
-             host: str | None, type: str | None,
-             status: Iterable[str] | None, since: datetime.datetime | None,
-             until: datetime.datetime | None,
-             project_id: str | None) -> dict[str, Any]:
-    """The filters of ``vmove_list`` and ``vmove_rows`` by name."""
-    return {"notification_uuid": notification_uuid,
-            "instance_uuid": instance_uuid, "host": host, "type": type,
-            "status": status, "since": since, "until": until,
-            "project_id": project_id}

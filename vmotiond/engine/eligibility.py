@@ -66,13 +66,6 @@ class Refusal:
     message: str
 
 
-def operator_disabled(service: records.ComputeService) -> bool:
-    """Whether someone else than vmotiond disabled ``service``."""
-    return service.status == "disabled" and not (
-        service.disabled_reason or "").startswith(
-            constants.FENCE_REASON_PREFIX)
-
-
 def refusal(kind: str, host: HostFacts, zone: str | None = None
             ) -> Refusal | None:
     """Why ``host`` may not receive instances in a move of ``kind`` (one
@@ -85,7 +78,7 @@ def refusal(kind: str, host: HostFacts, zone: str | None = None
         return Refusal(UNKNOWN, "Nova has no compute service on it")
     if host.maintenance:
         return Refusal(MAINTENANCE, "it is in maintenance")
-    if operator_disabled(service):
+    if service.operator_disabled:
         return Refusal(OPERATOR_DISABLED, "its compute service is disabled "
                        "(%s): an operator's, not vmotiond's"
                        % (service.disabled_reason or "no reason given"))

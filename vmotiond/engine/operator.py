@@ -20,7 +20,6 @@ from vmotiond import exception
 from vmotiond.cloud import records
 from vmotiond.engine import custom
 from vmotiond.engine import eligibility
-from vmotiond.engine import fence
 from vmotiond.engine import intents
 from vmotiond.engine import move_back
 from vmotiond.engine import names
@@ -87,15 +86,14 @@ class OperatorApi:
         cloud, host = self.s.cloud, service.host
         if role == constants.ROLE_STANDBY:
             out = []
-            reason = service.disabled_reason or ""
             if service.status == "enabled":
                 cloud.disable_service(service.id, host, STANDBY_REASON)
                 out.append("compute service disabled (%s)" % STANDBY_REASON)
-            elif not reason.startswith(fence.REASON_PREFIX):
+            elif service.operator_disabled:
                 out.append("warning: an operator disabled its compute "
                            "service (%s): it receives no instance until it "
                            "is enabled and set standby again"
-                           % (reason or "no reason"))
+                           % (service.disabled_reason or "no reason"))
             count = len(cloud.list_servers(host))
             if count:
                 out.append("warning: %d instance(s) still on it; drain it "
@@ -103,14 +101,13 @@ class OperatorApi:
             return out
         if service.status != "disabled":
             return []
-        reason = service.disabled_reason or ""
         if service.forced_down:
             return ["compute service left disabled: the host is fenced "
                     "(forced down); 'host move-back' or 'host release' "
                     "clears the fence"]
-        if not reason.startswith(fence.REASON_PREFIX):
+        if service.operator_disabled:
             return ["compute service left disabled: an operator disabled "
-                    "it (%s)" % (reason or "no reason")]
+                    "it (%s)" % (service.disabled_reason or "no reason")]
         cloud.enable_service(service.id, host)
         return ["compute service enabled"]
 

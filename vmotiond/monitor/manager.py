@@ -19,6 +19,7 @@ from vmotiond import clock as clock_mod
 from vmotiond import constants
 from vmotiond import exception
 from vmotiond.cloud import base as cloud_base
+from vmotiond.db import api as db_api
 from vmotiond.monitor import emitter as emitter_mod
 from vmotiond.monitor import inventory
 from vmotiond.monitor import probe as probe_mod
@@ -282,15 +283,16 @@ def _address(view: store_mod.HostView | None) -> str | None:
 
 
 def make_monitor(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
-                 database: Any, clock: clock_mod.Clock | None = None,
+                 database: db_api.Database,
+                 clock: clock_mod.Clock | None = None,
                  transport: Any = None, elect: bool = True,
                  probe: probe_mod.Probe | None = None) -> Monitor:
     """Wire a Monitor from config: DbStore, Notifier, probe, tooz election.
 
-    ``database`` is a ``vmotiond.db.api.Database``; ``transport`` an
-    oslo.messaging notification transport (the one of ``conf`` if None);
-    ``elect=False`` makes this process always lead (all-in-one);
-    ``probe`` replaces the one ``[monitor] probe_driver`` names.
+    ``transport`` is an oslo.messaging notification transport (the one
+    of ``conf`` if None); ``elect=False`` makes this process always lead
+    (all-in-one); ``probe`` replaces the one ``[monitor] probe_driver``
+    names.
     """
     from vmotiond.monitor import leader
 

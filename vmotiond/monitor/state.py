@@ -170,7 +170,7 @@ def _step(svc: cloud_records.ComputeService,
 
     if in_maintenance:
         return _watch_only(rec, constants.HOST_MAINTENANCE, now), [], None
-    if _operator_disabled(svc):
+    if svc.operator_disabled:
         return _watch_only(rec, constants.HOST_DISABLED, now), [], None
     if rec.state in records.WATCHED_ONLY_STATES:
         rec = _to(_reset(rec), constants.HOST_UP, now)
@@ -310,12 +310,6 @@ def _to(rec: records.HostRecord, state: str,
     if rec.state == state:
         return rec
     return dataclasses.replace(rec, state=state, since=now)
-
-
-def _operator_disabled(svc: cloud_records.ComputeService) -> bool:
-    reason = svc.disabled_reason or ""
-    return svc.status == "disabled" and not reason.startswith(
-        constants.FENCE_REASON_PREFIX)
 
 
 def _unfenced(svc: cloud_records.ComputeService) -> bool:

@@ -97,7 +97,7 @@ class TestErrorMapping(base.ApiTestCase):
                          body["itemNotFound"]["message"])
 
     def test_unexpected_errors_reach_the_fault_wrapper(self) -> None:
-        with mock.patch.object(self.database, "notification_search",
+        with mock.patch.object(self.database, "notification_list",
                                side_effect=RuntimeError("boom")):
             response = self.request("/v1/notifications")
         self.assertError(response, 500, errors.INTERNAL)

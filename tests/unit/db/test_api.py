@@ -1,6 +1,7 @@
 """The data API on SQLite; tests/functional/db runs it on real servers."""
 
 import datetime
+import functools
 
 from oslo_db import exception as db_exc
 import testscenarios
@@ -90,7 +91,8 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
              "project_id": project}
             for n, project in enumerate(("p_1", "pX1", "P_1", None))])
         self.assertEqual([rows[0].uuid], [
-            r["uuid"] for r in self.db.vmove_rows(project_id="p_1")])
+            r["uuid"]
+            for r in self.db.vmove_list(rows=True, project_id="p_1")])
         self.assertEqual(rows[1].uuid,
                          self.db.vmove_get(rows[1].uuid,
                                            project_id="pX1").uuid)
@@ -114,8 +116,9 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
 
     def test_every_notification_filter_shape_reads_what_it_names(
             self) -> None:
-        """notification_search and notification_list against a filter
-        written in Python, each shape with two sets of values."""
+        """notification_list against a filter written in Python, each
+        shape with two sets of values; one type given as a string reads
+        what the list of that one type reads."""
         hosts = ("node1", "node2", None)
         for index in range(6):
             self.db.notification_create(
@@ -123,7 +126,7 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
                 "k%d" % index, {}, generated_time=self.clock.now(),
                 status=constants.NOTIFICATION_STATUSES[index % 3])
             self.clock.advance(60)
-        rows = self.db.notification_search(sort_dir="asc")
+        rows = self.db.notification_list(sort_dir="asc")
         start = rows[0].generated_time
         values = [
             {"status": list(constants.NOTIFICATION_STATUSES[:2]),
@@ -147,12 +150,11 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
                 expected = [r.uuid for r in rows if all(
                     tests[name](r, given[name]) for name in chosen)]
                 self.assertEqual(expected, [r.uuid for r in (
-                    self.db.notification_search(sort_dir="asc", **filters))],
+                    self.db.notification_list(sort_dir="asc", **filters))],
                     filters)
-                if len(filters.get("type", [None])) != 1 or \
-                        "generated_since" in filters:
+                if len(filters.get("type", ())) != 1:
                     continue
-                filters["type"] = filters.get("type", [None])[0]
+                filters["type"] = filters["type"][0]
                 self.assertEqual(expected, [r.uuid for r in (
                     self.db.notification_list(sort_dir="asc", **filters))],
                     filters)
@@ -173,13 +175,15 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
             notifications: [
                 lambda: self.db.notification_get(uuid),
                 lambda: self.db.notification_get_by_id(notification.id),
-                lambda: self.db.notification_list(host="node1"),
-                lambda: self.db.notification_search(host="node1")],
+                lambda: self.db.notification_list(
+                    host="node1", type=[constants.COMPUTE_HOST]),
+                lambda: self.db.notification_list(
+                    host="node1", type=constants.COMPUTE_HOST)],
             vmoves: [
                 lambda: self.db.vmove_get(vmove.uuid, uuid),
                 lambda: self.db.vmove_get_by_id(vmove.id, uuid),
                 lambda: self.db.vmove_list(host="node1"),
-                lambda: self.db.vmove_rows(host="node1")],
+                lambda: self.db.vmove_list(rows=True, host="node1")],
             alerts: [
                 lambda: self.db.alert_get(alert.uuid),
                 lambda: self.db.alert_get_by_id(alert.id),
@@ -192,7 +196,7 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
                 call()
             info = listing.cache_info()
             self.assertEqual(len(calls), info.hits + info.misses, module)
-        # notification_list is notification_search with one type.
+        # One type as a string reads the statement of a list of one type.
         self.assertEqual(1, notifications.LISTING.cache_info().hits)
 
     # -- vmoves -----------------------------------------------------------
@@ -283,15 +287,30 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
             instance_uuid="inst-000")])
         self.assertEqual(3, len(self.db.vmove_list(host="node1")))
 
+    def test_a_string_is_one_value_of_a_many_valued_filter(self) -> None:
+        """A lone string is one status or type, never its characters."""
+        _, uuids = self._vmoves(2)
+        self.db.vmove_update(uuids[1], {"status": constants.SUCCEEDED})
+        self.assertEqual([uuids[1]], [m.uuid for m in self.db.vmove_list(
+            status=constants.SUCCEEDED)])
+        self.assertEqual([uuids[1]], [r["uuid"] for r in self.db.vmove_list(
+            rows=True, status=constants.SUCCEEDED)])
+        alert = self.db.alert_create("stale", "monitor", "m")
+        self.db.alert_create("s", "monitor", "m")
+        self.assertEqual([alert.uuid],
+                         [a.uuid for a in self.db.alert_list(type="stale")])
+
     def test_unknown_marker_is_not_found_among_rows(self) -> None:
         self._vmoves(3)
         missing = "00000000-0000-0000-0000-000000000000"
-        for lister in (self.db.vmove_list, self.db.vmove_rows,
-                       self.db.notification_search):
+        for lister in (self.db.vmove_list,
+                       functools.partial(self.db.vmove_list, rows=True),
+                       self.db.notification_list, self.db.alert_list):
             self.assertRaises(exception.NotFound, lister, marker=missing)
 
     def test_every_filter_shape_reads_what_it_names(self) -> None:
-        """vmove_list and vmove_rows against a filter written in Python.
+        """vmove_list, of entities and of rows, against a filter written
+        in Python.
 
         Statements are built once per shape and reused with other values,
         so each shape runs with two sets of values.
@@ -308,7 +327,7 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
                     index // 3],
                 "status": statuses[index % 3]}])
             self.clock.advance(60)
-        rows = self.db.vmove_rows(sort_dir="asc")
+        rows = self.db.vmove_list(rows=True, sort_dir="asc")
         start = rows[0]["created_at"]
         values = [
             {"notification_uuid": first, "instance_uuid": "inst-1",
@@ -338,7 +357,8 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
                 expected = [r["uuid"] for r in rows if all(
                     tests[name](r, given[name]) for name in chosen)]
                 self.assertEqual(expected, [r["uuid"] for r in (
-                    self.db.vmove_rows(sort_dir="asc", **filters))], filters)
+                    self.db.vmove_list(rows=True, sort_dir="asc",
+                                       **filters))], filters)
                 self.assertEqual(expected, [m.uuid for m in (
                     self.db.vmove_list(sort_dir="asc", **filters))], filters)
 

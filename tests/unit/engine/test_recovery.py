@@ -58,7 +58,8 @@ class RecoveryTest(base.EngineTestCase):
                          moves["active"].message)
         # Every vmove, ignored ones too, names its instance's project (the
         # API's project readers see it by that).
-        self.assertEqual(5, len(self.db.vmove_rows(project_id="p1")))
+        self.assertEqual(
+            5, len(self.db.vmove_list(rows=True, project_id="p1")))
         # Fenced first: force-down before disable, before any evacuation.
         names = [c[0] for c in self.cloud.calls
                  if c[0] in ("force_down_service", "disable_service",
@@ -80,9 +81,10 @@ class RecoveryTest(base.EngineTestCase):
             {"moving": constants.SUCCEEDED, "shelved": constants.IGNORED,
              "opted-out": constants.IGNORED},
             {r["instance_name"]: r["status"]
-             for r in self.db.vmove_rows(project_id="p1")})
+             for r in self.db.vmove_list(rows=True, project_id="p1")})
         self.assertEqual(["other"], [
-            r["instance_name"] for r in self.db.vmove_rows(project_id="p2")])
+            r["instance_name"]
+            for r in self.db.vmove_list(rows=True, project_id="p2")])
 
     def test_vmoves_written_before_first_nova_call(self):
         self.add("a")
@@ -492,7 +494,8 @@ class ResumeTest(base.EngineTestCase):
             for v in self.vmoves(uuid).values()})
         self.make_manager().resume()
         self.assertEqual(3 * [constants.SUCCEEDED], [
-            r["status"] for r in self.db.vmove_rows(project_id="p1")])
+            r["status"]
+            for r in self.db.vmove_list(rows=True, project_id="p1")])
 
     def test_resume_moved_by_someone_else(self):
         uuid = self.crash_after_evacuate_calls(1)

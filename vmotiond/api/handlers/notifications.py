@@ -60,7 +60,7 @@ def list_notifications(req: webob.Request) -> webob.Response:
     with params.marker_errors():
         marker = params.marker_uuid(query.marker(),
                                     database.notification_get_by_id)
-        rows = database.notification_search(
+        rows = database.notification_list(
             status=query.choices("status", constants.NOTIFICATION_STATUSES),
             type=query.choices("type", constants.NOTIFICATION_TYPES),
             host=query.name("host"),

@@ -1,6 +1,7 @@
 """vmoves: Masakari's (per notification) and vmotiond's (all history)."""
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 from typing import Any
 
 import webob
@@ -12,7 +13,13 @@ from vmotiond.api import params
 from vmotiond.api import policies
 from vmotiond.api import util
 from vmotiond.api.handlers import notifications
+from vmotiond.db import api as db_api
 from vmotiond.db import models
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from vmotiond.db import vmoves as db_vmoves
 
 SORT_KEYS = ("created_at", "updated_at", "start_time", "end_time", "type",
              "status", "instance_uuid", "instance_name", "source_host",
@@ -69,26 +76,28 @@ def lookup(req: webob.Request, ident: str,
 
 
 def _list(req: webob.Request, query: params.Query,
-          project_id: str | None = None,
-          **filters: Any) -> tuple[list[dict[str, Any]], int]:
-    sort_key, sort_dir = query.sort(SORT_KEYS)
-    limit = query.limit(util.conf(req).api.max_limit)
+          **filters: "Unpack[db_vmoves.VMoveQuery]"
+          ) -> tuple[list[dict[str, Any]], int]:
+    """A page of vmoves as dicts and its limit: ``filters`` and the
+    request's type, status and page; a project reader's marker must be one
+    of its project's vmoves."""
+    filters["sort_key"], filters["sort_dir"] = query.sort(SORT_KEYS)
+    limit = filters["limit"] = query.limit(util.conf(req).api.max_limit)
     database = util.database(req)
     with params.marker_errors():
-        marker = params.marker_uuid(query.marker(), database.vmove_get_by_id)
-        if project_id is not None:
-            filters["project_id"] = project_id
-            if marker is not None:
-                _own_marker(database, marker, project_id)
-        rows = database.vmove_rows(
-            type=query.choice("type", constants.VMOVE_TYPES),
-            status=query.choices("status", constants.VMOVE_STATUSES),
-            sort_key=sort_key, sort_dir=sort_dir, limit=limit,
-            marker=marker, **filters)
+        marker = filters["marker"] = params.marker_uuid(
+            query.marker(), database.vmove_get_by_id)
+        project_id = filters.get("project_id")
+        if project_id is not None and marker is not None:
+            _own_marker(database, marker, project_id)
+        filters["type"] = query.choice("type", constants.VMOVE_TYPES)
+        filters["status"] = query.choices("status", constants.VMOVE_STATUSES)
+        rows = database.vmove_list(rows=True, **filters)
     return rows, limit
 
 
-def _own_marker(database: Any, marker: str, project_id: str) -> None:
+def _own_marker(database: db_api.Database, marker: str,
+                project_id: str) -> None:
     """A project reader pages only from one of its own vmoves."""
     try:
         database.vmove_get(marker, project_id=project_id)
