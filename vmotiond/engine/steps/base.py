@@ -30,7 +30,8 @@ _OPTION = defaults.Group("engine")
 
 @dataclasses.dataclass(frozen=True)
 class StepOptions(defaults.Mirror):
-    """What steps take from ``[engine]``."""
+    """What steps take from ``[engine]``: the Nova microversion of an
+    evacuation and the bounds and pace of their waits."""
 
     evacuate_microversion: str = _OPTION("evacuate_microversion", str)
     poll_interval: float = _OPTION("poll_interval", float)
