@@ -43,8 +43,9 @@ class ResetInstanceState(Step):
                         previous, exc)
 
 
-def _skip(server: records.Server, want: str) -> Outcome | None:
-    """The outcome of a step when the instance is ``want`` already."""
+def _already(server: records.Server, want: str) -> Outcome | None:
+    """The outcome of a step when the instance is ``want`` already; None
+    when it is not."""
     if server.status == want and server.task_state is None:
         return Outcome("skipped: %s already" % want, {"status": want})
     return None
@@ -77,7 +78,7 @@ class _PowerStep(Step):
 
     def execute(self, ctx: StepContext) -> Outcome:
         server = ctx.server()
-        skipped = _skip(server, self.want)
+        skipped = _already(server, self.want)
         if skipped is not None:
             return skipped
         getattr(ctx.cloud, self.call)(ctx.server_id)
@@ -139,7 +140,7 @@ class RestoreInstanceState(Step):
                        "back (Nova needs the rescue image and password); it "
                        "is %s on host %s: put it back by hand"
                        % (want or "unknown", server.status, server.host))
-        skipped = _skip(server, want)
+        skipped = _already(server, want)
         if skipped is not None:
             return skipped
         getattr(ctx.cloud, _RESTORE[want])(ctx.server_id)
