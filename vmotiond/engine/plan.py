@@ -7,38 +7,25 @@ a plan can be printed (``host plan``) or stored (one vmove per move).
 from collections.abc import Mapping
 import dataclasses
 
-from oslo_config import cfg
-
 from vmotiond.cloud import records
 from vmotiond.conf import defaults
 from vmotiond.engine import names
 
-_DEFAULT = defaults.Group("engine")
+_OPTION = defaults.Group("engine")
 
 
 @dataclasses.dataclass(frozen=True)
-class PlanOptions:
+class PlanOptions(defaults.Mirror):
     """What the planner takes from ``[engine]``."""
 
-    ram_weight: float = _DEFAULT("ram_weight", float)
-    vcpu_weight: float = _DEFAULT("vcpu_weight", float)
-    disk_weight: float = _DEFAULT("disk_weight", float)
-    evacuate_error_instances: bool = _DEFAULT("evacuate_error_instances",
-                                              bool)
-    ha_enabled_only: bool = _DEFAULT("ha_enabled_only", bool)
-    default_priority: int = _DEFAULT("default_priority", int)
-    floating_ips: bool = _DEFAULT("floating_ip_steps", bool)
-
-    @classmethod
-    def from_conf(cls, conf: cfg.ConfigOpts) -> "PlanOptions":
-        group = conf.engine
-        return cls(ram_weight=group.ram_weight,
-                   vcpu_weight=group.vcpu_weight,
-                   disk_weight=group.disk_weight,
-                   evacuate_error_instances=group.evacuate_error_instances,
-                   ha_enabled_only=group.ha_enabled_only,
-                   default_priority=group.default_priority,
-                   floating_ips=group.floating_ip_steps)
+    ram_weight: float = _OPTION("ram_weight", float)
+    vcpu_weight: float = _OPTION("vcpu_weight", float)
+    disk_weight: float = _OPTION("disk_weight", float)
+    evacuate_error_instances: bool = _OPTION("evacuate_error_instances",
+                                             bool)
+    ha_enabled_only: bool = _OPTION("ha_enabled_only", bool)
+    default_priority: int = _OPTION("default_priority", int)
+    floating_ips: bool = _OPTION("floating_ip_steps", bool)
 
 
 @dataclasses.dataclass(frozen=True)

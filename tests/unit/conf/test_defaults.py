@@ -66,6 +66,27 @@ class DefaultsTest(testtools.TestCase):
             self.assertEqual(value, getattr(cls(), field),
                              "%s.%s" % (cls_name, field))
 
+    def test_from_conf_reads_every_field_from_its_option(self) -> None:
+        conf = _conf()
+        for group, option, value in (("monitor", "down_grace", 42.0),
+                                     ("monitor", "probe_driver", "none"),
+                                     ("engine", "move_timeout", 42.0),
+                                     ("engine", "floating_ip_steps", False)):
+            conf.set_override(option, value, group)
+        th = thresholds.Thresholds.from_conf(conf)
+        self.assertEqual((42.0, False), (th.down_grace, th.probe_enabled))
+        self.assertEqual(42.0, base.StepOptions.from_conf(conf).move_timeout)
+        self.assertFalse(plan.PlanOptions.from_conf(conf).floating_ips)
+
+    def test_every_mirror_field_names_an_option(self) -> None:
+        for cls in (thresholds.Thresholds, base.StepOptions,
+                    plan.PlanOptions):
+            for field in dataclasses.fields(cls):
+                source = field.metadata[defaults.SOURCE]
+                self.assertIsInstance(
+                    defaults.find(source.group, source.name), cfg.Opt,
+                    "%s.%s" % (cls.__name__, field.name))
+
     def test_probe_enabled_follows_the_probe_driver(self) -> None:
         opt = defaults.find("monitor", "probe_driver")
         with mock.patch.object(opt, "default", "none"):

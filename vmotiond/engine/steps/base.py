@@ -18,8 +18,6 @@ from typing import Any
 from typing import ClassVar
 from typing import TypeVar
 
-from oslo_config import cfg
-
 from vmotiond import clock as clock_mod
 from vmotiond import exception
 from vmotiond.cloud import base as cloud_base
@@ -27,27 +25,19 @@ from vmotiond.cloud import records
 from vmotiond.conf import defaults
 
 T = TypeVar("T")
-_DEFAULT = defaults.Group("engine")
+_OPTION = defaults.Group("engine")
 
 
 @dataclasses.dataclass(frozen=True)
-class StepOptions:
-    """What steps take from ``[engine]``."""
+class StepOptions(defaults.Mirror):
+    """What steps take from ``[engine]``: the Nova microversion of an
+    evacuation and the bounds and pace of their waits."""
 
-    evacuate_microversion: str = _DEFAULT("evacuate_microversion", str)
-    poll_interval: float = _DEFAULT("poll_interval", float)
-    move_timeout: float = _DEFAULT("move_timeout", float)
-    state_timeout: float = _DEFAULT("state_timeout", float)
-    floating_ip_timeout: float = _DEFAULT("floating_ip_timeout", float)
-
-    @classmethod
-    def from_conf(cls, conf: cfg.ConfigOpts) -> "StepOptions":
-        group = conf.engine
-        return cls(evacuate_microversion=group.evacuate_microversion,
-                   poll_interval=group.poll_interval,
-                   move_timeout=group.move_timeout,
-                   state_timeout=group.state_timeout,
-                   floating_ip_timeout=group.floating_ip_timeout)
+    evacuate_microversion: str = _OPTION("evacuate_microversion", str)
+    poll_interval: float = _OPTION("poll_interval", float)
+    move_timeout: float = _OPTION("move_timeout", float)
+    state_timeout: float = _OPTION("state_timeout", float)
+    floating_ip_timeout: float = _OPTION("floating_ip_timeout", float)
 
 
 @dataclasses.dataclass

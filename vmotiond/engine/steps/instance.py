@@ -43,33 +43,47 @@ class ResetInstanceState(Step):
                         previous, exc)
 
 
+def _already(server: records.Server, want: str) -> Outcome | None:
+    """The outcome of a step when the instance is ``want`` already; None
+    when it is not."""
+    if server.status == want and server.task_state is None:
+        return Outcome("skipped: %s already" % want, {"status": want})
+    return None
+
+
+def _wait_for(ctx: StepContext, want: str, what: str, error: str) -> None:
+    """Poll until the instance is ``want`` with no task in progress.
+
+    It failing into ERROR fails the step at once, saying ``error``.
+    """
+
+    def check() -> records.Server | None:
+        current = ctx.server()
+        if current.status == want and current.task_state is None:
+            return current
+        if current.status == "ERROR":
+            raise exception.StepFailed(reason=error)
+        return None
+
+    ctx.poll(what, check, ctx.options.state_timeout)
+
+
 class _PowerStep(Step):
-    """Bring the instance to ``want`` with ``call``, then wait for it."""
+    """Bring the instance to ``want`` with the cloud's ``call``, then wait
+    for it; ``verb`` is what the step says it did."""
 
     want = ""
     verb = ""
-
-    def call(self, ctx: StepContext) -> None:
-        raise NotImplementedError
+    call = ""
 
     def execute(self, ctx: StepContext) -> Outcome:
         server = ctx.server()
-        if server.status == self.want and server.task_state is None:
-            return Outcome("skipped: %s already" % self.want,
-                           {"status": self.want})
-        self.call(ctx)
-
-        def check() -> records.Server | None:
-            current = ctx.server()
-            if current.status == self.want and current.task_state is None:
-                return current
-            if current.status == "ERROR":
-                raise exception.StepFailed(
-                    reason="in ERROR after %s" % self.verb)
-            return None
-
-        ctx.poll("%s of %s" % (self.verb, ctx.server_id), check,
-                 ctx.options.state_timeout)
+        skipped = _already(server, self.want)
+        if skipped is not None:
+            return skipped
+        getattr(ctx.cloud, self.call)(ctx.server_id)
+        _wait_for(ctx, self.want, "%s of %s" % (self.verb, ctx.server_id),
+                  "in ERROR after %s" % self.verb)
         return Outcome("%s: %s" % (self.verb, self.want),
                        {"from": server.status, "status": self.want})
 
@@ -77,34 +91,13 @@ class _PowerStep(Step):
 class StartInstance(_PowerStep):
     """Start the instance (evacuate at >= 2.95 leaves it SHUTOFF)."""
 
-    name = "start"
-    want = "ACTIVE"
-    verb = "started"
-
-    def call(self, ctx: StepContext) -> None:
-        ctx.cloud.start_server(ctx.server_id)
-
-
-class StopInstance(_PowerStep):
-    """Stop the instance when it was stopped before the move."""
-
-    name = "stop"
-    want = "SHUTOFF"
-    verb = "stopped"
-
-    def call(self, ctx: StepContext) -> None:
-        ctx.cloud.stop_server(ctx.server_id)
+    name, want, verb, call = "start", "ACTIVE", "started", "start_server"
 
 
 class ResumeInstance(_PowerStep):
     """Resume a suspended instance (Nova moves no suspended instance)."""
 
-    name = "resume"
-    want = "ACTIVE"
-    verb = "resumed"
-
-    def call(self, ctx: StepContext) -> None:
-        ctx.cloud.resume_server(ctx.server_id)
+    name, want, verb, call = "resume", "ACTIVE", "resumed", "resume_server"
 
     def revert(self, ctx: StepContext, outcome: Outcome) -> None:
         """Suspend it again when the move after the resume failed."""
@@ -115,6 +108,12 @@ class ResumeInstance(_PowerStep):
                 ctx.cloud.suspend_server(ctx.server_id)
         except exception.CloudError as exc:
             LOG.warning("Could not suspend %s again: %s", ctx.server_id, exc)
+
+
+class StopInstance(_PowerStep):
+    """Stop the instance when it was stopped before the move."""
+
+    name, want, verb, call = "stop", "SHUTOFF", "stopped", "stop_server"
 
 
 # Status to restore -> the cloud call that brings an ACTIVE instance there.
@@ -141,19 +140,10 @@ class RestoreInstanceState(Step):
                        "back (Nova needs the rescue image and password); it "
                        "is %s on host %s: put it back by hand"
                        % (want or "unknown", server.status, server.host))
-        if server.status == want and server.task_state is None:
-            return Outcome("skipped: %s already" % want, {"status": want})
+        skipped = _already(server, want)
+        if skipped is not None:
+            return skipped
         getattr(ctx.cloud, _RESTORE[want])(ctx.server_id)
-
-        def check() -> records.Server | None:
-            current = ctx.server()
-            if current.status == want and current.task_state is None:
-                return current
-            if current.status == "ERROR":
-                raise exception.StepFailed(
-                    reason="in ERROR while being put back to %s" % want)
-            return None
-
-        ctx.poll("restore of %s to %s" % (ctx.server_id, want), check,
-                 ctx.options.state_timeout)
+        _wait_for(ctx, want, "restore of %s to %s" % (ctx.server_id, want),
+                  "in ERROR while being put back to %s" % want)
         return Outcome("restored to %s" % want, {"status": want})

@@ -42,17 +42,6 @@ def _no_network(error: exception.CloudServiceMissing) -> Outcome:
                    {NO_NETWORK: True}, note=said)
 
 
-def _unrecorded(ctx: StepContext) -> Outcome | None:
-    """The outcome of a rebind or check with nothing recorded to act on."""
-    if ctx.data.get(NO_NETWORK):
-        return Outcome("skipped: the cloud has no network service")
-    if "floating_ips" not in ctx.data:
-        return Outcome("skipped: the floating IPs were not recorded")
-    if not ctx.data["floating_ips"]:
-        return Outcome("skipped: no floating IP")
-    return None
-
-
 def _home(record: dict[str, Any], ports: dict[str, list[str]]
           ) -> str | None:
     """The port a recorded floating IP belongs on now."""
@@ -86,17 +75,35 @@ class RecordFloatingIps(Step):
             {"floating_ips": records, "ports": ports})
 
 
-class RebindFloatingIp(Step):
-    """Associate again each floating IP that did not follow the instance."""
+class _OnRecorded(Step):
+    """A step on the floating IPs recorded before the move.
 
-    name = "rebind_floating_ips"
+    It is skipped, saying why, when there is nothing recorded to act on.
+    """
+
     optional = True
 
     def execute(self, ctx: StepContext) -> Outcome:
-        nothing = _unrecorded(ctx)
-        if nothing is not None:
-            return nothing
-        recorded = ctx.data["floating_ips"]
+        if ctx.data.get(NO_NETWORK):
+            return Outcome("skipped: the cloud has no network service")
+        if "floating_ips" not in ctx.data:
+            return Outcome("skipped: the floating IPs were not recorded")
+        if not ctx.data["floating_ips"]:
+            return Outcome("skipped: no floating IP")
+        return self.act(ctx, ctx.data["floating_ips"])
+
+    def act(self, ctx: StepContext, recorded: list[dict[str, Any]]
+            ) -> Outcome:
+        raise NotImplementedError
+
+
+class RebindFloatingIp(_OnRecorded):
+    """Associate again each floating IP that did not follow the instance."""
+
+    name = "rebind_floating_ips"
+
+    def act(self, ctx: StepContext, recorded: list[dict[str, Any]]
+            ) -> Outcome:
         try:
             ports, bound = _bound(ctx)
         except exception.CloudServiceMissing as error:
@@ -120,17 +127,13 @@ class RebindFloatingIp(Step):
                        {"rebound": rebound})
 
 
-class CheckFloatingIp(Step):
+class CheckFloatingIp(_OnRecorded):
     """Check every recorded floating IP is bound to the instance's port."""
 
     name = "check_floating_ips"
-    optional = True
 
-    def execute(self, ctx: StepContext) -> Outcome:
-        nothing = _unrecorded(ctx)
-        if nothing is not None:
-            return nothing
-        recorded = ctx.data["floating_ips"]
+    def act(self, ctx: StepContext, recorded: list[dict[str, Any]]
+            ) -> Outcome:
         missing: list[str] = []
 
         def check() -> bool | None:
