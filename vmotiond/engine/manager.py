@@ -29,6 +29,7 @@ from vmotiond.engine import executor
 from vmotiond.engine import fence
 from vmotiond.engine import intake as intake_mod
 from vmotiond.engine import locks as locks_mod
+from vmotiond.engine import policy
 from vmotiond.engine import recovery as recovery_mod
 from vmotiond.engine import runner as runner_mod
 from vmotiond.engine.steps.base import StepOptions
@@ -71,7 +72,7 @@ class EngineManager:
         self.runner = runner_mod.Runner(
             db, cloud, self.clock, self.stop_event,
             StepOptions.from_conf(conf),
-            runner_mod.RetryOptions.from_conf(conf),
+            runner_mod.RetryOptions.from_conf(conf), policy.RECOVERY,
             slots=threading.BoundedSemaphore(group.workers))
         self.dispatcher = executor.Dispatcher(self.pool, threads,
                                               group.max_moves_per_target)

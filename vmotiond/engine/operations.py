@@ -22,7 +22,7 @@ from vmotiond.engine import custom
 from vmotiond.engine import drain
 from vmotiond.engine import move_back
 from vmotiond.engine import operator as operator_mod
-from vmotiond.engine import planned
+from vmotiond.engine import policy
 from vmotiond.engine import release
 from vmotiond.engine import reset
 from vmotiond.engine import rpc
@@ -47,10 +47,11 @@ class Operations:
                  rpc_transport: oslo_messaging.Transport | None = None,
                  transport: oslo_messaging.Transport | None = None) -> None:
         conf = manager.conf
-        runner = planned.PlannedRunner(
+        runner = runner_mod.Runner(
             manager.db, manager.cloud, manager.clock, manager.stop_event,
-            StepOptions.from_conf(conf), runner_mod.RetryOptions.from_conf(
-                conf), slots=manager.runner.slots)
+            StepOptions.from_conf(conf),
+            runner_mod.RetryOptions.from_conf(conf), policy.OPERATOR,
+            slots=manager.runner.slots)
         batch = batch_mod.MoveBatch(manager.db, manager.clock,
                                     manager.stop_event, manager.dispatcher,
                                     runner)
