@@ -31,7 +31,7 @@ from vmotiond.engine import fence
 from vmotiond.engine import intake as intake_mod
 from vmotiond.engine import locks as locks_mod
 from vmotiond.engine import operations as operations_mod
-from vmotiond.engine import planned
+from vmotiond.engine import policy
 from vmotiond.engine import recovery as recovery_mod
 from vmotiond.engine import runner as runner_mod
 from vmotiond.engine import workflow
@@ -78,7 +78,7 @@ class EngineManager:
                                               group.max_moves_per_target)
         services = workflow.Services(
             conf, db, cloud, self.clock, self.stop_event, self.locks,
-            self._batch(runner_mod.Runner, slots), PlanOptions.from_conf(conf))
+            self._batch(policy.RECOVERY, slots), PlanOptions.from_conf(conf))
         self.recovery = recovery_mod.HostRecovery(services, self.fencer)
         self.handlers: dict[str, Handler] = {
             constants.COMPUTE_HOST: self.recovery.run}
@@ -96,22 +96,24 @@ class EngineManager:
         # vmotiond-manage.
         self.operations = operations_mod.Operations(
             dataclasses.replace(services, batch=self._batch(
-                planned.PlannedRunner, slots)),
+                policy.OPERATOR, slots)),
             self.submit, self.is_running, lambda kind: kind in self.handlers,
             rpc_transport, transport)
         self.handlers.update(self.operations.handlers)
         self._started = False
         self._sweeper: threading.Thread | None = None
 
-    def _batch(self, runner: type[runner_mod.Runner],
+    def _batch(self, run_policy: policy.RunPolicy,
                slots: threading.BoundedSemaphore) -> batch_mod.MoveBatch:
-        """A batch whose vmoves ``runner`` runs in the shared pool."""
+        """A batch whose vmoves run in the shared pool and move slots, by
+        the rules of ``run_policy``."""
         return batch_mod.MoveBatch(
             self.db, self.clock, self.stop_event, self.dispatcher,
-            runner(self.db, self.cloud, self.clock, self.stop_event,
-                   StepOptions.from_conf(self.conf),
-                   runner_mod.RetryOptions.from_conf(self.conf),
-                   slots=slots))
+            runner_mod.Runner(self.db, self.cloud, self.clock,
+                              self.stop_event,
+                              StepOptions.from_conf(self.conf),
+                              runner_mod.RetryOptions.from_conf(self.conf),
+                              run_policy, slots=slots))
 
     def start(self) -> None:
         self.locks.start()

@@ -1,12 +1,13 @@
 """Run one vmove: its steps in order, each recorded, retried, reverted.
 
 The vmove goes ``pending``/``ongoing`` -> ``ongoing`` (claimed by
-test-and-set) -> ``succeeded`` or ``failed``; its end time and message are
-written whatever happens, except when the engine stops (``Interrupted``):
-then it stays ``ongoing`` to be resumed from its last finished step. A
-worker that crashes (a database write failed, a bug) ends its vmove
-``failed``; that last write is retried while the database error is
-transient. Should it still fail, the vmove stays as it was, and its
+test-and-set) -> ``succeeded`` or ``failed``, or ``ignored`` when the
+runner's ``RunPolicy`` calls a step's failure Nova's refusal; its end time
+and message are written whatever happens, except when the engine stops
+(``Interrupted``): then it stays ``ongoing`` to be resumed from its last
+finished step. A worker that crashes (a database write failed, a bug) ends
+its vmove ``failed``; that last write is retried while the database error
+is transient. Should it still fail, the vmove stays as it was, and its
 notification is not concluded: the sweeper takes it up again.
 """
 
@@ -26,6 +27,7 @@ from vmotiond.cloud import base as cloud_base
 from vmotiond.conf import defaults
 from vmotiond.db import api as db_api
 from vmotiond.db import retry as db_retry
+from vmotiond.engine import policy as policy_mod
 from vmotiond.engine import steps as steps_mod
 from vmotiond.engine import store
 from vmotiond.engine.steps.base import Outcome
@@ -75,11 +77,13 @@ class Job:
 
 
 class Runner:
-    """Runs jobs against the cloud and records everything in the DB."""
+    """Runs jobs against the cloud and records everything in the DB;
+    ``policy`` says which failures are retried and which are refusals."""
 
     def __init__(self, db: db_api.Database, cloud: cloud_base.Cloud,
                  clock: clock_mod.Clock, stop: threading.Event,
                  step_options: StepOptions, retry: RetryOptions,
+                 policy: policy_mod.RunPolicy,
                  slots: threading.Semaphore | None = None) -> None:
         self.slots = slots
         self.db = db
@@ -88,6 +92,7 @@ class Runner:
         self.stop = stop
         self.step_options = step_options
         self.retry = retry
+        self.policy = policy
 
     def run(self, job: Job, since: datetime.datetime) -> str:
         """Run ``job``; return the vmove's status afterwards."""
@@ -139,6 +144,7 @@ class Runner:
         done: list[tuple[steps_mod.Step, Outcome]] = []
         results: list[str] = []
         failure: str | None = None
+        status = constants.FAILED
         slot = _Slot(self.slots, self.stop)
         try:
             for key in job.spec.steps:
@@ -165,6 +171,8 @@ class Runner:
                 LOG.exception("vmove %s: its worker crashed", job.vmove_uuid)
                 reason = _crash(exc)
             failure = reason
+            if isinstance(exc, exception.NovaRefused):
+                status = constants.IGNORED
         finally:
             slot.hold(False)
         if failure is not None:
@@ -175,8 +183,8 @@ class Runner:
                         job.source_host, ctx.dest_host or "any host",
                         failure)
             self._revert(done, ctx)
-            self._end(job, constants.FAILED, failure)
-            return constants.FAILED
+            self._end(job, status, failure)
+            return status
         message = _summary(job, ctx, results)
         self._end(job, constants.SUCCEEDED, message)
         return constants.SUCCEEDED
@@ -210,7 +218,7 @@ class Runner:
                                     "interrupted: the engine stopped; the "
                                     "step runs again on resume")
                 raise
-            except step.retry_on as exc:
+            except self.policy.retry_errors(step) as exc:
                 if tries > self.retry.retries:
                     self._fail(row.id, step, exc, "after %d attempts: "
                                % tries)
@@ -240,8 +248,13 @@ class Runner:
 
     def _fail(self, step_id: int, step: steps_mod.Step, exc: Exception,
               prefix: str = "") -> NoReturn:
+        """Record the step failed; raise Nova's refusal when the policy
+        says ``exc`` is one, ``StepFailed`` otherwise."""
         reason = "%s%s" % (prefix, exc)
         self.db.step_finish(step_id, constants.FAILED, reason)
+        refused = self.policy.refusal(step.name, exc)
+        if refused is not None:
+            raise refused from exc
         raise exception.StepFailed(
             reason="step %s failed: %s" % (step.key, reason)) from exc
 

@@ -6,6 +6,7 @@ from tests.unit.engine import fakes
 from vmotiond import constants
 from vmotiond import exception
 from vmotiond.cloud import records
+from vmotiond.engine import policy
 
 
 class OperationsTestCase(base.EngineTestCase):
@@ -26,6 +27,17 @@ class OperationsTestCase(base.EngineTestCase):
 
     def ended(self, note):
         return self.db.notification_get(note["uuid"])
+
+
+class RunnersTest(OperationsTestCase):
+
+    def test_recovery_and_operator_runners_share_slots_not_policy(self):
+        recovery = self.mgr.recovery.s.batch.runner
+        operator = self.mgr.operations.services.batch.runner
+        self.assertIs(policy.RECOVERY, recovery.policy)
+        self.assertIs(policy.OPERATOR, operator.policy)
+        self.assertIs(recovery.slots, operator.slots)
+        self.assertIs(type(recovery), type(operator))
 
 
 class DrainTest(OperationsTestCase):

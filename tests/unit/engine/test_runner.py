@@ -4,6 +4,7 @@ from tests.unit.engine import base
 from tests.unit.engine import fakes
 from vmotiond import constants
 from vmotiond import exception
+from vmotiond.engine import policy
 from vmotiond.engine import runner
 from vmotiond.engine import store
 from vmotiond.engine.steps.base import StepOptions
@@ -34,7 +35,7 @@ class _SpySemaphore:
         self.calls_held.extend(c[0] for c in self.cloud.calls[self.mark:])
 
 
-class RunnerTest(base.EngineTestCase):
+class RunnerTestCase(base.EngineTestCase):
 
     def setUp(self):
         super().setUp()
@@ -47,15 +48,22 @@ class RunnerTest(base.EngineTestCase):
             "source_host": "failed", "dest_host": "sb1",
             "type": constants.EVACUATION}])
         self.slots = _SpySemaphore(self.cloud)
-        self.runner = runner.Runner(
-            self.db, self.cloud, self.clock, threading.Event(),
-            StepOptions(), runner.RetryOptions(retries=0), self.slots)
+        self.runner = self.make_runner(policy.RECOVERY)
 
-    def job(self, stored=False):
-        spec = store.MoveSpec(STEPS, 0, "ACTIVE", "ACTIVE")
+    def make_runner(self, run_policy, retries=0):
+        return runner.Runner(
+            self.db, self.cloud, self.clock, threading.Event(),
+            StepOptions(), runner.RetryOptions(retries=retries), run_policy,
+            self.slots)
+
+    def job(self, stored=False, steps=STEPS, move_type=constants.EVACUATION):
+        spec = store.MoveSpec(steps, 0, "ACTIVE", "ACTIVE")
         return runner.Job(self.row.uuid, self.server.id, "a",
-                          constants.EVACUATION, "failed", "sb1", 0, 0, spec,
+                          move_type, "failed", "sb1", 0, 0, spec,
                           spec_stored=stored)
+
+
+class RunnerTest(RunnerTestCase):
 
     def test_slot_held_only_while_moving(self):
         status = self.runner.run(self.job(), self.clock.now())
@@ -115,3 +123,59 @@ class RunnerTest(base.EngineTestCase):
         message = self.db.vmove_get(self.row.uuid).message
         self.assertIn("step record_floating_ips failed: unexpected "
                       "KeyError: 'surprise' (the move went on)", message)
+
+
+LIVE = ("record_floating_ips", "live_migrate", "wait_moved",
+        "check_floating_ips")
+
+
+class RunnerPolicyTest(RunnerTestCase):
+    """The same failure of an asking step under each runner's policy."""
+
+    def conflict(self):
+        self.cloud.fail["live_migrate_server"] = [exception.CloudConflict(
+            service="compute", call="os-migrateLive",
+            reason="instance busy", status=409)]
+
+    def run_live(self, run_policy):
+        job = self.job(steps=LIVE, move_type=constants.LIVE_MIGRATION)
+        return self.make_runner(run_policy, retries=1).run(
+            job, self.clock.now())
+
+    def test_recovery_retries_a_conflict(self):
+        self.conflict()
+        self.assertEqual(constants.SUCCEEDED, self.run_live(policy.RECOVERY))
+        self.assertEqual(2, self.cloud.count("live_migrate_server"))
+        self.assertEqual(constants.SUCCEEDED,
+                         self.db.vmove_get(self.row.uuid).status)
+
+    def test_operator_ends_a_refusal_ignored_not_retried(self):
+        self.conflict()
+        self.assertEqual(constants.IGNORED, self.run_live(policy.OPERATOR))
+        self.assertEqual(1, self.cloud.count("live_migrate_server"))
+        row = self.db.vmove_get(self.row.uuid)
+        self.assertEqual(constants.IGNORED, row.status)
+        self.assertEqual("Nova refused the live migration: compute call "
+                         "os-migrateLive failed: instance busy", row.message)
+        self.assertIsNotNone(row.end_time)
+        self.assertFalse(self.slots.held)
+        failed = [s for s in self.db.step_list(self.row.uuid)
+                  if s.name == "live_migrate"]
+        self.assertEqual([constants.FAILED], [s.status for s in failed])
+        self.assertIn("instance busy", failed[0].result)
+
+    def test_operator_retries_an_unreachable_cloud(self):
+        self.cloud.fail["live_migrate_server"] = [
+            exception.CloudUnavailable(service="compute", call="x",
+                                       reason="503")]
+        self.assertEqual(constants.SUCCEEDED, self.run_live(policy.OPERATOR))
+        self.assertEqual(2, self.cloud.count("live_migrate_server"))
+
+    def test_operator_fails_what_is_no_refusal(self):
+        self.cloud.fail["live_migrate_server"] = [
+            exception.CloudServiceMissing(service="compute", call="x",
+                                          reason="no endpoint")]
+        self.assertEqual(constants.FAILED, self.run_live(policy.OPERATOR))
+        row = self.db.vmove_get(self.row.uuid)
+        self.assertEqual(constants.FAILED, row.status)
+        self.assertIn("step live_migrate failed", row.message)
