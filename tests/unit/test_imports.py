@@ -40,8 +40,6 @@ KNOWN_CYCLES = (
     # Operations(manager) wires the operator's workflows on the manager,
     # which builds it: the engine's restructuring (issue 16) breaks it.
     frozenset({"vmotiond.engine.manager", "vmotiond.engine.operations"}),
-    # The servers' handlers reach the compute router for nested routes.
-    frozenset({"vmotiond.sim.compute", "vmotiond.sim.compute_servers"}),
 )
 
 

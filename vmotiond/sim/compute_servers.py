@@ -6,6 +6,7 @@ from typing import Any
 
 from oslo_utils import strutils
 
+from vmotiond.sim import compute_pages as pages
 from vmotiond.sim import compute_views as views
 from vmotiond.sim import errors
 from vmotiond.sim import model
@@ -95,9 +96,8 @@ def _visible(app: Any, ctx: wsgi.Context) -> Iterable[model.Server]:
 
 def _page(app: Any, ctx: wsgi.Context
           ) -> tuple[list[model.Server], list[dict[str, str]]]:
-    from vmotiond.sim import compute
     cloud = app.cloud
-    limit = compute.limit_of(ctx, cloud.max_limit)
+    limit = pages.limit_of(ctx, cloud.max_limit)
     marker = ctx.query("marker")
     found = _visible(app, ctx)
     if marker is not None:
@@ -112,7 +112,7 @@ def _page(app: Any, ctx: wsgi.Context
         page.append(server)
     links: list[dict[str, str]] = []
     if page and len(page) == limit:
-        links = compute.next_link(
+        links = pages.next_link(
             ctx, "servers/detail" if ctx.request.path_info.rstrip(
                 "/").endswith("/detail") else "servers", page[-1].id)
     return page, links
