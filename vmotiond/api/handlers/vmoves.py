@@ -71,21 +71,21 @@ def lookup(req: webob.Request, ident: str,
 def _list(req: webob.Request, query: params.Query,
           project_id: str | None = None,
           **filters: Any) -> tuple[list[dict[str, Any]], int]:
-    sort_key, sort_dir = query.sort(SORT_KEYS)
-    limit = query.limit(util.conf(req).api.max_limit)
     database = util.database(req)
-    with params.marker_errors():
-        marker = params.marker_uuid(query.marker(), database.vmove_get_by_id)
-        if project_id is not None:
-            filters["project_id"] = project_id
-            if marker is not None:
-                _own_marker(database, marker, project_id)
-        rows = database.vmove_rows(
+    if project_id is not None:
+        filters["project_id"] = project_id
+
+    def search(marker: str | None, **page: Any) -> list[dict[str, Any]]:
+        if project_id is not None and marker is not None:
+            _own_marker(database, marker, project_id)
+        rows: list[dict[str, Any]] = database.vmove_rows(
             type=query.choice("type", constants.VMOVE_TYPES),
             status=query.choices("status", constants.VMOVE_STATUSES),
-            sort_key=sort_key, sort_dir=sort_dir, limit=limit,
-            marker=marker, **filters)
-    return rows, limit
+            marker=marker, **page, **filters)
+        return rows
+
+    return params.search(req, query, SORT_KEYS, database.vmove_get_by_id,
+                         search)
 
 
 def _own_marker(database: Any, marker: str, project_id: str) -> None:
