@@ -38,8 +38,8 @@ def _check_moved(before: Mapping[str, records.Server],
                  after: Mapping[str, records.Server],
                  misplaced: Callable[[records.Server, records.Server],
                                      str | None]) -> list[str]:
-    """Every instance of ``before`` is still there, where ``misplaced``
-    (old, new) finds no fault, in the power state it had."""
+    """What is wrong with the instances of ``before`` in ``after``: gone,
+    misplaced (``misplaced(old, new)`` says how) or in another state."""
     problems = []
     for ident, old in sorted(before.items(), key=lambda i: i[1].name):
         new = after.get(ident)

@@ -232,11 +232,11 @@ def _unclaim(cloud: "SimCloud", server: model.Server, source: str,
     cloud.state.allocate(server, source, server.id)
 
 
-def _start_resize_end(cloud: "SimCloud", server_id: str, action: str,
-                      status: str) -> tuple[datetime.datetime, model.Server,
-                                            model.Migration]:
-    """Checks ``action`` may run and moves the server's finished resize
-    migration to ``status``: the start of a confirm or a revert."""
+def _resize_settling(cloud: "SimCloud", server_id: str, action: str,
+                     status: str) -> tuple[datetime.datetime, model.Server,
+                                           model.Migration]:
+    """The start of a confirm or a revert: checks ``action`` may run and
+    moves the server's finished resize migration to ``status``."""
     now = cloud.tick()
     server = cloud.state.get_server(server_id)
     states.check_state(action, server.id, server.vm_state, server.task_state)
@@ -249,9 +249,10 @@ def _start_resize_end(cloud: "SimCloud", server_id: str, action: str,
     raise errors.BadRequest("Instance has not been resized.")
 
 
-def _finish_resize_end(server: model.Server, migration: model.Migration,
-                       status: str, at: datetime.datetime) -> None:
-    """Ends a confirm or a revert: the server back to its old state."""
+def _resize_settled(server: model.Server, migration: model.Migration,
+                    status: str, at: datetime.datetime) -> None:
+    """The end of a confirm or a revert: the server back in its old
+    state."""
     migration.set_status(status, at)
     _set(server, at, vm_state=server.old_vm_state or states.ACTIVE,
          task_state=None, old_vm_state=None)
@@ -259,13 +260,13 @@ def _finish_resize_end(server: model.Server, migration: model.Migration,
 
 def confirm_resize(cloud: "SimCloud", server_id: str) -> None:
     """Nova's ``confirmResize``: frees the source, back to the old state."""
-    now, server, migration = _start_resize_end(cloud, server_id,
-                                               "confirmResize", "confirming")
+    now, server, migration = _resize_settling(cloud, server_id,
+                                              "confirmResize", "confirming")
 
     def finish(at: datetime.datetime) -> None:
         if migration.source_compute:
             cloud.state.free(server, migration.source_compute)
-        _finish_resize_end(server, migration, "confirmed", at)
+        _resize_settled(server, migration, "confirmed", at)
 
     cloud.timeline.at(_later(now, cloud.chaos.duration("confirm_resize")),
                       finish)
@@ -274,8 +275,8 @@ def confirm_resize(cloud: "SimCloud", server_id: str) -> None:
 
 def revert_resize(cloud: "SimCloud", server_id: str) -> None:
     """Nova's ``revertResize``: back to the source host."""
-    now, server, migration = _start_resize_end(cloud, server_id,
-                                               "revertResize", "reverting")
+    now, server, migration = _resize_settling(cloud, server_id,
+                                              "revertResize", "reverting")
     _set(server, now, task_state=states.RESIZE_REVERTING)
     source = migration.source_compute or ""
 
@@ -289,7 +290,7 @@ def revert_resize(cloud: "SimCloud", server_id: str) -> None:
             state.free(server, dest)
         state.allocate(server, source, server.id)
         _rebind_ports(cloud, server)
-        _finish_resize_end(server, migration, "reverted", at)
+        _resize_settled(server, migration, "reverted", at)
 
     cloud.timeline.at(_later(now, cloud.chaos.duration("revert_resize")),
                       finish)
