@@ -6,6 +6,7 @@ from collections.abc import Iterator
 import contextlib
 import datetime
 from typing import Any
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from oslo_utils import timeutils
@@ -136,6 +137,22 @@ class Query:
 
 PAGING = ("limit", "marker", "sort_key", "sort_dir")
 
+T = TypeVar("T")
+
+
+def search(req: webob.Request, query: Query, sort_keys: Iterable[str],
+           by_id: Callable[[int], Any], rows: Callable[..., list[T]]
+           ) -> tuple[list[T], int]:
+    """One page of a list and its limit: ``rows`` called with the sort,
+    limit and marker ``query`` asks for (an unknown marker is a 400)."""
+    sort_key, sort_dir = query.sort(sort_keys)
+    limit = query.limit(util.conf(req).api.max_limit)
+    with marker_errors():
+        marker = marker_uuid(query.marker(), by_id)
+        found = rows(sort_key=sort_key, sort_dir=sort_dir, limit=limit,
+                     marker=marker)
+    return found, limit
+
 
 def next_link(req: webob.Request, items: list[dict[str, Any]],
               limit: int, marker_key: str) -> list[dict[str, str]] | None:
@@ -191,6 +208,13 @@ def marker_uuid(marker: int | str | None,
     except exception.NotFound:
         raise exception.NotFound(kind="Marker", ident=marker) from None
     return found
+
+
+def by_ident(value: str, by_id: Callable[[int], T],
+             by_uuid: Callable[[str], T]) -> T:
+    """The row a path id names, by its integer id or its UUID."""
+    key = ident(value)
+    return by_id(key) if isinstance(key, int) else by_uuid(key)
 
 
 def ident(value: str) -> int | str:

@@ -121,6 +121,18 @@ def _message_from_body(body: Any) -> str | None:
     return None
 
 
+def _refusal(status: int, kwargs: dict[str, Any]
+             ) -> exception.CloudError | None:
+    """The error for a 4xx ``status``; None for any other."""
+    if status == 404:
+        return exception.CloudNotFound(**kwargs)
+    if status == 409:
+        return exception.CloudConflict(**kwargs)
+    if 400 <= status < 500:
+        return exception.CloudRefused(**kwargs)
+    return None
+
+
 def from_response(response: requests.Response, service: str, call: str,
                   idempotent: bool) -> exception.CloudError:
     """Return the error for a non-2xx ``response`` of ``service``."""
@@ -132,12 +144,9 @@ def from_response(response: requests.Response, service: str, call: str,
         kwargs["reason"] = "%s answered 404 with a page that is not an " \
             "OpenStack API error (%s)" % (_url_of(response), kwargs["reason"])
         return exception.CloudServiceMissing(**kwargs)
-    if status == 404:
-        return exception.CloudNotFound(**kwargs)
-    if status == 409:
-        return exception.CloudConflict(**kwargs)
-    if 400 <= status < 500:
-        return exception.CloudRefused(**kwargs)
+    refusal = _refusal(status, kwargs)
+    if refusal is not None:
+        return refusal
     if idempotent or status in _NOT_PROCESSED:
         return exception.CloudUnavailable(retryable=True, **kwargs)
     return exception.CloudUnavailable(maybe_applied=True, **kwargs)
@@ -156,12 +165,9 @@ def from_transport(error: Exception, service: str, call: str,
     if isinstance(error, ksa_exc.HttpError):   # from auth or discovery
         status = error.http_status or 0
         kwargs["status"] = status
-        if status == 404:
-            return exception.CloudNotFound(**kwargs)
-        if status == 409:
-            return exception.CloudConflict(**kwargs)
-        if 400 <= status < 500:
-            return exception.CloudRefused(**kwargs)
+        refusal = _refusal(status, kwargs)
+        if refusal is not None:
+            return refusal
         return exception.CloudUnavailable(retryable=True, **kwargs)
     if isinstance(error, ksa_exc.ConnectTimeout):
         read_timeout = isinstance(error.__context__,

@@ -7,9 +7,12 @@ Reads use ``[cloud] compute_api_version`` (>= 2.53: services and
 hypervisors by UUID, flavors embedded in servers, paginated migrations).
 """
 
+from collections.abc import Callable
+from collections.abc import Mapping
 import os
 import threading
 from typing import Any
+from typing import TypeVar
 
 import openstack
 from openstack import config as sdk_config
@@ -27,6 +30,7 @@ from vmotiond.cloud import retry
 from vmotiond.conf import cloud as cloud_conf
 
 LOG = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MIN_COMPUTE_VERSION = (2, 53)
 COMPUTE_BINARY = "nova-compute"
@@ -139,6 +143,16 @@ class OpenStackCloud:
 
     # Reads.
 
+    def _list(self, client: http.ApiClient, path: str, key: str, call: str,
+              convert_one: Callable[[Mapping[str, Any]], T],
+              params: dict[str, Any]) -> list[T]:
+        """Every item of a paged list, asked with the ``params`` not None."""
+        items = client.list_paged(
+            path, key, call,
+            params={k: v for k, v in params.items() if v is not None},
+            page_size=self.page_size)
+        return [convert_one(item) for item in items]
+
     def list_compute_services(self) -> list[records.ComputeService]:
         body = self.compute.get("os-services", "list services",
                                 params={"binary": COMPUTE_BINARY}) or {}
@@ -148,13 +162,9 @@ class OpenStackCloud:
         return self.capacity.read()
 
     def list_servers(self, host: str | None = None) -> list[records.Server]:
-        params: dict[str, Any] = {"all_tenants": "True"}
-        if host:
-            params["host"] = host
-        items = self.compute.list_paged("servers/detail", "servers",
-                                        "list servers", params=params,
-                                        page_size=self.page_size)
-        return [convert.server(s) for s in items]
+        return self._list(self.compute, "servers/detail", "servers",
+                          "list servers", convert.server,
+                          {"all_tenants": "True", "host": host or None})
 
     def get_server(self, server_id: str) -> records.Server:
         body = self.compute.get("servers/%s" % server_id, "get server")
@@ -178,31 +188,22 @@ class OpenStackCloud:
     def list_migrations(self, server_id: str | None = None,
                         migration_type: str | None = None
                         ) -> list[records.Migration]:
-        params: dict[str, Any] = {}
-        if server_id:
-            params["instance_uuid"] = server_id
-        if migration_type:
-            params["migration_type"] = migration_type
-        items = self.compute.list_paged("os-migrations", "migrations",
-                                        "list migrations", params=params,
-                                        page_size=self.page_size)
-        return [convert.migration(m) for m in items]
+        return self._list(self.compute, "os-migrations", "migrations",
+                          "list migrations", convert.migration,
+                          {"instance_uuid": server_id or None,
+                           "migration_type": migration_type or None})
 
     def list_ports(self, device_id: str) -> list[records.Port]:
-        items = self.network.list_paged("ports", "ports", "list ports",
-                                        params={"device_id": device_id},
-                                        page_size=self.page_size)
-        return [convert.port(p) for p in items]
+        return self._list(self.network, "ports", "ports", "list ports",
+                          convert.port, {"device_id": device_id})
 
     def list_floating_ips(self, port_ids: list[str] | None = None
                           ) -> list[records.FloatingIp]:
         if port_ids is not None and not port_ids:
             return []
-        params = {"port_id": list(port_ids)} if port_ids else None
-        items = self.network.list_paged("floatingips", "floatingips",
-                                        "list floating IPs", params=params,
-                                        page_size=self.page_size)
-        return [convert.floating_ip(f) for f in items]
+        return self._list(self.network, "floatingips", "floatingips",
+                          "list floating IPs", convert.floating_ip,
+                          {"port_id": list(port_ids) if port_ids else None})
 
     # Fencing and host switches (services by UUID, microversion >= 2.53).
 

@@ -11,9 +11,24 @@ from vmotiond import clock as clock_mod
 from vmotiond import config
 from vmotiond import messaging
 from vmotiond import service
+from vmotiond.cloud import base as cloud_base
+from vmotiond.db import api as db_api
 
 BuildParts = Callable[[cfg.ConfigOpts, clock_mod.Clock, Any],
                       list[bootstrap.Part]]
+MakePart = Callable[[cfg.ConfigOpts, cloud_base.Cloud, db_api.Database,
+                     clock_mod.Clock, Any], bootstrap.Part]
+
+
+def one_part(make: MakePart) -> BuildParts:
+    """The parts of a daemon of one part: ``make``'s, on the configured
+    database and cloud."""
+    def build(conf: cfg.ConfigOpts, clock: clock_mod.Clock,
+              transport: Any) -> list[bootstrap.Part]:
+        database = bootstrap.open_database(conf, clock)
+        cloud = bootstrap.open_cloud(conf, clock)
+        return [make(conf, cloud, database, clock, transport)]
+    return build
 
 
 def run(process: str, description: str, build: BuildParts,

@@ -1,23 +1,11 @@
 """``vmotiond-engine``: the recovery engine, for split deployments."""
 
-from typing import Any
-
-from oslo_config import cfg
-
 from vmotiond import bootstrap
-from vmotiond import clock as clock_mod
 from vmotiond.cmd import _daemon
 from vmotiond.cmd import _errors
-
-
-def _parts(conf: cfg.ConfigOpts, clock: clock_mod.Clock,
-           transport: Any) -> list[bootstrap.Part]:
-    database = bootstrap.open_database(conf, clock)
-    cloud = bootstrap.open_cloud(conf, clock)
-    return [bootstrap.engine_part(conf, cloud, database, clock, transport)]
 
 
 @_errors.one_line_errors
 def main() -> int:
     return _daemon.run("vmotiond-engine", "vmotiond's recovery engine.",
-                       _parts)
+                       _daemon.one_part(bootstrap.engine_part))

@@ -5,6 +5,8 @@ from keystonemiddleware import auth_token
 from oslo_config import cfg
 from oslo_policy import opts as policy_opts
 
+from vmotiond.conf import groups
+
 GROUP = cfg.OptGroup(
     "api",
     title="REST API options",
@@ -70,11 +72,7 @@ def register_opts(conf: cfg.ConfigOpts) -> None:
     [keystone_authtoken] and [oslo_policy] are registered up front so
     that a bad value in them stops the start, not the first request.
     """
-    # A group object of its own per ConfigOpts: oslo.config copies a
-    # registered group shallowly, so a shared one would share overrides.
-    conf.register_group(cfg.OptGroup(GROUP.name, title=GROUP.title,
-                                     help=GROUP.help))
-    conf.register_opts(OPTS, group=GROUP.name)
+    groups.register(conf, GROUP, OPTS)
     for group, opts in auth_token.list_opts():
         conf.register_opts(opts, group=group)
     ks_loading.register_auth_conf_options(conf, "keystone_authtoken")

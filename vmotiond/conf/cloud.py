@@ -2,6 +2,8 @@
 
 from oslo_config import cfg
 
+from vmotiond.conf import groups
+
 GROUP = cfg.OptGroup(
     "cloud",
     title="Cloud options",
@@ -87,12 +89,7 @@ OPTS = [
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:
-    # A group of its own per ConfigOpts: oslo.config copies a registered
-    # group shallowly, so sharing GROUP would share overrides between
-    # ConfigOpts objects.
-    conf.register_group(cfg.OptGroup(GROUP.name, title=GROUP.title,
-                                     help=GROUP.help))
-    conf.register_opts(OPTS, group=GROUP.name)
+    groups.register(conf, GROUP, OPTS)
 
 
 def list_opts() -> dict[cfg.OptGroup, list[cfg.Opt]]:

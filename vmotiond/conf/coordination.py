@@ -2,6 +2,8 @@
 
 from oslo_config import cfg
 
+from vmotiond.conf import groups
+
 GROUP = cfg.OptGroup(
     "coordination",
     title="Coordination options",
@@ -30,11 +32,7 @@ OPTS: list[cfg.Opt] = [
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:
-    # A group object of its own per ConfigOpts: oslo.config copies a
-    # registered group shallowly, so a shared one would share overrides.
-    conf.register_group(cfg.OptGroup(GROUP.name, title=GROUP.title,
-                                     help=GROUP.help))
-    conf.register_opts(OPTS, group=GROUP.name)
+    groups.register(conf, GROUP, OPTS)
 
 
 def list_opts() -> dict[cfg.OptGroup, list[cfg.Opt]]:

@@ -2,6 +2,8 @@
 
 from oslo_config import cfg
 
+from vmotiond.conf import groups
+
 GROUP = cfg.OptGroup(
     "engine",
     title="Engine options",
@@ -232,11 +234,7 @@ OPTS = POOL_OPTS + PLAN_OPTS + STEP_OPTS + FENCE_OPTS + OPERATION_OPTS
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:
-    # A fresh OptGroup per ConfigOpts: oslo.config keeps overrides in the
-    # group object, so a shared one leaks set_override between configs.
-    group = cfg.OptGroup(GROUP.name, title=GROUP.title, help=GROUP.help)
-    conf.register_group(group)
-    conf.register_opts(OPTS, group=group)
+    groups.register(conf, GROUP, OPTS)
 
 
 def list_opts() -> dict[cfg.OptGroup, list[cfg.Opt]]:

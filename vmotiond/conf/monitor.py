@@ -11,6 +11,8 @@ when the first of them could be declared down.
 from oslo_config import cfg
 from oslo_config import types
 
+from vmotiond.conf import groups
+
 GROUP = cfg.OptGroup(
     "monitor",
     title="Host monitor options",
@@ -202,11 +204,7 @@ OPTS = (POLL_OPTS + DETECTION_OPTS + PROBE_OPTS + DAMPING_OPTS + GUARD_OPTS
 
 
 def register_opts(conf: cfg.ConfigOpts) -> None:
-    # A group object of its own per ConfigOpts: oslo.config keeps overrides
-    # in the group object, so a shared one would leak them between configs.
-    conf.register_group(cfg.OptGroup(GROUP.name, title=GROUP.title,
-                                     help=GROUP.help))
-    conf.register_opts(OPTS, group=GROUP.name)
+    groups.register(conf, GROUP, OPTS)
 
 
 def list_opts() -> dict[cfg.OptGroup, list[cfg.Opt]]:

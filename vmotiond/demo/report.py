@@ -34,37 +34,41 @@ def count_states(servers: Iterable[records.Server]) -> str:
                      sorted(counts.items()))
 
 
-def check_recovery(victim: str, before: Mapping[str, records.Server],
-                   after: Mapping[str, records.Server]) -> list[str]:
-    """Every instance left ``victim`` and kept its power state."""
+def _check_moved(before: Mapping[str, records.Server],
+                 after: Mapping[str, records.Server],
+                 misplaced: Callable[[records.Server, records.Server],
+                                     str | None]) -> list[str]:
+    """What is wrong with the instances of ``before`` in ``after``: gone,
+    misplaced (``misplaced(old, new)`` says how) or in another state."""
     problems = []
     for ident, old in sorted(before.items(), key=lambda i: i[1].name):
         new = after.get(ident)
         if new is None:
             problems.append("%s has disappeared" % old.name)
-        elif new.host == victim:
-            problems.append("%s is still on %s" % (old.name, victim))
+            continue
+        fault = misplaced(old, new)
+        if fault is not None:
+            problems.append(fault)
         elif new.status != old.status:
             problems.append("%s was %s and is now %s"
                             % (old.name, old.status, new.status))
     return problems
+
+
+def check_recovery(victim: str, before: Mapping[str, records.Server],
+                   after: Mapping[str, records.Server]) -> list[str]:
+    """Every instance left ``victim`` and kept its power state."""
+    return _check_moved(before, after, lambda old, new: (
+        "%s is still on %s" % (old.name, victim)
+        if new.host == victim else None))
 
 
 def check_move_back(host: str, before: Mapping[str, records.Server],
                     after: Mapping[str, records.Server]) -> list[str]:
     """Every instance is back on ``host`` in the power state it had."""
-    problems = []
-    for ident, old in sorted(before.items(), key=lambda i: i[1].name):
-        new = after.get(ident)
-        if new is None:
-            problems.append("%s has disappeared" % old.name)
-        elif new.host != host:
-            problems.append("%s is on %s, not back on %s"
-                            % (old.name, new.host, host))
-        elif new.status != old.status:
-            problems.append("%s was %s and is now %s"
-                            % (old.name, old.status, new.status))
-    return problems
+    return _check_moved(before, after, lambda old, new: (
+        "%s is on %s, not back on %s" % (old.name, new.host, host)
+        if new.host != host else None))
 
 
 class Printer:

@@ -7,11 +7,11 @@ Servers live in ``compute_servers``, server groups in ``compute_groups``.
 import functools
 import re
 from typing import Any
-from urllib import parse
 
 import webob
 
 from vmotiond.sim import compute_groups
+from vmotiond.sim import compute_pages as pages
 from vmotiond.sim import compute_servers
 from vmotiond.sim import compute_views as views
 from vmotiond.sim import errors
@@ -133,29 +133,6 @@ class NovaApp(service.ServiceApp):
                     accepted)
 
 
-# Pagination ---------------------------------------------------------------
-
-def limit_of(ctx: wsgi.Context, max_limit: int) -> int:
-    raw = ctx.query("limit")
-    if raw is None:
-        return max_limit
-    try:
-        limit = int(raw)
-    except ValueError:
-        raise errors.BadRequest("limit param must be an integer") from None
-    if limit < 0:
-        raise errors.BadRequest("limit param must be positive")
-    return min(limit, max_limit)
-
-
-def next_link(ctx: wsgi.Context, collection: str, marker: str
-              ) -> list[dict[str, str]]:
-    params = dict(sorted(ctx.request.GET.items()))
-    params["marker"] = marker
-    return [{"rel": "next", "href": "%s/%s?%s" % (
-        ctx.url, collection, parse.urlencode(params))}]
-
-
 # Services -----------------------------------------------------------------
 
 def list_services(app: NovaApp, ctx: wsgi.Context) -> wsgi.Reply:
@@ -234,7 +211,7 @@ def list_hypervisors(app: NovaApp, ctx: wsgi.Context,
         "true", "True", "1", "yes")
     body: dict[str, Any] = {}
     if ctx.at_least("2.33"):
-        limit = limit_of(ctx, cloud.max_limit)
+        limit = pages.limit_of(ctx, cloud.max_limit)
         marker = ctx.query("marker")
         if marker is not None:
             key = (lambda h: h.node_uuid) if ctx.at_least("2.53") else (
@@ -247,7 +224,7 @@ def list_hypervisors(app: NovaApp, ctx: wsgi.Context,
         hosts = hosts[:limit]
         if hosts and len(hosts) == limit:
             last = hosts[-1]
-            body["hypervisors_links"] = next_link(
+            body["hypervisors_links"] = pages.next_link(
                 ctx, "os-hypervisors/detail" if detail else "os-hypervisors",
                 last.node_uuid if ctx.at_least("2.53")
                 else str(last.hypervisor_id))
@@ -330,11 +307,11 @@ def list_migrations(app: NovaApp, ctx: wsgi.Context) -> wsgi.Reply:
                 raise errors.NotFound("Marker %s could not be found."
                                       % marker)
             found = found[index + 1:]
-        limit = limit_of(ctx, cloud.max_limit)
+        limit = pages.limit_of(ctx, cloud.max_limit)
         found = found[:limit]
         if found and len(found) == limit:
-            body["migrations_links"] = next_link(ctx, "os-migrations",
-                                                 found[-1].uuid)
+            body["migrations_links"] = pages.next_link(
+                ctx, "os-migrations", found[-1].uuid)
     body["migrations"] = [views.migration(m, ctx) for m in found]
     return wsgi.Reply(200, body)
 

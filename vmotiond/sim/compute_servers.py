@@ -6,6 +6,7 @@ from typing import Any
 
 from oslo_utils import strutils
 
+from vmotiond.sim import compute_pages as pages
 from vmotiond.sim import compute_views as views
 from vmotiond.sim import errors
 from vmotiond.sim import model
@@ -95,9 +96,8 @@ def _visible(app: Any, ctx: wsgi.Context) -> Iterable[model.Server]:
 
 def _page(app: Any, ctx: wsgi.Context
           ) -> tuple[list[model.Server], list[dict[str, str]]]:
-    from vmotiond.sim import compute
     cloud = app.cloud
-    limit = compute.limit_of(ctx, cloud.max_limit)
+    limit = pages.limit_of(ctx, cloud.max_limit)
     marker = ctx.query("marker")
     found = _visible(app, ctx)
     if marker is not None:
@@ -112,7 +112,7 @@ def _page(app: Any, ctx: wsgi.Context
         page.append(server)
     links: list[dict[str, str]] = []
     if page and len(page) == limit:
-        links = compute.next_link(
+        links = pages.next_link(
             ctx, "servers/detail" if ctx.request.path_info.rstrip(
                 "/").endswith("/detail") else "servers", page[-1].id)
     return page, links
@@ -237,10 +237,25 @@ def _bool(value: Any, field: str) -> bool:
                                 "Value: %s." % (field, value)) from None
 
 
-def _extra(args: dict[str, Any], allowed: tuple[str, ...],
-           action: str) -> None:
+# The fields an action's body may hold: each from the first microversion
+# that has it to the first that has it no more (None: still has it).
+Fields = dict[str, tuple[str, str | None]]
+_MIGRATE_FIELDS: Fields = {"host": ("2.56", None)}
+_EVACUATE_FIELDS: Fields = {
+    "host": ("2.1", None), "adminPass": ("2.1", None),
+    "onSharedStorage": ("2.1", "2.14"), "force": ("2.29", "2.68")}
+_LIVE_MIGRATE_FIELDS: Fields = {
+    "host": ("2.1", None), "block_migration": ("2.1", None),
+    "disk_over_commit": ("2.1", "2.25"), "force": ("2.30", "2.68")}
+
+
+def _extra(ctx: wsgi.Context, args: dict[str, Any],
+           fields: Fields, action: str) -> None:
+    """A 400 for a field ``fields`` does not allow at this microversion."""
     for key in args:
-        if key not in allowed:
+        since, until = fields.get(key, (None, None))
+        if (since is None or not ctx.at_least(since)
+                or (until is not None and ctx.at_least(until))):
             raise errors.BadRequest(
                 "Invalid input for field/attribute %s. Value: %s. Additional "
                 "properties are not allowed ('%s' was unexpected)"
@@ -267,8 +282,7 @@ def server_action(app: Any, ctx: wsgi.Context, server_id: str
     if name == "evacuate":
         return _evacuate(cloud, ctx, server_id, args)
     if name == "migrate":
-        allowed = ("host",) if ctx.at_least("2.56") else ()
-        _extra(args, allowed, name)
+        _extra(ctx, args, _MIGRATE_FIELDS, name)
         moves.migrate(cloud, server_id, args.get("host"))
         return wsgi.Reply(202)
     if name == "os-migrateLive":
@@ -294,14 +308,7 @@ def server_action(app: Any, ctx: wsgi.Context, server_id: str
 
 def _evacuate(cloud: Any, ctx: wsgi.Context, server_id: str,
               args: dict[str, Any]) -> wsgi.Reply:
-    allowed: tuple[str, ...] = ("host", "adminPass")
-    if not ctx.at_least("2.14"):
-        allowed += ("onSharedStorage",)
-    if ctx.at_least("2.29") and not ctx.at_least("2.68"):
-        allowed += ("force",)
-    if ctx.at_least("2.95"):
-        allowed = ("host", "adminPass")
-    _extra(args, allowed, "evacuate")
+    _extra(ctx, args, _EVACUATE_FIELDS, "evacuate")
     if not ctx.at_least("2.14") and "onSharedStorage" not in args:
         raise errors.BadRequest("Invalid input for field/attribute "
                                 "evacuate. 'onSharedStorage' is a required "
@@ -322,12 +329,7 @@ def _evacuate(cloud: Any, ctx: wsgi.Context, server_id: str,
 
 def _live_migrate(cloud: Any, ctx: wsgi.Context, server_id: str,
                   args: dict[str, Any]) -> wsgi.Reply:
-    allowed: tuple[str, ...] = ("host", "block_migration")
-    if not ctx.at_least("2.25"):
-        allowed += ("disk_over_commit",)
-    if ctx.at_least("2.30") and not ctx.at_least("2.68"):
-        allowed += ("force",)
-    _extra(args, allowed, "os-migrateLive")
+    _extra(ctx, args, _LIVE_MIGRATE_FIELDS, "os-migrateLive")
     for field in ("host", "block_migration"):
         if field not in args:
             raise errors.BadRequest(

@@ -20,6 +20,7 @@ messages), then runs over simulated time as timeline events:
 Call every function with the cloud's lock held.
 """
 
+from collections.abc import Callable
 import datetime
 import secrets
 from typing import TYPE_CHECKING
@@ -184,22 +185,16 @@ def migrate(cloud: "SimCloud", server_id: str, host: str | None = None
             _set(server, at, task_state=None)
             _fault(server, exc.message, at)
             return
-        migration.dest_compute = dest.name
-        migration.dest_host = dest.host_ip
-        migration.set_status("migrating", at)
-        state.allocate(server, dest.name, server.id)
-        state.allocate(server, source, migration.uuid)
         _set(server, at, task_state=states.RESIZE_MIGRATING)
-        cloud.timeline.at(_later(at, duration * (1 - _SCHEDULE_SHARE)),
-                          lambda at2: finish(at2, dest))
+        _claim(cloud, server, migration, source, dest, "migrating", at,
+               duration, finish)
 
     def finish(at: datetime.datetime, dest: model.Host) -> None:
         if not (dest.compute_running and _running(cloud, source)):
             return
         if fail is not None:
             migration.set_status("error", at)
-            state.free(server, dest.name)
-            state.allocate(server, source, server.id)
+            _unclaim(cloud, server, source, dest)
             _set(server, at, vm_state=states.ERROR, task_state=None)
             _fault(server, "Injected fault: resize failed", at)
             return
@@ -214,31 +209,64 @@ def migrate(cloud: "SimCloud", server_id: str, host: str | None = None
     cloud.timeline.at(_later(now, duration * _SCHEDULE_SHARE), schedule)
 
 
-def _finished_migration(cloud: "SimCloud", server: model.Server
-                        ) -> model.Migration:
+def _claim(cloud: "SimCloud", server: model.Server,
+           migration: model.Migration, source: str, dest: model.Host,
+           status: str, at: datetime.datetime, duration: float,
+           finish: Callable[[datetime.datetime, model.Host], None]) -> None:
+    """A move's destination chosen: the server's allocation moves there,
+    the migration holds the source's, and ``finish`` runs once the rest
+    of the move's ``duration`` has passed."""
+    migration.dest_compute = dest.name
+    migration.dest_host = dest.host_ip
+    migration.set_status(status, at)
+    cloud.state.allocate(server, dest.name, server.id)
+    cloud.state.allocate(server, source, migration.uuid)
+    cloud.timeline.at(_later(at, duration * (1 - _SCHEDULE_SHARE)),
+                      lambda end: finish(end, dest))
+
+
+def _unclaim(cloud: "SimCloud", server: model.Server, source: str,
+             dest: model.Host) -> None:
+    """A failed move: the server's allocation back on its source."""
+    cloud.state.free(server, dest.name)
+    cloud.state.allocate(server, source, server.id)
+
+
+def _resize_settling(cloud: "SimCloud", server_id: str, action: str,
+                     status: str) -> tuple[datetime.datetime, model.Server,
+                                           model.Migration]:
+    """The start of a confirm or a revert: checks ``action`` may run and
+    moves the server's finished resize migration to ``status``."""
+    now = cloud.tick()
+    server = cloud.state.get_server(server_id)
+    states.check_state(action, server.id, server.vm_state, server.task_state)
     for migration in reversed(cloud.state.migrations_by_server.get(
             server.id, [])):
         if (migration.migration_type == "migration"
                 and migration.status == "finished"):
-            return migration
+            migration.set_status(status, now)
+            return now, server, migration
     raise errors.BadRequest("Instance has not been resized.")
+
+
+def _resize_settled(server: model.Server, migration: model.Migration,
+                    status: str, at: datetime.datetime) -> None:
+    """The end of a confirm or a revert: the server back in its old
+    state."""
+    migration.set_status(status, at)
+    _set(server, at, vm_state=server.old_vm_state or states.ACTIVE,
+         task_state=None, old_vm_state=None)
 
 
 def confirm_resize(cloud: "SimCloud", server_id: str) -> None:
     """Nova's ``confirmResize``: frees the source, back to the old state."""
-    now = cloud.tick()
-    server = cloud.state.get_server(server_id)
-    states.check_state("confirmResize", server.id, server.vm_state,
-                       server.task_state)
-    migration = _finished_migration(cloud, server)
-    migration.set_status("confirming", now)
+    now, server, migration = _resize_settling(cloud, server_id,
+                                              "confirmResize", "confirming")
 
     def finish(at: datetime.datetime) -> None:
         if migration.source_compute:
             cloud.state.free(server, migration.source_compute)
-        migration.set_status("confirmed", at)
-        _set(server, at, vm_state=server.old_vm_state or states.ACTIVE,
-             task_state=None, old_vm_state=None)
+        _resize_settled(server, migration, "confirmed", at)
 
     cloud.timeline.at(_later(now, cloud.chaos.duration("confirm_resize")),
                       finish)
@@ -247,12 +275,8 @@ def confirm_resize(cloud: "SimCloud", server_id: str) -> None:
 
 def revert_resize(cloud: "SimCloud", server_id: str) -> None:
     """Nova's ``revertResize``: back to the source host."""
-    now = cloud.tick()
-    server = cloud.state.get_server(server_id)
-    states.check_state("revertResize", server.id, server.vm_state,
-                       server.task_state)
-    migration = _finished_migration(cloud, server)
-    migration.set_status("reverting", now)
+    now, server, migration = _resize_settling(cloud, server_id,
+                                              "revertResize", "reverting")
     _set(server, now, task_state=states.RESIZE_REVERTING)
     source = migration.source_compute or ""
 
@@ -266,9 +290,7 @@ def revert_resize(cloud: "SimCloud", server_id: str) -> None:
             state.free(server, dest)
         state.allocate(server, source, server.id)
         _rebind_ports(cloud, server)
-        migration.set_status("reverted", at)
-        _set(server, at, vm_state=server.old_vm_state or states.ACTIVE,
-             task_state=None, old_vm_state=None)
+        _resize_settled(server, migration, "reverted", at)
 
     cloud.timeline.at(_later(now, cloud.chaos.duration("revert_resize")),
                       finish)
@@ -323,20 +345,14 @@ def live_migrate(cloud: "SimCloud", server_id: str, host: str | None = None,
             migration.set_status("error", at)
             _set(server, at, task_state=None)
             return
-        migration.dest_compute = dest.name
-        migration.dest_host = dest.host_ip
-        migration.set_status("running", at)
-        state.allocate(server, dest.name, server.id)
-        state.allocate(server, source, migration.uuid)
-        cloud.timeline.at(_later(at, duration * (1 - _SCHEDULE_SHARE)),
-                          lambda at2: finish(at2, dest))
+        _claim(cloud, server, migration, source, dest, "running", at,
+               duration, finish)
 
     def finish(at: datetime.datetime, dest: model.Host) -> None:
         if not (dest.compute_running and _running(cloud, source)):
             return
         if fail is not None:
-            state.free(server, dest.name)
-            state.allocate(server, source, server.id)
+            _unclaim(cloud, server, source, dest)
             migration.set_status("failed", at)
             _set(server, at, task_state=None)
             return

@@ -1,7 +1,10 @@
 """Neutron v2.0: ports and floating IPs (list, show, associate)."""
 
+from collections.abc import Iterable
+from collections.abc import Mapping
 import functools
 from typing import Any
+from typing import TypeVar
 
 import webob
 
@@ -10,6 +13,8 @@ from vmotiond.sim import errors
 from vmotiond.sim import model
 from vmotiond.sim import service
 from vmotiond.sim import wsgi
+
+T = TypeVar("T")
 
 _TYPES = {400: "HTTPBadRequest", 401: "HTTPUnauthorized",
           403: "HTTPForbidden", 404: "HTTPNotFound",
@@ -109,15 +114,20 @@ def _fip_view(fip: model.FloatingIp) -> dict[str, Any]:
         if fip.updated_at else None}
 
 
+def _indexed(index: Mapping[str, list[T]], keys: list[str],
+             every: Iterable[T]) -> list[T]:
+    """The items ``index`` holds under ``keys``; every item if no key."""
+    if keys:
+        return [item for key in keys for item in index.get(key, [])]
+    return list(every)
+
+
 def list_ports(app: NeutronApp, ctx: wsgi.Context) -> wsgi.Reply:
     """GET /v2.0/ports: 200."""
     app.cloud.tick()
     state = app.cloud.state
-    devices = ctx.query_all("device_id")
-    if devices:
-        ports = [p for d in devices for p in state.ports_by_device.get(d, [])]
-    else:
-        ports = list(state.ports.values())
+    ports = _indexed(state.ports_by_device, ctx.query_all("device_id"),
+                     state.ports.values())
     ids = set(ctx.query_all("id"))
     if ids:
         ports = [p for p in ports if p.id in ids]
@@ -139,11 +149,8 @@ def list_fips(app: NeutronApp, ctx: wsgi.Context) -> wsgi.Reply:
     """GET /v2.0/floatingips: 200."""
     app.cloud.tick()
     state = app.cloud.state
-    port_ids = ctx.query_all("port_id")
-    if port_ids:
-        fips = [f for p in port_ids for f in state.fips_by_port.get(p, [])]
-    else:
-        fips = list(state.fips.values())
+    fips = _indexed(state.fips_by_port, ctx.query_all("port_id"),
+                    state.fips.values())
     address = ctx.query("floating_ip_address")
     if address:
         fips = [f for f in fips if f.address == address]

@@ -138,13 +138,18 @@ def show_provider(app: PlacementApp, ctx: wsgi.Context, uuid: str
     return wsgi.Reply(200, _provider(app, _host(app, uuid), ctx))
 
 
+def _provider_reply(host: model.Host, body: dict[str, Any]) -> wsgi.Reply:
+    """200 with ``body`` and the provider's generation."""
+    body["resource_provider_generation"] = host.rp_generation
+    return wsgi.Reply(200, body)
+
+
 def list_inventories(app: PlacementApp, ctx: wsgi.Context, uuid: str
                      ) -> wsgi.Reply:
     """GET /resource_providers/{uuid}/inventories: 200."""
     host = _host(app, uuid)
-    return wsgi.Reply(200, {
-        "inventories": {rc: _inventory(host, rc) for rc in CLASSES},
-        "resource_provider_generation": host.rp_generation})
+    return _provider_reply(host, {
+        "inventories": {rc: _inventory(host, rc) for rc in CLASSES}})
 
 
 def show_inventory(app: PlacementApp, ctx: wsgi.Context, uuid: str,
@@ -153,9 +158,7 @@ def show_inventory(app: PlacementApp, ctx: wsgi.Context, uuid: str,
     host = _host(app, uuid)
     if rc not in CLASSES:
         raise errors.NotFound("No inventory of class %s for %s" % (rc, uuid))
-    body = _inventory(host, rc)
-    body["resource_provider_generation"] = host.rp_generation
-    return wsgi.Reply(200, body)
+    return _provider_reply(host, _inventory(host, rc))
 
 
 _FIELDS = {"VCPU": ("vcpus", "vcpus_reserved", "cpu_allocation_ratio"),
@@ -211,9 +214,8 @@ def provider_usages(app: PlacementApp, ctx: wsgi.Context, uuid: str
     """GET /resource_providers/{uuid}/usages: 200."""
     app.cloud.tick()
     host = _host(app, uuid)
-    return wsgi.Reply(200, {
-        "usages": app.cloud.state.usage(host.name),
-        "resource_provider_generation": host.rp_generation})
+    return _provider_reply(host, {
+        "usages": app.cloud.state.usage(host.name)})
 
 
 def provider_allocations(app: PlacementApp, ctx: wsgi.Context, uuid: str
@@ -225,9 +227,7 @@ def provider_allocations(app: PlacementApp, ctx: wsgi.Context, uuid: str
     for server in app.cloud.state.alloc_by_host.get(host.name, {}).values():
         consumer = server.allocs[host.name]
         allocations[consumer] = {"resources": dict(server.flavor.resources)}
-    return wsgi.Reply(200, {"allocations": allocations,
-                            "resource_provider_generation":
-                                host.rp_generation})
+    return _provider_reply(host, {"allocations": allocations})
 
 
 def provider_traits(app: PlacementApp, ctx: wsgi.Context, uuid: str
@@ -235,9 +235,7 @@ def provider_traits(app: PlacementApp, ctx: wsgi.Context, uuid: str
     """GET /resource_providers/{uuid}/traits: 200."""
     host = _host(app, uuid)
     traits = ["COMPUTE_STATUS_DISABLED"] if host.disabled else []
-    return wsgi.Reply(200, {"traits": traits,
-                            "resource_provider_generation":
-                                host.rp_generation})
+    return _provider_reply(host, {"traits": traits})
 
 
 def provider_aggregates(app: PlacementApp, ctx: wsgi.Context, uuid: str

@@ -38,18 +38,16 @@ def list_alerts(req: webob.Request) -> webob.Response:
     """GET /v1/alerts: 200 with ``alerts``, newest first, paged."""
     util.authorize(req, policies.ALERTS_LIST)
     query = params.Query(req, _FILTERS + params.PAGING)
-    sort_key, sort_dir = query.sort(SORT_KEYS)
-    limit = query.limit(util.conf(req).api.max_limit)
     database = util.database(req)
-    types = query.name("type")
-    with params.marker_errors():
-        marker = params.marker_uuid(query.marker(),
-                                    database.alert_get_by_id)
-        rows = database.alert_list(
+
+    def search(**page: Any) -> list[models.Alert]:
+        types = query.name("type")
+        return database.alert_list(
             host=query.name("host"),
-            type=None if types is None else types.split(","),
-            sort_key=sort_key, sort_dir=sort_dir, limit=limit,
-            marker=marker)
+            type=None if types is None else types.split(","), **page)
+
+    rows, limit = params.search(req, query, SORT_KEYS,
+                                database.alert_get_by_id, search)
     items = [serialize(row) for row in rows]
     return util.json_response(params.page(req, "alerts", items, limit,
                                           "alert_uuid"))
@@ -60,7 +58,6 @@ def show_alert(req: webob.Request, alert_id: str) -> webob.Response:
     """GET /v1/alerts/{id}: 200 with ``alert`` (UUID or integer id)."""
     util.authorize(req, policies.ALERTS_LIST)
     database = util.database(req)
-    key = params.ident(alert_id)
-    row = database.alert_get_by_id(key) if isinstance(key, int) else \
-        database.alert_get(key)
+    row = params.by_ident(alert_id, database.alert_get_by_id,
+                          database.alert_get)
     return util.json_response({"alert": serialize(row)})

@@ -39,10 +39,8 @@ def serialize(row: models.Notification) -> dict[str, Any]:
 def lookup(req: webob.Request, ident: str) -> models.Notification:
     """Return the notification named by its UUID or integer id, or 404."""
     database = util.database(req)
-    key = params.ident(ident)
-    if isinstance(key, int):
-        return database.notification_get_by_id(key)
-    return database.notification_get(key)
+    return params.by_ident(ident, database.notification_get_by_id,
+                           database.notification_get)
 
 
 @microversion.version_handler("1.0")
@@ -54,19 +52,14 @@ def list_notifications(req: webob.Request) -> webob.Response:
         raise util.bad_request(
             "vmotiond has no host UUIDs; filter by host name with host=.",
             errors.QUERY_UNSUPPORTED)
-    sort_key, sort_dir = query.sort(SORT_KEYS)
-    limit = query.limit(util.conf(req).api.max_limit)
     database = util.database(req)
-    with params.marker_errors():
-        marker = params.marker_uuid(query.marker(),
-                                    database.notification_get_by_id)
-        rows = database.notification_list(
+    rows, limit = params.search(
+        req, query, SORT_KEYS, database.notification_get_by_id,
+        lambda **page: database.notification_list(
             status=query.choices("status", constants.NOTIFICATION_STATUSES),
             type=query.choices("type", constants.NOTIFICATION_TYPES),
             host=query.name("host"),
-            generated_since=query.time("generated-since"),
-            sort_key=sort_key, sort_dir=sort_dir, limit=limit,
-            marker=marker)
+            generated_since=query.time("generated-since"), **page))
     items = [serialize(row) for row in rows]
     return util.json_response(params.page(req, "notifications", items, limit,
                                           "notification_uuid"))

@@ -1,7 +1,6 @@
 """vmoves: Masakari's (per notification) and vmotiond's (all history)."""
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 from typing import Any
 
 import webob
@@ -15,11 +14,6 @@ from vmotiond.api import util
 from vmotiond.api.handlers import notifications
 from vmotiond.db import api as db_api
 from vmotiond.db import models
-
-if TYPE_CHECKING:
-    from typing_extensions import Unpack
-
-    from vmotiond.db import vmoves as db_vmoves
 
 SORT_KEYS = ("created_at", "updated_at", "start_time", "end_time", "type",
              "status", "instance_uuid", "instance_name", "source_host",
@@ -76,24 +70,24 @@ def lookup(req: webob.Request, ident: str,
 
 
 def _list(req: webob.Request, query: params.Query,
-          **filters: "Unpack[db_vmoves.VMoveQuery]"
-          ) -> tuple[list[dict[str, Any]], int]:
-    """A page of vmoves as dicts and its limit: ``filters`` and the
-    request's type, status and page; a project reader's marker must be one
-    of its project's vmoves."""
-    filters["sort_key"], filters["sort_dir"] = query.sort(SORT_KEYS)
-    limit = filters["limit"] = query.limit(util.conf(req).api.max_limit)
+          project_id: str | None = None,
+          **filters: Any) -> tuple[list[dict[str, Any]], int]:
     database = util.database(req)
-    with params.marker_errors():
-        marker = filters["marker"] = params.marker_uuid(
-            query.marker(), database.vmove_get_by_id)
-        project_id = filters.get("project_id")
+    if project_id is not None:
+        filters["project_id"] = project_id
+
+    def search(marker: str | None, **page: Any) -> list[dict[str, Any]]:
         if project_id is not None and marker is not None:
             _own_marker(database, marker, project_id)
-        filters["type"] = query.choice("type", constants.VMOVE_TYPES)
-        filters["status"] = query.choices("status", constants.VMOVE_STATUSES)
-        rows = database.vmove_list(rows=True, **filters)
-    return rows, limit
+        rows: list[dict[str, Any]] = database.vmove_list(
+            rows=True,
+            type=query.choice("type", constants.VMOVE_TYPES),
+            status=query.choices("status", constants.VMOVE_STATUSES),
+            marker=marker, **page, **filters)
+        return rows
+
+    return params.search(req, query, SORT_KEYS, database.vmove_get_by_id,
+                         search)
 
 
 def _own_marker(database: db_api.Database, marker: str,

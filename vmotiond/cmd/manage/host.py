@@ -192,25 +192,28 @@ def add_parsers(subparsers: Any) -> None:
              "instances that would not fit. Changes nothing.")
     plan.add_argument("host_name", metavar="HOST")
     plan.set_defaults(func=_plan)
-    drain = actions.add_parser(
-        "drain", parents=[out, wait],
-        help="Move every instance off HOST (live if running, cold if "
-             "stopped), standby hosts first.")
-    drain.add_argument("host_name", metavar="HOST")
-    drain.set_defaults(func=_drain)
-    back = actions.add_parser(
-        "move-back", parents=[out, wait],
-        help="Return to a recovered HOST the instances its last evacuation "
-             "moved, if still where it put them.")
-    back.add_argument("host_name", metavar="HOST")
+    _host_verb(actions, "drain", _drain, [out, wait],
+               "Move every instance off HOST (live if running, cold if "
+               "stopped), standby hosts first.")
+    back = _host_verb(
+        actions, "move-back", _move_back, [out, wait],
+        "Return to a recovered HOST the instances its last evacuation "
+        "moved, if still where it put them.")
     back.add_argument("--dry-run", dest="dry_run", action="store_true",
                       help="print the plan; change nothing")
-    back.set_defaults(func=_move_back)
-    release = actions.add_parser(
-        "release", parents=[out, wait],
-        help="Lift the fence vmotiond put on HOST (after a failed "
-             "recovery): un-force its compute service down and enable it "
-             "if vmotiond disabled it. Moves nothing; refused while vmoves "
-             "from or to HOST run.")
-    release.add_argument("host_name", metavar="HOST")
-    release.set_defaults(func=_release)
+    _host_verb(actions, "release", _release, [out, wait],
+               "Lift the fence vmotiond put on HOST (after a failed "
+               "recovery): un-force its compute service down and enable it "
+               "if vmotiond disabled it. Moves nothing; refused while vmoves "
+               "from or to HOST run.")
+
+
+def _host_verb(actions: Any, name: str, func: Any,
+               parents: list[argparse.ArgumentParser],
+               help: str) -> argparse.ArgumentParser:
+    """Add the ``host NAME HOST`` command that runs ``func``."""
+    parser: argparse.ArgumentParser = actions.add_parser(
+        name, parents=parents, help=help)
+    parser.add_argument("host_name", metavar="HOST")
+    parser.set_defaults(func=func)
+    return parser
