@@ -35,13 +35,10 @@ from vmotiond.db import models
 from vmotiond.engine import batch as batch_mod
 from vmotiond.engine import eligibility
 from vmotiond.engine import fence
-from vmotiond.engine import intents
 from vmotiond.engine import locks as locks_mod
 from vmotiond.engine import planner
 from vmotiond.engine import server_groups
 from vmotiond.engine import standby
-from vmotiond.engine import store
-from vmotiond.engine.plan import IgnoredMove
 from vmotiond.engine.plan import Plan
 from vmotiond.engine.plan import PlanOptions
 from vmotiond.engine.plan import TargetHost
@@ -119,8 +116,7 @@ class HostRecovery:
                            "fencing failed, nothing was moved: %s" % exc)
             return constants.NOTIFICATION_FAILED
         fence.record(self.db, fenced.service)
-        jobs = self.batch.prepare(uuid, lambda: self.plan(host),
-                                  lambda row: self._replan(row, host))
+        jobs = self.batch.prepare(uuid, lambda: self.plan(host))
         standby.open_hosts(self.db, self.cloud,
                            {j.dest_host for j in jobs if j.dest_host})
         since = min(notification.created_at, notification.generated_time)
@@ -180,13 +176,3 @@ class HostRecovery:
         return planner.plan_evacuation(host, servers, targets, self.options,
                                        server_groups=groups,
                                        source_zone=zone)
-
-    def _replan(self, row: models.VMove, host: str
-                ) -> store.MoveSpec | None:
-        server = self.cloud.get_server(row.instance_uuid)
-        decision = intents.evacuation(server, host, self.options)
-        if isinstance(decision, IgnoredMove):
-            self.batch.ignore(row, decision.message)
-            return None
-        return store.MoveSpec(decision.steps, 10 ** 6,
-                              decision.final_status, server.status)

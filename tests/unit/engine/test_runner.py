@@ -51,11 +51,10 @@ class RunnerTest(base.EngineTestCase):
             self.db, self.cloud, self.clock, threading.Event(),
             StepOptions(), runner.RetryOptions(retries=0), self.slots)
 
-    def job(self, stored=False):
+    def job(self):
         spec = store.MoveSpec(STEPS, 0, "ACTIVE", "ACTIVE")
         return runner.Job(self.row.uuid, self.server.id, "a",
-                          constants.EVACUATION, "failed", "sb1", 0, 0, spec,
-                          spec_stored=stored)
+                          constants.EVACUATION, "failed", "sb1", 0, 0, spec)
 
     def test_slot_held_only_while_moving(self):
         status = self.runner.run(self.job(), self.clock.now())
@@ -65,14 +64,13 @@ class RunnerTest(base.EngineTestCase):
         self.assertIn("evacuate_server", self.slots.calls_held)
         self.assertNotIn("list_floating_ips", self.slots.calls_held)
 
-    def test_plan_written_before_first_call_and_read_back(self):
+    def test_only_the_steps_run_are_recorded_and_read_back(self):
         self.runner.run(self.job(), self.clock.now())
-        spec, done = store.read_steps(self.db, self.row.uuid)
-        self.assertEqual(STEPS, spec.steps)
-        self.assertEqual("ACTIVE", spec.final_status)
+        done = store.read_steps(self.db, self.row.uuid)
         self.assertEqual(list(STEPS), [r.key for r in done])
-        names = [s.name for s in self.db.step_list(self.row.uuid)]
-        self.assertEqual("plan", names[0])
+        self.assertEqual({constants.SUCCEEDED}, {r.status for r in done})
+        # The plan is the vmove's to hold (written with it), not a step.
+        self.assertIsNone(self.db.vmove_get(self.row.uuid).plan)
 
     def test_slot_released_on_failure(self):
         self.cloud.fail["evacuate_server"] = [exception.CloudRefused(
