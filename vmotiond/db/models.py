@@ -108,7 +108,8 @@ class VMove(_SoftDeleteMixin, Base):
     current_step: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
     # What the engine runs: step keys, order, final status (the JSON of
     # ``engine.store.MoveSpec``); written with the vmove. None for an
-    # ignored instance that had a target.
+    # ignored instance that had a target, and for a vmove planned before
+    # schema 0005 that never stored its plan.
     plan: orm.Mapped[Any] = orm.mapped_column(types.JsonEncoded,
                                               nullable=True)
     # The instance's project when the vmove was written; None if unknown.
