@@ -1,8 +1,8 @@
 """SQLAlchemy models of vmotiond's tables.
 
 ``vmoves`` carries exactly the columns of Masakari's vmoves spec plus what
-the engine needs (priority, attempts, current_step) and the instance's
-project (what the API's project readers see).
+the engine needs (priority, attempts, current_step, plan) and the
+instance's project (what the API's project readers see).
 """
 
 import datetime
@@ -106,6 +106,12 @@ class VMove(_SoftDeleteMixin, Base):
     attempts: orm.Mapped[int] = orm.mapped_column(
         sa.Integer, nullable=False, default=0)
     current_step: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))
+    # What the engine runs: step keys, order, final status (the JSON of
+    # ``engine.store.MoveSpec``); written with the vmove. None for an
+    # ignored instance that had a target, and for a vmove planned before
+    # schema 0005 that never stored its plan.
+    plan: orm.Mapped[Any] = orm.mapped_column(types.JsonEncoded,
+                                              nullable=True)
     # The instance's project when the vmove was written; None if unknown.
     project_id: orm.Mapped[str | None] = orm.mapped_column(
         types.exact_string(255))

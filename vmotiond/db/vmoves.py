@@ -61,8 +61,8 @@ class VMoves(core.Core):
                       ) -> list[models.VMove]:
         """Write all vmoves of a notification in one transaction.
 
-        Each mapping holds the vmove's columns; ``uuid`` and ``status``
-        default to a new UUID and ``pending``.
+        Each mapping holds the vmove's columns, its ``plan`` among them;
+        ``uuid`` and ``status`` default to a new UUID and ``pending``.
         """
         now = self._clock.now()
         rows = [models.VMove(**{"uuid": str(uuidlib.uuid4()),

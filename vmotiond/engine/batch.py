@@ -31,8 +31,11 @@ DONE = (constants.NOTIFICATION_FINISHED, constants.NOTIFICATION_FAILED,
         constants.NOTIFICATION_IGNORED, constants.NOTIFICATION_ABORTED)
 ABORTED_MESSAGE = "aborted by operator"
 
-# Plans again a vmove whose plan was never stored (None: it was ignored).
-Replanner = Callable[[models.VMove], "store.MoveSpec | None"]
+# Why a vmove without a plan (written before schema 0005 stored plans in
+# vmoves) ends failed instead of running.
+NO_PLAN_MESSAGE = (
+    "no stored plan: it was planned by a vmotiond before schema migration "
+    "0005; move the instance with 'vmotiond-manage instance migrate %s'")
 
 
 def dest_hosts(db: db_api.Database, uuid: str) -> set[str]:
@@ -67,10 +70,10 @@ class MoveBatch:
             return True
         return False
 
-    def prepare(self, uuid: str, make_plan: Callable[[], Plan],
-                replan: Replanner) -> list[runner_mod.Job]:
-        """Write the plan on the first run (resume: load it, planning again
-        only vmoves that never stored theirs); return the jobs to run."""
+    def prepare(self, uuid: str, make_plan: Callable[[], Plan]
+                ) -> list[runner_mod.Job]:
+        """Write the plan on the first run (resume: load it); return the
+        jobs to run. A vmove without a plan ends ``failed``."""
         rows = self.db.vmove_list(notification_uuid=uuid)
         fresh: dict[str, store.MoveSpec] = {}
         if not rows:
@@ -83,26 +86,33 @@ class MoveBatch:
         for row in self.db.vmove_list(
                 notification_uuid=uuid, sort_dir="asc",
                 status=(constants.PENDING, constants.ONGOING)):
-            spec: store.MoveSpec | None
             done: list[store.StepRecord] = []
-            if row.uuid in fresh:
-                spec, stored = fresh[row.uuid], False
-            else:
-                spec, done = store.read_steps(self.db, row.uuid)
-                stored = spec is not None
+            spec = fresh.get(row.uuid)
+            if spec is None:
+                spec = store.plan_of(row)
                 if spec is None:
-                    spec = replan(row)
-                    if spec is None:
-                        continue
+                    self._unplanned(row)
+                    continue
+                done = store.read_steps(self.db, row.uuid)
             jobs.append(runner_mod.Job(
                 row.uuid, row.instance_uuid, row.instance_name, row.type,
                 row.source_host, row.dest_host, row.priority, row.attempts,
-                spec, tuple(done), spec_stored=stored))
+                spec, tuple(done)))
         jobs.sort(key=lambda j: (-j.priority, j.spec.order))
         return jobs
 
+    def _unplanned(self, row: models.VMove) -> None:
+        """End ``failed`` a vmove that has no plan to run."""
+        message = NO_PLAN_MESSAGE % row.instance_uuid
+        if self.db.vmove_update(row.uuid, {
+                "status": constants.FAILED, "message": message,
+                "end_time": self.clock.now()},
+                expected=(constants.PENDING, constants.ONGOING)):
+            LOG.warning("vmove %s of instance %s: %s", row.uuid,
+                        row.instance_uuid, message)
+
     def ignore(self, row: models.VMove, message: str) -> None:
-        """Mark a pending vmove ignored (a replanner found it needless)."""
+        """Mark a pending vmove ignored (its notification was aborted)."""
         self.db.vmove_update(row.uuid, {
             "status": constants.IGNORED, "message": message,
             "end_time": self.clock.now()}, expected=(constants.PENDING,))
@@ -147,8 +157,7 @@ class MoveBatch:
             LOG.warning("Notification %s: %d vmove(s) not final; it stays "
                         "running and is taken up again", uuid, unsettled)
             return constants.NOTIFICATION_RUNNING
-        unplaced = sum(1 for row in rows if row.status == constants.IGNORED
-                       and self._unplaced(row.uuid))
+        unplaced = sum(1 for row in rows if _unplaced(row))
         failed = counts.get(constants.FAILED, 0)
         message = "%d succeeded, %d failed, %d ignored" % (
             counts.get(constants.SUCCEEDED, 0), failed,
@@ -172,6 +181,9 @@ class MoveBatch:
             return
         LOG.info("Notification %s %s: %s", uuid, status, message)
 
-    def _unplaced(self, vmove_uuid: str) -> bool:
-        spec, _done = store.read_steps(self.db, vmove_uuid)
-        return bool(spec and spec.ignored_reason in names.UNPLACED_REASONS)
+
+def _unplaced(row: models.VMove) -> bool:
+    """Whether ``row`` is an instance ignored for want of a target."""
+    spec = store.plan_of(row)
+    return (row.status == constants.IGNORED and spec is not None
+            and spec.ignored_reason in names.UNPLACED_REASONS)

@@ -19,7 +19,6 @@ from typing import Any
 from vmotiond.db import models
 from vmotiond.engine import intents
 from vmotiond.engine import planner
-from vmotiond.engine import store
 from vmotiond.engine import workflow
 from vmotiond.engine.plan import Plan
 
@@ -45,13 +44,3 @@ class CustomMigration(workflow.Workflow):
             servers, targets, self.s.options,
             destination=request.get("destination"),
             mode=request.get("mode", intents.MODE_AUTO))
-
-    def replan(self, notification: models.Notification, row: models.VMove
-               ) -> store.MoveSpec | None:
-        request = notification.payload or {}
-        server = workflow.get_server(self.s.cloud, row.instance_uuid)
-        decision = intents.planned_move(
-            server, row.source_host, self.s.options,
-            request.get("mode", intents.MODE_AUTO))
-        return workflow.replanned(self.s.batch, row, decision, server)
-

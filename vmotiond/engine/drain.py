@@ -17,10 +17,8 @@ from oslo_log import log as logging
 from vmotiond import constants
 from vmotiond.db import models
 from vmotiond.engine import fence
-from vmotiond.engine import intents
 from vmotiond.engine import planner
 from vmotiond.engine import server_groups
-from vmotiond.engine import store
 from vmotiond.engine import workflow
 from vmotiond.engine.plan import Plan
 
@@ -55,10 +53,3 @@ class HostDrain(workflow.Workflow):
                                   server_groups=groups,
                                   source_zone=service.zone if service
                                   else None)
-
-    def replan(self, notification: models.Notification, row: models.VMove
-               ) -> store.MoveSpec | None:
-        server = workflow.get_server(self.s.cloud, row.instance_uuid)
-        decision = intents.planned_move(server, str(notification.host),
-                                        self.s.options)
-        return workflow.replanned(self.s.batch, row, decision, server)

@@ -37,7 +37,6 @@ from vmotiond.engine import fence
 from vmotiond.engine import intents
 from vmotiond.engine import names
 from vmotiond.engine import ordering
-from vmotiond.engine import store
 from vmotiond.engine import workflow
 from vmotiond.engine.plan import IgnoredMove
 from vmotiond.engine.plan import MoveIntent
@@ -143,8 +142,7 @@ def _landed(db: db_api.Database, vmove_uuid: str) -> str | None:
     status = None
     for step in db.step_list(vmove_uuid):
         context = step.context or {}
-        if step.status == constants.SUCCEEDED and step.name != names.PLAN \
-                and context.get("status"):
+        if step.status == constants.SUCCEEDED and context.get("status"):
             status = str(context["status"])
     return status
 
@@ -229,10 +227,3 @@ class MoveBack(workflow.Workflow):
         return build_plan(self.s.db, self.s.cloud, self.s.options,
                           str(notification.host),
                           str(request.get("evacuation")))
-
-    def replan(self, notification: models.Notification, row: models.VMove
-               ) -> store.MoveSpec | None:
-        server = workflow.get_server(self.s.cloud, row.instance_uuid)
-        decision = intents.planned_move(server, row.source_host,
-                                        self.s.options)
-        return workflow.replanned(self.s.batch, row, decision, server)

@@ -20,9 +20,6 @@ RESTORE_STATE = "restore_state"          # arg: PAUSED | SUSPENDED | RESCUE
 REBIND_FLOATING_IPS = "rebind_floating_ips"
 CHECK_FLOATING_IPS = "check_floating_ips"
 
-# Pseudo-step holding a vmove's plan, written before any call to the cloud.
-PLAN = "plan"
-
 # Why a move is ignored.
 IGNORE_ALREADY_MOVED = "already_moved"
 IGNORE_OPTED_OUT = "opted_out"

@@ -26,10 +26,8 @@ from vmotiond.cloud import base as cloud_base
 from vmotiond.db import api as db_api
 from vmotiond.db import models
 from vmotiond.engine import fence
-from vmotiond.engine import intents
 from vmotiond.engine import planner
 from vmotiond.engine import server_groups
-from vmotiond.engine import store
 from vmotiond.engine import workflow
 from vmotiond.engine.plan import Plan
 from vmotiond.engine.plan import PlanOptions
@@ -116,9 +114,3 @@ class HostRecovery(workflow.Workflow):
         return plan_host(self.s.db, self.s.cloud, self.s.options,
                          str(notification.host))
 
-    def replan(self, notification: models.Notification, row: models.VMove
-               ) -> store.MoveSpec | None:
-        server = self.s.cloud.get_server(row.instance_uuid)
-        decision = intents.evacuation(server, str(notification.host),
-                                      self.s.options)
-        return workflow.replanned(self.s.batch, row, decision, server)

@@ -15,7 +15,6 @@ from vmotiond.cloud import records
 from vmotiond.db import models
 from vmotiond.engine import names
 from vmotiond.engine import ordering
-from vmotiond.engine import store
 from vmotiond.engine import workflow
 from vmotiond.engine.plan import IgnoredMove
 from vmotiond.engine.plan import Plan
@@ -62,10 +61,3 @@ class ResetState(workflow.Workflow):
                    for sid in request.get("instances", ())]
         return plan_reset(servers, request.get("state", "error"),
                           self.s.options)
-
-    def replan(self, notification: models.Notification, row: models.VMove
-               ) -> store.MoveSpec | None:
-        state = (notification.payload or {}).get("state", "error")
-        server = workflow.get_server(self.s.cloud, row.instance_uuid)
-        return store.MoveSpec((names.step_key(names.RESET_STATE, state),),
-                              10 ** 6, state.upper(), server.status)

@@ -73,7 +73,6 @@ class Job:
     attempts: int
     spec: store.MoveSpec
     done: tuple[store.StepRecord, ...] = ()
-    spec_stored: bool = True
 
 
 class Runner:
@@ -130,8 +129,6 @@ class Runner:
             LOG.info("vmove %s is no longer pending; skipped",
                      job.vmove_uuid)
             return self.db.vmove_get(job.vmove_uuid).status
-        if not job.spec_stored:
-            store.write_spec(self.db, job.vmove_uuid, job.spec.to_context())
         ctx = StepContext(self.cloud, self.clock, self.stop,
                           self.step_options, job.instance_uuid,
                           job.move_type, job.source_host, job.dest_host,

@@ -129,15 +129,15 @@ class TaskControl:
 
     def _replan_steps(self, row: models.VMove) -> None:
         """Store the vmove's plan with today's floating-IP steps."""
-        spec, _done = store.read_steps(self.s.db, row.uuid)
+        spec = store.plan_of(row)
         if spec is None:
-            return          # never stored: planned anew when it runs
+            return          # no plan: it ends failed when it is taken up
         steps = intents.with_floating_ips(spec.steps, str(row.type),
                                           self.s.options.floating_ips)
         if steps == spec.steps:
             return
-        store.write_spec(self.s.db, row.uuid, dataclasses.replace(
-            spec, steps=steps).to_context())
+        self.s.db.vmove_update(row.uuid, {"plan": dataclasses.replace(
+            spec, steps=steps).to_context()})
         LOG.info("vmove %s: steps follow today's configuration: %s",
                  row.uuid, ", ".join(steps))
 

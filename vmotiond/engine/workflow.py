@@ -30,9 +30,6 @@ from vmotiond.engine import eligibility
 from vmotiond.engine import locks as locks_mod
 from vmotiond.engine import planner
 from vmotiond.engine import standby
-from vmotiond.engine import store
-from vmotiond.engine.plan import IgnoredMove
-from vmotiond.engine.plan import MoveIntent
 from vmotiond.engine.plan import Plan
 from vmotiond.engine.plan import PlanOptions
 from vmotiond.engine.plan import TargetHost
@@ -153,11 +150,6 @@ class Workflow:
         ``prepare``."""
         raise NotImplementedError
 
-    def replan(self, notification: models.Notification, row: models.VMove
-               ) -> store.MoveSpec | None:
-        """Plan again a vmove whose plan was never stored (resume)."""
-        raise NotImplementedError
-
     def run(self, uuid: str) -> str | None:
         """Take notification ``uuid`` to its end; return its status, or
         None when another engine holds it or the engine stops."""
@@ -192,8 +184,7 @@ class Workflow:
             batch.end(uuid, constants.NOTIFICATION_FAILED,
                       "%s: %s" % (self.unprepared, exc))
             return constants.NOTIFICATION_FAILED
-        jobs = batch.prepare(uuid, lambda: self.plan(notification),
-                             lambda row: self.replan(notification, row))
+        jobs = batch.prepare(uuid, lambda: self.plan(notification))
         standby.open_hosts(self.s.db, self.s.cloud,
                            {j.dest_host for j in jobs if j.dest_host})
         since = min(notification.created_at, notification.generated_time)
@@ -201,15 +192,3 @@ class Workflow:
         standby.settle(self.s.db, self.s.cloud, uuid,
                        batch_mod.dest_hosts(self.s.db, uuid))
         return batch.conclude(uuid)
-
-
-def replanned(batch: batch_mod.MoveBatch, row: models.VMove,
-              decision: object, server: records.Server
-              ) -> store.MoveSpec | None:
-    """The stored plan of a move decided again; ignored ones are marked."""
-    if isinstance(decision, IgnoredMove):
-        batch.ignore(row, decision.message)
-        return None
-    assert isinstance(decision, MoveIntent)
-    return store.MoveSpec(decision.steps, 10 ** 6, decision.final_status,
-                          server.status)

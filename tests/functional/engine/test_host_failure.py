@@ -104,8 +104,7 @@ class HostFailureTest(testtools.TestCase):
         self.assertEqual("disabled", view["status"])
         self.assertIn("vmotiond", view["disabled_reason"])
         # The important instance is first in the plan, so dispatched first.
-        plan = self.env.db.step_list(moves["vip"].uuid)[0]
-        self.assertEqual(("plan", 0), (plan.name, plan.context["order"]))
+        self.assertEqual(0, moves["vip"].plan["order"])
         self.assertEqual(10, moves["vip"].priority)
         # Floating IPs still bound to the instances' ports.
         for name in moved[:-1] + ["rescued"]:     # vip has no floating IP

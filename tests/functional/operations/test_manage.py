@@ -278,10 +278,8 @@ class ManageOverRabbitTest(testtools.TestCase):
         raise AssertionError("vmove %s is still %s" % (uuid, row.status))
 
     def plan_of(self, vmove_uuid):
-        """The steps of the vmove's latest plan (data API)."""
-        plans = [s for s in self.env.db.step_list(vmove_uuid)
-                 if s.name == "plan"]
-        return plans[-1].context["steps"]
+        """The steps of the vmove's plan (data API)."""
+        return self.env.db.vmove_get(vmove_uuid).plan["steps"]
 
     def test_redo_runs_the_steps_of_todays_configuration(self):
         # Issue 15, point 2: the step list is not frozen at planning time.

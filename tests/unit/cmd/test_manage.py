@@ -129,7 +129,7 @@ class WritesTest(ManageTestCase):
         self.assertEqual(1, len(tasks))
         self.assertEqual("HOST_DRAIN", tasks[0]["notification_type"])
         shown = self.manage_json("task", "show", tasks[0]["uuid"])
-        self.assertEqual(["plan", "record_floating_ips", "live_migrate",
+        self.assertEqual(["record_floating_ips", "live_migrate",
                           "wait_moved", "check_floating_ips"],
                          [s["name"] for s in shown["steps"]])
         code, text = self.manage("task", "show", tasks[0]["uuid"])

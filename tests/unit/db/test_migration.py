@@ -116,3 +116,57 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
         self.assertEqual(["v-1"], [
             r.uuid for r in self.db.database.vmove_list(project_id="P_1")])
         self.assertEqual([], self.db.database.vmove_list(project_id="p_1"))
+
+    def test_0005_moves_each_plan_step_into_its_vmove(self) -> None:
+        engine = self.get_engine()
+        migration.upgrade(engine, "0004")
+        note = self.db.database.notification_create(
+            "COMPUTE_HOST", "node1", "key-1", {"host": "node1"})
+        first = '{"order": 0, "steps": ["evacuate", "start"]}'
+        redone = '{"order": 0, "steps": ["evacuate"]}'
+        unplaced = '{"ignored_reason": "no_capacity", "order": -1, ' \
+            '"steps": []}'
+        # vmove: its current step, then its steps (name, status, context).
+        vmoves = {
+            "v-1": ("evacuate", [("plan", "succeeded", first),
+                                 ("evacuate", "failed", None),
+                                 ("plan", "succeeded", redone),
+                                 ("evacuate", "ongoing", None)]),
+            "v-2": ("plan", [("plan", "succeeded", unplaced)]),
+            "v-3": ("plan", [("plan", "ongoing", first)]),
+            "v-4": (None, []),
+        }
+        with engine.begin() as connection:
+            for n, (vmove, (current, steps)) in enumerate(vmoves.items()):
+                connection.execute(sa.text(
+                    "INSERT INTO vmoves (uuid, notification_uuid, "
+                    "instance_uuid, type, status, priority, attempts, "
+                    "current_step, created_at, deleted) VALUES (:v, :n, :i, "
+                    "'evacuation', 'ongoing', 0, 0, :s, :now, :f)"),
+                    {"v": vmove, "n": note.uuid, "i": "i-%d" % n,
+                     "s": current, "now": "2026-01-01 00:00:00", "f": False})
+                for name, status, context in steps:
+                    connection.execute(sa.text(
+                        "INSERT INTO vmove_steps (vmove_uuid, name, status, "
+                        "attempt, context, created_at, deleted) VALUES "
+                        "(:v, :name, :status, 1, :c, :now, :f)"),
+                        {"v": vmove, "name": name, "status": status,
+                         "c": context, "now": "2026-01-01 00:00:00",
+                         "f": False})
+        migration.upgrade(engine)
+        database = self.db.database
+        rows = {r.uuid: r for r in database.vmove_list()}
+        self.assertEqual(
+            {"v-1": {"order": 0, "steps": ["evacuate"]},
+             "v-2": {"ignored_reason": "no_capacity", "order": -1,
+                     "steps": []},
+             "v-3": None, "v-4": None},
+            {uuid: row.plan for uuid, row in rows.items()})
+        self.assertEqual(
+            {"v-1": "evacuate", "v-2": None, "v-3": None, "v-4": None},
+            {uuid: row.current_step for uuid, row in rows.items()})
+        self.assertEqual(
+            {"v-1": [("evacuate", "failed"), ("evacuate", "ongoing")],
+             "v-2": [], "v-3": [], "v-4": []},
+            {uuid: [(s.name, s.status) for s in database.step_list(uuid)]
+             for uuid in rows})

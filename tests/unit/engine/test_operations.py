@@ -60,16 +60,24 @@ class DrainTest(OperationsTestCase):
         self.assertEqual("ACTIVE", self.cloud.servers[running.id].status)
         self.assertEqual("SHUTOFF", self.cloud.servers[stopped.id].status)
         self.assertEqual(
-            ["plan", "record_floating_ips", "migrate", "wait_moved",
+            ["record_floating_ips", "migrate", "wait_moved",
              "confirm_resize", "check_floating_ips"],
             [s for s, _ in self.steps(moves["stopped"].uuid)])
+        self.assertEqual(
+            ["record_floating_ips", "migrate", "wait_moved",
+             "confirm_resize", "check_floating_ips"],
+            moves["stopped"].plan["steps"])
         # The message tells the state after the confirm, not before it.
         self.assertEqual("on host sb1; status SHUTOFF",
                          moves["stopped"].message)
         self.assertEqual(
-            ["plan", "record_floating_ips", "live_migrate", "wait_moved",
+            ["record_floating_ips", "live_migrate", "wait_moved",
              "check_floating_ips"],
             [s for s, _ in self.steps(moves["running"].uuid)])
+        self.assertEqual(
+            ["record_floating_ips", "live_migrate", "wait_moved",
+             "check_floating_ips"],
+            moves["running"].plan["steps"])
         # The drained host is kept out of scheduling, the standby opened.
         svc = self.cloud.services["src"]
         self.assertEqual("disabled", svc.status)
@@ -227,9 +235,10 @@ class ResetStateTest(OperationsTestCase):
         self.assertEqual(constants.STATE_RESET, moves["a"].type)
         self.assertEqual(constants.SUCCEEDED, moves["a"].status)
         self.assertEqual("active", self.cloud.servers[a.id].vm_state)
-        self.assertEqual([("plan", "succeeded"),
-                          ("reset_state:active", "succeeded")],
+        self.assertEqual([("reset_state:active", "succeeded")],
                          self.steps(moves["a"].uuid))
+        self.assertEqual((["reset_state:active"], "ACTIVE"), (
+            moves["a"].plan["steps"], moves["a"].plan["final_status"]))
         # Already active: recorded, skipped.
         self.assertEqual(1, self.cloud.count("reset_server_state"))
         steps = self.db.step_list(moves["b"].uuid)

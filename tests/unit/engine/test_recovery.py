@@ -49,11 +49,22 @@ class RecoveryTest(base.EngineTestCase):
         self.assertEqual("SHUTOFF", servers["shutoff"].status)
         self.assertEqual("PAUSED", servers["paused"].status)
         self.assertEqual(
-            [("plan", "succeeded"), ("record_floating_ips", "succeeded"),
+            [("record_floating_ips", "succeeded"),
              ("evacuate", "succeeded"), ("wait_moved", "succeeded"),
              ("start", "succeeded"), ("rebind_floating_ips", "succeeded"),
              ("check_floating_ips", "succeeded")],
             self.steps(moves["active"].uuid))
+        # The plan is the vmove's column: the steps it ran, in order.
+        plan = store.plan_of(moves["active"])
+        self.assertEqual(("record_floating_ips", "evacuate", "wait_moved",
+                          "start", "rebind_floating_ips",
+                          "check_floating_ips"), plan.steps)
+        self.assertEqual(("ACTIVE", "ACTIVE"),
+                         (plan.final_status, plan.original_status))
+        self.assertEqual(
+            [0, 1, 2], sorted(store.plan_of(moves[name]).order
+                              for name in ("active", "shutoff", "paused")))
+        self.assertIsNone(moves["shelved"].plan)
         self.assertEqual("on host sb1; status ACTIVE",
                          moves["active"].message)
         # Every vmove, ignored ones too, names its instance's project (the
@@ -94,13 +105,20 @@ class RecoveryTest(base.EngineTestCase):
         real = self.cloud.evacuate_server
 
         def evacuate(server_id, host=None, microversion="2.94"):
-            seen.append({v.instance_name: v.status
+            seen.append({v.instance_name: v.plan["steps"]
                          for v in self.db.vmove_list(notification_uuid=uuid)})
             return real(server_id, host, microversion)
 
         self.cloud.evacuate_server = evacuate
         self.make_manager().recovery.run(uuid)
+        # Both vmoves and both plans, before the first evacuation.
         self.assertEqual({"a", "b"}, set(seen[0]))
+        self.assertEqual(2 * ["evacuate"], [
+            steps[1] for steps in seen[0].values()])
+        # No step is written that the runner did not run.
+        self.assertNotIn("plan", [
+            s.name for v in self.vmoves(uuid).values()
+            for s in self.db.step_list(v.uuid)])
 
     def test_no_capacity_ends_failed(self):
         self.cloud.capacities["sb1"] = fakes.capacity("sb1", memory_mb=1024)
@@ -116,6 +134,10 @@ class RecoveryTest(base.EngineTestCase):
                    if v.status == constants.IGNORED]
         self.assertEqual(1, len(ignored))
         self.assertIn("no capacity", ignored[0].message)
+        self.assertEqual(((), "no_capacity"), (
+            store.plan_of(ignored[0]).steps,
+            store.plan_of(ignored[0]).ignored_reason))
+        self.assertEqual([], self.db.step_list(ignored[0].uuid))
 
     def test_step_failure_fails_vmove_and_notification(self):
         self.add("a")
@@ -461,7 +483,9 @@ class ResumeTest(base.EngineTestCase):
                          self.db.notification_get(uuid).status)
         self.assertEqual(3, self.cloud.count("evacuate_server"))
 
-    def test_resume_without_stored_plan_replans(self):
+    def test_resume_without_stored_plan_fails_the_vmove(self):
+        # Only a database upgraded to schema 0005 mid-recovery has such a
+        # vmove: it is not planned again, the operator moves it.
         uuid = self.notify()
         self.db.notification_set_status(uuid, constants.NOTIFICATION_RUNNING)
         server = list(self.cloud.servers.values())[0]
@@ -471,17 +495,25 @@ class ResumeTest(base.EngineTestCase):
             "type": constants.EVACUATION}])
         self.make_manager().resume()
         move = self.vmoves(uuid)[server.name]
-        self.assertEqual(constants.SUCCEEDED, move.status)
-        self.assertEqual(1, self.cloud.count("evacuate_server"))
+        self.assertEqual(constants.FAILED, move.status)
+        self.assertIsNotNone(move.end_time)
+        self.assertIn("no stored plan", move.message)
+        self.assertIn("before schema migration 0005", move.message)
+        self.assertIn("vmotiond-manage instance migrate %s" % server.id,
+                      move.message)
+        self.assertEqual([], self.db.step_list(move.uuid))
+        self.assertEqual(0, self.cloud.count("evacuate_server"))
+        self.assertEqual(constants.NOTIFICATION_FAILED,
+                         self.db.notification_get(uuid).status)
 
-    def test_replanned_on_resume_still_its_projects(self):
+    def test_stopped_once_written_resumes_the_stored_plans(self):
         uuid = self.notify()
         mgr = self.make_manager()
         real = store.write_plan
 
         def write_plan(*args, **kw):
             # The engine stops once the vmoves are written, before any
-            # of their plans is: on resume, each is planned again.
+            # moves: on resume, each runs the plan stored with it.
             specs = real(*args, **kw)
             mgr.stop_event.set()
             return specs
@@ -492,10 +524,14 @@ class ResumeTest(base.EngineTestCase):
         self.assertEqual({(constants.PENDING, ())}, {
             (v.status, tuple(self.steps(v.uuid)))
             for v in self.vmoves(uuid).values()})
+        plans = {v.uuid: v.plan["steps"] for v in self.vmoves(uuid).values()}
         self.make_manager().resume()
         self.assertEqual(3 * [constants.SUCCEEDED], [
             r["status"]
             for r in self.db.vmove_list(rows=True, project_id="p1")])
+        self.assertEqual(plans, {
+            v.uuid: [name for name, _ in self.steps(v.uuid)]
+            for v in self.vmoves(uuid).values()})
 
     def test_resume_moved_by_someone_else(self):
         uuid = self.crash_after_evacuate_calls(1)

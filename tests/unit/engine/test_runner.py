@@ -56,11 +56,10 @@ class RunnerTestCase(base.EngineTestCase):
             StepOptions(), runner.RetryOptions(retries=retries), run_policy,
             self.slots)
 
-    def job(self, stored=False, steps=STEPS, move_type=constants.EVACUATION):
+    def job(self, steps=STEPS, move_type=constants.EVACUATION):
         spec = store.MoveSpec(steps, 0, "ACTIVE", "ACTIVE")
         return runner.Job(self.row.uuid, self.server.id, "a",
-                          move_type, "failed", "sb1", 0, 0, spec,
-                          spec_stored=stored)
+                          move_type, "failed", "sb1", 0, 0, spec)
 
 
 class RunnerTest(RunnerTestCase):
@@ -73,14 +72,13 @@ class RunnerTest(RunnerTestCase):
         self.assertIn("evacuate_server", self.slots.calls_held)
         self.assertNotIn("list_floating_ips", self.slots.calls_held)
 
-    def test_plan_written_before_first_call_and_read_back(self):
+    def test_only_the_steps_run_are_recorded_and_read_back(self):
         self.runner.run(self.job(), self.clock.now())
-        spec, done = store.read_steps(self.db, self.row.uuid)
-        self.assertEqual(STEPS, spec.steps)
-        self.assertEqual("ACTIVE", spec.final_status)
+        done = store.read_steps(self.db, self.row.uuid)
         self.assertEqual(list(STEPS), [r.key for r in done])
-        names = [s.name for s in self.db.step_list(self.row.uuid)]
-        self.assertEqual("plan", names[0])
+        self.assertEqual({constants.SUCCEEDED}, {r.status for r in done})
+        # The plan is the vmove's to hold (written with it), not a step.
+        self.assertIsNone(self.db.vmove_get(self.row.uuid).plan)
 
     def test_slot_released_on_failure(self):
         self.cloud.fail["evacuate_server"] = [exception.CloudRefused(

@@ -144,8 +144,7 @@ class RedoTodaysStepsTest(test_operations.OperationsTestCase):
         return self.make_manager().operations.tasks
 
     def plan_of(self, move):
-        plans = [s for s in self.db.step_list(move.uuid) if s.name == "plan"]
-        return plans[-1].context["steps"]
+        return self.db.vmove_get(move.uuid).plan["steps"]
 
     def test_redo_drops_floating_ip_steps_turned_off(self):
         uuid, move = self.failed_recovery()
