@@ -44,13 +44,16 @@ PAGE_KEYS = frozenset(Page.__annotations__)
 class Listing(Generic[M]):
     """The filtering query of one model's live rows."""
 
-    def __init__(self, model: type[M], conditions: Mapping[str, Any]
-                 ) -> None:
+    def __init__(self, model: type[M], conditions: Mapping[str, Any],
+                 not_in_rows: tuple[str, ...] = ()) -> None:
         """``conditions`` maps a filter's name to its condition on the
         bound parameter of that name; a filter on an expanding parameter
-        takes several values, or one string."""
+        takes several values, or one string. ``rows`` leaves out the
+        columns ``not_in_rows`` (the engine's, which a page never shows)."""
         self.model = model
         self._table: Any = model.__table__
+        self._row_columns = [c for c in self._table.c
+                             if c.name not in not_in_rows]
         self._conditions = dict(conditions)
         self._several = frozenset(
             bind.key for condition in self._conditions.values()
@@ -121,7 +124,8 @@ class Listing(Generic[M]):
                sort_key: str | None, sort_dir: str, limit: bool,
                marker: bool) -> Any:
         table = self._table
-        query = sa.select(self.model if entity else table)
+        query = sa.select(self.model) if entity else \
+            sa.select(*self._row_columns)
         query = query.where(table.c.deleted.is_(False))
         for name in sorted(filters):
             query = query.where(self._conditions[name])

@@ -34,7 +34,7 @@ LISTING = paging.Listing(models.VMove, {
     "since": _C.created_at >= sa.bindparam("since"),
     "until": _C.created_at < sa.bindparam("until"),
     "project_id": _C.project_id == sa.bindparam("project_id"),
-})
+}, not_in_rows=("plan",))
 
 
 class VMoveQuery(paging.Page, total=False):

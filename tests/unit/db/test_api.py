@@ -12,6 +12,7 @@ from tests.fixtures import database as db_fixture
 from vmotiond import clock as clock_mod
 from vmotiond import constants
 from vmotiond import exception
+from vmotiond.db import models
 
 
 class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
@@ -286,6 +287,17 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
         self.assertEqual([uuids[0]], [m.uuid for m in self.db.vmove_list(
             instance_uuid="inst-000")])
         self.assertEqual(3, len(self.db.vmove_list(host="node1")))
+
+    def test_rows_leave_the_plan_out(self) -> None:
+        """A page's rows hold every column but the engine's plan."""
+        _, uuids = self._vmoves(1)
+        self.db.vmove_update(uuids[0], {"plan": {"steps": ["evacuate"]}})
+        row = self.db.vmove_list(rows=True)[0]
+        self.assertNotIn("plan", row)
+        self.assertEqual({c.name for c in models.VMove.__table__.c} -
+                         {"plan"}, set(row))
+        self.assertEqual({"steps": ["evacuate"]},
+                         self.db.vmove_list()[0].plan)
 
     def test_a_string_is_one_value_of_a_many_valued_filter(self) -> None:
         """A lone string is one status or type, never its characters."""
