@@ -1,4 +1,4 @@
-"""Options of the [api] group: the read-only REST endpoint."""
+"""Options of the [api] group: the REST endpoint."""
 
 from keystoneauth1 import loading as ks_loading
 from keystonemiddleware import auth_token
