@@ -104,8 +104,9 @@ def engine_part(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
     """The recovery engine: intake, workflows, pools, and the RPC server
     ``vmotiond-manage`` and the API's operator actions ask.
 
-    Without ``rpc_transport`` the RPC server runs on a shared bus only:
-    on ``fake://`` only a part given the same transport reaches it.
+    Without ``rpc_transport`` the RPC server runs on a shared bus only.
+    On ``fake://`` a caller reaches it only through the transport given
+    here (the all-in-one's API, the demo).
     """
     from vmotiond.engine import manager
 
