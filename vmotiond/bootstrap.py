@@ -11,6 +11,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from vmotiond import clock as clock_mod
+from vmotiond import engine_client
 from vmotiond import messaging
 from vmotiond.cloud import base as cloud_base
 from vmotiond.cloud import openstack as cloud_openstack
@@ -101,10 +102,11 @@ def engine_part(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
                 database: db_api.Database, clock: clock_mod.Clock,
                 transport: Any, rpc_transport: Any = None) -> Part:
     """The recovery engine: intake, workflows, pools, and the RPC server
-    ``vmotiond-manage`` asks.
+    ``vmotiond-manage`` and the API's operator actions ask.
 
-    Without ``rpc_transport`` the RPC server runs on a shared bus only:
-    nobody outside this process could reach it on ``fake://``.
+    Without ``rpc_transport`` the RPC server runs on a shared bus only.
+    On ``fake://`` a caller reaches it only through the transport given
+    here (the all-in-one's API, the demo).
     """
     from vmotiond.engine import manager
 
@@ -128,11 +130,24 @@ def engine_part(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
                 interrupt=engine.stop_event.set)
 
 
-def api_part(conf: cfg.ConfigOpts, database: db_api.Database) -> Part:
-    """The read-only REST API on the embedded server."""
+def api_part(conf: cfg.ConfigOpts, database: db_api.Database,
+             rpc_transport: Any = None) -> Part:
+    """The REST API on the embedded server.
+
+    Its operator actions ask the engine on ``rpc_transport`` (the
+    all-in-one's ``fake://``, shared with its engine), else on the
+    configured bus.
+    """
     from vmotiond.api import deploy
     from vmotiond.api import server
 
-    wsgi_server = server.Server(conf, deploy.deploy(conf, database))
-    return Part("api", wsgi_server.start, lambda timeout: wsgi_server.stop())
+    link = engine_client.EngineLink(conf, rpc_transport)
+    wsgi_server = server.Server(conf, deploy.deploy(conf, database,
+                                                    engine=link))
+
+    def stop(timeout: float) -> None:
+        wsgi_server.stop()
+        link.close()
+
+    return Part("api", wsgi_server.start, stop)
 

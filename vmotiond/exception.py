@@ -121,6 +121,13 @@ class EngineUnavailable(VmotiondError):
                "%(timeout).0f s (%(reason)s); nothing was done")
 
 
+class EngineNoReply(VmotiondError):
+    """An engine answered the ping but not the request: it may still
+    carry it out."""
+
+    msg_fmt = "the engine did not answer the %(method)s request"
+
+
 class NovaRefused(StepFailed):
     """Nova refused an operator-initiated move; it is not retried."""
 

@@ -28,6 +28,12 @@ FORBIDDEN = (
     ("vmotiond.api", "vmotiond.monitor"),
     ("vmotiond.db", "vmotiond.cloud"),
     ("vmotiond.db", "vmotiond.engine"),
+    # What the engine's server and its clients (manage, api) share stays
+    # neutral: the api may import it.
+    ("vmotiond.engine_client", "vmotiond.engine"),
+    ("vmotiond.engine_client", "vmotiond.cloud"),
+    ("vmotiond.engine_client", "vmotiond.monitor"),
+    ("vmotiond.engine_client", "vmotiond.db"),
 )
 # The simulator stands for Nova: of vmotiond it uses the clock only.
 SIM = "vmotiond.sim"
@@ -132,6 +138,9 @@ class ImportRulesTest(testtools.TestCase):
         self.assertIn("vmotiond.clock", self.graph["vmotiond.sim.cloud"])
         self.assertIn("vmotiond.engine.operations",
                       self.graph["vmotiond.engine.manager"])
+        # The api reaches the engine through the neutral client only.
+        self.assertIn("vmotiond.engine_client",
+                      self.graph["vmotiond.api.actions"])
 
     def test_no_forbidden_import(self):
         bad = sorted(

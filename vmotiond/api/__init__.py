@@ -1,4 +1,5 @@
-"""The read-only REST endpoint: Masakari-compatible vmoves history.
+"""The REST endpoint: Masakari-compatible vmoves history, vmotiond's own
+reads, and the operator's actions (sent to the engine over RPC).
 
 ``vmotiond.api.deploy.deploy(conf, database)`` builds the WSGI pipeline;
 ``vmotiond.api.wsgi.init_application`` is the ``wsgi_scripts`` entry point

@@ -13,6 +13,7 @@ from oslo_middleware import healthcheck
 from oslo_middleware import http_proxy_to_wsgi
 from oslo_middleware import request_id
 
+from vmotiond import engine_client
 from vmotiond.api import auth
 from vmotiond.api import encoding
 from vmotiond.api import errors
@@ -28,10 +29,19 @@ WSGIApp = Callable[..., Any]
 
 
 def deploy(conf: cfg.ConfigOpts, database: db_api.Database,
-           policy_obj: policy.Policy | None = None) -> WSGIApp:
-    """Return the API's WSGI application over ``database``."""
+           policy_obj: policy.Policy | None = None,
+           engine: Any = None) -> WSGIApp:
+    """Return the API's WSGI application over ``database``.
+
+    ``engine`` is what the operator's actions ask (``ask(method,
+    **kwargs)``); by default an ``EngineLink`` on the configured bus,
+    which connects on the first action.
+    """
+    if engine is None and conf.api.operator_actions:
+        engine = engine_client.EngineLink(conf)
     app: WSGIApp = handler.Router(conf, database,
-                                  policy_obj or policy.Policy(conf))
+                                  policy_obj or policy.Policy(conf),
+                                  engine=engine)
     if conf.api.auth_strategy == "noauth":
         LOG.warning("[api] auth_strategy = noauth: the API answers anyone "
                     "without a token; use it for the local demo only.")

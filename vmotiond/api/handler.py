@@ -2,7 +2,9 @@
 
 Every path and method the API serves is in ``ROUTE_DECLARATIONS``; a
 known path asked with another method answers 405 with an ``Allow`` header
-generated from the table. Domain exceptions, policy refusals and database
+generated from the table. The operator's actions (under
+``OPERATOR_PREFIX``) are left out when ``[api] operator_actions`` is off,
+so they answer 404. Domain exceptions, policy refusals and database
 outages become HTTP errors here, each with a stable error code.
 """
 
@@ -24,6 +26,7 @@ from vmotiond.api.handlers import alerts
 from vmotiond.api.handlers import hosts
 from vmotiond.api.handlers import notifications
 from vmotiond.api.handlers import openapi
+from vmotiond.api.handlers import operator
 from vmotiond.api.handlers import steps
 from vmotiond.api.handlers import versions
 from vmotiond.api.handlers import vmoves
@@ -50,7 +53,14 @@ ROUTE_DECLARATIONS: dict[str, dict[str, Handler]] = {
     "/v1/hosts/{host_name}": {"GET": hosts.show_host},
     "/v1/alerts": {"GET": alerts.list_alerts},
     "/v1/alerts/{alert_id}": {"GET": alerts.show_alert},
+    "/v1/operator/hosts/{host_name}/action": {"POST": operator.host_action},
+    "/v1/operator/instances/action": {"POST": operator.instances_action},
+    "/v1/operator/vmoves/{vmove_id}/action": {"POST": operator.vmove_action},
+    "/v1/operator/notifications/{notification_id}/action": {
+        "POST": operator.notification_action},
 }
+
+OPERATOR_PREFIX = "/v1/operator/"
 
 # Paths answered without a token: version discovery and the API document.
 PUBLIC_PATHS = frozenset({"/", "/v1", "/openapi.json"})
@@ -66,6 +76,12 @@ _PROJECT_SEGMENT = re.compile(
 def _compile(template: str) -> re.Pattern[str]:
     pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template)
     return re.compile("^%s$" % pattern)
+
+
+def served_routes(operator_actions: bool) -> dict[str, dict[str, Handler]]:
+    """The route table, without the operator's actions when they are off."""
+    return {path: methods for path, methods in ROUTE_DECLARATIONS.items()
+            if operator_actions or not path.startswith(OPERATOR_PREFIX)}
 
 
 def route_path(path: str) -> tuple[str, str | None]:
@@ -85,12 +101,15 @@ class Router:
     """A WSGI app dispatching on ``ROUTE_DECLARATIONS``."""
 
     def __init__(self, conf: Any, database: Any, policy: Any,
-                 routes: dict[str, dict[str, Handler]] | None = None
-                 ) -> None:
-        """``database`` and ``policy`` reach handlers through the environ."""
+                 routes: dict[str, dict[str, Handler]] | None = None,
+                 engine: Any = None) -> None:
+        """``database``, ``policy`` and ``engine`` (what the operator's
+        actions ask: ``ask(method, **kwargs)``) reach handlers through the
+        environ."""
         self._extras = {util.ENV_CONF: conf, util.ENV_DATABASE: database,
-                        util.ENV_POLICY: policy}
-        table = routes if routes is not None else ROUTE_DECLARATIONS
+                        util.ENV_POLICY: policy, util.ENV_ENGINE: engine}
+        table = routes if routes is not None else served_routes(
+            conf.api.operator_actions)
         self._routes = [(_compile(template), methods)
                         for template, methods in table.items()]
 

@@ -7,6 +7,10 @@ their own project's instances, and nothing else: the API filters those
 queries on the token's project. It matches nobody unless a deployment sets
 it, for example to ``role:reader``.
 
+``vmotiond:operator`` (the operator's actions: they change hosts and
+move instances) defaults to the admin role only; each action's rule
+defaults to it.
+
 Operators override any rule in ``policy.yaml`` (``[oslo_policy]
 policy_file``); ``tox -e genpolicy`` writes the commented sample.
 """
@@ -23,6 +27,11 @@ STEPS_LIST = "vmotiond:vmove_steps:index"
 HOSTS_LIST = "vmotiond:hosts:index"
 HOSTS_SHOW = "vmotiond:hosts:detail"
 ALERTS_LIST = "vmotiond:alerts:index"
+OPERATOR = "vmotiond:operator"
+OPERATOR_HOSTS = "vmotiond:operator:hosts:action"
+OPERATOR_INSTANCES = "vmotiond:operator:instances:action"
+OPERATOR_VMOVES = "vmotiond:operator:vmoves:action"
+OPERATOR_NOTIFICATIONS = "vmotiond:operator:notifications:action"
 
 _BASE = [
     policy.RuleDefault(
@@ -36,6 +45,12 @@ _BASE = [
                     "\"role:reader\" to let project readers do so). The "
                     "vmove rules below also allow it; the API then lists "
                     "and shows only the vmoves of the token's project."),
+    policy.RuleDefault(
+        OPERATOR, "role:admin",
+        description="Who may act: set hosts' roles and switches, drain, "
+                    "move back, release, migrate and reset instances, "
+                    "redo, reset and delete vmoves, abort notifications. "
+                    "Every operator action rule defaults to this one."),
 ]
 
 
@@ -75,6 +90,28 @@ _RULES = [
 ]
 
 
+
+
+def _action(name: str, description: str, path: str
+            ) -> policy.DocumentedRuleDefault:
+    return policy.DocumentedRuleDefault(
+        name=name, check_str="rule:%s" % OPERATOR, description=description,
+        operations=[{"method": "POST", "path": path}])
+
+
+_ACTIONS = [
+    _action(OPERATOR_HOSTS, "Act on a host: set its role and switches, "
+            "drain it, move back to it, release its fence.",
+            "/v1/operator/hosts/{host_name}/action"),
+    _action(OPERATOR_INSTANCES, "Migrate instances or reset their state.",
+            "/v1/operator/instances/action"),
+    _action(OPERATOR_VMOVES, "Redo, reset or delete a vmove.",
+            "/v1/operator/vmoves/{vmove_id}/action"),
+    _action(OPERATOR_NOTIFICATIONS, "Abort a notification.",
+            "/v1/operator/notifications/{notification_id}/action"),
+]
+
+
 def list_rules() -> list[policy.RuleDefault]:
     """Return every rule (entry point ``oslo.policy.policies``)."""
-    return _BASE + _RULES
+    return _BASE + _RULES + _ACTIONS

@@ -16,6 +16,7 @@ ENV_DATABASE = "vmotiond.database"
 ENV_CONTEXT = "vmotiond.context"
 ENV_POLICY = "vmotiond.policy"
 ENV_VERSION = "vmotiond.microversion"
+ENV_ENGINE = "vmotiond.engine"
 
 # Masakari (Nova style) names the error envelope after the status.
 _FAULT_NAMES = {

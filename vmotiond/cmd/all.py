@@ -2,7 +2,8 @@
 
 For small clouds and the demo: the three parts share one database
 connection pool and one message transport, so the in-process
-``fake://`` transport is enough here.
+``fake://`` transport is enough here; on it the API's operator actions
+reach the engine's RPC server through one RPC transport they share.
 """
 
 from typing import Any
@@ -11,6 +12,7 @@ from oslo_config import cfg
 
 from vmotiond import bootstrap
 from vmotiond import clock as clock_mod
+from vmotiond import messaging
 from vmotiond.cmd import _daemon
 from vmotiond.cmd import _errors
 
@@ -21,16 +23,19 @@ def parts(conf: cfg.ConfigOpts, clock: clock_mod.Clock, transport: Any,
     """The all-in-one's parts, in start order.
 
     ``probe`` overrides the configured probe; ``rpc_transport`` lets a
-    caller in this process reach the engine's RPC server on ``fake://``.
+    caller in this process reach the engine's RPC server on ``fake://``
+    (made here when not given: the API asks on it).
     """
     database = bootstrap.open_database(conf, clock)
     cloud = bootstrap.open_cloud(conf, clock)
+    if rpc_transport is None and messaging.is_in_process(conf):
+        rpc_transport = messaging.rpc_transport(conf)
     return [
         bootstrap.engine_part(conf, cloud, database, clock, transport,
                               rpc_transport),
         bootstrap.monitor_part(conf, cloud, database, clock, transport,
                                probe=probe),
-        bootstrap.api_part(conf, database),
+        bootstrap.api_part(conf, database, rpc_transport),
     ]
 
 

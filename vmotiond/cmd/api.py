@@ -1,4 +1,4 @@
-"""``vmotiond-api``: the read-only REST API on the embedded server.
+"""``vmotiond-api``: the REST API on the embedded server.
 
 One worker runs like the other daemons (``vmotiond.service.Launcher``):
 READY=1 and STOPPING=1 for systemd, SIGHUP re-reads the mutable options.
@@ -30,7 +30,7 @@ LOG = logging.getLogger(__name__)
 @_errors.one_line_errors
 def main() -> int:
     conf = config.load(sys.argv[1:],
-                       description="vmotiond's read-only REST API.")
+                       description="vmotiond's REST API.")
     database = db_api.Database(conf)
     database.check_connection()
     database.check_schema()

@@ -1,4 +1,4 @@
-"""Options of the [api] group: the read-only REST endpoint."""
+"""Options of the [api] group: the REST endpoint."""
 
 from keystoneauth1 import loading as ks_loading
 from keystonemiddleware import auth_token
@@ -10,7 +10,8 @@ from vmotiond.conf import groups
 GROUP = cfg.OptGroup(
     "api",
     title="REST API options",
-    help="The read-only REST endpoint serving the vmoves history.")
+    help="The REST endpoint: the vmoves history, and the operator's "
+         "actions unless turned off.")
 
 OPTS = [
     cfg.HostAddressOpt(
@@ -28,6 +29,13 @@ OPTS = [
                  ("noauth", "No authentication; for the local demo only.")],
         help="How requests are authenticated. With keystone, configure "
              "[keystone_authtoken]; noauth logs a warning at start."),
+    cfg.BoolOpt(
+        "operator_actions",
+        default=True,
+        help="Serve the operator's actions (POST /v1/operator/...): each "
+             "asks the engine over RPC ([engine] rpc_topic) what "
+             "vmotiond-manage would ask. Off: those paths answer 404 and "
+             "the API only reads."),
     cfg.IntOpt(
         "max_limit",
         default=1000,

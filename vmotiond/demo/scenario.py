@@ -9,6 +9,7 @@ import time
 from vmotiond import clock as clock_mod
 from vmotiond import config
 from vmotiond import constants
+from vmotiond import engine_client
 from vmotiond import messaging
 from vmotiond import service
 from vmotiond.cloud import openstack as cloud_openstack
@@ -17,7 +18,6 @@ from vmotiond.cmd import all as all_in_one
 from vmotiond.cmd import sim as cmd_sim
 from vmotiond.db import api as db_api
 from vmotiond.demo import report
-from vmotiond.engine import rpc
 from vmotiond.monitor import probe as probe_mod
 from vmotiond.sim import builder
 from vmotiond.sim import cloud as sim_cloud
@@ -136,7 +136,7 @@ class Demo:
         # fake:// carries messages within one transport object only: the
         # engine serves RPC on this one and the demo asks on it.
         rpc_transport = messaging.rpc_transport(conf)
-        self.engine = rpc.EngineClient(conf, rpc_transport)
+        self.engine = engine_client.EngineClient(conf, rpc_transport)
         parts = all_in_one.parts(conf, self.clock, transport,
                                  probe=probe_mod.CallableProbe(
                                      self.sim.probe),

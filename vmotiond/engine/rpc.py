@@ -1,15 +1,9 @@
-"""The engine's RPC interface, which ``vmotiond-manage`` calls for writes.
+"""The engine's RPC server, which ``vmotiond-manage`` and the API's
+operator actions ask (their client: ``vmotiond.engine_client``).
 
-Server: ``RpcService`` serves ``EngineEndpoint`` on ``[engine] rpc_topic``
-(server name ``[DEFAULT] host``, threading executor). Every method returns
-``{"result": ...}`` or, when the request is refused, ``{"error": message,
-"kind": exception class}``: refusals are answers, not crashes.
-
-Client: ``EngineClient`` pings an engine first (``[engine]
-rpc_ping_timeout``); without an answer it raises ``EngineUnavailable`` and
-sends nothing, so a command never half-does a job. With the in-process
-transport (``fake://``) no engine of another process can be reached, and
-the client says so at once.
+``RpcService`` serves ``EngineEndpoint`` on ``[engine] rpc_topic`` (server
+name ``[DEFAULT] host``, threading executor). Every method returns the
+envelope of ``vmotiond.engine_client``: refusals are answers, not crashes.
 """
 
 from collections.abc import Callable
@@ -20,6 +14,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 import oslo_messaging
 
+from vmotiond import engine_client
 from vmotiond import exception
 from vmotiond import messaging
 from vmotiond.engine import operator as operator_mod
@@ -27,30 +22,28 @@ from vmotiond.engine import tasks as tasks_mod
 
 LOG = logging.getLogger(__name__)
 
-# Connection retries of a client call (None would retry forever).
-CLIENT_RETRY = 1
-
-
 def _answer(method: Callable[..., Any]) -> Callable[..., dict[str, Any]]:
     """Turn a method's result or refusal into the reply envelope."""
 
     @functools.wraps(method)
     def wrapper(self: Any, ctxt: Any, **kwargs: Any) -> dict[str, Any]:
         try:
-            return {"result": method(self, **kwargs)}
+            return engine_client.result(method(self, **kwargs))
         except exception.VmotiondError as exc:
             LOG.info("RPC %s refused: %s", method.__name__, exc)
-            return {"error": str(exc), "kind": type(exc).__name__}
+            return engine_client.refusal(str(exc), type(exc).__name__)
         except Exception as exc:
             LOG.exception("RPC %s failed", method.__name__)
-            return {"error": "the engine failed: %s: %s"
-                    % (type(exc).__name__, exc), "kind": "VmotiondError"}
+            return engine_client.refusal(
+                "the engine failed: %s: %s" % (type(exc).__name__, exc),
+                "VmotiondError")
 
     return wrapper
 
 
 class EngineEndpoint:
-    """What ``vmotiond-manage`` may ask the engine to do."""
+    """What an operator may ask the engine to do: one method per name in
+    ``engine_client.METHODS``."""
 
     target = oslo_messaging.Target(version="1.0")
 
@@ -125,75 +118,3 @@ class RpcService:
     def stop(self) -> None:
         self.server.stop()
         self.server.wait()
-
-
-class EngineClient:
-    """Asks an engine; every write is preceded by a ping."""
-
-    def __init__(self, conf: cfg.ConfigOpts,
-                 transport: oslo_messaging.Transport | None = None) -> None:
-        self.topic = conf.engine.rpc_topic
-        self.timeout = conf.engine.rpc_timeout
-        self.ping_timeout = conf.engine.rpc_ping_timeout
-        self._own = transport is None
-        if transport is None:
-            if messaging.is_in_process(conf):
-                raise exception.EngineUnavailable(
-                    message="no vmotiond engine can be reached: [DEFAULT] "
-                            "transport_url is in-process (fake://); set the "
-                            "message bus the engine listens on; nothing was "
-                            "done", topic=self.topic)
-            transport = messaging.rpc_transport(conf)
-        self.transport = transport
-        self.client = messaging.rpc_client(
-            transport, self.topic, timeout=self.timeout, retry=CLIENT_RETRY)
-
-    def close(self) -> None:
-        if self._own:
-            self.transport.cleanup()
-
-    def ping(self) -> dict[str, Any]:
-        """Return the answering engine's host; raise EngineUnavailable."""
-        try:
-            reply = self.client.prepare(timeout=self.ping_timeout).call(
-                {}, "ping")
-        except oslo_messaging.MessagingTimeout:
-            raise exception.EngineUnavailable(
-                topic=self.topic, timeout=self.ping_timeout,
-                reason="no answer") from None
-        except oslo_messaging.MessagingException as exc:
-            raise exception.EngineUnavailable(
-                topic=self.topic, timeout=self.ping_timeout,
-                reason=str(exc).splitlines()[0] if str(exc) else
-                type(exc).__name__) from None
-        result: dict[str, Any] = _unwrap(reply)
-        return result
-
-    def call(self, method: str, **kwargs: Any) -> Any:
-        """Ping, then ask ``method``; refusals raise their exception."""
-        self.ping()
-        try:
-            reply = self.client.call({}, method, **kwargs)
-        except oslo_messaging.MessagingTimeout:
-            raise exception.VmotiondError(
-                "the engine answered a ping but not the %s request within "
-                "%.0f s; it may still carry it out: check 'vmotiond-manage "
-                "task list'" % (method, self.timeout)) from None
-        except oslo_messaging.MessagingException as exc:
-            raise exception.VmotiondError(
-                "the %s request could not be sent: %s" % (method, exc)
-            ) from None
-        return _unwrap(reply)
-
-
-def _unwrap(reply: Any) -> Any:
-    if not isinstance(reply, dict):
-        raise exception.VmotiondError("unexpected engine reply: %r"
-                                      % (reply,))
-    if "error" in reply:
-        kind = getattr(exception, str(reply.get("kind")), None)
-        if not (isinstance(kind, type)
-                and issubclass(kind, exception.VmotiondError)):
-            kind = exception.VmotiondError
-        raise kind(message=str(reply["error"]))
-    return reply.get("result")

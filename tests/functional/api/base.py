@@ -56,7 +56,8 @@ class ApiServerTestCase(testtools.TestCase):
     backend = "mysql"
 
     def start_api(self, auth_strategy: str = "noauth",
-                  auth_url: str | None = None, port: int = 0) -> str:
+                  auth_url: str | None = None, port: int = 0,
+                  engine: Any = None) -> str:
         self.conf_fixture = self.useFixture(conf_fixture.Conf())
         conf = self.conf_fixture.conf
         self.conf_fixture.set("auth_strategy", auth_strategy, "api")
@@ -67,7 +68,7 @@ class ApiServerTestCase(testtools.TestCase):
         self.database = self.useFixture(db_fixture.Database(
             self.backend, conf, clock=self.fake_clock)).database
         self.seeded = seed(self.database, self.fake_clock)
-        app = deploy.deploy(conf, self.database)
+        app = deploy.deploy(conf, self.database, engine=engine)
         server = server_mod.Server(conf, app, "127.0.0.1", port)
         host, bound = server.start()
         self.addCleanup(server.stop)

@@ -2,7 +2,9 @@
 
 The API runs behind keystonemiddleware (the simulator's Keystone) over
 MariaDB; schemathesis sends an admin's token and the latest microversion
-and checks every response against the document. Bounded to ~45 s.
+and checks every response against the document. Bounded to ~45 s. No
+engine acts here: the operator's actions reach one that refuses every
+request (409), so their bodies are fuzzed, not the cloud.
 """
 
 import os
@@ -14,9 +16,16 @@ import fixtures
 
 from tests.fixtures import sim as sim_fixture
 from tests.functional.api import base
+from vmotiond import exception
 from vmotiond.sim import builder
 
 MAX_TIME = 45
+
+
+class RefusingEngine:
+    def ask(self, method: str, **kwargs: object) -> None:
+        raise exception.Conflict(reason="%s: no engine acts in this test"
+                                 % method)
 
 
 class TestFuzz(base.ApiServerTestCase):
@@ -24,7 +33,8 @@ class TestFuzz(base.ApiServerTestCase):
     def test_schemathesis_finds_nothing(self) -> None:
         sim = self.useFixture(sim_fixture.SimFixture(
             builder.Scenario(hosts=1, standby=0, servers=0)))
-        url = self.start_api("keystone", sim.auth_url)
+        url = self.start_api("keystone", sim.auth_url,
+                             engine=RefusingEngine())
         conn = sim.connect("admin")
         self.addCleanup(conn.close)
         token = conn.session.get_token()

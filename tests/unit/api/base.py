@@ -113,8 +113,11 @@ class ApiTestCase(testtools.TestCase):
     def request(self, path: str, method: str = "GET",
                 version: str | None = LATEST,
                 roles: str | None = None,
-                headers: dict[str, str] | None = None) -> webob.Response:
+                headers: dict[str, str] | None = None,
+                body: bytes | None = None) -> webob.Response:
         req = webob.Request.blank(path, method=method)
+        if body is not None:
+            req.body = body
         if version is not None:
             req.headers["OpenStack-API-Version"] = version
         if roles is not None:

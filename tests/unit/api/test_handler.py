@@ -12,9 +12,19 @@ from vmotiond.api import errors
 from vmotiond.api import handler
 from vmotiond.api import util
 
-ROUTES = [template.replace("{notification_id}", "1")
-          .replace("{vmove_id}", "1").replace("{host_name}", "spare")
-          for template in handler.ROUTE_DECLARATIONS]
+
+def _concrete(template: str) -> str:
+    return (template.replace("{notification_id}", "1")
+            .replace("{vmove_id}", "1").replace("{host_name}", "spare"))
+
+
+# The reads (GET) and the operator's actions (POST).
+ROUTES = [_concrete(template)
+          for template, methods in handler.ROUTE_DECLARATIONS.items()
+          if "GET" in methods]
+ACTION_ROUTES = [_concrete(template)
+                 for template, methods in handler.ROUTE_DECLARATIONS.items()
+                 if "POST" in methods]
 
 
 class TestRoutes(base.ApiTestCase):
@@ -36,6 +46,17 @@ class TestRoutes(base.ApiTestCase):
                     self.assertEqual(errors.METHOD_NOT_ALLOWED,
                                      _code(response))
 
+    def test_actions_take_post_only(self) -> None:
+        self.assertEqual(4, len(ACTION_ROUTES))
+        self.assertEqual(len(handler.ROUTE_DECLARATIONS),
+                         len(ROUTES) + len(ACTION_ROUTES))
+        for path in ACTION_ROUTES:
+            self.assertTrue(path.startswith(handler.OPERATOR_PREFIX))
+            for method in ("GET", "PUT", "PATCH", "DELETE", "HEAD"):
+                response = self.request(path, method=method)
+                self.assertEqual(405, response.status_int, (method, path))
+                self.assertEqual("POST", response.headers["Allow"])
+
     def test_unknown_paths_are_404(self) -> None:
         for path in ("/v2", "/v1/segments", "/v1/notifications/1/x",
                      "/v1/vmoves/1/steps/2"):
@@ -51,7 +72,7 @@ class TestRoutes(base.ApiTestCase):
                          response.headers["OpenStack-API-Version"])
         self.assertEqual("OpenStack-API-Version", response.headers["Vary"])
         response = self.request("/v1/notifications/bogus")
-        self.assertEqual("instance-ha 1.5",
+        self.assertEqual("instance-ha 1.6",
                          response.headers["OpenStack-API-Version"])
 
     def test_request_id_header(self) -> None:

@@ -12,9 +12,9 @@ import oslo_messaging
 
 from tests.unit.engine import test_operations
 from vmotiond import constants
+from vmotiond import engine_client
 from vmotiond.cmd import manage
 from vmotiond.cmd.manage import common
-from vmotiond.engine import rpc
 
 
 class ManageTestCase(test_operations.OperationsTestCase):
@@ -36,7 +36,8 @@ class ManageTestCase(test_operations.OperationsTestCase):
             lambda conf: self.cloud))
         self.useFixture(fixtures.MonkeyPatch(
             "vmotiond.cmd.manage.common.client_factory",
-            lambda conf: rpc.EngineClient(conf, transport=self.transport)))
+            lambda conf: engine_client.EngineClient(
+                conf, transport=self.transport)))
 
     def start_engine(self):
         self.mgr.start()

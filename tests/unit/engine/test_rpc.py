@@ -4,8 +4,8 @@ import oslo_messaging
 
 from tests.unit.engine import test_operations
 from vmotiond import constants
+from vmotiond import engine_client
 from vmotiond import exception
-from vmotiond.engine import rpc
 
 
 class RpcTest(test_operations.OperationsTestCase):
@@ -25,7 +25,7 @@ class RpcTest(test_operations.OperationsTestCase):
         return mgr
 
     def client(self):
-        return rpc.EngineClient(self.conf, transport=self.transport)
+        return engine_client.EngineClient(self.conf, transport=self.transport)
 
     def test_drain_over_rpc(self):
         self.serve()
@@ -61,7 +61,7 @@ class RpcTest(test_operations.OperationsTestCase):
     def test_in_process_transport_refused_by_default_client(self):
         self.conf.set_override("transport_url", "fake:/")
         error = self.assertRaises(exception.EngineUnavailable,
-                                  rpc.EngineClient, self.conf)
+                                  engine_client.EngineClient, self.conf)
         self.assertIn("in-process", str(error))
 
     def test_engine_crash_in_a_method_is_an_answer(self):
@@ -75,3 +75,31 @@ class RpcTest(test_operations.OperationsTestCase):
                                   self.client().call, "host_drain",
                                   host="src")
         self.assertIn("disk on fire", str(error))
+
+
+class SharedNamesTest(test_operations.OperationsTestCase):
+
+    def test_endpoint_serves_every_method_clients_name(self):
+        from vmotiond.engine import rpc
+        for method in engine_client.METHODS:
+            self.assertTrue(callable(getattr(rpc.EngineEndpoint, method,
+                                             None)), method)
+
+    def test_nova_chooses_is_the_engine_s_name(self):
+        from vmotiond.engine import names
+        self.assertEqual(names.LET_NOVA_CHOOSE,
+                         engine_client.LET_NOVA_CHOOSE)
+
+    def test_unwrap(self):
+        self.assertEqual(3, engine_client.unwrap(engine_client.result(3)))
+        error = self.assertRaises(
+            exception.Conflict, engine_client.unwrap,
+            engine_client.refusal("busy", "Conflict"))
+        self.assertEqual("busy", str(error))
+        # An unknown kind is still an error, of the base class.
+        error = self.assertRaises(
+            exception.VmotiondError, engine_client.unwrap,
+            engine_client.refusal("odd", "os.system"))
+        self.assertEqual("odd", str(error))
+        self.assertRaises(exception.VmotiondError, engine_client.unwrap,
+                          ["not", "a", "dict"])

@@ -8,22 +8,23 @@ from typing import Any
 
 from oslo_config import cfg
 
+from vmotiond import engine_client
 from vmotiond.cloud import openstack as os_cloud
 from vmotiond.db import api as db_api
-from vmotiond.engine import rpc
 
 FORMATS = ("table", "json")
 
 # Tests replace these factories (an in-process engine, a fake transport).
-def _make_client(conf: cfg.ConfigOpts) -> rpc.EngineClient:
-    return rpc.EngineClient(conf)
+def _make_client(conf: cfg.ConfigOpts) -> engine_client.EngineClient:
+    return engine_client.EngineClient(conf)
 
 
 def _make_cloud(conf: cfg.ConfigOpts) -> Any:
     return os_cloud.OpenStackCloud.from_config(conf)
 
 
-client_factory: Callable[[cfg.ConfigOpts], rpc.EngineClient] = _make_client
+client_factory: Callable[[cfg.ConfigOpts],
+                         engine_client.EngineClient] = _make_client
 cloud_factory: Callable[[cfg.ConfigOpts], Any] = _make_cloud
 
 
