@@ -34,10 +34,19 @@ FORBIDDEN = (
     ("vmotiond.engine_client", "vmotiond.cloud"),
     ("vmotiond.engine_client", "vmotiond.monitor"),
     ("vmotiond.engine_client", "vmotiond.db"),
+    # Inside the engine, each layer uses only the ones before it:
+    # deciding <- running <- workflows <- commands.
+    ("vmotiond.engine.deciding", "vmotiond.engine.running"),
+    ("vmotiond.engine.deciding", "vmotiond.engine.workflows"),
+    ("vmotiond.engine.deciding", "vmotiond.engine.commands"),
+    ("vmotiond.engine.running", "vmotiond.engine.workflows"),
+    ("vmotiond.engine.running", "vmotiond.engine.commands"),
+    ("vmotiond.engine.workflows", "vmotiond.engine.commands"),
 )
 # The simulator stands for Nova: of vmotiond it uses the clock only.
 SIM = "vmotiond.sim"
 SIM_MAY_IMPORT = ("vmotiond.sim", "vmotiond.clock")
+
 
 def _module_name(path: pathlib.Path) -> str:
     parts = list(path.relative_to(ROOT.parent).with_suffix("").parts)

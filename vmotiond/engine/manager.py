@@ -3,8 +3,8 @@
 ``EngineManager(conf, db, cloud)`` builds everything from config; tests
 pass a ``FakeClock``, ``futurist.SynchronousExecutor`` pools and
 ``LocalLocks``. Given ``rpc_transport``, it serves ``vmotiond-manage``'s
-requests (``vmotiond.engine.rpc``); the operator's workflows are built by
-``vmotiond.engine.operations``. ``start()`` starts the coordinator,
+requests (``vmotiond.engine.commands.rpc``); the operator's workflows are
+built by ``vmotiond.engine.operations``. ``start()`` starts the coordinator,
 resumes unfinished notifications and starts listening; ``stop()`` sets
 the exit event (every wait returns, ongoing vmoves stay ``ongoing`` for
 the next start) and joins.
@@ -25,18 +25,18 @@ from vmotiond import clock as clock_mod
 from vmotiond import constants
 from vmotiond.cloud import base as cloud_base
 from vmotiond.db import api as db_api
-from vmotiond.engine import batch as batch_mod
-from vmotiond.engine import executor
-from vmotiond.engine import fence
 from vmotiond.engine import intake as intake_mod
 from vmotiond.engine import locks as locks_mod
 from vmotiond.engine import operations as operations_mod
-from vmotiond.engine import policy
-from vmotiond.engine import recovery as recovery_mod
-from vmotiond.engine import runner as runner_mod
-from vmotiond.engine import workflow
-from vmotiond.engine.plan import PlanOptions
-from vmotiond.engine.steps.base import StepOptions
+from vmotiond.engine.deciding.records import PlanOptions
+from vmotiond.engine.running import batch as batch_mod
+from vmotiond.engine.running import dispatch
+from vmotiond.engine.running import policy
+from vmotiond.engine.running import runner as runner_mod
+from vmotiond.engine.running.steps.base import StepOptions
+from vmotiond.engine.workflows import fence
+from vmotiond.engine.workflows import recovery as recovery_mod
+from vmotiond.engine.workflows import workflow
 
 LOG = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ class EngineManager:
                                    self.clock, self.stop_event,
                                    poll_interval=group.poll_interval)
         slots = threading.BoundedSemaphore(group.workers)
-        self.dispatcher = executor.Dispatcher(self.pool, threads,
+        self.dispatcher = dispatch.Dispatcher(self.pool, threads,
                                               group.max_moves_per_target)
         services = workflow.Services(
             conf, db, cloud, self.clock, self.stop_event, self.locks,

@@ -19,15 +19,15 @@ import oslo_messaging
 from vmotiond import constants
 from vmotiond import exception
 from vmotiond import messaging
-from vmotiond.engine import custom
-from vmotiond.engine import drain
-from vmotiond.engine import move_back
-from vmotiond.engine import operator as operator_mod
-from vmotiond.engine import release
-from vmotiond.engine import reset
-from vmotiond.engine import rpc
-from vmotiond.engine import tasks as tasks_mod
-from vmotiond.engine import workflow
+from vmotiond.engine.commands import requests as operator_mod
+from vmotiond.engine.commands import rpc
+from vmotiond.engine.commands import task_control as tasks_mod
+from vmotiond.engine.workflows import custom_migration
+from vmotiond.engine.workflows import drain
+from vmotiond.engine.workflows import move_back
+from vmotiond.engine.workflows import release
+from vmotiond.engine.workflows import reset_state
+from vmotiond.engine.workflows import workflow
 from vmotiond.verdict import payload as payload_mod
 from vmotiond.verdict import signing
 
@@ -46,8 +46,8 @@ class Operations:
         conf = services.conf
         self.services = services
         self.drain = drain.HostDrain(services)
-        self.custom = custom.CustomMigration(services)
-        self.reset = reset.ResetState(services)
+        self.custom = custom_migration.CustomMigration(services)
+        self.reset = reset_state.ResetState(services)
         self.move_back = move_back.MoveBack(services)
         self.release = release.HostRelease(services)
         self.handlers = {

@@ -11,13 +11,13 @@ import testtools
 from vmotiond import conf as vmotiond_conf
 from vmotiond.conf import defaults
 from vmotiond.engine import intake
-from vmotiond.engine import plan
-from vmotiond.engine import runner
-from vmotiond.engine.steps import base
+from vmotiond.engine.deciding import records
+from vmotiond.engine.running import runner
+from vmotiond.engine.running.steps import base
 from vmotiond.monitor import thresholds
 
 # Every dataclass that mirrors options, with its ``from_conf``.
-MIRRORS = (thresholds.Thresholds, base.StepOptions, plan.PlanOptions,
+MIRRORS = (thresholds.Thresholds, base.StepOptions, records.PlanOptions,
            runner.RetryOptions, intake.Checks)
 
 
@@ -53,11 +53,11 @@ class DefaultsTest(testtools.TestCase):
         # The field defaults are read from the options, not written twice.
         cases = (("vmotiond.monitor.thresholds", "Thresholds", "monitor",
                   "down_grace", "down_grace", 42.0),
-                 ("vmotiond.engine.steps.base", "StepOptions", "engine",
-                  "move_timeout", "move_timeout", 42.0),
-                 ("vmotiond.engine.plan", "PlanOptions", "engine",
+                 ("vmotiond.engine.running.steps.base", "StepOptions",
+                  "engine", "move_timeout", "move_timeout", 42.0),
+                 ("vmotiond.engine.deciding.records", "PlanOptions", "engine",
                   "floating_ip_steps", "floating_ips", False),
-                 ("vmotiond.engine.runner", "RetryOptions", "engine",
+                 ("vmotiond.engine.running.runner", "RetryOptions", "engine",
                   "step_retries", "retries", 42))
         for module_name, cls_name, group, option, field, value in cases:
             opt = defaults.find(group, option)
@@ -76,11 +76,11 @@ class DefaultsTest(testtools.TestCase):
         th = thresholds.Thresholds.from_conf(conf)
         self.assertEqual((42.0, False), (th.down_grace, th.probe_enabled))
         self.assertEqual(42.0, base.StepOptions.from_conf(conf).move_timeout)
-        self.assertFalse(plan.PlanOptions.from_conf(conf).floating_ips)
+        self.assertFalse(records.PlanOptions.from_conf(conf).floating_ips)
 
     def test_every_mirror_field_names_an_option(self) -> None:
         for cls in (thresholds.Thresholds, base.StepOptions,
-                    plan.PlanOptions):
+                    records.PlanOptions):
             for field in dataclasses.fields(cls):
                 source = field.metadata[defaults.SOURCE]
                 self.assertIsInstance(

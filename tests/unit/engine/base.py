@@ -15,7 +15,7 @@ from vmotiond import constants
 from vmotiond.db import api as db_api
 from vmotiond.engine import locks
 from vmotiond.engine import manager
-from vmotiond.engine import standby as standby_mod
+from vmotiond.engine.workflows import standby as standby_mod
 
 
 class EngineTestCase(testtools.TestCase):

@@ -6,7 +6,7 @@ from tests.unit.engine import fakes
 from vmotiond import constants
 from vmotiond import exception
 from vmotiond.cloud import records
-from vmotiond.engine import policy
+from vmotiond.engine.running import policy
 
 
 class OperationsTestCase(base.EngineTestCase):

@@ -8,8 +8,8 @@ from tests.unit.engine import base
 from tests.unit.engine import fakes
 from vmotiond import constants
 from vmotiond import exception
-from vmotiond.engine import recovery
-from vmotiond.engine.plan import PlanOptions
+from vmotiond.engine.deciding.records import PlanOptions
+from vmotiond.engine.workflows import recovery
 
 # The monitor's view: not polled since the operator's disable, or polled.
 MONITOR_STATES = (constants.HOST_UP, constants.HOST_DISABLED)

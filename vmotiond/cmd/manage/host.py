@@ -8,11 +8,11 @@ from oslo_config import cfg
 from vmotiond import exception
 from vmotiond.cmd.manage import common
 from vmotiond.cmd.manage import progress
-from vmotiond.engine import move_back
-from vmotiond.engine import recovery
-from vmotiond.engine import workflow
-from vmotiond.engine.plan import Plan
-from vmotiond.engine.plan import PlanOptions
+from vmotiond.engine.deciding.records import Plan
+from vmotiond.engine.deciding.records import PlanOptions
+from vmotiond.engine.workflows import move_back
+from vmotiond.engine.workflows import recovery
+from vmotiond.engine.workflows import workflow
 from vmotiond.monitor import inventory
 from vmotiond.monitor import store
 

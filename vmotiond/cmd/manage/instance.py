@@ -6,7 +6,7 @@ from oslo_config import cfg
 
 from vmotiond.cmd.manage import common
 from vmotiond.cmd.manage import progress
-from vmotiond.engine import names
+from vmotiond.engine.deciding import names
 
 
 def _migrate(conf: cfg.ConfigOpts) -> int:

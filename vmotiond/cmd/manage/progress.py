@@ -8,8 +8,8 @@ from vmotiond import clock as clock_mod
 from vmotiond import constants
 from vmotiond.cmd.manage import common
 from vmotiond.db import api as db_api
-from vmotiond.engine import batch as batch_mod
-from vmotiond.engine import views
+from vmotiond.engine.commands import views
+from vmotiond.engine.running import batch as batch_mod
 
 INTERVAL = 1.0
 

@@ -6,7 +6,7 @@ from oslo_config import cfg
 
 from vmotiond import constants
 from vmotiond.cmd.manage import common
-from vmotiond.engine import views
+from vmotiond.engine.commands import views
 
 
 def _list(conf: cfg.ConfigOpts) -> int:

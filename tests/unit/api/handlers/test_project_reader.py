@@ -14,9 +14,9 @@ from tests.unit.engine import fakes
 from vmotiond import clock
 from vmotiond import constants
 from vmotiond.api import errors
-from vmotiond.engine import names
-from vmotiond.engine import plan
-from vmotiond.engine import store
+from vmotiond.engine.deciding import names
+from vmotiond.engine.deciding import records
+from vmotiond.engine.running import vmove_store
 
 P1 = "p1"
 
@@ -118,14 +118,14 @@ class TestProjectReaderBeforeAnyStep(base.ApiTestCase):
             moving, staying = (dataclasses.replace(
                 fakes.server(name="%s-%s" % (project, kind), host="node9"),
                 project_id=project) for kind in ("moving", "opted-out"))
-            moves.append(plan.PlannedMove(
+            moves.append(records.PlannedMove(
                 moving, "node9", "spare", constants.EVACUATION, 0,
                 (names.EVACUATE,), None))
-            ignored.append(plan.IgnoredMove(
+            ignored.append(records.IgnoredMove(
                 staying, "node9", constants.EVACUATION, 0,
                 names.IGNORE_OPTED_OUT, "opted out by metadata"))
-        store.write_plan(database, clock.Clock(), note.uuid,
-                         plan.Plan(tuple(moves), tuple(ignored)))
+        vmove_store.write_plan(database, clock.Clock(), note.uuid,
+                         records.Plan(tuple(moves), tuple(ignored)))
         return database, seed
 
     def setUp(self) -> None:

@@ -1,0 +1,131 @@
+"""``host release``: lifting vmotiond's fence after a failed recovery."""
+
+import testtools
+
+from tests.unit.engine import fakes
+from tests.unit.engine import test_operations
+from vmotiond import constants
+from vmotiond import exception
+from vmotiond.engine.workflows import release
+
+
+class DecideTest(testtools.TestCase):
+
+    def test_our_fence_is_undone(self):
+        plan = release.decide(fakes.service(
+            "h", state="down", status="disabled", forced_down=True,
+            reason="vmotiond: host failure, notification n-1"))
+        self.assertEqual((True, True, None),
+                         (plan.unforce, plan.enable, plan.kept))
+
+    def test_other_disabled_reasons_are_kept(self):
+        for reason in ("ops: bad fan", "vmotiond: standby host, kept out "
+                       "of scheduling", "vmotiond: drained by operator",
+                       None):
+            plan = release.decide(fakes.service(
+                "h", status="disabled", forced_down=True, reason=reason))
+            self.assertEqual((True, False), (plan.unforce, plan.enable),
+                             reason)
+            self.assertIn("stays disabled", plan.kept)
+
+    def test_nothing_fenced(self):
+        self.assertTrue(release.decide(fakes.service("h")).nothing)
+
+
+class ReleaseTest(test_operations.OperationsTestCase):
+
+    def fail_recovery(self):
+        self.add("a")
+        self.cloud.fail["evacuate_server"] = [exception.CloudRefused(
+            service="compute", call="evacuate", reason="No valid host")]
+        uuid = self.notify(host="src")
+        self.assertEqual(constants.NOTIFICATION_FAILED,
+                         self.mgr.recovery.run(uuid))
+        return uuid
+
+    def test_release_after_failed_recovery(self):
+        self.fail_recovery()
+        svc = self.cloud.services["src"]
+        self.assertEqual((True, "disabled"), (svc.forced_down, svc.status))
+        # Nothing to move back, so move-back cannot lift the fence.
+        self.assertRaises(exception.InvalidInput, self.api.move_back, "src")
+        note = self.api.release("src")
+        self.assertEqual(constants.HOST_RELEASE, note["type"])
+        row = self.ended(note)
+        self.assertEqual(constants.NOTIFICATION_FINISHED, row.status,
+                         row.message)
+        self.assertEqual("vmotiond-manage", row.source)
+        self.assertIn("no longer forced down", row.message)
+        self.assertIn("compute service enabled", row.message)
+        svc = self.cloud.services["src"]
+        self.assertEqual((False, "enabled"), (svc.forced_down, svc.status))
+        host = self.db.host_get("src")
+        self.assertEqual((False, "enabled", None),
+                         (host.forced_down, host.service_status,
+                          host.disabled_reason))
+        # Nothing moved.
+        self.assertEqual([], self.db.vmove_list(notification_uuid=row.uuid))
+        self.assertEqual("src", self.cloud.servers[
+            next(iter(self.cloud.servers))].host)
+        # Released: a second release has nothing to do.
+        self.assertRaises(exception.Conflict, self.api.release, "src")
+
+    def test_operator_disabled_service_stays_disabled(self):
+        self.cloud.force_down_service("svc-src", "src", True)
+        self.cloud.disable_service("svc-src", "src", "ops: bad fan")
+        row = self.ended(self.api.release("src"))
+        self.assertEqual(constants.NOTIFICATION_FINISHED, row.status)
+        self.assertIn("stays disabled", row.message)
+        self.assertIn("bad fan", row.message)
+        svc = self.cloud.services["src"]
+        self.assertEqual((False, "disabled"), (svc.forced_down, svc.status))
+        self.assertEqual(0, self.cloud.count("enable_service"))
+
+    def test_refused_while_its_vmoves_run(self):
+        self.cloud.force_down_service("svc-src", "src", True)
+        other = self.db.notification_create(
+            constants.CUSTOM_MIGRATION, None, "custom:1",
+            {"instances": ["x"]})
+        self.db.vmoves_create(other.uuid, [{
+            "instance_uuid": "x", "source_host": "n1", "dest_host": "src",
+            "type": constants.MIGRATION, "status": constants.ONGOING}])
+        error = self.assertRaises(exception.Conflict, self.api.release,
+                                  "src")
+        self.assertIn("still pending or ongoing", str(error))
+        self.assertEqual([], self.db.notification_list(
+            type=constants.HOST_RELEASE))
+        self.assertTrue(self.cloud.services["src"].forced_down)
+
+    def test_refused_while_a_recovery_of_the_host_runs(self):
+        self.cloud.force_down_service("svc-src", "src", True)
+        uuid = self.notify(host="src")
+        error = self.assertRaises(exception.Conflict, self.api.release,
+                                  "src")
+        self.assertIn(uuid, str(error))
+
+    def test_checked_again_when_it_runs(self):
+        self.cloud.force_down_service("svc-src", "src", True)
+        note = self.db.notification_create(
+            constants.HOST_RELEASE, "src", "release:1", {"host": "src"})
+        self.notify(host="src")
+        status = self.mgr.operations.release.run(note.uuid)
+        self.assertEqual(constants.NOTIFICATION_IGNORED, status)
+        self.assertIn("nothing was released",
+                      self.db.notification_get(note.uuid).message)
+        self.assertTrue(self.cloud.services["src"].forced_down)
+
+    def test_nova_refusal_ends_failed_with_what_was_done(self):
+        self.cloud.force_down_service("svc-src", "src", True)
+        self.cloud.disable_service("svc-src", "src",
+                                   "vmotiond: host failure, notification x")
+        self.cloud.fail["force_down_service"] = [exception.CloudRefused(
+            service="compute", call="force down service",
+            reason="Unable to force up host src")]
+        row = self.ended(self.api.release("src"))
+        self.assertEqual(constants.NOTIFICATION_FAILED, row.status)
+        self.assertEqual("compute service enabled; not released: compute "
+                         "call force down service failed: Unable to force up "
+                         "host src", row.message)
+
+    def test_unknown_host(self):
+        self.assertRaises(exception.NotFound, self.api.release, "nope")

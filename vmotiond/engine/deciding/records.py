@@ -1,0 +1,133 @@
+"""The planner's records: its options, its inputs and the plan it returns.
+
+Plain frozen dataclasses, no I/O, so the planner stays a pure function and
+a plan can be printed (``host plan``) or stored (one vmove per move).
+"""
+
+from collections.abc import Mapping
+import dataclasses
+
+from vmotiond.cloud import records
+from vmotiond.conf import defaults
+from vmotiond.engine.deciding import names
+
+_OPTION = defaults.Group("engine")
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanOptions(defaults.Mirror):
+    """What the planner takes from ``[engine]``."""
+
+    ram_weight: float = _OPTION("ram_weight", float)
+    vcpu_weight: float = _OPTION("vcpu_weight", float)
+    disk_weight: float = _OPTION("disk_weight", float)
+    evacuate_error_instances: bool = _OPTION("evacuate_error_instances",
+                                             bool)
+    ha_enabled_only: bool = _OPTION("ha_enabled_only", bool)
+    default_priority: int = _OPTION("default_priority", int)
+    floating_ips: bool = _OPTION("floating_ip_steps", bool)
+
+
+@dataclasses.dataclass(frozen=True)
+class TargetHost:
+    """A compute host as a candidate target of moves.
+
+    ``unusable`` says why the host may not receive instances (service down,
+    disabled normal host, excluded, no capacity data); None when it may.
+    """
+
+    name: str
+    zone: str | None
+    role: str
+    capacity: records.HostCapacity | None
+    unusable: str | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.unusable is None
+
+
+@dataclasses.dataclass(frozen=True)
+class ServerGroup:
+    """A Nova server group: its policy and where its members run now."""
+
+    id: str
+    policy: str            # anti-affinity, soft-anti-affinity, affinity, ...
+    member_hosts: frozenset[str] = frozenset()
+
+
+@dataclasses.dataclass(frozen=True)
+class MoveIntent:
+    """An instance that should move, before a target is chosen."""
+
+    server: records.Server
+    source_host: str
+    move_type: str
+    priority: int
+    steps: tuple[str, ...]
+    final_status: str | None     # status it should end in; None: Nova's
+
+
+@dataclasses.dataclass(frozen=True)
+class PlannedMove:
+    """One move of the plan: an instance, its target and its steps."""
+
+    server: records.Server
+    source_host: str
+    dest_host: str | None        # None: Nova's scheduler chooses
+    move_type: str
+    priority: int
+    steps: tuple[str, ...]
+    final_status: str | None
+
+    def spec(self) -> dict[str, object]:
+        """Return what must be stored to run or resume this move."""
+        return {"steps": list(self.steps),
+                "final_status": self.final_status,
+                "original_status": self.server.status,
+                "original_vm_state": self.server.vm_state,
+                "dest_host": self.dest_host}
+
+
+@dataclasses.dataclass(frozen=True)
+class IgnoredMove:
+    """An instance that will not move, and why (an operator's sentence)."""
+
+    server: records.Server
+    source_host: str | None
+    move_type: str
+    priority: int
+    reason: str                  # one of names.IGNORE_*
+    message: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """Moves in execution order, ignored instances, and the verdict."""
+
+    moves: tuple[PlannedMove, ...]
+    ignored: tuple[IgnoredMove, ...]
+
+    @property
+    def complete(self) -> bool:
+        """False when an instance that should move found no target."""
+        return not self.unplaced
+
+    @property
+    def unplaced(self) -> tuple[IgnoredMove, ...]:
+        return tuple(i for i in self.ignored
+                     if i.reason in names.UNPLACED_REASONS)
+
+    def tiers(self) -> list[tuple[int, tuple[PlannedMove, ...]]]:
+        """Group the moves by priority, most important tier first."""
+        tiers: dict[int, list[PlannedMove]] = {}
+        for move in self.moves:
+            tiers.setdefault(move.priority, []).append(move)
+        return [(p, tuple(tiers[p])) for p in sorted(tiers, reverse=True)]
+
+    def by_target(self) -> Mapping[str | None, int]:
+        """Count the moves per target host."""
+        counts: dict[str | None, int] = {}
+        for move in self.moves:
+            counts[move.dest_host] = counts.get(move.dest_host, 0) + 1
+        return counts

@@ -1,0 +1,189 @@
+"""The vmoves of one notification as a batch: write, load, run, conclude.
+
+Every kind of notification (a failed host, a drain, a custom migration, a
+move-back) ends in the same shape: a plan written as vmoves in one
+transaction, jobs run through the dispatcher, and a verdict. This module
+is that shape; the workflows (``recovery`` for a failed host,
+``workflow`` for the operator's kinds) only decide what to plan and what
+to do before.
+"""
+
+from collections.abc import Callable
+import datetime
+import threading
+
+from oslo_log import log as logging
+
+from vmotiond import clock as clock_mod
+from vmotiond import constants
+from vmotiond import exception
+from vmotiond.db import api as db_api
+from vmotiond.db import models
+from vmotiond.engine.deciding import names
+from vmotiond.engine.deciding.records import Plan
+from vmotiond.engine.running import dispatch
+from vmotiond.engine.running import runner as runner_mod
+from vmotiond.engine.running import vmove_store
+
+LOG = logging.getLogger(__name__)
+
+DONE = (constants.NOTIFICATION_FINISHED, constants.NOTIFICATION_FAILED,
+        constants.NOTIFICATION_IGNORED, constants.NOTIFICATION_ABORTED)
+ABORTED_MESSAGE = "aborted by operator"
+
+# Why a vmove without a plan (written before schema 0005 stored plans in
+# vmoves) ends failed instead of running.
+NO_PLAN_MESSAGE = (
+    "no stored plan: it was planned by a vmotiond before schema migration "
+    "0005; move the instance with 'vmotiond-manage instance migrate %s'")
+
+
+def dest_hosts(db: db_api.Database, uuid: str) -> set[str]:
+    """The hosts the vmoves of notification ``uuid`` were sent to."""
+    return {str(row.dest_host)
+            for row in db.vmove_list(notification_uuid=uuid)
+            if row.dest_host}
+
+
+class MoveBatch:
+    """Runs notifications' vmoves; one instance serves the engine."""
+
+    def __init__(self, db: db_api.Database, clock: clock_mod.Clock,
+                 stop: threading.Event, dispatcher: dispatch.Dispatcher,
+                 runner: runner_mod.Runner) -> None:
+        self.db = db
+        self.clock = clock
+        self.stop = stop
+        self.dispatcher = dispatcher
+        self.runner = runner
+
+    def claim(self, uuid: str) -> bool:
+        """``new -> running`` by test-and-set; a ``running`` one is taken
+        up (call it under the lock that makes its owner unique)."""
+        if self.db.notification_set_status(
+                uuid, constants.NOTIFICATION_RUNNING,
+                expected=(constants.NOTIFICATION_NEW,)):
+            return True
+        current = self.db.notification_get(uuid)
+        if current.status == constants.NOTIFICATION_RUNNING:
+            LOG.info("Resuming notification %s", uuid)
+            return True
+        return False
+
+    def prepare(self, uuid: str, make_plan: Callable[[], Plan]
+                ) -> list[runner_mod.Job]:
+        """Write the plan on the first run (resume: load it); return the
+        jobs to run. A vmove without a plan ends ``failed``."""
+        rows = self.db.vmove_list(notification_uuid=uuid)
+        fresh: dict[str, vmove_store.MoveSpec] = {}
+        if not rows:
+            plan = make_plan()
+            fresh = vmove_store.write_plan(self.db, self.clock, uuid, plan)
+            LOG.info("Notification %s: %d move(s) planned, %d ignored (%d "
+                     "without a target)", uuid, len(plan.moves),
+                     len(plan.ignored), len(plan.unplaced))
+        jobs = []
+        for row in self.db.vmove_list(
+                notification_uuid=uuid, sort_dir="asc",
+                status=(constants.PENDING, constants.ONGOING)):
+            done: list[vmove_store.StepRecord] = []
+            spec = fresh.get(row.uuid)
+            if spec is None:
+                spec = vmove_store.plan_of(row)
+                if spec is None:
+                    self._unplanned(row)
+                    continue
+                done = vmove_store.read_steps(self.db, row.uuid)
+            jobs.append(runner_mod.Job(
+                row.uuid, row.instance_uuid, row.instance_name, row.type,
+                row.source_host, row.dest_host, row.priority, row.attempts,
+                spec, tuple(done)))
+        jobs.sort(key=lambda j: (-j.priority, j.spec.order))
+        return jobs
+
+    def _unplanned(self, row: models.VMove) -> None:
+        """End ``failed`` a vmove that has no plan to run."""
+        message = NO_PLAN_MESSAGE % row.instance_uuid
+        if self.db.vmove_update(row.uuid, {
+                "status": constants.FAILED, "message": message,
+                "end_time": self.clock.now()},
+                expected=(constants.PENDING, constants.ONGOING)):
+            LOG.warning("vmove %s of instance %s: %s", row.uuid,
+                        row.instance_uuid, message)
+
+    def ignore(self, row: models.VMove, message: str) -> None:
+        """Mark a pending vmove ignored (its notification was aborted)."""
+        self.db.vmove_update(row.uuid, {
+            "status": constants.IGNORED, "message": message,
+            "end_time": self.clock.now()}, expected=(constants.PENDING,))
+
+    def run(self, uuid: str, jobs: list[runner_mod.Job],
+            since: datetime.datetime) -> None:
+        """Run the jobs; raise Interrupted when the engine stops."""
+        self.dispatcher.run_all(
+            jobs, lambda job: self.runner.run(job, since),
+            keep_going=lambda: self._keep_going(uuid))
+        if self.stop.is_set():
+            raise exception.Interrupted(reason="engine stopping")
+
+    def _keep_going(self, uuid: str) -> bool:
+        if self.stop.is_set():
+            return False
+        status = self.db.notification_get(uuid).status
+        return bool(status == constants.NOTIFICATION_RUNNING)
+
+    def conclude(self, uuid: str) -> str:
+        """End the notification from its vmoves; return its status.
+
+        Aborted: the vmoves never started become ignored. A vmove not
+        final (its end could not be recorded) leaves the notification
+        ``running``, for the sweeper to take up again. Otherwise
+        ``failed`` when a vmove failed or an instance found no target,
+        else ``finished``; the message counts them.
+        """
+        if self.db.notification_get(uuid).status == \
+                constants.NOTIFICATION_ABORTED:
+            for row in self.db.vmove_list(notification_uuid=uuid,
+                                          status=(constants.PENDING,)):
+                self.ignore(row, ABORTED_MESSAGE)
+            return constants.NOTIFICATION_ABORTED
+        rows = self.db.vmove_list(notification_uuid=uuid)
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[row.status] = counts.get(row.status, 0) + 1
+        unsettled = len(rows) - sum(counts.get(status, 0) for status in
+                                    constants.VMOVE_DONE_STATUSES)
+        if unsettled:
+            LOG.warning("Notification %s: %d vmove(s) not final; it stays "
+                        "running and is taken up again", uuid, unsettled)
+            return constants.NOTIFICATION_RUNNING
+        unplaced = sum(1 for row in rows if _unplaced(row))
+        failed = counts.get(constants.FAILED, 0)
+        message = "%d succeeded, %d failed, %d ignored" % (
+            counts.get(constants.SUCCEEDED, 0), failed,
+            counts.get(constants.IGNORED, 0))
+        if unplaced:
+            message += "; %d instance(s) found no capacity" % unplaced
+        status = (constants.NOTIFICATION_FAILED if failed or unplaced
+                  else constants.NOTIFICATION_FINISHED)
+        self.end(uuid, status, message)
+        return status
+
+    def end(self, uuid: str, status: str, message: str) -> None:
+        """``running -> status`` with ``message`` (``finished`` only once
+        every vmove is final: the database refuses it before)."""
+        if not self.db.notification_set_status(
+                uuid, status, expected=(constants.NOTIFICATION_RUNNING,),
+                message=message):
+            LOG.warning("Notification %s was not ended %s: it was no "
+                        "longer running, or a vmove was not final", uuid,
+                        status)
+            return
+        LOG.info("Notification %s %s: %s", uuid, status, message)
+
+
+def _unplaced(row: models.VMove) -> bool:
+    """Whether ``row`` is an instance ignored for want of a target."""
+    spec = vmove_store.plan_of(row)
+    return (row.status == constants.IGNORED and spec is not None
+            and spec.ignored_reason in names.UNPLACED_REASONS)

@@ -1,0 +1,338 @@
+"""Run one vmove: its steps in order, each recorded, retried, reverted.
+
+The vmove goes ``pending``/``ongoing`` -> ``ongoing`` (claimed by
+test-and-set) -> ``succeeded`` or ``failed``, or ``ignored`` when the
+runner's ``RunPolicy`` calls a step's failure Nova's refusal; its end time
+and message are written whatever happens, except when the engine stops
+(``Interrupted``): then it stays ``ongoing`` to be resumed from its last
+finished step. A worker that crashes (a database write failed, a bug) ends
+its vmove ``failed``; that last write is retried while the database error
+is transient. Should it still fail, the vmove stays as it was, and its
+notification is not concluded: the sweeper takes it up again.
+"""
+
+import dataclasses
+import datetime
+import itertools
+import threading
+from typing import NoReturn
+
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from vmotiond import clock as clock_mod
+from vmotiond import constants
+from vmotiond import exception
+from vmotiond.cloud import base as cloud_base
+from vmotiond.conf import defaults
+from vmotiond.db import api as db_api
+from vmotiond.db import retry as db_retry
+from vmotiond.engine.running import policy as policy_mod
+from vmotiond.engine.running import steps as steps_mod
+from vmotiond.engine.running import vmove_store
+from vmotiond.engine.running.steps.base import Outcome
+from vmotiond.engine.running.steps.base import StepContext
+from vmotiond.engine.running.steps.base import StepOptions
+
+LOG = logging.getLogger(__name__)
+
+# Tries of the write that ends a vmove, on transient database errors.
+END_ATTEMPTS = 8
+_DEFAULT = defaults.Group("engine")
+
+
+@dataclasses.dataclass(frozen=True)
+class RetryOptions:
+    """Bounded retries of a step, with doubling back-off."""
+
+    retries: int = _DEFAULT("step_retries", int)
+    backoff: float = _DEFAULT("step_retry_backoff", float)
+    backoff_max: float = _DEFAULT("step_retry_backoff_max", float)
+
+    @classmethod
+    def from_conf(cls, conf: cfg.ConfigOpts) -> "RetryOptions":
+        return cls(conf.engine.step_retries, conf.engine.step_retry_backoff,
+                   conf.engine.step_retry_backoff_max)
+
+    def delay(self, attempt: int) -> float:
+        return float(min(self.backoff * 2 ** (attempt - 1),
+                         self.backoff_max))
+
+
+@dataclasses.dataclass(frozen=True)
+class Job:
+    """A vmove to run, with its stored plan and the steps done so far."""
+
+    vmove_uuid: str
+    instance_uuid: str
+    instance_name: str | None
+    move_type: str
+    source_host: str | None
+    dest_host: str | None
+    priority: int
+    attempts: int
+    spec: vmove_store.MoveSpec
+    done: tuple[vmove_store.StepRecord, ...] = ()
+
+
+class Runner:
+    """Runs jobs against the cloud and records everything in the DB;
+    ``policy`` says which failures are retried and which are refusals."""
+
+    def __init__(self, db: db_api.Database, cloud: cloud_base.Cloud,
+                 clock: clock_mod.Clock, stop: threading.Event,
+                 step_options: StepOptions, retry: RetryOptions,
+                 policy: policy_mod.RunPolicy,
+                 slots: threading.Semaphore | None = None) -> None:
+        self.slots = slots
+        self.db = db
+        self.cloud = cloud
+        self.clock = clock
+        self.stop = stop
+        self.step_options = step_options
+        self.retry = retry
+        self.policy = policy
+
+    def run(self, job: Job, since: datetime.datetime) -> str:
+        """Run ``job``; return the vmove's status afterwards."""
+        try:
+            return self._run(job, since)
+        except exception.Interrupted:
+            LOG.info("vmove %s interrupted; it will be resumed",
+                     job.vmove_uuid)
+            return constants.ONGOING
+        except _Unrecorded as exc:
+            LOG.error("vmove %s: %s; it is resumed with its notification",
+                      job.vmove_uuid, exc)
+            return constants.ONGOING
+        except Exception as exc:
+            LOG.exception("vmove %s: its worker crashed", job.vmove_uuid)
+            try:
+                self._end(job, constants.FAILED, _crash(exc),
+                          expected=(constants.PENDING, constants.ONGOING))
+            except exception.Interrupted:
+                return constants.ONGOING
+            except _Unrecorded as unrecorded:
+                LOG.error("vmove %s: %s; it is resumed with its "
+                          "notification", job.vmove_uuid, unrecorded)
+                return constants.ONGOING
+            return constants.FAILED
+
+    def _run(self, job: Job, since: datetime.datetime) -> str:
+        claimed = self.db.vmove_update(
+            job.vmove_uuid,
+            {"status": constants.ONGOING, "attempts": job.attempts + 1,
+             "start_time": self.clock.now()} if not job.done else
+            {"status": constants.ONGOING, "attempts": job.attempts + 1},
+            expected=(constants.PENDING, constants.ONGOING))
+        if not claimed:
+            LOG.info("vmove %s is no longer pending; skipped",
+                     job.vmove_uuid)
+            return self.db.vmove_get(job.vmove_uuid).status
+        ctx = StepContext(self.cloud, self.clock, self.stop,
+                          self.step_options, job.instance_uuid,
+                          job.move_type, job.source_host, job.dest_host,
+                          since, job.spec.final_status)
+        finished = {r.key for r in job.done
+                    if r.status == constants.SUCCEEDED}
+        for record in job.done:
+            if record.status == constants.SUCCEEDED:
+                ctx.data.update(record.context)
+        done: list[tuple[steps_mod.Step, Outcome]] = []
+        results: list[str] = []
+        failure: str | None = None
+        status = constants.FAILED
+        slot = _Slot(self.slots, self.stop)
+        try:
+            for key in job.spec.steps:
+                if key in finished:
+                    continue
+                step = steps_mod.build(key)
+                slot.hold(step.moves)
+                outcome = self._step(job, step, ctx, results)
+                if outcome is None:
+                    continue
+                done.append((step, outcome))
+                results.append(outcome.note or outcome.result)
+                host = outcome.context.get("host")
+                if host and host != ctx.dest_host:
+                    ctx.dest_host = str(host)
+                    self.db.vmove_update(job.vmove_uuid,
+                                         {"dest_host": ctx.dest_host})
+        except exception.Interrupted:
+            raise
+        except Exception as exc:
+            if isinstance(exc, exception.VmotiondError):
+                reason = str(exc)
+            else:
+                LOG.exception("vmove %s: its worker crashed", job.vmove_uuid)
+                reason = _crash(exc)
+            failure = reason
+            if isinstance(exc, exception.NovaRefused):
+                status = constants.IGNORED
+        finally:
+            slot.hold(False)
+        if failure is not None:
+            # Logged outside the handler: one line, without a traceback.
+            LOG.warning("vmove %s of instance %s (%s), %s from host %s to "
+                        "%s: %s", job.vmove_uuid, job.instance_uuid,
+                        job.instance_name or "no name", job.move_type,
+                        job.source_host, ctx.dest_host or "any host",
+                        failure)
+            self._revert(done, ctx)
+            self._end(job, status, failure)
+            return status
+        message = _summary(job, ctx, results)
+        self._end(job, constants.SUCCEEDED, message)
+        return constants.SUCCEEDED
+
+    def _step(self, job: Job, step: steps_mod.Step, ctx: StepContext,
+              results: list[str]) -> Outcome | None:
+        """Run ``step``; None when it is optional and failed (the failure
+        goes to ``results`` and the log, and the vmove goes on)."""
+        try:
+            return self._attempts(job, step, ctx)
+        except exception.StepFailed as exc:
+            if not step.optional:
+                raise
+            failure = exc
+        LOG.warning("vmove %s of %s: optional %s; the move goes on",
+                    job.vmove_uuid, job.instance_uuid, failure)
+        results.append("%s (the move went on)" % failure)
+        return None
+
+    def _attempts(self, job: Job, step: steps_mod.Step,
+                  ctx: StepContext) -> Outcome:
+        attempt = 1 + sum(1 for r in job.done if r.key == step.key)
+        tries = 0
+        while True:
+            tries += 1
+            row = self.db.step_start(job.vmove_uuid, step.key, attempt)
+            try:
+                outcome = step.execute(ctx)
+            except exception.Interrupted:
+                self.db.step_finish(row.id, constants.FAILED,
+                                    "interrupted: the engine stopped; the "
+                                    "step runs again on resume")
+                raise
+            except self.policy.retry_errors(step) as exc:
+                if tries > self.retry.retries:
+                    self._fail(row.id, step, exc, "after %d attempts: "
+                               % tries)
+                delay = self.retry.delay(tries)
+                self.db.step_finish(row.id, constants.FAILED,
+                                    "%s; retrying in %.1f s" % (exc, delay))
+                LOG.warning("vmove %s of instance %s on host %s: step %s "
+                            "attempt %d failed, retrying: %s",
+                            job.vmove_uuid, job.instance_uuid,
+                            job.source_host, step.key, attempt, exc)
+                if self.clock.wait(self.stop, delay):
+                    raise exception.Interrupted(
+                        reason="stopping before a retry") from exc
+                attempt += 1
+                continue
+            except exception.VmotiondError as exc:
+                self._fail(row.id, step, exc)
+            except Exception as exc:
+                LOG.exception("vmove %s step %s crashed", job.vmove_uuid,
+                              step.key)
+                self._fail(row.id, step, exc, "unexpected %s: "
+                           % type(exc).__name__)
+            ctx.data.update(outcome.context)
+            self.db.step_finish(row.id, constants.SUCCEEDED, outcome.result,
+                                dict(outcome.context))
+            return outcome
+
+    def _fail(self, step_id: int, step: steps_mod.Step, exc: Exception,
+              prefix: str = "") -> NoReturn:
+        """Record the step failed; raise Nova's refusal when the policy
+        says ``exc`` is one, ``StepFailed`` otherwise."""
+        reason = "%s%s" % (prefix, exc)
+        self.db.step_finish(step_id, constants.FAILED, reason)
+        refused = self.policy.refusal(step.name, exc)
+        if refused is not None:
+            raise refused from exc
+        raise exception.StepFailed(
+            reason="step %s failed: %s" % (step.key, reason)) from exc
+
+    def _revert(self, done: list[tuple[steps_mod.Step, Outcome]],
+                ctx: StepContext) -> None:
+        for step, outcome in reversed(done):
+            try:
+                step.revert(ctx, outcome)
+            except Exception:
+                LOG.exception("revert of %s for %s failed", step.key,
+                              ctx.server_id)
+
+    def _end(self, job: Job, status: str, message: str,
+             expected: tuple[str, ...] = (constants.ONGOING,)) -> None:
+        """Record how the vmove ended; retry transient database errors.
+
+        Raise ``_Unrecorded`` when it cannot be written, ``Interrupted``
+        when the engine stops meanwhile.
+        """
+        values = {"status": status, "message": message[:2000],
+                  "end_time": self.clock.now()}
+        for attempt in itertools.count(1):
+            try:
+                self.db.vmove_update(job.vmove_uuid, values,
+                                     expected=expected)
+                return
+            except Exception as exc:
+                if attempt >= END_ATTEMPTS or \
+                        not db_retry.is_transient(exc):
+                    raise _Unrecorded("could not be recorded %s: %s" % (
+                        status, db_retry.first_line(exc))) from exc
+                delay = self.retry.delay(attempt)
+                LOG.warning("vmove %s: recording it %s failed (%s); "
+                            "retrying in %.1f s", job.vmove_uuid, status,
+                            db_retry.first_line(exc), delay)
+                if self.clock.wait(self.stop, delay):
+                    raise exception.Interrupted(
+                        reason="stopping before recording a vmove") from exc
+
+
+class _Unrecorded(Exception):
+    """The end of a vmove could not be written to the database."""
+
+
+class _Slot:
+    """One of the engine's move slots, held while a moving step runs."""
+
+    def __init__(self, slots: threading.Semaphore | None,
+                 stop: threading.Event) -> None:
+        self.slots = slots
+        self.stop = stop
+        self.held = False
+
+    def hold(self, want: bool) -> None:
+        if self.slots is None or want == self.held:
+            return
+        if not want:
+            self.slots.release()
+            self.held = False
+            return
+        while not self.slots.acquire(timeout=0.5):
+            if self.stop.is_set():
+                raise exception.Interrupted(reason="waiting for a move slot")
+        self.held = True
+
+
+def _crash(exc: BaseException) -> str:
+    """The message of a vmove whose worker crashed."""
+    return "worker crashed: unexpected %s: %s" % (type(exc).__name__,
+                                                   db_retry.first_line(exc))
+
+
+# Step results the vmove's message repeats.
+_NOTES = ("rebound", "floating IPs", "step ")
+
+
+def _summary(job: Job, ctx: StepContext, results: list[str]) -> str:
+    """One sentence for the operator: where it is and what was notable."""
+    status = ctx.data.get("status")
+    parts = ["on host %s" % (ctx.dest_host or "?")]
+    if status:
+        parts.append("status %s" % status)
+    notes = [r for r in results if r.startswith(_NOTES)]
+    return "; ".join(parts + notes)

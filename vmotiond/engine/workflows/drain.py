@@ -1,0 +1,55 @@
+"""Drain a host: move every instance off, in one operator request.
+
+Running instances go by live migration, stopped ones by cold migration and
+confirm; targets are standby hosts first, then normal hosts by the weighted
+free RAM / vCPU / disk score (the planner's ``plan_drain``). Each vmove's
+steps: record floating IPs, migrate, wait until it runs ACTIVE (or SHUTOFF)
+on its new host, confirm (cold), check floating IPs.
+
+Before planning, the host's compute service is disabled (reason starting
+with ``vmotiond``) so Nova schedules nothing new onto the host being
+emptied; ``vmotiond-manage host set HOST --role normal`` enables it again.
+One writer per host: the drain holds the host's lock, as a recovery does.
+"""
+
+from oslo_log import log as logging
+
+from vmotiond import constants
+from vmotiond.db import models
+from vmotiond.engine.deciding import planner
+from vmotiond.engine.deciding.records import Plan
+from vmotiond.engine.workflows import fence
+from vmotiond.engine.workflows import server_groups
+from vmotiond.engine.workflows import workflow
+
+LOG = logging.getLogger(__name__)
+
+
+class HostDrain(workflow.Workflow):
+    """Runs ``HOST_DRAIN`` notifications (``notification.host`` empties)."""
+
+    kind = "drain"
+
+    def prepare(self, notification: models.Notification) -> None:
+        host = str(notification.host)
+        service = workflow.service_of(self.s.cloud, host)
+        if service is None:
+            raise workflow.Ended(constants.NOTIFICATION_FAILED,
+                                   "Nova has no compute service on %s" % host)
+        if service.status == "enabled":
+            self.s.cloud.disable_service(
+                service.id, host, "%s: drained by operator (notification %s)"
+                % (fence.REASON_PREFIX, notification.uuid))
+            LOG.info("Host %s disabled while it is drained", host)
+
+    def plan(self, notification: models.Notification) -> Plan:
+        host = str(notification.host)
+        servers = self.s.cloud.list_servers(host)
+        targets = workflow.targets(self.s.db, self.s.cloud,
+                                   {host: "it is the host being drained"})
+        service = workflow.service_of(self.s.cloud, host)
+        servers, groups = server_groups.of_host(self.s.cloud, host, servers)
+        return planner.plan_drain(host, servers, targets, self.s.options,
+                                  server_groups=groups,
+                                  source_zone=service.zone if service
+                                  else None)

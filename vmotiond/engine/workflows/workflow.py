@@ -1,0 +1,194 @@
+"""The one shape of every notification's run, and what the kinds share.
+
+``Workflow.run(uuid)`` takes a notification to its end, or resumes it
+after a crash: lock (one writer: the host's for the kinds that empty or
+refill a host), claim ``new -> running``, the kind's preparation (a
+recovery fences, a drain disables the host, a move-back clears the fence,
+a release lifts it and ends there), the plan written as vmoves in one
+transaction before anything moves, the standby hosts the plan uses opened,
+the vmoves run through the shared pool (honouring an abort), the unused
+standby hosts closed again, and the verdict. Each kind is a subclass that
+says only how it prepares and what it plans.
+"""
+
+from collections.abc import Mapping
+import dataclasses
+import threading
+
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from vmotiond import clock as clock_mod
+from vmotiond import constants
+from vmotiond import exception
+from vmotiond.cloud import base as cloud_base
+from vmotiond.cloud import records
+from vmotiond.db import api as db_api
+from vmotiond.db import models
+from vmotiond.engine import locks as locks_mod
+from vmotiond.engine.deciding import eligibility
+from vmotiond.engine.deciding import planner
+from vmotiond.engine.deciding.records import Plan
+from vmotiond.engine.deciding.records import PlanOptions
+from vmotiond.engine.deciding.records import TargetHost
+from vmotiond.engine.running import batch as batch_mod
+from vmotiond.engine.workflows import standby
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class Services:
+    """The engine's parts a workflow uses."""
+
+    conf: cfg.ConfigOpts
+    db: db_api.Database
+    cloud: cloud_base.Cloud
+    clock: clock_mod.Clock
+    stop: threading.Event
+    locks: locks_mod.Locks
+    batch: batch_mod.MoveBatch
+    options: PlanOptions
+
+
+class Ended(exception.VmotiondError):
+    """A preparation ends the notification before anything moves."""
+
+    msg_fmt = "%(reason)s"
+
+    def __init__(self, status: str, reason: str) -> None:
+        super().__init__(reason=reason)
+        self.status = status
+
+
+def facts_of(service: records.ComputeService, record: models.Host | None,
+             capacity: records.HostCapacity | None = None
+             ) -> eligibility.HostFacts:
+    """``service``'s host as ``eligibility.refusal`` judges it, from its
+    row in the hosts table (None: not there) and ``capacity``."""
+    if record is None:
+        return eligibility.HostFacts(service, capacity=capacity)
+    return eligibility.HostFacts(service, record.role, record.maintenance,
+                                 record.monitor_state, capacity)
+
+
+def host_facts(db: db_api.Database, service: records.ComputeService,
+               capacity: records.HostCapacity | None = None
+               ) -> eligibility.HostFacts:
+    """``facts_of`` ``service``'s host, read from the hosts table."""
+    try:
+        record = db.host_get(service.host)
+    except exception.NotFound:
+        record = None
+    return facts_of(service, record, capacity)
+
+
+def targets(db: db_api.Database, cloud: cloud_base.Cloud,
+            exclude: Mapping[str, str]) -> tuple[TargetHost, ...]:
+    """Every compute host as a target, judged by ``eligibility``; the
+    hosts of ``exclude`` (the ones being emptied) with its reason."""
+    capacities = {c.host: c for c in cloud.list_host_capacities()}
+    rows = {r.name: r for r in db.host_list()}
+    return planner.build_targets(
+        (facts_of(s, rows.get(s.host), capacities.get(s.host))
+         for s in cloud.list_compute_services()), exclude)
+
+
+# Notifications that move instances off or onto one host hold its lock.
+HOST_LOCKED = (constants.COMPUTE_HOST, constants.HOST_DRAIN,
+               constants.MOVE_BACK, constants.HOST_RELEASE)
+
+
+def lock_name(notification: models.Notification) -> str:
+    """The lock that makes a notification's runner unique: the host's for
+    the ones that empty or refill a host, else the notification's own."""
+    if notification.type in HOST_LOCKED and notification.host:
+        return locks_mod.host_lock_name(notification.host)
+    return "vmotiond-notification-%s" % notification.uuid
+
+
+def service_of(cloud: cloud_base.Cloud, host: str
+               ) -> records.ComputeService | None:
+    """The nova-compute service of ``host``, or None."""
+    return next((s for s in cloud.list_compute_services() if s.host == host),
+                None)
+
+
+def missing_server(server_id: str, name: str | None = None
+                   ) -> records.Server:
+    """A stand-in for an instance Nova no longer knows (it is ignored)."""
+    return records.Server(
+        id=server_id, name=name or server_id, status="DELETED",
+        vm_state="deleted", task_state=None, host=None,
+        availability_zone=None, project_id="", vcpus=0, memory_mb=0,
+        disk_gb=0, metadata={})
+
+
+def get_server(cloud: cloud_base.Cloud, server_id: str) -> records.Server:
+    """The instance, or a ``DELETED`` stand-in when Nova answers 404."""
+    try:
+        return cloud.get_server(server_id)
+    except exception.CloudNotFound:
+        return missing_server(server_id)
+
+
+class Workflow:
+    """Base of every kind of notification; a subclass prepares and plans."""
+
+    kind = "operation"
+    # How a cloud error in the preparation ends the notification.
+    unprepared = "nothing was moved"
+
+    def __init__(self, services: Services) -> None:
+        self.s = services
+
+    def prepare(self, notification: models.Notification) -> None:
+        """Act before planning; raise ``Ended`` to end it there."""
+
+    def plan(self, notification: models.Notification) -> Plan:
+        """What the notification moves; a kind that moves nothing ends in
+        ``prepare``."""
+        raise NotImplementedError
+
+    def run(self, uuid: str) -> str | None:
+        """Take notification ``uuid`` to its end; return its status, or
+        None when another engine holds it or the engine stops."""
+        notification = self.s.db.notification_get(uuid)
+        if notification.status in batch_mod.DONE:
+            return str(notification.status)
+        lock = self.s.locks.get(lock_name(notification))
+        if not lock.acquire(blocking=False):
+            LOG.info("%s %s (host %s) is worked on by another engine; left "
+                     "to it", self.kind, uuid, notification.host)
+            return None
+        try:
+            return self._locked(uuid)
+        except exception.Interrupted:
+            LOG.info("%s %s interrupted; it resumes on start", self.kind,
+                     uuid)
+            return None
+        finally:
+            lock.release()
+
+    def _locked(self, uuid: str) -> str:
+        batch = self.s.batch
+        if not batch.claim(uuid):
+            return str(self.s.db.notification_get(uuid).status)
+        notification = self.s.db.notification_get(uuid)
+        try:
+            self.prepare(notification)
+        except Ended as end:
+            batch.end(uuid, end.status, str(end))
+            return end.status
+        except exception.CloudError as exc:
+            batch.end(uuid, constants.NOTIFICATION_FAILED,
+                      "%s: %s" % (self.unprepared, exc))
+            return constants.NOTIFICATION_FAILED
+        jobs = batch.prepare(uuid, lambda: self.plan(notification))
+        standby.open_hosts(self.s.db, self.s.cloud,
+                           {j.dest_host for j in jobs if j.dest_host})
+        since = min(notification.created_at, notification.generated_time)
+        batch.run(uuid, jobs, since)
+        standby.settle(self.s.db, self.s.cloud, uuid,
+                       batch_mod.dest_hosts(self.s.db, uuid))
+        return batch.conclude(uuid)
