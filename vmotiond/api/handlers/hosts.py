@@ -23,6 +23,7 @@ def serialize(row: models.Host) -> dict[str, Any]:
         "monitor_state": row.monitor_state,
         "monitor_state_since": util.timestamp(row.monitor_state_since),
         "monitor_detail": row.monitor_detail,
+        "management_ip": row.management_ip,
         "availability_zone": row.availability_zone,
         "service_id": row.service_id,
         "hypervisor_id": row.hypervisor_id,
