@@ -30,7 +30,7 @@
        el("td", {text: move.instance_name || move.instance_uuid}),
        el("td", {text: t(move.type)}),
        el("td", {text: move.dest_host || ""}),
-       el("td", {}, [move.current_step ? move.current_step : badge(move.status)]),
+       el("td", {text: move.current_step || "–"}),
        el("td", {"class": "num", text: Math.max((move.attempts || 1) - 1, 0)}),
        el("td", {"class": "result"}, [badge(move.status), move.message ? " " + move.message : ""])]));
   }
@@ -43,7 +43,8 @@
     }
     const body = [];
     for (const notification of state.notifications) {
-      const moves = (byTask.get(notification.notification_uuid) || []).slice().reverse();
+      const moves = (byTask.get(notification.notification_uuid) || [])
+        .slice().sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
       body.push(...rows(notification, moves));
     }
     if (!body.length) body.push(el("tr", {}, [el("td", {colspan: 10, "class": "empty", text: t("no_tasks")})]));
