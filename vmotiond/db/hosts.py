@@ -34,6 +34,15 @@ class Hosts(core.Core):
         with self._reader() as session:
             return list(session.scalars(query))
 
+    def host_rows(self) -> list[dict[str, Any]]:
+        """The live hosts by name as plain dicts of columns, without the
+        ORM: what the API serves, several times cheaper to read."""
+        table = models.Host.__table__
+        query = sa.select(table).where(table.c.deleted.is_(False)) \
+            .order_by(table.c.name)
+        with self._reader_connection() as connection:
+            return [dict(row) for row in connection.execute(query).mappings()]
+
     def host_update(self, name: str, values: Mapping[str, Any]) -> None:
         """Update a live host's columns; raise NotFound when there is none."""
         if values.get("role", constants.ROLE_NORMAL) not in \
