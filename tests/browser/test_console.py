@@ -34,7 +34,8 @@ class ConsoleTestCase(base.ApiServerTestCase):
                        store_mod.DbStore(self.database))
         self.browser = self.useFixture(webdriver.Browser(self.language))
 
-    def log_in(self, user: str = "admin", password: str = "admin",
+    def log_in(self, user: str = "admin",
+               password: str = "admin",  # noqa: S107 (the simulator's)
                project: str = "admin") -> None:
         self.browser.go(self.url + "/vmotion/hostinfo")
         self.browser.wait(lambda: self.browser.find_all("form.login"),

@@ -165,7 +165,8 @@ class ImportRulesTest(testtools.TestCase):
         self.assertEqual([], bad)
 
     def test_console_imports_only_itself(self):
-        self.assertIn("vmotiond.console.app", self.graph["vmotiond.api.deploy"])
+        self.assertIn("vmotiond.console.app",
+                      self.graph["vmotiond.api.deploy"])
         bad = sorted(
             "%s imports %s" % (name, dep)
             for name, deps in self.graph.items() if _under(name, CONSOLE)

@@ -1,10 +1,10 @@
-// Tasks: every notification with its most recent moves, polled with ETags.
+// Tasks: the newest notifications with the newest moves, polled with ETags.
 "use strict";
 
 (() => {
   const {t, el, get, fail, updated, badge} = VM;
   const NOTIFICATIONS = "/v1/notifications?limit=50";
-  const VMOVES = "/v1/vmoves?limit=500&sort_key=updated_at&sort_dir=desc";
+  const VMOVES = "/v1/vmoves?limit=500&sort_key=created_at&sort_dir=desc";
   const state = {notifications: null, vmoves: null, tags: {}};
 
   function link(notification) {

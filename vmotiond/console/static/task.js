@@ -4,7 +4,7 @@
 (() => {
   const {t, el, svg, get, fail, updated, badge} = VM;
   const ident = document.getElementById("task-id").dataset.task;
-  const AUTO_STEPS = 20;
+  const AUTO_STEPS = 5;
   const tags = {};
   let notification = null;
   let moves = [];
