@@ -158,3 +158,35 @@ class TestAcceptLanguage(ConsoleTestCase):
                           what="the task's move")
         self.assertEqual("任务详情", self.browser.text("h1").split()[0])
         self.browser.screenshot("task-detail-zh_CN")
+
+
+class TestRefusedReader(ConsoleTestCase):
+
+    def test_a_member_reads_nothing(self) -> None:
+        # A project member: a valid token the API's policy refuses.
+        self.log_in("member", "member", "demo")
+        message = self.browser.wait(
+            lambda: self.browser.text("#status.error"), what="the refusal")
+        self.assertIn("Forbidden", message)
+        self.assertEqual([], self.host_names())
+        self.browser.screenshot("hostinfo-forbidden")
+
+
+class TestNoauth(base.ApiServerTestCase):
+    """The demo's console: no login, straight to the pages."""
+
+    def test_pages_without_login(self) -> None:
+        webdriver.executables()
+        self.start_api("noauth")
+        browser = self.useFixture(webdriver.Browser())
+        browser.go(self.url + "/vmotion/")
+        names = browser.wait(lambda: browser.texts("#hosts tbody td.name"),
+                             what="the hosts")
+        self.assertEqual(["compute-0001", "compute-0002"], names)
+        self.assertEqual([], browser.find_all("form.login"))
+        self.assertEqual([], browser.find_all("form.logout"))
+        browser.go(self.url + "/vmotion/migrate_task")
+        self.assertEqual(8, len(browser.wait(
+            lambda: browser.find_all("#tasks tr[data-vmove]"),
+            what="the vmoves")))
+        self.assertEqual([], browser.console_messages())
