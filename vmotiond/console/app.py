@@ -48,10 +48,8 @@ class Console:
         self._api = api
         self._keystone = conf.api.auth_strategy != "noauth"
         self._static = static_files(STATIC_DIR)
-        self._catalogs = {code: i18n.translations(code)
-                          for code in i18n.LANGUAGES}
-        self._envs = {code: self._environment(catalog)
-                      for code, catalog in self._catalogs.items()}
+        self._envs = {code: self._environment(i18n.translations(code))
+                      for code in i18n.LANGUAGES}
 
     @staticmethod
     def _environment(catalog: Any) -> jinja2.Environment:
@@ -78,7 +76,7 @@ class Console:
 
     def _route(self, req: webob.Request, rest: str) -> webob.Response:
         if rest.startswith("static/"):
-            return self._static_file(req, rest[len("static/"):])
+            return self._static_file(rest[len("static/"):])
         if rest == "login":
             return self._login(req)
         if req.method not in ("GET", "HEAD"):
@@ -93,10 +91,10 @@ class Console:
             return _redirect(PREFIX + "/login")
         task = _TASK.match(rest)
         if task is not None:
-            return self._page(req, "task.html", "migrate_task",
-                              task_id=task.group("ident"))
+            return self._render(req, "task.html", nav="migrate_task",
+                                task_id=task.group("ident"))
         if rest in PAGES:
-            return self._page(req, PAGES[rest], rest)
+            return self._render(req, PAGES[rest], nav=rest)
         return webob.Response(status=404, content_type="text/plain",
                               text="No console page here.\n")
 
@@ -111,7 +109,7 @@ class Console:
         language, remember = self._language(req)
         page = self._envs[language].get_template(template).render(
             language=language, languages=i18n.LANGUAGES, prefix=PREFIX,
-            keystone=self._keystone, path=req.path, **values)
+            keystone=self._keystone, **values)
         response = webob.Response(status=status, charset="utf-8",
                                   content_type="text/html", text=page)
         if remember:
@@ -121,11 +119,7 @@ class Console:
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    def _page(self, req: webob.Request, template: str, nav: str,
-              **values: Any) -> webob.Response:
-        return self._render(req, template, nav=nav, **values)
-
-    def _static_file(self, req: webob.Request, name: str) -> webob.Response:
+    def _static_file(self, name: str) -> webob.Response:
         found = self._static.get(name)
         if found is None:
             return webob.Response(status=404, content_type="text/plain",
@@ -140,15 +134,12 @@ class Console:
     def _login(self, req: webob.Request) -> webob.Response:
         if not self._keystone:
             return _redirect(PREFIX + "/hostinfo")
-        if req.method == "GET":
+        if req.method in ("GET", "HEAD"):
             return self._render(req, "login.html")
         if req.method != "POST":
             return webob.Response(status=405, allow="GET, POST")
-        if not security.same_origin(req.headers.get("Origin"),
-                                    req.headers.get("Referer"),
-                                    req.host_url):
-            return webob.Response(status=403, content_type="text/plain",
-                                  text="Cross-site login refused.\n")
+        if not _same_origin(req):
+            return _cross_site()
         user = req.POST.get("user", "")
         project = req.POST.get("project", "")
         try:
@@ -165,11 +156,8 @@ class Console:
         return response
 
     def _logout(self, req: webob.Request) -> webob.Response:
-        if not security.same_origin(req.headers.get("Origin"),
-                                    req.headers.get("Referer"),
-                                    req.host_url):
-            return webob.Response(status=403, content_type="text/plain",
-                                  text="Cross-site logout refused.\n")
+        if not _same_origin(req):
+            return _cross_site()
         response = _redirect(PREFIX + "/login")
         response.headers.add("Set-Cookie", security.cookie(
             TOKEN_COOKIE, "", _secure(req), 0))
@@ -199,6 +187,16 @@ class Console:
 
 def _redirect(location: str) -> webob.Response:
     return webob.Response(status=303, location=location)
+
+
+def _same_origin(req: webob.Request) -> bool:
+    return security.same_origin(req.headers.get("Origin"),
+                                req.headers.get("Referer"), req.host_url)
+
+
+def _cross_site() -> webob.Response:
+    return webob.Response(status=403, content_type="text/plain",
+                          text="A form posted from another site is refused.\n")
 
 
 def _secure(req: webob.Request) -> bool:
