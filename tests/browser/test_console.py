@@ -5,6 +5,8 @@ the simulated cloud's inventory, tokens from the simulator's Keystone.
 Every page's screenshot is written to ``.browser-screenshots/``.
 """
 
+import datetime
+
 from tests.browser import webdriver
 from tests.fixtures import ports
 from tests.fixtures import sim as sim_fixture
@@ -126,6 +128,41 @@ class TestConsole(ConsoleTestCase):
         self.assertEqual("ok", step[5])
         self.browser.screenshot("task-detail")
         self.assertEqual([], self.browser.console_messages())
+
+    def test_timeline_marks_the_detection(self) -> None:
+        t0 = self.fake_clock.now()
+        stamp = (t0 - datetime.timedelta(seconds=30)).isoformat()
+        failure = self.database.notification_create(
+            constants.COMPUTE_HOST, "compute-0003", "fn-timeline", {
+                "detected_at": stamp + "Z",
+                "evidence": {"heartbeat": (t0 - datetime.timedelta(
+                    seconds=70)).isoformat(), "stale_for": 20.0}},
+            generated_time=t0)
+        for index in range(3):
+            self.database.vmoves_create(failure.uuid, [{
+                "instance_uuid": "40000000-0000-4000-8000-%012d" % index,
+                "instance_name": "tl-%d" % index,
+                "source_host": "compute-0003", "dest_host": "standby-01",
+                "type": constants.EVACUATION,
+                "status": constants.SUCCEEDED, "start_time": t0,
+                "end_time": t0 + datetime.timedelta(seconds=10 + index)}])
+        self.log_in()
+        self.browser.wait(self.host_names, what="the hosts")
+        self.browser.go(self.url + "/vmotion/tasks/" + failure.uuid)
+        labels = self.browser.wait(lambda: self.browser.script(
+            "return Array.from(document.querySelectorAll("
+            "'#timeline svg circle')).map(c => c.getAttribute('class'));"),
+            what="the timeline's marks")
+        self.assertEqual(["mark m-heartbeat_lost", "mark m-suspect",
+                          "mark m-detected", "mark m-received",
+                          "mark m-all_running"], labels)
+        xs = self.browser.script(
+            "return Array.from(document.querySelectorAll("
+            "'#timeline svg circle')).map(c => +c.getAttribute('cx'));")
+        self.assertEqual(sorted(xs), xs, "marks in time order")
+        self.assertEqual(3, len(self.browser.find_all(
+            "#timeline svg rect.s-succeeded")))
+        self.browser.screenshot("task-timeline")
 
     def test_switch_to_chinese(self) -> None:
         self.log_in()
