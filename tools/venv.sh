@@ -35,5 +35,22 @@ if [ "$(cat "$VENV/.vmotiond-installed" 2>/dev/null)" != "$_want" ]; then
                                       exit 1; }
     echo "$_want" > "$VENV/.vmotiond-installed"
 fi
+# The browser tests (tests/browser) drive Debian's headless Chromium
+# through chromedriver; a CJK font draws the Chinese pages.
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
+        || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "Installing chromium, chromium-driver and a CJK font (Debian) ..."
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y -qq chromium chromium-driver \
+            fonts-wqy-zenhei; } >/dev/null || {
+            echo "error: apt-get install chromium chromium-driver" \
+                 "fonts-wqy-zenhei failed" >&2
+            exit 1; }
+    else
+        echo "warning: the browser tests need chromium, chromium-driver and" \
+             "a CJK font (fonts-wqy-zenhei); they fail without them" >&2
+    fi
+fi
 export PATH="$VENV/bin:$PATH"
 unset _want

@@ -43,6 +43,9 @@ FORBIDDEN = (
     ("vmotiond.engine.running", "vmotiond.engine.commands"),
     ("vmotiond.engine.workflows", "vmotiond.engine.commands"),
 )
+# The console reads through the REST API: of vmotiond it imports itself.
+CONSOLE = "vmotiond.console"
+CONSOLE_MAY_IMPORT = ("vmotiond.console",)
 # The simulator stands for Nova: of vmotiond it uses the clock only.
 SIM = "vmotiond.sim"
 SIM_MAY_IMPORT = ("vmotiond.sim", "vmotiond.clock")
@@ -165,6 +168,16 @@ class ImportRulesTest(testtools.TestCase):
             for name, deps in self.graph.items() if _under(name, SIM)
             for dep in deps
             if not any(_under(dep, ok) for ok in SIM_MAY_IMPORT))
+        self.assertEqual([], bad)
+
+    def test_console_imports_only_itself(self):
+        self.assertIn("vmotiond.console.app",
+                      self.graph["vmotiond.api.deploy"])
+        bad = sorted(
+            "%s imports %s" % (name, dep)
+            for name, deps in self.graph.items() if _under(name, CONSOLE)
+            for dep in deps
+            if not any(_under(dep, ok) for ok in CONSOLE_MAY_IMPORT))
         self.assertEqual([], bad)
 
     def test_no_import_cycle(self):

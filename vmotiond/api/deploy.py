@@ -1,7 +1,8 @@
 """The composition root of the API: the WSGI pipeline, outermost first.
 
-http_proxy_to_wsgi -> request_id -> fault wrapper -> UTF-8 check ->
-healthcheck (no token) -> auth (keystonemiddleware or noauth) -> router.
+http_proxy_to_wsgi -> request_id -> operator console (``/vmotion/``) ->
+fault wrapper -> UTF-8 check -> healthcheck (no token) -> auth
+(keystonemiddleware or noauth) -> router.
 """
 
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from vmotiond.api import fault_wrap
 from vmotiond.api import handler
 from vmotiond.api import policy
 from vmotiond.api import util
+from vmotiond.console import app as console_app
 from vmotiond.db import api as db_api
 
 LOG = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ def deploy(conf: cfg.ConfigOpts, database: db_api.Database,
                          app)
     app = encoding.Utf8Only(app)
     app = fault_wrap.FaultWrapper(app)
+    app = console_app.Console(conf, app)
     app = request_id.RequestId(app)
     app = http_proxy_to_wsgi.HTTPProxyToWSGI(app, conf)
     return app

@@ -154,7 +154,7 @@ class Router:
                           "The database is unavailable; try again later.",
                           {**headers, "Retry-After": "5"})
         response.headers.update(headers)
-        return response
+        return conditional(req, response)
 
     def _match(self, method: str, path: str
                ) -> tuple[Handler, dict[str, str]]:
@@ -172,6 +172,22 @@ class Router:
             return handler, found.groupdict()
         raise util.not_found("No resource at %s." % path,
                              errors.ROUTE_NOT_FOUND)
+
+
+def conditional(req: webob.Request, response: webob.Response
+                ) -> webob.Response:
+    """Tag a GET's 200 with an ETag; 304 when If-None-Match names it."""
+    if req.method not in ("GET", "HEAD") or response.status_int != 200:
+        return response
+    tag = util.etag(response.body)
+    response.headers["ETag"] = tag
+    if not util.etag_matches(req.headers.get("If-None-Match"), tag):
+        return response
+    unchanged = webob.Response(status=304)
+    for name, value in response.headers.items():
+        if name.lower() not in ("content-type", "content-length"):
+            unchanged.headers[name] = value
+    return unchanged
 
 
 def _check_project(url_project: str | None,

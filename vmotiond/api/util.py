@@ -1,6 +1,7 @@
 """Small helpers of the handlers: errors, JSON bodies, environ access."""
 
 import datetime
+import hashlib
 import json
 from typing import Any
 
@@ -118,3 +119,27 @@ def project_scope(req: webob.Request, rule: str) -> str | None:
     if not context.project_id:
         policy_obj.authorize(context, policies.READER)
     return str(context.project_id)
+
+
+def etag(body: bytes) -> str:
+    """The strong entity tag of a response body."""
+    return '"%s"' % hashlib.sha256(body).hexdigest()[:32]
+
+
+def etag_matches(if_none_match: str | None, tag: str) -> bool:
+    """Whether an If-None-Match header names ``tag`` (or is ``*``).
+
+    Weak tags (``W/"..."``) compare by their opaque part, as RFC 9110's
+    weak comparison for If-None-Match asks.
+    """
+    if not if_none_match:
+        return False
+    for item in if_none_match.split(","):
+        item = item.strip()
+        if item == "*":
+            return True
+        if item.startswith("W/"):
+            item = item[2:]
+        if item == tag:
+            return True
+    return False

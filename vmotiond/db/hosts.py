@@ -4,6 +4,8 @@ state machine."""
 from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
+from typing import Literal
+from typing import overload
 
 import sqlalchemy as sa
 
@@ -26,11 +28,28 @@ class Hosts(core.Core):
             raise exception.NotFound(kind="Host", ident=name)
         return row
 
-    def host_list(self, include_deleted: bool = False) -> list[models.Host]:
-        """The hosts by name: the live ones, or all."""
-        query = sa.select(models.Host).order_by(models.Host.name)
+    @overload
+    def host_list(self, include_deleted: bool = False, *,
+                  rows: Literal[False] = False) -> list[models.Host]: ...
+
+    @overload
+    def host_list(self, include_deleted: bool = False, *,
+                  rows: Literal[True]) -> list[dict[str, Any]]: ...
+
+    def host_list(self, include_deleted: bool = False, *, rows: bool = False
+                  ) -> list[models.Host] | list[dict[str, Any]]:
+        """The hosts by name: the live ones, or all. With ``rows``, plain
+        dicts of columns read without the ORM: what the API serves,
+        several times cheaper to read."""
+        table = models.Host.__table__
+        query = sa.select(models.Host if not rows else table).order_by(
+            table.c.name)
         if not include_deleted:
-            query = query.where(models.Host.deleted.is_(False))
+            query = query.where(table.c.deleted.is_(False))
+        if rows:
+            with self._reader_connection() as connection:
+                return [dict(row)
+                        for row in connection.execute(query).mappings()]
         with self._reader() as session:
             return list(session.scalars(query))
 

@@ -134,6 +134,9 @@ class Printer:
                                                           uuid))
         print("  curl -H 'OpenStack-API-Version: instance-ha 1.4' "
               "%s/v1/hosts" % base)
+        print("The operator console (in a browser): %s/vmotion/" % base)
+        print("  the task of this recovery: %s/vmotion/tasks/%s"
+              % (base, uuid))
         print(flush=True)
 
 

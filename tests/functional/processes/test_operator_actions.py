@@ -31,7 +31,11 @@ def drained(test, host, note_uuid, timeout):
                             version=VERSION)["notification"]
         return note if note["status"] in cases.NOTIFICATION_DONE else None
     note = test.wait(done, timeout, "the drain of %s ends" % host)
-    test.assertEqual("finished", note["status"], note["message"])
+    vmoves = test.dep.api("/v1/vmoves?notification_uuid=%s" % note_uuid,
+                          version=VERSION)["vmoves"]
+    test.assertEqual("finished", note["status"], "%s; vmoves: %s" % (
+        note["message"], [(v["instance_name"], v["status"], v["message"])
+                          for v in vmoves]))
     test.assertEqual("HOST_DRAIN", note["type"])
     test.assertEqual(host, note["hostname"])
     return note

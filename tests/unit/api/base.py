@@ -77,7 +77,8 @@ class Seed:
         database.notification_set_status(self.notifications[0].uuid,
                                          constants.NOTIFICATION_RUNNING)
         database.hosts_sync([
-            {"name": "node1", "availability_zone": "az1", "vcpus_total": 8},
+            {"name": "node1", "availability_zone": "az1", "vcpus_total": 8,
+             "management_ip": "192.0.2.11"},
             {"name": "spare", "availability_zone": "az2"}])
         database.host_update("spare", {"role": constants.ROLE_STANDBY})
 

@@ -430,6 +430,20 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
         self.db.hosts_sync(inventory)
         self.assertEqual(16, self.db.host_get("node2").vcpus_total)
 
+    def test_host_rows_are_the_live_hosts_columns(self) -> None:
+        self.db.hosts_sync([{"name": "node2", "management_ip": "192.0.2.2"},
+                            {"name": "node1", "vcpus_total": 8},
+                            {"name": "gone"}])
+        self.db.hosts_sync([{"name": "node2", "management_ip": "192.0.2.2"},
+                            {"name": "node1", "vcpus_total": 8}])
+        rows = self.db.host_list(rows=True)
+        self.assertEqual(["node1", "node2"], [r["name"] for r in rows])
+        self.assertEqual([h.as_dict() for h in self.db.host_list()],
+                         [{k: (bool(v) if isinstance(v, int) and
+                               k in ("deleted", "auto_evacuate",
+                                     "maintenance", "forced_down") else v)
+                           for k, v in row.items()} for row in rows])
+
     def test_host_update_validates(self) -> None:
         self.db.hosts_sync([{"name": "node1"}])
         self.assertRaises(exception.InvalidInput, self.db.host_update,

@@ -1,5 +1,6 @@
 """Compute hosts as vmotiond knows them: ``GET /v1/hosts[/{name}]``."""
 
+from collections.abc import Mapping
 from typing import Any
 
 import webob
@@ -10,37 +11,37 @@ from vmotiond.api import microversion
 from vmotiond.api import params
 from vmotiond.api import policies
 from vmotiond.api import util
-from vmotiond.db import models
 
 
-def serialize(row: models.Host) -> dict[str, Any]:
+def serialize(row: Mapping[str, Any]) -> dict[str, Any]:
     """Inventory, the operator's choices and the monitor's state."""
     return {
-        "name": row.name,
-        "role": row.role,
-        "auto_evacuate": bool(row.auto_evacuate),
-        "maintenance": bool(row.maintenance),
-        "monitor_state": row.monitor_state,
-        "monitor_state_since": util.timestamp(row.monitor_state_since),
-        "monitor_detail": row.monitor_detail,
-        "availability_zone": row.availability_zone,
-        "service_id": row.service_id,
-        "hypervisor_id": row.hypervisor_id,
-        "service_state": row.service_state,
-        "service_status": row.service_status,
-        "forced_down": bool(row.forced_down),
-        "disabled_reason": row.disabled_reason,
-        "last_heartbeat": util.timestamp(row.last_heartbeat),
-        "vcpus_total": row.vcpus_total,
-        "vcpus_used": row.vcpus_used,
-        "memory_mb_total": row.memory_mb_total,
-        "memory_mb_used": row.memory_mb_used,
-        "disk_gb_total": row.disk_gb_total,
-        "disk_gb_used": row.disk_gb_used,
-        "running_instances": row.running_instances,
-        "synced_at": util.timestamp(row.synced_at),
-        "created_at": util.timestamp(row.created_at),
-        "updated_at": util.timestamp(row.updated_at),
+        "name": row["name"],
+        "role": row["role"],
+        "auto_evacuate": bool(row["auto_evacuate"]),
+        "maintenance": bool(row["maintenance"]),
+        "monitor_state": row["monitor_state"],
+        "monitor_state_since": util.timestamp(row["monitor_state_since"]),
+        "monitor_detail": row["monitor_detail"],
+        "management_ip": row["management_ip"],
+        "availability_zone": row["availability_zone"],
+        "service_id": row["service_id"],
+        "hypervisor_id": row["hypervisor_id"],
+        "service_state": row["service_state"],
+        "service_status": row["service_status"],
+        "forced_down": bool(row["forced_down"]),
+        "disabled_reason": row["disabled_reason"],
+        "last_heartbeat": util.timestamp(row["last_heartbeat"]),
+        "vcpus_total": row["vcpus_total"],
+        "vcpus_used": row["vcpus_used"],
+        "memory_mb_total": row["memory_mb_total"],
+        "memory_mb_used": row["memory_mb_used"],
+        "disk_gb_total": row["disk_gb_total"],
+        "disk_gb_used": row["disk_gb_used"],
+        "running_instances": row["running_instances"],
+        "synced_at": util.timestamp(row["synced_at"]),
+        "created_at": util.timestamp(row["created_at"]),
+        "updated_at": util.timestamp(row["updated_at"]),
     }
 
 
@@ -56,10 +57,10 @@ def list_hosts(req: webob.Request) -> webob.Response:
     roles = query.choices("role", constants.HOST_ROLES)
     states = query.choices("monitor_state", constants.HOST_STATES)
     zone = query.one("availability_zone")
-    rows = [row for row in util.database(req).host_list()
-            if (roles is None or row.role in roles)
-            and (states is None or row.monitor_state in states)
-            and (zone is None or row.availability_zone == zone)]
+    rows = [row for row in util.database(req).host_list(rows=True)
+            if (roles is None or row["role"] in roles)
+            and (states is None or row["monitor_state"] in states)
+            and (zone is None or row["availability_zone"] == zone)]
     return util.json_response({"hosts": [serialize(row) for row in rows]})
 
 
@@ -70,4 +71,4 @@ def show_host(req: webob.Request, host_name: str) -> webob.Response:
     if not params.is_storable(host_name):
         raise exception.NotFound(kind="Host", ident=host_name)
     return util.json_response(
-        {"host": serialize(util.database(req).host_get(host_name))})
+        {"host": serialize(util.database(req).host_get(host_name).as_dict())})

@@ -14,6 +14,8 @@ class TestHosts(base.ApiTestCase):
         self.assertIs(True, hosts[0]["auto_evacuate"])
         self.assertIs(False, hosts[0]["maintenance"])
         self.assertEqual(8, hosts[0]["vcpus_total"])
+        self.assertEqual("192.0.2.11", hosts[0]["management_ip"])
+        self.assertIsNone(hosts[1]["management_ip"])
 
     def test_filters(self) -> None:
         hosts = self.get_json("/v1/hosts?role=standby")["hosts"]

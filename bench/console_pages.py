@@ -1,0 +1,155 @@
+"""Time to serve each operator console page, with its API reads.
+
+Fills a MariaDB database with ``--hosts`` hosts and ``--rows`` vmoves
+(1,000 and 100,000 by default; kept for the next run), starts
+``vmotiond-api`` (noauth) on a loopback port and, for each page, times
+what a browser asks when it opens it: the page's HTML, then every REST
+read its script makes on load (static files are left out: the browser
+keeps them). The Tasks page's two reads go out together, as its script
+sends them; the task detail reads the notification, its moves, and the
+steps of the first 5 moves (the ones its script opens).
+
+It prints the p50 and p99 of each page and the ratio of the 200 ms bound
+to the p99 (1.0 or better meets it), and exits 1 when a page misses it.
+
+    python -m bench console_pages --requests 20     # quick
+"""
+
+import argparse
+from collections.abc import Callable
+import concurrent.futures
+import statistics
+import sys
+import time
+
+import requests
+import sqlalchemy as sa
+
+from bench import api_latency
+from vmotiond.db import models
+
+BOUND_MS = 200.0
+API = "/vmotion/api"
+HEADERS = {"OpenStack-API-Version": "instance-ha latest"}
+STEPS_OPENED = 5
+
+
+def fill_hosts(url: str, count: int) -> None:
+    """Make the hosts table hold ``count`` hosts with their inventory."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        if int(conn.execute(sa.text("SELECT COUNT(*) FROM hosts"))
+               .scalar_one()) == count:
+            return
+        conn.execute(sa.text("DELETE FROM hosts"))
+        conn.execute(models.Host.__table__.insert(), [{
+            "name": "node%d" % index, "management_ip": "10.0.%d.%d" % (
+                index // 250, index % 250 + 1),
+            "availability_zone": "az%d" % (index % 4),
+            "vcpus_total": 64, "vcpus_used": index % 64,
+            "memory_mb_total": 262144, "memory_mb_used": index * 97 % 262144,
+            "disk_gb_total": 4000, "disk_gb_used": index * 3 % 4000,
+            "running_instances": index % 40, "service_state": "up",
+            "service_status": "enabled", "role": "standby"
+            if index % 50 == 0 else "normal", "auto_evacuate": True,
+            "monitor_state": "up", "maintenance": False, "deleted": False}
+            for index in range(count)])
+    engine.dispose()
+
+
+class Reader:
+    """GETs on one keep-alive session; each checks its status."""
+
+    def __init__(self, port: int) -> None:
+        self.base = "http://127.0.0.1:%d" % port
+        self.session = requests.Session()
+
+    def get(self, path: str) -> requests.Response:
+        response = self.session.get(self.base + path, headers=HEADERS,
+                                    timeout=30)
+        if response.status_code != 200:
+            raise SystemExit("bad answer %s for %s: %s" % (
+                response.status_code, path, response.text[:200]))
+        return response
+
+
+def hostinfo(reader: Reader, pool: concurrent.futures.Executor) -> None:
+    reader.get("/vmotion/hostinfo")
+    reader.get(API + "/v1/hosts")
+
+
+def migrate_task(reader: Reader, pool: concurrent.futures.Executor) -> None:
+    reader.get("/vmotion/migrate_task")
+    second = Reader(int(reader.base.rsplit(":", 1)[1]))
+    together = [
+        pool.submit(reader.get, API + "/v1/notifications?limit=50"),
+        pool.submit(second.get, API + "/v1/vmoves?limit=500"
+                    "&sort_key=created_at&sort_dir=desc")]
+    for future in together:
+        future.result()
+
+
+def task_detail(notification: str) -> Callable[..., None]:
+    def read(reader: Reader, pool: concurrent.futures.Executor) -> None:
+        reader.get("/vmotion/tasks/" + notification)
+        reader.get(API + "/v1/notifications/" + notification)
+        moves = reader.get(
+            API + "/v1/vmoves?notification_uuid=%s&sort_key=created_at"
+            "&sort_dir=asc" % notification).json()["vmoves"]
+        for move in moves[:STEPS_OPENED]:
+            reader.get(API + "/v1/vmoves/%s/steps" % move["uuid"])
+    return read
+
+
+def newest_notification(url: str) -> str:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        found = str(conn.execute(sa.text(
+            "SELECT uuid FROM notifications ORDER BY created_at DESC "
+            "LIMIT 1")).scalar_one())
+    engine.dispose()
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--hosts", type=int, default=1000)
+    parser.add_argument("--database", default="vmotiond_bench_console")
+    parser.add_argument("--requests", type=int, default=100,
+                        help="page loads measured per page")
+    args = parser.parse_args(argv)
+    url = api_latency.fill(args.database, args.rows)
+    fill_hosts(url, args.hosts)
+    pages = {"hostinfo": hostinfo, "migrate_task": migrate_task,
+             "tasks/<id>": task_detail(newest_notification(url))}
+    process, port = api_latency.start_api(url, 1, None)
+    print("hosts stored: %d; vmoves stored: %d; %d loads per page"
+          % (args.hosts, args.rows, args.requests))
+    met = True
+    try:
+        reader = Reader(port)
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            for name, load in pages.items():
+                for _ in range(5):
+                    load(reader, pool)
+                samples = []
+                for _ in range(args.requests):
+                    began = time.perf_counter()
+                    load(reader, pool)
+                    samples.append((time.perf_counter() - began) * 1000)
+                samples.sort()
+                p50 = statistics.median(samples)
+                p99 = samples[max(int(len(samples) * 0.99) - 1, 0)]
+                met = met and p99 <= BOUND_MS
+                print("%-13s p50 %7.2f ms  p99 %7.2f ms (bound <= %.0f, "
+                      "ratio bound/p99 %.2f)" % (name, p50, p99, BOUND_MS,
+                                                 BOUND_MS / p99), flush=True)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The operator console: the vmotion management pages under ``/vmotion/``."""

@@ -1,0 +1,62 @@
+"""The words the pages' scripts show, translated on the server.
+
+The scripts receive them as one JSON data block, so the gettext catalog
+holds every word of the console, the scripts' included.
+"""
+
+from collections.abc import Callable
+
+
+def _(text: str) -> str:
+    """Mark ``text`` for the catalog (extracted, translated later)."""
+    return text
+
+
+SCRIPT_TEXTS = {
+    # Host monitor states.
+    "up": _("up"), "suspect": _("suspect"), "down": _("down"),
+    "fenced": _("fenced"), "recovering": _("recovering"),
+    "recovered": _("recovered"), "maintenance": _("maintenance"),
+    "disabled": _("disabled"),
+    # Roles and switches.
+    "normal": _("normal"), "standby": _("standby"), "on": _("on"),
+    "off": _("off"),
+    # Notification and vmove statuses.
+    "new": _("new"), "running": _("running"), "finished": _("finished"),
+    "failed": _("failed"), "ignored": _("ignored"), "aborted": _("aborted"),
+    "pending": _("pending"), "ongoing": _("ongoing"),
+    "succeeded": _("succeeded"),
+    # Notification and vmove types.
+    "COMPUTE_HOST": _("host failure"), "HOST_DRAIN": _("host drain"),
+    "CUSTOM_MIGRATION": _("custom migration"), "MOVE_BACK": _("move back"),
+    "RESET_STATE": _("state reset"), "HOST_RELEASE": _("host release"),
+    "evacuation": _("evacuation"), "migration": _("migration"),
+    "live_migration": _("live migration"), "reset_state": _("state reset"),
+    # Messages.
+    "loading": _("Loading…"), "updated": _("Updated at"),
+    "no_hosts": _("No host is known yet."),
+    "no_tasks": _("No task yet."),
+    "no_moves": _("This task moves no instance."),
+    "not_found": _("No such task."),
+    "expired": _("Your session has ended: log in again."),
+    "error": _("The API answered with an error:"),
+    "nova_state": _("nova-compute"), "forced_down": _("forced down"),
+    "since": _("since"), "heartbeat": _("last heartbeat"),
+    "step": _("Stage"), "started": _("Started"),
+    "ended": _("Ended"), "result": _("Result"), "context": _("Context"),
+    "attempt": _("Attempt"), "no_steps": _("No stage has run yet."),
+    "type": _("Type"), "host": _("Host"), "status": _("Status"),
+    "generated": _("Generated"), "created": _("Received"),
+    "message": _("Message"),
+    # Timeline.
+    "heartbeat_lost": _("heartbeat lost"), "detected": _("down detected"),
+    "received": _("notification received"),
+    "all_running": _("last instance running again"),
+    "timeline_empty": _("No move has started yet."),
+    "seconds": _("s"),
+}
+
+
+def for_script(gettext: Callable[[str], str]) -> dict[str, str]:
+    """``SCRIPT_TEXTS`` in the language of ``gettext``."""
+    return {key: gettext(text) for key, text in SCRIPT_TEXTS.items()}
