@@ -113,6 +113,11 @@ def _ctl_parser() -> argparse.ArgumentParser:
         lat.add_argument("spec", help='seconds, or JSON such as '
                                       '\'{"kind": "uniform", "low": 1, '
                                       '"high": 3}\'')
+    for verb, what in (("hold", "park every OP from now on"),
+                       ("release", "let the parked OPs go on")):
+        sub.add_parser(verb, help=what).add_argument(
+            "op", help="a long operation: evacuate, migrate, "
+                       "live_migrate, start...")
     counts = sub.add_parser("counts", help="action call counts")
     counts.add_argument("server_id", nargs="?")
     adv = sub.add_parser("advance", help="advance a fake clock")
@@ -165,6 +170,9 @@ def ctl(argv: list[str]) -> int:
     elif verb in ("latency", "http-latency"):
         out = _call(url, "PUT", "/%s/%s" % (verb, args.op),
                     json.loads(args.spec))
+    elif verb in ("hold", "release"):
+        out = _call(url, "PUT" if verb == "hold" else "DELETE",
+                    "/hold/%s" % args.op)
     elif verb == "counts":
         out = _call(url, "GET", "/servers/%s/counts" % args.server_id
                     if args.server_id else "/counts")

@@ -13,6 +13,8 @@ import itertools
 import random
 from typing import Any
 
+from vmotiond.sim import errors
+
 # Simulated seconds each long operation takes by default.
 DEFAULT_LATENCY = {
     "evacuate": 2.0,
@@ -32,6 +34,19 @@ DEFAULT_LATENCY = {
     # field changes (as seen in real Nova).
     "host_update_lag": 0.5,
 }
+
+# The operations SimCloud.hold can hold: the ones with a long phase.
+LONG_OPERATIONS = tuple(op for op in DEFAULT_LATENCY
+                        if op != "host_update_lag")
+
+
+def long_operation(op: str) -> str:
+    """Return ``op`` if it is one of ``LONG_OPERATIONS``; else 400."""
+    if op not in LONG_OPERATIONS:
+        raise errors.BadRequest("%s is not a long operation (%s)" % (
+            op, ", ".join(LONG_OPERATIONS)))
+    return op
+
 
 FAULT_KINDS = ("http_500", "http_503", "timeout", "error_state",
                "fip_unbound")

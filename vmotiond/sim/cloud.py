@@ -353,6 +353,27 @@ class SimCloud:
             except (TypeError, ValueError) as exc:
                 raise errors.BadRequest(str(exc)) from None
 
+    def hold(self, op: str) -> None:
+        """Park every ``op`` (``live_migrate``, ``evacuate``, ``stop``...)
+        that reaches its long phase until :meth:`release`; each stays in
+        progress as Nova shows it (see ``moves`` and ``power``)."""
+        with self.lock:
+            self.tick()
+            self.timeline.hold(chaos_mod.long_operation(op))
+
+    def release(self, op: str) -> int:
+        """Stop holding ``op``: what it parked runs the rest of its latency
+        from now. Returns how many operations were parked."""
+        with self.lock:
+            return self.timeline.release(chaos_mod.long_operation(op),
+                                         self.tick())
+
+    def held(self) -> dict[str, int]:
+        """Each held operation and how many it has parked."""
+        with self.lock:
+            self.tick()
+            return self.timeline.held()
+
     def action_count(self, server_id: str, action: str,
                      accepted: bool = False) -> int:
         """How many ``action`` calls (or accepted ones) a server got."""
@@ -374,3 +395,4 @@ class SimCloud:
                 return
             gap = (due - self.clock.now()).total_seconds()
             self.advance(max(gap, 0.0))
+

@@ -17,6 +17,9 @@ POST     /sim/partition, DELETE same         {"mode": "503"|"timeout"}
 GET/POST/DELETE /sim/faults                  fault rules
 PUT      /sim/latency/{op}                   a Distribution
 PUT      /sim/http-latency/{op}              a Distribution
+PUT      /sim/hold/{op}                      park every ``op`` (a long
+                                             operation) until released
+DELETE   /sim/hold/{op}                      release them: they go on
 POST     /sim/clock/advance                  {"seconds": N} (FakeClock)
 =======  ==================================  ===============================
 """
@@ -56,6 +59,8 @@ class ControlApp:
         r("DELETE", "/faults", self.clear_faults, "faults.clear")
         r("PUT", "/latency/{op}", self.latency, "latency")
         r("PUT", "/http-latency/{op}", self.http_latency, "http_latency")
+        r("PUT", "/hold/{op}", self.hold, "hold")
+        r("DELETE", "/hold/{op}", self.release, "release")
         r("POST", "/clock/advance", self.advance, "clock.advance")
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -83,6 +88,7 @@ class ControlApp:
                 "servers": len(cloud.state.servers),
                 "migrations": len(cloud.state.migrations),
                 "pending_events": len(cloud.timeline),
+                "held": cloud.timeline.held(),
                 "partition": dataclasses.asdict(cloud.chaos.partition)
                 if cloud.chaos.partition else None})
 
@@ -154,6 +160,13 @@ class ControlApp:
     def http_latency(self, body: Any, op: str) -> wsgi.Reply:
         self.cloud.set_http_latency(op, body)
         return wsgi.Reply(200, {"op": op})
+
+    def hold(self, body: Any, op: str) -> wsgi.Reply:
+        self.cloud.hold(op)
+        return wsgi.Reply(200, {"op": op})
+
+    def release(self, body: Any, op: str) -> wsgi.Reply:
+        return wsgi.Reply(200, {"op": op, "released": self.cloud.release(op)})
 
     def advance(self, body: Any) -> wsgi.Reply:
         now = self.cloud.advance(float(body.get("seconds", 0)))

@@ -17,6 +17,12 @@ messages), then runs over simulated time as timeline events:
 * live migrate: ``MIGRATING`` then, as for evacuate, ACTIVE shortly before
   the host changes; migration ``completed`` (``error`` when no host fits).
 
+While its operation is held (``SimCloud.hold``), a move waits in its long
+phase, destination claimed, as Nova shows a move in progress: an
+evacuation ``REBUILD`` (migration ``pre-migrating``), a cold migration
+``RESIZE`` (``migrating``), a live migration ``MIGRATING`` (``running``);
+a held confirm or revert waits ``confirming`` or ``reverting``.
+
 Call every function with the cloud's lock held.
 """
 
@@ -113,8 +119,9 @@ def evacuate(cloud: "SimCloud", server_id: str, host: str | None = None,
         migration.set_status("pre-migrating", at)
         state.allocate(server, dest.name, server.id)
         _set(server, at, task_state=states.REBUILD_SPAWNING)
-        cloud.timeline.at(_later(at, duration * (1 - _SCHEDULE_SHARE)),
-                          lambda at2: finish(at2, dest))
+        cloud.timeline.after("evacuate", at,
+                             duration * (1 - _SCHEDULE_SHARE),
+                             lambda at2: finish(at2, dest))
 
     def finish(at: datetime.datetime, dest: model.Host) -> None:
         if not dest.compute_running:
@@ -186,8 +193,8 @@ def migrate(cloud: "SimCloud", server_id: str, host: str | None = None
             _fault(server, exc.message, at)
             return
         _set(server, at, task_state=states.RESIZE_MIGRATING)
-        _claim(cloud, server, migration, source, dest, "migrating", at,
-               duration, finish)
+        _claim(cloud, "migrate", server, migration, source, dest,
+               "migrating", at, duration, finish)
 
     def finish(at: datetime.datetime, dest: model.Host) -> None:
         if not (dest.compute_running and _running(cloud, source)):
@@ -209,20 +216,21 @@ def migrate(cloud: "SimCloud", server_id: str, host: str | None = None
     cloud.timeline.at(_later(now, duration * _SCHEDULE_SHARE), schedule)
 
 
-def _claim(cloud: "SimCloud", server: model.Server,
+def _claim(cloud: "SimCloud", op: str, server: model.Server,
            migration: model.Migration, source: str, dest: model.Host,
            status: str, at: datetime.datetime, duration: float,
            finish: Callable[[datetime.datetime, model.Host], None]) -> None:
     """A move's destination chosen: the server's allocation moves there,
     the migration holds the source's, and ``finish`` runs once the rest
-    of the move's ``duration`` has passed."""
+    of the move's ``duration`` has passed (after the release of ``op``
+    when it is held)."""
     migration.dest_compute = dest.name
     migration.dest_host = dest.host_ip
     migration.set_status(status, at)
     cloud.state.allocate(server, dest.name, server.id)
     cloud.state.allocate(server, source, migration.uuid)
-    cloud.timeline.at(_later(at, duration * (1 - _SCHEDULE_SHARE)),
-                      lambda end: finish(end, dest))
+    cloud.timeline.after(op, at, duration * (1 - _SCHEDULE_SHARE),
+                         lambda end: finish(end, dest))
 
 
 def _unclaim(cloud: "SimCloud", server: model.Server, source: str,
@@ -268,8 +276,8 @@ def confirm_resize(cloud: "SimCloud", server_id: str) -> None:
             cloud.state.free(server, migration.source_compute)
         _resize_settled(server, migration, "confirmed", at)
 
-    cloud.timeline.at(_later(now, cloud.chaos.duration("confirm_resize")),
-                      finish)
+    cloud.timeline.after("confirm_resize", now,
+                         cloud.chaos.duration("confirm_resize"), finish)
     cloud.tick()
 
 
@@ -292,8 +300,8 @@ def revert_resize(cloud: "SimCloud", server_id: str) -> None:
         _rebind_ports(cloud, server)
         _resize_settled(server, migration, "reverted", at)
 
-    cloud.timeline.at(_later(now, cloud.chaos.duration("revert_resize")),
-                      finish)
+    cloud.timeline.after("revert_resize", now,
+                         cloud.chaos.duration("revert_resize"), finish)
 
 
 # Live migration -----------------------------------------------------------
@@ -345,8 +353,8 @@ def live_migrate(cloud: "SimCloud", server_id: str, host: str | None = None,
             migration.set_status("error", at)
             _set(server, at, task_state=None)
             return
-        _claim(cloud, server, migration, source, dest, "running", at,
-               duration, finish)
+        _claim(cloud, "live_migrate", server, migration, source, dest,
+               "running", at, duration, finish)
 
     def finish(at: datetime.datetime, dest: model.Host) -> None:
         if not (dest.compute_running and _running(cloud, source)):

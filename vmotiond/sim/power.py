@@ -3,7 +3,9 @@ suspend, resume, reset state.
 
 They take effect after their simulated latency, and only while the
 server's nova-compute runs (a cast to a dead compute leaves the task
-state stuck, as on a real cloud). Call with the cloud's lock held.
+state stuck, as on a real cloud); a held one (``SimCloud.hold``) keeps its
+task state (``powering-off``...) until released. Call with the cloud's
+lock held.
 """
 
 import datetime
@@ -55,8 +57,7 @@ def power_action(cloud: "SimCloud", server_id: str, action: str) -> str | None:
         server.power_state = states.POWER_OF_VM_STATE[final]
         server.updated_at = at
 
-    cloud.timeline.at(now + datetime.timedelta(
-        seconds=cloud.chaos.duration(op)), finish)
+    cloud.timeline.after(op, now, cloud.chaos.duration(op), finish)
     cloud.tick()
     return secrets.token_urlsafe(9) if action == "rescue" else None
 

@@ -6,8 +6,9 @@ document: a simulated cloud served in-process over HTTP (4 compute hosts
 beats every second), a config file (SQLite under the temp dir, the real
 RabbitMQ with an exchange and topics of its own, a ``file://`` tooz
 backend, the REST API behind keystonemiddleware against the simulator's
-Keystone) and, once a document asks for it, the all-in-one ``vmotiond``
-as a real process.
+Keystone, one move at a time (``[engine] workers``) so that an aborted
+drain has moves not started) and, once a document asks for it, the
+all-in-one ``vmotiond`` as a real process.
 
 A service that is not there (RabbitMQ) fails the test; nothing is skipped.
 """
@@ -132,6 +133,7 @@ class DocEnv(fixtures.Fixture):
                 "guard_hold_down": 5.0},
             "engine": {
                 "rpc_topic": n["rpc_topic"],
+                "workers": 1,
                 "rpc_ping_timeout": 3.0,
                 "poll_interval": 0.1,
                 "step_retries": 1,

@@ -32,8 +32,11 @@ cloud's own.
 Directives (``<!-- doc-test: VERB ARGS -->``): ``start`` (the all-in-one
 ``vmotiond``), ``kill HOST`` and ``revive HOST`` (the simulated machine),
 ``wait-notification TYPE [STATUS]``, ``wait-host HOST STATE``,
-``wait-idle``, ``latency OP SECONDS``, ``fault OP KIND``,
-``clear-faults``.
+``wait-idle`` (no notification new or running, no vmove pending or
+ongoing), ``latency OP SECONDS``, ``fault OP KIND``, ``clear-faults``,
+``hold OP`` and ``release OP`` (a long operation of the simulator, such as
+``live_migrate``, parked in progress, then let go), ``wait-held COUNT``
+(that many operations parked).
 """
 
 import glob
@@ -148,6 +151,15 @@ class DocRunner:
             env.cloud.add_fault(args[0], args[1])
         elif d.verb == "clear-faults":
             env.cloud.clear_faults()
+        elif d.verb == "hold":
+            env.cloud.hold(args[0])
+        elif d.verb == "release":
+            env.cloud.release(args[0])
+        elif d.verb == "wait-held":
+            env_mod.wait_for(
+                lambda: sum(env.cloud.held().values()) >= int(args[0]),
+                60, "%s: %s operations held" % (d.where, args[0]),
+                env.check_daemon)
         elif d.verb == "wait-notification":
             self._wait_notification(d, args[0], args[1:])
         elif d.verb == "wait-host":
@@ -159,8 +171,10 @@ class DocRunner:
             env_mod.wait_for(
                 lambda: not env.db.notification_list(status=(
                     constants.NOTIFICATION_NEW,
-                    constants.NOTIFICATION_RUNNING)),
-                60, "%s: every notification ended" % d.where,
+                    constants.NOTIFICATION_RUNNING)) and not
+                env.db.vmove_list(status=(constants.PENDING,
+                                          constants.ONGOING)),
+                60, "%s: every notification and vmove ended" % d.where,
                 env.check_daemon)
         else:
             self.case.fail("%s: unknown directive %s" % (d.where, d.verb))

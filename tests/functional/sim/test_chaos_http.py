@@ -68,12 +68,30 @@ class TestChaosOverHttp(testtools.TestCase):
                               timeout=10).json()
         self.assertEqual({"evacuate": {"calls": 2, "accepted": 1}}, counts)
 
-    def test_ctl_command_line(self) -> None:
-        out = subprocess.run(
+    def run_ctl(self, *args: str) -> str:
+        return subprocess.run(
             [sys.executable, "-c", "from vmotiond.cmd.sim import main; "
              "import sys; sys.exit(main())", "ctl", "--url", self.sim.url,
-             "kill-compute", "compute-0002"],
-            capture_output=True, text=True, timeout=60, check=True)
-        self.assertIn('"probe_reachable": true', out.stdout)
+             *args], capture_output=True, text=True, timeout=60,
+            check=True).stdout
+
+    def test_ctl_hold_and_release(self) -> None:
+        srv = self.sim.cloud.add_server("compute-0001", "m1.tiny")
+        self.run_ctl("hold", "live_migrate")
+        self.conn.compute.live_migrate_server(srv.id, "compute-0002",
+                                              block_migration="auto")
+        self.sim.advance(3600)
+        self.assertIn('"live_migrate": 1', self.run_ctl("state"))
+        self.assertEqual("MIGRATING",
+                         self.conn.compute.get_server(srv.id).status)
+        self.assertIn('"released": 1',
+                      self.run_ctl("release", "live_migrate"))
+        self.sim.cloud.settle()
+        self.assertEqual("compute-0002", self.sim.cloud.state.servers[
+            srv.id].host)
+
+    def test_ctl_command_line(self) -> None:
+        out = self.run_ctl("kill-compute", "compute-0002")
+        self.assertIn('"probe_reachable": true', out)
         self.assertFalse(self.sim.cloud.host_view("compute-0002")[
             "compute_running"])

@@ -43,3 +43,33 @@ class TestTimeline(testtools.TestCase):
             tl.at(at(1), lambda when, n=name: fired.append(n))
         tl.run_due(at(1))
         self.assertEqual(list("xyz"), fired)
+
+    def test_after_queues_the_delay_after_the_start(self) -> None:
+        tl = timeline.Timeline()
+        fired = []
+        tl.after("migrate", at(1), 2, fired.append)
+        self.assertEqual(at(3), tl.next_due())
+        tl.run_due(at(3))
+        self.assertEqual([at(3)], fired)
+
+    def test_held_kind_parks_until_its_release(self) -> None:
+        tl = timeline.Timeline()
+        fired = []
+        tl.hold("migrate")
+        tl.after("migrate", at(1), 2, lambda when: fired.append(("m", when)))
+        tl.after("stop", at(1), 2, lambda when: fired.append(("s", when)))
+        self.assertEqual({"migrate": 1}, tl.held())
+        tl.run_due(at(100))
+        self.assertEqual([("s", at(3))], fired)
+        self.assertEqual(1, tl.release("migrate", at(100)))
+        self.assertEqual({}, tl.held())
+        self.assertEqual(at(102), tl.next_due())
+        tl.run_due(at(102))
+        self.assertEqual([("s", at(3)), ("m", at(102))], fired)
+
+    def test_release_of_a_kind_not_held_queues_nothing(self) -> None:
+        tl = timeline.Timeline()
+        self.assertEqual(0, tl.release("migrate", at(1)))
+        self.assertIsNone(tl.next_due())
+        tl.hold("migrate")
+        self.assertEqual({"migrate": 0}, tl.held())
