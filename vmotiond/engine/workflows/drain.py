@@ -14,7 +14,6 @@ One writer per host: the drain holds the host's lock, as a recovery does.
 
 from oslo_log import log as logging
 
-from vmotiond import constants
 from vmotiond.db import models
 from vmotiond.engine.deciding import planner
 from vmotiond.engine.deciding.records import Plan
@@ -32,10 +31,7 @@ class HostDrain(workflow.Workflow):
 
     def prepare(self, notification: models.Notification) -> None:
         host = str(notification.host)
-        service = workflow.service_of(self.s.cloud, host)
-        if service is None:
-            raise workflow.Ended(constants.NOTIFICATION_FAILED,
-                                   "Nova has no compute service on %s" % host)
+        service = workflow.service_or_end(self.s.cloud, host)
         if service.status == "enabled":
             self.s.cloud.disable_service(
                 service.id, host, "%s: drained by operator (notification %s)"

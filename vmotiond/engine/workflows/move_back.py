@@ -183,15 +183,12 @@ class MoveBack(workflow.Workflow):
 
     def prepare(self, notification: models.Notification) -> None:
         host = str(notification.host)
-        service = workflow.service_of(self.s.cloud, host)
-        if service is None:
-            raise workflow.Ended(constants.NOTIFICATION_FAILED,
-                                   "Nova has no compute service on %s" % host)
+        service = workflow.service_or_end(self.s.cloud, host)
         problem = health_problem(self.s.db, service)
         if problem is not None:
             raise workflow.Ended(constants.NOTIFICATION_IGNORED,
-                                   "host %s: %s; nothing was moved"
-                                   % (host, problem))
+                                 "host %s: %s; nothing was moved"
+                                 % (host, problem))
         self.unfence(service)
 
     def unfence(self, service: records.ComputeService) -> None:

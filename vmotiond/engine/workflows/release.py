@@ -99,11 +99,8 @@ class HostRelease(workflow.Workflow):
         problem = busy(self.s.db, host, own=note.uuid)
         if problem is not None:
             raise workflow.Ended(constants.NOTIFICATION_IGNORED,
-                                   "%s; nothing was released" % problem)
-        service = workflow.service_of(cloud, host)
-        if service is None:
-            raise workflow.Ended(constants.NOTIFICATION_FAILED,
-                                   "Nova has no compute service on %s" % host)
+                                 "%s; nothing was released" % problem)
+        service = workflow.service_or_end(cloud, host)
         plan = decide(service)
         done = []
         # Enabled while still forced down: Nova then takes it as down and

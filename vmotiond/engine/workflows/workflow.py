@@ -72,6 +72,17 @@ def facts_of(service: records.ComputeService, record: models.Host | None,
                                  record.monitor_state, capacity)
 
 
+def service_or_end(cloud: cloud_base.Cloud, host: str
+                   ) -> records.ComputeService:
+    """The nova-compute service of ``host``; without one the notification
+    ends ``failed`` before anything moves."""
+    service = service_of(cloud, host)
+    if service is None:
+        raise Ended(constants.NOTIFICATION_FAILED,
+                    "Nova has no compute service on %s" % host)
+    return service
+
+
 def host_facts(db: db_api.Database, service: records.ComputeService,
                capacity: records.HostCapacity | None = None
                ) -> eligibility.HostFacts:
