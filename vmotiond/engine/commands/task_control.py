@@ -115,7 +115,7 @@ class TaskControl:
                 expected=expected):
             raise exception.Conflict(reason="vmove %s changed meanwhile; "
                                      "look again" % row.uuid)
-        self._replan_steps(row)
+        self._refresh_steps(row)
         if note.status in batch_mod.DONE:
             db.notification_set_status(
                 note.uuid, constants.NOTIFICATION_RUNNING,
@@ -127,7 +127,7 @@ class TaskControl:
         self.submit(note.uuid)
         return views.vmove(db.vmove_get(row.uuid))
 
-    def _replan_steps(self, row: models.VMove) -> None:
+    def _refresh_steps(self, row: models.VMove) -> None:
         """Store the vmove's plan with today's floating-IP steps."""
         spec = vmove_store.plan_of(row)
         if spec is None:

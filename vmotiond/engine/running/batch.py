@@ -1,11 +1,10 @@
 """The vmoves of one notification as a batch: write, load, run, conclude.
 
-Every kind of notification (a failed host, a drain, a custom migration, a
-move-back) ends in the same shape: a plan written as vmoves in one
-transaction, jobs run through the dispatcher, and a verdict. This module
-is that shape; the workflows (``recovery`` for a failed host,
-``workflow`` for the operator's kinds) only decide what to plan and what
-to do before.
+Every kind of notification ends with its plan written as vmoves (each
+with its own plan) in one transaction, their jobs run through the
+dispatcher, and a verdict counted from them. ``workflows.workflow``
+calls these in that order; a kind only decides what to do before and
+what to plan.
 """
 
 from collections.abc import Callable
