@@ -1,7 +1,8 @@
 """Asking the engine over RPC: what the engine's server and its clients
 (``vmotiond-manage``, the API's operator actions) share.
 
-The engine serves the methods in ``METHODS`` on ``[engine] rpc_topic``.
+The engine serves the methods in ``METHODS`` on ``[engine] rpc_topic``:
+the operator's requests and the reads of Nova's instances its pages need.
 Every reply is an envelope: ``{"result": ...}``, or, when the request is
 refused, ``{"error": message, "kind": exception class}``; ``unwrap`` turns
 a refusal back into its ``vmotiond.exception`` class.
@@ -36,9 +37,14 @@ TASK_REDO = "task_redo"
 TASK_RESET = "task_reset"
 TASK_DELETE = "task_delete"
 NOTIFICATION_ABORT = "notification_abort"
+# Reads of Nova's instances for the operator's pages.
+HOST_INSTANCES = "host_instances"
+INSTANCE_LIST = "instance_list"
+INSTANCE_TARGETS = "instance_targets"
 METHODS = (PING, HOST_SET, HOST_DRAIN, HOST_MOVE_BACK, HOST_RELEASE,
            INSTANCE_MIGRATE, INSTANCE_RESET_STATE, TASK_REDO, TASK_RESET,
-           TASK_DELETE, NOTIFICATION_ABORT)
+           TASK_DELETE, NOTIFICATION_ABORT, HOST_INSTANCES, INSTANCE_LIST,
+           INSTANCE_TARGETS)
 
 # ``instance_migrate``'s destination letting Nova's scheduler choose
 # (None lets vmotiond's planner choose).

@@ -19,6 +19,9 @@ class Cloud(Protocol):
     def list_servers(self, host: str | None = None
                      ) -> list[records.Server]: ...
 
+    def list_servers_page(self, limit: int, marker: str | None = None
+                          ) -> tuple[list[records.Server], str | None]: ...
+
     def get_server(self, server_id: str) -> records.Server: ...
 
     def list_migrations(self, server_id: str | None = None,

@@ -74,7 +74,18 @@ def server(body: Mapping[str, Any]) -> records.Server:
         metadata=dict(body.get("metadata") or {}),
         locked=bool(body.get("locked", False)),
         server_group_ids=tuple(str(g) for g in groups),
+        flavor_name=(body.get("flavor") or {}).get("original_name"),
+        addresses=addresses(body.get("addresses") or {}),
     )
+
+
+def addresses(body: Mapping[str, Any]) -> tuple[records.Address, ...]:
+    """A server's ``addresses``: network name -> list of addresses."""
+    return tuple(
+        records.Address(str(network), str(item.get("addr") or ""),
+                        str(item.get("OS-EXT-IPS:type") or "fixed"))
+        for network, items in sorted(body.items())
+        for item in items or () if isinstance(item, Mapping))
 
 
 def migration(body: Mapping[str, Any]) -> records.Migration:

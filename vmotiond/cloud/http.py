@@ -137,7 +137,7 @@ class ApiClient:
                             microversion=microversion) or {}
             page = body.get(key) or []
             items.extend(page)
-            marker = _next_marker(body.get(key + "_links") or [])
+            marker = next_marker(body.get(key + "_links") or [])
             if not marker or not page or marker in seen_markers:
                 return items
             seen_markers.add(marker)
@@ -176,7 +176,8 @@ class ApiClient:
             return None
 
 
-def _next_marker(links: list[dict[str, Any]]) -> str | None:
+def next_marker(links: list[dict[str, Any]]) -> str | None:
+    """The ``marker`` of a list's ``next`` link, or None."""
     for link in links:
         if link.get("rel") == "next" and link.get("href"):
             query = urllib.parse.urlparse(link["href"]).query

@@ -166,6 +166,18 @@ class OpenStackCloud:
                           "list servers", convert.server,
                           {"all_tenants": "True", "host": host or None})
 
+    def list_servers_page(self, limit: int, marker: str | None = None
+                          ) -> tuple[list[records.Server], str | None]:
+        """One page of every project's servers, newest first, and the
+        marker of the next page (None: this is the last)."""
+        body = self.compute.get(
+            "servers/detail", "list servers",
+            params={k: v for k, v in (("all_tenants", "True"),
+                                      ("limit", limit), ("marker", marker))
+                    if v is not None}) or {}
+        return ([convert.server(s) for s in body.get("servers") or ()],
+                http.next_marker(body.get("servers_links") or []))
+
     def get_server(self, server_id: str) -> records.Server:
         body = self.compute.get("servers/%s" % server_id, "get server")
         return convert.server(body["server"])

@@ -98,6 +98,18 @@ class Server:
     metadata: Mapping[str, str]
     locked: bool = False
     server_group_ids: tuple[str, ...] = ()
+    flavor_name: str | None = None
+    addresses: tuple["Address", ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Address:
+    """One address of a server: its network, the address and its kind
+    (``fixed`` or ``floating``, as Nova's ``OS-EXT-IPS:type``)."""
+
+    network: str
+    address: str
+    kind: str
 
 
 @dataclasses.dataclass(frozen=True)

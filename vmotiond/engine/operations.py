@@ -1,4 +1,4 @@
-"""The operator's workflows, their requests and their RPC server.
+"""The operator's workflows, their requests, reads and RPC server.
 
 ``Operations(services, ...)`` builds the workflows of ``HOST_DRAIN``,
 ``CUSTOM_MIGRATION``, ``RESET_STATE``, ``MOVE_BACK`` and ``HOST_RELEASE``
@@ -19,6 +19,7 @@ import oslo_messaging
 from vmotiond import constants
 from vmotiond import exception
 from vmotiond import messaging
+from vmotiond.engine.commands import reads as reads_mod
 from vmotiond.engine.commands import requests as operator_mod
 from vmotiond.engine.commands import rpc
 from vmotiond.engine.commands import task_control as tasks_mod
@@ -62,7 +63,8 @@ class Operations:
         self.rpc: rpc.RpcService | None = None
         if rpc_transport is not None:
             self.rpc = rpc.RpcService(conf, rpc_transport, rpc.EngineEndpoint(
-                conf.host, self.operator, self.tasks))
+                conf.host, self.operator, self.tasks,
+                reads_mod.InstanceReads(services)))
         self.listener: oslo_messaging.MessageHandlingServer | None = None
         if transport is not None and conf.engine.auto_move_back:
             topic = conf.monitor.notification_topic

@@ -14,6 +14,9 @@ SERVER = {
     "flavor": {"vcpus": 2, "ram": 4096, "disk": 20, "ephemeral": 5,
                "swap": 1536, "original_name": "m1"},
     "server_groups": ["g1"],
+    "addresses": {"public": [{"addr": "172.16.0.3",
+                              "OS-EXT-IPS:type": "floating"}],
+                  "private": [{"addr": "10.0.0.3", "version": 4}]},
 }
 
 
@@ -24,7 +27,10 @@ class ConvertTest(testtools.TestCase):
             id="s1", name="web", status="ACTIVE", vm_state="active",
             task_state=None, host="host1", availability_zone="az1",
             project_id="p1", vcpus=2, memory_mb=4096, disk_gb=27,
-            metadata={"ha": "true"}, locked=True, server_group_ids=("g1",)),
+            metadata={"ha": "true"}, locked=True, server_group_ids=("g1",),
+            flavor_name="m1", addresses=(
+                records.Address("private", "10.0.0.3", "fixed"),
+                records.Address("public", "172.16.0.3", "floating"))),
             convert.server(SERVER))
 
     def test_volume_backed_server_has_no_root_disk(self):
@@ -34,9 +40,10 @@ class ConvertTest(testtools.TestCase):
 
     def test_sparse_server(self):
         srv = convert.server({"id": "s2"})
-        self.assertEqual(("s2", "UNKNOWN", None, 0, {}, ()),
+        self.assertEqual(("s2", "UNKNOWN", None, 0, {}, (), None, ()),
                          (srv.id, srv.status, srv.host, srv.vcpus,
-                          dict(srv.metadata), srv.server_group_ids))
+                          dict(srv.metadata), srv.server_group_ids,
+                          srv.flavor_name, srv.addresses))
 
     def test_service(self):
         svc = convert.compute_service({

@@ -137,6 +137,22 @@ class OpenStackCloudTest(testtools.TestCase):
         self.assertEqual({"all_tenants": "True", "host": "host1",
                           "limit": 1000}, self.compute.calls[0][2]["params"])
 
+    def test_list_servers_page_and_the_next_marker(self):
+        self.compute_routes[("GET", "servers/detail")] = {
+            "servers": [{"id": "s2"}, {"id": "s1"}],
+            "servers_links": [{"rel": "next", "href":
+                               "http://nova/v2.1/servers/detail?limit=2&"
+                               "marker=s1"}]}
+        page, following = self.cloud.list_servers_page(2, "s3")
+        self.assertEqual(["s2", "s1"], [s.id for s in page])
+        self.assertEqual("s1", following)
+        self.assertEqual({"all_tenants": "True", "limit": 2, "marker": "s3"},
+                         self.compute.calls[0][2]["params"])
+        self.compute_routes[("GET", "servers/detail")] = {"servers": []}
+        self.assertEqual(([], None), self.cloud.list_servers_page(2))
+        self.assertEqual({"all_tenants": "True", "limit": 2},
+                         self.compute.calls[1][2]["params"])
+
     def test_list_server_groups_pages_by_offset(self):
         groups = [{"id": "g%d" % i, "name": "n", "policy": "anti-affinity",
                    "members": ["s%d" % i]} for i in range(3)]

@@ -84,6 +84,21 @@ class FakeCloud:
         return [s for s in self.servers.values()
                 if host is None or s.host == host]
 
+    def list_servers_page(self, limit, marker=None):
+        """Newest first, as Nova; an unknown marker is Nova's 400."""
+        self._call("list_servers_page", limit, marker)
+        servers = list(reversed(list(self.servers.values())))
+        start = 0
+        if marker is not None:
+            ids = [s.id for s in servers]
+            if marker not in ids:
+                raise exception.CloudRefused(service="compute", call="list",
+                                             reason="marker not found")
+            start = ids.index(marker) + 1
+        page = servers[start:start + limit]
+        following = page[-1].id if len(page) == limit else None
+        return page, following
+
     def list_server_groups(self):
         self._call("list_server_groups", None)
         return list(self.server_groups.values())

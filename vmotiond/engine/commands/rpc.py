@@ -17,6 +17,7 @@ import oslo_messaging
 from vmotiond import engine_client
 from vmotiond import exception
 from vmotiond import messaging
+from vmotiond.engine.commands import reads as reads_mod
 from vmotiond.engine.commands import requests as operator_mod
 from vmotiond.engine.commands import task_control as tasks_mod
 
@@ -42,16 +43,18 @@ def _answer(method: Callable[..., Any]) -> Callable[..., dict[str, Any]]:
 
 
 class EngineEndpoint:
-    """What an operator may ask the engine to do: one method per name in
-    ``engine_client.METHODS``."""
+    """What an operator may ask the engine to do or read: one method per
+    name in ``engine_client.METHODS``."""
 
     target = oslo_messaging.Target(version="1.0")
 
     def __init__(self, host: str, operator: operator_mod.OperatorApi,
-                 tasks: tasks_mod.TaskControl) -> None:
+                 tasks: tasks_mod.TaskControl,
+                 reads: reads_mod.InstanceReads) -> None:
         self.host = host
         self.operator = operator
         self.tasks = tasks
+        self.reads = reads
 
     @_answer
     def ping(self) -> dict[str, Any]:
@@ -85,6 +88,19 @@ class EngineEndpoint:
     def instance_reset_state(self, instances: list[str],
                              state: str) -> dict[str, Any]:
         return self.operator.reset_state(instances, state)
+
+    @_answer
+    def host_instances(self, host: str) -> dict[str, Any]:
+        return self.reads.host_instances(host)
+
+    @_answer
+    def instance_list(self, limit: int,
+                      marker: str | None = None) -> dict[str, Any]:
+        return self.reads.instances(limit, marker)
+
+    @_answer
+    def instance_targets(self, instances: list[str]) -> dict[str, Any]:
+        return self.reads.targets(instances)
 
     @_answer
     def task_redo(self, vmove: str) -> dict[str, Any]:

@@ -1,10 +1,13 @@
-"""Plain dicts of notifications, vmoves and steps, for RPC replies and the
-command line (JSON-safe: times as ISO 8601 strings)."""
+"""Plain dicts of notifications, vmoves, steps, instances and target
+hosts, for RPC replies and the command line (JSON-safe: times as ISO 8601
+strings)."""
 
 import datetime
 from typing import Any
 
+from vmotiond.cloud import records
 from vmotiond.db import models
+from vmotiond.engine.deciding.records import TargetHost
 
 
 def _time(value: datetime.datetime | None) -> str | None:
@@ -38,3 +41,22 @@ def step(row: models.VMoveStep) -> dict[str, Any]:
             "started_at": _time(row.started_at),
             "ended_at": _time(row.ended_at), "result": row.result,
             "context": row.context}
+
+
+def server(row: records.Server) -> dict[str, Any]:
+    return {"uuid": row.id, "name": row.name, "project_id": row.project_id,
+            "flavor": row.flavor_name, "vcpus": row.vcpus,
+            "memory_mb": row.memory_mb, "disk_gb": row.disk_gb,
+            "host": row.host, "availability_zone": row.availability_zone,
+            "addresses": [{"network": a.network, "address": a.address,
+                           "kind": a.kind} for a in row.addresses],
+            "status": row.status, "task_state": row.task_state}
+
+
+def target(host: TargetHost) -> dict[str, Any]:
+    """An accepted target host with its free capacity (Placement's)."""
+    free = host.capacity
+    return {"host": host.name, "zone": host.zone, "role": host.role,
+            "memory_mb_free": free.memory_mb_free if free else None,
+            "vcpus_free": free.vcpus_free if free else None,
+            "disk_gb_free": free.disk_gb_free if free else None}

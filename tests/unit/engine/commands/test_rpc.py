@@ -38,6 +38,20 @@ class RpcTest(test_operations.OperationsTestCase):
         self.assertEqual(constants.NOTIFICATION_FINISHED, row.status)
         self.assertEqual("sb1", self.host_of(server))
 
+    def test_the_instance_reads_over_rpc(self):
+        self.serve()
+        server = self.add("a")
+        client = self.client()
+        found = client.call("host_instances", host="src")
+        self.assertEqual([server.id],
+                         [r["uuid"] for r in found["instances"]])
+        page = client.call("instance_list", limit=10, marker=None)
+        self.assertEqual([server.id], [r["uuid"] for r in page["instances"]])
+        targets = client.call("instance_targets", instances=[server.id])
+        self.assertEqual("sb1", targets["targets"][0]["host"])
+        self.assertRaises(exception.NotFound, client.call, "host_instances",
+                          host="nowhere")
+
     def test_refusal_comes_back_as_its_exception(self):
         self.serve()
         error = self.assertRaises(exception.NotFound, self.client().call,
