@@ -46,6 +46,11 @@ METHODS = (PING, HOST_SET, HOST_DRAIN, HOST_MOVE_BACK, HOST_RELEASE,
            TASK_DELETE, NOTIFICATION_ABORT, HOST_INSTANCES, INSTANCE_LIST,
            INSTANCE_TARGETS)
 
+# Most instances one ``instance_list`` page holds (Nova's default
+# max_limit) and one ``instance_targets`` request names.
+MAX_INSTANCE_PAGE = 1000
+MAX_TARGETS_SELECTION = 200
+
 # ``instance_migrate``'s destination letting Nova's scheduler choose
 # (None lets vmotiond's planner choose).
 LET_NOVA_CHOOSE = "*"

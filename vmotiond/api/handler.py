@@ -24,6 +24,7 @@ from vmotiond.api import microversion
 from vmotiond.api import util
 from vmotiond.api.handlers import alerts
 from vmotiond.api.handlers import hosts
+from vmotiond.api.handlers import instances
 from vmotiond.api.handlers import notifications
 from vmotiond.api.handlers import openapi
 from vmotiond.api.handlers import operator
@@ -55,6 +56,10 @@ ROUTE_DECLARATIONS: dict[str, dict[str, Handler]] = {
     "/v1/alerts/{alert_id}": {"GET": alerts.show_alert},
     "/v1/operator/hosts/{host_name}/action": {"POST": operator.host_action},
     "/v1/operator/instances/action": {"POST": operator.instances_action},
+    "/v1/operator/hosts/{host_name}/instances": {
+        "GET": instances.list_host_instances},
+    "/v1/operator/instances": {"GET": instances.list_instances},
+    "/v1/operator/instances/targets": {"GET": instances.list_targets},
     "/v1/operator/vmoves/{vmove_id}/action": {"POST": operator.vmove_action},
     "/v1/operator/notifications/{notification_id}/action": {
         "POST": operator.notification_action},

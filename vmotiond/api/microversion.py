@@ -26,7 +26,7 @@ VERSIONS = [
     "1.3",  # GET /v1/notifications/{id}/vmoves[/{id}] (Masakari's vmoves).
     "1.4",  # vmotiond's own: /v1/hosts, /v1/vmoves[/{id}[/steps]].
     "1.5",  # /v1/alerts[/{id}]: monitor alerts, refused messages.
-    "1.6",  # POST /v1/operator/.../action: the operator's actions.
+    "1.6",  # /v1/operator/...: the operator's actions, Nova's instances.
 ]
 
 Version = tuple[int, int]

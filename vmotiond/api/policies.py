@@ -32,6 +32,7 @@ OPERATOR_HOSTS = "vmotiond:operator:hosts:action"
 OPERATOR_INSTANCES = "vmotiond:operator:instances:action"
 OPERATOR_VMOVES = "vmotiond:operator:vmoves:action"
 OPERATOR_NOTIFICATIONS = "vmotiond:operator:notifications:action"
+OPERATOR_INSTANCES_READ = "vmotiond:operator:instances:index"
 
 _BASE = [
     policy.RuleDefault(
@@ -80,6 +81,11 @@ _RULES = [
           "/v1/vmoves/{vmove_id}/steps", project=True),
     _rule(HOSTS_LIST, "List the compute hosts vmotiond knows.", "/v1/hosts"),
     _rule(HOSTS_SHOW, "Show one compute host.", "/v1/hosts/{host_name}"),
+    _rule(OPERATOR_INSTANCES_READ, "List Nova's instances (of a host, or "
+          "all of them page by page) and the hosts vmotiond's planner "
+          "accepts as the target of a selection, read by the engine.",
+          "/v1/operator/hosts/{host_name}/instances",
+          "/v1/operator/instances", "/v1/operator/instances/targets"),
     # Alerts name hosts and carry raw messages from the bus: admin only.
     policy.DocumentedRuleDefault(
         name=ALERTS_LIST, check_str="role:admin",

@@ -32,6 +32,11 @@ class TestRoutes(base.ApiTestCase):
     def test_every_route_answers_get(self) -> None:
         for path in ROUTES:
             response = self.request(path)
+            if path.startswith(handler.OPERATOR_PREFIX):
+                # Read through the engine: this app has no link to one
+                # (the targets' read wants its instances first).
+                self.assertIn(response.status_int, (400, 503), path)
+                continue
             self.assertIn(response.status_int, (200, 404), path)
             if response.status_int == 404:
                 self.assertEqual(errors.NOT_FOUND, _code(response), path)

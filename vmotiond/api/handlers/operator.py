@@ -33,15 +33,15 @@ def _body(req: webob.Request) -> dict[str, Any]:
     return actions.decode(raw, req.content_type)
 
 
-def _send(req: webob.Request,
-          request: actions.EngineRequest) -> webob.Response:
-    """Ask the engine; its answer, or its refusal as an HTTP error."""
+def ask(req: webob.Request, method: str, **kwargs: Any) -> Any:
+    """The engine's answer to ``method``, or its refusal as an HTTP
+    error."""
     engine = req.environ.get(util.ENV_ENGINE)
     if engine is None:
         raise util.HTTPError(503, errors.ENGINE_UNAVAILABLE,
                              "This API process has no link to an engine.")
     try:
-        answer = engine.ask(request.method, **request.kwargs)
+        return engine.ask(method, **kwargs)
     except (exception.EngineUnavailable, exception.EngineNoReply) as exc:
         raise util.HTTPError(503, errors.ENGINE_UNAVAILABLE, exc.message,
                              {"Retry-After": "5"}) from None
@@ -56,6 +56,12 @@ def _send(req: webob.Request,
     except exception.VmotiondError as exc:
         raise util.HTTPError(500, errors.ENGINE_FAILED,
                              exc.message) from None
+
+
+def _send(req: webob.Request,
+          request: actions.EngineRequest) -> webob.Response:
+    """Ask the engine; its answer, or its refusal as an HTTP error."""
+    answer = ask(req, request.method, **request.kwargs)
     return util.json_response({request.wraps: answer},
                               status=202 if request.starts else 200)
 

@@ -11,15 +11,14 @@ plain, JSON-safe dict; a request naming what does not exist raises
 from typing import Any
 
 from vmotiond import constants
+from vmotiond import engine_client
 from vmotiond import exception
 from vmotiond.engine.commands import views
 from vmotiond.engine.deciding import destinations
 from vmotiond.engine.workflows import workflow
 
-# Largest page of instances one request reads (Nova's default max_limit).
-MAX_PAGE = 1000
-# Most instances one request for targets names.
-MAX_SELECTION = 1000
+MAX_PAGE = engine_client.MAX_INSTANCE_PAGE
+MAX_SELECTION = engine_client.MAX_TARGETS_SELECTION
 
 
 class InstanceReads:

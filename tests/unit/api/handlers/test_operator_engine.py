@@ -73,3 +73,21 @@ class ApiToEngineTest(test_operations.OperationsTestCase):
         self.assertEqual("standby", response.json["host"]["role"])
         self.assertEqual(constants.ROLE_STANDBY, self.db.host_get("n1").role)
         self.assertEqual("disabled", self.cloud.services["n1"].status)
+
+    def test_instance_reads_through_the_api(self):
+        server = self.add("a", sid="33333333-3333-4333-8333-333333333333")
+
+        def get(path):
+            req = webob.Request.blank(path)
+            req.headers["OpenStack-API-Version"] = "instance-ha 1.6"
+            return req.get_response(self.app)
+
+        response = get("/v1/operator/hosts/src/instances")
+        self.assertEqual(200, response.status_int, response.text)
+        self.assertEqual([server.id],
+                         [i["uuid"] for i in response.json["instances"]])
+        response = get("/v1/operator/instances/targets?instances=%s"
+                       % server.id)
+        self.assertEqual(200, response.status_int, response.text)
+        self.assertEqual("sb1", response.json["targets"][0]["host"])
+        self.assertIn("src", [r["host"] for r in response.json["refused"]])
