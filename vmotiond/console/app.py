@@ -29,9 +29,12 @@ LANG_COOKIE = "vmotion_lang"
 STATIC_DIR = pathlib.Path(__file__).parent / "static"
 _TYPES = {".css": "text/css", ".js": "text/javascript",
           ".svg": "image/svg+xml"}
-# Page path -> its template; ``tasks/<id>`` is a task's detail.
-PAGES = {"hostinfo": "hostinfo.html", "migrate_task": "migrate_task.html"}
+# Page path -> its template; ``tasks/<id>`` is a task's detail,
+# ``host_desktop_migration/<host>`` a host's instances.
+PAGES = {"hostinfo": "hostinfo.html", "migrate_task": "migrate_task.html",
+         "desktop_migration": "instances.html"}
 _TASK = re.compile(r"^tasks/(?P<ident>[0-9A-Za-z-]{1,64})$")
+_HOST = re.compile(r"^host_desktop_migration/(?P<host>[0-9A-Za-z._-]{1,255})$")
 
 
 def static_files(folder: pathlib.Path) -> dict[str, tuple[bytes, str]]:
@@ -93,6 +96,11 @@ class Console:
         if task is not None:
             return self._render(req, "task.html", nav="migrate_task",
                                 task_id=task.group("ident"))
+        host = _HOST.match(rest)
+        if host is not None:
+            return self._render(req, "instances.html",
+                                nav="desktop_migration",
+                                host=host.group("host"))
         if rest in PAGES:
             return self._render(req, PAGES[rest], nav=rest)
         return webob.Response(status=404, content_type="text/plain",

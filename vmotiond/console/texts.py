@@ -54,6 +54,11 @@ SCRIPT_TEXTS = {
     "all_running": _("last instance running again"),
     "timeline_empty": _("No move has started yet."),
     "seconds": _("s"),
+    # Instances.
+    "no_instances": _("No instance here."),
+    "no_targets": _("No host accepts the whole selection."),
+    "selected": _("Selected instances:"),
+    "floating": _("floating"),
 }
 
 

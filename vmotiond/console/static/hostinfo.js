@@ -32,7 +32,8 @@
 
   function row(host) {
     return el("tr", {"data-host": host.name}, [
-      el("td", {"class": "name", text: host.name}),
+      el("td", {"class": "name"}, [el("a", {href: "/vmotion/host_desktop_migration/" + encodeURIComponent(host.name),
+                                             text: host.name})]),
       el("td", {text: host.management_ip || ""}),
       el("td", {text: host.availability_zone || ""}),
       ratio(host.vcpus_used, host.vcpus_total, "vCPU"),
