@@ -6,7 +6,9 @@
   const {t, el, get, fail, updated, badge} = VM;
   const table = document.getElementById("instances");
   const host = table.dataset.host;
-  const PAGE = 50;
+  // The page size: the page's ?limit=, else 50 (the API cuts it).
+  const askedLimit = parseInt(new URLSearchParams(window.location.search).get("limit"), 10);
+  const PAGE = askedLimit > 0 ? askedLimit : 50;
   const shown = new Map();     // uuid -> instance, in page order
   const selected = new Set();
   let next = null;             // the marker of the next page
