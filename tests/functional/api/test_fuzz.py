@@ -4,7 +4,8 @@ The API runs behind keystonemiddleware (the simulator's Keystone) over
 MariaDB; schemathesis sends an admin's token and the latest microversion
 and checks every response against the document. Bounded to ~45 s. No
 engine acts here: the operator's actions reach one that refuses every
-request (409), so their bodies are fuzzed, not the cloud.
+request (409), so their bodies are fuzzed, not the cloud; its reads of
+instances answer a cloud without any.
 """
 
 import os
@@ -16,6 +17,7 @@ import fixtures
 
 from tests.fixtures import sim as sim_fixture
 from tests.functional.api import base
+from vmotiond import engine_client
 from vmotiond import exception
 from vmotiond.sim import builder
 
@@ -23,7 +25,14 @@ MAX_TIME = 45
 
 
 class RefusingEngine:
-    def ask(self, method: str, **kwargs: object) -> None:
+    def ask(self, method: str, **kwargs: object) -> object:
+        if method == engine_client.HOST_INSTANCES:
+            return {"host": kwargs["host"], "instances": []}
+        if method == engine_client.INSTANCE_LIST:
+            return {"instances": [], "next_marker": None}
+        if method == engine_client.INSTANCE_TARGETS:
+            return {"instances": kwargs["instances"], "targets": [],
+                    "refused": []}
         raise exception.Conflict(reason="%s: no engine acts in this test"
                                  % method)
 

@@ -1,5 +1,6 @@
 """The engine's RPC server, which ``vmotiond-manage`` and the API's
-operator actions ask (their client: ``vmotiond.engine_client``).
+operator actions and instance reads ask (their client:
+``vmotiond.engine_client``).
 
 ``RpcService`` serves ``EngineEndpoint`` on ``[engine] rpc_topic`` (server
 name ``[DEFAULT] host``, threading executor). Every method returns the
