@@ -71,6 +71,14 @@ class SplitActionsTest(cases.CloudTestCase):
         on_host = sorted(sid for sid, s in servers.items()
                          if s.compute_host == host)
         self.assertTrue(on_host)
+        # The console's reads of Nova's instances cross the bus too.
+        listed = self.dep.api("/v1/operator/hosts/%s/instances" % host,
+                              version=VERSION)["instances"]
+        self.assertEqual(on_host, sorted(i["uuid"] for i in listed))
+        targets = self.dep.api("/v1/operator/instances/targets?instances=%s"
+                               % on_host[0], version=VERSION)
+        self.assertIn(host, [r["host"] for r in targets["refused"]])
+        self.assertTrue(targets["targets"])
         response = post(self.dep, "/v1/operator/hosts/%s/action" % host,
                         {"action": "drain"})
         self.assertEqual(202, response.status_code, response.text)
