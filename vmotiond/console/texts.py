@@ -72,6 +72,7 @@ SCRIPT_TEXTS = {
     "confirm_abort": _("Abort this task? Moves not started will not run. "
                        "Host:"),
     "task_started": _("started task"), "done": _("done"),
+    "accepted": _("accepted; this page shows its progress"),
     "refused": _("refused:"),
     "none_selected": _("No move is selected."),
 }

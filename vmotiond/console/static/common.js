@@ -102,7 +102,7 @@ const VM = (() => {
     else if (note && note.uuid) {
       parts.push(t("task_started") + " ", el("a", {href: "/vmotion/tasks/" + note.uuid, "class": "task",
                                                    text: t(note.type || "") + " " + note.uuid}));
-    } else parts.push(t("done"));
+    } else parts.push(t(answer.status === 202 ? "accepted" : "done"));
     show(parts, !answer.ok);
   }
 

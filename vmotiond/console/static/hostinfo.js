@@ -47,7 +47,8 @@
   function evidence(host) {
     const parts = [];
     if (host.monitor_state_since) parts.push(t("since") + " " + VM.time(host.monitor_state_since));
-    if (host.monitor_detail) parts.push(host.monitor_detail);
+    const detail = host.monitor_detail;
+    if (detail) parts.push(typeof detail === "string" ? detail : JSON.stringify(detail));
     if (host.last_heartbeat) parts.push(t("heartbeat") + " " + VM.time(host.last_heartbeat));
     return el("td", {"class": "evidence"}, parts.map((p) => el("div", {text: p})));
   }
