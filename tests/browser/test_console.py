@@ -183,6 +183,8 @@ class TestConsole(ConsoleTestCase):
             self.host_names, what="the hosts"))
         self.assertEqual("正常", self.browser.text(
             '#hosts tr[data-host="compute-0001"] .s-up'))
+        self.assertEqual("一键迁移", self.browser.text(
+            '#hosts tr[data-host="compute-0001"] button[data-action="drain"]'))
         self.browser.screenshot("hostinfo-zh_CN")
         # The choice is remembered on the next page.
         self.browser.go(self.url + "/vmotion/migrate_task")
