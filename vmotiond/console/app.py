@@ -226,7 +226,6 @@ class Console:
             environ["HTTP_X_AUTH_TOKEN"] = token
         return self._api(environ, start_response)
 
-
     def _refuse_action(self, req: webob.Request) -> webob.Response | None:
         """A 403 for an action not sent by a console page of this session:
         from another origin, or without the session's CSRF token."""
