@@ -146,3 +146,45 @@ class ConsoleActionsTest(cases.CloudTestCase):
         self.assertEqual(403, status)
         self.assertEqual("normal", self.dep.api(
             "/v1/hosts/%s" % STANDBY)["host"]["role"])
+
+    def test_drain_then_abort(self) -> None:
+        self.start()
+        self.set_standby()
+        self.wait(lambda: {h["monitor_state"] for h in self.dep.api(
+            "/v1/hosts")["hosts"]} == {"up"}, 60, "every host up")
+        # The moves stay in flight until released.
+        for op in ("live_migrate", "migrate"):
+            self.sim.control("PUT", "/hold/" + op)
+        victim = self.choose_victim(self.sim.servers())
+        self.browser.click_when(ROW % victim + ' button[data-action="drain"]',
+                                "the drain button")
+        question = self.browser.wait(
+            lambda: self.browser.text("#confirm-text"),
+            what="the confirmation")
+        self.assertTrue(question.endswith(" " + victim), question)
+        self.browser.screenshot("hostinfo-confirm")
+        self.browser.click("#confirm-yes")
+        answer = self.browser.wait(
+            lambda: "host drain" in self.browser.text("#answer")
+            and self.browser.text("#answer"), what="the started task")
+        self.assertTrue(answer.startswith("Migrate all: started task "),
+                        answer)
+        task = self.browser.script(
+            "return document.querySelector('#answer a').getAttribute('href');")
+        note_uuid = task.rsplit("/", 1)[1]
+
+        self.browser.go(self.url + "/migrate_task")
+        rows = '#tasks tr[data-notification="%s"]' % note_uuid
+        self.browser.click_when(rows + ' button[data-action="abort"]',
+                                "the abort button")
+        self.browser.click_when("#confirm-yes", "the confirmation")
+        self.browser.wait(lambda: self.browser.find_all(
+            rows + " .s-aborted"), what="the task aborted on the page")
+        self.assertEqual("Abort: done", self.browser.text("#answer"))
+        self.assertEqual("aborted", self.dep.api(
+            "/v1/notifications/%s" % note_uuid)["notification"]["status"])
+        self.assertEqual([], self.browser.find_all(
+            rows + ' button[data-action="abort"]'))
+        self.browser.screenshot("migrate_task-aborted")
+        for op in ("live_migrate", "migrate"):
+            self.sim.control("DELETE", "/hold/" + op)

@@ -96,7 +96,8 @@ const VM = (() => {
 
   // Show the engine's answer: the task an action started, or its refusal.
   function report(answer, what) {
-    const note = answer.ok ? answer.body.notification : null;
+    // 202: the action started work; a notification names the task.
+    const note = answer.status === 202 ? answer.body.notification : null;
     const parts = [what + ": "];
     if (!answer.ok) parts.push(t("refused") + " " + refusal(answer));
     else if (note && note.uuid) {

@@ -10,7 +10,7 @@
   // The statuses the engine takes each action from.
   const ALLOWED = {redo: ["failed"], reset: ["ongoing", "failed"], delete: ["succeeded", "failed", "ignored"]};
   const ABORTABLE = ["new", "running"];
-  // Actions that move instances ask first.
+  // Actions that move instances, or stop their moves, ask first.
   const ASK = {redo: "confirm_redo", reset: "confirm_reset", delete: null, abort: "confirm_abort"};
 
   async function moveAction(action, uuids) {
