@@ -6,7 +6,11 @@ Every page's screenshot is written to ``.browser-screenshots/``.
 """
 
 import datetime
+import os
 from typing import Any
+
+import fixtures
+import requests
 
 from tests.browser import webdriver
 from tests.fixtures import ports
@@ -14,6 +18,7 @@ from tests.fixtures import sim as sim_fixture
 from tests.functional.api import base
 from vmotiond import constants
 from vmotiond.cloud import openstack as os_cloud
+from vmotiond.console import security
 from vmotiond.monitor import inventory
 from vmotiond.monitor import store as store_mod
 from vmotiond.sim import builder
@@ -71,6 +76,9 @@ class TestConsole(ConsoleTestCase):
         self.assertTrue(cells[1], "a management IP")
         self.assertEqual(3, len(self.browser.find_all(row + " meter")))
         self.assertEqual("up", self.browser.text(row + " .s-up"))
+        # An admin: the API lets the session act.
+        self.assertTrue(self.browser.find_all(
+            row + ' td.actions button[data-action="drain"]'))
         self.browser.screenshot("hostinfo")
         # No script error, no blocked script or style (the strict CSP).
         self.assertEqual([], self.browser.console_messages())
@@ -181,6 +189,8 @@ class TestConsole(ConsoleTestCase):
             self.host_names, what="the hosts"))
         self.assertEqual("正常", self.browser.text(
             '#hosts tr[data-host="compute-0001"] .s-up'))
+        self.assertEqual("一键迁移", self.browser.text(
+            '#hosts tr[data-host="compute-0001"] button[data-action="drain"]'))
         self.browser.screenshot("hostinfo-zh_CN")
         # The choice is remembered on the next page.
         self.browser.go(self.url + "/vmotion/migrate_task")
@@ -213,6 +223,44 @@ class TestRefusedReader(ConsoleTestCase):
         self.assertIn("Forbidden", message)
         self.assertEqual([], self.host_names())
         self.browser.screenshot("hostinfo-forbidden")
+
+
+class TestReader(ConsoleTestCase):
+    """A project reader whom a policy file lets read the whole cloud."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        folder = self.useFixture(fixtures.TempDir()).path
+        with open(os.path.join(folder, "readers.yaml"), "w") as f:
+            f.write('"vmotiond:reader": "role:admin or role:reader"\n')
+        # Read at the first check, unlike policy_file.
+        self.conf_fixture.set("policy_dirs", [folder], "oslo_policy")
+
+    def test_a_reader_sees_no_action_and_is_refused(self) -> None:
+        self.log_in("reader", "reader", "admin")
+        self.assertIn("compute-0001", self.browser.wait(
+            self.host_names, what="the hosts"))
+        self.assertEqual([], self.browser.find_all("td.actions"))
+        self.assertEqual([], self.browser.find_all("button.act"))
+        self.assertIsNone(self.browser.script(
+            "return document.body.dataset.csrf || null;"))
+        self.browser.screenshot("hostinfo-reader")
+        self.browser.go(self.url + "/vmotion/migrate_task")
+        self.browser.wait(lambda: self.browser.find_all(
+            "#tasks tr[data-vmove]"), what="the vmoves")
+        self.assertEqual([], self.browser.find_all("#selection"))
+        self.assertEqual([], self.browser.find_all("button.act"))
+        # With the session's own CSRF token, the API refuses anyway.
+        token = self.browser.cookie("vmotion_token")
+        response = requests.post(
+            self.url + "/vmotion/api/v1/operator/hosts/compute-0001/action",
+            json={"action": "drain"}, timeout=10, headers={
+                "Origin": self.url, "Cookie": "vmotion_token=" + token,
+                "X-CSRF-Token": security.csrf_token(token),
+                "OpenStack-API-Version": "instance-ha 1.6"})
+        self.assertEqual(403, response.status_code, response.text)
+        self.assertIn("vmotiond:operator",
+                      response.json()["forbidden"]["message"])
 
 
 class TestNoauth(base.ApiServerTestCase):

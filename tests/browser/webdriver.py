@@ -141,6 +141,16 @@ class Browser(fixtures.Fixture):
         self._call("POST", self._session + "/element/%s/click"
                    % self.find(css), {})
 
+    def click_when(self, css: str, what: str) -> None:
+        """Click ``css`` once it is there, again if the page replaced it
+        meanwhile."""
+        self.wait(lambda: self.click(css) or True, what=what)
+
+    def cookie(self, name: str) -> str:
+        """The value of cookie ``name``, HttpOnly ones included."""
+        return str(self._call("GET", self._session + "/cookie/%s" % name)[
+            "value"])
+
     def type(self, css: str, text: str) -> None:
         self._call("POST", self._session + "/element/%s/value"
                    % self.find(css), {"text": text})

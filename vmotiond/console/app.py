@@ -3,7 +3,10 @@
 Pages are shells rendered on the server (Jinja2, autoescaped, gettext);
 each page's script reads the REST API through ``/vmotion/api/...``, which
 hands GETs to the API with the session's Keystone token (an HttpOnly
-cookie). Every other path goes to the API unchanged.
+cookie). The operator's actions (POST ``/vmotion/api/v1/operator/...``)
+pass only with the session's CSRF token and from the console's origin. A
+page shows action buttons when the API lets the session act. Every other
+path goes to the API unchanged.
 """
 
 from collections.abc import Callable
@@ -26,6 +29,10 @@ WSGIApp = Callable[..., Any]
 PREFIX = "/vmotion"
 TOKEN_COOKIE = "vmotion_token"  # noqa: S105 (a cookie name)
 LANG_COOKIE = "vmotion_lang"
+# The session secret of a console without Keystone login (noauth).
+SESSION_COOKIE = "vmotion_session"
+OPERATOR_PATH = "/v1/operator/"
+ACTIONS_VERSION = "instance-ha 1.6"
 STATIC_DIR = pathlib.Path(__file__).parent / "static"
 _TYPES = {".css": "text/css", ".js": "text/javascript",
           ".svg": "image/svg+xml"}
@@ -115,14 +122,24 @@ class Console:
     def _render(self, req: webob.Request, template: str,
                 status: int = 200, **values: Any) -> webob.Response:
         language, remember = self._language(req)
+        session = self._session(req)
+        fresh = None
+        if session is None and not self._keystone:
+            session = fresh = security.new_session()
+        csrf = None
+        if session and values.get("nav") and self._may_act(req):
+            csrf = security.csrf_token(session)
         page = self._envs[language].get_template(template).render(
             language=language, languages=i18n.LANGUAGES, prefix=PREFIX,
-            keystone=self._keystone, **values)
+            keystone=self._keystone, csrf=csrf, **values)
         response = webob.Response(status=status, charset="utf-8",
                                   content_type="text/html", text=page)
         if remember:
             response.headers.add("Set-Cookie", security.cookie(
                 LANG_COOKIE, language, _secure(req), 365 * 86400))
+        if fresh and csrf:
+            response.headers.add("Set-Cookie", security.cookie(
+                SESSION_COOKIE, fresh, _secure(req)))
         response.headers["Content-Language"] = language.replace("_", "-")
         response.headers["Cache-Control"] = "no-store"
         return response
@@ -171,18 +188,43 @@ class Console:
             TOKEN_COOKIE, "", _secure(req), 0))
         return response
 
+    def _session(self, req: webob.Request) -> str | None:
+        """The session's secret: the Keystone token, or without Keystone
+        a random cookie the first page with actions sets."""
+        name = TOKEN_COOKIE if self._keystone else SESSION_COOKIE
+        return req.cookies.get(name) or None
+
+    def _may_act(self, req: webob.Request) -> bool:
+        """Whether the API lets this session act: an action without a body
+        is refused with 400 once the policy passed, 403 before it, 404
+        when ``[api] operator_actions`` is off. The engine is not asked."""
+        probe = webob.Request.blank(OPERATOR_PATH + "instances/action",
+                                    method="POST", body=b"")
+        probe.content_type = "text/plain"
+        probe.headers["OpenStack-API-Version"] = ACTIONS_VERSION
+        token = req.cookies.get(TOKEN_COOKIE)
+        if self._keystone and token:
+            probe.headers["X-Auth-Token"] = token
+        return bool(probe.get_response(self._api).status_int == 400)
+
     def _auth_url(self) -> str:
         group = self._conf.keystone_authtoken
         return str(group.www_authenticate_uri or group.auth_url)
 
     def _forward(self, req: webob.Request, path: str,
                  start_response: Callable[..., Any]) -> Any:
-        """GET ``path`` of the API with the session's token."""
+        """GET ``path`` of the API, or POST an operator action, with the
+        session's token."""
         environ = req.environ
-        if req.method not in ("GET", "HEAD"):
+        if req.method == "POST" and path.startswith(OPERATOR_PATH):
+            refusal = self._refuse_action(req)
+            if refusal is not None:
+                return refusal(environ, start_response)
+        elif req.method not in ("GET", "HEAD"):
             return webob.Response(
                 status=405, allow="GET, HEAD", content_type="text/plain",
-                text="The console reads only.\n")(environ, start_response)
+                text="The console posts only the operator's actions.\n")(
+                    environ, start_response)
         environ["PATH_INFO"] = path
         environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + \
             PREFIX + "/api"
@@ -191,6 +233,23 @@ class Console:
         if self._keystone and token:
             environ["HTTP_X_AUTH_TOKEN"] = token
         return self._api(environ, start_response)
+
+    def _refuse_action(self, req: webob.Request) -> webob.Response | None:
+        """A 403 for an action not sent by a console page of this session:
+        from another origin, or without the session's CSRF token."""
+        if not _same_origin(req):
+            message = "An action sent from another site is refused."
+        elif not security.csrf_valid(self._session(req),
+                                     req.headers.get(security.CSRF_HEADER)):
+            message = ("An action without this session's CSRF token is "
+                       "refused; reload the page.")
+        else:
+            return None
+        LOG.warning("Console action %s refused: %s", req.path_info,
+                    message)
+        return webob.Response(status=403, content_type="application/json",
+                              json_body={"forbidden": {
+                                  "code": 403, "message": message}})
 
 
 def _redirect(location: str) -> webob.Response:

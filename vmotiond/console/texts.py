@@ -59,6 +59,27 @@ SCRIPT_TEXTS = {
     "no_targets": _("No host accepts the whole selection."),
     "selected": _("Selected instances:"),
     "floating": _("floating"),
+    # Actions and their answers.
+    "make_standby": _("Make standby"), "make_normal": _("Make normal"),
+    "set_role": _("Set the role"),
+    "evacuate_on": _("Turn auto-evacuation on"),
+    "evacuate_off": _("Turn auto-evacuation off"),
+    "set_evacuate": _("Set auto-evacuation"),
+    "drain": _("Migrate all"), "move_back": _("Move back"),
+    "release": _("Release"), "redo": _("Redo"), "reset": _("Reset"),
+    "delete": _("Delete"), "abort": _("Abort"), "select": _("Select"),
+    "confirm_drain": _("Migrate every instance away from this host? "
+                       "Standby hosts first:"),
+    "confirm_move_back": _("Move the instances back to this host:"),
+    "confirm_release": _("Release this fenced host back to service:"),
+    "confirm_redo": _("Run the selected failed moves again?"),
+    "confirm_reset": _("Reset the selected moves so that they run again?"),
+    "confirm_abort": _("Abort this task? Moves not started will not run. "
+                       "Host:"),
+    "task_started": _("started task"), "done": _("done"),
+    "accepted": _("accepted; this page shows its progress"),
+    "refused": _("refused:"),
+    "none_selected": _("No move is selected."),
 }
 
 

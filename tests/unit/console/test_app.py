@@ -1,4 +1,5 @@
-"""The console's WSGI app: pages, static files, login, the read proxy."""
+"""The console's WSGI app: pages, static files, login, the read proxy,
+the operator's actions."""
 
 import json
 import types
@@ -21,16 +22,30 @@ def make_conf(auth_strategy: str) -> Any:
             auth_url=None))
 
 
+PROBE = "/v1/operator/instances/action"
+
+
 class FakeApi:
-    """Records the environ of every request the console passes on."""
+    """Records the environ of every request the console passes on; an
+    action without a body is answered ``probe`` (400: the policy passed).
+    """
 
     def __init__(self) -> None:
         self.seen: list[dict[str, Any]] = []
+        self.probe = 403
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         self.seen.append(dict(environ))
+        if environ["PATH_INFO"] == PROBE and \
+                int(environ.get("CONTENT_LENGTH") or 0) == 0:
+            return webob.Response(status=self.probe)(environ,
+                                                     start_response)
         return webob.Response(json={"path": environ["PATH_INFO"]})(
             environ, start_response)
+
+    def posts(self) -> list[dict[str, Any]]:
+        """The requests that were not probes."""
+        return [e for e in self.seen if e["PATH_INFO"] != PROBE]
 
 
 class ConsoleCase(testtools.TestCase):
@@ -68,7 +83,9 @@ class TestNoauth(ConsoleCase):
             self.assertEqual("no-store", response.headers["Cache-Control"])
             self.assertNotIn("<script>", response.text)
             self.assertNotIn(" style=", response.text)
-        self.assertEqual([], self.api.seen)
+        # The API saw only the probes of whether the session may act.
+        self.assertEqual({("POST", PROBE)}, {
+            (e["REQUEST_METHOD"], e["PATH_INFO"]) for e in self.api.seen})
 
     def test_hosts_page(self) -> None:
         page = self.get("/vmotion/hostinfo").text
@@ -143,6 +160,8 @@ class TestNoauth(ConsoleCase):
         for method in ("POST", "PUT", "DELETE", "PATCH"):
             self.assertEqual(405, self.get("/vmotion/api/v1/vmoves",
                                            method).status_int)
+        self.assertEqual(405, self.get("/vmotion/api/v1/operator/x/action",
+                                       "PUT").status_int)
         self.assertEqual(1, len(self.api.seen))
 
     def test_no_login_without_keystone(self) -> None:
@@ -225,3 +244,119 @@ class TestKeystone(ConsoleCase):
         self.assertEqual(405, self.get("/vmotion/api/v1/hosts", "POST",
                                        Cookie="vmotion_token=tok")
                          .status_int)
+
+
+def post_action(app: Any, path: str, cookie: str | None,
+                csrf: str | None, **headers: str) -> webob.Response:
+    req = webob.Request.blank("/vmotion/api" + path, method="POST",
+                              headers=headers, body=b'{"action": "drain"}')
+    req.content_type = "application/json"
+    if cookie is not None:
+        req.headers["Cookie"] = cookie
+    if csrf is not None:
+        req.headers["X-CSRF-Token"] = csrf
+    return req.get_response(app)
+
+
+class TestActionsNoauth(ConsoleCase):
+
+    PATH = "/v1/operator/hosts/h1/action"
+    ORIGIN = {"Origin": "http://localhost"}
+
+    def test_a_page_for_a_session_that_may_act(self) -> None:
+        self.api.probe = 400
+        response = self.get("/vmotion/hostinfo")
+        cookie = response.headers["Set-Cookie"]
+        self.assertTrue(cookie.startswith("vmotion_session="))
+        self.assertIn("HttpOnly; SameSite=Strict", cookie)
+        session = cookie.split(";")[0].split("=", 1)[1]
+        self.assertIn('data-csrf="%s"' % security.csrf_token(session),
+                      response.text)
+        self.assertIn("<th>Actions</th>", response.text)
+        self.assertIn('id="confirm"', response.text)
+        probe = self.api.seen[-1]
+        self.assertEqual(("POST", "instance-ha 1.6"), (
+            probe["REQUEST_METHOD"], probe["HTTP_OPENSTACK_API_VERSION"]))
+        # The session's cookie is kept, not replaced.
+        again = self.get("/vmotion/migrate_task",
+                         Cookie="vmotion_session=" + session)
+        self.assertNotIn("Set-Cookie", again.headers)
+        self.assertIn('data-csrf="%s"' % security.csrf_token(session),
+                      again.text)
+        self.assertIn('data-selected="redo"', again.text)
+
+    def test_a_reader_gets_no_actions(self) -> None:
+        for refused in (403, 404):
+            self.api.probe = refused
+            response = self.get("/vmotion/hostinfo")
+            self.assertNotIn("data-csrf", response.text)
+            self.assertNotIn("Actions", response.text)
+            self.assertNotIn('id="confirm"', response.text)
+            self.assertNotIn("Set-Cookie", response.headers)
+
+    def test_an_action_with_the_token_passes(self) -> None:
+        token = security.csrf_token("s1")
+        response = post_action(self.app, self.PATH, "vmotion_session=s1",
+                               token, **self.ORIGIN)
+        self.assertEqual({"path": self.PATH}, response.json)
+        seen = self.api.posts()[-1]
+        self.assertEqual("POST", seen["REQUEST_METHOD"])
+        self.assertEqual(b'{"action": "drain"}',
+                         seen["wsgi.input"].getvalue())
+        self.assertEqual(200, post_action(
+            self.app, self.PATH, "vmotion_session=s1", token,
+            Referer="http://localhost/vmotion/hostinfo").status_int)
+
+    def test_forged_actions_are_refused(self) -> None:
+        token = security.csrf_token("s1")
+        for cookie, csrf, headers in (
+                ("vmotion_session=s1", None, self.ORIGIN),
+                ("vmotion_session=s1", "", self.ORIGIN),
+                ("vmotion_session=s1", security.csrf_token("s2"),
+                 self.ORIGIN),
+                (None, token, self.ORIGIN),
+                ("vmotion_session=s1", token, {"Origin": "http://evil"}),
+                ("vmotion_session=s1", token, {})):
+            response = post_action(self.app, self.PATH, cookie, csrf,
+                                   **headers)
+            self.assertEqual(403, response.status_int, (cookie, csrf))
+            self.assertIn("refused", response.json["forbidden"]["message"])
+        self.assertEqual([], self.api.posts())
+
+    def test_only_operator_paths_take_a_post(self) -> None:
+        response = post_action(self.app, "/v1/hosts",
+                               "vmotion_session=s1",
+                               security.csrf_token("s1"), **self.ORIGIN)
+        self.assertEqual(405, response.status_int)
+        self.assertEqual([], self.api.posts())
+
+
+class TestActionsKeystone(ConsoleCase):
+
+    auth_strategy = "keystone"
+    PATH = "/v1/operator/vmoves/v1/action"
+    ORIGIN = {"Origin": "http://localhost"}
+
+    def test_the_token_is_bound_to_the_login(self) -> None:
+        self.api.probe = 400
+        page = self.get("/vmotion/migrate_task", Cookie="vmotion_token=tok")
+        self.assertIn('data-csrf="%s"' % security.csrf_token("tok"),
+                      page.text)
+        self.assertNotIn("Set-Cookie", page.headers)
+        self.assertEqual("tok", self.api.seen[-1]["HTTP_X_AUTH_TOKEN"])
+        response = post_action(self.app, self.PATH, "vmotion_token=tok",
+                               security.csrf_token("tok"), **self.ORIGIN,
+                               **{"X-Auth-Token": "forged"})
+        self.assertEqual(200, response.status_int)
+        self.assertEqual("tok", self.api.posts()[-1]["HTTP_X_AUTH_TOKEN"])
+        # A noauth session's cookie is no session here.
+        response = post_action(
+            self.app, self.PATH, "vmotion_session=tok",
+            security.csrf_token("tok"), **self.ORIGIN)
+        self.assertEqual(403, response.status_int)
+        self.assertEqual(1, len(self.api.posts()))
+
+    def test_no_actions_before_login(self) -> None:
+        self.api.probe = 400
+        self.assertNotIn("data-csrf", self.get("/vmotion/login").text)
+        self.assertEqual([], self.api.seen)

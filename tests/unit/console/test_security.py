@@ -35,3 +35,19 @@ class TestSecurity(testtools.TestCase):
         self.assertIn("script-src 'self';", policy)
         self.assertIn("style-src 'self';", policy)
         self.assertNotIn("unsafe", policy)
+
+    def test_csrf_token(self) -> None:
+        token = security.csrf_token("session-a")
+        self.assertEqual(64, len(token))
+        self.assertEqual(token, security.csrf_token("session-a"))
+        self.assertNotEqual(token, security.csrf_token("session-b"))
+        self.assertNotIn("session-a", token)
+        self.assertTrue(security.csrf_valid("session-a", token))
+        self.assertFalse(security.csrf_valid("session-b", token))
+        self.assertFalse(security.csrf_valid(None, token))
+        self.assertFalse(security.csrf_valid("session-a", None))
+        self.assertFalse(security.csrf_valid("", ""))
+
+    def test_new_sessions_differ(self) -> None:
+        self.assertNotEqual(security.new_session(), security.new_session())
+        self.assertGreaterEqual(len(security.new_session()), 40)

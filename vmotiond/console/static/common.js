@@ -1,11 +1,14 @@
-// Shared by the console's pages: texts, DOM building, API reads.
+// Shared by the console's pages: texts, DOM building, API reads, actions.
 // Everything from the API is put in the page as text, never as HTML.
+// Actions exist only when the page carries the session's CSRF token (the
+// server puts it there when the API lets the session act).
 "use strict";
 
 const VM = (() => {
   const block = document.getElementById("strings");
   const strings = block ? JSON.parse(block.textContent) : {};
   const API = "/vmotion/api";
+  const csrf = document.body.dataset.csrf || null;
 
   function t(key) {
     return Object.prototype.hasOwnProperty.call(strings, key) ? strings[key] : key;
@@ -70,6 +73,71 @@ const VM = (() => {
     return {status: response.status, etag: response.headers.get("ETag"), body};
   }
 
+  // POST an operator action; resolves {ok, status, body}.
+  async function act(path, body) {
+    const response = await fetch(API + path, {
+      method: "POST", credentials: "same-origin", cache: "no-store", body: JSON.stringify(body),
+      headers: {"OpenStack-API-Version": "instance-ha 1.6", "Accept": "application/json",
+                "Content-Type": "application/json", "X-CSRF-Token": csrf}});
+    if (response.status === 401) {
+      status(t("expired"), true);
+      window.location.assign("/vmotion/login");
+      throw new Error("unauthorized");
+    }
+    let answer = {};
+    try { answer = await response.json(); } catch (error) { answer = {}; }
+    return {ok: response.ok, status: response.status, body: answer};
+  }
+
+  function refusal(answer) {
+    const detail = Object.values(answer.body || {})[0] || {};
+    return detail.message || String(answer.status);
+  }
+
+  // Show the engine's answer: the task an action started, or its refusal.
+  function report(answer, what) {
+    // 202: the action started work; a notification names the task.
+    const note = answer.status === 202 ? answer.body.notification : null;
+    const parts = [what + ": "];
+    if (!answer.ok) parts.push(t("refused") + " " + refusal(answer));
+    else if (note && note.uuid) {
+      parts.push(t("task_started") + " ", el("a", {href: "/vmotion/tasks/" + note.uuid, "class": "task",
+                                                   text: t(note.type || "") + " " + note.uuid}));
+    } else parts.push(t(answer.status === 202 ? "accepted" : "done"));
+    show(parts, !answer.ok);
+  }
+
+  function show(parts, isError) {
+    const node = document.getElementById("answer");
+    node.replaceChildren(...parts);
+    node.classList.toggle("error", Boolean(isError));
+    node.classList.add("shown");
+  }
+
+  // Ask before an action that moves instances; resolves true to go on.
+  function confirm(text) {
+    const dialog = document.getElementById("confirm");
+    document.getElementById("confirm-text").textContent = text;
+    return new Promise((resolve) => {
+      const yes = document.getElementById("confirm-yes");
+      const no = document.getElementById("confirm-no");
+      const close = (value) => () => {
+        yes.onclick = no.onclick = dialog.oncancel = null;
+        dialog.close();
+        resolve(value);
+      };
+      yes.onclick = close(true);
+      no.onclick = dialog.oncancel = close(false);
+      dialog.showModal();
+    });
+  }
+
+  function button(label, name, onClick) {
+    const node = el("button", {type: "button", "class": "act", "data-action": name, text: label});
+    node.addEventListener("click", onClick);
+    return node;
+  }
+
   function fail(error) {
     if (error.message !== "unauthorized") status(t("error") + " " + error.message, true);
   }
@@ -82,5 +150,6 @@ const VM = (() => {
     return el("span", {"class": "badge s-" + value, text: t(value)});
   }
 
-  return {t, el, svg, time, parseTime, status, get, fail, updated, badge};
+  return {t, el, svg, time, parseTime, status, get, fail, updated, badge,
+          canAct: Boolean(csrf), act, refusal, report, show, confirm, button};
 })();

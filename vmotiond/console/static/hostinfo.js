@@ -1,9 +1,38 @@
-// Hosts: the inventory, the monitor's state and the operator's choices.
+// Hosts: the inventory, the monitor's state and the operator's choices,
+// with the host actions for a session the API lets act.
 "use strict";
 
 (() => {
   const {t, el, get, fail, updated, badge} = VM;
   let etag = null;
+
+  async function hostAction(host, body, what, question) {
+    if (question && !(await VM.confirm(question + " " + host.name))) return;
+    try {
+      VM.report(await VM.act("/v1/operator/hosts/" + encodeURIComponent(host.name) + "/action", body), what);
+      etag = null;
+      await refresh();
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  function actions(host) {
+    const role = host.role === "standby" ? "normal" : "standby";
+    const evacuate = !host.auto_evacuate;
+    return el("td", {"class": "actions"}, [
+      VM.button(t(role === "standby" ? "make_standby" : "make_normal"), "role-" + role,
+                () => hostAction(host, {action: "set", role}, t("set_role"))),
+      VM.button(t(evacuate ? "evacuate_on" : "evacuate_off"), "evacuate-" + (evacuate ? "on" : "off"),
+                () => hostAction(host, {action: "set", auto_evacuate: evacuate}, t("set_evacuate"))),
+      VM.button(t("drain"), "drain",
+                () => hostAction(host, {action: "drain"}, t("drain"), t("confirm_drain"))),
+      VM.button(t("move_back"), "move_back",
+                () => hostAction(host, {action: "move_back"}, t("move_back"), t("confirm_move_back"))),
+      VM.button(t("release"), "release",
+                () => hostAction(host, {action: "release"}, t("release"), t("confirm_release"))),
+    ]);
+  }
 
   function ratio(used, total, unit) {
     if (!total) return el("td", {"class": "na", text: "–"});
@@ -18,7 +47,8 @@
   function evidence(host) {
     const parts = [];
     if (host.monitor_state_since) parts.push(t("since") + " " + VM.time(host.monitor_state_since));
-    if (host.monitor_detail) parts.push(host.monitor_detail);
+    const detail = host.monitor_detail;
+    if (detail) parts.push(typeof detail === "string" ? detail : JSON.stringify(detail));
     if (host.last_heartbeat) parts.push(t("heartbeat") + " " + VM.time(host.last_heartbeat));
     return el("td", {"class": "evidence"}, parts.map((p) => el("div", {text: p})));
   }
@@ -45,6 +75,7 @@
       details(host),
       el("td", {}, [badge(host.role)]),
       el("td", {}, [badge(host.auto_evacuate ? "on" : "off")]),
+      VM.canAct ? actions(host) : null,
     ]);
   }
 
@@ -54,7 +85,7 @@
       if (answer.body) {
         etag = answer.etag;
         const rows = answer.body.hosts.map(row);
-        if (!rows.length) rows.push(el("tr", {}, [el("td", {colspan: 12, "class": "empty", text: t("no_hosts")})]));
+        if (!rows.length) rows.push(el("tr", {}, [el("td", {colspan: VM.canAct ? 13 : 12, "class": "empty", text: t("no_hosts")})]));
         document.querySelector("#hosts tbody").replaceChildren(...rows);
       }
       updated();

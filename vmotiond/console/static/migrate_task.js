@@ -1,28 +1,78 @@
-// Tasks: the newest notifications with the newest moves, polled with ETags.
+// Tasks: the newest notifications with the newest moves, polled with ETags;
+// redo, reset, delete a move or a selection, abort a notification.
 "use strict";
 
 (() => {
   const {t, el, get, fail, updated, badge} = VM;
   const NOTIFICATIONS = "/v1/notifications?limit=50";
   const VMOVES = "/v1/vmoves?limit=500&sort_key=created_at&sort_dir=desc";
-  const state = {notifications: null, vmoves: null, tags: {}};
+  const state = {notifications: null, vmoves: null, tags: {}, selected: new Set()};
+  // The statuses the engine takes each action from.
+  const ALLOWED = {redo: ["failed"], reset: ["ongoing", "failed"], delete: ["succeeded", "failed", "ignored"]};
+  const ABORTABLE = ["new", "running"];
+  // Actions that move instances, or stop their moves, ask first.
+  const ASK = {redo: "confirm_redo", reset: "confirm_reset", delete: null, abort: "confirm_abort"};
+
+  async function moveAction(action, uuids) {
+    if (ASK[action] && !(await VM.confirm(t(ASK[action]) + " (" + uuids.length + ")"))) return;
+    try {
+      const answers = [];
+      for (const uuid of uuids) answers.push(await VM.act("/v1/operator/vmoves/" + uuid + "/action", {action}));
+      if (answers.length === 1) VM.report(answers[0], t(action));
+      else {
+        const refused = answers.filter((a) => !a.ok);
+        VM.show([t(action) + ": " + (answers.length - refused.length) + " " + t("done") +
+                 (refused.length ? ", " + refused.length + " " + t("refused") + " " + VM.refusal(refused[0]) : "")],
+                refused.length > 0);
+      }
+      uuids.forEach((uuid) => state.selected.delete(uuid));
+      await refresh();
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  async function abort(notification) {
+    if (!(await VM.confirm(t(ASK.abort) + " " + notification.hostname))) return;
+    try {
+      VM.report(await VM.act("/v1/operator/notifications/" + notification.notification_uuid + "/action",
+                             {action: "abort"}), t("abort"));
+      await refresh();
+    } catch (error) {
+      fail(error);
+    }
+  }
 
   function link(notification) {
-    return el("a", {href: "/vmotion/tasks/" + notification.notification_uuid,
-                    "class": "task", text: t(notification.type)});
+    const anchor = el("a", {href: "/vmotion/tasks/" + notification.notification_uuid,
+                            "class": "task", text: t(notification.type)});
+    if (!VM.canAct || !ABORTABLE.includes(notification.status)) return [anchor];
+    return [anchor, " ", VM.button(t("abort"), "abort", () => abort(notification))];
+  }
+
+  function moveActions(move) {
+    const pick = el("input", {type: "checkbox", "class": "pick", "data-vmove": move.uuid,
+                              "aria-label": t("select"), checked: state.selected.has(move.uuid)});
+    pick.addEventListener("change", () => {
+      if (pick.checked) state.selected.add(move.uuid);
+      else state.selected.delete(move.uuid);
+    });
+    return el("td", {"class": "actions"}, [pick, ...Object.keys(ALLOWED)
+      .filter((action) => ALLOWED[action].includes(move.status))
+      .map((action) => VM.button(t(action), action, () => moveAction(action, [move.uuid])))]);
   }
 
   function rows(notification, moves) {
     const span = Math.max(moves.length, 1);
     const head = [
-      el("td", {rowspan: span}, [link(notification)]),
+      el("td", {rowspan: span}, link(notification)),
       el("td", {rowspan: span, text: notification.hostname}),
       el("td", {rowspan: span, text: VM.time(notification.updated_at || notification.created_at)}),
       el("td", {rowspan: span}, [badge(notification.status)]),
     ];
     if (!moves.length) {
       return [el("tr", {"data-notification": notification.notification_uuid},
-                 [...head, el("td", {colspan: 6, "class": "empty", text: notification.message || ""})])];
+                 [...head, el("td", {colspan: VM.canAct ? 7 : 6, "class": "empty", text: notification.message || ""})])];
     }
     return moves.map((move, index) => el(
       "tr", {"data-notification": notification.notification_uuid, "data-vmove": move.uuid},
@@ -32,7 +82,8 @@
        el("td", {text: move.dest_host || ""}),
        el("td", {text: move.current_step || "–"}),
        el("td", {"class": "num", text: Math.max((move.attempts || 1) - 1, 0)}),
-       el("td", {"class": "result"}, [badge(move.status), move.message ? " " + move.message : ""])]));
+       el("td", {"class": "result"}, [badge(move.status), move.message ? " " + move.message : ""]),
+       VM.canAct ? moveActions(move) : null]));
   }
 
   function draw() {
@@ -47,7 +98,7 @@
         .slice().sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id - b.id);
       body.push(...rows(notification, moves));
     }
-    if (!body.length) body.push(el("tr", {}, [el("td", {colspan: 10, "class": "empty", text: t("no_tasks")})]));
+    if (!body.length) body.push(el("tr", {}, [el("td", {colspan: VM.canAct ? 11 : 10, "class": "empty", text: t("no_tasks")})]));
     document.querySelector("#tasks tbody").replaceChildren(...body);
   }
 
@@ -67,6 +118,15 @@
     } catch (error) {
       fail(error);
     }
+  }
+
+  for (const node of document.querySelectorAll("button[data-selected]")) {
+    node.addEventListener("click", () => {
+      const known = new Set((state.vmoves || []).map((move) => move.uuid));
+      const picked = [...state.selected].filter((uuid) => known.has(uuid));
+      if (picked.length) moveAction(node.dataset.selected, picked);
+      else VM.show([t("none_selected")], true);
+    });
   }
 
   refresh();
