@@ -107,8 +107,10 @@ class Demo:
             hosts=args.hosts, standby=args.standby, servers=args.servers,
             state_mix=dict(DEMO_MIX), floating_ip_ratio=0.5,
             anti_affinity_groups=0))
+        port = _free_port()
         server = sim_server.SimServer(
-            self.sim, **cmd_sim.server_options(args.no_network))
+            self.sim, instance_ha_url="http://127.0.0.1:%d/v1" % port,
+            **cmd_sim.server_options(args.no_network))
         url = server.start()
         try:
             clouds = os.path.abspath(os.path.join(args.state_dir,
@@ -120,12 +122,11 @@ class Demo:
                               summary["standby"], summary["servers"],
                               "; no network service (%s)" % args.no_network
                               if args.no_network else ""))
-            return self._with_vmotiond(clouds)
+            return self._with_vmotiond(clouds, port, not server.noauth)
         finally:
             server.stop()
 
-    def _with_vmotiond(self, clouds: str) -> int:
-        port = _free_port()
+    def _with_vmotiond(self, clouds: str, port: int, catalog: bool) -> int:
         conf_file = _write_config(self.args.state_dir, clouds, port)
         conf = config.load(["--config-file", conf_file])
         self.db = db_api.Database(conf, clock=self.clock)
@@ -148,12 +149,12 @@ class Demo:
         self.out.line("vmotiond running (log: %s/vmotiond.log); REST API "
                       "on http://127.0.0.1:%d" % (self.args.state_dir, port))
         try:
-            return self._scenario(port)
+            return self._scenario(port, clouds if catalog else None)
         finally:
             launcher.request_stop()
             thread.join()
 
-    def _scenario(self, port: int) -> int:
+    def _scenario(self, port: int, clouds: str | None) -> int:
         if not report.wait_for(lambda: len(self.db.host_list()) > 0,
                                30.0, self.clock, self.stopped):
             self.out.line("error: the inventory was never synced")
@@ -185,7 +186,7 @@ class Demo:
         problems += self._move_back(victim, before, follower)
         for problem in problems:
             self.out.line("PROBLEM: %s" % problem)
-        self.out.api_examples(port, uuid)
+        self.out.api_examples(port, uuid, clouds)
         if self.args.keep_running:
             self.out.line("vmotiond keeps running; Ctrl-C stops it")
             try:

@@ -47,6 +47,24 @@ class TestListNotifications(base.ApiTestCase):
         rest = self.get_json(path)["notifications"]
         self.assertEqual(["node3"], [i["hostname"] for i in rest])
 
+    def test_several_sort_keys_page_by_links(self) -> None:
+        path = ("/v1/notifications?sort_key=type&sort_dir=asc"
+                "&sort_key=host&sort_dir=desc&limit=1")
+        seen = []
+        while path:
+            body = self.get_json(path)
+            seen += [i["hostname"] for i in body["notifications"]]
+            links = body.get("notifications_links")
+            path = links[0]["href"].replace("http://localhost", "") \
+                if links else ""
+        self.assertEqual(["node2", "node1", "node3"], seen)
+        self.assertError(self.request(
+            "/v1/notifications?sort_key=type&sort_key=type"), 400,
+            errors.QUERY_INVALID, "sort_key type is given more than once")
+        self.assertError(self.request(
+            "/v1/notifications?sort_dir=asc&sort_dir=desc"), 400,
+            errors.QUERY_INVALID, "sort_dir is given 2 times")
+
     def test_integer_marker(self) -> None:
         newest = self.seed.notifications[-1]
         items = self.get_json("/v1/notifications?marker=%d" % newest.id)[
