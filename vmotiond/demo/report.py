@@ -29,6 +29,20 @@ def wait_for(condition: Callable[[], bool], seconds: float,
     return True
 
 
+def verdict(code: int, seconds: float) -> str:
+    """The demo's last word: its outcome and how long the scenario ran."""
+    return "demo %s in %.0f s" % ("succeeded" if code == 0 else "FAILED",
+                                  seconds)
+
+
+def now_normal(standby: Iterable[str],
+               hosts: Iterable[models.Host]) -> list[str]:
+    """The hosts of ``standby`` that ``hosts`` shows as normal now."""
+    was = set(standby)
+    return sorted(h.name for h in hosts
+                  if h.name in was and h.role == constants.ROLE_NORMAL)
+
+
 def count_states(servers: Iterable[records.Server]) -> str:
     counts = collections.Counter(s.status for s in servers)
     return ", ".join("%d %s" % (n, state) for state, n in
@@ -108,6 +122,20 @@ class Printer:
                      "%d/%d" % (h.memory_mb_used, h.memory_mb_total),
                      "on" if h.auto_evacuate else "off") for h in hosts])
 
+    def roles_now(self, standby: Iterable[str],
+                  hosts: list[models.Host]) -> None:
+        """Say which of the ``standby`` hosts the table showed are normal
+        now, and how they become standby hosts again."""
+        changed = now_normal(standby, hosts)
+        if not changed:
+            return
+        self.line("%s received instances: normal hosts now, no longer "
+                  "standby (as Masakari's reserved hosts), so "
+                  "/v1/hosts?role=standby no longer lists them; "
+                  "'vmotiond-manage host drain HOST' then 'vmotiond-manage "
+                  "host set HOST --role standby' makes one standby again"
+                  % ", ".join(changed))
+
     def moves_table(self, moves: list[models.VMove],
                     before: Mapping[str, records.Server],
                     after: Mapping[str, records.Server]) -> None:
@@ -155,7 +183,7 @@ def openstack_commands(clouds: str, uuid: str) -> list[str]:
     catalog of the cloud ``clouds`` (a clouds.yaml) describes."""
     return [
         "export OS_CLIENT_CONFIG_FILE=%s OS_CLOUD=%s" % (clouds, CLOUD_NAME),
-        "openstack notification list --sort generated_time:desc",
+        "openstack notification list --sort generated_time:desc,type:asc",
         "openstack --os-ha-api-version 1.1 notification show %s" % uuid,
         "openstack --os-ha-api-version 1.3 notification vmove list %s"
         % uuid,

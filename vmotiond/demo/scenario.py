@@ -4,7 +4,6 @@ import argparse
 import os
 import shutil
 import threading
-import time
 
 from vmotiond import clock as clock_mod
 from vmotiond import config
@@ -97,6 +96,16 @@ class Demo:
         self.clock = clock_mod.Clock()
         self.stopped = threading.Event()
         self.out = report.Printer(self.clock)
+        self.started = self.clock.monotonic()
+        self.told = False
+
+    def verdict(self, code: int) -> None:
+        """Print whether the demo succeeded and how long it took, once."""
+        if not self.told:
+            self.told = True
+            print(report.verdict(code,
+                                 self.clock.monotonic() - self.started),
+                  flush=True)
 
     def run(self) -> int:
         args = self.args
@@ -164,14 +173,18 @@ class Demo:
                              role=constants.ROLE_STANDBY)
             self.out.line("operator: vmotiond-manage host set %s --role "
                           "standby" % name)
-        self.out.hosts_table(self.db.host_list())
+        hosts = self.db.host_list()
+        self.out.hosts_table(hosts)
+        standby = [h.name for h in hosts if h.role == constants.ROLE_STANDBY]
         victim = self._busiest_host()
         before = {s.id: s for s in self.cloud.list_servers(host=victim)}
-        self.out.line("killing %s: %d instances (%s)" % (
-            victim, len(before), report.count_states(before.values())))
         follower = report.Follower(self.db, self.out, victim, self.clock,
                                    self.sim.host_view)
         self.out.mark()
+        self.out.line("killing %s: %d instances (%s); the times count "
+                      "from this kill on" % (
+                          victim, len(before),
+                          report.count_states(before.values())))
         self.sim.kill_host(victim)
         uuid = follower.follow(constants.COMPUTE_HOST, self.stopped,
                                DETECTION_DEADLINE, RECOVERY_DEADLINE)
@@ -186,7 +199,10 @@ class Demo:
         problems += self._move_back(victim, before, follower)
         for problem in problems:
             self.out.line("PROBLEM: %s" % problem)
+        self.out.roles_now(standby, self.db.host_list())
         self.out.api_examples(port, uuid, clouds)
+        code = 1 if problems else 0
+        self.verdict(code)
         if self.args.keep_running:
             self.out.line("vmotiond keeps running; Ctrl-C stops it")
             try:
@@ -194,7 +210,7 @@ class Demo:
                     pass
             except KeyboardInterrupt:
                 pass
-        return 1 if problems else 0
+        return code
 
     def _move_back(self, victim: str,
                    before: dict[str, records.Server],
@@ -236,10 +252,8 @@ class Demo:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    started = time.monotonic()
-    code = Demo(args).run()
-    print("demo %s in %.0f s" % ("succeeded" if code == 0 else "FAILED",
-                                 time.monotonic() - started))
+    demo = Demo(_parser().parse_args(argv))
+    code = demo.run()
+    demo.verdict(code)
     return code
 
