@@ -204,8 +204,9 @@ class Demo:
         code = 1 if problems else 0
         self.verdict(code)
         if self.args.keep_running:
-            self.out.line("vmotiond keeps running; Ctrl-C stops it")
             try:
+                # Said within the try: a Ctrl-C right after it is caught.
+                self.out.line("vmotiond keeps running; Ctrl-C stops it")
                 while not self.stopped.wait(3600):
                     pass
             except KeyboardInterrupt:
