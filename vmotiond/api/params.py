@@ -127,12 +127,30 @@ class Query:
                 % value) from None
 
     def sort(self, keys: Iterable[str], default_key: str = "created_at"
-             ) -> tuple[str, str]:
-        """Return ``(sort_key, sort_dir)``, newest first by default."""
-        keys = tuple(keys)
-        key = self.choice("sort_key", keys) or default_key
-        direction = self.choice("sort_dir", ("asc", "desc")) or "desc"
-        return key, direction
+             ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Return the sort keys and their directions, newest first by
+        default; ``sort_key`` and ``sort_dir`` repeat as in Masakari (a
+        key without a direction takes the first one)."""
+        sort_keys = tuple(self._params.getall("sort_key"))
+        sort_dirs = tuple(self._params.getall("sort_dir"))
+        for name, values, allowed in (("sort_key", sort_keys, tuple(keys)),
+                                      ("sort_dir", sort_dirs,
+                                       ("asc", "desc"))):
+            bad = [v for v in values if v not in allowed]
+            if bad:
+                raise util.bad_request("Invalid %s %r; expected one of: %s."
+                                       % (name, bad[0], ", ".join(allowed)))
+        repeated = sorted({k for k in sort_keys if sort_keys.count(k) > 1})
+        if repeated:
+            raise util.bad_request("sort_key %s is given more than once."
+                                   % repeated[0])
+        sort_keys = sort_keys or (default_key,)
+        if len(sort_dirs) > len(sort_keys):
+            raise util.bad_request(
+                "sort_dir is given %d times for %d sort_key(s); give at "
+                "most one sort_dir per sort_key, in the same order."
+                % (len(sort_dirs), len(sort_keys)))
+        return sort_keys, sort_dirs or ("desc",)
 
 
 PAGING = ("limit", "marker", "sort_key", "sort_dir")

@@ -27,13 +27,17 @@ from vmotiond.db import models
 M = TypeVar("M", bound=models.Base)
 
 
+Sort = str | tuple[str, ...]
+
+
 class Page(TypedDict, total=False):
     """Which page of a listing: sorted by ``sort_key`` (``created_at``
-    unless given) in ``sort_dir`` (``desc`` unless given), at most
+    unless given; a tuple sorts by each key in turn) in ``sort_dir``
+    (``desc`` unless given; a tuple gives each key its direction), at most
     ``limit`` rows after the row whose uuid is ``marker``."""
 
-    sort_key: str
-    sort_dir: str
+    sort_key: Sort
+    sort_dir: Sort
     limit: int | None
     marker: str | None
 
@@ -64,16 +68,18 @@ class Listing(Generic[M]):
         self.cache_clear = self._statement.cache_clear
 
     def statement(self, filters: Mapping[str, Any], entity: bool = True,
-                  sort_key: str | None = "created_at",
-                  sort_dir: str = "desc", limit: int | None = None,
+                  sort_key: Sort | None = "created_at",
+                  sort_dir: Sort = "desc", limit: int | None = None,
                   marker: str | None = None) -> tuple[Any, dict[str, Any]]:
         """The statement for ``filters`` (None: not filtered) with its
         bound values; of model entities, or of plain rows if not
         ``entity``; unsorted when ``sort_key`` is None."""
         params = {name: self._value(name, value)
                   for name, value in filters.items() if value is not None}
-        query = self._statement(entity, frozenset(params), sort_key,
-                                sort_dir, limit is not None,
+        order = None if sort_key is None else sort_order(sort_key,
+                                                         sort_dir)
+        query = self._statement(entity, frozenset(params), order,
+                                limit is not None,
                                 marker is not None)
         return query, {**params, **_paging(limit, marker)}
 
@@ -121,7 +127,7 @@ class Listing(Generic[M]):
         return [value] if isinstance(value, str) else list(value)
 
     def _build(self, entity: bool, filters: frozenset[str],
-               sort_key: str | None, sort_dir: str, limit: bool,
+               order: tuple[tuple[str, str], ...] | None, limit: bool,
                marker: bool) -> Any:
         table = self._table
         query = sa.select(self.model) if entity else \
@@ -129,9 +135,33 @@ class Listing(Generic[M]):
         query = query.where(table.c.deleted.is_(False))
         for name in sorted(filters):
             query = query.where(self._conditions[name])
-        if sort_key is None:
+        if order is None:
             return query
-        return _page(query, table, sort_key, sort_dir, limit, marker)
+        return _page(query, table, order, limit, marker)
+
+
+def sort_order(sort_key: Sort, sort_dir: Sort
+               ) -> tuple[tuple[str, str], ...]:
+    """``(key, direction)`` pairs of a sort, as Masakari pairs them: keys
+    without a direction take the first one; more directions than keys,
+    a key given twice or an unknown direction is InvalidInput."""
+    keys = (sort_key,) if isinstance(sort_key, str) else tuple(sort_key)
+    dirs = (sort_dir,) if isinstance(sort_dir, str) else tuple(sort_dir)
+    if not keys:
+        raise exception.InvalidInput(reason="no sort key")
+    if len(dirs) > len(keys):
+        raise exception.InvalidInput(
+            reason="more sort directions (%d) than sort keys (%d)"
+            % (len(dirs), len(keys)))
+    if len(set(keys)) < len(keys):
+        raise exception.InvalidInput(reason="a sort key is given twice")
+    for direction in dirs:
+        if direction not in ("asc", "desc"):
+            raise exception.InvalidInput(
+                reason="sort_dir must be asc or desc, not %r" % direction)
+    first = dirs[0] if dirs else "desc"
+    dirs += (first,) * (len(keys) - len(dirs))
+    return tuple(zip(keys, dirs, strict=True))
 
 
 def _sort_expression(column: Any) -> Any:
@@ -149,37 +179,41 @@ def _sort_expression(column: Any) -> Any:
     return sa.func.coalesce(column, "")
 
 
-def _page(query: Any, table: Any, sort_key: str, sort_dir: str,
+def _page(query: Any, table: Any, order: tuple[tuple[str, str], ...],
           limit: bool, marker: bool) -> Any:
-    """Order ``query`` by ``sort_key`` then id; page it on bound values.
+    """Order ``query`` by each ``(key, direction)`` of ``order``, then by
+    id in the first direction; page it on bound values.
 
     With ``limit``, the statement takes the parameter ``limit``; with
     ``marker``, it starts after the row whose uuid is the parameter
-    ``marker``, whose position subqueries of the same statement read (a
-    page is one round trip). An unknown marker gives no row, which
+    ``marker``: after it in the order of the keys taken in turn (keyset
+    paging), the marker's values read by subqueries of the same statement
+    (a page is one round trip). An unknown marker gives no row, which
     ``_check_marker`` tells apart from the end of the list.
     """
-    if sort_dir not in ("asc", "desc"):
-        raise exception.InvalidInput(reason="sort_dir must be asc or desc")
-    if sort_key not in table.columns:
-        raise exception.InvalidInput(reason="unknown sort key %s" % sort_key)
-    key = _sort_expression(table.columns[sort_key])
+    for sort_key, _ in order:
+        if sort_key not in table.columns:
+            raise exception.InvalidInput(reason="unknown sort key %s"
+                                         % sort_key)
+    columns = [(_sort_expression(table.columns[key]), direction, key)
+               for key, direction in order]
+    columns.append((table.c.id, order[0][1], "id"))
     if marker:
         anchor = table.alias("marker")
         at_marker = anchor.c.uuid == sa.bindparam("marker")
-        value = sa.select(_sort_expression(anchor.columns[sort_key])).where(
-            at_marker).scalar_subquery()
-        ident = sa.select(anchor.c.id).where(at_marker).scalar_subquery()
-        if sort_dir == "asc":
-            query = query.where(sa.or_(key > value,
-                                       sa.and_(key == value,
-                                               table.c.id > ident)))
-        else:
-            query = query.where(sa.or_(key < value,
-                                       sa.and_(key == value,
-                                               table.c.id < ident)))
-    order = sa.asc if sort_dir == "asc" else sa.desc
-    query = query.order_by(order(key), order(table.c.id))
+        after = []
+        equal: list[Any] = []
+        for column, direction, key in columns:
+            value = sa.select(_sort_expression(anchor.columns[key])).where(
+                at_marker).scalar_subquery()
+            beyond = column > value if direction == "asc" else \
+                column < value
+            after.append(sa.and_(*equal, beyond))
+            equal.append(column == value)
+        query = query.where(sa.or_(*after))
+    query = query.order_by(*[sa.asc(column) if direction == "asc" else
+                             sa.desc(column)
+                             for column, direction, _ in columns])
     if limit:
         query = query.limit(sa.bindparam("limit", type_=sa.Integer))
     return query

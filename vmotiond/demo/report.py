@@ -12,6 +12,7 @@ from vmotiond import constants
 from vmotiond.cloud import records
 from vmotiond.db import api as db_api
 from vmotiond.db import models
+from vmotiond.sim.server import CLOUD_NAME
 
 POLL = 0.25
 DONE = (constants.NOTIFICATION_FINISHED, constants.NOTIFICATION_FAILED,
@@ -26,6 +27,20 @@ def wait_for(condition: Callable[[], bool], seconds: float,
         if clock.monotonic() >= deadline or clock.wait(stop, POLL):
             return False
     return True
+
+
+def verdict(code: int, seconds: float) -> str:
+    """The demo's last word: its outcome and how long the scenario ran."""
+    return "demo %s in %.0f s" % ("succeeded" if code == 0 else "FAILED",
+                                  seconds)
+
+
+def now_normal(standby: Iterable[str],
+               hosts: Iterable[models.Host]) -> list[str]:
+    """The hosts of ``standby`` that ``hosts`` shows as normal now."""
+    was = set(standby)
+    return sorted(h.name for h in hosts
+                  if h.name in was and h.role == constants.ROLE_NORMAL)
 
 
 def count_states(servers: Iterable[records.Server]) -> str:
@@ -107,6 +122,20 @@ class Printer:
                      "%d/%d" % (h.memory_mb_used, h.memory_mb_total),
                      "on" if h.auto_evacuate else "off") for h in hosts])
 
+    def roles_now(self, standby: Iterable[str],
+                  hosts: list[models.Host]) -> None:
+        """Say which of the ``standby`` hosts the table showed are normal
+        now, and how they become standby hosts again."""
+        changed = now_normal(standby, hosts)
+        if not changed:
+            return
+        self.line("%s received instances: normal hosts now, no longer "
+                  "standby (as Masakari's reserved hosts), so "
+                  "/v1/hosts?role=standby no longer lists them; "
+                  "'vmotiond-manage host drain HOST' then 'vmotiond-manage "
+                  "host set HOST --role standby' makes one standby again"
+                  % ", ".join(changed))
+
     def moves_table(self, moves: list[models.VMove],
                     before: Mapping[str, records.Server],
                     after: Mapping[str, records.Server]) -> None:
@@ -124,20 +153,41 @@ class Printer:
         self.table(("instance", "was", "moved to", "is now", "vmove",
                     "took", "message"), rows)
 
-    def api_examples(self, port: int, uuid: str) -> None:
+    def api_examples(self, port: int, uuid: str,
+                     clouds: str | None) -> None:
+        """The commands that read this recovery, ready to paste: curl on
+        the REST API and, when the cloud has a Keystone catalog (``clouds``
+        is its clouds.yaml), ``openstack notification ...`` through it."""
         base = "http://127.0.0.1:%d" % port
         header = "-H 'OpenStack-API-Version: instance-ha 1.3'"
-        print("The REST API (Masakari-compatible, read-only) listens on "
-              "%s:" % base)
+        print("The REST API (Masakari-compatible) is %s/v1, the "
+              "instance-ha endpoint of the cloud's catalog:" % base)
         print("  curl %s %s/v1/notifications" % (header, base))
         print("  curl %s %s/v1/notifications/%s/vmoves" % (header, base,
                                                           uuid))
         print("  curl -H 'OpenStack-API-Version: instance-ha 1.4' "
               "%s/v1/hosts" % base)
+        if clouds is not None:
+            print("With python-openstackclient and python-masakariclient "
+                  "installed:")
+            for line in openstack_commands(clouds, uuid):
+                print("  " + line)
         print("The operator console (in a browser): %s/vmotion/" % base)
         print("  the task of this recovery: %s/vmotion/tasks/%s"
               % (base, uuid))
         print(flush=True)
+
+
+def openstack_commands(clouds: str, uuid: str) -> list[str]:
+    """``openstack`` commands reading notification ``uuid`` through the
+    catalog of the cloud ``clouds`` (a clouds.yaml) describes."""
+    return [
+        "export OS_CLIENT_CONFIG_FILE=%s OS_CLOUD=%s" % (clouds, CLOUD_NAME),
+        "openstack notification list --sort generated_time:desc,type:asc",
+        "openstack --os-ha-api-version 1.1 notification show %s" % uuid,
+        "openstack --os-ha-api-version 1.3 notification vmove list %s"
+        % uuid,
+    ]
 
 
 class Follower:

@@ -4,7 +4,6 @@ import argparse
 import os
 import shutil
 import threading
-import time
 
 from vmotiond import clock as clock_mod
 from vmotiond import config
@@ -97,6 +96,16 @@ class Demo:
         self.clock = clock_mod.Clock()
         self.stopped = threading.Event()
         self.out = report.Printer(self.clock)
+        self.started = self.clock.monotonic()
+        self.told = False
+
+    def verdict(self, code: int) -> None:
+        """Print whether the demo succeeded and how long it took, once."""
+        if not self.told:
+            self.told = True
+            print(report.verdict(code,
+                                 self.clock.monotonic() - self.started),
+                  flush=True)
 
     def run(self) -> int:
         args = self.args
@@ -107,8 +116,10 @@ class Demo:
             hosts=args.hosts, standby=args.standby, servers=args.servers,
             state_mix=dict(DEMO_MIX), floating_ip_ratio=0.5,
             anti_affinity_groups=0))
+        port = _free_port()
         server = sim_server.SimServer(
-            self.sim, **cmd_sim.server_options(args.no_network))
+            self.sim, instance_ha_url="http://127.0.0.1:%d/v1" % port,
+            **cmd_sim.server_options(args.no_network))
         url = server.start()
         try:
             clouds = os.path.abspath(os.path.join(args.state_dir,
@@ -120,12 +131,11 @@ class Demo:
                               summary["standby"], summary["servers"],
                               "; no network service (%s)" % args.no_network
                               if args.no_network else ""))
-            return self._with_vmotiond(clouds)
+            return self._with_vmotiond(clouds, port, not server.noauth)
         finally:
             server.stop()
 
-    def _with_vmotiond(self, clouds: str) -> int:
-        port = _free_port()
+    def _with_vmotiond(self, clouds: str, port: int, catalog: bool) -> int:
         conf_file = _write_config(self.args.state_dir, clouds, port)
         conf = config.load(["--config-file", conf_file])
         self.db = db_api.Database(conf, clock=self.clock)
@@ -148,12 +158,12 @@ class Demo:
         self.out.line("vmotiond running (log: %s/vmotiond.log); REST API "
                       "on http://127.0.0.1:%d" % (self.args.state_dir, port))
         try:
-            return self._scenario(port)
+            return self._scenario(port, clouds if catalog else None)
         finally:
             launcher.request_stop()
             thread.join()
 
-    def _scenario(self, port: int) -> int:
+    def _scenario(self, port: int, clouds: str | None) -> int:
         if not report.wait_for(lambda: len(self.db.host_list()) > 0,
                                30.0, self.clock, self.stopped):
             self.out.line("error: the inventory was never synced")
@@ -163,14 +173,18 @@ class Demo:
                              role=constants.ROLE_STANDBY)
             self.out.line("operator: vmotiond-manage host set %s --role "
                           "standby" % name)
-        self.out.hosts_table(self.db.host_list())
+        hosts = self.db.host_list()
+        self.out.hosts_table(hosts)
+        standby = [h.name for h in hosts if h.role == constants.ROLE_STANDBY]
         victim = self._busiest_host()
         before = {s.id: s for s in self.cloud.list_servers(host=victim)}
-        self.out.line("killing %s: %d instances (%s)" % (
-            victim, len(before), report.count_states(before.values())))
         follower = report.Follower(self.db, self.out, victim, self.clock,
                                    self.sim.host_view)
         self.out.mark()
+        self.out.line("killing %s: %d instances (%s); the times count "
+                      "from this kill on" % (
+                          victim, len(before),
+                          report.count_states(before.values())))
         self.sim.kill_host(victim)
         uuid = follower.follow(constants.COMPUTE_HOST, self.stopped,
                                DETECTION_DEADLINE, RECOVERY_DEADLINE)
@@ -185,15 +199,19 @@ class Demo:
         problems += self._move_back(victim, before, follower)
         for problem in problems:
             self.out.line("PROBLEM: %s" % problem)
-        self.out.api_examples(port, uuid)
+        self.out.roles_now(standby, self.db.host_list())
+        self.out.api_examples(port, uuid, clouds)
+        code = 1 if problems else 0
+        self.verdict(code)
         if self.args.keep_running:
-            self.out.line("vmotiond keeps running; Ctrl-C stops it")
             try:
+                # Said within the try: a Ctrl-C right after it is caught.
+                self.out.line("vmotiond keeps running; Ctrl-C stops it")
                 while not self.stopped.wait(3600):
                     pass
             except KeyboardInterrupt:
                 pass
-        return 1 if problems else 0
+        return code
 
     def _move_back(self, victim: str,
                    before: dict[str, records.Server],
@@ -235,10 +253,8 @@ class Demo:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    started = time.monotonic()
-    code = Demo(args).run()
-    print("demo %s in %.0f s" % ("succeeded" if code == 0 else "FAILED",
-                                 time.monotonic() - started))
+    demo = Demo(_parser().parse_args(argv))
+    code = demo.run()
+    demo.verdict(code)
     return code
 

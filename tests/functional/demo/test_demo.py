@@ -1,6 +1,7 @@
 """The README's first command, as a newcomer runs it (minus the venv)."""
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -32,6 +33,44 @@ class DemoTest(testtools.TestCase):
                       "live_migration succeeded"):
             self.assertIn(stage, out)
         self.assertTrue(os.path.exists(os.path.join(state, "vmotiond.log")))
+        self.assertIn("the times count from this kill on", out)
+        # The catalog's instance-ha endpoint and the commands through it.
+        self.assertRegex(out, r"The REST API \(Masakari-compatible\) is "
+                              r"http://127\.0\.0\.1:\d+/v1, the instance-ha "
+                              r"endpoint of the cloud's catalog")
+        self.assertIn("export OS_CLIENT_CONFIG_FILE=%s OS_CLOUD=vmotiond-sim"
+                      % os.path.join(state, "clouds.yaml"), out)
+        with open(os.path.join(state, "clouds.yaml")) as f:
+            self.assertIn("/identity", f.read())
+        self.assertRegex(out, r"standby-0\d(, standby-0\d)? received "
+                              r"instances: normal hosts now")
+
+
+class KeepRunningDemoTest(testtools.TestCase):
+    """With ``--keep-running`` the verdict comes before the wait."""
+
+    def test_verdict_before_the_wait(self) -> None:
+        state = self.useFixture(fixtures.TempDir()).path
+        demo = subprocess.Popen(
+            [sys.executable, "-m", "vmotiond.demo", "--state-dir", state,
+             "--keep-running"], cwd=TOP, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, text=True)
+        self.addCleanup(demo.wait, 60)
+        self.addCleanup(demo.kill)
+        assert demo.stdout is not None
+        self.addCleanup(demo.stdout.close)
+        lines = []
+        for line in demo.stdout:
+            lines.append(line)
+            if "keeps running" in line:
+                break
+        out = "".join(lines)
+        self.assertIn("vmotiond keeps running; Ctrl-C stops it", out)
+        self.assertRegex(out, r"demo succeeded in \d+ s\n.*keeps running")
+        demo.send_signal(signal.SIGINT)
+        rest = demo.stdout.read()
+        self.assertEqual(0, demo.wait(60))
+        self.assertNotIn("demo succeeded", rest)
 
 
 class NoNetworkDemoTest(testtools.TestCase):

@@ -31,11 +31,31 @@ class TestQuery(testtools.TestCase):
             self.assertRaises(util.HTTPError, _query(bad).limit, 100)
 
     def test_sort(self) -> None:
-        self.assertEqual(("created_at", "desc"), _query("").sort(["a"]))
-        self.assertEqual(("a", "asc"),
+        self.assertEqual((("created_at",), ("desc",)),
+                         _query("").sort(["a"]))
+        self.assertEqual((("a",), ("asc",)),
                          _query("sort_key=a&sort_dir=asc").sort(["a"]))
+        self.assertEqual((("created_at",), ("asc",)),
+                         _query("sort_dir=asc").sort(["a"]))
         self.assertRaises(util.HTTPError, _query("sort_key=b").sort, ["a"])
         self.assertRaises(util.HTTPError, _query("sort_dir=x").sort, ["a"])
+
+    def test_several_sort_keys(self) -> None:
+        self.assertEqual((("a", "b"), ("asc", "desc")), _query(
+            "sort_key=a&sort_dir=asc&sort_key=b&sort_dir=desc").sort(
+            ["a", "b"]))
+        self.assertEqual((("a", "b"), ("asc",)), _query(
+            "sort_key=a&sort_key=b&sort_dir=asc").sort(["a", "b"]))
+        for bad, message in (
+                ("sort_key=a&sort_key=a", "sort_key a is given more than "
+                                          "once"),
+                ("sort_key=a&sort_dir=asc&sort_dir=desc",
+                 "sort_dir is given 2 times for 1 sort_key(s)"),
+                ("sort_dir=asc&sort_dir=asc", "sort_dir is given 2 times"),
+                ("sort_key=a&sort_key=c", "Invalid sort_key 'c'")):
+            error = self.assertRaises(util.HTTPError, _query(bad).sort,
+                                      ["a", "b"])
+            self.assertIn(message, error.message)
 
     def test_uuid_and_marker(self) -> None:
         good = "083a8474-22c0-407f-b89b-c569134c3bfd"

@@ -2,6 +2,7 @@
 
 import datetime
 import functools
+from typing import Any
 
 from oslo_db import exception as db_exc
 import testscenarios
@@ -267,6 +268,51 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
                 break
             marker = page[-1].uuid
         self.assertEqual(uuids[:2] + uuids[3:] + [uuids[2]], seen)
+
+    def test_paging_by_several_keys_with_ties(self) -> None:
+        notification, uuids = self._vmoves(6)
+        for index, uuid in enumerate(uuids):
+            self.db.vmove_update(uuid, {
+                "status": constants.SUCCEEDED if index % 2 else
+                constants.FAILED,
+                "end_time": None if index % 3 == 0 else
+                datetime.datetime(2026, 1, 1 + index % 3)})
+        rows = self.db.vmove_list(notification_uuid=notification)
+        by_uuid = {m.uuid: m for m in rows}
+
+        def order(move: Any) -> tuple[Any, ...]:
+            end = move.end_time or datetime.datetime(1970, 1, 1)
+            return (move.status, -end.timestamp(), move.id)
+        expected = [m.uuid for m in sorted(rows, key=order)]
+        for limit in (1, 2, 4):
+            seen: list[str] = []
+            marker = None
+            while True:
+                page = self.db.vmove_list(
+                    notification_uuid=notification,
+                    sort_key=("status", "end_time"),
+                    sort_dir=("asc", "desc"), limit=limit, marker=marker)
+                if not page:
+                    break
+                seen.extend(m.uuid for m in page)
+                marker = page[-1].uuid
+            self.assertEqual(expected, seen, (limit, by_uuid))
+        # Keys without a direction take the first one.
+        self.assertEqual(
+            [m.uuid for m in sorted(rows, key=lambda m: (
+                m.status, m.end_time or datetime.datetime(1970, 1, 1),
+                m.id))],
+            [m.uuid for m in self.db.vmove_list(
+                notification_uuid=notification,
+                sort_key=("status", "end_time"), sort_dir="asc")])
+
+    def test_bad_several_sort_keys(self) -> None:
+        for sort_key, sort_dir in ((("status", "status"), "asc"),
+                                   (("status",), ("asc", "desc")),
+                                   (("status", "end_time"), ("asc", "up")),
+                                   ((), "asc")):
+            self.assertRaises(exception.InvalidInput, self.db.vmove_list,
+                              sort_key=sort_key, sort_dir=sort_dir)
 
     def test_bad_sort_and_marker(self) -> None:
         self.assertRaises(exception.InvalidInput, self.db.vmove_list,

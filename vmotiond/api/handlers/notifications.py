@@ -1,5 +1,7 @@
 """Notifications: Masakari's ``GET /v1/notifications[/{id}]``."""
 
+from collections.abc import Collection
+from collections.abc import Iterable
 from typing import Any
 
 import webob
@@ -70,16 +72,17 @@ def show_notification(req: webob.Request,
                       notification_id: str) -> webob.Response:
     """GET /v1/notifications/{id}: 200 with ``notification``.
 
-    From 1.1 on it carries ``recovery_workflow_details``: one item per
-    step of every vmove, in the shape Masakari gives its tasks.
+    From 1.1 on it carries ``recovery_workflow_details`` in Masakari's
+    shape: one item per task (a step name of the vmoves), its progress
+    details telling when it started, each instance it ended for, and
+    when it ended for all.
     """
     util.authorize(req, policies.NOTIFICATIONS_SHOW)
     row = lookup(req, notification_id)
     body = serialize(row)
     if microversion.is_at_least(req, "1.1"):
-        steps = util.database(req).step_list_by_notification(row.uuid)
-        body["recovery_workflow_details"] = [
-            _workflow_item(step, instance) for step, instance in steps]
+        body["recovery_workflow_details"] = workflow_details(
+            util.database(req).step_list_by_notification(row.uuid))
     return util.json_response({"notification": body})
 
 
@@ -88,17 +91,58 @@ _STATES = {constants.SUCCEEDED: "SUCCESS", constants.FAILED: "FAILURE",
            constants.IGNORED: "SKIPPED"}
 
 
-def _workflow_item(step: models.VMoveStep, instance: str) -> dict[str, Any]:
-    done = step.ended_at is not None
-    details = [{"timestamp": util.timestamp(step.started_at),
-                "message": "%s of instance %s started (attempt %d)"
-                           % (step.name, instance, step.attempt),
-                "progress": "0.0"}]
-    if done:
-        details.append({"timestamp": util.timestamp(step.ended_at),
-                        "message": step.result or "%s of instance %s %s" % (
-                            step.name, instance, step.status),
-                        "progress": "1.0"})
-    return {"name": step.name, "state": _STATES.get(step.status,
-                                                     step.status.upper()),
-            "progress": 1.0 if done else 0.0, "progress_details": details}
+def workflow_details(steps: Iterable[tuple[models.VMoveStep, str]]
+                     ) -> list[dict[str, Any]]:
+    """Masakari's ``recovery_workflow_details`` of the steps ``(step,
+    instance_uuid)`` of a notification, in order of id: one item per step
+    name, in the order the names first ran; of a step redone, the last
+    attempt counts."""
+    latest: dict[tuple[str, str], tuple[models.VMoveStep, str]] = {}
+    for step, instance in steps:
+        latest[(step.name, step.vmove_uuid)] = (step, instance)
+    tasks: dict[str, list[tuple[models.VMoveStep, str]]] = {}
+    for step, instance in sorted(latest.values(), key=lambda s: s[0].id):
+        tasks.setdefault(step.name, []).append((step, instance))
+    return [_task(name, runs) for name, runs in tasks.items()]
+
+
+def task_state(statuses: Collection[str]) -> str:
+    """A task's Masakari state from the statuses of its steps: failed if
+    one failed, running while one runs, skipped if all were skipped."""
+    for status in (constants.FAILED, constants.ONGOING, constants.PENDING):
+        if status in statuses:
+            return _STATES[status]
+    if set(statuses) == {constants.IGNORED}:
+        return _STATES[constants.IGNORED]
+    return _STATES[constants.SUCCEEDED]
+
+
+def _task(name: str, runs: list[tuple[models.VMoveStep, str]]
+          ) -> dict[str, Any]:
+    total = len(runs)
+    started = min((s.started_at for s, _ in runs if s.started_at),
+                  default=None)
+    details = [{"timestamp": util.timestamp(started),
+                "message": "%s started for %d instance(s)" % (name, total),
+                "progress": 0.0}]
+    ended = sorted((s for s in runs if s[0].ended_at is not None),
+                   key=lambda s: (s[0].ended_at, s[0].id))
+    for count, (step, instance) in enumerate(ended, 1):
+        details.append({
+            "timestamp": util.timestamp(step.ended_at),
+            "message": "instance %s: %s%s" % (
+                instance, step.status,
+                ": " + step.result if step.result else ""),
+            "progress": round(count / total, 2)})
+    statuses = [s.status for s, _ in runs]
+    if len(ended) == total:
+        details.append({
+            "timestamp": util.timestamp(ended[-1][0].ended_at),
+            "message": "%s ended: %s" % (name, ", ".join(
+                "%d %s" % (statuses.count(status), status)
+                for status in constants.VMOVE_DONE_STATUSES
+                if status in statuses)),
+            "progress": 1.0})
+    return {"name": name, "state": task_state(statuses),
+            "progress": round(len(ended) / total, 2),
+            "progress_details": details}

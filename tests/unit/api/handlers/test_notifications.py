@@ -1,7 +1,15 @@
 """GET /v1/notifications[/{id}]."""
 
+import datetime
+
+import testtools
+
 from tests.unit.api import base
 from vmotiond.api import errors
+from vmotiond.api.handlers import notifications
+from vmotiond.db import models
+
+T0 = datetime.datetime(2026, 1, 1, 12, 0)
 
 
 class TestListNotifications(base.ApiTestCase):
@@ -46,6 +54,24 @@ class TestListNotifications(base.ApiTestCase):
         path = link["href"].replace("http://localhost", "")
         rest = self.get_json(path)["notifications"]
         self.assertEqual(["node3"], [i["hostname"] for i in rest])
+
+    def test_several_sort_keys_page_by_links(self) -> None:
+        path = ("/v1/notifications?sort_key=type&sort_dir=asc"
+                "&sort_key=host&sort_dir=desc&limit=1")
+        seen = []
+        while path:
+            body = self.get_json(path)
+            seen += [i["hostname"] for i in body["notifications"]]
+            links = body.get("notifications_links")
+            path = links[0]["href"].replace("http://localhost", "") \
+                if links else ""
+        self.assertEqual(["node2", "node1", "node3"], seen)
+        self.assertError(self.request(
+            "/v1/notifications?sort_key=type&sort_key=type"), 400,
+            errors.QUERY_INVALID, "sort_key type is given more than once")
+        self.assertError(self.request(
+            "/v1/notifications?sort_dir=asc&sort_dir=desc"), 400,
+            errors.QUERY_INVALID, "sort_dir is given 2 times")
 
     def test_integer_marker(self) -> None:
         newest = self.seed.notifications[-1]
@@ -124,8 +150,17 @@ class TestShowNotification(base.ApiTestCase):
         self.assertEqual(["SUCCESS", "RUNNING"],
                          [d["state"] for d in details])
         self.assertEqual([1.0, 0.0], [d["progress"] for d in details])
-        self.assertEqual("evacuated",
-                         details[0]["progress_details"][1]["message"])
+        instance = self.seed.vmoves[row.uuid][0].instance_uuid
+        self.assertEqual(
+            ["EvacuateInstance started for 1 instance(s)",
+             "instance %s: succeeded: evacuated" % instance,
+             "EvacuateInstance ended: 1 succeeded"],
+            [d["message"] for d in details[0]["progress_details"]])
+        self.assertEqual([0.0, 1.0, 1.0], [
+            d["progress"] for d in details[0]["progress_details"]])
+        self.assertEqual(["WaitInstanceActive started for 1 instance(s)"],
+                         [d["message"]
+                          for d in details[1]["progress_details"]])
 
     def test_unknown_ids_are_404(self) -> None:
         for ident in ("083a8474-22c0-407f-b89b-c569134c3bfd", "999",
@@ -138,3 +173,59 @@ class TestShowNotification(base.ApiTestCase):
         self.assertError(self.request("/v1/notifications/%s" % row.uuid,
                                       roles="member"),
                          403, errors.FORBIDDEN)
+
+
+def _step(ident: int, vmove: str, name: str, status: str,
+          started: int, ended: int | None = None,
+          result: str | None = None) -> models.VMoveStep:
+    return models.VMoveStep(
+        id=ident, vmove_uuid=vmove, name=name, status=status,
+        started_at=T0 + datetime.timedelta(seconds=started),
+        ended_at=None if ended is None else
+        T0 + datetime.timedelta(seconds=ended), result=result)
+
+
+class TestWorkflowDetails(testtools.TestCase):
+    """``recovery_workflow_details``: one item per task, as Masakari's."""
+
+    def test_one_item_per_task_over_every_instance(self) -> None:
+        steps = [
+            (_step(1, "m1", "plan", "succeeded", 0, 1), "i1"),
+            (_step(2, "m2", "plan", "succeeded", 0, 2), "i2"),
+            (_step(3, "m1", "evacuate", "failed", 1, 3, "Nova said no"),
+             "i1"),
+            (_step(4, "m2", "evacuate", "ongoing", 2), "i2"),
+            # The redo of m1's evacuation: its last attempt counts.
+            (_step(5, "m1", "evacuate", "succeeded", 4, 5), "i1"),
+            (_step(6, "m1", "wait_active", "ignored", 5, 6), "i1"),
+        ]
+        details = notifications.workflow_details(steps)
+        self.assertEqual(["plan", "evacuate", "wait_active"],
+                         [d["name"] for d in details])
+        self.assertEqual(["SUCCESS", "RUNNING", "SKIPPED"],
+                         [d["state"] for d in details])
+        self.assertEqual([1.0, 0.5, 1.0], [d["progress"] for d in details])
+        plan = details[0]["progress_details"]
+        self.assertEqual(
+            [("2026-01-01T12:00:00.000000", "plan started for 2 "
+              "instance(s)", 0.0),
+             ("2026-01-01T12:00:01.000000", "instance i1: succeeded", 0.5),
+             ("2026-01-01T12:00:02.000000", "instance i2: succeeded", 1.0),
+             ("2026-01-01T12:00:02.000000", "plan ended: 2 succeeded",
+              1.0)],
+            [(d["timestamp"], d["message"], d["progress"]) for d in plan])
+        self.assertEqual(
+            ["evacuate started for 2 instance(s)",
+             "instance i1: succeeded"],
+            [d["message"] for d in details[1]["progress_details"]])
+
+    def test_task_state(self) -> None:
+        self.assertEqual("FAILURE", notifications.task_state(
+            ["succeeded", "failed", "ongoing"]))
+        self.assertEqual("RUNNING", notifications.task_state(
+            ["succeeded", "ongoing"]))
+        self.assertEqual("PENDING", notifications.task_state(
+            ["pending", "ignored"]))
+        self.assertEqual("SKIPPED", notifications.task_state(["ignored"]))
+        self.assertEqual("SUCCESS", notifications.task_state(
+            ["ignored", "succeeded"]))
