@@ -71,16 +71,18 @@ class DefaultsTest(testtools.TestCase):
         for group, option, value in (("monitor", "down_grace", 42.0),
                                      ("monitor", "probe_driver", "none"),
                                      ("engine", "move_timeout", 42.0),
-                                     ("engine", "floating_ip_steps", False)):
+                                     ("engine", "floating_ip_steps", False),
+                                     ("engine", "step_retries", 7)):
             conf.set_override(option, value, group)
         th = thresholds.Thresholds.from_conf(conf)
         self.assertEqual((42.0, False), (th.down_grace, th.probe_enabled))
         self.assertEqual(42.0, base.StepOptions.from_conf(conf).move_timeout)
         self.assertFalse(records.PlanOptions.from_conf(conf).floating_ips)
+        self.assertEqual(7, runner.RetryOptions.from_conf(conf).retries)
 
     def test_every_mirror_field_names_an_option(self) -> None:
         for cls in (thresholds.Thresholds, base.StepOptions,
-                    records.PlanOptions):
+                    records.PlanOptions, runner.RetryOptions):
             for field in dataclasses.fields(cls):
                 source = field.metadata[defaults.SOURCE]
                 self.assertIsInstance(

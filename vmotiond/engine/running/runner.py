@@ -17,7 +17,6 @@ import itertools
 import threading
 from typing import NoReturn
 
-from oslo_config import cfg
 from oslo_log import log as logging
 
 from vmotiond import clock as clock_mod
@@ -42,17 +41,12 @@ _DEFAULT = defaults.Group("engine")
 
 
 @dataclasses.dataclass(frozen=True)
-class RetryOptions:
+class RetryOptions(defaults.Mirror):
     """Bounded retries of a step, with doubling back-off."""
 
     retries: int = _DEFAULT("step_retries", int)
     backoff: float = _DEFAULT("step_retry_backoff", float)
     backoff_max: float = _DEFAULT("step_retry_backoff_max", float)
-
-    @classmethod
-    def from_conf(cls, conf: cfg.ConfigOpts) -> "RetryOptions":
-        return cls(conf.engine.step_retries, conf.engine.step_retry_backoff,
-                   conf.engine.step_retry_backoff_max)
 
     def delay(self, attempt: int) -> float:
         return float(min(self.backoff * 2 ** (attempt - 1),
