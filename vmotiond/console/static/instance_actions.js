@@ -28,6 +28,8 @@
     }
     const target = el("select", {id: "migrate-target", "aria-label": t("target_host")},
                       targets.map((host) => el("option", {value: host, text: host})));
+    const chosen = document.getElementById("migrate-target");
+    if (chosen && targets.includes(chosen.value)) target.value = chosen.value;
     const migrateTo = VM.button(t("migrate_to"), "migrate-to", () => instanceAction(
       {action: "migrate", instances, to: target.value}, t("migrate_to") + " " + target.value,
       t("confirm_migrate_to") + " " + target.value));
