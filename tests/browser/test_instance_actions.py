@@ -27,8 +27,12 @@ class InstanceActionsTest(test_actions.ActionsCase):
             "/v1/hosts")["hosts"]} == {"up"}, 60, "every host up")
         servers = self.sim.servers()
         source = self.choose_victim(servers)
+        # Two instances of no server group: the targets are accepted for
+        # each instance, an anti-affinity group refuses them together.
+        grouped = {member for group in self.sim.conn.compute.server_groups(
+            all_projects=True) for member in group.member_ids}
         two = sorted(sid for sid, s in servers.items()
-                     if s.compute_host == source)[:2]
+                     if s.compute_host == source and sid not in grouped)[:2]
         self.assertEqual(2, len(two))
         self.host_page(source)
         for sid in two:
