@@ -14,7 +14,8 @@ STANDBY = cases.STANDBY
 ROW = '#hosts tr[data-host="%s"]'
 
 
-class ConsoleActionsTest(cases.CloudTestCase):
+class ActionsCase(cases.CloudTestCase):
+    """The split deployment and a browser on its console."""
 
     def start(self, **overrides: dict[str, object]) -> None:
         webdriver.executables()
@@ -38,6 +39,9 @@ class ConsoleActionsTest(cases.CloudTestCase):
             ROW % STANDBY + " .s-standby"), what="the standby role shown")
         self.assertEqual("standby", self.dep.api(
             "/v1/hosts/%s" % STANDBY)["host"]["role"])
+
+
+class ConsoleActionsTest(ActionsCase):
 
     def test_standby_then_a_recovery_seen_live(self) -> None:
         self.start()

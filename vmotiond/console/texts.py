@@ -80,6 +80,14 @@ SCRIPT_TEXTS = {
     "accepted": _("accepted; this page shows its progress"),
     "refused": _("refused:"),
     "none_selected": _("No move is selected."),
+    "migrate_to": _("Migrate to"), "target_host": _("Target host"),
+    "planner_chooses": _("Let the planner choose"),
+    "reset_active": _("Reset state to active"),
+    "reset_error": _("Reset state to error"),
+    "confirm_migrate_to": _("Migrate the selected instances to host"),
+    "confirm_planner_chooses": _("Migrate the selected instances to hosts "
+                                 "the planner chooses?"),
+    "confirm_reset_state": _("Reset the state of the selected instances?"),
 }
 
 

@@ -50,3 +50,15 @@ class TestConsoleOverTheApi(test_operator.OperatorTestCase):
                             engine=self.engine)
         self.assertIsNone(DATA_CSRF.search(self.page(app).text))
         self.assertEqual([], self.engine.asked)
+
+    def test_the_instance_pages_carry_their_actions_for_an_admin(self) -> None:
+        script = 'src="/vmotion/static/instance_actions.js"'
+        for path in ("/vmotion/desktop_migration",
+                     "/vmotion/host_desktop_migration/node1"):
+            page = webob.Request.blank(path).get_response(self.app).text
+            self.assertIn(script, page)
+            self.assertIsNotNone(DATA_CSRF.search(page))
+        self.policy.set_rules({"vmotiond:operator": "!"})
+        page = webob.Request.blank(
+            "/vmotion/desktop_migration").get_response(self.app).text
+        self.assertNotIn(script, page)
