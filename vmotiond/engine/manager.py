@@ -185,9 +185,8 @@ class EngineManager:
             with self._lock:
                 if row.uuid in self._active:
                     continue
-            LOG.log(logging.INFO if len(statuses) > 1 else logging.DEBUG,
-                    "Taking up %s notification %s (%s)", row.status,
-                    row.uuid, row.host)
+            LOG.debug("Submitting %s notification %s (%s)", row.status,
+                      row.uuid, row.host)
             self.submit(row.uuid)
             taken.append(row.uuid)
         return taken

@@ -1,5 +1,7 @@
+import logging
 import time
 
+import fixtures
 import oslo_messaging
 
 from tests.unit.engine import base
@@ -31,6 +33,24 @@ class ManagerTest(base.EngineTestCase):
         mgr.stop()
         self.assertEqual(constants.NOTIFICATION_NEW,
                          self.db.notification_get(uuid).status)
+
+    def test_a_notification_another_engine_holds_is_not_news(self):
+        uuid = self.notify()
+        self.db.notification_set_status(uuid, constants.NOTIFICATION_RUNNING)
+        mgr = self.make_manager()
+        log = self.useFixture(fixtures.FakeLogger(level=logging.INFO))
+        held = self.locks.get("vmotiond-recover-failed")
+        held.acquire()
+        self.assertEqual([uuid], mgr.resume())
+        self.assertIsNone(mgr.submit(uuid).result())
+        self.assertEqual(constants.NOTIFICATION_RUNNING,
+                         self.db.notification_get(uuid).status)
+        self.assertNotIn(uuid, log.output)
+        held.release()
+        self.assertEqual(constants.NOTIFICATION_FINISHED,
+                         mgr.submit(uuid).result())
+        self.assertIn("Taking up recovery %s (host failed), left running"
+                      % uuid, log.output)
 
     def test_unknown_type_left_new(self):
         row = self.db.notification_create(constants.HOST_DRAIN, "failed",

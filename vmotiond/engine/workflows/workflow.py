@@ -200,9 +200,13 @@ class Workflow:
             return str(notification.status)
         lock = self.s.locks.get(lock_name(notification))
         if not lock.acquire(blocking=False):
-            LOG.info("%s %s (host %s) is worked on by another engine; left "
-                     "to it", self.kind, uuid, notification.host)
+            # Every sweep of every idle engine meets it: not news.
+            LOG.debug("%s %s (host %s) is worked on by another engine; "
+                      "left to it", self.kind, uuid, notification.host)
             return None
+        if notification.status == constants.NOTIFICATION_RUNNING:
+            LOG.info("Taking up %s %s (host %s), left running by an engine "
+                     "that stopped", self.kind, uuid, notification.host)
         try:
             return self._locked(uuid)
         except exception.Interrupted:
