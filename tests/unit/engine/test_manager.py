@@ -1,4 +1,5 @@
 import logging
+import threading
 import time
 
 import fixtures
@@ -51,6 +52,19 @@ class ManagerTest(base.EngineTestCase):
                          mgr.submit(uuid).result())
         self.assertIn("Taking up recovery %s (host failed), left running"
                       % uuid, log.output)
+
+    def test_stop_keeps_its_budget(self):
+        mgr = self.make_manager()
+        mgr.start()
+        release = threading.Event()
+        self.addCleanup(release.set)
+        self.useFixture(fixtures.MockPatchObject(
+            mgr.operations, "stop", release.wait))
+        log = self.useFixture(fixtures.FakeLogger(level=logging.INFO))
+        mgr.stop(timeout=0.2)             # returns although a part hangs
+        self.assertIn("Engine not stopped within 0.2 s", log.output)
+        self.assertNotIn("Engine stopped", log.output)
+        release.set()
 
     def test_unknown_type_left_new(self):
         row = self.db.notification_create(constants.HOST_DRAIN, "failed",
