@@ -9,9 +9,7 @@ taken) steps down at once.
 """
 
 from collections.abc import Callable
-import math
 import threading
-import urllib.parse
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -20,28 +18,11 @@ from tooz import coordination
 from tooz import locking
 
 from vmotiond import clock as clock_mod
+from vmotiond import coordination as coordination_url
 
 LOG = logging.getLogger(__name__)
 
 LOCK_NAME = b"vmotiond-monitor-leader"
-
-
-def backend_url(conf: cfg.ConfigOpts) -> str:
-    """The coordination URL with the lease applied where the driver has one.
-
-    For Redis the lock expiry is ``lock_timeout`` (whole seconds) in the
-    URL; it is set from ``lease_timeout`` unless the URL sets it.
-    """
-    url: str = conf.coordination.backend_url
-    parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme not in ("redis", "rediss"):
-        return url
-    query = urllib.parse.parse_qs(parsed.query)
-    if "lock_timeout" not in query:
-        lease = max(1, math.ceil(conf.coordination.lease_timeout))
-        query["lock_timeout"] = [str(lease)]
-    return urllib.parse.urlunsplit(parsed._replace(
-        query=urllib.parse.urlencode(query, doseq=True)))
 
 
 class LeaderElector:
@@ -56,7 +37,7 @@ class LeaderElector:
                  clock: clock_mod.Clock | None = None,
                  on_change: Callable[[bool], None] | None = None,
                  lock_name: bytes = LOCK_NAME) -> None:
-        self._url = backend_url(conf)
+        self._url = coordination_url.backend_url(conf)
         self._lock_name = lock_name
         self._member = (member_id or conf.host).encode()
         self._interval = conf.coordination.heartbeat_interval

@@ -21,7 +21,3 @@ class FileLeaderTest(testtools.TestCase):
         elector.stop()
         self.assertFalse(elector.is_leader)
         self.assertEqual([True, False], changes)
-
-    def test_url_untouched_for_file(self) -> None:
-        fx = self.useFixture(conf_fixture.Conf())
-        self.assertTrue(leader.backend_url(fx.conf).startswith("file://"))

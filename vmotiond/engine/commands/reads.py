@@ -15,6 +15,7 @@ from vmotiond import engine_client
 from vmotiond import exception
 from vmotiond.engine.commands import views
 from vmotiond.engine.deciding import destinations
+from vmotiond.engine.workflows import server_groups
 from vmotiond.engine.workflows import workflow
 
 MAX_PAGE = engine_client.MAX_INSTANCE_PAGE
@@ -68,8 +69,10 @@ class InstanceReads:
             except exception.CloudNotFound:
                 raise exception.NotFound(kind="Instance",
                                          ident=sid) from None
+        servers, groups = server_groups.of_servers(self.s.cloud, servers)
         hosts = workflow.targets(self.s.db, self.s.cloud, {})
-        refused = destinations.refusals(servers, hosts, self.s.options)
+        refused = destinations.refusals(servers, hosts, self.s.options,
+                                        server_groups=groups)
         accepted = [views.target(t) for t in hosts if refused[t.name] is None]
         accepted.sort(key=lambda t: (t["role"] != constants.ROLE_STANDBY,
                                      t["host"]))
