@@ -17,8 +17,10 @@ set -e -o pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV=${VMOTIOND_CLIENTS_VENV:-$TOP/.venv-clients}
 PYTHON=${PYTHON:-python3}
-want=$(cat "$TOP/tools/clients-requirements.txt" "$TOP/tools/constraints.txt" \
-       "$TOP/setup.cfg" "$TOP/tools/clients-venv.sh" | sha1sum | cut -c1-40)
+# The checkout counts: vmotiond is installed editable from it.
+want=$({ echo "$TOP"; cat "$TOP/tools/clients-requirements.txt" \
+         "$TOP/tools/constraints.txt" "$TOP/setup.cfg" \
+         "$TOP/tools/clients-venv.sh"; } | sha1sum | cut -c1-40)
 if [ "$(cat "$VENV/.vmotiond-clients" 2>/dev/null)" != "$want" ] \
         || [ ! -x "$VENV/bin/openstack" ]; then
     # Several test workers may ask at once: one builds, the others wait.

@@ -33,6 +33,15 @@ def client_of(cmd: command.Command, what: str) -> client.Client:
     return found
 
 
+def fields_of(items: Sequence[dict[str, Any]], fields: Sequence[str]
+              ) -> tuple[str, ...]:
+    """``fields``, then any field of a newer API the plugin does not know
+    yet (by name), so that every field is shown."""
+    known = set(fields)
+    extra = sorted({k for item in items for k in item} - known)
+    return tuple(fields) + tuple(extra)
+
+
 def row(item: dict[str, Any], fields: Sequence[str],
         json_fields: Sequence[str] = ()) -> tuple[Any, ...]:
     """The values of ``fields`` (None where the API has none)."""

@@ -56,7 +56,8 @@ class ListHost(command.Lister):
             role=parsed_args.role, monitor_state=parsed_args.monitor_state,
             availability_zone=parsed_args.availability_zone)
         hosts = api.list("/hosts", "hosts", query)
-        fields = FIELDS if parsed_args.long else SHORT
+        fields = common.fields_of(hosts, FIELDS) if parsed_args.long \
+            else SHORT
         return fields, [common.row(h, fields, JSON_FIELDS) for h in hosts]
 
 
@@ -73,4 +74,5 @@ class ShowHost(command.ShowOne):
                     ) -> tuple[Sequence[str], Iterable[Any]]:
         api = common.client_of(self, "vmotiond host show")
         host = api.one("/hosts/" + api.quote(parsed_args.host), "host")
-        return FIELDS, common.row(host, FIELDS, JSON_FIELDS)
+        fields = common.fields_of([host], FIELDS)
+        return fields, common.row(host, fields, JSON_FIELDS)

@@ -70,7 +70,8 @@ class ListVMove(command.Lister):
         query += common.paging_query(parsed_args)
         moves = api.list("/vmoves", "vmoves", query,
                          follow=parsed_args.limit is None)
-        fields = FIELDS if parsed_args.long else SHORT
+        fields = common.fields_of(moves, FIELDS) if parsed_args.long \
+            else SHORT
         return fields, [common.row(m, fields) for m in moves]
 
 
@@ -87,7 +88,8 @@ class ShowVMove(command.ShowOne):
                     ) -> tuple[Sequence[str], Iterable[Any]]:
         api = common.client_of(self, "vmotiond vmove show")
         move = api.one("/vmoves/" + api.quote(parsed_args.vmove), "vmove")
-        return FIELDS, common.row(move, FIELDS)
+        fields = common.fields_of([move], FIELDS)
+        return fields, common.row(move, fields)
 
 
 class ListStep(command.Lister):
@@ -104,5 +106,5 @@ class ListStep(command.Lister):
         api = common.client_of(self, "vmotiond vmove step list")
         steps = api.list("/vmoves/%s/steps" % api.quote(parsed_args.vmove),
                          "steps")
-        return STEP_FIELDS, [common.row(s, STEP_FIELDS, STEP_JSON)
-                             for s in steps]
+        fields = common.fields_of(steps, STEP_FIELDS)
+        return fields, [common.row(s, fields, STEP_JSON) for s in steps]
