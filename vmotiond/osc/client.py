@@ -84,6 +84,15 @@ def filters(**values: str | Iterable[str] | None) -> list[tuple[str, str]]:
     return query
 
 
+def require(version: str, minimum: str, what: str) -> None:
+    """Refuse a command the asked version does not have yet."""
+    if parse_version(version) < parse_version(minimum):
+        raise ClientError(
+            "%s needs vmotiond API version %s or later, not %s "
+            "(--os-vmotiond-api-version, OS_VMOTIOND_API_VERSION)."
+            % (what, minimum, version))
+
+
 def error_message(status: int, body: Any, text: str) -> str:
     """The API's fault message (``{"kind": {"message": ...}}``)."""
     if isinstance(body, dict) and len(body) == 1:
@@ -105,14 +114,6 @@ class Client:
         self.interface = interface
         self.region_name = region_name
         self._root: str | None = None
-
-    def require(self, minimum: str, what: str) -> None:
-        """Refuse a command the asked version does not have yet."""
-        if parse_version(self.version) < parse_version(minimum):
-            raise ClientError(
-                "%s needs vmotiond API version %s or later; it is %s "
-                "(--os-vmotiond-api-version)." % (what, minimum,
-                                                  self.version))
 
     @property
     def root(self) -> str:

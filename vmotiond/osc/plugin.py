@@ -25,12 +25,11 @@ ENV = "OS_VMOTIOND_API_VERSION"
 
 
 def check_api_version(version: str) -> bool:
-    """Accept X.Y from 1.4 on (OSC's own check is then skipped)."""
-    if client.parse_version(version) < client.parse_version(
-            client.MIN_VERSION):
-        raise client.ClientError(
-            "vmotiond API version %s: the plugin's commands need %s or "
-            "later." % (version, client.MIN_VERSION))
+    """Accept any X.Y (OSC's own check against API_VERSIONS is then
+    skipped); refuse anything else, as OSC's own plugins do. A version
+    below what a command needs is refused by that command only, so that
+    other services' commands still run."""
+    client.parse_version(version)
     return True
 
 

@@ -26,10 +26,12 @@ class JsonColumn(columns.FormattableColumn[Any]):
 def client_of(cmd: command.Command, what: str) -> client.Client:
     """The plugin's client, checked for the version ``what`` needs."""
     # OSC sets the attribute on its ClientManager when it loads the plugin
-    # (API_NAME); its type does not know it.
+    # (API_NAME); its type does not know it. The version is checked
+    # before the client (and the login) is made.
     manager: Any = cmd.app.client_manager
+    client.require(manager._api_version["vmotiond"], client.MIN_VERSION,
+                   what)
     found: client.Client = manager.vmotiond
-    found.require(client.MIN_VERSION, what)
     return found
 
 
