@@ -16,7 +16,8 @@
 set -e -o pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV=${VMOTIOND_CLIENTS_VENV:-$TOP/.venv-clients}
-PYTHON=${PYTHON:-python3}
+# Not $PYTHON: tox -e cover sets it to a coverage command.
+PYTHON=${VMOTIOND_CLIENTS_PYTHON:-python3}
 # The checkout counts: vmotiond is installed editable from it.
 want=$({ echo "$TOP"; cat "$TOP/tools/clients-requirements.txt" \
          "$TOP/tools/constraints.txt" "$TOP/setup.cfg" \
