@@ -248,3 +248,21 @@ class TestOpenstackClient(test_keystone_sdk.SdkTestBase):
         self.assertNotEqual(0, old.returncode)
         self.assertIn("1.4", old.stderr)
         self.assertEqual("", old.stdout)
+
+    def test_plugin_runs_on_what_osc_brings(self) -> None:
+        # vmotiond is in the clients' virtualenv without its dependencies.
+        python = os.path.join(os.path.dirname(self.openstack), "python")
+        probe = subprocess.run(
+            [python, "-c", "import importlib.util as u; print(' '.join("
+             "m for m in ('sqlalchemy', 'oslo_db', 'oslo_messaging', "
+             "'webob', 'cliff', 'osc_lib', 'vmotiond') if u.find_spec(m)))"],
+            env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True,
+            timeout=60, check=False)
+        self.assertEqual("cliff osc_lib vmotiond", probe.stdout.strip(),
+                         probe.stderr)
+        commands = self.run_osc("command", "list", "--group", "vmotiond")
+        self.assertEqual(
+            [{"Command Group": "openstack.vmotiond.v1",
+              "Commands": ["vmotiond host list", "vmotiond host show",
+                           "vmotiond vmove list", "vmotiond vmove show",
+                           "vmotiond vmove step list"]}], commands)
