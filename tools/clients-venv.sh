@@ -12,7 +12,8 @@
 # a no-op (a fraction of a second). Prints the virtualenv's `openstack`.
 #
 #   tools/clients-venv.sh            # build if needed, print .../bin/openstack
-#   VMOTIOND_CLIENTS_VENV=/path tools/clients-venv.sh
+#   VMOTIOND_CLIENTS_VENV=/path tools/clients-venv.sh   # elsewhere
+#   VMOTIOND_CLIENTS_PYTHON=python3.12 tools/clients-venv.sh
 set -e -o pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV=${VMOTIOND_CLIENTS_VENV:-$TOP/.venv-clients}
@@ -35,15 +36,16 @@ if [ "$(cat "$VENV/.vmotiond-clients" 2>/dev/null)" != "$want" ] \
         rm -rf "$VENV"
         "$PYTHON" -m venv "$VENV"
         # pip warns about each local index folder that lacks a package.
-        "$VENV/bin/pip" install -q --disable-pip-version-check \
-            -c "$TOP/tools/constraints.txt" \
-            -r "$TOP/tools/clients-requirements.txt" 2>&1 \
-            | grep -v "is ignored: it is neither a file" >&2 || true
-        [ -x "$VENV/bin/openstack" ] || {
-            echo "error: pip install of the clients failed" >&2; exit 1; }
-        "$VENV/bin/pip" install -q --disable-pip-version-check --no-deps \
-            -e "$TOP" 2>&1 | grep -v "is ignored: it is neither a file" \
-            >&2 || true
+        quiet() { grep -v "is ignored: it is neither a file" >&2 || true; }
+        if ! "$VENV/bin/pip" install -q --disable-pip-version-check \
+                -c "$TOP/tools/constraints.txt" \
+                -r "$TOP/tools/clients-requirements.txt" 2>&1 | quiet; then
+            echo "error: pip install of the clients failed" >&2; exit 1
+        fi
+        if ! "$VENV/bin/pip" install -q --disable-pip-version-check \
+                --no-deps -e "$TOP" 2>&1 | quiet; then
+            echo "error: pip install --no-deps -e $TOP failed" >&2; exit 1
+        fi
         "$VENV/bin/python" -c "import vmotiond.osc.plugin" || {
             echo "error: vmotiond's plugin is not importable in $VENV" >&2
             exit 1; }
