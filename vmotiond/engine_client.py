@@ -41,10 +41,12 @@ NOTIFICATION_ABORT = "notification_abort"
 HOST_INSTANCES = "host_instances"
 INSTANCE_LIST = "instance_list"
 INSTANCE_TARGETS = "instance_targets"
+# The failover headroom (``vmotiond-manage capacity check``'s answer).
+CAPACITY_CHECK = "capacity_check"
 METHODS = (PING, HOST_SET, HOST_DRAIN, HOST_MOVE_BACK, HOST_RELEASE,
            INSTANCE_MIGRATE, INSTANCE_RESET_STATE, TASK_REDO, TASK_RESET,
            TASK_DELETE, NOTIFICATION_ABORT, HOST_INSTANCES, INSTANCE_LIST,
-           INSTANCE_TARGETS)
+           INSTANCE_TARGETS, CAPACITY_CHECK)
 
 # Most instances one ``instance_list`` page holds (Nova's default
 # max_limit) and one ``instance_targets`` request names.
