@@ -10,8 +10,8 @@ Categories (``vmotiond-manage CATEGORY ACTION --help`` for each):
 - ``notification abort``;
 - ``capacity check``: whether the loss of each host could be absorbed.
 
-Reads (sync, plan, dry-runs, task list/show, capacity check) use the database and the
-cloud directly. Writes ask the engine over RPC; when no engine answers the
+Reads (sync, plan, dry-runs, task list/show, capacity check) use the
+database and the cloud directly. Writes ask the engine over RPC; when no engine answers the
 command fails with one line and changes nothing.
 """
 

@@ -4,8 +4,8 @@ The instances of one host, every instance page by page (newest first, as
 Nova lists them), and, for a selection of instances, the hosts the
 planner accepts as their target (``deciding.destinations``, on the
 targets ``workflow.targets`` builds for every move), and the failover
-headroom (``workflows.capacity``: whose loss could not be absorbed). Each answer is a
-plain, JSON-safe dict; a request naming what does not exist raises
+headroom (``workflows.capacity``: whose loss could not be absorbed).
+Each answer is a plain, JSON-safe dict; a request naming what does not exist raises
 ``NotFound``, a bad page ``InvalidInput``.
 """
 
