@@ -11,8 +11,8 @@ Categories (``vmotiond-manage CATEGORY ACTION --help`` for each):
 - ``capacity check``: whether the loss of each host could be absorbed.
 
 Reads (sync, plan, dry-runs, task list/show, capacity check) use the
-database and the cloud directly. Writes ask the engine over RPC; when no engine answers the
-command fails with one line and changes nothing.
+database and the cloud directly. Writes ask the engine over RPC; when no
+engine answers the command fails with one line and changes nothing.
 """
 
 import logging as std_logging

@@ -5,8 +5,8 @@ Nova lists them), and, for a selection of instances, the hosts the
 planner accepts as their target (``deciding.destinations``, on the
 targets ``workflow.targets`` builds for every move), and the failover
 headroom (``workflows.capacity``: whose loss could not be absorbed).
-Each answer is a plain, JSON-safe dict; a request naming what does not exist raises
-``NotFound``, a bad page ``InvalidInput``.
+Each answer is a plain, JSON-safe dict; a request naming what does not
+exist raises ``NotFound``, a bad page ``InvalidInput``.
 """
 
 from typing import Any
