@@ -11,7 +11,7 @@ import importlib
 import sys
 
 BENCHMARKS = ("detection_latency", "recovery_time", "api_latency",
-              "console_pages")
+              "console_pages", "capacity_check")
 
 
 def main(argv: list[str]) -> int:
