@@ -1,12 +1,28 @@
-"""``GET /v1/capacity`` (1.7) in the all-in-one ``vmotiond``: the API asks
-the engine in the same process, which reads the simulated cloud over
-HTTP; the policy lets a system reader read and refuses a member."""
+"""The failover headroom against the simulated cloud over HTTP.
 
+``vmotiond-manage capacity check`` (its own process) names exactly the
+hosts an exhaustive search finds no placement for, on clouds generated
+in the simulator (instances of one size: there the planner's greedy
+placement is exact, see ``tests/unit/engine/deciding/test_headroom.py``).
+``GET /v1/capacity`` (1.7) in the all-in-one ``vmotiond``: the API asks
+the engine in the same process; the policy lets a system reader read and
+refuses a member.
+"""
+
+import json
+import random
 import signal
+import subprocess
 
+import openstack
 import requests
 
+from tests.fixtures import conf as conf_fixture
+from tests.functional.processes import base
 from tests.functional.processes import cases
+from tests.unit.engine.deciding import test_headroom
+from vmotiond.cloud import openstack as os_cloud
+from vmotiond.engine.workflows import workflow
 
 VERSION = "instance-ha 1.7"
 
@@ -61,3 +77,48 @@ class CapacityApiTest(cases.LocalTestCase):
         proc.signal(signal.SIGTERM)
         self.assertEqual(0, proc.wait(25), proc.tail())
         self.assertNotIn("Traceback", proc.out() + proc.err())
+
+
+class CapacityCliTest(cases.LocalTestCase):
+
+    def check(self):
+        done = subprocess.run(
+            [base.command("vmotiond-manage"), "--config-file",
+             self.dep.config_path, "capacity", "check", "--format", "json"],
+            capture_output=True, text=True, timeout=120, check=False)
+        self.assertIn(done.returncode, (0, 1), done.stderr)
+        found = json.loads(done.stdout)
+        self.assertEqual(1 if found["unabsorbable"] else 0, done.returncode)
+        return found
+
+    def brute_force(self):
+        """The hosts whose loss no assignment absorbs, from what Nova and
+        Placement report (no hosts table rows: every host is normal)."""
+        conn = openstack.connect(**self.sim.cloud_config())
+        self.addCleanup(conn.close)
+        cloud = os_cloud.OpenStackCloud(
+            conn, self.useFixture(conf_fixture.Conf()).conf)
+        caps = {c.host: c for c in cloud.list_host_capacities()}
+        hosts = [workflow.facts_of(s, None, caps.get(s.host))
+                 for s in cloud.list_compute_services()]
+        servers = cloud.list_servers()
+        return sorted(h.service.host for h in hosts
+                      if not test_headroom.brute_force_absorbable(
+                          h.service.host, hosts, servers, []))
+
+    def test_names_exactly_the_hosts_brute_force_finds(self):
+        rng = random.Random(20)
+        cloud = self.sim.cloud
+        small = ["small-%d" % i for i in range(4)]
+        for name in small:
+            cloud.add_host(name, zone="az2",
+                           memory_mb=rng.choice((4096, 6144, 8192)))
+        seen = set()
+        for _ in range(4):
+            for _ in range(3):
+                cloud.add_server(rng.choice(small), "m1.small")
+            found = self.check()
+            expected = self.brute_force()
+            self.assertEqual(expected, sorted(found["unabsorbable"]))
+            seen.update(expected)
+        self.assertTrue(seen, "no generated cloud left a loss unabsorbed")
