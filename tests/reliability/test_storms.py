@@ -7,7 +7,9 @@ On MariaDB, RabbitMQ and Redis beside a 10-host ``vmotiond-sim``:
   two failure windows apart are both recovered;
 - a host flaps (out 3.5 s, back 3 s, three times), then stays out long
   enough for a recovery on its own: the monitor damps it, raises its
-  flapping alert and fences and moves nothing.
+  flapping alert and fences and moves nothing;
+- Nova's API answers 503 for 20 s: the monitor raises its Nova-unreachable
+  alert and moves nothing; back in touch, it recovers a host that dies.
 
 Counted from the simulator (evacuations Nova accepted, services vmotiond
 forced down) and the database (alerts, notifications).
@@ -25,6 +27,7 @@ from vmotiond import constants
 
 HOSTS = 10
 FAILURE_WINDOW = 10.0          # the Deployment's [monitor] failure_window
+PARTITION = 20
 
 
 class StormCase(testtools.TestCase):
@@ -151,3 +154,35 @@ class FlappingHostTest(StormCase):
                        wrongful_fences=fences,
                        notifications_acted_on=len(moving))
         self.assertEqual((0, 0, []), (evacuations, fences, moving))
+
+
+class PartitionTest(StormCase):
+
+    def test_a_monitor_cut_off_from_nova_moves_nothing(self) -> None:
+        started = time.monotonic()
+        self.sim.control("POST", "/partition", {"mode": "503",
+                                                "seconds": PARTITION})
+        alert = self.wait(lambda: self.alert("nova_unreachable"), 60,
+                          "the Nova-unreachable alert")
+        threading.Event().wait(PARTITION)
+        self.sim.control("DELETE", "/partition")
+        # Back in touch, the monitor acts again: a host that dies now is
+        # recovered, and nothing else was fenced or moved.
+        victim = self.hosts[0]
+        on_victim = set(self.sim_host(victim)["servers"])
+        self.sim.control("POST", "/hosts/%s/kill" % victim)
+        self.wait(lambda: self.recovered(victim), 120, "the recovery")
+        counts = self.sim.control("GET", "/counts")
+        evacuations = sum(c.get("evacuate", {}).get("accepted", 0)
+                          for sid, c in counts.items()
+                          if sid not in on_victim)
+        fences = len(self.fenced(self.hosts[1:]))
+        notes = [n for n in self.db.notification_list(
+            type=constants.COMPUTE_HOST) if n.host != victim]
+        figures.record("the monitor cut off from Nova (503, %d s)"
+                       % PARTITION, alert=alert.type,
+                       seconds=round(time.monotonic() - started),
+                       wrongful_evacuations=evacuations,
+                       wrongful_fences=fences,
+                       recovered_after=1, notifications=len(notes))
+        self.assertEqual((0, 0, []), (evacuations, fences, notes))
