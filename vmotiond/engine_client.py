@@ -31,6 +31,7 @@ HOST_SET = "host_set"
 HOST_DRAIN = "host_drain"
 HOST_MOVE_BACK = "host_move_back"
 HOST_RELEASE = "host_release"
+HOST_SYNC = "host_sync"
 INSTANCE_MIGRATE = "instance_migrate"
 INSTANCE_RESET_STATE = "instance_reset_state"
 TASK_REDO = "task_redo"
@@ -42,9 +43,9 @@ HOST_INSTANCES = "host_instances"
 INSTANCE_LIST = "instance_list"
 INSTANCE_TARGETS = "instance_targets"
 METHODS = (PING, HOST_SET, HOST_DRAIN, HOST_MOVE_BACK, HOST_RELEASE,
-           INSTANCE_MIGRATE, INSTANCE_RESET_STATE, TASK_REDO, TASK_RESET,
-           TASK_DELETE, NOTIFICATION_ABORT, HOST_INSTANCES, INSTANCE_LIST,
-           INSTANCE_TARGETS)
+           HOST_SYNC, INSTANCE_MIGRATE, INSTANCE_RESET_STATE, TASK_REDO,
+           TASK_RESET, TASK_DELETE, NOTIFICATION_ABORT, HOST_INSTANCES,
+           INSTANCE_LIST, INSTANCE_TARGETS)
 
 # Most instances one ``instance_list`` page holds (Nova's default
 # max_limit) and one ``instance_targets`` request names.

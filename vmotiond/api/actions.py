@@ -112,6 +112,15 @@ def host_action(host: str, body: dict[str, Any]) -> EngineRequest:
                                        **switches}, "host", False)
 
 
+_HOSTS: dict[str, tuple[str, ...]] = {"sync": ()}
+
+
+def hosts_action(body: dict[str, Any]) -> EngineRequest:
+    """``sync``: refresh every host from Nova now; done when answered."""
+    _action(body, _HOSTS)
+    return EngineRequest(ec.HOST_SYNC, {}, "sync", False)
+
+
 _INSTANCES: dict[str, tuple[str, ...]] = {
     "migrate": ("instances", "to", "nova_chooses", "mode"),
     "reset_state": ("instances", "state")}

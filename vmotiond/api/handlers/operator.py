@@ -1,4 +1,5 @@
-"""The operator's actions: ``POST /v1/operator/.../action`` (1.6).
+"""The operator's actions: ``POST /v1/operator/.../action`` (1.6; the
+hosts' ``sync`` from 1.7).
 
 Each sends the engine the RPC request ``vmotiond-manage`` sends for the
 same action (``vmotiond.api.actions`` reads the body) and answers with
@@ -75,6 +76,13 @@ def host_action(req: webob.Request, host_name: str) -> webob.Response:
     if not params.is_storable(host_name):
         raise exception.NotFound(kind="Host", ident=host_name)
     return _send(req, actions.host_action(host_name, body))
+
+
+@microversion.version_handler("1.7")
+def hosts_action(req: webob.Request) -> webob.Response:
+    """POST /v1/operator/hosts/action: sync (the hosts from Nova now)."""
+    util.authorize(req, policies.OPERATOR_HOSTS)
+    return _send(req, actions.hosts_action(_body(req)))
 
 
 @microversion.version_handler("1.6")

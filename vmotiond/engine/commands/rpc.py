@@ -80,6 +80,10 @@ class EngineEndpoint:
         return self.operator.release(host)
 
     @_answer
+    def host_sync(self) -> dict[str, int]:
+        return self.operator.host_sync()
+
+    @_answer
     def instance_migrate(self, instances: list[str],
                          destination: str | None,
                          mode: str) -> dict[str, Any]:
