@@ -115,7 +115,8 @@ _ACTIONS = [
             "/v1/operator/instances/action"),
     _action(OPERATOR_VMOVES, "Redo, reset or delete a vmove.",
             "/v1/operator/vmoves/{vmove_id}/action"),
-    _action(OPERATOR_NOTIFICATIONS, "Abort a notification.",
+    _action(OPERATOR_NOTIFICATIONS, "Abort a notification, or redo or "
+            "reset its vmoves together.",
             "/v1/operator/notifications/{notification_id}/action"),
 ]
 

@@ -104,8 +104,10 @@ def vmove_action(req: webob.Request, vmove_id: str) -> webob.Response:
 @microversion.version_handler("1.6")
 def notification_action(req: webob.Request,
                         notification_id: str) -> webob.Response:
-    """POST /v1/operator/notifications/{id}/action: abort."""
+    """POST /v1/operator/notifications/{id}/action: abort; from 1.7 redo
+    or reset its vmoves together."""
     util.authorize(req, policies.OPERATOR_NOTIFICATIONS)
     body = _body(req)
     row = notifications.lookup(req, notification_id)
-    return _send(req, actions.notification_action(row.uuid, body))
+    return _send(req, actions.notification_action(
+        row.uuid, body, microversion.is_at_least(req, "1.7")))

@@ -144,12 +144,27 @@ const VM = (() => {
   const ABORTABLE = ["new", "running"];
   const ASK = {redo: "confirm_redo", reset: "confirm_reset", delete: null, abort: "confirm_abort"};
 
+  // The requests of a vmove action on ``moves`` ({uuid, notification_uuid}):
+  // redo and reset take the moves of one notification together (one by one,
+  // the second would find the notification running again); delete, each.
+  function moveRequests(action, moves) {
+    const one = (uuid) => ["/v1/operator/vmoves/" + uuid + "/action", {action}];
+    if (action === "delete") return moves.map((move) => one(move.uuid));
+    const byTask = new Map();
+    for (const move of moves) {
+      if (!byTask.has(move.notification_uuid)) byTask.set(move.notification_uuid, []);
+      byTask.get(move.notification_uuid).push(move.uuid);
+    }
+    return [...byTask].map(([task, uuids]) => (uuids.length === 1 ? one(uuids[0]) :
+      ["/v1/operator/notifications/" + task + "/action", {action, vmoves: uuids}]));
+  }
+
   // Redo, reset or delete vmoves (the Tasks and task detail pages); resolves
   // whether it asked the engine.
-  async function moveAction(action, uuids) {
-    if (ASK[action] && !(await confirm(t(ASK[action]) + " (" + uuids.length + ")"))) return false;
+  async function moveAction(action, moves) {
+    if (ASK[action] && !(await confirm(t(ASK[action]) + " (" + moves.length + ")"))) return false;
     const answers = [];
-    for (const uuid of uuids) answers.push(await act("/v1/operator/vmoves/" + uuid + "/action", {action}));
+    for (const [path, body] of moveRequests(action, moves)) answers.push(await act(path, body));
     if (answers.length === 1) report(answers[0], t(action));
     else {
       const refused = answers.filter((a) => !a.ok);

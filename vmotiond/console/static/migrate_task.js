@@ -10,8 +10,9 @@
   const ALLOWED = VM.MOVE_ALLOWED;
 
   async function moveAction(action, uuids) {
+    const byUuid = new Map((state.vmoves || []).map((move) => [move.uuid, move]));
     try {
-      if (!(await VM.moveAction(action, uuids))) return;
+      if (!(await VM.moveAction(action, uuids.map((uuid) => byUuid.get(uuid)).filter(Boolean)))) return;
       uuids.forEach((uuid) => state.selected.delete(uuid));
       await refresh();
     } catch (error) {

@@ -21,9 +21,9 @@
       ...pairs.flatMap(([key, value]) => [el("dt", {text: t(key)}), el("dd", {"data-key": key, text: value})]));
   }
 
-  async function taskAction(action, uuids) {
+  async function taskAction(action, chosen) {
     try {
-      if (await VM.moveAction(action, uuids)) await refresh();
+      if (await VM.moveAction(action, chosen)) await refresh();
     } catch (error) {
       fail(error);
     }
@@ -45,9 +45,9 @@
     const buttons = [];
     if (VM.ABORTABLE.includes(notification.status)) buttons.push(VM.button(t("abort"), "abort", abort));
     for (const [action, statuses] of Object.entries(VM.MOVE_ALLOWED)) {
-      const uuids = moves.filter((m) => statuses.includes(m.status)).map((m) => m.uuid);
-      if (uuids.length) {
-        buttons.push(VM.button(t(action) + " (" + uuids.length + ")", action, () => taskAction(action, uuids)));
+      const chosen = moves.filter((m) => statuses.includes(m.status));
+      if (chosen.length) {
+        buttons.push(VM.button(t(action) + " (" + chosen.length + ")", action, () => taskAction(action, chosen)));
       }
     }
     bar.replaceChildren(...(buttons.length ? [t("task_actions") + " ", ...buttons] : []));
@@ -60,7 +60,7 @@
       .map((action) => VM.button(t(action), action, (event) => {
         // A button in a summary must not open or close its details.
         event.preventDefault();
-        taskAction(action, [move.uuid]);
+        taskAction(action, [move]);
       })));
   }
 

@@ -123,6 +123,17 @@ class EngineEndpoint:
     def notification_abort(self, notification: str) -> dict[str, Any]:
         return self.tasks.abort(notification)
 
+    @_answer
+    def notification_redo(self, notification: str,
+                          vmoves: list[str] | None = None) -> dict[str, Any]:
+        return self.tasks.redo_all(notification, vmoves)
+
+    @_answer
+    def notification_reset(self, notification: str,
+                           vmoves: list[str] | None = None
+                           ) -> dict[str, Any]:
+        return self.tasks.reset_all(notification, vmoves)
+
 
 class RpcService:
     """The engine's RPC server."""

@@ -355,8 +355,43 @@ class TestTaskActions(OperatorTestCase):
         self.assertEqual([("notification_abort",
                            {"notification": note.uuid})], self.engine.asked)
         self.assertError(self.post(NOTIFICATIONS % note.uuid,
-                                   {"action": "redo"}),
+                                   {"action": "redo"},
+                                   version="instance-ha 1.6"),
                          400, errors.ACTION_INVALID, "expected one of: abort")
+        self.assertError(self.post(NOTIFICATIONS % note.uuid,
+                                   {"action": "delete"}),
+                         400, errors.ACTION_INVALID,
+                         "expected one of: abort, redo, reset")
+
+    def test_redo_and_reset_a_notification_s_vmoves_together(self):
+        note = self.seed.notifications[0]
+        self.engine.answer = NOTE
+        for action, method in (("redo", "notification_redo"),
+                               ("reset", "notification_reset")):
+            self.engine.asked.clear()
+            body = self.accepted(NOTIFICATIONS % note.uuid,
+                                 {"action": action})
+            self.assertEqual({"notification": NOTE}, body)
+            self.assertEqual([(method, {"notification": note.uuid,
+                                        "vmoves": None})],
+                             self.engine.asked)
+        self.engine.asked.clear()
+        self.accepted(NOTIFICATIONS % note.uuid,
+                      {"action": "redo", "vmoves": [VM1, VM2, VM1]})
+        self.assertEqual([("notification_redo", {
+            "notification": note.uuid, "vmoves": [VM1, VM2]})],
+            self.engine.asked)
+        self.engine.asked.clear()
+        for vmoves, says in (([], "non-empty list"), ("x", "non-empty list"),
+                             (["x"], 'holds "x"')):
+            self.assertError(self.post(NOTIFICATIONS % note.uuid,
+                                       {"action": "reset",
+                                        "vmoves": vmoves}),
+                             400, errors.ACTION_INVALID, says)
+        self.assertError(self.post(NOTIFICATIONS % note.uuid,
+                                   {"action": "abort", "vmoves": [VM1]}),
+                         400, errors.ACTION_INVALID, "takes no member")
+        self.assertEqual([], self.engine.asked)
 
 
 class TestAccess(OperatorTestCase):
@@ -461,6 +496,9 @@ class TestDocumented(OperatorTestCase):
             ("/v1/operator/notifications/{notification_id}/action",
              NOTIFICATIONS % note.uuid, {"action": "abort"},
              {**engine_note, "status": "aborted"}, None),
+            ("/v1/operator/notifications/{notification_id}/action",
+             NOTIFICATIONS % note.uuid, {"action": "redo", "vmoves": [VM1]},
+             {**engine_note, "status": "running"}, None),
             ("/v1/operator/notifications/{notification_id}/action",
              NOTIFICATIONS % note.uuid, {"action": "abort"}, None,
              exception.EngineUnavailable(topic="t", timeout=1,
