@@ -155,7 +155,8 @@ def instance_deployment(url: str, hosts: int, servers: int
             return response.json() if response.status_code == 200 else None
         page = processes.wait_for(first_page, 60, "the engine answering",
                                   dep.processes)
-        counts = collections.Counter(i["host"] for i in page["instances"])
+        counts = collections.Counter(i["host"] for i in page["instances"]
+                                     if i["host"])
         return dep, dep.api_port, counts.most_common(1)[0][0]
     except BaseException:
         dep.cleanUp()
