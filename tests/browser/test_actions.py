@@ -163,6 +163,9 @@ class ConsoleActionsTest(ActionsCase):
             ROW % "compute-new"), what="the new host listed")
         self.assertEqual("compute-new", self.dep.api(
             "/v1/hosts/compute-new")["host"]["name"])
+        self.browser.script("document.querySelector('%s')"
+                            ".scrollIntoView({block: 'center'});"
+                            % (ROW % "compute-new"))
         self.browser.screenshot("hostinfo-synced")
         self.assertEqual([], self.browser.console_messages())
 
