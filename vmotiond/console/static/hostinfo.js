@@ -69,8 +69,15 @@
   function evidence(host) {
     const parts = [];
     if (host.monitor_state_since) parts.push(t("since") + " " + VM.time(host.monitor_state_since));
+    // The monitor's detail, one line per field that says something.
     const detail = host.monitor_detail;
-    if (detail) parts.push(typeof detail === "string" ? detail : JSON.stringify(detail));
+    if (typeof detail === "string") parts.push(detail);
+    else if (detail) {
+      for (const [key, value] of Object.entries(detail)) {
+        if (value === null || value === 0 || value === "" || (Array.isArray(value) && !value.length)) continue;
+        parts.push(key + ": " + (typeof value === "object" ? JSON.stringify(value) : value));
+      }
+    }
     if (host.last_heartbeat) parts.push(t("heartbeat") + " " + VM.time(host.last_heartbeat));
     return el("td", {"class": "evidence"}, parts.map((p) => el("div", {text: p})));
   }
