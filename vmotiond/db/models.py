@@ -63,6 +63,9 @@ class Notification(_SoftDeleteMixin, Base):
     dedup_key: orm.Mapped[str] = orm.mapped_column(
         sa.String(255), nullable=False)
     message: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    # When a recovery fenced the host (set once; null otherwise).
+    fenced_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        types.PreciseDateTime)
 
 
 class VMove(_SoftDeleteMixin, Base):

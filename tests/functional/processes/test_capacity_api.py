@@ -4,7 +4,7 @@
 hosts an exhaustive search finds no placement for, on clouds generated
 in the simulator (instances of one size: there the planner's greedy
 placement is exact, see ``tests/unit/engine/deciding/test_headroom.py``).
-``GET /v1/capacity`` (1.7) in the all-in-one ``vmotiond``: the API asks
+``GET /v1/capacity`` (1.8) in the all-in-one ``vmotiond``: the API asks
 the engine in the same process; the policy lets a system reader read and
 refuses a member.
 """
@@ -24,7 +24,7 @@ from tests.unit.engine.deciding import test_headroom
 from vmotiond.cloud import openstack as os_cloud
 from vmotiond.engine.workflows import workflow
 
-VERSION = "instance-ha 1.7"
+VERSION = "instance-ha 1.8"
 
 
 def get(dep, roles=None, system=False, version=VERSION):
@@ -72,7 +72,7 @@ class CapacityApiTest(cases.LocalTestCase):
         # an older microversion does not know the path.
         self.assertEqual(200, get(self.dep, "reader", True).status_code)
         self.assertEqual(403, get(self.dep, "member").status_code)
-        self.assertEqual(404, get(self.dep, version="instance-ha 1.6")
+        self.assertEqual(404, get(self.dep, version="instance-ha 1.7")
                          .status_code)
         proc.signal(signal.SIGTERM)
         self.assertEqual(0, proc.wait(25), proc.tail())

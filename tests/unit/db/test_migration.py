@@ -12,6 +12,19 @@ from vmotiond.db import migration
 from vmotiond.db import models
 
 
+def _old_notification(engine: sa.Engine) -> str:
+    """Insert a notification with the columns of revision 0001 (the
+    models' newer columns do not exist yet); return its UUID."""
+    with engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO notifications (uuid, type, host, payload, "
+            "generated_time, status, dedup_key, created_at, deleted) VALUES "
+            "('n-1', 'COMPUTE_HOST', 'node1', '{\"host\": \"node1\"}', "
+            ":now, 'new', 'key-1', :now, :f)"),
+            {"now": "2026-01-01 00:00:00", "f": False})
+    return "n-1"
+
+
 class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
                          testscenarios.WithScenarios, testtools.TestCase):
     """Run on every backend named by ``scenarios``."""
@@ -76,8 +89,7 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
     def test_0003_adds_alerts_to_a_database_in_use(self) -> None:
         engine = self.get_engine()
         migration.upgrade(engine, "0002")
-        self.db.database.notification_create(
-            "COMPUTE_HOST", "node1", "key-1", {"host": "node1"})
+        _old_notification(engine)
         migration.upgrade(engine)
         alert = self.db.database.alert_create(
             "mass_failure", "vmotiond-monitor.ctl", "2 of 3 hosts failing",
@@ -89,8 +101,7 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
     def test_0004_takes_the_project_of_each_stored_plan(self) -> None:
         engine = self.get_engine()
         migration.upgrade(engine, "0003")
-        note = self.db.database.notification_create(
-            "COMPUTE_HOST", "node1", "key-1", {"host": "node1"})
+        note = _old_notification(engine)
         plans = {"v-1": '{"order": 0, "project_id": "P_1", "steps": []}',
                  "v-2": '{"order": 0, "steps": []}', "v-3": None}
         with engine.begin() as connection:
@@ -100,7 +111,7 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
                     "instance_uuid, type, status, priority, attempts, "
                     "created_at, deleted) VALUES (:v, :n, :i, 'evacuation', "
                     "'pending', 0, 0, :now, :f)"),
-                    {"v": vmove, "n": note.uuid, "i": "i-%d" % n,
+                    {"v": vmove, "n": note, "i": "i-%d" % n,
                      "now": "2026-01-01 00:00:00", "f": False})
                 if context is not None:
                     connection.execute(sa.text(
@@ -120,8 +131,7 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
     def test_0005_moves_each_plan_step_into_its_vmove(self) -> None:
         engine = self.get_engine()
         migration.upgrade(engine, "0004")
-        note = self.db.database.notification_create(
-            "COMPUTE_HOST", "node1", "key-1", {"host": "node1"})
+        note = _old_notification(engine)
         first = '{"order": 0, "steps": ["evacuate", "start"]}'
         redone = '{"order": 0, "steps": ["evacuate"]}'
         unplaced = '{"ignored_reason": "no_capacity", "order": -1, ' \
@@ -143,7 +153,7 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
                     "instance_uuid, type, status, priority, attempts, "
                     "current_step, created_at, deleted) VALUES (:v, :n, :i, "
                     "'evacuation', 'ongoing', 0, 0, :s, :now, :f)"),
-                    {"v": vmove, "n": note.uuid, "i": "i-%d" % n,
+                    {"v": vmove, "n": note, "i": "i-%d" % n,
                      "s": current, "now": "2026-01-01 00:00:00", "f": False})
                 for name, status, context in steps:
                     connection.execute(sa.text(
@@ -170,3 +180,11 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
              "v-2": [], "v-3": [], "v-4": []},
             {uuid: [(s.name, s.status) for s in database.step_list(uuid)]
              for uuid in rows})
+
+    def test_0006_adds_fenced_at_null_to_existing_notifications(
+            self) -> None:
+        engine = self.get_engine()
+        migration.upgrade(engine, "0005")
+        note = _old_notification(engine)
+        migration.upgrade(engine)
+        self.assertIsNone(self.db.database.notification_get(note).fenced_at)

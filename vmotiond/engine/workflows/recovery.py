@@ -103,6 +103,7 @@ class HostRecovery(workflow.Workflow):
                                  "fencing failed, nothing was moved: %s"
                                  % exc) from exc
         fence.record(db, fenced.service)
+        db.notification_set_fenced(notification.uuid, self.s.clock.now())
 
     def plan(self, notification: models.Notification) -> Plan:
         return plan_host(self.s.db, self.s.cloud, self.s.options,
