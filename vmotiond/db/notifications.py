@@ -31,8 +31,7 @@ LISTING = paging.Listing(models.Notification, {
     "generated_since": _C.generated_time >= sa.bindparam("generated_since"),
 })
 
-_HOST_UUID = sa.select(models.Host.__table__.c.uuid).where(
-    models.Host.__table__.c.name == sa.bindparam("host"))
+_HOSTS = models.Host.__table__
 
 
 class NotificationQuery(paging.Page, total=False):
@@ -72,9 +71,16 @@ class Notifications(core.Core):
         try:
             with self._writer() as session:
                 if host is not None:
-                    row.source_host_uuid = session.scalar(
-                        _HOST_UUID, {"host": host})
+                    # Read by the INSERT itself: a SELECT first would
+                    # take SQLite's read lock, which cannot wait to
+                    # become the write lock once another writer went.
+                    uuid_of_host: Any = sa.select(_HOSTS.c.uuid).where(
+                        _HOSTS.c.name == host).scalar_subquery()
+                    row.source_host_uuid = uuid_of_host
                 session.add(row)
+                session.flush()
+                if host is not None:
+                    session.refresh(row, ["source_host_uuid"])
         except db_exc.DBDuplicateEntry as exc:
             raise exception.DuplicateNotification(
                 dedup_key=dedup_key) from exc
