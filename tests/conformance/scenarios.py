@@ -121,6 +121,34 @@ class Scenarios:
             self.assertEqual(self.target.zone, svc.zone)
             self.assertIsNotNone(svc.updated_at)
 
+    def test_servers_listed_page_by_page(self) -> None:
+        """Newest first, ``limit`` a page, a marker while more follow;
+        each server with its flavor's name and its addresses, as a GET of
+        the server shows them."""
+        booted = [self.target.boot(self.target.hosts[0], name="page-%d" % i)
+                  for i in range(3)]
+        seen: list[str] = []
+        marker: str | None = None
+        pages = 0
+        while True:
+            page, marker = self.cloud.list_servers_page(2, marker)
+            pages += 1
+            self.assertLessEqual(len(page), 2)
+            for listed in page:
+                alone = self.cloud.get_server(listed.id)
+                self.assertEqual((alone.flavor_name, alone.addresses),
+                                 (listed.flavor_name, listed.addresses))
+            seen.extend(s.id for s in page)
+            if marker is None:
+                break
+            self.assertEqual(page[-1].id, marker)
+        self.assertEqual(len(seen), len(set(seen)))
+        self.assertEqual(booted[::-1], [i for i in seen if i in booted])
+        self.assertGreaterEqual(pages, 2)
+        flavors = {self.cloud.get_server(i).flavor_name for i in booted}
+        self.assertEqual(1, len(flavors))
+        self.assertIsInstance(flavors.pop(), str)
+
     def test_capacity_follows_placement(self) -> None:
         host = self.target.hosts[0]
         before = {c.host: c for c in self.cloud.list_host_capacities()}

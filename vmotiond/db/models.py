@@ -55,7 +55,7 @@ class Notification(_SoftDeleteMixin, Base):
     type: orm.Mapped[str] = orm.mapped_column(sa.String(32), nullable=False)
     host: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
     # The host's uuid (``Host.uuid``) when the notification was written;
-    # None if unknown then (and for rows written before schema 0006).
+    # None if unknown then (and for rows written before schema 0007).
     source_host_uuid: orm.Mapped[str | None] = orm.mapped_column(
         sa.String(36))
     payload: orm.Mapped[Any] = orm.mapped_column(
@@ -68,6 +68,9 @@ class Notification(_SoftDeleteMixin, Base):
     dedup_key: orm.Mapped[str] = orm.mapped_column(
         sa.String(255), nullable=False)
     message: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    # When a recovery fenced the host (set once; null otherwise).
+    fenced_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        types.PreciseDateTime)
 
 
 class VMove(_SoftDeleteMixin, Base):

@@ -107,6 +107,15 @@ class Notifications(core.Core):
         """A page of notifications, newest first unless sorted otherwise."""
         return self._list(LISTING, query)
 
+    def notification_set_fenced(self, uuid: str,
+                                when: datetime.datetime) -> bool:
+        """Record when a recovery fenced its host, once: a resumed
+        recovery that fences again keeps the first time. Return whether
+        this call wrote it."""
+        return self._test_and_set(models.Notification, uuid,
+                                  {"fenced_at": when}, None,
+                                  _C.fenced_at.is_(None)) > 0
+
     def notification_set_status(self, uuid: str, status: str,
                                 expected: Iterable[str] | None = None,
                                 message: str | None = None) -> bool:

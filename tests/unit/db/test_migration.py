@@ -38,7 +38,7 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
 
     def _old_notification(self, host: str | None, key: str,
                           uuid: str | None = None) -> str:
-        """Write a notification as the schema of 0001 to 0005 holds it
+        """Write a notification as the schema of 0001 to 0006 holds it
         (the data API writes today's); return its uuid."""
         uuid = uuid or "n-" + key
         with self.get_engine().begin() as connection:
@@ -52,7 +52,7 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
         return uuid
 
     def _old_host(self, name: str, hypervisor_id: str | None) -> None:
-        """Write a host as the schema of 0002 to 0005 holds it."""
+        """Write a host as the schema of 0002 to 0006 holds it."""
         with self.get_engine().begin() as connection:
             connection.execute(sa.text(
                 "INSERT INTO hosts (name, hypervisor_id, vcpus_total, "
@@ -65,9 +65,9 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
                 {"name": name, "hv": hypervisor_id, "f": False, "t": True,
                  "now": "2026-01-01 00:00:00"})
 
-    def test_0006_takes_host_uuids_from_hypervisors(self) -> None:
+    def test_0007_takes_host_uuids_from_hypervisors(self) -> None:
         engine = self.get_engine()
-        migration.upgrade(engine, "0005")
+        migration.upgrade(engine, "0006")
         hv = "1b0b6cf2-3f0c-4d3e-8f55-0d8f3a7c2e10"
         self._old_host("node1", hv)
         self._old_host("node2", None)
@@ -223,3 +223,11 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
              "v-2": [], "v-3": [], "v-4": []},
             {uuid: [(s.name, s.status) for s in database.step_list(uuid)]
              for uuid in rows})
+
+    def test_0006_adds_fenced_at_null_to_existing_notifications(
+            self) -> None:
+        engine = self.get_engine()
+        migration.upgrade(engine, "0005")
+        note = self._old_notification("node1", "key-1")
+        migration.upgrade(engine)
+        self.assertIsNone(self.db.database.notification_get(note).fenced_at)

@@ -66,7 +66,7 @@ def list_hosts(req: webob.Request) -> webob.Response:
             if (roles is None or row["role"] in roles)
             and (states is None or row["monitor_state"] in states)
             and (zone is None or row["availability_zone"] == zone)]
-    uuid = microversion.is_at_least(req, "1.7")
+    uuid = microversion.is_at_least(req, "1.8")
     return util.json_response({"hosts": [serialize(row, uuid)
                                          for row in rows]})
 
@@ -79,4 +79,4 @@ def show_host(req: webob.Request, host_name: str) -> webob.Response:
         raise exception.NotFound(kind="Host", ident=host_name)
     row = util.database(req).host_get(host_name).as_dict()
     return util.json_response(
-        {"host": serialize(row, microversion.is_at_least(req, "1.7"))})
+        {"host": serialize(row, microversion.is_at_least(req, "1.8"))})

@@ -75,11 +75,14 @@ def show_notification(req: webob.Request,
     From 1.1 on it carries ``recovery_workflow_details`` in Masakari's
     shape: one item per task (a step name of the vmoves), its progress
     details telling when it started, each instance it ended for, and
-    when it ended for all.
+    when it ended for all. From 1.7 on, ``fenced_at``: when a recovery
+    fenced the host (null before, or for the other types).
     """
     util.authorize(req, policies.NOTIFICATIONS_SHOW)
     row = lookup(req, notification_id)
     body = serialize(row)
+    if microversion.is_at_least(req, "1.7"):
+        body["fenced_at"] = util.timestamp(row.fenced_at)
     if microversion.is_at_least(req, "1.1"):
         body["recovery_workflow_details"] = workflow_details(
             util.database(req).step_list_by_notification(row.uuid))

@@ -181,6 +181,23 @@ class TestShowNotification(base.ApiTestCase):
         self.assertEqual(row.uuid, by_uuid["notification_uuid"])
         self.assertNotIn("recovery_workflow_details", by_uuid)
 
+    def test_fenced_at_from_1_7(self) -> None:
+        row = self.seed.notifications[0]
+        path = "/v1/notifications/%s" % row.uuid
+        body = self.get_json(path, version="instance-ha 1.6")["notification"]
+        self.assertNotIn("fenced_at", body)
+        body = self.get_json(path, version="instance-ha 1.7")["notification"]
+        self.assertIsNone(body["fenced_at"])
+        when = datetime.datetime(2026, 1, 1, 12, 0, 5, 250000)
+        self.assertTrue(self.database.notification_set_fenced(row.uuid, when))
+        self.assertFalse(self.database.notification_set_fenced(
+            row.uuid, when + datetime.timedelta(seconds=9)))
+        body = self.get_json(path, version="instance-ha 1.7")["notification"]
+        self.assertEqual("2026-01-01T12:00:05.250000", body["fenced_at"])
+        listed = self.get_json("/v1/notifications",
+                               version="instance-ha 1.7")["notifications"]
+        self.assertNotIn("fenced_at", listed[0])
+
     def test_workflow_details_from_1_1(self) -> None:
         row = self.seed.notifications[0]
         body = self.get_json("/v1/notifications/%s" % row.uuid,

@@ -8,16 +8,16 @@ stored since schema 0001; a host without one keeps NULL until the sync
 reads its hypervisor. Notifications written before this schema keep
 NULL: which compute node a host name stood for back then is not known.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-11-30
 """
 
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
