@@ -20,6 +20,7 @@ from typing import Any
 
 import fixtures
 
+from tests.functional.api import base
 from tests.functional.api import test_keystone_sdk
 from vmotiond import constants
 from vmotiond.api import util
@@ -119,8 +120,34 @@ class TestOpenstackClient(test_keystone_sdk.SdkTestBase):
             [{"notification_uuid": n.uuid,
               "generated_time": util.timestamp(n.generated_time),
               "status": n.status, "type": n.type,
-              "source_host_uuid": None, "payload": n.payload}
+              "source_host_uuid": n.source_host_uuid, "payload": n.payload}
              for n in stored], listed)
+        self.assertEqual([None, base.HOST_UUIDS[0]],
+                         [n["source_host_uuid"] for n in listed])
+
+    def test_notification_list_filtered_by_host_uuid(self) -> None:
+        # openstacksdk sends source_host_uuid (it drops host=); the
+        # listing holds the host's notifications only, as stored.
+        for uuid in base.HOST_UUIDS:
+            stored = self.database.notification_list(source_host_uuid=uuid)
+            listed = self.run_osc(
+                "notification", "list", "--filters",
+                "source_host_uuid=%s" % uuid, "--sort",
+                "source_host_uuid:desc,generated_time:asc")
+            self.assertEqual(
+                [{"notification_uuid": n.uuid,
+                  "generated_time": util.timestamp(n.generated_time),
+                  "status": n.status, "type": n.type,
+                  "source_host_uuid": uuid, "payload": n.payload}
+                 for n in stored], listed)
+        self.assertEqual(
+            ["compute-0001"],
+            [n.host for n in self.database.notification_list(
+                source_host_uuid=base.HOST_UUIDS[0])])
+        # The show of a notification has the same uuid.
+        big = self.seeded["big"]
+        shown = self.run_osc("notification", "show", big.uuid)
+        self.assertEqual(base.HOST_UUIDS[0], shown["source_host_uuid"])
 
     def test_notification_show_one_entry_per_task(self) -> None:
         big = self.database.notification_get(self.seeded["big"].uuid)
@@ -172,10 +199,11 @@ class TestOpenstackClient(test_keystone_sdk.SdkTestBase):
         rows = self.database.host_list()
         self.assertEqual(["compute-0001", "compute-0002"],
                          [h.name for h in rows])
-        listed = self.vmotiond("host", "list", "--long")
+        listed = self.vmotiond("host", "list", "--long", version="1.8")
         self.assertEqual([h.name for h in rows], [h["name"] for h in listed])
         for row, printed in zip(rows, listed, strict=True):
-            self.assertPrinted(HOST_FIELDS, row, printed)
+            self.assertPrinted(HOST_FIELDS | {"uuid"}, row, printed)
+            self.assertIsNotNone(printed["uuid"])
         short = self.vmotiond("host", "list", "--role", "normal",
                               "--monitor-state", "up", "--monitor-state",
                               "down", version="1.6")

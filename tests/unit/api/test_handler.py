@@ -77,7 +77,7 @@ class TestRoutes(base.ApiTestCase):
                          response.headers["OpenStack-API-Version"])
         self.assertEqual("OpenStack-API-Version", response.headers["Vary"])
         response = self.request("/v1/notifications/bogus")
-        self.assertEqual("instance-ha 1.7",
+        self.assertEqual("instance-ha 1.8",
                          response.headers["OpenStack-API-Version"])
 
     def test_request_id_header(self) -> None:
