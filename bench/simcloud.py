@@ -37,6 +37,19 @@ def landed_at(cloud: Any, ids: list[str], failed: str,
     return out
 
 
+def first_evacuation(cloud: Any, ids: list[str], failed: str,
+                     since: datetime.datetime) -> float:
+    """Seconds from ``since`` to the first evacuation of ``ids`` off
+    ``failed`` that Nova accepted (NaN if none)."""
+    with cloud.lock:
+        starts = [(mig.created_at - since).total_seconds()
+                  for sid in ids
+                  for mig in cloud.state.migrations_by_server.get(sid, [])
+                  if mig.migration_type == "evacuation"
+                  and mig.source_compute == failed]
+    return min(starts) if starts else float("nan")
+
+
 class RequestCounter:
     """Counts the requests a served simulator answers, by service."""
 

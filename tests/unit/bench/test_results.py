@@ -118,3 +118,7 @@ class TestSimCloud(testtools.TestCase):
         landed = simcloud.landed_at(sim, [moved, stays], "src", since)
         self.assertEqual([moved], list(landed))
         self.assertAlmostEqual(2.0, landed[moved])
+        self.assertEqual(0.0, simcloud.first_evacuation(
+            sim, [moved, stays], "src", since))
+        self.assertNotEqual(0.0, simcloud.first_evacuation(   # NaN
+            sim, [stays], "src", since))
