@@ -31,9 +31,11 @@ def run_all(names: list[str], command: str) -> int:
         before = len(results.recorded())
         try:
             rc = importlib.import_module("bench." + name).main([])
-        except Exception:       # one broken benchmark stops no other
+        except SystemExit as exc:      # one broken benchmark stops no other
+            rc = str(exc.code)[:300] if exc.code else 0
+        except Exception as exc:
             traceback.print_exc()
-            rc = "error"
+            rc = "%s: %s" % (type(exc).__name__, str(exc)[:300])
         if rc:
             failed.append(name)
         if len(results.recorded()) == before:
