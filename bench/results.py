@@ -182,7 +182,7 @@ def write(figures: list[Figure], started: datetime.datetime,
                                                        load_average()),
     ]
     lines += ["| %s | %s |" % kv for kv in info.items()]
-    lines += ["", "| benchmark | figure | measured | goal | ratio | |",
+    lines += ["", "| benchmark | figure | measured | goal | ratio to goal | |",
               "|---|---|---|---|---|---|"]
     for f in figures:
         lines.append("| %s | %s | %s %s | %s | %s | %s |" % (
@@ -191,7 +191,8 @@ def write(figures: list[Figure], started: datetime.datetime,
     notes = [f for f in figures if f.detail]
     if notes:
         lines += ["", "## How each was measured", ""]
-        lines += ["- **%s, %s**: %s" % (f.bench, f.name, f.detail)
+        lines += ["- **%s, %s**: %s" % (f.bench, f.name,
+                                         " ".join(f.detail.split()))
                   for f in notes]
     lines.append("")
     with open(path, "w") as out:
