@@ -24,6 +24,7 @@ from tests.functional.api import base
 from tests.functional.api import test_keystone_sdk
 from vmotiond import constants
 from vmotiond.api import util
+from vmotiond.demo import report
 from vmotiond.sim import server as sim_server
 
 TOP = pathlib.Path(__file__).resolve().parents[3]
@@ -263,6 +264,21 @@ class TestOpenstackClient(test_keystone_sdk.SdkTestBase):
         self.assertEqual([s.id for s in steps], [s["id"] for s in listed])
         for row, printed in zip(steps, listed, strict=True):
             self.assertPrinted(STEP_FIELDS, row, printed)
+
+    def test_the_demo_s_commands_work_when_pasted(self) -> None:
+        note = self.seeded["big"]
+        lines = report.openstack_commands(self.clouds, note.uuid)
+        bindir = os.path.dirname(self.openstack)
+        result = subprocess.run(
+            ["bash", "-e", "-c", "\n".join(lines)],
+            env={"PATH": "%s:/usr/bin:/bin" % bindir, "HOME": self.home},
+            capture_output=True, text=True, timeout=300, check=False)
+        self.assertEqual(0, result.returncode, result.stdout + result.stderr)
+        self.assertIn(note.uuid, result.stdout)
+        for move in self.database.vmove_list(notification_uuid=note.uuid):
+            self.assertIn(move.uuid, result.stdout)
+        for host in self.database.host_list():
+            self.assertIn(host.name, result.stdout)
 
     def test_vmotiond_errors(self) -> None:
         missing = self.osc("vmotiond", "vmove", "show",
