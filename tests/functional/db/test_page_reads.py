@@ -1,7 +1,6 @@
 """Pages read on MariaDB: one statement each, and a dropped connection
 costs the reader nothing."""
 
-from typing import Any
 
 from oslo_db import exception as db_exc
 import sqlalchemy as sa
