@@ -56,17 +56,23 @@ def get_enforcer() -> policy.Enforcer:
     return make_enforcer(conf)
 
 
+_SCALARS = (str, int, float, type(None))
+
+
 def _frozen(value: Any) -> Hashable:
     """``value`` as a hashable key; lists and mappings by their items."""
+    if isinstance(value, _SCALARS):
+        kept: Hashable = value
+        return kept
+    if isinstance(value, (list, tuple)):
+        return tuple([_frozen(item) for item in value])
+    if isinstance(value, (set, frozenset)):
+        return tuple(sorted([_frozen(item) for item in value], key=repr))
     if isinstance(value, Mapping):
-        return tuple(sorted((key, _frozen(item))
-                            for key, item in value.items()))
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = [_frozen(item) for item in value]
-        return tuple(sorted(items, key=repr) if isinstance(
-            value, (set, frozenset)) else items)
+        return tuple(sorted([(key, _frozen(item))
+                             for key, item in value.items()]))
     hash(value)  # TypeError: not to be kept
-    kept: Hashable = value
+    kept = value
     return kept
 
 
