@@ -3,7 +3,8 @@
 Each prints its figures as ratios against its bound and exits non-zero when
 a ratio misses it. ``python -m bench NAME [args]`` runs one of them with its
 own arguments (``--help`` lists them). Run alone, the API benchmark fills
-one million vmoves into MariaDB the first time (about 90 s) and keeps
+one million vmoves into MariaDB the first time (under a minute: the
+database makes the rows, see ``bench.vmoves_fill``) and keeps
 the database for the next run.
 """
 
