@@ -171,10 +171,19 @@ def _client(port: int, paths: list[str], stop_at: float,
         return sum(f.result() for f in futures)
 
 
+def _client_process(port: int, paths: list[str], stop_at: float,
+                    connections: int) -> tuple[int, float]:
+    """``_client``, and the CPU seconds its process spent on it."""
+    began = time.process_time()
+    done = _client(port, paths, stop_at, connections)
+    return done, time.process_time() - began
+
+
 def throughput(port: int, paths: list[str], seconds: float,
-               clients: int, connections: int) -> tuple[int, float]:
-    """Requests served and per second over ``connections`` spread on
-    ``clients``.
+               clients: int, connections: int
+               ) -> tuple[int, float, float]:
+    """Requests served, per second, and the load generator's CPU seconds,
+    over ``connections`` spread on ``clients``.
 
     The server's processes share the port (SO_REUSEPORT), and the kernel
     hands each connection to one of them for its life: a few keep-alive
@@ -186,12 +195,14 @@ def throughput(port: int, paths: list[str], seconds: float,
     with concurrent.futures.ProcessPoolExecutor(clients) as pool:
         stop_at = time.time() + seconds
         began = time.monotonic()
-        futures = [pool.submit(_client, port,
+        futures = [pool.submit(_client_process, port,
                                paths[index * 7:] + paths[:index * 7],
                                stop_at, count)
                    for index, count in enumerate(per_client) if count]
-        total = sum(f.result() for f in futures)
-        return total, total / (time.monotonic() - began)
+        results = [f.result() for f in futures]
+        elapsed = time.monotonic() - began
+    total = sum(done for done, _ in results)
+    return total, total / elapsed, sum(cpu for _, cpu in results)
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -248,6 +259,13 @@ class Figures(typing.NamedTuple):
     cpu_sequential: float  # server ms per page, one request at a time
     cpu_loaded: float  # server ms per page during the throughput run
     db_loaded: float  # database server ms per page (shared with others)
+    client_loaded: float  # load generator ms per page
+
+    def idle_rps(self, cores: int) -> float:
+        """Pages per second the machine's cores would serve with nothing
+        else running: the cores over the CPU all three take per page."""
+        return cores * 1000 / (self.cpu_loaded + self.db_loaded
+                               + self.client_loaded)
 
 
 def measure(url: str, args: argparse.Namespace, paths: list[str]
@@ -266,8 +284,8 @@ def measure(url: str, args: argparse.Namespace, paths: list[str]
         samples = sorted(latency(port, paths[:args.requests]))
         cpu_sequential = (meter.read()[0] - server) / len(samples)
         server, database = meter.read()
-        total, rps = throughput(port, paths, args.seconds, args.clients,
-                                args.connections)
+        total, rps, client = throughput(port, paths, args.seconds,
+                                        args.clients, args.connections)
         server_after, database_after = meter.read()
     finally:
         process.terminate()
@@ -276,7 +294,7 @@ def measure(url: str, args: argparse.Namespace, paths: list[str]
         statistics.median(samples) * 1000,
         samples[int(len(samples) * 0.99) - 1] * 1000, rps,
         cpu_sequential * 1000, (server_after - server) / total * 1000,
-        (database_after - database) / total * 1000)
+        (database_after - database) / total * 1000, client / total * 1000)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -303,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error("unknown driver(s) %s; known: %s"
                      % (", ".join(sorted(unknown)), ", ".join(DRIVERS)))
+    cores = os.cpu_count() or 1
     url = fill(args.database, args.rows)
     paths = _paths(vmoves_fill.markers(url, 200, PAGE),
                    max(args.requests, 400))
@@ -310,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
           "throughput: %d connections from %d processes, %d server "
           "processes, %.0f s; %d cores" % (
               args.rows, PAGE, args.requests, args.connections,
-              args.clients, args.workers, args.seconds, os.cpu_count()))
+              args.clients, args.workers, args.seconds, cores))
     judged: dict[str, bool] = {}
     for driver in args.drivers.split(","):
         if importlib.util.find_spec(DRIVERS[driver]) is None:
@@ -325,12 +344,14 @@ def main(argv: list[str] | None = None) -> int:
               "goal/p99 %.2f)  %6.1f req/s (goal >= %.0f, ratio %.2f)\n"
               "%-8s server CPU per page %.2f ms under load (goal <= %.0f, "
               "ratio goal/CPU %.2f), %.2f ms one at a time; database "
-              "server %.2f ms per page; load average %.2f before"
+              "server %.2f ms, load generator %.2f ms per page: %.0f req/s "
+              "on %d idle cores (ratio %.2f); load average %.2f before"
               % (driver, got.p50, got.p99, GOAL_P99_MS,
                  GOAL_P99_MS / got.p99, got.rps, GOAL_RPS,
                  got.rps / GOAL_RPS, "", got.cpu_loaded, GOAL_CPU_MS,
                  GOAL_CPU_MS / got.cpu_loaded, got.cpu_sequential,
-                 got.db_loaded, load), flush=True)
+                 got.db_loaded, got.client_loaded, got.idle_rps(cores),
+                 cores, got.idle_rps(cores) / GOAL_RPS, load), flush=True)
     # The goals are those of the recommended driver, else the best one.
     met = judged.get(RECOMMENDED, any(judged.values()))
     if args.drop:
