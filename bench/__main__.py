@@ -6,8 +6,9 @@ NAME,NAME``, the figures of that one run are written to
 ``bench/RESULTS.md`` with the machine, its load and the versions.
 ``python -m bench NAME [args]`` runs one benchmark with its own arguments
 (``--help`` lists them) and writes nothing. Run alone, the API benchmark
-fills one million vmoves into MariaDB the first time (about 90 s) and
-keeps the database for the next run; ``masakari`` installs Masakari into
+fills one million vmoves into MariaDB the first time (under a minute: the
+database makes the rows, see ``bench.vmoves_fill``) and keeps the
+database for the next run; ``masakari`` installs Masakari into
 ``.venv-masakari`` the first time (about a minute).
 """
 

@@ -459,7 +459,7 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
                 "status": statuses[index % 3]}])
             self.clock.advance(60)
         rows = self.db.vmove_list(rows=True, sort_dir="asc")
-        start = rows[0]["created_at"]
+        start = datetime.datetime.fromisoformat(rows[0]["created_at"])
         values = [
             {"notification_uuid": first, "instance_uuid": "inst-1",
              "host": "node1", "type": constants.EVACUATION,
@@ -477,8 +477,8 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
             "host": lambda r, v: v in (r["source_host"], r["dest_host"]),
             "type": lambda r, v: r["type"] == v,
             "status": lambda r, v: r["status"] in v,
-            "since": lambda r, v: r["created_at"] >= v,
-            "until": lambda r, v: r["created_at"] < v,
+            "since": lambda r, v: r["created_at"] >= v.isoformat(),
+            "until": lambda r, v: r["created_at"] < v.isoformat(),
         }
         names = sorted(tests)
         for shape in range(2 ** len(names)):
