@@ -176,6 +176,36 @@ class Scenarios:
                  exact[name].disk_gb_free), name)
             self.assertGreaterEqual(exact[name].cpu_allocation_ratio, 1.0)
 
+    def test_compute_node_uuid_is_a_stable_host_uuid(self) -> None:
+        # The hypervisor's id (a UUID from 2.53 on) is the compute node's
+        # UUID, the host's Placement resource provider's too, and not the
+        # service's; a restart of nova-compute keeps both UUIDs. vmotiond
+        # takes it as the host's uuid (hosts.uuid, source_host_uuid).
+        def uuids() -> dict[str, tuple[str, str]]:
+            nodes = {c.host: c.hypervisor_id
+                     for c in self.cloud.list_host_capacities()}
+            return {s.host: (nodes[s.host], s.id)
+                    for s in self.cloud.list_compute_services()}
+        before = uuids()
+        self.assertTrue(set(self.target.hosts) <= set(before))
+        conn = self.target.connection()
+        listed = conn.placement.get("/resource_providers",
+                                    microversion="1.14").json()
+        providers = {p["name"]: p["uuid"]
+                     for p in listed["resource_providers"]}
+        for host in self.target.hosts:
+            node, service = before[host]
+            self.assertRegex(node, UUID)
+            self.assertNotEqual(service, node)
+            self.assertEqual(providers[host], node, host)
+        self.assertEqual(len(before), len({n for n, _ in before.values()}))
+        host = self.target.hosts[0]
+        self.target.kill(host)
+        self.target.revive(host)
+        self.wait_service(host, "%s up again" % host,
+                          self.target.service_down_time * 3 + 5, state="up")
+        self.assertEqual(before, uuids())
+
     # Host failure and fencing.
 
     def test_killed_host_goes_down(self) -> None:

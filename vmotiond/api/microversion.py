@@ -29,7 +29,8 @@ VERSIONS = [
     "1.6",  # /v1/operator/...: the operator's actions, Nova's instances.
     "1.7",  # POST /v1/operator/hosts/action (sync); notifications'
             # fenced_at; a notification's redo and reset (its vmoves).
-    "1.8",  # /v1/capacity: the failover headroom, read by the engine.
+    "1.8",  # /v1/hosts shows each host's uuid.
+    "1.9",  # /v1/capacity: the failover headroom, read by the engine.
 ]
 
 Version = tuple[int, int]

@@ -76,10 +76,14 @@ def error_response(status: int, code: str, message: str,
     return json_response({name: detail}, status=status, headers=headers)
 
 
-def timestamp(value: datetime.datetime | None) -> str | None:
-    """Format a stored naive-UTC time the way Masakari does."""
-    if value is None:
-        return None
+def timestamp(value: datetime.datetime | str | None) -> str | None:
+    """Format a stored naive-UTC time the way Masakari does.
+
+    Text is a time a page of rows read already formatted so (see
+    ``vmotiond.db.paging.IsoTime``), and is returned as it is.
+    """
+    if value is None or isinstance(value, str):
+        return value
     return value.isoformat(timespec="microseconds")
 
 

@@ -1,8 +1,10 @@
 """Inventory sync: copy what the cloud knows of each host into ``hosts``.
 
-Management IP, availability zone, logical CPUs, RAM and disk total/used,
-instance count, the compute service's state and status (what
-``GET /v1/hosts`` shows). New hosts appear; hosts the cloud no longer
+The host's UUID (its Nova compute node's, which Nova keeps stable and
+which notifications carry as ``source_host_uuid``), management IP,
+availability zone, logical CPUs, RAM and disk total/used, instance
+count, the compute service's state and status (what ``GET /v1/hosts``
+shows). New hosts appear; hosts the cloud no longer
 reports are soft-deleted by the writer (``Database.hosts_sync``).
 
 Written once for its three callers: the monitor's cycle every
@@ -29,7 +31,8 @@ def inventory_items(services: Sequence[cloud_records.ComputeService],
                     ) -> list[dict[str, Any]]:
     """Rows for ``hosts_sync``: one per nova-compute service (pure).
 
-    A host with a service but no hypervisor yet gets zero capacity.
+    A host with a service but no hypervisor yet gets zero capacity and
+    keeps the uuid it had (none for a new host).
     """
     by_host = {c.host: c for c in capacities}
     items = []
@@ -47,6 +50,7 @@ def inventory_items(services: Sequence[cloud_records.ComputeService],
         cap = by_host.get(svc.host)
         if cap is not None:
             item.update({
+                "uuid": cap.hypervisor_id,
                 "hypervisor_id": cap.hypervisor_id,
                 "management_ip": cap.host_ip,
                 "vcpus_total": cap.vcpus_total,

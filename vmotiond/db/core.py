@@ -23,6 +23,7 @@ from vmotiond import exception
 from vmotiond.db import migration
 from vmotiond.db import models
 from vmotiond.db import mysql_datetime
+from vmotiond.db import page_reads
 from vmotiond.db import paging
 from vmotiond.db import sqlite
 
@@ -51,6 +52,9 @@ class Core:
         self._facade.configure(**options)
         self._facade.append_on_engine_create(mysql_datetime.install)
         self._facade.append_on_engine_create(sqlite.install)
+        # Pages of rows (what the API serves) skip the enginefacade's
+        # ping and rollbacks on MySQL.
+        self._page_reads = page_reads.for_url(self.url, options)
 
     @property
     def engine(self) -> sa.Engine:
@@ -89,7 +93,11 @@ class Core:
 
     def _rows(self, listing: paging.Listing[M],
               query: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """``_list`` as plain dicts, read on a Core connection."""
+        """``_list`` as plain dicts, read on a Core connection: one
+        statement (two for an unknown marker) in autocommit on MySQL."""
+        if self._page_reads is not None:
+            return self._page_reads.run(
+                lambda connection: listing.rows(connection, query))
         with self._reader_connection() as connection:
             return listing.rows(connection, query)
 
@@ -121,6 +129,8 @@ class Core:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self._facade.dispose_pool()
+        if self._page_reads is not None:
+            self._page_reads.dispose()
 
     def _test_and_set(self, model: Any, uuid: str,
                       values: Mapping[str, Any],

@@ -19,6 +19,8 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import orm
+from sqlalchemy.ext import compiler
+from sqlalchemy.sql import functions
 from sqlalchemy.sql import visitors
 
 from vmotiond import exception
@@ -45,6 +47,47 @@ class Page(TypedDict, total=False):
 PAGE_KEYS = frozenset(Page.__annotations__)
 
 
+class IsoTime(functions.FunctionElement[Any]):
+    """A time column read as the text of its ISO 8601 form to the
+    microsecond (``2026-01-31T12:00:00.000000``), as the API shows it.
+
+    MySQL writes the text itself (``DATE_FORMAT``): the driver then makes
+    no ``datetime`` to be formatted again. Elsewhere the column is read as
+    it is, and ``Listing.rows`` formats it.
+    """
+
+    inherit_cache = True
+
+    def __init__(self, column: Any) -> None:
+        super().__init__(column)
+        self.type = column.type
+
+
+# DATE_FORMAT's %f is the microseconds in 6 digits, as isoformat writes.
+_MYSQL_ISO = "%Y-%m-%dT%H:%i:%s.%f"
+
+
+@compiler.compiles(IsoTime)
+def _compile_column(element: IsoTime, compiler: Any, **kw: Any) -> str:
+    text: str = compiler.process(element.clauses, **kw)
+    return text
+
+
+@compiler.compiles(IsoTime, "mysql")
+def _compile_mysql(element: IsoTime, compiler: Any, **kw: Any) -> str:
+    (column,) = element.clauses
+    text: str = compiler.process(sa.func.date_format(
+        column, sa.literal(_MYSQL_ISO, sa.String)), **kw)
+    return text
+
+
+def iso_time(value: datetime.datetime | str | None) -> str | None:
+    """A time as ``IsoTime`` reads it: a datetime formatted, text kept."""
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(timespec="microseconds")
+    return value
+
+
 class Listing(Generic[M]):
     """The filtering query of one model's live rows."""
 
@@ -56,8 +99,13 @@ class Listing(Generic[M]):
         columns ``not_in_rows`` (the engine's, which a page never shows)."""
         self.model = model
         self._table: Any = model.__table__
-        self._row_columns = [c for c in self._table.c
+        self._row_columns = [IsoTime(c).label(c.name)
+                             if isinstance(c.type, sa.DateTime) else c
+                             for c in self._table.c
                              if c.name not in not_in_rows]
+        self._time_keys = tuple(c.name for c in self._table.c
+                                if isinstance(c.type, sa.DateTime)
+                                and c.name not in not_in_rows)
         self._conditions = dict(conditions)
         self._several = frozenset(
             bind.key for condition in self._conditions.values()
@@ -103,11 +151,17 @@ class Listing(Generic[M]):
 
     def rows(self, connection: sa.Connection,
              query: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """``entities`` as plain dicts of columns, read without the ORM."""
+        """``entities`` as plain dicts of columns, read without the ORM;
+        times as ISO 8601 text (``IsoTime``)."""
         statement, params = self._query(query, False)
         result = connection.execute(statement, params)
         keys = tuple(result.keys())
-        rows = [dict(zip(keys, row, strict=True)) for row in result]
+        # all(): one fetchall of the driver, not a fetchone per row.
+        rows = [dict(zip(keys, row, strict=True)) for row in result.all()]
+        if connection.dialect.name != "mysql":
+            for row in rows:
+                for key in self._time_keys:
+                    row[key] = iso_time(row[key])
         _check_marker(connection, self._table, params.get("marker"), rows)
         return rows
 

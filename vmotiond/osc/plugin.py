@@ -20,7 +20,7 @@ API_VERSION_OPTION = "os_vmotiond_api_version"
 DEFAULT_API_VERSION = client.MIN_VERSION
 # What this plugin knows; a later version is passed on (the API answers
 # 406 if it has not got it).
-API_VERSIONS = ("1.4", "1.5", "1.6")
+API_VERSIONS = ("1.4", "1.5", "1.6", "1.7", "1.8")
 ENV = "OS_VMOTIOND_API_VERSION"
 
 

@@ -20,9 +20,11 @@ from typing import Any
 
 import fixtures
 
+from tests.functional.api import base
 from tests.functional.api import test_keystone_sdk
 from vmotiond import constants
 from vmotiond.api import util
+from vmotiond.demo import report
 from vmotiond.sim import server as sim_server
 
 TOP = pathlib.Path(__file__).resolve().parents[3]
@@ -119,8 +121,34 @@ class TestOpenstackClient(test_keystone_sdk.SdkTestBase):
             [{"notification_uuid": n.uuid,
               "generated_time": util.timestamp(n.generated_time),
               "status": n.status, "type": n.type,
-              "source_host_uuid": None, "payload": n.payload}
+              "source_host_uuid": n.source_host_uuid, "payload": n.payload}
              for n in stored], listed)
+        self.assertEqual([None, base.HOST_UUIDS[0]],
+                         [n["source_host_uuid"] for n in listed])
+
+    def test_notification_list_filtered_by_host_uuid(self) -> None:
+        # openstacksdk sends source_host_uuid (it drops host=); the
+        # listing holds the host's notifications only, as stored.
+        for uuid in base.HOST_UUIDS:
+            stored = self.database.notification_list(source_host_uuid=uuid)
+            listed = self.run_osc(
+                "notification", "list", "--filters",
+                "source_host_uuid=%s" % uuid, "--sort",
+                "source_host_uuid:desc,generated_time:asc")
+            self.assertEqual(
+                [{"notification_uuid": n.uuid,
+                  "generated_time": util.timestamp(n.generated_time),
+                  "status": n.status, "type": n.type,
+                  "source_host_uuid": uuid, "payload": n.payload}
+                 for n in stored], listed)
+        self.assertEqual(
+            ["compute-0001"],
+            [n.host for n in self.database.notification_list(
+                source_host_uuid=base.HOST_UUIDS[0])])
+        # The show of a notification has the same uuid.
+        big = self.seeded["big"]
+        shown = self.run_osc("notification", "show", big.uuid)
+        self.assertEqual(base.HOST_UUIDS[0], shown["source_host_uuid"])
 
     def test_notification_show_one_entry_per_task(self) -> None:
         big = self.database.notification_get(self.seeded["big"].uuid)
@@ -172,10 +200,11 @@ class TestOpenstackClient(test_keystone_sdk.SdkTestBase):
         rows = self.database.host_list()
         self.assertEqual(["compute-0001", "compute-0002"],
                          [h.name for h in rows])
-        listed = self.vmotiond("host", "list", "--long")
+        listed = self.vmotiond("host", "list", "--long", version="1.8")
         self.assertEqual([h.name for h in rows], [h["name"] for h in listed])
         for row, printed in zip(rows, listed, strict=True):
-            self.assertPrinted(HOST_FIELDS, row, printed)
+            self.assertPrinted(HOST_FIELDS | {"uuid"}, row, printed)
+            self.assertIsNotNone(printed["uuid"])
         short = self.vmotiond("host", "list", "--role", "normal",
                               "--monitor-state", "up", "--monitor-state",
                               "down", version="1.6")
@@ -235,6 +264,21 @@ class TestOpenstackClient(test_keystone_sdk.SdkTestBase):
         self.assertEqual([s.id for s in steps], [s["id"] for s in listed])
         for row, printed in zip(steps, listed, strict=True):
             self.assertPrinted(STEP_FIELDS, row, printed)
+
+    def test_the_demo_s_commands_work_when_pasted(self) -> None:
+        note = self.seeded["big"]
+        lines = report.openstack_commands(self.clouds, note.uuid)
+        bindir = os.path.dirname(self.openstack)
+        result = subprocess.run(
+            ["bash", "-e", "-c", "\n".join(lines)],
+            env={"PATH": "%s:/usr/bin:/bin" % bindir, "HOME": self.home},
+            capture_output=True, text=True, timeout=300, check=False)
+        self.assertEqual(0, result.returncode, result.stdout + result.stderr)
+        self.assertIn(note.uuid, result.stdout)
+        for move in self.database.vmove_list(notification_uuid=note.uuid):
+            self.assertIn(move.uuid, result.stdout)
+        for host in self.database.host_list():
+            self.assertIn(host.name, result.stdout)
 
     def test_vmotiond_errors(self) -> None:
         missing = self.osc("vmotiond", "vmove", "show",

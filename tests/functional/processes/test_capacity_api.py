@@ -4,7 +4,7 @@
 hosts an exhaustive search finds no placement for, on clouds generated
 in the simulator (instances of one size: there the planner's greedy
 placement is exact, see ``tests/unit/engine/deciding/test_headroom.py``).
-``GET /v1/capacity`` (1.8) in the all-in-one ``vmotiond``: the API asks
+``GET /v1/capacity`` (1.9) in the all-in-one ``vmotiond``: the API asks
 the engine in the same process; the policy lets a system reader read and
 refuses a member.
 """
@@ -24,7 +24,7 @@ from tests.unit.engine.deciding import test_headroom
 from vmotiond.cloud import openstack as os_cloud
 from vmotiond.engine.workflows import workflow
 
-VERSION = "instance-ha 1.8"
+VERSION = "instance-ha 1.9"
 
 
 def get(dep, roles=None, system=False, version=VERSION):

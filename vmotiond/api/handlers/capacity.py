@@ -1,4 +1,4 @@
-"""The failover headroom: ``GET /v1/capacity`` (1.8).
+"""The failover headroom: ``GET /v1/capacity`` (1.9).
 
 Whether the loss of each compute host could be absorbed by the others
 now, as the planner would evacuate it (standby hosts first, zones,
@@ -18,7 +18,7 @@ from vmotiond.api import util
 from vmotiond.api.handlers import operator
 
 
-@microversion.version_handler("1.8")
+@microversion.version_handler("1.9")
 def show_capacity(req: webob.Request) -> webob.Response:
     """GET /v1/capacity: 200 with ``capacity``."""
     util.authorize(req, policies.CAPACITY_SHOW)

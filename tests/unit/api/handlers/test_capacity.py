@@ -1,4 +1,4 @@
-"""The failover headroom: GET /v1/capacity (1.8), against a fake engine
+"""The failover headroom: GET /v1/capacity (1.9), against a fake engine
 that answers what the real engine's view of a small cloud is."""
 
 from tests.unit.api.handlers import test_instances
@@ -39,10 +39,10 @@ class TestCapacity(test_instances.InstancesTestCase):
         self.assertError(self.request("/v1/capacity", roles="member"), 403,
                          errors.FORBIDDEN)
 
-    def test_needs_1_8_and_no_query(self) -> None:
+    def test_needs_1_9_and_no_query(self) -> None:
         self.assertError(self.request("/v1/capacity",
-                                      version="instance-ha 1.7"),
-                         404, errors.VERSION_TOO_LOW, "1.8")
+                                      version="instance-ha 1.8"),
+                         404, errors.VERSION_TOO_LOW, "1.9")
         self.assertError(self.request("/v1/capacity?host=a"), 400,
                          errors.QUERY_UNSUPPORTED)
         self.assertEqual([], self.engine.asked)
