@@ -44,11 +44,13 @@ NOTIFICATION_RESET = "notification_reset"
 HOST_INSTANCES = "host_instances"
 INSTANCE_LIST = "instance_list"
 INSTANCE_TARGETS = "instance_targets"
+# The failover headroom (``vmotiond-manage capacity check``'s answer).
+CAPACITY_CHECK = "capacity_check"
 METHODS = (PING, HOST_SET, HOST_DRAIN, HOST_MOVE_BACK, HOST_RELEASE,
            HOST_SYNC, INSTANCE_MIGRATE, INSTANCE_RESET_STATE, TASK_REDO,
            TASK_RESET, TASK_DELETE, NOTIFICATION_ABORT, NOTIFICATION_REDO,
            NOTIFICATION_RESET, HOST_INSTANCES, INSTANCE_LIST,
-           INSTANCE_TARGETS)
+           INSTANCE_TARGETS, CAPACITY_CHECK)
 
 # Most instances one ``instance_list`` page holds (Nova's default
 # max_limit) and one ``instance_targets`` request names.

@@ -23,6 +23,7 @@ from vmotiond.api import errors
 from vmotiond.api import microversion
 from vmotiond.api import util
 from vmotiond.api.handlers import alerts
+from vmotiond.api.handlers import capacity
 from vmotiond.api.handlers import hosts
 from vmotiond.api.handlers import instances
 from vmotiond.api.handlers import notifications
@@ -55,6 +56,7 @@ ROUTE_DECLARATIONS: dict[str, dict[str, Handler]] = {
     "/v1/alerts": {"GET": alerts.list_alerts},
     "/v1/alerts/{alert_id}": {"GET": alerts.show_alert},
     "/v1/operator/hosts/action": {"POST": operator.hosts_action},
+    "/v1/capacity": {"GET": capacity.show_capacity},
     "/v1/operator/hosts/{host_name}/action": {"POST": operator.host_action},
     "/v1/operator/instances/action": {"POST": operator.instances_action},
     "/v1/operator/hosts/{host_name}/instances": {

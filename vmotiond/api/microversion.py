@@ -30,6 +30,7 @@ VERSIONS = [
     "1.7",  # POST /v1/operator/hosts/action (sync); notifications'
             # fenced_at; a notification's redo and reset (its vmoves).
     "1.8",  # /v1/hosts shows each host's uuid.
+    "1.9",  # /v1/capacity: the failover headroom, read by the engine.
 ]
 
 Version = tuple[int, int]

@@ -33,6 +33,7 @@ OPERATOR_INSTANCES = "vmotiond:operator:instances:action"
 OPERATOR_VMOVES = "vmotiond:operator:vmoves:action"
 OPERATOR_NOTIFICATIONS = "vmotiond:operator:notifications:action"
 OPERATOR_INSTANCES_READ = "vmotiond:operator:instances:index"
+CAPACITY_SHOW = "vmotiond:capacity:show"
 
 _BASE = [
     policy.RuleDefault(
@@ -86,6 +87,10 @@ _RULES = [
           "accepts as the target of a selection, read by the engine.",
           "/v1/operator/hosts/{host_name}/instances",
           "/v1/operator/instances", "/v1/operator/instances/targets"),
+    _rule(CAPACITY_SHOW, "Show the failover headroom: whether the loss of "
+          "each compute host could be absorbed by the others, as the "
+          "planner would evacuate it (read by the engine).",
+          "/v1/capacity"),
     # Alerts name hosts and carry raw messages from the bus: admin only.
     policy.DocumentedRuleDefault(
         name=ALERTS_LIST, check_str="role:admin",

@@ -52,6 +52,15 @@ POOL_OPTS = [
              "so a verdict the message bus did not take is started within "
              "this time. 0: only the resume_interval sweep finds them."),
     cfg.FloatOpt(
+        "capacity_check_interval",
+        default=300.0,
+        min=0.0,
+        help="Seconds between two failover-headroom checks (the planner "
+             "plans the loss of every host in turn, as 'vmotiond-manage "
+             "capacity check' does); when the loss of the largest host "
+             "could not be absorbed a failover_headroom alert is recorded. "
+             "0: never."),
+    cfg.FloatOpt(
         "notification_max_age",
         default=300.0,
         min=1.0,

@@ -25,6 +25,7 @@ from vmotiond import clock as clock_mod
 from vmotiond import constants
 from vmotiond.cloud import base as cloud_base
 from vmotiond.db import api as db_api
+from vmotiond.engine import headroom_watch
 from vmotiond.engine import intake as intake_mod
 from vmotiond.engine import locks as locks_mod
 from vmotiond.engine import operations as operations_mod
@@ -80,6 +81,9 @@ class EngineManager:
             conf, db, cloud, self.clock, self.stop_event, self.locks,
             self._batch(policy.RECOVERY, slots), PlanOptions.from_conf(conf))
         self.recovery = recovery_mod.HostRecovery(services, self.fencer)
+        self.headroom = headroom_watch.HeadroomWatch(
+            services, group.capacity_check_interval,
+            "vmotiond-engine.%s" % conf.host)
         self.handlers: dict[str, Handler] = {
             constants.COMPUTE_HOST: self.recovery.run}
         self.intake: intake_mod.Intake | None = None
@@ -123,6 +127,7 @@ class EngineManager:
         if self.intake is not None:
             self.intake.start()
         self.operations.start()
+        self.headroom.start()
         if self.intake is not None and self.conf.monitor.verdict_key is None:
             LOG.warning("[monitor] verdict_key is not set: every "
                         "vmotiond.host.down message is a claim that Nova "
@@ -161,6 +166,7 @@ class EngineManager:
             self.intake.stop()
         if self._sweeper is not None:
             self._sweeper.join()
+        self.headroom.join()
         self.notification_pool.shutdown(wait=wait)
         self.pool.shutdown(wait=wait)
         self.locks.stop()

@@ -50,6 +50,7 @@ class EngineSetup:
         conf.set_override("state_path", tmp)
         conf.set_override("poll_interval", 0.2, "engine")
         conf.set_override("resume_interval", 0, "engine")
+        conf.set_override("capacity_check_interval", 0, "engine")
         conf.set_override("move_timeout", 60, "engine")
         conf.set_override("workers", 3, "engine")
         conf.set_override("api_retries", 0, "cloud")

@@ -36,6 +36,7 @@ class OperationsScenarios:
         conf.set_override("state_path", tmp)
         conf.set_override("poll_interval", 0.2, "engine")
         conf.set_override("resume_interval", 0, "engine")
+        conf.set_override("capacity_check_interval", 0, "engine")
         # Bounds, not waits: the real Nova runs in-process on SQLite and
         # one live migration took over 60 s on a busy 2-core machine.
         conf.set_override("move_timeout", 600, "engine")

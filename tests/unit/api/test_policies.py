@@ -21,7 +21,7 @@ def _ctx(*roles: str, system: bool = False) -> context.RequestContext:
 
 ALL_PROJECTS = (policies.NOTIFICATIONS_LIST, policies.NOTIFICATIONS_SHOW,
                 policies.HOSTS_LIST, policies.HOSTS_SHOW,
-                policies.OPERATOR_INSTANCES_READ)
+                policies.OPERATOR_INSTANCES_READ, policies.CAPACITY_SHOW)
 OWN_PROJECT = (policies.VMOVES_LIST, policies.VMOVES_SHOW,
                policies.STEPS_LIST)
 

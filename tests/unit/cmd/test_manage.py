@@ -214,3 +214,46 @@ class TableTest(test_operations.base.EngineTestCase):
         self.assertEqual("x           y  z", lines[0])
         self.assertEqual("a           -  on", lines[2])
         self.assertEqual("long-value  2  off", lines[3])
+
+
+class CapacityCheckTest(ManageTestCase):
+
+    def test_names_the_hosts_whose_loss_would_not_fit(self):
+        for i in range(3):
+            self.add("vm%d" % i)
+        self.add("huge", memory_mb=10 ** 6)
+        self.add("small", host="n1")
+        calls = len(self.cloud.calls)
+        code, out = self.manage("capacity", "check", "--format", "json")
+        # Only reads, each once, whatever the number of hosts.
+        names = [name for name, _ in self.cloud.calls[calls:]]
+        self.assertTrue(all(n.startswith("list_") for n in names), names)
+        self.assertEqual(len(names), len(set(names)))
+        self.assertEqual(1, code)
+        view = json.loads(out)
+        self.assertEqual(["src"], view["unabsorbable"])
+        self.assertEqual("src", view["largest_host"])
+        self.assertFalse(view["survives_largest"])
+        hosts = {h["host"]: h for h in view["hosts"]}
+        self.assertEqual(["huge"], [i["instance_name"]
+                                    for i in hosts["src"]["unplaced"]])
+        # Each verdict is the one of the evacuation plan of that host.
+        for name, host in hosts.items():
+            plan = self.manage_json("host", "plan", name)
+            self.assertEqual(plan["complete"], host["absorbable"], name)
+        code, text = self.manage("capacity", "check")
+        self.assertEqual(1, code)
+        self.assertIn("could not be absorbed: src.", text)
+        self.assertIn("its loss could NOT be absorbed", text)
+        # The engine answers the same over RPC (the API's source).
+        self.start_engine()
+        client = common.client_factory(self.conf)
+        answer = client.call(engine_client.CAPACITY_CHECK)
+        self.assertEqual(view["hosts"], answer["hosts"])
+
+    def test_everything_absorbable_exits_zero(self):
+        self.add("vm0")
+        code, text = self.manage("capacity", "check")
+        self.assertEqual(0, code, text)
+        self.assertIn("The loss of any single host could be absorbed.", text)
+        self.assertIn("Largest host (most RAM to move): src", text)

@@ -33,6 +33,7 @@ class EngineTestCase(testtools.TestCase):
         # A sweeper on a FakeClock would spin; tests call resume().
         self.conf.set_override("resume_interval", 0, "engine")
         self.conf.set_override("new_poll_interval", 0, "engine")
+        self.conf.set_override("capacity_check_interval", 0, "engine")
         self.conf.set_override("step_retry_backoff", 1.0, "engine")
         self.clock = clock_mod.FakeClock()
         self.db = db_api.Database(

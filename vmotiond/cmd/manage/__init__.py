@@ -7,11 +7,12 @@ Categories (``vmotiond-manage CATEGORY ACTION --help`` for each):
   what-if plan of an evacuation, drains and move-backs;
 - ``instance migrate|reset-state``: custom (batch) migrations and resets;
 - ``task list|show|redo|reset|delete``: the vmoves and their steps;
-- ``notification abort``.
+- ``notification abort``;
+- ``capacity check``: whether the loss of each host could be absorbed.
 
-Reads (sync, plan, dry-runs, task list/show) use the database and the
-cloud directly. Writes ask the engine over RPC; when no engine answers the
-command fails with one line and changes nothing.
+Reads (sync, plan, dry-runs, task list/show, capacity check) use the
+database and the cloud directly. Writes ask the engine over RPC; when no
+engine answers the command fails with one line and changes nothing.
 """
 
 import logging as std_logging
@@ -23,6 +24,7 @@ from oslo_log import log as logging
 
 from vmotiond import config
 from vmotiond.cmd import _errors
+from vmotiond.cmd.manage import capacity
 from vmotiond.cmd.manage import db
 from vmotiond.cmd.manage import host
 from vmotiond.cmd.manage import instance
@@ -31,7 +33,7 @@ from vmotiond.cmd.manage import task
 
 __all__ = ["COMMAND_OPT", "main", "run"]
 
-_CATEGORIES = (db, host, instance, task, notification)
+_CATEGORIES = (db, host, instance, task, notification, capacity)
 
 
 def _add_parsers(subparsers: Any) -> None:

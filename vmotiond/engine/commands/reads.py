@@ -3,9 +3,10 @@
 The instances of one host, every instance page by page (newest first, as
 Nova lists them), and, for a selection of instances, the hosts the
 planner accepts as their target (``deciding.destinations``, on the
-targets ``workflow.targets`` builds for every move). Each answer is a
-plain, JSON-safe dict; a request naming what does not exist raises
-``NotFound``, a bad page ``InvalidInput``.
+targets ``workflow.targets`` builds for every move), and the failover
+headroom (``workflows.capacity``: whose loss could not be absorbed).
+Each answer is a plain, JSON-safe dict; a request naming what does not
+exist raises ``NotFound``, a bad page ``InvalidInput``.
 """
 
 from typing import Any
@@ -15,6 +16,7 @@ from vmotiond import engine_client
 from vmotiond import exception
 from vmotiond.engine.commands import views
 from vmotiond.engine.deciding import destinations
+from vmotiond.engine.workflows import capacity
 from vmotiond.engine.workflows import server_groups
 from vmotiond.engine.workflows import workflow
 
@@ -82,3 +84,8 @@ class InstanceReads:
         return {"instances": ids, "targets": accepted, "refused": [
             {"host": t.name, "reason": refused[t.name]} for t in hosts
             if refused[t.name] is not None]}
+
+    def capacity(self) -> dict[str, Any]:
+        """Whether the loss of each host could be absorbed now."""
+        return capacity.view(capacity.check(self.s.db, self.s.cloud,
+                                            self.s.options), self.s.clock)

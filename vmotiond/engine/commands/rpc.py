@@ -108,6 +108,10 @@ class EngineEndpoint:
         return self.reads.targets(instances)
 
     @_answer
+    def capacity_check(self) -> dict[str, Any]:
+        return self.reads.capacity()
+
+    @_answer
     def task_redo(self, vmove: str) -> dict[str, Any]:
         return self.tasks.redo(vmove)
 
