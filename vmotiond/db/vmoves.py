@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from collections.abc import Mapping
+import dataclasses
 import datetime
 from typing import TYPE_CHECKING
 from typing import Any
@@ -51,6 +52,20 @@ class VMoveQuery(paging.Page, total=False):
     since: datetime.datetime | None
     until: datetime.datetime | None
     project_id: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class StepEnd:
+    """How a recorded step ended, to write with ``step_advance``."""
+
+    step_id: int
+    status: str
+    result: str | None = None
+    context: Mapping[str, Any] | None = None
+
+
+class _Refused(Exception):
+    """The vmove's test-and-set found another status: roll back."""
 
 
 class VMoves(core.Core):
@@ -162,6 +177,59 @@ class VMoves(core.Core):
         with self._writer() as session:
             session.execute(sa.update(models.VMoveStep).where(
                 models.VMoveStep.id == step_id).values(**values))
+
+    def step_advance(self, vmove_uuid: str, *,
+                     finish: StepEnd | None = None,
+                     start: tuple[str, int] | None = None,
+                     vmove: Mapping[str, Any] | None = None,
+                     expected: Iterable[str] | None = None
+                     ) -> tuple[bool, int | None]:
+        """In one transaction: end a step, update the vmove (test-and-set
+        on ``expected``), begin the next step (``(name, attempt)``, which
+        becomes the vmove's current step). Nothing is written when the
+        vmove's status is not in ``expected``. Return whether it was
+        written and the id of the step begun."""
+        now = self._clock.now()
+        values: dict[str, Any] = dict(vmove or {})
+        status = values.get("status")
+        if status is not None and status not in constants.VMOVE_STATUSES:
+            raise exception.InvalidInput(
+                reason="unknown vmove status %s" % status)
+        if start is not None:
+            values["current_step"] = start[0]
+        row = None
+        try:
+            with self._writer() as session:
+                if values:
+                    query = sa.update(models.VMove).where(
+                        models.VMove.uuid == vmove_uuid,
+                        models.VMove.deleted.is_(False))
+                    if expected is not None:
+                        query = query.where(
+                            models.VMove.status.in_(list(expected)))
+                    changed = core.rowcount(session, query.values(
+                        updated_at=now, **values))
+                    if expected is not None and not changed:
+                        raise _Refused()
+                if finish is not None:
+                    ended: dict[str, Any] = {
+                        "status": finish.status, "result": finish.result,
+                        "ended_at": now, "updated_at": now}
+                    if finish.context is not None:
+                        ended["context"] = dict(finish.context)
+                    session.execute(sa.update(models.VMoveStep).where(
+                        models.VMoveStep.id == finish.step_id).values(
+                            **ended))
+                if start is not None:
+                    row = models.VMoveStep(
+                        vmove_uuid=vmove_uuid, name=start[0],
+                        status=constants.ONGOING, attempt=start[1],
+                        started_at=now, created_at=now, context={})
+                    session.add(row)
+                    session.flush()
+        except _Refused:
+            return False, None
+        return True, None if row is None else int(row.id)
 
     def step_list(self, vmove_uuid: str) -> list[models.VMoveStep]:
         """The live steps of a vmove, in the order they began."""

@@ -54,18 +54,23 @@ class LockedWriteTest(base.EngineTestCase):
         self.ids = {s.name: s.id for s in self.cloud.servers.values()}
         # The step ids of b's evacuate step, to break their writes.
         self.b_steps = set()
-        real_start = self.db.step_start
+        real_advance = self.db.step_advance
 
-        def step_start(vmove_uuid, name, *args, **kwargs):
-            row = real_start(vmove_uuid, name, *args, **kwargs)
-            vmove = self.db.vmove_get(vmove_uuid)
-            if vmove.instance_uuid == self.ids["b"] and name == "evacuate":
-                self.b_steps.add(row.id)
-            return row
+        def step_advance(vmove_uuid, **kwargs):
+            written, row_id = real_advance(vmove_uuid, **kwargs)
+            start = kwargs.get("start")
+            if start and start[0] == "evacuate" and self.b_vmove(vmove_uuid):
+                self.b_steps.add(row_id)
+            return written, row_id
 
-        patcher = mock.patch.object(self.db, "step_start", step_start)
+        patcher = mock.patch.object(self.db, "step_advance", step_advance)
         patcher.start()
         self.addCleanup(patcher.stop)
+
+    def ends_b_step(self, kwargs):
+        """Whether a ``step_advance`` ends b's evacuate step."""
+        finish = kwargs.get("finish")
+        return finish is not None and finish.step_id in self.b_steps
 
     def b_vmove(self, *args, **kwargs):
         return args and self.db.vmove_get(args[0]).instance_uuid == \
@@ -81,8 +86,8 @@ class LockedWriteTest(base.EngineTestCase):
 
     def test_locked_step_write_fails_the_vmove_not_the_notification(self):
         once = iter([True])
-        fail = Injector(self, self.db, "step_finish",
-                        lambda step_id, *a, **kw: step_id in self.b_steps
+        fail = Injector(self, self.db, "step_advance",
+                        lambda uuid, **kw: self.ends_b_step(kw)
                         and next(once, False))
         status = self.make_manager().recovery.run(self.uuid)
         self.assertEqual(1, fail.raised)
@@ -97,13 +102,13 @@ class LockedWriteTest(base.EngineTestCase):
             self.assertEqual(constants.SUCCEEDED, moves[name].status)
 
     def test_the_failed_write_is_retried(self):
-        Injector(self, self.db, "step_finish",
-                 lambda step_id, *a, **kw: step_id in self.b_steps)
+        Injector(self, self.db, "step_advance",
+                 lambda uuid, **kw: self.ends_b_step(kw))
         ends = iter([True, True])
         fail = Injector(
-            self, self.db, "vmove_update",
-            lambda uuid, values, *a, **kw: self.b_vmove(uuid)
-            and values.get("status") == constants.FAILED
+            self, self.db, "step_advance",
+            lambda uuid, **kw: self.b_vmove(uuid)
+            and (kw.get("vmove") or {}).get("status") == constants.FAILED
             and next(ends, False))
         status = self.make_manager().recovery.run(self.uuid)
         self.assertEqual(2, fail.raised)
@@ -113,8 +118,9 @@ class LockedWriteTest(base.EngineTestCase):
 
     def test_unrecordable_vmove_keeps_the_notification_running(self):
         broken = [True]
-        Injector(self, self.db, "vmove_update",
-                 lambda uuid, *a, **kw: broken[0] and self.b_vmove(uuid))
+        Injector(self, self.db, "step_advance",
+                 lambda uuid, **kw: broken[0] and kw.get("vmove")
+                 and self.b_vmove(uuid))
         mgr = self.make_manager()
         status = mgr.recovery.run(self.uuid)
         self.assertEqual(constants.NOTIFICATION_RUNNING, status)

@@ -96,7 +96,7 @@ class MoveBatch:
             jobs.append(runner_mod.Job(
                 row.uuid, row.instance_uuid, row.instance_name, row.type,
                 row.source_host, row.dest_host, row.priority, row.attempts,
-                spec, tuple(done)))
+                spec, tuple(done), planned_now=row.uuid in fresh))
         jobs.sort(key=lambda j: (-j.priority, j.spec.order))
         return jobs
 

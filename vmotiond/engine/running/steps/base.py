@@ -47,7 +47,11 @@ class StepContext:
     ``since`` is when the notification was made: a migration record of the
     instance created since then belongs to this recovery. ``data`` carries
     the contexts of the steps already done (for example the floating IPs
-    recorded before the move).
+    recorded before the move). ``fresh`` says the step was never tried
+    before for this vmove and nothing was asked of Nova for it yet, so the
+    instance is as the plan saw it: the step may act without looking for
+    its effect first. ``latest`` is the instance as the step before read
+    it last, with nothing asked of Nova since (``recent`` takes it).
     """
 
     cloud: cloud_base.Cloud
@@ -61,9 +65,16 @@ class StepContext:
     since: datetime.datetime
     final_status: str | None = None
     data: dict[str, Any] = dataclasses.field(default_factory=dict)
+    fresh: bool = False
+    latest: records.Server | None = None
 
     def server(self) -> records.Server:
         return self.cloud.get_server(self.server_id)
+
+    def recent(self) -> records.Server:
+        """``latest`` once (then forgotten), else the server from Nova."""
+        server, self.latest = self.latest, None
+        return server if server is not None else self.server()
 
     def poll(self, what: str, check: Callable[[], T | None],
              timeout: float) -> T:

@@ -32,6 +32,18 @@ class _MoveStep(Step):
         raise NotImplementedError
 
     def execute(self, ctx: StepContext) -> Outcome:
+        if not ctx.fresh:
+            skipped = self.already(ctx)
+            if skipped is not None:
+                return skipped
+        self.call(ctx)
+        return Outcome("%s requested to %s" % (self.verb,
+                                               ctx.dest_host or "any host"),
+                       {"called": True, "requested_host": ctx.dest_host})
+
+
+    def already(self, ctx: StepContext) -> Outcome | None:
+        """The outcome when Nova moved it or is moving it; else None."""
         server = ctx.server()
         if moved_away(server, ctx.source_host):
             return Outcome("skipped: already on host %s" % server.host,
@@ -43,10 +55,7 @@ class _MoveStep(Step):
                     "skipped: Nova has this %s already (migration %s, %s)"
                     % (kind, mig.id, mig.status),
                     {"called": False, "migration_id": mig.id})
-        self.call(ctx)
-        return Outcome("%s requested to %s" % (self.verb,
-                                               ctx.dest_host or "any host"),
-                       {"called": True, "requested_host": ctx.dest_host})
+        return None
 
 
 class EvacuateInstance(_MoveStep):
@@ -123,6 +132,7 @@ class WaitInstanceMoved(Step):
             host = next(m.dest_compute for m in our_migrations(ctx, kind)
                         if m.status in DONE_MIGRATION)
         waited = ctx.clock.monotonic() - start
+        ctx.latest = server
         return Outcome("%s on host %s after %.1f s" % (server.status, host,
                                                        waited),
                        {"host": host, "status": server.status,
@@ -135,7 +145,7 @@ class ConfirmResize(Step):
     name = "confirm_resize"
 
     def execute(self, ctx: StepContext) -> Outcome:
-        server = ctx.server()
+        server = ctx.recent()
         if server.status != "VERIFY_RESIZE":
             if moved_away(server, ctx.source_host):
                 return Outcome("skipped: already confirmed (%s on %s)"
