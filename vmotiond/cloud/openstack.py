@@ -178,6 +178,13 @@ class OpenStackCloud:
         return ([convert.server(s) for s in body.get("servers") or ()],
                 http.next_marker(body.get("servers_links") or []))
 
+    def list_servers_changed(self, since: str) -> list[records.Server]:
+        """Every project's servers Nova changed at or after ``since`` (a
+        server's ``updated``, Nova's clock), deleted ones included."""
+        return self._list(self.compute, "servers/detail", "servers",
+                          "list changed servers", convert.server,
+                          {"all_tenants": "True", "changes-since": since})
+
     def get_server(self, server_id: str) -> records.Server:
         body = self.compute.get("servers/%s" % server_id, "get server")
         return convert.server(body["server"])

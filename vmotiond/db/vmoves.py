@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 import dataclasses
 import datetime
+import typing
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import Literal
@@ -55,13 +56,19 @@ class VMoveQuery(paging.Page, total=False):
 
 
 @dataclasses.dataclass(frozen=True)
-class StepEnd:
-    """How a recorded step ended, to write with ``step_advance``."""
+class StepWrite:
+    """A step of a vmove to write: a new row (``step_id`` None) begun at
+    ``started_at``, ended when ``status`` is final; or how a row already
+    written (``step_id``) ended."""
 
-    step_id: int
+    name: str
+    attempt: int
     status: str
+    started_at: datetime.datetime
+    step_id: int | None = None
     result: str | None = None
     context: Mapping[str, Any] | None = None
+    ended_at: datetime.datetime | None = None
 
 
 class _Refused(Exception):
@@ -178,26 +185,27 @@ class VMoves(core.Core):
             session.execute(sa.update(models.VMoveStep).where(
                 models.VMoveStep.id == step_id).values(**values))
 
-    def step_advance(self, vmove_uuid: str, *,
-                     finish: StepEnd | None = None,
-                     start: tuple[str, int] | None = None,
+    def step_journal(self, vmove_uuid: str, steps: Iterable[StepWrite],
                      vmove: Mapping[str, Any] | None = None,
                      expected: Iterable[str] | None = None
-                     ) -> tuple[bool, int | None]:
-        """In one transaction: end a step, update the vmove (test-and-set
-        on ``expected``), begin the next step (``(name, attempt)``, which
-        becomes the vmove's current step). Nothing is written when the
-        vmove's status is not in ``expected``. Return whether it was
-        written and the id of the step begun."""
+                     ) -> tuple[bool, list[int | None]]:
+        """In one transaction: update the vmove (test-and-set on
+        ``expected``; the last new step becomes its current step), then
+        write ``steps``. Nothing is written when the vmove's status is not
+        in ``expected``. Return whether it was written and, for each step,
+        its row's id."""
         now = self._clock.now()
+        steps = list(steps)
         values: dict[str, Any] = dict(vmove or {})
         status = values.get("status")
         if status is not None and status not in constants.VMOVE_STATUSES:
             raise exception.InvalidInput(
                 reason="unknown vmove status %s" % status)
-        if start is not None:
-            values["current_step"] = start[0]
-        row = None
+        new = [step.name for step in steps if step.step_id is None]
+        if new:
+            values["current_step"] = new[-1]
+        ids: list[int | None] = []
+        model = models.VMoveStep
         try:
             with self._writer() as session:
                 if values:
@@ -211,25 +219,30 @@ class VMoves(core.Core):
                         updated_at=now, **values))
                     if expected is not None and not changed:
                         raise _Refused()
-                if finish is not None:
-                    ended: dict[str, Any] = {
-                        "status": finish.status, "result": finish.result,
-                        "ended_at": now, "updated_at": now}
-                    if finish.context is not None:
-                        ended["context"] = dict(finish.context)
-                    session.execute(sa.update(models.VMoveStep).where(
-                        models.VMoveStep.id == finish.step_id).values(
-                            **ended))
-                if start is not None:
-                    row = models.VMoveStep(
-                        vmove_uuid=vmove_uuid, name=start[0],
-                        status=constants.ONGOING, attempt=start[1],
-                        started_at=now, created_at=now, context={})
-                    session.add(row)
-                    session.flush()
+                for step in steps:
+                    row: dict[str, Any] = {
+                        "status": step.status, "result": step.result,
+                        "ended_at": step.ended_at, "updated_at": now}
+                    if step.context is not None:
+                        row["context"] = dict(step.context)
+                    if step.step_id is not None:
+                        session.execute(sa.update(model).where(
+                            model.id == step.step_id).values(**row))
+                        ids.append(step.step_id)
+                        continue
+                    row.update(vmove_uuid=vmove_uuid, name=step.name,
+                               attempt=step.attempt,
+                               started_at=step.started_at, created_at=now,
+                               deleted=False)
+                    row.setdefault("context", {})
+                    result = session.execute(sa.insert(model).values(**row))
+                    key = typing.cast(sa.CursorResult[Any],
+                                      result).inserted_primary_key
+                    assert key is not None
+                    ids.append(int(key[0]))
         except _Refused:
-            return False, None
-        return True, None if row is None else int(row.id)
+            return False, []
+        return True, ids
 
     def step_list(self, vmove_uuid: str) -> list[models.VMoveStep]:
         """The live steps of a vmove, in the order they began."""

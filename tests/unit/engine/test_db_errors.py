@@ -52,25 +52,13 @@ class LockedWriteTest(base.EngineTestCase):
                                   fip="fip-" + name)
         self.uuid = self.notify()
         self.ids = {s.name: s.id for s in self.cloud.servers.values()}
-        # The step ids of b's evacuate step, to break their writes.
-        self.b_steps = set()
-        real_advance = self.db.step_advance
 
-        def step_advance(vmove_uuid, **kwargs):
-            written, row_id = real_advance(vmove_uuid, **kwargs)
-            start = kwargs.get("start")
-            if start and start[0] == "evacuate" and self.b_vmove(vmove_uuid):
-                self.b_steps.add(row_id)
-            return written, row_id
-
-        patcher = mock.patch.object(self.db, "step_advance", step_advance)
-        patcher.start()
-        self.addCleanup(patcher.stop)
-
-    def ends_b_step(self, kwargs):
-        """Whether a ``step_advance`` ends b's evacuate step."""
-        finish = kwargs.get("finish")
-        return finish is not None and finish.step_id in self.b_steps
+    def begins_b_evacuate(self, uuid, steps):
+        """Whether a ``step_journal`` writes b's evacuate step begun: the
+        write before b's evacuate call."""
+        return self.b_vmove(uuid) and any(
+            s.name == "evacuate" and s.step_id is None
+            and s.status == constants.ONGOING for s in steps)
 
     def b_vmove(self, *args, **kwargs):
         return args and self.db.vmove_get(args[0]).instance_uuid == \
@@ -86,9 +74,9 @@ class LockedWriteTest(base.EngineTestCase):
 
     def test_locked_step_write_fails_the_vmove_not_the_notification(self):
         once = iter([True])
-        fail = Injector(self, self.db, "step_advance",
-                        lambda uuid, **kw: self.ends_b_step(kw)
-                        and next(once, False))
+        fail = Injector(self, self.db, "step_journal",
+                        lambda uuid, steps, **kw: self.begins_b_evacuate(
+                            uuid, steps) and next(once, False))
         status = self.make_manager().recovery.run(self.uuid)
         self.assertEqual(1, fail.raised)
         note, moves = self.assert_settled()
@@ -102,12 +90,12 @@ class LockedWriteTest(base.EngineTestCase):
             self.assertEqual(constants.SUCCEEDED, moves[name].status)
 
     def test_the_failed_write_is_retried(self):
-        Injector(self, self.db, "step_advance",
-                 lambda uuid, **kw: self.ends_b_step(kw))
+        Injector(self, self.db, "step_journal",
+                 lambda uuid, steps, **kw: self.begins_b_evacuate(uuid, steps))
         ends = iter([True, True])
         fail = Injector(
-            self, self.db, "step_advance",
-            lambda uuid, **kw: self.b_vmove(uuid)
+            self, self.db, "step_journal",
+            lambda uuid, steps, **kw: self.b_vmove(uuid)
             and (kw.get("vmove") or {}).get("status") == constants.FAILED
             and next(ends, False))
         status = self.make_manager().recovery.run(self.uuid)
@@ -118,8 +106,8 @@ class LockedWriteTest(base.EngineTestCase):
 
     def test_unrecordable_vmove_keeps_the_notification_running(self):
         broken = [True]
-        Injector(self, self.db, "step_advance",
-                 lambda uuid, **kw: broken[0] and kw.get("vmove")
+        Injector(self, self.db, "step_journal",
+                 lambda uuid, *a, **kw: broken[0] and kw.get("vmove")
                  and self.b_vmove(uuid))
         mgr = self.make_manager()
         status = mgr.recovery.run(self.uuid)

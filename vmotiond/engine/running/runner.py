@@ -30,6 +30,7 @@ from vmotiond.engine.running import journal as journal_mod
 from vmotiond.engine.running import policy as policy_mod
 from vmotiond.engine.running import steps as steps_mod
 from vmotiond.engine.running import vmove_store
+from vmotiond.engine.running import watch as watch_mod
 from vmotiond.engine.running.steps.base import Outcome
 from vmotiond.engine.running.steps.base import StepContext
 from vmotiond.engine.running.steps.base import StepOptions
@@ -91,11 +92,13 @@ class Runner:
         self.retry = retry
         self.policy = policy
 
-    def run(self, job: Job, since: datetime.datetime) -> str:
-        """Run ``job``; return the vmove's status afterwards."""
-        journal = journal_mod.Journal(self.db, job.vmove_uuid)
+    def run(self, job: Job, since: datetime.datetime,
+            watch: watch_mod.MoveWatch | None = None) -> str:
+        """Run ``job``; return the vmove's status afterwards. ``watch``,
+        when given, is its notification's view of the servers in flight."""
+        journal = journal_mod.Journal(self.db, self.clock, job.vmove_uuid)
         try:
-            return self._run(job, since, journal)
+            return self._run(job, since, journal, watch)
         except exception.Interrupted:
             LOG.info("vmove %s interrupted; it will be resumed",
                      job.vmove_uuid)
@@ -119,9 +122,10 @@ class Runner:
             return constants.FAILED
 
     def _run(self, job: Job, since: datetime.datetime,
-             journal: journal_mod.Journal) -> str:
-        claimed, _ = self.db.step_advance(
-            job.vmove_uuid,
+             journal: journal_mod.Journal,
+             watch: watch_mod.MoveWatch | None) -> str:
+        claimed, _ = self.db.step_journal(
+            job.vmove_uuid, (),
             vmove={"status": constants.ONGOING, "attempts": job.attempts + 1,
                    "start_time": self.clock.now()} if not job.done else
             {"status": constants.ONGOING, "attempts": job.attempts + 1},
@@ -130,10 +134,11 @@ class Runner:
             LOG.info("vmove %s is no longer pending; skipped",
                      job.vmove_uuid)
             return self.db.vmove_get(job.vmove_uuid).status
-        ctx = StepContext(self.cloud, self.clock, self.stop,
+        ctx = StepContext(journal_mod.guarded(self.cloud, journal),
+                          self.clock, self.stop,
                           self.step_options, job.instance_uuid,
                           job.move_type, job.source_host, job.dest_host,
-                          since, job.spec.final_status)
+                          since, job.spec.final_status, watch=watch)
         finished = {r.key for r in job.done
                     if r.status == constants.SUCCEEDED}
         for record in job.done:

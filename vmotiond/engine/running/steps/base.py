@@ -23,6 +23,7 @@ from vmotiond import exception
 from vmotiond.cloud import base as cloud_base
 from vmotiond.cloud import records
 from vmotiond.conf import defaults
+from vmotiond.engine.running import watch as watch_mod
 
 T = TypeVar("T")
 _OPTION = defaults.Group("engine")
@@ -67,6 +68,8 @@ class StepContext:
     data: dict[str, Any] = dataclasses.field(default_factory=dict)
     fresh: bool = False
     latest: records.Server | None = None
+    # The notification's shared view of its moving servers, when it has one.
+    watch: watch_mod.MoveWatch | None = None
 
     def server(self) -> records.Server:
         return self.cloud.get_server(self.server_id)

@@ -36,7 +36,14 @@ class _MoveStep(Step):
             skipped = self.already(ctx)
             if skipped is not None:
                 return skipped
-        self.call(ctx)
+        if ctx.watch is not None:
+            ctx.watch.expect(ctx.server_id)
+        try:
+            self.call(ctx)
+        except BaseException:
+            if ctx.watch is not None:
+                ctx.watch.forget(ctx.server_id)
+            raise
         return Outcome("%s requested to %s" % (self.verb,
                                                ctx.dest_host or "any host"),
                        {"called": True, "requested_host": ctx.dest_host})
@@ -101,8 +108,7 @@ class WaitInstanceMoved(Step):
         kind = MIGRATION_TYPES[ctx.move_type]
         start = ctx.clock.monotonic()
 
-        def check() -> records.Server | None:
-            server = ctx.server()
+        def judge(server: records.Server) -> records.Server | None:
             settled = server.task_state is None
             if settled and moved_away(server, ctx.source_host):
                 if server.status in landed:
@@ -111,6 +117,9 @@ class WaitInstanceMoved(Step):
                     raise exception.StepFailed(
                         reason="in ERROR on host %s after the %s"
                         % (server.host, kind))
+            if ctx.watch is not None and not settled:
+                # Nova is at it; its migration record says nothing more.
+                return None
             migrations = our_migrations(ctx, kind)
             if migrations and all(m.status in FAILED_MIGRATION
                                   for m in migrations):
@@ -124,8 +133,13 @@ class WaitInstanceMoved(Step):
                 return server
             return None
 
-        server = ctx.poll("%s of %s" % (kind, ctx.server_id), check,
-                          ctx.options.move_timeout)
+        what = "%s of %s" % (kind, ctx.server_id)
+        if ctx.watch is not None:
+            server = ctx.watch.wait(ctx.server_id, what, judge,
+                                    ctx.options.move_timeout)
+        else:
+            server = ctx.poll(what, lambda: judge(ctx.server()),
+                              ctx.options.move_timeout)
         host = server.host
         if host == ctx.source_host or host is None:
             # Landed by the migration record; the host field lags.
