@@ -103,8 +103,12 @@ def run(args):
         fixture.conf_fixture.set("poll_interval", args.poll, "engine")
         sim = fixture.sim.cloud
         sim.add_flavor("m1.small", 1, 2048, 20)
+        # Room on the normal hosts for what the standby hosts cannot take.
+        share = math.ceil(args.instances / max(args.normal, 1))
         for i in range(args.normal):
-            sim.add_host("compute-%02d" % i)
+            sim.add_host("compute-%02d" % i, vcpus=max(32, share),
+                         memory_mb=max(131072, 2048 * share),
+                         disk_gb=max(2000, 20 * share))
         for i in range(args.standby):
             sim.add_host("standby-%02d" % i, role="standby",
                          memory_mb=2048 * args.standby_slots)
@@ -201,10 +205,11 @@ def report(args, fixture, sim, ids, note, landed, t0, t_end):
     moves = fixture.db.vmove_list(notification_uuid=note.uuid)
     by_host: dict[str, int] = {}
     for move in moves:
-        by_host[move.dest_host] = by_host.get(move.dest_host, 0) + 1
+        dest = move.dest_host or "none"
+        by_host[dest] = by_host.get(dest, 0) + 1
     calls = [sim.action_count(sid, "evacuate") for sid in ids]
     order = sorted(moves, key=lambda m: landed.get(m.instance_uuid, 0))
-    standby_first = all(not m.dest_host.startswith("compute-")
+    standby_first = all(not (m.dest_host or "").startswith("compute-")
                         for m in order[:min(n, args.standby *
                                             args.standby_slots) // 2])
     succeeded = sum(m.status == constants.SUCCEEDED for m in moves)

@@ -1,3 +1,4 @@
+import fixtures
 from keystoneauth1 import exceptions as ksa_exc
 import testtools
 
@@ -104,3 +105,38 @@ class ApiClientTest(testtools.TestCase):
         self.assertEqual(2, len(client.list_paged(
             "os-hypervisors/detail", "hypervisors", "list")))
         self.assertEqual(2, len(adapter.calls))
+
+
+class SkipEnvironmentTest(testtools.TestCase):
+    """requests reads the environment on every request only when the
+    environment holds something it would read."""
+
+    def session(self, environ, netrc=False):
+        import os
+        from unittest import mock
+
+        import requests
+        session = requests.Session()
+        self.useFixture(fixtures.MockPatchObject(os, "environ", environ))
+        self.useFixture(fixtures.MockPatch(
+            "os.path.exists", mock.Mock(return_value=netrc)))
+        return session, http.skip_environment(session)
+
+    def test_clean_environment_is_not_read(self):
+        session, skipped = self.session({"PATH": "/bin", "HOME": "/root"})
+        self.assertTrue(skipped)
+        self.assertFalse(session.trust_env)
+
+    def test_what_requests_would_read_keeps_it_reading(self):
+        for environ in ({"https_proxy": "http://proxy:3128"},
+                        {"NO_PROXY": "localhost"},
+                        {"REQUESTS_CA_BUNDLE": "/etc/ca.pem"}):
+            session, skipped = self.session(environ)
+            self.assertFalse(skipped, environ)
+            self.assertTrue(session.trust_env, environ)
+        session, skipped = self.session({"PATH": "/bin"}, netrc=True)
+        self.assertFalse(skipped)
+        self.assertTrue(session.trust_env)
+
+    def test_no_session(self):
+        self.assertFalse(http.skip_environment(None))
