@@ -32,25 +32,31 @@ LOG = logging.getLogger(__name__)
 AdapterSource = ksa_adapter.Adapter | Callable[[], ksa_adapter.Adapter]
 
 
-# What requests reads from the environment on every request when its
-# session trusts it: proxies (any *_proxy), CA bundles, a netrc file.
-_ENVIRONMENT = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "NETRC")
 _NETRC = ("~/.netrc", "~/_netrc")
 
 
 def skip_environment(session: Any) -> bool:
-    """Stop ``session`` (a requests session) reading the environment on
-    every request when the environment says nothing it would read: no
-    proxy, no CA bundle, no netrc file. That read costs about as much CPU
-    as the rest of a request's preparation. Return whether it was
-    stopped."""
+    """Stop the requests session under ``session`` (keystoneauth's) from
+    reading the environment on every request, which costs about as much
+    CPU as the rest of a request's preparation, when what it would read
+    can be read once: no proxy (any ``*_proxy``), no netrc file. A CA
+    bundle in ``REQUESTS_CA_BUNDLE`` or ``CURL_CA_BUNDLE`` becomes the
+    session's ``verify`` when it would have been used (``verify`` is
+    True). Return whether the environment is no longer read."""
+    http = getattr(session, "session", None)
+    if http is None:
+        return False
     names = {name.upper() for name in os.environ}
-    if session is None or any(name.endswith("_PROXY") for name in names) or \
-            any(name in names for name in _ENVIRONMENT) or \
+    if any(name.endswith("_PROXY") for name in names) or \
+            "NETRC" in names or \
             any(os.path.exists(os.path.expanduser(path))
                 for path in _NETRC):
         return False
-    session.trust_env = False
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or \
+        os.environ.get("CURL_CA_BUNDLE")
+    if bundle and getattr(session, "verify", None) is True:
+        session.verify = bundle
+    http.trust_env = False
     return True
 
 

@@ -116,8 +116,7 @@ class OpenStackCloud:
             raise exception.ConfigError(
                 reason="[cloud] compute_api_version must be at least 2.53")
         self.conn = conn
-        http.skip_environment(getattr(getattr(conn, "session", None),
-                                      "session", None))
+        http.skip_environment(getattr(conn, "session", None))
         self.page_size = group.page_size
         self.retrier = retry.Retrier(
             clock or clock_mod.Clock(), group.api_retries,

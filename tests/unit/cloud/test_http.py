@@ -108,35 +108,43 @@ class ApiClientTest(testtools.TestCase):
 
 
 class SkipEnvironmentTest(testtools.TestCase):
-    """requests reads the environment on every request only when the
-    environment holds something it would read."""
+    """requests reads the environment on every request only when what it
+    reads there cannot be read once."""
 
     def session(self, environ, netrc=False):
         import os
         from unittest import mock
 
         import requests
-        session = requests.Session()
+        keystone = mock.Mock(verify=True, session=requests.Session())
         self.useFixture(fixtures.MockPatchObject(os, "environ", environ))
         self.useFixture(fixtures.MockPatch(
             "os.path.exists", mock.Mock(return_value=netrc)))
-        return session, http.skip_environment(session)
+        return keystone, http.skip_environment(keystone)
 
     def test_clean_environment_is_not_read(self):
-        session, skipped = self.session({"PATH": "/bin", "HOME": "/root"})
+        keystone, skipped = self.session({"PATH": "/bin", "HOME": "/root"})
         self.assertTrue(skipped)
-        self.assertFalse(session.trust_env)
+        self.assertFalse(keystone.session.trust_env)
+        self.assertIs(True, keystone.verify)
 
-    def test_what_requests_would_read_keeps_it_reading(self):
+    def test_a_ca_bundle_is_read_once(self):
+        keystone, skipped = self.session({"CURL_CA_BUNDLE": "/etc/b.pem"})
+        self.assertTrue(skipped)
+        self.assertEqual("/etc/b.pem", keystone.verify)
+        keystone, skipped = self.session({"REQUESTS_CA_BUNDLE": "/r.pem",
+                                          "CURL_CA_BUNDLE": "/c.pem"})
+        self.assertEqual("/r.pem", keystone.verify)
+
+    def test_proxies_and_netrc_keep_it_reading(self):
         for environ in ({"https_proxy": "http://proxy:3128"},
-                        {"NO_PROXY": "localhost"},
-                        {"REQUESTS_CA_BUNDLE": "/etc/ca.pem"}):
-            session, skipped = self.session(environ)
+                        {"NO_PROXY": "localhost"}, {"NETRC": "/n"}):
+            keystone, skipped = self.session(environ)
             self.assertFalse(skipped, environ)
-            self.assertTrue(session.trust_env, environ)
-        session, skipped = self.session({"PATH": "/bin"}, netrc=True)
+            self.assertTrue(keystone.session.trust_env, environ)
+        keystone, skipped = self.session({"PATH": "/bin"}, netrc=True)
         self.assertFalse(skipped)
-        self.assertTrue(session.trust_env)
+        self.assertTrue(keystone.session.trust_env)
 
     def test_no_session(self):
         self.assertFalse(http.skip_environment(None))
