@@ -6,7 +6,9 @@ to change something (``before_act``: every step before it, ended, and the
 step itself, begun), when a step fails, and with the vmove's own end. A
 step that only reads is written with whatever comes next: should the
 engine die before, it runs again on resume, which a step that only reads
-may. The vmove's current step is the last one written begun.
+may. The vmove's current step is the last one written begun. The
+claim of the vmove (``ongoing``, one more attempt) goes with the first of
+these writes: before that, a run has only read.
 """
 
 from collections.abc import Mapping
@@ -27,6 +29,13 @@ from vmotiond.db import vmoves as vmoves_db
 
 LOG = logging.getLogger(__name__)
 
+CLAIMABLE = (constants.PENDING, constants.ONGOING)
+
+
+class NotClaimed(Exception):
+    """The vmove was not ``pending`` or ``ongoing`` any more when its claim
+    was written: someone else has it; nothing of this run was written."""
+
 
 class Journal:
     """The steps of one run of one vmove, written when they must be."""
@@ -40,6 +49,15 @@ class Journal:
         self.steps: dict[int, vmoves_db.StepWrite] = {}
         self.values: dict[str, Any] = {}
         self.handles = itertools.count()
+        # The claim (status ongoing, attempts), written with the first
+        # write by test-and-set on these statuses.
+        self.claim: dict[str, Any] | None = None
+
+    def claim_with(self, values: Mapping[str, Any]) -> None:
+        """Claim the vmove with the first write (``values`` by
+        test-and-set on ``pending``/``ongoing``); a write that finds it
+        in another status raises ``NotClaimed``."""
+        self.claim = dict(values)
 
     def begin(self, key: str, attempt: int) -> int:
         """A step begins; return its handle (for ``ended``)."""
@@ -69,7 +87,7 @@ class Journal:
         self.flush()
 
     def flush(self) -> None:
-        if not self.values and all(
+        if self.claim is None and not self.values and all(
                 s.step_id is not None and s.status == constants.ONGOING
                 for s in self.steps.values()):
             return
@@ -99,16 +117,22 @@ class Journal:
         error goes up."""
         todo = [(h, s) for h, s in self.steps.items()
                 if s.step_id is None or s.status != constants.ONGOING]
+        values = dict(self.values if vmove is None else vmove)
+        if self.claim is not None:
+            values = {**self.claim, **values}
+            expected = CLAIMABLE
         try:
             written, ids = self.db.step_journal(
                 self.vmove_uuid, [s for _, s in todo],
-                vmove=(self.values or None) if vmove is None else vmove,
-                expected=expected)
+                vmove=values or None, expected=expected)
         except Exception:
             self._drop_ended()
             raise
         if not written:
+            if self.claim is not None:
+                raise NotClaimed()
             return False
+        self.claim = None
         for (handle, step), row_id in zip(todo, ids, strict=True):
             self.steps[handle] = dataclasses.replace(step, step_id=row_id)
         self._drop_ended()

@@ -99,6 +99,10 @@ class Runner:
         journal = journal_mod.Journal(self.db, self.clock, job.vmove_uuid)
         try:
             return self._run(job, since, journal, watch)
+        except journal_mod.NotClaimed:
+            LOG.info("vmove %s is no longer pending; skipped",
+                     job.vmove_uuid)
+            return self.db.vmove_get(job.vmove_uuid).status
         except exception.Interrupted:
             LOG.info("vmove %s interrupted; it will be resumed",
                      job.vmove_uuid)
@@ -124,16 +128,10 @@ class Runner:
     def _run(self, job: Job, since: datetime.datetime,
              journal: journal_mod.Journal,
              watch: watch_mod.MoveWatch | None) -> str:
-        claimed, _ = self.db.step_journal(
-            job.vmove_uuid, (),
-            vmove={"status": constants.ONGOING, "attempts": job.attempts + 1,
-                   "start_time": self.clock.now()} if not job.done else
-            {"status": constants.ONGOING, "attempts": job.attempts + 1},
-            expected=(constants.PENDING, constants.ONGOING))
-        if not claimed:
-            LOG.info("vmove %s is no longer pending; skipped",
-                     job.vmove_uuid)
-            return self.db.vmove_get(job.vmove_uuid).status
+        journal.claim_with(
+            {"status": constants.ONGOING, "attempts": job.attempts + 1,
+             "start_time": self.clock.now()} if not job.done else
+            {"status": constants.ONGOING, "attempts": job.attempts + 1})
         ctx = StepContext(journal_mod.guarded(self.cloud, journal),
                           self.clock, self.stop,
                           self.step_options, job.instance_uuid,
@@ -168,7 +166,7 @@ class Runner:
                 if host and host != ctx.dest_host:
                     ctx.dest_host = str(host)
                     journal.update({"dest_host": ctx.dest_host})
-        except exception.Interrupted:
+        except (exception.Interrupted, journal_mod.NotClaimed):
             raise
         except Exception as exc:
             if isinstance(exc, exception.VmotiondError):
@@ -223,6 +221,8 @@ class Runner:
             row_id = journal.begin(step.key, attempt)
             try:
                 outcome = step.execute(ctx)
+            except journal_mod.NotClaimed:
+                raise
             except exception.Interrupted:
                 journal.end_now(row_id, constants.FAILED,
                                 "interrupted: the engine stopped; the "
@@ -293,6 +293,10 @@ class Runner:
         for attempt in itertools.count(1):
             try:
                 journal.close(values, expected)
+                return
+            except journal_mod.NotClaimed:
+                LOG.info("vmove %s is no longer pending; not ended %s",
+                         job.vmove_uuid, status)
                 return
             except Exception as exc:
                 if attempt >= END_ATTEMPTS or \

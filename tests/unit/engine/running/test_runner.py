@@ -93,7 +93,13 @@ class RunnerTest(RunnerTestCase):
         self.db.vmove_update(self.row.uuid, {"status": constants.IGNORED})
         self.assertEqual(constants.IGNORED,
                          self.runner.run(self.job(), self.clock.now()))
-        self.assertEqual([], self.cloud.calls)
+        # The claim goes with the first write, before the first call that
+        # changes anything: only reads came before it, and nothing of the
+        # run was written.
+        self.assertEqual([], [name for name, _ in self.cloud.calls
+                              if not name.startswith(("list_", "get_"))])
+        self.assertEqual([], self.db.step_list(self.row.uuid))
+        self.assertEqual(0, self.db.vmove_get(self.row.uuid).attempts)
 
     def test_backoff_doubles_and_caps(self):
         retry = runner.RetryOptions(retries=5, backoff=2, backoff_max=5)
