@@ -71,6 +71,13 @@ class StepWrite:
     ended_at: datetime.datetime | None = None
 
 
+def _insert_many(session: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` of steps in one statement; empty the list."""
+    if rows:
+        session.execute(sa.insert(models.VMoveStep), list(rows))
+        rows.clear()
+
+
 class _Refused(Exception):
     """The vmove's test-and-set found another status: roll back."""
 
@@ -219,6 +226,9 @@ class VMoves(core.Core):
                         updated_at=now, **values))
                     if expected is not None and not changed:
                         raise _Refused()
+                # Ended new rows go in batches (one statement each run of
+                # them, in order); a row begun needs its id, so goes alone.
+                batch: list[dict[str, Any]] = []
                 for step in steps:
                     row: dict[str, Any] = {
                         "status": step.status, "result": step.result,
@@ -233,13 +243,19 @@ class VMoves(core.Core):
                     row.update(vmove_uuid=vmove_uuid, name=step.name,
                                attempt=step.attempt,
                                started_at=step.started_at, created_at=now,
-                               deleted=False)
+                               deleted=False, deleted_at=None)
                     row.setdefault("context", {})
+                    if step.status != constants.ONGOING:
+                        batch.append(row)
+                        ids.append(None)
+                        continue
+                    _insert_many(session, batch)
                     result = session.execute(sa.insert(model).values(**row))
                     key = typing.cast(sa.CursorResult[Any],
                                       result).inserted_primary_key
                     assert key is not None
                     ids.append(int(key[0]))
+                _insert_many(session, batch)
         except _Refused:
             return False, []
         return True, ids
