@@ -1,5 +1,7 @@
 import threading
 
+import fixtures
+
 from tests.unit.engine import base
 from tests.unit.engine import fakes
 from vmotiond import constants
@@ -79,6 +81,39 @@ class RunnerTest(RunnerTestCase):
         self.assertEqual({constants.SUCCEEDED}, {r.status for r in done})
         # The plan is the vmove's to hold (written with it), not a step.
         self.assertIsNone(self.db.vmove_get(self.row.uuid).plan)
+
+    def test_written_before_the_call_that_acts_and_no_more_often(self):
+        seen = {}
+        real = self.cloud.evacuate_server
+
+        def evacuate(*args, **kwargs):
+            seen["steps"] = [(r.name, r.status)
+                             for r in self.db.step_list(self.row.uuid)]
+            row = self.db.vmove_get(self.row.uuid)
+            seen["vmove"] = (row.status, row.attempts, row.current_step)
+            return real(*args, **kwargs)
+
+        self.cloud.evacuate_server = evacuate
+        writes = []
+        real_journal = self.db.step_journal
+
+        def step_journal(*args, **kwargs):
+            writes.append(args)
+            return real_journal(*args, **kwargs)
+
+        self.useFixture(fixtures.MockPatchObject(self.db, "step_journal",
+                                                 step_journal))
+        status = self.runner.run(self.job(), self.clock.now())
+        self.assertEqual(constants.SUCCEEDED, status)
+        # Claimed, the read before it ended, the move begun: then the call.
+        self.assertEqual([("record_floating_ips", constants.SUCCEEDED),
+                          ("evacuate", constants.ONGOING)], seen["steps"])
+        self.assertEqual((constants.ONGOING, 1, "evacuate"), seen["vmove"])
+        # That write and the end: two transactions for the whole vmove.
+        self.assertEqual(2, len(writes))
+        self.assertEqual([(k, constants.SUCCEEDED) for k in STEPS],
+                         [(r.name, r.status)
+                          for r in self.db.step_list(self.row.uuid)])
 
     def test_slot_released_on_failure(self):
         self.cloud.fail["evacuate_server"] = [exception.CloudRefused(
