@@ -11,6 +11,7 @@ claim of the vmove (``ongoing``, one more attempt) goes with the first of
 these writes: before that, a run has only read.
 """
 
+from collections.abc import Callable
 from collections.abc import Mapping
 import dataclasses
 import functools
@@ -52,6 +53,7 @@ class Journal:
         # The claim (status ongoing, attempts), written with the first
         # write by test-and-set on these statuses.
         self.claim: dict[str, Any] | None = None
+        self.on_act: Callable[[], None] | None = None
 
     def claim_with(self, values: Mapping[str, Any]) -> None:
         """Claim the vmove with the first write (``values`` by
@@ -83,8 +85,11 @@ class Journal:
         self.values.update(values)
 
     def before_act(self) -> None:
-        """A step is about to change something: write what it follows."""
+        """A step is about to change something: write what it follows,
+        then call ``on_act`` (the runner takes a move slot there)."""
         self.flush()
+        if self.on_act is not None:
+            self.on_act()
 
     def flush(self) -> None:
         if self.claim is None and not self.values and all(

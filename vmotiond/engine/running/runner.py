@@ -13,6 +13,7 @@ notification is not concluded: the sweeper takes it up again.
 
 import dataclasses
 import datetime
+import functools
 import itertools
 import threading
 from typing import NoReturn
@@ -155,7 +156,11 @@ class Runner:
                 if key in finished:
                     continue
                 step = steps_mod.build(key)
-                slot.hold(step.moves)
+                # A step that asks for the move takes its slot when it
+                # asks (after what it follows is written); a wait for a
+                # move at its start.
+                slot.hold(step.moves and not step.asks_move)
+                journal.on_act = functools.partial(slot.hold, step.moves)
                 outcome = self._step(job, step, ctx, results, journal,
                                      first_run)
                 if outcome is None:
@@ -178,6 +183,7 @@ class Runner:
             if isinstance(exc, exception.NovaRefused):
                 status = constants.IGNORED
         finally:
+            journal.on_act = None
             slot.hold(False)
         if failure is not None:
             # Logged outside the handler: one line, without a traceback.

@@ -91,6 +91,7 @@ class RunnerTest(RunnerTestCase):
                              for r in self.db.step_list(self.row.uuid)]
             row = self.db.vmove_get(self.row.uuid)
             seen["vmove"] = (row.status, row.attempts, row.current_step)
+            seen["held"] = self.slots.held
             return real(*args, **kwargs)
 
         self.cloud.evacuate_server = evacuate
@@ -98,7 +99,7 @@ class RunnerTest(RunnerTestCase):
         real_journal = self.db.step_journal
 
         def step_journal(*args, **kwargs):
-            writes.append(args)
+            writes.append(self.slots.held)
             return real_journal(*args, **kwargs)
 
         self.useFixture(fixtures.MockPatchObject(self.db, "step_journal",
@@ -109,8 +110,10 @@ class RunnerTest(RunnerTestCase):
         self.assertEqual([("record_floating_ips", constants.SUCCEEDED),
                           ("evacuate", constants.ONGOING)], seen["steps"])
         self.assertEqual((constants.ONGOING, 1, "evacuate"), seen["vmove"])
-        # That write and the end: two transactions for the whole vmove.
-        self.assertEqual(2, len(writes))
+        self.assertTrue(seen["held"])
+        # That write and the end: two transactions for the whole vmove,
+        # neither of them while holding a move slot.
+        self.assertEqual([False, False], writes)
         self.assertEqual([(k, constants.SUCCEEDED) for k in STEPS],
                          [(r.name, r.status)
                           for r in self.db.step_list(self.row.uuid)])

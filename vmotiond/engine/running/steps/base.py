@@ -119,6 +119,9 @@ class Step:
     # Steps that move the instance hold one of the engine's move slots
     # ([engine] workers): the others run around them without one.
     moves: ClassVar[bool] = False
+    # A moving step that asks Nova for the move: it takes its slot only
+    # when it asks, not while it looks whether the move was asked already.
+    asks_move: ClassVar[bool] = False
     # A failure of an optional step is recorded (the step and the vmove's
     # message say why) and the vmove goes on without it.
     optional: ClassVar[bool] = False

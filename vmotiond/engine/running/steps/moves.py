@@ -26,6 +26,7 @@ class _MoveStep(Step):
     """Ask Nova to move the instance once, never twice."""
 
     moves = True
+    asks_move = True
     verb = ""
 
     def call(self, ctx: StepContext) -> None:
