@@ -160,7 +160,7 @@ class Runner:
                 # asks (after what it follows is written); a wait for a
                 # move at its start.
                 slot.hold(step.moves and not step.asks_move)
-                journal.on_act = functools.partial(slot.hold, step.moves)
+                journal.on_act = functools.partial(_asking, slot, step, ctx)
                 outcome = self._step(job, step, ctx, results, journal,
                                      first_run)
                 if outcome is None:
@@ -342,6 +342,14 @@ class _Slot:
             if self.stop.is_set():
                 raise exception.Interrupted(reason="waiting for a move slot")
         self.held = True
+
+
+def _asking(slot: _Slot, step: steps_mod.Step, ctx: StepContext) -> None:
+    """Just before ``step`` asks the cloud for something: hold a move slot
+    if it moves; if it asks for the move, the watch expects it from now."""
+    slot.hold(step.moves)
+    if step.asks_move and ctx.watch is not None:
+        ctx.watch.expect(ctx.server_id)
 
 
 def _crash(exc: BaseException) -> str:

@@ -37,9 +37,9 @@ class _MoveStep(Step):
             skipped = self.already(ctx)
             if skipped is not None:
                 return skipped
-        if ctx.watch is not None:
-            ctx.watch.expect(ctx.server_id)
         try:
+            # The watch hears of the move from the journal, once the slot
+            # is held, just before the call (``runner._asking``).
             self.call(ctx)
         except BaseException:
             if ctx.watch is not None:
