@@ -54,9 +54,6 @@ class SimCloud:
         self._host_ips = ipaddress.ip_network("127.128.0.0/16").hosts()
         # One host_ip for every host, as Nova's fake driver reports.
         self.shared_host_ip = shared_host_ip
-        # Requests each service answered, by service then operation
-        # ("compute" -> "compute.servers.list" -> 12); discovery included.
-        self.requests: dict[str, dict[str, int]] = {}
 
     # Time ----------------------------------------------------------------
     def tick(self) -> datetime.datetime:
@@ -382,17 +379,6 @@ class SimCloud:
         """How many ``action`` calls (or accepted ones) a server got."""
         with self.lock:
             return self.chaos.count(server_id, action, accepted)
-
-    def count_request(self, service: str, op: str) -> None:
-        """Count one request ``service`` answered (any outcome)."""
-        with self.lock:
-            ops = self.requests.setdefault(service, {})
-            ops[op] = ops.get(op, 0) + 1
-
-    def request_counts(self) -> dict[str, dict[str, int]]:
-        """Requests answered so far, by service and operation."""
-        with self.lock:
-            return {name: dict(ops) for name, ops in self.requests.items()}
 
     def action_counts(self) -> dict[str, dict[str, dict[str, int]]]:
         with self.lock:

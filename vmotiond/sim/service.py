@@ -88,7 +88,6 @@ class ServiceApp:
     def handle(self, request: webob.Request) -> webob.Response:
         found = self.discovery(request)
         if found is not None:
-            self.cloud.count_request(self.name, "%s.discovery" % self.name)
             return found
         token = self.identity.validate(request.headers.get("X-Auth-Token"))
         if token is None:
@@ -109,7 +108,6 @@ class ServiceApp:
                 raise errors.Forbidden(
                     "Policy doesn't allow %s to be performed." % route.op)
             op = self.op_name(route, ctx)
-            self.cloud.count_request(self.name, op)
             return self._run(route, ctx, op, params, version)
         except errors.SimError as exc:
             return self._fail(exc, version)
