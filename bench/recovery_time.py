@@ -9,16 +9,23 @@ instance ACTIVE on its new host, as a ratio to ⌈N/C⌉·L (goal ≤ 1.10), the
 Nova API requests per instance (goal ≤ 3), the placement (standby first),
 and the evacuate calls the simulator counted. The landing times are read
 after the run from the simulator's evacuation records (``bench/simcloud``):
-nothing watches the servers while the engine works.
+nothing watches the servers while the engine works. With the engine in its
+own process (the default) it also records what the engine spent on each
+vmove, figures that do not depend on the machine's load: its CPU time
+(goal <= 5 ms, all its threads) and its database transactions; and the
+load average the makespan was measured under.
 
     python bench/recovery_time.py [--instances 100] [--latency 2.0]
         [--workers 10] [--backend mysql|postgresql|sqlite] [--quick]
+        [--profile engine.prof]
 """
 
 import argparse
 import dataclasses
+import json
 import math
 import os
+import signal
 import sys
 import time
 
@@ -32,6 +39,7 @@ from vmotiond import constants  # noqa: E402
 
 GOAL = 1.10
 REQUESTS_GOAL = 3.0     # Nova API requests per recovered instance
+CPU_GOAL = 5.0          # ms of engine CPU per vmove
 QUICK_INSTANCES = 20
 
 
@@ -55,6 +63,9 @@ def parse(argv):
                         choices=("mysql", "postgresql", "sqlite"))
     parser.add_argument("--quick", action="store_true",
                         help="N = %d at most" % QUICK_INSTANCES)
+    parser.add_argument("--profile", metavar="PATH",
+                        help="write the engine's cProfile statistics "
+                             "(CPU time of every thread) to PATH")
     return parser.parse_args(argv)
 
 
@@ -62,8 +73,12 @@ def populate(sim, args, failed):
     """The cloud of this benchmark on ``sim`` (a SimCloud): normal and
     standby hosts, and ``failed`` with N instances; their ids."""
     sim.add_flavor("m1.small", 1, 2048, 20)
+    # Room on the normal hosts for what the standby hosts cannot take.
+    share = math.ceil(args.instances / max(args.normal, 1))
     for i in range(args.normal):
-        sim.add_host("compute-%02d" % i)
+        sim.add_host("compute-%02d" % i, vcpus=max(32, share),
+                     memory_mb=max(131072, 2048 * share),
+                     disk_gb=max(2000, 20 * share))
     for i in range(args.standby):
         sim.add_host("standby-%02d" % i, role="standby",
                      memory_mb=2048 * args.standby_slots)
@@ -71,6 +86,19 @@ def populate(sim, args, failed):
     return [sim.add_server(failed, "m1.small", name="vm-%03d" % i,
                            floating_ip=i % 3 == 0).id
             for i in range(args.instances)]
+
+
+def spent(proc):
+    """The engine process's CPU seconds and commits so far (SIGUSR1)."""
+    if proc is None:
+        return None
+    proc.send_signal(signal.SIGUSR1)
+    while True:
+        line = proc.stdout.readline()
+        if not line:
+            raise AssertionError("the engine process exited")
+        if line.startswith("{"):
+            return json.loads(line)
 
 
 def run(args):
@@ -85,28 +113,62 @@ def run(args):
         ids = populate(sim, args, failed)
         fixture.sync_hosts()
         counter = simcloud.count_requests(fixture.sim)
+        proc = None
         if args.in_process:
             fixture.engine()
         else:
-            fixture.spawn_engine(**{"engine.workers": args.workers,
-                                    "engine.poll_interval": args.poll})
+            settings = {"engine.workers": args.workers,
+                        "engine.poll_interval": args.poll}
+            if args.profile:
+                settings["profile"] = os.path.abspath(args.profile)
+            proc = fixture.spawn_engine(**settings)
         sim.kill_host(failed)
+        engine0 = spent(proc)
         before = counter.snapshot()
         t0 = time.monotonic()
         wall0 = sim.clock.now()
         fixture.send_host_down(failed)
-        note = fixture.wait_notification(failed, timeout=600)
+        note = fixture.wait_notification(failed, timeout=3600)
         t_end = time.monotonic()
+        load = os.getloadavg()
+        engine = spent(proc)
+        if proc is not None and args.profile:
+            proc.terminate()
+            proc.wait(timeout=60)
         landed = simcloud.landed_at(sim, ids, failed, wall0)
         first = simcloud.first_evacuation(sim, ids, failed, wall0)
         after = counter.snapshot()
         requests = {k: after.get(k, 0) - before.get(k, 0) for k in after}
         if args.backend != "mysql":     # MariaDB DATETIME keeps seconds
             phases(fixture, note, wall0)
-        return report(args, fixture, sim, ids, note, landed, t_end - t0,
-                      requests, first)
+        status = report(args, fixture, sim, ids, note, landed, t_end - t0,
+                        requests, first)
+        print("load average at the end (1, 5, 15 min): %.2f %.2f %.2f"
+              % load)
+        return status | costs(args.instances, engine0, engine)
     finally:
         fixture.cleanUp()
+
+
+def costs(n, before, after):
+    """Record the engine's CPU and transactions per vmove; 1 when the CPU
+    misses its goal."""
+    if before is None:
+        return 0
+    cpu = (after["cpu"] - before["cpu"]) * 1000.0 / n
+    commits = (after["commits"] - before["commits"]) / n
+    figures = [
+        results.record(results.Figure(
+            "recovery_time", "engine CPU per vmove, N=%d" % n, cpu, "ms",
+            goal=CPU_GOAL,
+            detail="CPU time of the engine process, every thread, from "
+                   "the notification to its end, over N")),
+        results.record(results.Figure(
+            "recovery_time", "engine database transactions per vmove, "
+            "N=%d" % n, commits, "transactions",
+            detail="commits of the engine process over N")),
+    ]
+    return 1 if results.missed(figures) else 0
 
 
 def phases(fixture, note, wall0):
@@ -157,10 +219,11 @@ def report(args, fixture, sim, ids, note, landed, took, requests, first):
     OUTCOMES[(n, c, lat)] = out
     by_host: dict[str, int] = {}
     for move in moves:
-        by_host[move.dest_host] = by_host.get(move.dest_host, 0) + 1
+        dest = move.dest_host or "none"
+        by_host[dest] = by_host.get(dest, 0) + 1
     calls = [sim.action_count(sid, "evacuate") for sid in ids]
     order = sorted(moves, key=lambda m: landed.get(m.instance_uuid, 0))
-    standby_first = all(not m.dest_host.startswith("compute-")
+    standby_first = all(not (m.dest_host or "").startswith("compute-")
                         for m in order[:min(n, args.standby *
                                             args.standby_slots) // 2])
     print("instances N=%d, pool C=%d, evacuate latency L=%.2f s, engine %s"

@@ -49,10 +49,22 @@ class Part:
         self._stop(timeout)
 
 
+def pool_options(conf: cfg.ConfigOpts) -> dict[str, Any]:
+    """``[database] max_pool_size`` raised to the engine's threads that
+    write (its moves, its notifications and a few more), so that a
+    connection is not opened, used once and closed at every write when
+    more of them write at once than the pool keeps (0, no limit, stays)."""
+    size = conf.database.max_pool_size
+    wanted = 2 * conf.engine.workers + conf.engine.notification_workers + 4
+    if not size or size >= wanted:
+        return {}
+    return {"max_pool_size": wanted}
+
+
 def open_database(conf: cfg.ConfigOpts,
                   clock: clock_mod.Clock) -> db_api.Database:
     """The database, reachable and at the schema this code needs."""
-    database = db_api.Database(conf, clock=clock)
+    database = db_api.Database(conf, clock=clock, **pool_options(conf))
     database.check_connection()
     database.check_schema()
     return database

@@ -6,6 +6,7 @@ The expectations are what Nova 34.0.0 does (status codes and messages
 included); a target that answers otherwise disagrees with Nova.
 """
 
+import datetime
 import re
 from typing import Any
 
@@ -482,6 +483,34 @@ class Scenarios:
         server = self.cloud.get_server(server_id)
         self.assertEqual(("ACTIVE", "active", None),
                          (server.status, server.vm_state, server.task_state))
+
+    def test_changes_since(self) -> None:
+        # The engine polls a notification's moves with one list call:
+        # every server changed at or after a time Nova gave ("updated", to
+        # the second), none that did not change since.
+        host = self.target.hosts[0]
+        moved, still = (self.target.boot(host, name=n)
+                        for n in ("changes-a", "changes-b"))
+        before = self.cloud.get_server(still)
+        self.assertIsNotNone(before.updated)
+        later = self.target.now() + datetime.timedelta(seconds=2)
+        self.target.wait_for(lambda: self.target.now() >= later, 10,
+                             "two seconds to pass")
+        self.cloud.reset_server_state(moved, "error")
+        changed = self.cloud.get_server(moved)
+        assert changed.updated is not None and before.updated is not None
+        self.assertGreater(changed.updated, before.updated)
+        found = {s.id: s for s in
+                 self.cloud.list_servers_changed(changed.updated)}
+        self.assertIn(moved, found)
+        self.assertNotIn(still, found)
+        self.assertEqual("ERROR", found[moved].status)
+        self.assertIn(still, {s.id for s in
+                              self.cloud.list_servers_changed(before.updated)})
+        self.assertRaisesCloud(
+            exception.CloudRefused, 400,
+            r"^Invalid input for query parameters changes-since\. "
+            r"Value: bogus\.", self.cloud.list_servers_changed, "bogus")
 
     # Pause and suspend: what vmotiond restores after a move.
 

@@ -76,6 +76,7 @@ def server(body: Mapping[str, Any]) -> records.Server:
         server_group_ids=tuple(str(g) for g in groups),
         flavor_name=(body.get("flavor") or {}).get("original_name"),
         addresses=addresses(body.get("addresses") or {}),
+        updated=body.get("updated") or None,
     )
 
 

@@ -116,6 +116,7 @@ class OpenStackCloud:
             raise exception.ConfigError(
                 reason="[cloud] compute_api_version must be at least 2.53")
         self.conn = conn
+        http.skip_environment(getattr(conn, "session", None))
         self.page_size = group.page_size
         self.retrier = retry.Retrier(
             clock or clock_mod.Clock(), group.api_retries,
@@ -177,6 +178,13 @@ class OpenStackCloud:
                     if v is not None}) or {}
         return ([convert.server(s) for s in body.get("servers") or ()],
                 http.next_marker(body.get("servers_links") or []))
+
+    def list_servers_changed(self, since: str) -> list[records.Server]:
+        """Every project's servers Nova changed at or after ``since`` (a
+        server's ``updated``, Nova's clock), deleted ones included."""
+        return self._list(self.compute, "servers/detail", "servers",
+                          "list changed servers", convert.server,
+                          {"all_tenants": "True", "changes-since": since})
 
     def get_server(self, server_id: str) -> records.Server:
         body = self.compute.get("servers/%s" % server_id, "get server")

@@ -103,6 +103,9 @@ class Server:
     server_group_ids: tuple[str, ...] = ()
     flavor_name: str | None = None
     addresses: tuple["Address", ...] = ()
+    # Nova's ``updated``, as it says it (ISO 8601, to the second): the
+    # value of a later ``changes-since``.
+    updated: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)

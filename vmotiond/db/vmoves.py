@@ -2,7 +2,9 @@
 
 from collections.abc import Iterable
 from collections.abc import Mapping
+import dataclasses
 import datetime
+import typing
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import Literal
@@ -51,6 +53,33 @@ class VMoveQuery(paging.Page, total=False):
     since: datetime.datetime | None
     until: datetime.datetime | None
     project_id: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class StepWrite:
+    """A step of a vmove to write: a new row (``step_id`` None) begun at
+    ``started_at``, ended when ``status`` is final; or how a row already
+    written (``step_id``) ended."""
+
+    name: str
+    attempt: int
+    status: str
+    started_at: datetime.datetime
+    step_id: int | None = None
+    result: str | None = None
+    context: Mapping[str, Any] | None = None
+    ended_at: datetime.datetime | None = None
+
+
+def _insert_many(session: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` of steps in one statement; empty the list."""
+    if rows:
+        session.execute(sa.insert(models.VMoveStep), list(rows))
+        rows.clear()
+
+
+class _Refused(Exception):
+    """The vmove's test-and-set found another status: roll back."""
 
 
 class VMoves(core.Core):
@@ -162,6 +191,74 @@ class VMoves(core.Core):
         with self._writer() as session:
             session.execute(sa.update(models.VMoveStep).where(
                 models.VMoveStep.id == step_id).values(**values))
+
+    def step_journal(self, vmove_uuid: str, steps: Iterable[StepWrite],
+                     vmove: Mapping[str, Any] | None = None,
+                     expected: Iterable[str] | None = None
+                     ) -> tuple[bool, list[int | None]]:
+        """In one transaction: update the vmove (test-and-set on
+        ``expected``; the last new step becomes its current step), then
+        write ``steps``. Nothing is written when the vmove's status is not
+        in ``expected``. Return whether it was written and, for each step,
+        its row's id."""
+        now = self._clock.now()
+        steps = list(steps)
+        values: dict[str, Any] = dict(vmove or {})
+        status = values.get("status")
+        if status is not None and status not in constants.VMOVE_STATUSES:
+            raise exception.InvalidInput(
+                reason="unknown vmove status %s" % status)
+        new = [step.name for step in steps if step.step_id is None]
+        if new:
+            values["current_step"] = new[-1]
+        ids: list[int | None] = []
+        model = models.VMoveStep
+        try:
+            with self._writer() as session:
+                if values:
+                    query = sa.update(models.VMove).where(
+                        models.VMove.uuid == vmove_uuid,
+                        models.VMove.deleted.is_(False))
+                    if expected is not None:
+                        query = query.where(
+                            models.VMove.status.in_(list(expected)))
+                    changed = core.rowcount(session, query.values(
+                        updated_at=now, **values))
+                    if expected is not None and not changed:
+                        raise _Refused()
+                # Ended new rows go in batches (one statement each run of
+                # them, in order); a row begun needs its id, so goes alone.
+                batch: list[dict[str, Any]] = []
+                for step in steps:
+                    row: dict[str, Any] = {
+                        "status": step.status, "result": step.result,
+                        "ended_at": step.ended_at, "updated_at": now}
+                    if step.context is not None:
+                        row["context"] = dict(step.context)
+                    if step.step_id is not None:
+                        session.execute(sa.update(model).where(
+                            model.id == step.step_id).values(**row))
+                        ids.append(step.step_id)
+                        continue
+                    row.update(vmove_uuid=vmove_uuid, name=step.name,
+                               attempt=step.attempt,
+                               started_at=step.started_at, created_at=now,
+                               deleted=False, deleted_at=None)
+                    row.setdefault("context", {})
+                    if step.status != constants.ONGOING:
+                        batch.append(row)
+                        ids.append(None)
+                        continue
+                    _insert_many(session, batch)
+                    result = session.execute(sa.insert(model).values(**row))
+                    key = typing.cast(sa.CursorResult[Any],
+                                      result).inserted_primary_key
+                    assert key is not None
+                    ids.append(int(key[0]))
+                _insert_many(session, batch)
+        except _Refused:
+            return False, []
+        return True, ids
 
     def step_list(self, vmove_uuid: str) -> list[models.VMoveStep]:
         """The live steps of a vmove, in the order they began."""

@@ -5,6 +5,7 @@ import re
 from typing import Any
 
 from oslo_utils import strutils
+from oslo_utils import timeutils
 
 from vmotiond.sim import compute_pages as pages
 from vmotiond.sim import compute_views as views
@@ -77,6 +78,7 @@ def _visible(app: Any, ctx: wsgi.Context) -> Iterable[model.Server]:
     zone = ctx.query("availability_zone")
     vm_state = ctx.query("vm_state")
     uuid = ctx.query("uuid")
+    since = _changes_since(ctx)
     for server in candidates:
         if project is not None and server.project_id != project:
             continue
@@ -88,11 +90,29 @@ def _visible(app: Any, ctx: wsgi.Context) -> Iterable[model.Server]:
             continue
         if uuid is not None and server.id != uuid:
             continue
+        # Nova keeps updated_at to the second (the database's DATETIME).
+        if since is not None and server.updated_at.replace(
+                microsecond=0) < since:
+            continue
         if zone is not None:
             h = state.hosts.get(server.host or "")
             if h is None or h.zone != zone:
                 continue
         yield server
+
+
+def _changes_since(ctx: wsgi.Context) -> Any:
+    """``changes-since`` as a naive UTC time, None when not asked; a value
+    that is no ISO 8601 date-time is Nova's 400."""
+    value = ctx.query("changes-since")
+    if value is None:
+        return None
+    try:
+        return timeutils.normalize_time(timeutils.parse_isotime(value))
+    except ValueError:
+        raise errors.BadRequest(
+            "Invalid input for query parameters changes-since. Value: %s. "
+            "'%s' is not a 'date-time'" % (value, value)) from None
 
 
 def _page(app: Any, ctx: wsgi.Context

@@ -1,3 +1,4 @@
+import fixtures
 from keystoneauth1 import exceptions as ksa_exc
 import testtools
 
@@ -104,3 +105,46 @@ class ApiClientTest(testtools.TestCase):
         self.assertEqual(2, len(client.list_paged(
             "os-hypervisors/detail", "hypervisors", "list")))
         self.assertEqual(2, len(adapter.calls))
+
+
+class SkipEnvironmentTest(testtools.TestCase):
+    """requests reads the environment on every request only when what it
+    reads there cannot be read once."""
+
+    def session(self, environ, netrc=False):
+        import os
+        from unittest import mock
+
+        import requests
+        keystone = mock.Mock(verify=True, session=requests.Session())
+        self.useFixture(fixtures.MockPatchObject(os, "environ", environ))
+        self.useFixture(fixtures.MockPatch(
+            "os.path.exists", mock.Mock(return_value=netrc)))
+        return keystone, http.skip_environment(keystone)
+
+    def test_clean_environment_is_not_read(self):
+        keystone, skipped = self.session({"PATH": "/bin", "HOME": "/root"})
+        self.assertTrue(skipped)
+        self.assertFalse(keystone.session.trust_env)
+        self.assertIs(True, keystone.verify)
+
+    def test_a_ca_bundle_is_read_once(self):
+        keystone, skipped = self.session({"CURL_CA_BUNDLE": "/etc/b.pem"})
+        self.assertTrue(skipped)
+        self.assertEqual("/etc/b.pem", keystone.verify)
+        keystone, skipped = self.session({"REQUESTS_CA_BUNDLE": "/r.pem",
+                                          "CURL_CA_BUNDLE": "/c.pem"})
+        self.assertEqual("/r.pem", keystone.verify)
+
+    def test_proxies_and_netrc_keep_it_reading(self):
+        for environ in ({"https_proxy": "http://proxy:3128"},
+                        {"NO_PROXY": "localhost"}, {"NETRC": "/n"}):
+            keystone, skipped = self.session(environ)
+            self.assertFalse(skipped, environ)
+            self.assertTrue(keystone.session.trust_env, environ)
+        keystone, skipped = self.session({"PATH": "/bin"}, netrc=True)
+        self.assertFalse(skipped)
+        self.assertTrue(keystone.session.trust_env)
+
+    def test_no_session(self):
+        self.assertFalse(http.skip_environment(None))

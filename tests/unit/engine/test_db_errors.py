@@ -52,20 +52,13 @@ class LockedWriteTest(base.EngineTestCase):
                                   fip="fip-" + name)
         self.uuid = self.notify()
         self.ids = {s.name: s.id for s in self.cloud.servers.values()}
-        # The step ids of b's evacuate step, to break their writes.
-        self.b_steps = set()
-        real_start = self.db.step_start
 
-        def step_start(vmove_uuid, name, *args, **kwargs):
-            row = real_start(vmove_uuid, name, *args, **kwargs)
-            vmove = self.db.vmove_get(vmove_uuid)
-            if vmove.instance_uuid == self.ids["b"] and name == "evacuate":
-                self.b_steps.add(row.id)
-            return row
-
-        patcher = mock.patch.object(self.db, "step_start", step_start)
-        patcher.start()
-        self.addCleanup(patcher.stop)
+    def begins_b_evacuate(self, uuid, steps):
+        """Whether a ``step_journal`` writes b's evacuate step begun: the
+        write before b's evacuate call."""
+        return self.b_vmove(uuid) and any(
+            s.name == "evacuate" and s.step_id is None
+            and s.status == constants.ONGOING for s in steps)
 
     def b_vmove(self, *args, **kwargs):
         return args and self.db.vmove_get(args[0]).instance_uuid == \
@@ -81,9 +74,9 @@ class LockedWriteTest(base.EngineTestCase):
 
     def test_locked_step_write_fails_the_vmove_not_the_notification(self):
         once = iter([True])
-        fail = Injector(self, self.db, "step_finish",
-                        lambda step_id, *a, **kw: step_id in self.b_steps
-                        and next(once, False))
+        fail = Injector(self, self.db, "step_journal",
+                        lambda uuid, steps, **kw: self.begins_b_evacuate(
+                            uuid, steps) and next(once, False))
         status = self.make_manager().recovery.run(self.uuid)
         self.assertEqual(1, fail.raised)
         note, moves = self.assert_settled()
@@ -97,13 +90,13 @@ class LockedWriteTest(base.EngineTestCase):
             self.assertEqual(constants.SUCCEEDED, moves[name].status)
 
     def test_the_failed_write_is_retried(self):
-        Injector(self, self.db, "step_finish",
-                 lambda step_id, *a, **kw: step_id in self.b_steps)
+        Injector(self, self.db, "step_journal",
+                 lambda uuid, steps, **kw: self.begins_b_evacuate(uuid, steps))
         ends = iter([True, True])
         fail = Injector(
-            self, self.db, "vmove_update",
-            lambda uuid, values, *a, **kw: self.b_vmove(uuid)
-            and values.get("status") == constants.FAILED
+            self, self.db, "step_journal",
+            lambda uuid, steps, **kw: self.b_vmove(uuid)
+            and (kw.get("vmove") or {}).get("status") == constants.FAILED
             and next(ends, False))
         status = self.make_manager().recovery.run(self.uuid)
         self.assertEqual(2, fail.raised)
@@ -113,8 +106,9 @@ class LockedWriteTest(base.EngineTestCase):
 
     def test_unrecordable_vmove_keeps_the_notification_running(self):
         broken = [True]
-        Injector(self, self.db, "vmove_update",
-                 lambda uuid, *a, **kw: broken[0] and self.b_vmove(uuid))
+        Injector(self, self.db, "step_journal",
+                 lambda uuid, *a, **kw: broken[0] and kw.get("vmove")
+                 and self.b_vmove(uuid))
         mgr = self.make_manager()
         status = mgr.recovery.run(self.uuid)
         self.assertEqual(constants.NOTIFICATION_RUNNING, status)

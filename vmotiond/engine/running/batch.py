@@ -16,6 +16,7 @@ from oslo_log import log as logging
 from vmotiond import clock as clock_mod
 from vmotiond import constants
 from vmotiond import exception
+from vmotiond.cloud import records
 from vmotiond.db import api as db_api
 from vmotiond.db import models
 from vmotiond.engine.deciding import names
@@ -23,6 +24,7 @@ from vmotiond.engine.deciding.records import Plan
 from vmotiond.engine.running import dispatch
 from vmotiond.engine.running import runner as runner_mod
 from vmotiond.engine.running import vmove_store
+from vmotiond.engine.running import watch as watch_mod
 
 LOG = logging.getLogger(__name__)
 
@@ -55,6 +57,8 @@ class MoveBatch:
         self.stop = stop
         self.dispatcher = dispatcher
         self.runner = runner
+        # Each notification's view of its servers, from prepare to run.
+        self.watches: dict[str, watch_mod.MoveWatch] = {}
 
     def claim(self, uuid: str) -> bool:
         """``new -> running`` by test-and-set; a ``running`` one is taken
@@ -75,8 +79,10 @@ class MoveBatch:
         jobs to run. A vmove without a plan ends ``failed``."""
         rows = self.db.vmove_list(notification_uuid=uuid)
         fresh: dict[str, vmove_store.MoveSpec] = {}
+        seen: list[records.Server] = []
         if not rows:
             plan = make_plan()
+            seen = [move.server for move in plan.moves]
             fresh = vmove_store.write_plan(self.db, self.clock, uuid, plan)
             LOG.info("Notification %s: %d move(s) planned, %d ignored (%d "
                      "without a target)", uuid, len(plan.moves),
@@ -96,8 +102,11 @@ class MoveBatch:
             jobs.append(runner_mod.Job(
                 row.uuid, row.instance_uuid, row.instance_name, row.type,
                 row.source_host, row.dest_host, row.priority, row.attempts,
-                spec, tuple(done)))
+                spec, tuple(done), planned_now=row.uuid in fresh))
         jobs.sort(key=lambda j: (-j.priority, j.spec.order))
+        self.watches[uuid] = watch_mod.MoveWatch(
+            self.runner.cloud, self.clock, self.stop,
+            self.runner.step_options.poll_interval, seen)
         return jobs
 
     def _unplanned(self, row: models.VMove) -> None:
@@ -119,8 +128,9 @@ class MoveBatch:
     def run(self, uuid: str, jobs: list[runner_mod.Job],
             since: datetime.datetime) -> None:
         """Run the jobs; raise Interrupted when the engine stops."""
+        watch = self.watches.pop(uuid, None)
         self.dispatcher.run_all(
-            jobs, lambda job: self.runner.run(job, since),
+            jobs, lambda job: self.runner.run(job, since, watch),
             keep_going=lambda: self._keep_going(uuid))
         if self.stop.is_set():
             raise exception.Interrupted(reason="engine stopping")

@@ -13,6 +13,7 @@ notification is not concluded: the sweeper takes it up again.
 
 import dataclasses
 import datetime
+import functools
 import itertools
 import threading
 from typing import NoReturn
@@ -26,9 +27,11 @@ from vmotiond.cloud import base as cloud_base
 from vmotiond.conf import defaults
 from vmotiond.db import api as db_api
 from vmotiond.db import retry as db_retry
+from vmotiond.engine.running import journal as journal_mod
 from vmotiond.engine.running import policy as policy_mod
 from vmotiond.engine.running import steps as steps_mod
 from vmotiond.engine.running import vmove_store
+from vmotiond.engine.running import watch as watch_mod
 from vmotiond.engine.running.steps.base import Outcome
 from vmotiond.engine.running.steps.base import StepContext
 from vmotiond.engine.running.steps.base import StepOptions
@@ -67,6 +70,9 @@ class Job:
     attempts: int
     spec: vmove_store.MoveSpec
     done: tuple[vmove_store.StepRecord, ...] = ()
+    # Planned in this run of its notification: the instance is as the
+    # plan saw it unless a step was tried.
+    planned_now: bool = False
 
 
 class Runner:
@@ -87,13 +93,21 @@ class Runner:
         self.retry = retry
         self.policy = policy
 
-    def run(self, job: Job, since: datetime.datetime) -> str:
-        """Run ``job``; return the vmove's status afterwards."""
+    def run(self, job: Job, since: datetime.datetime,
+            watch: watch_mod.MoveWatch | None = None) -> str:
+        """Run ``job``; return the vmove's status afterwards. ``watch``,
+        when given, is its notification's view of the servers in flight."""
+        journal = journal_mod.Journal(self.db, self.clock, job.vmove_uuid)
         try:
-            return self._run(job, since)
+            return self._run(job, since, journal, watch)
+        except journal_mod.NotClaimed:
+            LOG.info("vmove %s is no longer pending; skipped",
+                     job.vmove_uuid)
+            return self.db.vmove_get(job.vmove_uuid).status
         except exception.Interrupted:
             LOG.info("vmove %s interrupted; it will be resumed",
                      job.vmove_uuid)
+            journal.flush_quietly()
             return constants.ONGOING
         except _Unrecorded as exc:
             LOG.error("vmove %s: %s; it is resumed with its notification",
@@ -102,7 +116,7 @@ class Runner:
         except Exception as exc:
             LOG.exception("vmove %s: its worker crashed", job.vmove_uuid)
             try:
-                self._end(job, constants.FAILED, _crash(exc),
+                self._end(job, journal, constants.FAILED, _crash(exc),
                           expected=(constants.PENDING, constants.ONGOING))
             except exception.Interrupted:
                 return constants.ONGOING
@@ -112,21 +126,18 @@ class Runner:
                 return constants.ONGOING
             return constants.FAILED
 
-    def _run(self, job: Job, since: datetime.datetime) -> str:
-        claimed = self.db.vmove_update(
-            job.vmove_uuid,
+    def _run(self, job: Job, since: datetime.datetime,
+             journal: journal_mod.Journal,
+             watch: watch_mod.MoveWatch | None) -> str:
+        journal.claim_with(
             {"status": constants.ONGOING, "attempts": job.attempts + 1,
              "start_time": self.clock.now()} if not job.done else
-            {"status": constants.ONGOING, "attempts": job.attempts + 1},
-            expected=(constants.PENDING, constants.ONGOING))
-        if not claimed:
-            LOG.info("vmove %s is no longer pending; skipped",
-                     job.vmove_uuid)
-            return self.db.vmove_get(job.vmove_uuid).status
-        ctx = StepContext(self.cloud, self.clock, self.stop,
+            {"status": constants.ONGOING, "attempts": job.attempts + 1})
+        ctx = StepContext(journal_mod.guarded(self.cloud, journal),
+                          self.clock, self.stop,
                           self.step_options, job.instance_uuid,
                           job.move_type, job.source_host, job.dest_host,
-                          since, job.spec.final_status)
+                          since, job.spec.final_status, watch=watch)
         finished = {r.key for r in job.done
                     if r.status == constants.SUCCEEDED}
         for record in job.done:
@@ -137,13 +148,21 @@ class Runner:
         failure: str | None = None
         status = constants.FAILED
         slot = _Slot(self.slots, self.stop)
+        # A vmove planned in this run, never claimed before, no step
+        # recorded: nothing was asked of Nova for it since the plan.
+        first_run = job.planned_now and job.attempts == 0 and not job.done
         try:
             for key in job.spec.steps:
                 if key in finished:
                     continue
                 step = steps_mod.build(key)
-                slot.hold(step.moves)
-                outcome = self._step(job, step, ctx, results)
+                # A step that asks for the move takes its slot when it
+                # asks (after what it follows is written); a wait for a
+                # move at its start.
+                slot.hold(step.moves and not step.asks_move)
+                journal.on_act = functools.partial(_asking, slot, step, ctx)
+                outcome = self._step(job, step, ctx, results, journal,
+                                     first_run)
                 if outcome is None:
                     continue
                 done.append((step, outcome))
@@ -151,9 +170,8 @@ class Runner:
                 host = outcome.context.get("host")
                 if host and host != ctx.dest_host:
                     ctx.dest_host = str(host)
-                    self.db.vmove_update(job.vmove_uuid,
-                                         {"dest_host": ctx.dest_host})
-        except exception.Interrupted:
+                    journal.update({"dest_host": ctx.dest_host})
+        except (exception.Interrupted, journal_mod.NotClaimed):
             raise
         except Exception as exc:
             if isinstance(exc, exception.VmotiondError):
@@ -165,6 +183,7 @@ class Runner:
             if isinstance(exc, exception.NovaRefused):
                 status = constants.IGNORED
         finally:
+            journal.on_act = None
             slot.hold(False)
         if failure is not None:
             # Logged outside the handler: one line, without a traceback.
@@ -174,18 +193,19 @@ class Runner:
                         job.source_host, ctx.dest_host or "any host",
                         failure)
             self._revert(done, ctx)
-            self._end(job, status, failure)
+            self._end(job, journal, status, failure)
             return status
         message = _summary(job, ctx, results)
-        self._end(job, constants.SUCCEEDED, message)
+        self._end(job, journal, constants.SUCCEEDED, message)
         return constants.SUCCEEDED
 
     def _step(self, job: Job, step: steps_mod.Step, ctx: StepContext,
-              results: list[str]) -> Outcome | None:
+              results: list[str], journal: journal_mod.Journal,
+              first_run: bool) -> Outcome | None:
         """Run ``step``; None when it is optional and failed (the failure
         goes to ``results`` and the log, and the vmove goes on)."""
         try:
-            return self._attempts(job, step, ctx)
+            return self._attempts(job, step, ctx, journal, first_run)
         except exception.StepFailed as exc:
             if not step.optional:
                 raise
@@ -196,26 +216,31 @@ class Runner:
         return None
 
     def _attempts(self, job: Job, step: steps_mod.Step,
-                  ctx: StepContext) -> Outcome:
+                  ctx: StepContext, journal: journal_mod.Journal,
+                  first_run: bool) -> Outcome:
         attempt = 1 + sum(1 for r in job.done if r.key == step.key)
         tries = 0
         while True:
             tries += 1
-            row = self.db.step_start(job.vmove_uuid, step.key, attempt)
+            # Only a step never tried may skip looking for its effect.
+            ctx.fresh = first_run and tries == 1
+            row_id = journal.begin(step.key, attempt)
             try:
                 outcome = step.execute(ctx)
+            except journal_mod.NotClaimed:
+                raise
             except exception.Interrupted:
-                self.db.step_finish(row.id, constants.FAILED,
-                                    "interrupted: the engine stopped; the "
-                                    "step runs again on resume")
+                journal.end_now(row_id, constants.FAILED,
+                                "interrupted: the engine stopped; the "
+                                "step runs again on resume")
                 raise
             except self.policy.retry_errors(step) as exc:
                 if tries > self.retry.retries:
-                    self._fail(row.id, step, exc, "after %d attempts: "
-                               % tries)
+                    self._fail(journal, row_id, step, exc,
+                               "after %d attempts: " % tries)
                 delay = self.retry.delay(tries)
-                self.db.step_finish(row.id, constants.FAILED,
-                                    "%s; retrying in %.1f s" % (exc, delay))
+                journal.end_now(row_id, constants.FAILED,
+                                "%s; retrying in %.1f s" % (exc, delay))
                 LOG.warning("vmove %s of instance %s on host %s: step %s "
                             "attempt %d failed, retrying: %s",
                             job.vmove_uuid, job.instance_uuid,
@@ -226,23 +251,26 @@ class Runner:
                 attempt += 1
                 continue
             except exception.VmotiondError as exc:
-                self._fail(row.id, step, exc)
+                self._fail(journal, row_id, step, exc)
             except Exception as exc:
                 LOG.exception("vmove %s step %s crashed", job.vmove_uuid,
                               step.key)
-                self._fail(row.id, step, exc, "unexpected %s: "
+                self._fail(journal, row_id, step, exc, "unexpected %s: "
                            % type(exc).__name__)
+            finally:
+                ctx.fresh = False
             ctx.data.update(outcome.context)
-            self.db.step_finish(row.id, constants.SUCCEEDED, outcome.result,
-                                dict(outcome.context))
+            journal.ended(row_id, constants.SUCCEEDED, outcome.result,
+                          dict(outcome.context))
             return outcome
 
-    def _fail(self, step_id: int, step: steps_mod.Step, exc: Exception,
+    def _fail(self, journal: journal_mod.Journal, step_id: int,
+              step: steps_mod.Step, exc: Exception,
               prefix: str = "") -> NoReturn:
         """Record the step failed; raise Nova's refusal when the policy
         says ``exc`` is one, ``StepFailed`` otherwise."""
         reason = "%s%s" % (prefix, exc)
-        self.db.step_finish(step_id, constants.FAILED, reason)
+        journal.end_now(step_id, constants.FAILED, reason)
         refused = self.policy.refusal(step.name, exc)
         if refused is not None:
             raise refused from exc
@@ -258,7 +286,8 @@ class Runner:
                 LOG.exception("revert of %s for %s failed", step.key,
                               ctx.server_id)
 
-    def _end(self, job: Job, status: str, message: str,
+    def _end(self, job: Job, journal: journal_mod.Journal, status: str,
+             message: str,
              expected: tuple[str, ...] = (constants.ONGOING,)) -> None:
         """Record how the vmove ended; retry transient database errors.
 
@@ -269,8 +298,11 @@ class Runner:
                   "end_time": self.clock.now()}
         for attempt in itertools.count(1):
             try:
-                self.db.vmove_update(job.vmove_uuid, values,
-                                     expected=expected)
+                journal.close(values, expected)
+                return
+            except journal_mod.NotClaimed:
+                LOG.info("vmove %s is no longer pending; not ended %s",
+                         job.vmove_uuid, status)
                 return
             except Exception as exc:
                 if attempt >= END_ATTEMPTS or \
@@ -310,6 +342,14 @@ class _Slot:
             if self.stop.is_set():
                 raise exception.Interrupted(reason="waiting for a move slot")
         self.held = True
+
+
+def _asking(slot: _Slot, step: steps_mod.Step, ctx: StepContext) -> None:
+    """Just before ``step`` asks the cloud for something: hold a move slot
+    if it moves; if it asks for the move, the watch expects it from now."""
+    slot.hold(step.moves)
+    if step.asks_move and ctx.watch is not None:
+        ctx.watch.expect(ctx.server_id)
 
 
 def _crash(exc: BaseException) -> str:

@@ -1,5 +1,7 @@
 import threading
 
+import fixtures
+
 from tests.unit.engine import base
 from tests.unit.engine import fakes
 from vmotiond import constants
@@ -80,6 +82,42 @@ class RunnerTest(RunnerTestCase):
         # The plan is the vmove's to hold (written with it), not a step.
         self.assertIsNone(self.db.vmove_get(self.row.uuid).plan)
 
+    def test_written_before_the_call_that_acts_and_no_more_often(self):
+        seen = {}
+        real = self.cloud.evacuate_server
+
+        def evacuate(*args, **kwargs):
+            seen["steps"] = [(r.name, r.status)
+                             for r in self.db.step_list(self.row.uuid)]
+            row = self.db.vmove_get(self.row.uuid)
+            seen["vmove"] = (row.status, row.attempts, row.current_step)
+            seen["held"] = self.slots.held
+            return real(*args, **kwargs)
+
+        self.cloud.evacuate_server = evacuate
+        writes = []
+        real_journal = self.db.step_journal
+
+        def step_journal(*args, **kwargs):
+            writes.append(self.slots.held)
+            return real_journal(*args, **kwargs)
+
+        self.useFixture(fixtures.MockPatchObject(self.db, "step_journal",
+                                                 step_journal))
+        status = self.runner.run(self.job(), self.clock.now())
+        self.assertEqual(constants.SUCCEEDED, status)
+        # Claimed, the read before it ended, the move begun: then the call.
+        self.assertEqual([("record_floating_ips", constants.SUCCEEDED),
+                          ("evacuate", constants.ONGOING)], seen["steps"])
+        self.assertEqual((constants.ONGOING, 1, "evacuate"), seen["vmove"])
+        self.assertTrue(seen["held"])
+        # That write and the end: two transactions for the whole vmove,
+        # neither of them while holding a move slot.
+        self.assertEqual([False, False], writes)
+        self.assertEqual([(k, constants.SUCCEEDED) for k in STEPS],
+                         [(r.name, r.status)
+                          for r in self.db.step_list(self.row.uuid)])
+
     def test_slot_released_on_failure(self):
         self.cloud.fail["evacuate_server"] = [exception.CloudRefused(
             service="compute", call="evacuate", reason="no")]
@@ -93,7 +131,13 @@ class RunnerTest(RunnerTestCase):
         self.db.vmove_update(self.row.uuid, {"status": constants.IGNORED})
         self.assertEqual(constants.IGNORED,
                          self.runner.run(self.job(), self.clock.now()))
-        self.assertEqual([], self.cloud.calls)
+        # The claim goes with the first write, before the first call that
+        # changes anything: only reads came before it, and nothing of the
+        # run was written.
+        self.assertEqual([], [name for name, _ in self.cloud.calls
+                              if not name.startswith(("list_", "get_"))])
+        self.assertEqual([], self.db.step_list(self.row.uuid))
+        self.assertEqual(0, self.db.vmove_get(self.row.uuid).attempts)
 
     def test_backoff_doubles_and_caps(self):
         retry = runner.RetryOptions(retries=5, backoff=2, backoff_max=5)

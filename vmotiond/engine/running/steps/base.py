@@ -23,6 +23,7 @@ from vmotiond import exception
 from vmotiond.cloud import base as cloud_base
 from vmotiond.cloud import records
 from vmotiond.conf import defaults
+from vmotiond.engine.running import watch as watch_mod
 
 T = TypeVar("T")
 _OPTION = defaults.Group("engine")
@@ -47,7 +48,11 @@ class StepContext:
     ``since`` is when the notification was made: a migration record of the
     instance created since then belongs to this recovery. ``data`` carries
     the contexts of the steps already done (for example the floating IPs
-    recorded before the move).
+    recorded before the move). ``fresh`` says the step was never tried
+    before for this vmove and nothing was asked of Nova for it yet, so the
+    instance is as the plan saw it: the step may act without looking for
+    its effect first. ``latest`` is the instance as the step before read
+    it last, with nothing asked of Nova since (``recent`` takes it).
     """
 
     cloud: cloud_base.Cloud
@@ -61,9 +66,18 @@ class StepContext:
     since: datetime.datetime
     final_status: str | None = None
     data: dict[str, Any] = dataclasses.field(default_factory=dict)
+    fresh: bool = False
+    latest: records.Server | None = None
+    # The notification's shared view of its moving servers, when it has one.
+    watch: watch_mod.MoveWatch | None = None
 
     def server(self) -> records.Server:
         return self.cloud.get_server(self.server_id)
+
+    def recent(self) -> records.Server:
+        """``latest`` once (then forgotten), else the server from Nova."""
+        server, self.latest = self.latest, None
+        return server if server is not None else self.server()
 
     def poll(self, what: str, check: Callable[[], T | None],
              timeout: float) -> T:
@@ -105,6 +119,9 @@ class Step:
     # Steps that move the instance hold one of the engine's move slots
     # ([engine] workers): the others run around them without one.
     moves: ClassVar[bool] = False
+    # A moving step that asks Nova for the move: it takes its slot only
+    # when it asks, not while it looks whether the move was asked already.
+    asks_move: ClassVar[bool] = False
     # A failure of an optional step is recorded (the step and the vmove's
     # message say why) and the vmove goes on without it.
     optional: ClassVar[bool] = False

@@ -77,7 +77,7 @@ class _PowerStep(Step):
     call = ""
 
     def execute(self, ctx: StepContext) -> Outcome:
-        server = ctx.server()
+        server = ctx.recent()
         skipped = _already(server, self.want)
         if skipped is not None:
             return skipped
@@ -133,7 +133,7 @@ class RestoreInstanceState(Step):
 
     def execute(self, ctx: StepContext) -> Outcome:
         want = (self.arg or "").upper()
-        server = ctx.server()
+        server = ctx.recent()
         if want not in _RESTORE:
             raise exception.StepFailed(
                 reason="it was %s before the move and vmotiond cannot put it "

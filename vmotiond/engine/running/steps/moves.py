@@ -26,12 +26,32 @@ class _MoveStep(Step):
     """Ask Nova to move the instance once, never twice."""
 
     moves = True
+    asks_move = True
     verb = ""
 
     def call(self, ctx: StepContext) -> None:
         raise NotImplementedError
 
     def execute(self, ctx: StepContext) -> Outcome:
+        if not ctx.fresh:
+            skipped = self.already(ctx)
+            if skipped is not None:
+                return skipped
+        try:
+            # The watch hears of the move from the journal, once the slot
+            # is held, just before the call (``runner._asking``).
+            self.call(ctx)
+        except BaseException:
+            if ctx.watch is not None:
+                ctx.watch.forget(ctx.server_id)
+            raise
+        return Outcome("%s requested to %s" % (self.verb,
+                                               ctx.dest_host or "any host"),
+                       {"called": True, "requested_host": ctx.dest_host})
+
+
+    def already(self, ctx: StepContext) -> Outcome | None:
+        """The outcome when Nova moved it or is moving it; else None."""
         server = ctx.server()
         if moved_away(server, ctx.source_host):
             return Outcome("skipped: already on host %s" % server.host,
@@ -43,10 +63,7 @@ class _MoveStep(Step):
                     "skipped: Nova has this %s already (migration %s, %s)"
                     % (kind, mig.id, mig.status),
                     {"called": False, "migration_id": mig.id})
-        self.call(ctx)
-        return Outcome("%s requested to %s" % (self.verb,
-                                               ctx.dest_host or "any host"),
-                       {"called": True, "requested_host": ctx.dest_host})
+        return None
 
 
 class EvacuateInstance(_MoveStep):
@@ -92,8 +109,7 @@ class WaitInstanceMoved(Step):
         kind = MIGRATION_TYPES[ctx.move_type]
         start = ctx.clock.monotonic()
 
-        def check() -> records.Server | None:
-            server = ctx.server()
+        def judge(server: records.Server) -> records.Server | None:
             settled = server.task_state is None
             if settled and moved_away(server, ctx.source_host):
                 if server.status in landed:
@@ -102,6 +118,9 @@ class WaitInstanceMoved(Step):
                     raise exception.StepFailed(
                         reason="in ERROR on host %s after the %s"
                         % (server.host, kind))
+            if ctx.watch is not None and not settled:
+                # Nova is at it; its migration record says nothing more.
+                return None
             migrations = our_migrations(ctx, kind)
             if migrations and all(m.status in FAILED_MIGRATION
                                   for m in migrations):
@@ -115,14 +134,20 @@ class WaitInstanceMoved(Step):
                 return server
             return None
 
-        server = ctx.poll("%s of %s" % (kind, ctx.server_id), check,
-                          ctx.options.move_timeout)
+        what = "%s of %s" % (kind, ctx.server_id)
+        if ctx.watch is not None:
+            server = ctx.watch.wait(ctx.server_id, what, judge,
+                                    ctx.options.move_timeout)
+        else:
+            server = ctx.poll(what, lambda: judge(ctx.server()),
+                              ctx.options.move_timeout)
         host = server.host
         if host == ctx.source_host or host is None:
             # Landed by the migration record; the host field lags.
             host = next(m.dest_compute for m in our_migrations(ctx, kind)
                         if m.status in DONE_MIGRATION)
         waited = ctx.clock.monotonic() - start
+        ctx.latest = server
         return Outcome("%s on host %s after %.1f s" % (server.status, host,
                                                        waited),
                        {"host": host, "status": server.status,
@@ -135,7 +160,7 @@ class ConfirmResize(Step):
     name = "confirm_resize"
 
     def execute(self, ctx: StepContext) -> Outcome:
-        server = ctx.server()
+        server = ctx.recent()
         if server.status != "VERIFY_RESIZE":
             if moved_away(server, ctx.source_host):
                 return Outcome("skipped: already confirmed (%s on %s)"
