@@ -27,7 +27,7 @@ from vmotiond import conf as vmotiond_conf
 from vmotiond.cloud import openstack as os_cloud
 from vmotiond.monitor import emitter
 from vmotiond.monitor import manager
-from vmotiond.monitor import payload
+from vmotiond.verdict import payload
 from vmotiond.monitor import probe
 from vmotiond.monitor import store as store_mod
 from vmotiond.sim import builder
