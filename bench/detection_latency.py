@@ -27,12 +27,12 @@ from vmotiond import conf as vmotiond_conf
 from vmotiond.cloud import openstack as os_cloud
 from vmotiond.monitor import emitter
 from vmotiond.monitor import manager
-from vmotiond.verdict import payload
 from vmotiond.monitor import probe
 from vmotiond.monitor import store as store_mod
 from vmotiond.sim import builder
 from vmotiond.sim import cloud as sim_cloud
 from vmotiond.sim import server as sim_server
+from vmotiond.verdict import payload
 
 
 class _Recorder:

@@ -167,6 +167,8 @@ class BenchCloud:
         self.sim = sim
         self._prefetch = prefetch
         self._text: bytes | None = None
+        reader = getattr(convert, "ServiceReader", None)
+        self._reader = reader() if reader is not None else None
 
     def prefetch(self) -> None:
         self._text = self.sim.call("services")
@@ -177,6 +179,8 @@ class BenchCloud:
             text = self.sim.call("services")
         self._text = None
         body = json.loads(text)
+        if self._reader is not None:     # as OpenStackCloud reads it
+            return list(self._reader.read(body["services"]))
         return [convert.compute_service(s) for s in body["services"]]
 
     def list_host_capacities(self) -> list[cloud_records.HostCapacity]:

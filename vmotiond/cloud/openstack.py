@@ -117,6 +117,7 @@ class OpenStackCloud:
                 reason="[cloud] compute_api_version must be at least 2.53")
         self.conn = conn
         self.page_size = group.page_size
+        self._services = convert.ServiceReader()
         self.retrier = retry.Retrier(
             clock or clock_mod.Clock(), group.api_retries,
             group.api_retry_backoff, group.api_retry_backoff_max, stop)
@@ -156,7 +157,7 @@ class OpenStackCloud:
     def list_compute_services(self) -> list[records.ComputeService]:
         body = self.compute.get("os-services", "list services",
                                 params={"binary": COMPUTE_BINARY}) or {}
-        return [convert.compute_service(s) for s in body.get("services", ())]
+        return self._services.read(body.get("services", ()))
 
     def list_host_capacities(self) -> list[records.HostCapacity]:
         return self.capacity.read()

@@ -3,6 +3,7 @@ state machine."""
 
 from collections.abc import Iterable
 from collections.abc import Mapping
+import typing
 from typing import Any
 from typing import Literal
 from typing import overload
@@ -52,6 +53,66 @@ class Hosts(core.Core):
                         for row in connection.execute(query).mappings()]
         with self._reader() as session:
             return list(session.scalars(query))
+
+    def host_switches(self) -> dict[str, tuple[bool, str | None, bool]]:
+        """``name -> (auto_evacuate, management_ip, maintenance)`` of the
+        live hosts: the few columns the monitor reads every poll, without
+        the ORM."""
+        table = models.Host.__table__
+        query = sa.select(table.c.name, table.c.auto_evacuate,
+                          table.c.management_ip, table.c.maintenance
+                          ).where(table.c.deleted.is_(False))
+        with self._reader_connection() as connection:
+            return {name: (bool(auto), ip, bool(maintenance))
+                    for name, auto, ip, maintenance
+                    in connection.execute(query)}
+
+    def host_switches_mark(self) -> tuple[Any, ...]:
+        """A cheap fingerprint of what ``host_switches`` reads: the count
+        of live hosts, the sums of the ids of those in maintenance and of
+        those with auto evacuation, and the newest ``updated_at``. It
+        moves with nearly every change; the monitor still reads the
+        switches in full now and then, for a write stamped earlier than
+        one it saw already."""
+        table = models.Host.__table__
+        query = sa.select(
+            sa.func.count(),
+            sa.func.sum(sa.case((table.c.maintenance, table.c.id),
+                                else_=0)),
+            sa.func.sum(sa.case((table.c.auto_evacuate, table.c.id),
+                                else_=0)),
+            sa.func.max(table.c.updated_at)).where(
+                table.c.deleted.is_(False))
+        with self._reader_connection() as connection:
+            return tuple(connection.execute(query).one())
+
+    def hosts_update_monitor(self, values: Mapping[str, Mapping[str, Any]]
+                             ) -> list[str]:
+        """Write the monitor's columns of several live hosts in one
+        transaction (``name -> {column: value}``, the same columns for
+        each); return the names that are no live host (not written)."""
+        if not values:
+            return []
+        names = list(values)
+        table = typing.cast(sa.Table, models.Host.__table__)
+        now = self._clock.now()
+        with self._writer() as session:
+            live: set[str] = set()
+            for i in range(0, len(names), 500):
+                live.update(session.scalars(sa.select(table.c.name).where(
+                    table.c.name.in_(names[i:i + 500]),
+                    table.c.deleted.is_(False))))
+            params = [{"b_name": name, "updated_at": now, **values[name]}
+                      for name in names if name in live]
+            if params:
+                columns = [k for k in params[0] if k != "b_name"]
+                session.execute(
+                    sa.update(table).where(
+                        table.c.name == sa.bindparam("b_name"),
+                        table.c.deleted.is_(False)).values(
+                            {c: sa.bindparam(c) for c in columns}),
+                    params)
+        return [name for name in names if name not in live]
 
     def host_update(self, name: str, values: Mapping[str, Any]) -> None:
         """Update a live host's columns; raise NotFound when there is none."""

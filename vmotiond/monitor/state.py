@@ -33,8 +33,9 @@ from vmotiond.monitor import guards
 from vmotiond.monitor import heartbeat
 from vmotiond.monitor import records
 from vmotiond.monitor.thresholds import Thresholds
+from vmotiond.verdict import confirm
 
-__all__ = ["evaluate", "probe_candidates"]
+__all__ = ["evaluate", "probe_candidates", "unsure"]
 
 
 def evaluate(services: Sequence[cloud_records.ComputeService] | None,
@@ -58,18 +59,43 @@ def evaluate(services: Sequence[cloud_records.ComputeService] | None,
     """
     if services is None:
         return _unreachable(previous, th, now)
-    clock = heartbeat.read_clock(services, previous, now)
+    known = previous.hosts
+    # A steady host (see ``_steady``): its record, else None.
+    steady: list[records.HostRecord | None] = []
+    splits: list[heartbeat.Split] = []
+    for svc in services:
+        prev = known.get(svc.host)
+        if prev is not None and _steady(svc, prev, probes, maintenance):
+            steady.append(prev)
+            splits.append((svc.updated_at, None))   # as heartbeat_of
+        else:
+            steady.append(None)
+            splits.append(confirm.heartbeat_of(svc, prev))
+    clock = heartbeat.read_clock(services, previous, now, splits)
+    threshold = th.heartbeat_threshold
     all_stale = bool(services) and (
         clock.freshest is None
-        or clock.freshest_unchanged_for > th.heartbeat_threshold)
+        or clock.freshest_unchanged_for > threshold)
+    # A steady host whose heartbeat is newer than this is neither stale
+    # nor lagging (its age is clearly below both thresholds; one
+    # microsecond spares the rounding of ``total_seconds``): its record
+    # stays as it is and its age is not needed.
+    quiet = None if clock.nova_now is None else (
+        clock.nova_now - datetime.timedelta(
+            seconds=min(threshold, th.lagging_threshold), microseconds=-1))
 
     hosts: dict[str, records.HostRecord] = {}
     candidates: dict[str, records.Event] = {}
     ages: dict[str, float] = {}
     events: list[records.Event] = []
-    for svc in services:
-        prev = previous.hosts.get(svc.host)
-        obs = heartbeat.observe(svc, prev, clock, th.heartbeat_threshold)
+    for svc, split, prev in zip(services, splits, steady, strict=True):
+        beat = split[0]
+        if prev is None:
+            prev = known.get(svc.host)
+        elif quiet is not None and beat is not None and beat > quiet:
+            hosts[svc.host] = prev
+            continue
+        obs = heartbeat.observe(svc, prev, clock, threshold, split)
         ages[svc.host] = obs.age
         if all_stale:
             # No heartbeat moved: nothing can be learnt about any host.
@@ -86,10 +112,10 @@ def evaluate(services: Sequence[cloud_records.ComputeService] | None,
     if all_stale:
         reasons.append(records.REASON_ALL_STALE)
     failing = guards.failing_hosts(hosts, ages, probes, th, now)
-    watched = guards.watched_hosts(hosts)
-    if not all_stale and guards.mass_failure(len(failing), len(watched), th):
+    watched = guards.watched_count(hosts)
+    if not all_stale and guards.mass_failure(len(failing), watched, th):
         reasons.append(records.REASON_MASS_FAILURE)
-    evidence = {"failing": sorted(failing), "watched": len(watched),
+    evidence = {"failing": sorted(failing), "watched": watched,
                 "freshest_heartbeat": _iso(clock.freshest),
                 "freshest_unchanged_for": clock.freshest_unchanged_for}
     guard_until, reasons_t, guarded, guard_events = guards.apply(
@@ -121,9 +147,40 @@ def probe_candidates(services: Sequence[cloud_records.ComputeService],
     if not th.probe_enabled:
         return set()
     state, _events = evaluate(services, {}, previous, th, now, maintenance)
+    return unsure(state)
+
+
+def unsure(state: records.ClusterState) -> set[str]:
+    """Hosts of ``state`` a probe has a say on: suspect or recovering.
+
+    When ``evaluate`` without probe answers leaves none, its result is
+    the cycle's: no probe would be asked.
+    """
     return {name for name, rec in state.hosts.items()
-            if rec.state in (constants.HOST_SUSPECT,
-                             constants.HOST_RECOVERING)}
+            if rec.state in _UNSURE}
+
+
+_UNSURE = frozenset((constants.HOST_SUSPECT, constants.HOST_RECOVERING))
+
+
+def _steady(svc: cloud_records.ComputeService, prev: records.HostRecord,
+            probes: Mapping[str, str], maintenance: Collection[str]
+            ) -> bool:
+    """Whether ``_step`` would return ``prev`` unchanged, with no event,
+    unless the heartbeat turned stale: the host is up with nothing
+    pending (no damping, probe failure or write), not probed, and Nova
+    shows the heartbeat and service fields it showed before (so
+    ``confirm.heartbeat_of`` is ``(updated_at, None)``)."""
+    return (prev.state == constants.HOST_UP
+            and prev.heartbeat is not None
+            and svc.updated_at == prev.heartbeat
+            and prev.written_at is None
+            and prev.heartbeat_seen_at is not None
+            and prev.damped_until is None and prev.probe_failures == 0
+            and prev.service_fields == (svc.status, svc.forced_down,
+                                        svc.disabled_reason)
+            and svc.host not in probes and svc.host not in maintenance
+            and not svc.operator_disabled)
 
 
 def _unreachable(previous: records.ClusterState, th: Thresholds,
@@ -140,6 +197,11 @@ def _record_heartbeat(prev: records.HostRecord | None, name: str,
                       obs: heartbeat.Observation,
                       now: datetime.datetime) -> records.HostRecord:
     rec = prev or records.HostRecord(host=name, since=now)
+    if (rec.heartbeat == obs.heartbeat
+            and rec.heartbeat_seen_at == obs.heartbeat_seen_at
+            and rec.written_at == obs.written_at
+            and rec.service_fields == obs.service_fields):
+        return rec
     return dataclasses.replace(rec, heartbeat=obs.heartbeat,
                                heartbeat_seen_at=obs.heartbeat_seen_at,
                                written_at=obs.written_at,
@@ -164,8 +226,9 @@ def _step(svc: cloud_records.ComputeService,
         rec = dataclasses.replace(rec, damped_until=None)
     if th.probe_enabled and probe == records.PROBE_DEAD:
         rec = dataclasses.replace(rec, probe_failures=rec.probe_failures + 1)
-    elif probe in (records.PROBE_ALIVE, records.PROBE_UNTRUSTED, None) or (
-            not th.probe_enabled):
+    elif rec.probe_failures and (probe in (
+            records.PROBE_ALIVE, records.PROBE_UNTRUSTED, None) or (
+            not th.probe_enabled)):
         rec = dataclasses.replace(rec, probe_failures=0)
 
     if in_maintenance:
