@@ -11,6 +11,7 @@ import datetime
 from typing import Any
 
 from vmotiond import constants
+from vmotiond.cloud import records as cloud_records
 from vmotiond.verdict import confirm
 
 # Probe answers, as the manager hands them to the state machine.
@@ -72,6 +73,22 @@ class HostRecord:
         return self.damped_until is not None and now < self.damped_until
 
 
+_RECORD_FIELDS = frozenset(f.name for f in dataclasses.fields(HostRecord))
+
+
+def evolve(rec: HostRecord, **changes: Any) -> HostRecord:
+    """``dataclasses.replace`` for a ``HostRecord``, several times faster
+    (no ``__init__`` through ``object.__setattr__``): the state machine
+    makes one for every host whose heartbeat moved, every cycle."""
+    if not changes.keys() <= _RECORD_FIELDS:
+        raise TypeError("HostRecord has no field %s"
+                        % ", ".join(sorted(changes.keys() - _RECORD_FIELDS)))
+    new = object.__new__(HostRecord)
+    new.__dict__.update(rec.__dict__)
+    new.__dict__.update(changes)
+    return new
+
+
 @dataclasses.dataclass(frozen=True)
 class ClusterState:
     """Every host record plus the cluster-wide heartbeat clock and guard.
@@ -89,6 +106,13 @@ class ClusterState:
     guard_until: datetime.datetime | None = None
     guard_reasons: tuple[str, ...] = ()
     guarded: bool = False
+    # Hosts found steady (``state._steady``) and fresh by the cycle that
+    # made this state: the service record and host record judged. A
+    # memo: when the next answer brings the very same service object for
+    # the very same record, the judgement holds without being redone.
+    steady: Mapping[str, tuple[cloud_records.ComputeService,
+                               HostRecord]] = dataclasses.field(
+        default_factory=dict, compare=False, repr=False)
 
 
 @dataclasses.dataclass(frozen=True)

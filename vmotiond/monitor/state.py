@@ -59,13 +59,19 @@ def evaluate(services: Sequence[cloud_records.ComputeService] | None,
     """
     if services is None:
         return _unreachable(previous, th, now)
-    known = previous.hosts
+    known, memo = previous.hosts, previous.steady
     # A steady host (see ``_steady``): its record, else None.
     steady: list[records.HostRecord | None] = []
     splits: list[heartbeat.Split] = []
     for svc in services:
-        prev = known.get(svc.host)
-        if prev is not None and _steady(svc, prev, probes, maintenance):
+        name = svc.host
+        prev = known.get(name)
+        memoed = memo.get(name)
+        if prev is not None and (
+                (memoed is not None and memoed[0] is svc
+                 and memoed[1] is prev and name not in probes
+                 and name not in maintenance)
+                or _steady(svc, prev, probes, maintenance)):
             steady.append(prev)
             splits.append((svc.updated_at, None))   # as heartbeat_of
         else:
@@ -85,6 +91,11 @@ def evaluate(services: Sequence[cloud_records.ComputeService] | None,
             seconds=min(threshold, th.lagging_threshold), microseconds=-1))
 
     hosts: dict[str, records.HostRecord] = {}
+    # Hosts judged in full, and quiet ones that turned suspect lately:
+    # the only ones the guards may count as failing.
+    judged: dict[str, records.HostRecord] = {}
+    memo_out: dict[str, tuple[cloud_records.ComputeService,
+                              records.HostRecord]] = {}
     candidates: dict[str, records.Event] = {}
     ages: dict[str, float] = {}
     events: list[records.Event] = []
@@ -94,16 +105,23 @@ def evaluate(services: Sequence[cloud_records.ComputeService] | None,
             prev = known.get(svc.host)
         elif quiet is not None and beat is not None and beat > quiet:
             hosts[svc.host] = prev
+            if prev.suspect_entries:
+                judged[svc.host] = prev
+            seen = memo.get(svc.host)
+            memo_out[svc.host] = (seen if seen is not None
+                                  and seen[0] is svc and seen[1] is prev
+                                  else (svc, prev))
             continue
         obs = heartbeat.observe(svc, prev, clock, threshold, split)
         ages[svc.host] = obs.age
         if all_stale:
             # No heartbeat moved: nothing can be learnt about any host.
-            hosts[svc.host] = _record_heartbeat(prev, svc.host, obs, now)
+            hosts[svc.host] = judged[svc.host] = _record_heartbeat(
+                prev, svc.host, obs, now)
             continue
         rec, evs, cand = _step(svc, prev, obs, probes.get(svc.host), clock,
                                th, now, svc.host in maintenance)
-        hosts[svc.host] = rec
+        hosts[svc.host] = judged[svc.host] = rec
         events.extend(evs)
         if cand is not None:
             candidates[svc.host] = cand
@@ -111,8 +129,12 @@ def evaluate(services: Sequence[cloud_records.ComputeService] | None,
     reasons = []
     if all_stale:
         reasons.append(records.REASON_ALL_STALE)
-    failing = guards.failing_hosts(hosts, ages, probes, th, now)
-    watched = guards.watched_count(hosts)
+    # A quiet host is up, fresh and not lagging: watched, and failing
+    # only when it turned suspect within the failure window.
+    failing = guards.failing_hosts(judged, ages, probes, th, now)
+    watched = len(hosts) - sum(
+        1 for name, rec in judged.items()
+        if rec.state in records.WATCHED_ONLY_STATES and hosts[name] is rec)
     if not all_stale and guards.mass_failure(len(failing), watched, th):
         reasons.append(records.REASON_MASS_FAILURE)
     evidence = {"failing": sorted(failing), "watched": watched,
@@ -130,7 +152,7 @@ def evaluate(services: Sequence[cloud_records.ComputeService] | None,
         hosts=hosts, freshest=clock.freshest,
         freshest_seen_at=clock.freshest_seen_at, last_poll_at=now,
         guard_until=guard_until,
-        guard_reasons=reasons_t, guarded=guarded)
+        guard_reasons=reasons_t, guarded=guarded, steady=memo_out)
     return state, events
 
 
@@ -202,7 +224,7 @@ def _record_heartbeat(prev: records.HostRecord | None, name: str,
             and rec.written_at == obs.written_at
             and rec.service_fields == obs.service_fields):
         return rec
-    return dataclasses.replace(rec, heartbeat=obs.heartbeat,
+    return records.evolve(rec, heartbeat=obs.heartbeat,
                                heartbeat_seen_at=obs.heartbeat_seen_at,
                                written_at=obs.written_at,
                                service_fields=obs.service_fields)
@@ -221,15 +243,15 @@ def _step(svc: cloud_records.ComputeService,
     """One host's transition; returns (record, reports, decision)."""
     rec = _record_heartbeat(prev, svc.host, obs, now)
     if prev is None:
-        rec = dataclasses.replace(rec, state=constants.HOST_UP)
+        rec = records.evolve(rec, state=constants.HOST_UP)
     if rec.damped_until is not None and not rec.damped(now):
-        rec = dataclasses.replace(rec, damped_until=None)
+        rec = records.evolve(rec, damped_until=None)
     if th.probe_enabled and probe == records.PROBE_DEAD:
-        rec = dataclasses.replace(rec, probe_failures=rec.probe_failures + 1)
+        rec = records.evolve(rec, probe_failures=rec.probe_failures + 1)
     elif rec.probe_failures and (probe in (
             records.PROBE_ALIVE, records.PROBE_UNTRUSTED, None) or (
             not th.probe_enabled)):
-        rec = dataclasses.replace(rec, probe_failures=0)
+        rec = records.evolve(rec, probe_failures=0)
 
     if in_maintenance:
         return _watch_only(rec, constants.HOST_MAINTENANCE, now), [], None
@@ -251,7 +273,7 @@ def _step(svc: cloud_records.ComputeService,
         return _suspect(svc, rec, obs, probe, clock, th, now)
     if state in records.DECIDED_STATES:
         if not obs.stale:
-            rec = dataclasses.replace(rec, healthy_since=now)
+            rec = records.evolve(rec, healthy_since=now)
             return _to(rec, constants.HOST_RECOVERING, now), [], None
         target = (constants.HOST_FENCED if svc.forced_down
                   else constants.HOST_DOWN)
@@ -260,12 +282,12 @@ def _step(svc: cloud_records.ComputeService,
     if obs.stale:
         target = (constants.HOST_FENCED if svc.forced_down
                   else constants.HOST_DOWN)
-        rec = dataclasses.replace(rec, healthy_since=None)
+        rec = records.evolve(rec, healthy_since=None)
         return _to(rec, target, now), [], None
     if th.probe_enabled and probe == records.PROBE_DEAD:
-        return dataclasses.replace(rec, healthy_since=now), [], None
+        return records.evolve(rec, healthy_since=now), [], None
     healthy_since = rec.healthy_since or now
-    rec = dataclasses.replace(rec, healthy_since=healthy_since)
+    rec = records.evolve(rec, healthy_since=healthy_since)
     if _seconds(now - healthy_since) >= th.recovery_soak:
         return rec, [], records.Event(
             records.HOST_RECOVERED, host=svc.host,
@@ -283,7 +305,7 @@ def _enter_suspect(rec: records.HostRecord, th: Thresholds,
     window_start = now - datetime.timedelta(seconds=th.flap_window)
     entries = tuple(t for t in rec.suspect_entries if t > window_start)
     entries += (now,)
-    rec = dataclasses.replace(
+    rec = records.evolve(
         _reset(rec), suspect_entries=entries, stale_since=now, stale_count=1,
         probe_failures=rec.probe_failures, damped_until=rec.damped_until)
     events = []
@@ -293,7 +315,7 @@ def _enter_suspect(rec: records.HostRecord, th: Thresholds,
                 records.ALERT, host=rec.host, reason=records.REASON_FLAPPING,
                 evidence={"suspect_entries": [_iso(t) for t in entries],
                           "window": th.flap_window}))
-        rec = dataclasses.replace(
+        rec = records.evolve(
             rec, damped_until=now + datetime.timedelta(
                 seconds=th.flap_hold_down))
     return _to(rec, constants.HOST_SUSPECT, now), events, None
@@ -309,7 +331,7 @@ def _suspect(svc: cloud_records.ComputeService,
              ) -> tuple[records.HostRecord, list[records.Event],
                         records.Event | None]:
     stale_since = rec.stale_since or now
-    rec = dataclasses.replace(rec, stale_count=rec.stale_count + 1,
+    rec = records.evolve(rec, stale_count=rec.stale_count + 1,
                               stale_since=stale_since)
     stale_for = _seconds(now - stale_since)
     if (rec.stale_count < th.down_observations
@@ -337,7 +359,7 @@ def _suspect(svc: cloud_records.ComputeService,
         key = reason or kind
         if key in rec.reported:
             return rec, [], None
-        rec = dataclasses.replace(rec, reported=rec.reported | {key})
+        rec = records.evolve(rec, reported=rec.reported | {key})
         return rec, [records.Event(kind, host=svc.host,
                                    generation=rec.generation, reason=reason,
                                    evidence=evidence)], None
@@ -351,7 +373,7 @@ def _suspect(svc: cloud_records.ComputeService,
 def _apply_decision(rec: records.HostRecord, event: records.Event,
                     now: datetime.datetime) -> records.HostRecord:
     if event.kind == records.HOST_DOWN:
-        rec = dataclasses.replace(rec, generation=event.generation or 0)
+        rec = records.evolve(rec, generation=event.generation or 0)
         return _to(rec, constants.HOST_DOWN, now)
     return _to(rec, constants.HOST_RECOVERED, now)
 
@@ -363,7 +385,7 @@ def _watch_only(rec: records.HostRecord, state: str,
 
 def _reset(rec: records.HostRecord) -> records.HostRecord:
     """Forget the current episode (stale counters, one-shot reports)."""
-    return dataclasses.replace(rec, stale_since=None, stale_count=0,
+    return records.evolve(rec, stale_since=None, stale_count=0,
                                probe_failures=0, healthy_since=None,
                                reported=frozenset())
 
@@ -372,7 +394,7 @@ def _to(rec: records.HostRecord, state: str,
         now: datetime.datetime) -> records.HostRecord:
     if rec.state == state:
         return rec
-    return dataclasses.replace(rec, state=state, since=now)
+    return records.evolve(rec, state=state, since=now)
 
 
 def _unfenced(svc: cloud_records.ComputeService) -> bool:
