@@ -106,7 +106,7 @@ class ClusterState:
     guard_until: datetime.datetime | None = None
     guard_reasons: tuple[str, ...] = ()
     guarded: bool = False
-    # Hosts found steady (``state._steady``) and fresh by the cycle that
+    # Hosts found steady (``steady.is_steady``) and fresh by the cycle that
     # made this state: the service record and host record judged. A
     # memo: when the next answer brings the very same service object for
     # the very same record, the judgement holds without being redone.

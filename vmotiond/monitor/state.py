@@ -32,8 +32,8 @@ from vmotiond.cloud import records as cloud_records
 from vmotiond.monitor import guards
 from vmotiond.monitor import heartbeat
 from vmotiond.monitor import records
+from vmotiond.monitor import steady as steady_mod
 from vmotiond.monitor.thresholds import Thresholds
-from vmotiond.verdict import confirm
 
 __all__ = ["evaluate", "probe_candidates", "unsure"]
 
@@ -60,23 +60,8 @@ def evaluate(services: Sequence[cloud_records.ComputeService] | None,
     if services is None:
         return _unreachable(previous, th, now)
     known, memo = previous.hosts, previous.steady
-    # A steady host (see ``_steady``): its record, else None.
-    steady: list[records.HostRecord | None] = []
-    splits: list[heartbeat.Split] = []
-    for svc in services:
-        name = svc.host
-        prev = known.get(name)
-        memoed = memo.get(name)
-        if prev is not None and (
-                (memoed is not None and memoed[0] is svc
-                 and memoed[1] is prev and name not in probes
-                 and name not in maintenance)
-                or _steady(svc, prev, probes, maintenance)):
-            steady.append(prev)
-            splits.append((svc.updated_at, None))   # as heartbeat_of
-        else:
-            steady.append(None)
-            splits.append(confirm.heartbeat_of(svc, prev))
+    steady, splits = steady_mod.split(services, previous, probes,
+                                      maintenance)
     clock = heartbeat.read_clock(services, previous, now, splits)
     threshold = th.heartbeat_threshold
     all_stale = bool(services) and (
@@ -183,26 +168,6 @@ def unsure(state: records.ClusterState) -> set[str]:
 
 
 _UNSURE = frozenset((constants.HOST_SUSPECT, constants.HOST_RECOVERING))
-
-
-def _steady(svc: cloud_records.ComputeService, prev: records.HostRecord,
-            probes: Mapping[str, str], maintenance: Collection[str]
-            ) -> bool:
-    """Whether ``_step`` would return ``prev`` unchanged, with no event,
-    unless the heartbeat turned stale: the host is up with nothing
-    pending (no damping, probe failure or write), not probed, and Nova
-    shows the heartbeat and service fields it showed before (so
-    ``confirm.heartbeat_of`` is ``(updated_at, None)``)."""
-    return (prev.state == constants.HOST_UP
-            and prev.heartbeat is not None
-            and svc.updated_at == prev.heartbeat
-            and prev.written_at is None
-            and prev.heartbeat_seen_at is not None
-            and prev.damped_until is None and prev.probe_failures == 0
-            and prev.service_fields == (svc.status, svc.forced_down,
-                                        svc.disabled_reason)
-            and svc.host not in probes and svc.host not in maintenance
-            and not svc.operator_disabled)
 
 
 def _unreachable(previous: records.ClusterState, th: Thresholds,

@@ -1,13 +1,14 @@
 """The state machine's shortcuts change nothing but its cost.
 
-``evaluate`` skips the full step of a steady host (``_steady``), trusts
-the memo of the previous cycle (``ClusterState.steady``) when Nova's
-answer brings the very same service object, leaves a quiet host's
-record as it was and counts only the judged hosts in the guards. Here
-random histories (deaths, revivals, fences, an operator's disable,
-maintenance, probe answers, Nova unreachable, Nova's clock jumping)
-run twice: with every shortcut, and with none (``_steady`` always false
-and no memo). States and events must be the same at every cycle.
+``evaluate`` skips the full step of a steady host
+(``steady.is_steady``), trusts the memo of the previous cycle
+(``ClusterState.steady``) when Nova's answer brings the very same
+service object, leaves a quiet host's record as it was and counts only
+the judged hosts in the guards. Here random histories (deaths,
+revivals, fences, an operator's disable, maintenance, probe answers,
+Nova unreachable, Nova's clock jumping) run twice: with every shortcut,
+and with none (``is_steady`` always false and no memo). States and
+events must be the same at every cycle.
 """
 
 import dataclasses
@@ -23,6 +24,7 @@ from vmotiond import constants
 from vmotiond.cloud import records as cloud_records
 from vmotiond.monitor import records
 from vmotiond.monitor import state
+from vmotiond.monitor import steady
 from vmotiond.monitor.thresholds import Thresholds
 
 INTERVAL = 10.0
@@ -148,7 +150,8 @@ class ShortcutsTest(testtools.TestCase):
             probes_seed = hist.rng.randrange(1 << 30)
             fast, fast_events = _cycle(services, hist, fast, th,
                                        probes_seed)
-            with mock.patch.object(state, "_steady", return_value=False):
+            with mock.patch.object(steady, "is_steady",
+                                   return_value=False):
                 slow, slow_events = _cycle(services, hist, _plain(slow), th,
                                            probes_seed)
             self.assertEqual(slow, fast, "seed %d cycle %d" % (seed, i))
