@@ -32,6 +32,7 @@ Two parts:
 
 import argparse
 import cProfile
+import importlib
 import json
 import logging
 import multiprocessing
@@ -236,6 +237,10 @@ def _peak_rss_mb() -> float:
 
 def cpu_and_memory(conf: cfg.ConfigOpts, args: argparse.Namespace
                    ) -> dict[str, Any]:
+    # What a vmotiond-monitor process holds besides: the OpenStack SDK
+    # and the composition root, so the resident memory is the process's.
+    importlib.import_module("vmotiond.cloud.openstack")
+    importlib.import_module("vmotiond.bootstrap")
     sim = SimProcess(args.hosts, args.seed, fake=True)
     try:
         clock = clock_mod.FakeClock()

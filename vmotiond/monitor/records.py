@@ -43,7 +43,7 @@ DECIDED_STATES = (constants.HOST_DOWN, constants.HOST_FENCED)
 WATCHED_ONLY_STATES = (constants.HOST_MAINTENANCE, constants.HOST_DISABLED)
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class HostRecord:
     """What the monitor remembers about one host between cycles.
 
@@ -73,19 +73,24 @@ class HostRecord:
         return self.damped_until is not None and now < self.damped_until
 
 
-_RECORD_FIELDS = frozenset(f.name for f in dataclasses.fields(HostRecord))
+# Each field of a HostRecord with the setter of its slot (which a frozen
+# dataclass's __setattr__ does not guard).
+_RECORD_SLOTS = tuple((f.name, getattr(HostRecord, f.name).__set__)
+                      for f in dataclasses.fields(HostRecord))
+_RECORD_FIELDS = frozenset(name for name, _set in _RECORD_SLOTS)
 
 
 def evolve(rec: HostRecord, **changes: Any) -> HostRecord:
-    """``dataclasses.replace`` for a ``HostRecord``, several times faster
-    (no ``__init__`` through ``object.__setattr__``): the state machine
+    """``dataclasses.replace`` for a ``HostRecord``, faster (no
+    ``__init__`` through ``object.__setattr__``): the state machine
     makes one for every host whose heartbeat moved, every cycle."""
     if not changes.keys() <= _RECORD_FIELDS:
         raise TypeError("HostRecord has no field %s"
                         % ", ".join(sorted(changes.keys() - _RECORD_FIELDS)))
     new = object.__new__(HostRecord)
-    new.__dict__.update(rec.__dict__)
-    new.__dict__.update(changes)
+    for name, set_slot in _RECORD_SLOTS:
+        set_slot(new, changes[name] if name in changes
+                 else getattr(rec, name))
     return new
 
 

@@ -24,8 +24,11 @@ from vmotiond.verdict import confirm
 
 LOG = logging.getLogger(__name__)
 
+# Records written per transaction (the first cycle writes every host's).
+SAVE_BATCH = 1000
 
-@dataclasses.dataclass(frozen=True)
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class HostView:
     """One host as the monitor reads it from the hosts table."""
 
@@ -176,13 +179,18 @@ class DbStore:
         return self._db.host_switches_mark()
 
     def host_records(self) -> dict[str, records.HostRecord]:
-        return {name: view.record for name, view in self.hosts().items()
-                if view.record is not None}
+        return {row[0]: from_row(*row)
+                for row in self._db.host_monitor_rows()}
 
     def save_records(self, recs: Iterable[records.HostRecord]) -> None:
-        """Write the records' monitor columns in one transaction."""
-        missing = self._db.hosts_update_monitor(
-            {rec.host: monitor_columns(rec) for rec in recs})
+        """Write the records' monitor columns, a transaction per
+        ``SAVE_BATCH`` records (each record whole in one)."""
+        recs = list(recs)
+        missing = []
+        for i in range(0, len(recs), SAVE_BATCH):
+            missing += self._db.hosts_update_monitor(
+                {rec.host: monitor_columns(rec)
+                 for rec in recs[i:i + SAVE_BATCH]})
         for name in missing:
             LOG.info("Host %s is not in the hosts table yet; its state "
                      "is kept in memory until the next inventory sync",
