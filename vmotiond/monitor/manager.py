@@ -26,6 +26,7 @@ from vmotiond.monitor import inventory
 from vmotiond.monitor import probe as probe_mod
 from vmotiond.monitor import records
 from vmotiond.monitor import state as state_mod
+from vmotiond.monitor import steady as steady_mod
 from vmotiond.monitor import store as store_mod
 from vmotiond.monitor.thresholds import Thresholds
 from vmotiond.verdict import payload as payload_mod
@@ -191,21 +192,27 @@ class Monitor:
             LOG.warning("Nova's compute services cannot be read: %s", exc)
             services = None
         previous, th = self.state, self.thresholds
-        # Without probe answers first: when no host is one a probe has a
-        # say on, that is the cycle's result and nothing is probed.
-        state, events = state_mod.evaluate(
-            services, {}, previous, th, now, self._maintenance)
-        unsure = (state_mod.unsure(state)
-                  if services is not None and th.probe_enabled else ())
-        if unsure:
+        plan = None
+        if services is None:
+            state, events = state_mod.evaluate(
+                services, {}, previous, th, now, self._maintenance)
+        else:
+            # Without probe answers first: when no host is one a probe
+            # has a say on, that is the cycle's result and nothing is
+            # probed; else the same plan decides again with them.
+            plan = steady_mod.prepare(services, previous, th, now,
+                                      self._maintenance)
+            state, events = state_mod.decide(plan, {})
+        unsure = (state_mod.unsure_of(plan, state)
+                  if plan is not None and th.probe_enabled else ())
+        if unsure and plan is not None:
             targets = {h: _address(views.get(h)) for h in unsure}
             probes = {h: records.PROBE_UNTRUSTED for h, a in targets.items()
                       if a in self._untrusted}
             probes.update(probe_mod.probe_all(
                 self.probe, {h: a for h, a in targets.items()
                              if h not in probes}, self._pool))
-            state, events = state_mod.evaluate(
-                services, probes, previous, th, now, self._maintenance)
+            state, events = state_mod.decide(plan, probes)
         self.state = state
         for event in events:
             self._handle(event, views, now)

@@ -35,7 +35,7 @@ from vmotiond.monitor import records
 from vmotiond.monitor import steady as steady_mod
 from vmotiond.monitor.thresholds import Thresholds
 
-__all__ = ["evaluate", "probe_candidates", "unsure"]
+__all__ = ["decide", "evaluate", "probe_candidates", "unsure", "unsure_of"]
 
 
 def evaluate(services: Sequence[cloud_records.ComputeService] | None,
@@ -59,44 +59,33 @@ def evaluate(services: Sequence[cloud_records.ComputeService] | None,
     """
     if services is None:
         return _unreachable(previous, th, now)
-    known, memo = previous.hosts, previous.steady
-    steady, splits = steady_mod.split(services, previous, probes,
-                                      maintenance)
-    clock = heartbeat.read_clock(services, previous, now, splits)
-    threshold = th.heartbeat_threshold
-    all_stale = bool(services) and (
-        clock.freshest is None
-        or clock.freshest_unchanged_for > threshold)
-    # A steady host whose heartbeat is newer than this is neither stale
-    # nor lagging (its age is clearly below both thresholds; one
-    # microsecond spares the rounding of ``total_seconds``): its record
-    # stays as it is and its age is not needed.
-    quiet = None if clock.nova_now is None else (
-        clock.nova_now - datetime.timedelta(
-            seconds=min(threshold, th.lagging_threshold), microseconds=-1))
+    return decide(steady_mod.prepare(services, previous, th, now,
+                                     maintenance, probes), probes)
 
-    hosts: dict[str, records.HostRecord] = {}
+
+def decide(plan: steady_mod.Plan, probes: Mapping[str, str]
+           ) -> tuple[records.ClusterState, list[records.Event]]:
+    """``evaluate`` of the plan's answer with ``probes``: the hosts the
+    plan left quiet keep their records, the others take a full step.
+
+    A plan serves any probes of hosts it did not leave quiet (the
+    manager's: it probes the hosts ``unsure`` of ``decide(plan, {})``),
+    so the work that grows with the cloud is done once per cycle.
+    """
+    if not plan.quiet.keys().isdisjoint(probes):
+        plan = steady_mod.prepare(plan.services, plan.previous, plan.th,
+                                  plan.now, plan.maintenance, probes)
+    previous, th, now, clock = plan.previous, plan.th, plan.now, plan.clock
+    all_stale, maintenance = plan.all_stale, plan.maintenance
+    threshold = th.heartbeat_threshold
+    hosts = dict(plan.quiet)
     # Hosts judged in full, and quiet ones that turned suspect lately:
     # the only ones the guards may count as failing.
-    judged: dict[str, records.HostRecord] = {}
-    memo_out: dict[str, tuple[cloud_records.ComputeService,
-                              records.HostRecord]] = {}
+    judged = dict(plan.quiet_recent)
     candidates: dict[str, records.Event] = {}
     ages: dict[str, float] = {}
     events: list[records.Event] = []
-    for svc, split, prev in zip(services, splits, steady, strict=True):
-        beat = split[0]
-        if prev is None:
-            prev = known.get(svc.host)
-        elif quiet is not None and beat is not None and beat > quiet:
-            hosts[svc.host] = prev
-            if prev.suspect_entries:
-                judged[svc.host] = prev
-            seen = memo.get(svc.host)
-            memo_out[svc.host] = (seen if seen is not None
-                                  and seen[0] is svc and seen[1] is prev
-                                  else (svc, prev))
-            continue
+    for svc, split, prev in plan.moving:
         obs = heartbeat.observe(svc, prev, clock, threshold, split)
         ages[svc.host] = obs.age
         if all_stale:
@@ -137,8 +126,16 @@ def evaluate(services: Sequence[cloud_records.ComputeService] | None,
         hosts=hosts, freshest=clock.freshest,
         freshest_seen_at=clock.freshest_seen_at, last_poll_at=now,
         guard_until=guard_until,
-        guard_reasons=reasons_t, guarded=guarded, steady=memo_out)
+        guard_reasons=reasons_t, guarded=guarded, steady=plan.memo)
     return state, events
+
+
+def unsure_of(plan: steady_mod.Plan, state: records.ClusterState
+              ) -> set[str]:
+    """``unsure(state)`` for the state ``decide(plan, ...)`` made: only
+    hosts the plan did not leave quiet (those are up) may be unsure."""
+    return {svc.host for svc, _split, _prev in plan.moving
+            if state.hosts[svc.host].state in _UNSURE}
 
 
 def probe_candidates(services: Sequence[cloud_records.ComputeService],

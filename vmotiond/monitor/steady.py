@@ -14,12 +14,77 @@ that the shortcuts change nothing but the cost.
 from collections.abc import Collection
 from collections.abc import Mapping
 from collections.abc import Sequence
+import dataclasses
+import datetime
 
 from vmotiond import constants
 from vmotiond.cloud import records as cloud_records
 from vmotiond.monitor import heartbeat
 from vmotiond.monitor import records
+from vmotiond.monitor.thresholds import Thresholds
 from vmotiond.verdict import confirm
+
+Judged = tuple[cloud_records.ComputeService, records.HostRecord]
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """One answer of Nova sorted for ``state.decide``: the quiet hosts,
+    whose records stay as they are, and the moving ones, to judge."""
+
+    services: Sequence[cloud_records.ComputeService]
+    previous: records.ClusterState
+    th: Thresholds
+    now: datetime.datetime
+    maintenance: Collection[str]
+    clock: heartbeat.HeartbeatClock
+    all_stale: bool
+    quiet: dict[str, records.HostRecord]
+    quiet_recent: dict[str, records.HostRecord]   # quiet, suspect lately
+    memo: dict[str, Judged]
+    moving: list[tuple[cloud_records.ComputeService, heartbeat.Split,
+                       records.HostRecord | None]]
+
+
+def prepare(services: Sequence[cloud_records.ComputeService],
+            previous: records.ClusterState, th: Thresholds,
+            now: datetime.datetime, maintenance: Collection[str] = (),
+            probes: Mapping[str, str] | None = None) -> Plan:
+    """Sort an answer: a steady host whose heartbeat is newer than the
+    quiet cut is neither stale nor lagging (its age clearly below both
+    thresholds; one microsecond spares the rounding of
+    ``total_seconds``): quiet. Every other host moves."""
+    probes = probes or {}
+    known, memo = previous.hosts, previous.steady
+    steady, splits = split(services, previous, probes, maintenance)
+    clock = heartbeat.read_clock(services, previous, now, splits)
+    threshold = th.heartbeat_threshold
+    all_stale = bool(services) and (
+        clock.freshest is None
+        or clock.freshest_unchanged_for > threshold)
+    cut = None if clock.nova_now is None else (
+        clock.nova_now - datetime.timedelta(
+            seconds=min(threshold, th.lagging_threshold), microseconds=-1))
+    quiet: dict[str, records.HostRecord] = {}
+    recent: dict[str, records.HostRecord] = {}
+    memo_out: dict[str, Judged] = {}
+    moving = []
+    for svc, beats, prev in zip(services, splits, steady, strict=True):
+        beat = beats[0]
+        if prev is None:
+            moving.append((svc, beats, known.get(svc.host)))
+        elif cut is not None and beat is not None and beat > cut:
+            quiet[svc.host] = prev
+            if prev.suspect_entries:
+                recent[svc.host] = prev
+            seen = memo.get(svc.host)
+            memo_out[svc.host] = (seen if seen is not None
+                                  and seen[0] is svc and seen[1] is prev
+                                  else (svc, prev))
+        else:
+            moving.append((svc, beats, prev))
+    return Plan(services, previous, th, now, maintenance, clock, all_stale,
+                quiet, recent, memo_out, moving)
 
 
 def split(services: Sequence[cloud_records.ComputeService],
