@@ -47,7 +47,7 @@ class DbStoreTest(testtools.TestCase):
         super().setUp()
         fx = self.useFixture(conf_fixture.Conf())
         self.db = self.useFixture(db_fixture.Database(
-            "sqlite", fx.conf)).database
+            getattr(self, "backend", "sqlite"), fx.conf)).database
         self.store = store_mod.DbStore(self.db)
 
     def test_typed_against_the_data_api(self) -> None:
