@@ -72,6 +72,9 @@ def fill(name: str, rows: int) -> str:
     url = _database_url(name)
     if _count(url) == rows:
         print("reusing %s with %d vmoves" % (name, rows))
+        engine = sa.create_engine(url)
+        migration.upgrade(engine)  # a database kept from an older schema
+        engine.dispose()
         return url
     admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

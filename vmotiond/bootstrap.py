@@ -118,7 +118,7 @@ def engine_part(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
 
     def stop(timeout: float) -> None:
         try:
-            engine.stop()
+            engine.stop(timeout=timeout)
         finally:
             if rpc_transport is not None:
                 rpc_transport.cleanup()

@@ -31,19 +31,23 @@ HOST_SET = "host_set"
 HOST_DRAIN = "host_drain"
 HOST_MOVE_BACK = "host_move_back"
 HOST_RELEASE = "host_release"
+HOST_SYNC = "host_sync"
 INSTANCE_MIGRATE = "instance_migrate"
 INSTANCE_RESET_STATE = "instance_reset_state"
 TASK_REDO = "task_redo"
 TASK_RESET = "task_reset"
 TASK_DELETE = "task_delete"
 NOTIFICATION_ABORT = "notification_abort"
+NOTIFICATION_REDO = "notification_redo"
+NOTIFICATION_RESET = "notification_reset"
 # Reads of Nova's instances for the operator's pages.
 HOST_INSTANCES = "host_instances"
 INSTANCE_LIST = "instance_list"
 INSTANCE_TARGETS = "instance_targets"
 METHODS = (PING, HOST_SET, HOST_DRAIN, HOST_MOVE_BACK, HOST_RELEASE,
-           INSTANCE_MIGRATE, INSTANCE_RESET_STATE, TASK_REDO, TASK_RESET,
-           TASK_DELETE, NOTIFICATION_ABORT, HOST_INSTANCES, INSTANCE_LIST,
+           HOST_SYNC, INSTANCE_MIGRATE, INSTANCE_RESET_STATE, TASK_REDO,
+           TASK_RESET, TASK_DELETE, NOTIFICATION_ABORT, NOTIFICATION_REDO,
+           NOTIFICATION_RESET, HOST_INSTANCES, INSTANCE_LIST,
            INSTANCE_TARGETS)
 
 # Most instances one ``instance_list`` page holds (Nova's default

@@ -93,20 +93,44 @@ class ConsoleActionsTest(ActionsCase):
         self.assertTrue(failed)
         row = '#tasks tr[data-vmove="%s"]' % failed[0]["uuid"]
 
-        self.browser.go(self.url + "/migrate_task")
-        self.browser.click_when(row + ' button[data-action="redo"]',
-                                "the redo button")
+        # The task's page: the fencing on its timeline, then every failed
+        # move redone with one button.
+        self.browser.go(self.url + "/tasks/" + note["notification_uuid"])
+        self.browser.wait(lambda: self.browser.find_all(
+            "#timeline svg circle.m-fenced"), what="the fenced mark")
+        self.assertIsNotNone(self.dep.api(
+            "/v1/notifications/%s" % note["notification_uuid"],
+            version="instance-ha 1.7")["notification"]["fenced_at"])
+        redo = '#task-actions button[data-action="redo"]'
+        self.assertEqual("Redo (%d)" % len(failed), self.browser.wait(
+            lambda: self.browser.find_all(redo) and self.browser.text(redo),
+            what="the redo button"))
+        self.browser.click(redo)
         self.browser.wait(lambda: self.browser.text("#confirm-text"),
                           what="the confirmation")
-        self.browser.screenshot("migrate_task-confirm")
+        self.browser.screenshot("task-detail-confirm")
         self.browser.click("#confirm-yes")
         answer = self.browser.wait(lambda: self.browser.text("#answer"),
                                    what="the engine's answer")
-        self.assertEqual("Redo: accepted; this page shows its progress",
-                         answer)
+        if len(failed) == 1:
+            self.assertEqual(
+                "Redo: accepted; this page shows its progress", answer)
+        else:
+            # The moves of one task are redone together, by one request.
+            self.assertTrue(answer.startswith("Redo: started task host "
+                                              "failure "), answer)
+        for move in failed:
+            self.browser.wait(lambda move=move: self.browser.find_all(
+                'details[data-vmove="%s"] summary .s-succeeded'
+                % move["uuid"]), timeout=60,
+                what="the redone move %s succeeded" % move["uuid"])
+        self.assertEqual([], self.browser.find_all(
+            '#task-actions button[data-action="redo"]'))
+        self.browser.screenshot("task-detail-redone")
+
+        self.browser.go(self.url + "/migrate_task")
         self.browser.wait(lambda: self.browser.find_all(
-            row + " td.result .s-succeeded"), timeout=60,
-            what="the redone move succeeded")
+            row + " td.result .s-succeeded"), what="the redone move listed")
         self.browser.screenshot("migrate_task-redone")
 
         # The engine's refusal is shown with its message.
@@ -122,6 +146,28 @@ class ConsoleActionsTest(ActionsCase):
         # Chromium logs the refused request itself; nothing else.
         self.assertEqual([], [m for m in self.browser.console_messages()
                               if "status of 409 (Conflict)" not in m])
+
+    def test_sync_from_openstack(self) -> None:
+        # The monitor would sync only in an hour: the button does it now.
+        self.start(monitor={"sync_interval": 3600})
+        self.browser.go(self.url + "/hostinfo")
+        known = self.browser.wait(lambda: len(self.browser.find_all(
+            "#hosts tr[data-host]")), what="the hosts")
+        self.sim.control("POST", "/hosts", {"name": "compute-new"})
+        self.browser.click_when("#sync", "the sync button")
+        answer = self.browser.wait(lambda: self.browser.text("#answer"),
+                                   what="the engine's answer")
+        self.assertEqual("Sync from OpenStack: 1 created, %d updated, "
+                         "0 deleted" % known, answer)
+        self.browser.wait(lambda: self.browser.find_all(
+            ROW % "compute-new"), what="the new host listed")
+        self.assertEqual("compute-new", self.dep.api(
+            "/v1/hosts/compute-new")["host"]["name"])
+        self.browser.script("document.querySelector('%s')"
+                            ".scrollIntoView({block: 'center'});"
+                            % (ROW % "compute-new"))
+        self.browser.screenshot("hostinfo-synced")
+        self.assertEqual([], self.browser.console_messages())
 
     def test_forged_actions_are_refused(self) -> None:
         self.start()

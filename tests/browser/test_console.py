@@ -140,6 +140,20 @@ class TestConsole(ConsoleTestCase):
             % self.seeded["moves"][0].uuid), what="the first move's steps")
         self.assertEqual(["EvacuateInstance", "1", "succeeded"], step[:3])
         self.assertEqual("ok", step[5])
+        # An admin's actions on the task, and on each move by its status.
+        self.assertEqual(["Abort", "Redo (1)", "Reset (1)", "Delete (6)"],
+                         self.browser.wait(lambda: self.browser.texts(
+                             "#task-actions button.act"),
+                             what="the task's actions"))
+        buttons = {move.uuid: self.browser.script(
+            "return Array.from(document.querySelectorAll("
+            "'details[data-vmove=\"%s\"] summary button.act'))"
+            ".map(b => b.dataset.action);" % move.uuid)
+            for move in self.seeded["moves"]}
+        expected = {"succeeded": ["delete"], "ignored": ["delete"],
+                    "failed": ["redo", "reset", "delete"], "pending": []}
+        self.assertEqual({m.uuid: expected[m.status]
+                          for m in self.seeded["moves"]}, buttons)
         self.browser.screenshot("task-detail")
         self.assertEqual([], self.browser.console_messages())
 
@@ -152,6 +166,8 @@ class TestConsole(ConsoleTestCase):
                 "evidence": {"heartbeat": (t0 - datetime.timedelta(
                     seconds=70)).isoformat(), "stale_for": 20.0}},
             generated_time=t0)
+        self.assertTrue(self.database.notification_set_fenced(
+            failure.uuid, t0 + datetime.timedelta(seconds=2)))
         for index in range(3):
             self.database.vmoves_create(failure.uuid, [{
                 "instance_uuid": "40000000-0000-4000-8000-%012d" % index,
@@ -169,7 +185,7 @@ class TestConsole(ConsoleTestCase):
             what="the timeline's marks")
         self.assertEqual(["mark m-heartbeat_lost", "mark m-suspect",
                           "mark m-detected", "mark m-received",
-                          "mark m-all_running"], labels)
+                          "mark m-fenced", "mark m-all_running"], labels)
         xs = self.browser.script(
             "return Array.from(document.querySelectorAll("
             "'#timeline svg circle')).map(c => +c.getAttribute('cx'));")
@@ -249,6 +265,12 @@ class TestReader(ConsoleTestCase):
         self.browser.wait(lambda: self.browser.find_all(
             "#tasks tr[data-vmove]"), what="the vmoves")
         self.assertEqual([], self.browser.find_all("#selection"))
+        self.assertEqual([], self.browser.find_all("button.act"))
+        self.browser.go(self.url + "/vmotion/tasks/" +
+                        self.seeded["big"].uuid)
+        self.browser.wait(lambda: self.browser.find_all(
+            "details[data-vmove]"), what="the task's moves")
+        self.assertEqual([], self.browser.find_all("#task-actions"))
         self.assertEqual([], self.browser.find_all("button.act"))
         # With the session's own CSRF token, the API refuses anyway.
         token = self.browser.cookie("vmotion_token")

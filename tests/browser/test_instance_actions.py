@@ -78,4 +78,24 @@ class InstanceActionsTest(test_actions.ActionsCase):
                   60, "the instance in error")
         self.assertNotEqual("ERROR", self.sim.servers()[two[1]].status)
         self.browser.screenshot("instances-reset")
+
+        # Back to active, then the planner chooses where the other goes.
+        self.host_page(target)
+        self.browser.click_when(PICK % two[0], "the instance in error")
+        answer = self.act("reset-active")
+        self.assertTrue(answer.startswith("Reset state to active: started "
+                                          "task "), answer)
+        self.wait(lambda: self.sim.servers()[two[0]].status == "ACTIVE",
+                  60, "the instance active again")
+        self.host_page(target)
+        self.browser.click_when(PICK % two[1], "the other instance")
+        answer = self.act("migrate-planner")
+        self.assertTrue(answer.startswith("Let the planner choose: started "
+                                          "task "), answer)
+        self.assertIn("custom migration", answer)
+        self.wait(lambda: self.sim.servers()[two[1]].compute_host
+                  not in (target, None), 120, "the planner's move away from "
+                  + target)
+        self.assertEqual(target, self.sim.servers()[two[0]].compute_host)
+        self.browser.screenshot("instances-planner")
         self.assertEqual([], self.browser.console_messages())

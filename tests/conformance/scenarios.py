@@ -121,6 +121,34 @@ class Scenarios:
             self.assertEqual(self.target.zone, svc.zone)
             self.assertIsNotNone(svc.updated_at)
 
+    def test_servers_listed_page_by_page(self) -> None:
+        """Newest first, ``limit`` a page, a marker while more follow;
+        each server with its flavor's name and its addresses, as a GET of
+        the server shows them."""
+        booted = [self.target.boot(self.target.hosts[0], name="page-%d" % i)
+                  for i in range(3)]
+        seen: list[str] = []
+        marker: str | None = None
+        pages = 0
+        while True:
+            page, marker = self.cloud.list_servers_page(2, marker)
+            pages += 1
+            self.assertLessEqual(len(page), 2)
+            for listed in page:
+                alone = self.cloud.get_server(listed.id)
+                self.assertEqual((alone.flavor_name, alone.addresses),
+                                 (listed.flavor_name, listed.addresses))
+            seen.extend(s.id for s in page)
+            if marker is None:
+                break
+            self.assertEqual(page[-1].id, marker)
+        self.assertEqual(len(seen), len(set(seen)))
+        self.assertEqual(booted[::-1], [i for i in seen if i in booted])
+        self.assertGreaterEqual(pages, 2)
+        flavors = {self.cloud.get_server(i).flavor_name for i in booted}
+        self.assertEqual(1, len(flavors))
+        self.assertIsInstance(flavors.pop(), str)
+
     def test_capacity_follows_placement(self) -> None:
         host = self.target.hosts[0]
         before = {c.host: c for c in self.cloud.list_host_capacities()}
@@ -147,6 +175,36 @@ class Scenarios:
                 (exact[name].vcpus_free, exact[name].memory_mb_free,
                  exact[name].disk_gb_free), name)
             self.assertGreaterEqual(exact[name].cpu_allocation_ratio, 1.0)
+
+    def test_compute_node_uuid_is_a_stable_host_uuid(self) -> None:
+        # The hypervisor's id (a UUID from 2.53 on) is the compute node's
+        # UUID, the host's Placement resource provider's too, and not the
+        # service's; a restart of nova-compute keeps both UUIDs. vmotiond
+        # takes it as the host's uuid (hosts.uuid, source_host_uuid).
+        def uuids() -> dict[str, tuple[str, str]]:
+            nodes = {c.host: c.hypervisor_id
+                     for c in self.cloud.list_host_capacities()}
+            return {s.host: (nodes[s.host], s.id)
+                    for s in self.cloud.list_compute_services()}
+        before = uuids()
+        self.assertTrue(set(self.target.hosts) <= set(before))
+        conn = self.target.connection()
+        listed = conn.placement.get("/resource_providers",
+                                    microversion="1.14").json()
+        providers = {p["name"]: p["uuid"]
+                     for p in listed["resource_providers"]}
+        for host in self.target.hosts:
+            node, service = before[host]
+            self.assertRegex(node, UUID)
+            self.assertNotEqual(service, node)
+            self.assertEqual(providers[host], node, host)
+        self.assertEqual(len(before), len({n for n, _ in before.values()}))
+        host = self.target.hosts[0]
+        self.target.kill(host)
+        self.target.revive(host)
+        self.wait_service(host, "%s up again" % host,
+                          self.target.service_down_time * 3 + 5, state="up")
+        self.assertEqual(before, uuids())
 
     # Host failure and fencing.
 

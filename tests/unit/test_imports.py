@@ -10,6 +10,7 @@ together.
 import ast
 import collections
 import pathlib
+import sys
 
 import testtools
 
@@ -49,6 +50,13 @@ CONSOLE_MAY_IMPORT = ("vmotiond.console",)
 # The simulator stands for Nova: of vmotiond it uses the clock only.
 SIM = "vmotiond.sim"
 SIM_MAY_IMPORT = ("vmotiond.sim", "vmotiond.clock")
+# The openstackclient plugin runs where OSC is installed, maybe without the
+# daemon's dependencies (pip install --no-deps): of vmotiond it imports
+# itself, and beside the standard library only what OSC brings. Nothing
+# else imports it (cliff and osc-lib are no requirement of the daemon).
+OSC = "vmotiond.osc"
+OSC_MAY_IMPORT = ("vmotiond.osc",)
+OSC_THIRD_PARTY = ("cliff", "osc_lib", "keystoneauth1")
 
 
 def _module_name(path: pathlib.Path) -> str:
@@ -84,6 +92,17 @@ def imports(known: dict[str, pathlib.Path]) -> dict[str, set[str]]:
         graph[name] = {m for m in found
                        if m == "vmotiond" or m.startswith("vmotiond.")}
     return graph
+
+
+def top_level_imports(path: pathlib.Path) -> set[str]:
+    """The first name of every module ``path`` imports (absolute)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(a.name.partition(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            found.add((node.module or "").partition(".")[0])
+    return found
 
 
 def _under(module: str, package: str) -> bool:
@@ -179,6 +198,26 @@ class ImportRulesTest(testtools.TestCase):
             for dep in deps
             if not any(_under(dep, ok) for ok in CONSOLE_MAY_IMPORT))
         self.assertEqual([], bad)
+
+    def test_osc_plugin_imports_only_itself_and_osc(self):
+        self.assertIn("vmotiond.osc.client",
+                      self.graph["vmotiond.osc.v1.hosts"])
+        bad = sorted(
+            "%s imports %s" % (name, dep)
+            for name, deps in self.graph.items() for dep in deps
+            if _under(name, OSC) != _under(dep, OSC)
+            or (_under(name, OSC)
+                and not any(_under(dep, ok) for ok in OSC_MAY_IMPORT)))
+        self.assertEqual([], bad)
+        outside = sorted(
+            "%s imports %s" % (name, top)
+            for name, path in modules().items() if _under(name, OSC)
+            for top in top_level_imports(path)
+            if top not in sys.stdlib_module_names
+            and top not in OSC_THIRD_PARTY + ("vmotiond",))
+        self.assertEqual([], outside)
+        self.assertIn("cliff", top_level_imports(
+            ROOT / "osc" / "v1" / "common.py"))
 
     def test_no_import_cycle(self):
         self.assertEqual([], [sorted(c) for c in cycles(self.graph)])

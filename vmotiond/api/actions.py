@@ -112,6 +112,15 @@ def host_action(host: str, body: dict[str, Any]) -> EngineRequest:
                                        **switches}, "host", False)
 
 
+_HOSTS: dict[str, tuple[str, ...]] = {"sync": ()}
+
+
+def hosts_action(body: dict[str, Any]) -> EngineRequest:
+    """``sync``: refresh every host from Nova now; done when answered."""
+    _action(body, _HOSTS)
+    return EngineRequest(ec.HOST_SYNC, {}, "sync", False)
+
+
 _INSTANCES: dict[str, tuple[str, ...]] = {
     "migrate": ("instances", "to", "nova_chooses", "mode"),
     "reset_state": ("instances", "state")}
@@ -172,13 +181,35 @@ def vmove_action(vmove_uuid: str, body: dict[str, Any]) -> EngineRequest:
 
 
 _NOTIFICATION: dict[str, tuple[str, ...]] = {"abort": ()}
+# From 1.7: its vmoves redone or reset together.
+_NOTIFICATION_1_7: dict[str, tuple[str, ...]] = {
+    "abort": (), "redo": ("vmoves",), "reset": ("vmoves",)}
+_NOTIFICATION_METHODS = {"redo": ec.NOTIFICATION_REDO,
+                         "reset": ec.NOTIFICATION_RESET}
 
 
-def notification_action(notification_uuid: str, body: dict[str, Any]
-                        ) -> EngineRequest:
-    """``abort`` a new or running notification."""
-    _action(body, _NOTIFICATION)
-    return EngineRequest(ec.NOTIFICATION_ABORT,
-                         {"notification": notification_uuid},
-                         "notification", False)
-
+def notification_action(notification_uuid: str, body: dict[str, Any],
+                        together: bool = False) -> EngineRequest:
+    """``abort`` a new or running notification; with ``together`` (1.7)
+    also ``redo`` its failed vmoves or ``reset`` its ongoing and failed
+    ones, every one or the ``vmoves`` named, taken up at once."""
+    action = _action(body, _NOTIFICATION_1_7 if together else _NOTIFICATION)
+    if action == "abort":
+        return EngineRequest(ec.NOTIFICATION_ABORT,
+                             {"notification": notification_uuid},
+                             "notification", False)
+    named = body.get("vmoves")
+    if named is not None:
+        if not isinstance(named, list) or not named or len(named) > \
+                MAX_INSTANCES:
+            raise invalid("vmoves must be a non-empty list of at most %d "
+                          "vmove UUIDs." % MAX_INSTANCES)
+        bad = [v for v in named
+               if not isinstance(v, str) or not uuidutils.is_uuid_like(v)]
+        if bad:
+            raise invalid("vmoves holds %s, not a vmove UUID."
+                          % json.dumps(bad[0]))
+        named = list(dict.fromkeys(named))
+    return EngineRequest(_NOTIFICATION_METHODS[action],
+                         {"notification": notification_uuid,
+                          "vmoves": named}, "notification", True)

@@ -54,6 +54,7 @@ ROUTE_DECLARATIONS: dict[str, dict[str, Handler]] = {
     "/v1/hosts/{host_name}": {"GET": hosts.show_host},
     "/v1/alerts": {"GET": alerts.list_alerts},
     "/v1/alerts/{alert_id}": {"GET": alerts.show_alert},
+    "/v1/operator/hosts/action": {"POST": operator.hosts_action},
     "/v1/operator/hosts/{host_name}/action": {"POST": operator.host_action},
     "/v1/operator/instances/action": {"POST": operator.instances_action},
     "/v1/operator/hosts/{host_name}/instances": {

@@ -27,6 +27,9 @@ VERSIONS = [
     "1.4",  # vmotiond's own: /v1/hosts, /v1/vmoves[/{id}[/steps]].
     "1.5",  # /v1/alerts[/{id}]: monitor alerts, refused messages.
     "1.6",  # /v1/operator/...: the operator's actions, Nova's instances.
+    "1.7",  # POST /v1/operator/hosts/action (sync); notifications'
+            # fenced_at; a notification's redo and reset (its vmoves).
+    "1.8",  # /v1/hosts shows each host's uuid.
 ]
 
 Version = tuple[int, int]

@@ -8,6 +8,7 @@ import datetime
 from typing import Any
 from typing import TypeVar
 from urllib.parse import urlencode
+import uuid as uuidlib
 
 from oslo_utils import timeutils
 from oslo_utils import uuidutils
@@ -226,6 +227,11 @@ def marker_uuid(marker: int | str | None,
     except exception.NotFound:
         raise exception.NotFound(kind="Marker", ident=marker) from None
     return found
+
+
+def canonical_uuid(value: str | None) -> str | None:
+    """A UUID as Nova writes them (lower case, with dashes), or None."""
+    return None if value is None else str(uuidlib.UUID(value))
 
 
 def by_ident(value: str, by_id: Callable[[int], T],

@@ -98,22 +98,25 @@ _RULES = [
 
 
 
-def _action(name: str, description: str, path: str
+def _action(name: str, description: str, *paths: str
             ) -> policy.DocumentedRuleDefault:
     return policy.DocumentedRuleDefault(
         name=name, check_str="rule:%s" % OPERATOR, description=description,
-        operations=[{"method": "POST", "path": path}])
+        operations=[{"method": "POST", "path": path} for path in paths])
 
 
 _ACTIONS = [
     _action(OPERATOR_HOSTS, "Act on a host: set its role and switches, "
-            "drain it, move back to it, release its fence.",
-            "/v1/operator/hosts/{host_name}/action"),
+            "drain it, move back to it, release its fence; or sync every "
+            "host from Nova now.",
+            "/v1/operator/hosts/{host_name}/action",
+            "/v1/operator/hosts/action"),
     _action(OPERATOR_INSTANCES, "Migrate instances or reset their state.",
             "/v1/operator/instances/action"),
     _action(OPERATOR_VMOVES, "Redo, reset or delete a vmove.",
             "/v1/operator/vmoves/{vmove_id}/action"),
-    _action(OPERATOR_NOTIFICATIONS, "Abort a notification.",
+    _action(OPERATOR_NOTIFICATIONS, "Abort a notification, or redo or "
+            "reset its vmoves together.",
             "/v1/operator/notifications/{notification_id}/action"),
 ]
 

@@ -43,6 +43,9 @@ class HostCapacity:
     """
 
     host: str
+    # The compute node's UUID (the hypervisor's id from compute API 2.53
+    # on), its Placement provider's too; Nova keeps it stable, so it is
+    # the host's uuid in vmotiond (hosts.uuid, source_host_uuid).
     hypervisor_id: str
     host_ip: str | None
     vcpus_total: int

@@ -80,6 +80,10 @@ SCRIPT_TEXTS = {
     "accepted": _("accepted; this page shows its progress"),
     "refused": _("refused:"),
     "none_selected": _("No move is selected."),
+    "task_actions": _("Moves of this task:"),
+    "sync": _("Sync from OpenStack"),
+    "sync_counts": _("{created} created, {updated} updated, {deleted} "
+                     "deleted"),
     "migrate_to": _("Migrate to"), "target_host": _("Target host"),
     "planner_chooses": _("Let the planner choose"),
     "reset_active": _("Reset state to active"),

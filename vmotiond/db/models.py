@@ -46,6 +46,7 @@ class Notification(_SoftDeleteMixin, Base):
                             name="uniq_notifications0dedup_key"),
         sa.Index("notifications_host_status_idx", "host", "status"),
         sa.Index("notifications_status_idx", "status"),
+        sa.Index("notifications_source_host_uuid_idx", "source_host_uuid"),
     )
 
     id: orm.Mapped[int] = orm.mapped_column(
@@ -53,6 +54,10 @@ class Notification(_SoftDeleteMixin, Base):
     uuid: orm.Mapped[str] = orm.mapped_column(sa.String(36), nullable=False)
     type: orm.Mapped[str] = orm.mapped_column(sa.String(32), nullable=False)
     host: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    # The host's uuid (``Host.uuid``) when the notification was written;
+    # None if unknown then (and for rows written before schema 0007).
+    source_host_uuid: orm.Mapped[str | None] = orm.mapped_column(
+        sa.String(36))
     payload: orm.Mapped[Any] = orm.mapped_column(
         types.JsonEncoded, nullable=True)
     source: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
@@ -63,6 +68,9 @@ class Notification(_SoftDeleteMixin, Base):
     dedup_key: orm.Mapped[str] = orm.mapped_column(
         sa.String(255), nullable=False)
     message: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    # When a recovery fenced the host (set once; null otherwise).
+    fenced_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
+        types.PreciseDateTime)
 
 
 class VMove(_SoftDeleteMixin, Base):
@@ -149,12 +157,16 @@ class Host(_SoftDeleteMixin, Base):
     __tablename__ = "hosts"
     __table_args__ = (
         sa.UniqueConstraint("name", name="uniq_hosts0name"),
+        sa.Index("hosts_uuid_idx", "uuid"),
     )
 
     id: orm.Mapped[int] = orm.mapped_column(
         sa.Integer, primary_key=True, autoincrement=True)
     name: orm.Mapped[str] = orm.mapped_column(sa.String(255), nullable=False)
     # Inventory, copied from the cloud by the sync.
+    # The host's UUID: its Nova compute node's (``hypervisor_id``), which
+    # Nova keeps stable; None until the sync has read the hypervisor.
+    uuid: orm.Mapped[str | None] = orm.mapped_column(sa.String(36))
     hypervisor_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(36))
     service_id: orm.Mapped[str | None] = orm.mapped_column(sa.String(36))
     management_ip: orm.Mapped[str | None] = orm.mapped_column(sa.String(64))

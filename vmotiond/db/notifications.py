@@ -25,9 +25,13 @@ LISTING = paging.Listing(models.Notification, {
     "id": _C.id == sa.bindparam("id"),
     "status": _C.status.in_(sa.bindparam("status", expanding=True)),
     "host": _C.host == sa.bindparam("host"),
+    "source_host_uuid": _C.source_host_uuid == sa.bindparam(
+        "source_host_uuid"),
     "type": _C.type.in_(sa.bindparam("type", expanding=True)),
     "generated_since": _C.generated_time >= sa.bindparam("generated_since"),
 })
+
+_HOSTS = models.Host.__table__
 
 
 class NotificationQuery(paging.Page, total=False):
@@ -36,6 +40,7 @@ class NotificationQuery(paging.Page, total=False):
 
     status: Iterable[str] | None
     host: str | None
+    source_host_uuid: str | None
     type: Iterable[str] | None
     generated_since: datetime.datetime | None
 
@@ -50,7 +55,11 @@ class Notifications(core.Core):
                             status: str = constants.NOTIFICATION_NEW,
                             message: str | None = None,
                             uuid: str | None = None) -> models.Notification:
-        """Persist a notification; raise DuplicateNotification on its key."""
+        """Persist a notification; raise DuplicateNotification on its key.
+
+        Its ``source_host_uuid`` is the uuid the hosts table holds for
+        ``host`` in the same transaction (the inventory sync's), if any.
+        """
         if type not in constants.NOTIFICATION_TYPES:
             raise exception.InvalidInput(
                 reason="unknown notification type %s" % type)
@@ -61,7 +70,17 @@ class Notifications(core.Core):
             status=status, message=message, created_at=self._clock.now())
         try:
             with self._writer() as session:
+                if host is not None:
+                    # Read by the INSERT itself: a SELECT first would
+                    # take SQLite's read lock, which cannot wait to
+                    # become the write lock once another writer went.
+                    uuid_of_host: Any = sa.select(_HOSTS.c.uuid).where(
+                        _HOSTS.c.name == host).scalar_subquery()
+                    row.source_host_uuid = uuid_of_host
                 session.add(row)
+                session.flush()
+                if host is not None:
+                    session.refresh(row, ["source_host_uuid"])
         except db_exc.DBDuplicateEntry as exc:
             raise exception.DuplicateNotification(
                 dedup_key=dedup_key) from exc
@@ -87,6 +106,15 @@ class Notifications(core.Core):
                           ) -> list[models.Notification]:
         """A page of notifications, newest first unless sorted otherwise."""
         return self._list(LISTING, query)
+
+    def notification_set_fenced(self, uuid: str,
+                                when: datetime.datetime) -> bool:
+        """Record when a recovery fenced its host, once: a resumed
+        recovery that fences again keeps the first time. Return whether
+        this call wrote it."""
+        return self._test_and_set(models.Notification, uuid,
+                                  {"fenced_at": when}, None,
+                                  _C.fenced_at.is_(None)) > 0
 
     def notification_set_status(self, uuid: str, status: str,
                                 expected: Iterable[str] | None = None,

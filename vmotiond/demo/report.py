@@ -169,7 +169,8 @@ class Printer:
               "%s/v1/hosts" % base)
         if clouds is not None:
             print("With python-openstackclient and python-masakariclient "
-                  "installed:")
+                  "installed (and vmotiond beside them for 'openstack "
+                  "vmotiond'):")
             for line in openstack_commands(clouds, uuid):
                 print("  " + line)
         print("The operator console (in a browser): %s/vmotion/" % base)
@@ -187,6 +188,8 @@ def openstack_commands(clouds: str, uuid: str) -> list[str]:
         "openstack --os-ha-api-version 1.1 notification show %s" % uuid,
         "openstack --os-ha-api-version 1.3 notification vmove list %s"
         % uuid,
+        "openstack vmotiond vmove list --notification %s" % uuid,
+        "openstack --os-vmotiond-api-version 1.8 vmotiond host list",
     ]
 
 

@@ -1,7 +1,8 @@
 """Per-host locks, so one engine at a time recovers a host.
 
 ``ToozLocks`` uses the ``[coordination]`` backend (file, Redis, etcd...)
-and beats its heart so a dead engine's locks expire; ``LocalLocks`` serves
+and beats its heart so a dead engine's locks expire after
+``lease_timeout`` (not the driver's own 30 s); ``LocalLocks`` serves
 one process (tests, the all-in-one demo with ``fake://``).
 """
 
@@ -12,6 +13,8 @@ from oslo_config import cfg
 from oslo_log import log as logging
 from oslo_utils import encodeutils
 from tooz import coordination
+
+from vmotiond import coordination as coordination_url
 
 LOG = logging.getLogger(__name__)
 
@@ -69,7 +72,7 @@ class ToozLocks:
 
     def __init__(self, conf: cfg.ConfigOpts, member: str | None = None
                  ) -> None:
-        self.url = conf.coordination.backend_url
+        self.url = coordination_url.backend_url(conf)
         member_id = "vmotiond-engine-%s" % (member or conf.host)
         self.coordinator = coordination.get_coordinator(
             self.url, encodeutils.safe_encode(member_id))

@@ -135,10 +135,26 @@ class EngineManager:
             self._sweeper.start()
         LOG.info("Engine started")
 
-    def stop(self, wait: bool = True) -> None:
+    def stop(self, wait: bool = True, timeout: float | None = None) -> None:
+        """Stop taking work, then wait for the work in flight, at most
+        ``timeout`` seconds (None: as long as it takes). Past the budget
+        the process may exit: what still runs stays ``ongoing`` and the
+        next start resumes it."""
         if not self._started:
             return
         self._started = False
+        stopper = threading.Thread(target=self._stop_parts, args=(wait,),
+                                   name="vmotiond-engine-stop", daemon=True)
+        stopper.start()
+        stopper.join(timeout)
+        if stopper.is_alive():
+            LOG.warning("Engine not stopped within %g s: %d notifications "
+                        "still run here; the next start resumes them",
+                        timeout, len(self._active))
+            return
+        LOG.info("Engine stopped")
+
+    def _stop_parts(self, wait: bool) -> None:
         self.operations.stop()
         self.stop_event.set()
         if self.intake is not None:
@@ -148,7 +164,6 @@ class EngineManager:
         self.notification_pool.shutdown(wait=wait)
         self.pool.shutdown(wait=wait)
         self.locks.stop()
-        LOG.info("Engine stopped")
 
     def _sweep(self) -> None:
         """Take up, every ``new_poll_interval``, new notifications nobody
@@ -185,9 +200,8 @@ class EngineManager:
             with self._lock:
                 if row.uuid in self._active:
                     continue
-            LOG.log(logging.INFO if len(statuses) > 1 else logging.DEBUG,
-                    "Taking up %s notification %s (%s)", row.status,
-                    row.uuid, row.host)
+            LOG.debug("Submitting %s notification %s (%s)", row.status,
+                      row.uuid, row.host)
             self.submit(row.uuid)
             taken.append(row.uuid)
         return taken

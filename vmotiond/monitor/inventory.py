@@ -1,72 +1,21 @@
-"""Inventory sync: copy what the cloud knows of each host into ``hosts``.
+"""The monitor's inventory sync: ``vmotiond.cloud.inventory`` into its
+store, every ``[monitor] sync_interval``.
 
-Management IP, availability zone, logical CPUs, RAM and disk total/used,
-instance count, the compute service's state and status (what
-``GET /v1/hosts`` shows). New hosts appear; hosts the cloud no longer
-reports are soft-deleted by the store. ``vmotiond-manage host sync``
-calls ``sync``.
+The code that reads the cloud and builds the rows is written once in
+``vmotiond.cloud.inventory``, shared with the engine (the console's "Sync
+from OpenStack"); ``vmotiond-manage host sync`` calls ``sync``.
 """
 
-from collections.abc import Sequence
-from typing import Any
-
-from oslo_log import log as logging
-
 from vmotiond.cloud import base as cloud_base
-from vmotiond.cloud import records as cloud_records
+from vmotiond.cloud import inventory as shared
 from vmotiond.monitor import store as store_mod
 
-LOG = logging.getLogger(__name__)
-
-
-def inventory_items(services: Sequence[cloud_records.ComputeService],
-                    capacities: Sequence[cloud_records.HostCapacity],
-                    ) -> list[dict[str, Any]]:
-    """Rows for ``hosts_sync``: one per nova-compute service (pure).
-
-    A host with a service but no hypervisor yet gets zero capacity.
-    """
-    by_host = {c.host: c for c in capacities}
-    items = []
-    for svc in sorted(services, key=lambda s: s.host):
-        item: dict[str, Any] = {
-            "name": svc.host,
-            "service_id": svc.id,
-            "availability_zone": svc.zone,
-            "service_state": svc.state,
-            "service_status": svc.status,
-            "forced_down": svc.forced_down,
-            "disabled_reason": svc.disabled_reason,
-            "last_heartbeat": svc.updated_at,
-        }
-        cap = by_host.get(svc.host)
-        if cap is not None:
-            item.update({
-                "hypervisor_id": cap.hypervisor_id,
-                "management_ip": cap.host_ip,
-                "vcpus_total": cap.vcpus_total,
-                "vcpus_used": cap.vcpus_used,
-                "memory_mb_total": cap.memory_mb_total,
-                "memory_mb_used": cap.memory_mb_used,
-                "disk_gb_total": cap.disk_gb_total,
-                "disk_gb_used": cap.disk_gb_used,
-                "running_instances": cap.running_vms,
-            })
-        items.append(item)
-    return items
+inventory_items = shared.inventory_items
 
 
 def sync(cloud: cloud_base.Cloud, store: store_mod.MonitorStore
          ) -> dict[str, int]:
-    """Read the cloud once and make the hosts table match it.
-
-    Returns counts of created, updated and deleted hosts. Raises the cloud's
-    errors (``CloudUnavailable``...) without touching the table.
-    """
-    services = cloud.list_compute_services()
-    capacities = cloud.list_host_capacities()
-    counts = store.sync_inventory(inventory_items(services, capacities))
-    LOG.info("Inventory sync: %(created)s created, %(updated)s updated, "
-             "%(deleted)s deleted", counts)
-    return counts
-
+    """Read the cloud once and make the store's hosts match it; the
+    counts of created, updated and deleted hosts. Raises the cloud's
+    errors without touching the store."""
+    return shared.sync(cloud, store.sync_inventory)

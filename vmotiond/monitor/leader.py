@@ -5,13 +5,15 @@ is renewed on every heartbeat (``[coordination] heartbeat_interval``); a
 holder that dies stops renewing, its lease (``lease_timeout``) runs out and
 the next member's attempt succeeds, so another takes over within one lease
 plus one heartbeat. A member that cannot renew (backend unreachable, lease
-taken) steps down at once.
+taken) steps down at once. A member whose renewal hangs (a backend call to
+an unreachable Redis blocks for its socket timeout, far beyond the lease)
+stops leading on its own clock: ``is_leader`` holds only until the lease
+of the last renewal, less one heartbeat, has passed, whatever the call in
+flight is doing, so it stops deciding before another member is elected.
 """
 
 from collections.abc import Callable
-import math
 import threading
-import urllib.parse
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -20,28 +22,11 @@ from tooz import coordination
 from tooz import locking
 
 from vmotiond import clock as clock_mod
+from vmotiond import coordination as coordination_url
 
 LOG = logging.getLogger(__name__)
 
 LOCK_NAME = b"vmotiond-monitor-leader"
-
-
-def backend_url(conf: cfg.ConfigOpts) -> str:
-    """The coordination URL with the lease applied where the driver has one.
-
-    For Redis the lock expiry is ``lock_timeout`` (whole seconds) in the
-    URL; it is set from ``lease_timeout`` unless the URL sets it.
-    """
-    url: str = conf.coordination.backend_url
-    parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme not in ("redis", "rediss"):
-        return url
-    query = urllib.parse.parse_qs(parsed.query)
-    if "lock_timeout" not in query:
-        lease = max(1, math.ceil(conf.coordination.lease_timeout))
-        query["lock_timeout"] = [str(lease)]
-    return urllib.parse.urlunsplit(parsed._replace(
-        query=urllib.parse.urlencode(query, doseq=True)))
 
 
 class LeaderElector:
@@ -56,10 +41,16 @@ class LeaderElector:
                  clock: clock_mod.Clock | None = None,
                  on_change: Callable[[bool], None] | None = None,
                  lock_name: bytes = LOCK_NAME) -> None:
-        self._url = backend_url(conf)
+        self._url = coordination_url.backend_url(conf)
         self._lock_name = lock_name
         self._member = (member_id or conf.host).encode()
         self._interval = conf.coordination.heartbeat_interval
+        lease = conf.coordination.lease_timeout
+        # How long a renewal is trusted: the lease the backend granted no
+        # earlier than the call started, less a heartbeat for the decision
+        # in flight (half the lease when the heartbeat is that long).
+        self._trust = max(lease - self._interval, lease / 2)
+        self._valid_until = 0.0
         self._clock = clock or clock_mod.Clock()
         self._on_change = on_change
         self._coordinator: coordination.CoordinationDriver | None = None
@@ -72,7 +63,8 @@ class LeaderElector:
 
     @property
     def is_leader(self) -> bool:
-        return self._leader
+        """Elected, and the last renewal's lease still holds."""
+        return self._leader and self._clock.monotonic() < self._valid_until
 
     @property
     def term(self) -> int:
@@ -123,23 +115,27 @@ class LeaderElector:
     def _tick(self) -> bool:
         if self._coordinator is None or self._lock is None:
             return False
+        started = self._clock.monotonic()
         try:
             if self._leader:
                 self._coordinator.heartbeat()
                 if not self._still_owner():
                     LOG.warning("Lost the monitor leadership (lease taken)")
                     self._step_down()
+                    return False
             else:
                 self._coordinator.heartbeat()
-                if self._lock.acquire(blocking=False):
-                    LOG.info("Elected monitor leader as %s",
-                             self._member.decode())
-                    self._set(True)
+                if not self._lock.acquire(blocking=False):
+                    return False
+                LOG.info("Elected monitor leader as %s",
+                         self._member.decode())
+            self._valid_until = started + self._trust
+            self._set(True)
         except tooz.ToozError:
             LOG.warning("Coordination backend failed; not leading",
                         exc_info=True)
             self._step_down()
-        return self._leader
+        return self.is_leader
 
     def _step_down(self) -> None:
         self._set(False)

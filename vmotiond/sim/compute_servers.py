@@ -16,7 +16,8 @@ from vmotiond.sim import wsgi
 
 ACTIONS = ("evacuate", "migrate", "os-migrateLive", "confirmResize",
            "revertResize", "os-resetState", "os-start", "os-stop", "rescue",
-           "unrescue", "pause", "unpause", "suspend", "resume")
+           "unrescue", "pause", "unpause", "suspend", "resume", "lock",
+           "unlock")
 
 
 def add_routes(app: Any, add: Any) -> None:
@@ -300,9 +301,28 @@ def server_action(app: Any, ctx: wsgi.Context, server_id: str
                                     "property")
         power.reset_state(cloud, server_id, args["state"])
         return wsgi.Reply(202)
+    if name in ("lock", "unlock"):
+        return _lock(cloud, ctx, server_id, name, args)
     password = power.power_action(cloud, server_id, name)
     if name == "rescue":
         return wsgi.Reply(200, {"adminPass": password})
+    return wsgi.Reply(202)
+
+
+def _lock(cloud: Any, ctx: wsgi.Context, server_id: str, name: str,
+          args: dict[str, Any]) -> wsgi.Reply:
+    if name == "unlock":
+        power.unlock(cloud, server_id)
+        return wsgi.Reply(202)
+    reason = None
+    if ctx.at_least("2.73"):
+        _extra(ctx, args, {"locked_reason": ("2.73", None)}, name)
+        reason = args.get("locked_reason")
+        if reason is not None and (not isinstance(reason, str)
+                                   or len(reason) > 255):
+            raise errors.BadRequest("Invalid input for field/attribute "
+                                    "locked_reason. Value: %s." % reason)
+    power.lock(cloud, server_id, reason)
     return wsgi.Reply(202)
 
 

@@ -145,7 +145,7 @@ def server(cloud: Any, srv: model.Server, now: datetime.datetime,
     if ctx.at_least("2.63"):
         body["trusted_image_certificates"] = None
     if ctx.at_least("2.73"):
-        body["locked_reason"] = None
+        body["locked_reason"] = srv.locked_reason
     if ctx.at_least("2.90") and not ctx.is_admin:
         body["OS-EXT-SRV-ATTR:hostname"] = srv.name
     if ctx.at_least("2.96"):

@@ -100,6 +100,7 @@ class Server:
     pinned_az: str | None = None
     metadata: dict[str, str] = dataclasses.field(default_factory=dict)
     locked: bool = False
+    locked_reason: str | None = None
     group_id: str | None = None
     image_id: str = "155d900f-4e14-4e4c-a73d-069cbf4541e6"
     key_name: str | None = None

@@ -1,5 +1,5 @@
 """Power and state actions: start, stop, rescue, unrescue, pause, unpause,
-suspend, resume, reset state.
+suspend, resume, reset state; lock and unlock.
 
 They take effect after their simulated latency, and only while the
 server's nova-compute runs (a cast to a dead compute leaves the task
@@ -72,3 +72,18 @@ def reset_state(cloud: "SimCloud", server_id: str, state: str) -> None:
             "one of ['active', 'error']" % (state, state))
     server.vm_state, server.task_state = state, None
     server.updated_at = now
+
+
+def lock(cloud: "SimCloud", server_id: str, reason: str | None) -> None:
+    """``lock``: at once, in any state; locking a locked server again
+    keeps its reason unless a new one is given, as Nova does."""
+    server: model.Server = cloud.state.get_server(server_id)
+    server.locked = True
+    if reason:
+        server.locked_reason = reason
+
+
+def unlock(cloud: "SimCloud", server_id: str) -> None:
+    """``unlock``: at once; unlocking an unlocked server is no error."""
+    server: model.Server = cloud.state.get_server(server_id)
+    server.locked, server.locked_reason = False, None

@@ -13,6 +13,7 @@ from typing import TypeVar
 import openstack
 import testtools
 
+from tests.conformance import lock
 from tests.conformance import scenarios
 from tests.conformance import target
 from vmotiond import clock as clock_mod
@@ -88,7 +89,8 @@ class SimTarget(target.Target):
             waited += interval
 
 
-class TestSim(scenarios.Scenarios, testtools.TestCase):
+class TestSim(scenarios.Scenarios, lock.LockScenarios,
+              testtools.TestCase):
     """Every scenario of ``tests.conformance.scenarios`` on the simulator."""
 
     def setUp(self) -> None:

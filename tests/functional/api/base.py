@@ -14,11 +14,16 @@ from vmotiond.api import deploy
 from vmotiond.api import server as server_mod
 
 T0 = datetime.datetime(2026, 1, 1, 12, 0, 0)
+HOST_UUIDS = ("3c8e5b1f-0a4d-4f6e-9b2c-7d1e0f3a5b61",
+              "c2a9d7e4-5f1b-4e3c-8a6d-0b9f2e4c1d72")
 
 
 
 def seed(database: Any, fake_clock: clock.FakeClock) -> dict[str, Any]:
-    """Two notifications: one with 7 vmoves (mixed statuses), one with 1."""
+    """Two notifications: one with 7 vmoves (mixed statuses), one with 1;
+    the first about a host with a uuid, the second about a host unknown."""
+    database.hosts_sync([{"name": "compute-0001", "uuid": HOST_UUIDS[0]},
+                         {"name": "compute-0002", "uuid": HOST_UUIDS[1]}])
     big = database.notification_create(
         constants.COMPUTE_HOST, "compute-0001", "fn-big", {"event": "DOWN"},
         generated_time=T0)
@@ -46,7 +51,6 @@ def seed(database: Any, fake_clock: clock.FakeClock) -> dict[str, Any]:
         "instance_uuid": "20000000-0000-4000-8000-000000000000",
         "instance_name": "drained", "source_host": "compute-0003",
         "type": constants.LIVE_MIGRATION}])
-    database.hosts_sync([{"name": "compute-0001"}, {"name": "compute-0002"}])
     return {"big": big, "small": small, "moves": moves}
 
 

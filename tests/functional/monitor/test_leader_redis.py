@@ -78,16 +78,6 @@ class LeaderRedisTest(testtools.TestCase):
         self.addCleanup(e.stop)
         return e
 
-    def test_lease_is_put_in_the_redis_url(self) -> None:
-        self.assertEqual("redis://127.0.0.1:6379?lock_timeout=2",
-                         leader.backend_url(self.fx.conf))
-        self.fx.set("backend_url", "redis://h:1?lock_timeout=7",
-                    group="coordination")
-        self.assertEqual("redis://h:1?lock_timeout=7",
-                         leader.backend_url(self.fx.conf))
-        self.fx.set("backend_url", "file:///tmp/x", group="coordination")
-        self.assertEqual("file:///tmp/x", leader.backend_url(self.fx.conf))
-
     def test_exactly_one_leads(self) -> None:
         a, b = self.elector("a"), self.elector("b")
         a.start()

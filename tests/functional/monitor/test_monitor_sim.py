@@ -21,6 +21,11 @@ class DetectionTest(base.MonitorSimTestCase):
         self.assertGreater(row.memory_mb_total, 0)
         self.assertEqual(("up", "enabled"),
                          (row.service_state, row.service_status))
+        # Each host's uuid is its compute node's, as Nova reports it.
+        self.assertEqual(
+            {name: host.node_uuid
+             for name, host in self.sim.cloud.state.hosts.items()},
+            {name: row.uuid for name, row in rows.items()})
 
     def test_killed_host_is_down_and_notified_within_bound(self) -> None:
         self.run_for(60)
@@ -37,6 +42,9 @@ class DetectionTest(base.MonitorSimTestCase):
         row = self.db.host_get(victim)
         self.assertEqual((c.HOST_DOWN, 1),
                          (row.monitor_state, row.monitor_generation))
+        notification, = self.db.notification_list(host=victim)
+        self.assertEqual(self.sim.cloud.state.hosts[victim].node_uuid,
+                         notification.source_host_uuid)
         self.settle()
         self.assertEqual(1, len(self.recorder.of(payload.EVENT_HOST_DOWN)))
 

@@ -16,8 +16,8 @@ from tests.functional.processes import cases
 VERSION = "instance-ha 1.6"
 
 
-def post(dep, path, body, roles=None):
-    headers = {"OpenStack-API-Version": VERSION}
+def post(dep, path, body, roles=None, version=VERSION):
+    headers = {"OpenStack-API-Version": version}
     if roles is not None:
         headers["X-Roles"] = roles
     return requests.post("http://127.0.0.1:%d%s" % (dep.api_port, path),
@@ -130,6 +130,26 @@ class AllInOneActionsTest(cases.LocalTestCase):
                 60)
         self.assertEqual({"compute-2"}, {
             self.sim.cloud.state.servers[sid].host for sid in ids})
+
+        # A host added to Nova is in the hosts table once an operator
+        # syncs, long before the monitor's next sync ([monitor]
+        # sync_interval); a reader may not sync.
+        self.sim.cloud.add_host("compute-9")
+        response = post(self.dep, "/v1/operator/hosts/action",
+                        {"action": "sync"}, version="instance-ha 1.7",
+                        roles="reader")
+        self.assertEqual(403, response.status_code, response.text)
+        before = {h["name"] for h in self.dep.api(
+            "/v1/hosts", version=VERSION)["hosts"]}
+        self.assertNotIn("compute-9", before)
+        response = post(self.dep, "/v1/operator/hosts/action",
+                        {"action": "sync"}, version="instance-ha 1.7")
+        self.assertEqual(200, response.status_code, response.text)
+        self.assertEqual({"created": 1, "updated": len(before),
+                          "deleted": 0}, response.json()["sync"])
+        host = self.dep.api("/v1/hosts/compute-9", version=VERSION)["host"]
+        self.assertEqual("normal", host["role"])
+        self.assertGreater(host["memory_mb_total"], 0)
         proc.signal(signal.SIGTERM)
         self.assertEqual(0, proc.wait(25), proc.tail())
         self.assertNotIn("Traceback", proc.out() + proc.err())

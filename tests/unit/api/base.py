@@ -43,12 +43,20 @@ class PolicyFixture(fixtures.Fixture):
             use_conf=False)
 
 
+NODE1_UUID = "5d2f1a0e-6c1b-4c8e-9a57-3f0b2d6e8a11"
+
+
 class Seed:
     """What the seeded database holds, for the tests to compare with."""
 
     def __init__(self, database: Any, fake_clock: clock.FakeClock) -> None:
         self.notifications = []
         self.vmoves: dict[str, list[Any]] = {}
+        # Before the notifications: node1's carries its uuid.
+        database.hosts_sync([
+            {"name": "node1", "availability_zone": "az1", "vcpus_total": 8,
+             "management_ip": "192.0.2.11", "uuid": NODE1_UUID},
+            {"name": "spare", "availability_zone": "az2"}])
         for index, host in enumerate(("node1", "node2", "node3")):
             fake_clock.advance(60)
             row = database.notification_create(
@@ -76,10 +84,6 @@ class Seed:
         database.step_start(first.uuid, "WaitInstanceActive")
         database.notification_set_status(self.notifications[0].uuid,
                                          constants.NOTIFICATION_RUNNING)
-        database.hosts_sync([
-            {"name": "node1", "availability_zone": "az1", "vcpus_total": 8,
-             "management_ip": "192.0.2.11"},
-            {"name": "spare", "availability_zone": "az2"}])
         database.host_update("spare", {"role": constants.ROLE_STANDBY})
 
 

@@ -52,7 +52,7 @@ class TestRoutes(base.ApiTestCase):
                                      _code(response))
 
     def test_actions_take_post_only(self) -> None:
-        self.assertEqual(4, len(ACTION_ROUTES))
+        self.assertEqual(5, len(ACTION_ROUTES))
         self.assertEqual(len(handler.ROUTE_DECLARATIONS),
                          len(ROUTES) + len(ACTION_ROUTES))
         for path in ACTION_ROUTES:
@@ -77,7 +77,7 @@ class TestRoutes(base.ApiTestCase):
                          response.headers["OpenStack-API-Version"])
         self.assertEqual("OpenStack-API-Version", response.headers["Vary"])
         response = self.request("/v1/notifications/bogus")
-        self.assertEqual("instance-ha 1.6",
+        self.assertEqual("instance-ha 1.8",
                          response.headers["OpenStack-API-Version"])
 
     def test_request_id_header(self) -> None:

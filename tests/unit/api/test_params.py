@@ -65,6 +65,23 @@ class TestQuery(testtools.TestCase):
         self.assertRaises(util.HTTPError, _query("marker=-3").marker)
         self.assertRaises(util.HTTPError, _query("u=zz").uuid, "u")
 
+    def test_canonical_uuid(self) -> None:
+        good = "083a8474-22c0-407f-b89b-c569134c3bfd"
+        for given in (good, good.upper(), good.replace("-", ""),
+                      "{%s}" % good, "urn:uuid:" + good):
+            self.assertEqual(good, params.canonical_uuid(
+                _query("u=" + given).uuid("u")), given)
+        self.assertIsNone(params.canonical_uuid(_query("").uuid("u")))
+        for bad in ("u=node1", "u=" + good[:-1], "u=%s&u=%s" % (good, good)):
+            self.assertRaises(util.HTTPError, _query(bad).uuid, "u")
+
+    def test_several_sort_keys_of_a_nullable_column(self) -> None:
+        keys = ("generated_time", "source_host_uuid")
+        self.assertEqual(
+            (("source_host_uuid", "generated_time"), ("desc", "asc")),
+            _query("sort_key=source_host_uuid&sort_dir=desc&"
+                   "sort_key=generated_time&sort_dir=asc").sort(keys))
+
     def test_time_is_naive_utc(self) -> None:
         self.assertEqual(datetime.datetime(2026, 1, 1, 10, 0),
                          _query("t=2026-01-01T12:00:00%2B02:00").time("t"))

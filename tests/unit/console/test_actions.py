@@ -62,3 +62,32 @@ class TestConsoleOverTheApi(test_operator.OperatorTestCase):
         page = webob.Request.blank(
             "/vmotion/desktop_migration").get_response(self.app).text
         self.assertNotIn(script, page)
+
+    def test_sync_and_the_task_s_actions_only_for_an_admin(self) -> None:
+        pages = {"/vmotion/hostinfo": 'id="sync"',
+                 "/vmotion/tasks/n-1": 'id="task-actions"'}
+        for path, mark in pages.items():
+            page = webob.Request.blank(path).get_response(self.app).text
+            self.assertIn(mark, page)
+        self.policy.set_rules({"vmotiond:operator": "!"})
+        for path, mark in pages.items():
+            page = webob.Request.blank(path).get_response(self.app).text
+            self.assertNotIn(mark, page)
+            self.assertIsNone(DATA_CSRF.search(page))
+
+    def test_the_console_syncs_through_its_proxy(self) -> None:
+        self.engine.answer = {"created": 0, "updated": 3, "deleted": 0}
+        page = self.page()
+        token = DATA_CSRF.search(page.text)
+        session = page.headers["Set-Cookie"].split(";")[0]
+        req = webob.Request.blank(
+            "/vmotion/api/v1/operator/hosts/action", method="POST",
+            body=json.dumps({"action": "sync"}).encode(), headers={
+                "Content-Type": "application/json", "Cookie": session,
+                "Origin": "http://localhost",
+                "X-CSRF-Token": token.group(1) if token else "",
+                "OpenStack-API-Version": "instance-ha 1.7"})
+        response = req.get_response(self.app)
+        self.assertEqual(200, response.status_int, response.text)
+        self.assertEqual({"sync": self.engine.answer}, response.json)
+        self.assertEqual([("host_sync", {})], self.engine.asked)

@@ -15,6 +15,10 @@ from vmotiond import constants
 from vmotiond import exception
 from vmotiond.db import models
 
+# Lower case as Nova writes them; in the order they sort.
+HOST_UUIDS = ("1b0b6cf2-3f0c-4d3e-8f55-0d8f3a7c2e10",
+              "9e4c1d2a-7b6f-4a21-b0c3-5f7e8d9a0b21")
+
 
 class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
 
@@ -122,6 +126,8 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
         shape with two sets of values; one type given as a string reads
         what the list of that one type reads."""
         hosts = ("node1", "node2", None)
+        self.db.hosts_sync([{"name": "node1", "uuid": HOST_UUIDS[0]},
+                            {"name": "node2", "uuid": HOST_UUIDS[1]}])
         for index in range(6):
             self.db.notification_create(
                 constants.NOTIFICATION_TYPES[index % 2], hosts[index % 3],
@@ -133,16 +139,18 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
         values = [
             {"status": list(constants.NOTIFICATION_STATUSES[:2]),
              "host": "node1", "type": [constants.NOTIFICATION_TYPES[0]],
-             "generated_since": start + datetime.timedelta(seconds=60)},
+             "generated_since": start + datetime.timedelta(seconds=60),
+             "source_host_uuid": HOST_UUIDS[0]},
             {"status": [constants.NOTIFICATION_STATUSES[2]],
              "host": "node2", "type": list(constants.NOTIFICATION_TYPES),
-             "generated_since": start},
+             "generated_since": start, "source_host_uuid": HOST_UUIDS[1]},
         ]
         tests = {
             "status": lambda r, v: r.status in v,
             "host": lambda r, v: r.host == v,
             "type": lambda r, v: r.type in v,
             "generated_since": lambda r, v: r.generated_time >= v,
+            "source_host_uuid": lambda r, v: r.source_host_uuid == v,
         }
         names = sorted(tests)
         for shape in range(2 ** len(names)):
@@ -160,6 +168,71 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
                 self.assertEqual(expected, [r.uuid for r in (
                     self.db.notification_list(sort_dir="asc", **filters))],
                     filters)
+
+    def test_notification_takes_its_host_uuid_when_written(self) -> None:
+        self.db.hosts_sync([{"name": "node1", "uuid": HOST_UUIDS[0]},
+                            {"name": "node2"}])
+        first = self._notification("a", "node1")
+        self.assertEqual(HOST_UUIDS[0], self.db.notification_get(
+            first).source_host_uuid)
+        for key, host in (("b", "node2"), ("c", "node9"), ("d", None)):
+            self.assertIsNone(self.db.notification_get(
+                self._notification(key, host)).source_host_uuid, host)
+        # The row keeps the uuid it was written with; a gone host's row
+        # still names its uuid.
+        self.db.hosts_sync([{"name": "node2", "uuid": HOST_UUIDS[1]}])
+        self.assertEqual(HOST_UUIDS[0], self.db.notification_get(
+            first).source_host_uuid)
+        self.assertEqual(
+            [HOST_UUIDS[0], HOST_UUIDS[1]],
+            [self.db.notification_get(self._notification(key, host))
+             .source_host_uuid for key, host in (("e", "node1"),
+                                                 ("f", "node2"))])
+        self.assertEqual(["e", "a"], [
+            n.dedup_key for n in self.db.notification_list(
+                source_host_uuid=HOST_UUIDS[0])])
+
+    def test_paging_by_source_host_uuid_and_time(self) -> None:
+        """Keyset paging on the nullable uuid (null lowest) with ties,
+        alone and before generated_time, both ways."""
+        self.db.hosts_sync([{"name": "node%d" % n, "uuid": uuid}
+                            for n, uuid in enumerate(HOST_UUIDS)])
+        hosts = ("node0", "node1", "nodeX", "node0", "node1", "nodeX",
+                 "node0")
+        for index, host in enumerate(hosts):
+            self._notification("k%d" % index, host,
+                               generated_time=self.clock.now()
+                               - datetime.timedelta(minutes=index % 3))
+            self.clock.advance(1)
+        rows = self.db.notification_list(sort_key="id", sort_dir="asc")
+
+        def uuid_of(row: Any) -> str:
+            return row.source_host_uuid or ""
+        by_time = sorted(rows, key=lambda r: (r.generated_time, -r.id))
+        cases = [
+            ("source_host_uuid", "asc", sorted(
+                rows, key=lambda r: (uuid_of(r), r.id))),
+            ("source_host_uuid", "desc", sorted(
+                rows, key=lambda r: (uuid_of(r), r.id), reverse=True)),
+            # Then by time ascending, then by id descending (the first
+            # key's direction): a stable sort by uuid keeps that order.
+            (("source_host_uuid", "generated_time"), ("desc", "asc"),
+             sorted(by_time, key=uuid_of, reverse=True)),
+        ]
+        for sort_key, sort_dir, ordered in cases:
+            expected = [r.uuid for r in ordered]
+            for limit in (1, 2, 3):
+                seen: list[str] = []
+                marker = None
+                while True:
+                    page = self.db.notification_list(
+                        sort_key=sort_key, sort_dir=sort_dir, limit=limit,
+                        marker=marker)
+                    if not page:
+                        break
+                    seen.extend(n.uuid for n in page)
+                    marker = page[-1].uuid
+                self.assertEqual(expected, seen, (sort_key, limit))
 
     def test_each_resource_reads_through_one_query(self) -> None:
         """Gets and lists of a resource share its one filtering query,
@@ -475,6 +548,18 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
         self.assertRaises(exception.NotFound, self.db.host_get, "node2")
         self.db.hosts_sync(inventory)
         self.assertEqual(16, self.db.host_get("node2").vcpus_total)
+
+    def test_hosts_sync_keeps_the_uuid_unless_given(self) -> None:
+        self.db.hosts_sync([{"name": "node1", "uuid": HOST_UUIDS[0]},
+                            {"name": "node2"}])
+        self.assertEqual((HOST_UUIDS[0], None),
+                         (self.db.host_get("node1").uuid,
+                          self.db.host_get("node2").uuid))
+        self.db.hosts_sync([{"name": "node1"},
+                            {"name": "node2", "uuid": HOST_UUIDS[1]}])
+        self.assertEqual(
+            {"node1": HOST_UUIDS[0], "node2": HOST_UUIDS[1]},
+            {r["name"]: r["uuid"] for r in self.db.host_list(rows=True)})
 
     def test_host_rows_are_the_live_hosts_columns(self) -> None:
         self.db.hosts_sync([{"name": "node2", "management_ip": "192.0.2.2"},

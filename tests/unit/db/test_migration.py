@@ -11,6 +11,8 @@ from vmotiond import exception
 from vmotiond.db import migration
 from vmotiond.db import models
 
+OTHER = "9e4c1d2a-7b6f-4a21-b0c3-5f7e8d9a0b21"
+
 
 class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
                          testscenarios.WithScenarios, testtools.TestCase):
@@ -33,6 +35,60 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
 
     def db_sync(self, engine: sa.Engine) -> None:
         migration.upgrade(engine)
+
+    def _old_notification(self, host: str | None, key: str,
+                          uuid: str | None = None) -> str:
+        """Write a notification as the schema of 0001 to 0006 holds it
+        (the data API writes today's); return its uuid."""
+        uuid = uuid or "n-" + key
+        with self.get_engine().begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO notifications (uuid, type, host, payload, "
+                "generated_time, status, dedup_key, created_at, deleted) "
+                "VALUES (:u, 'COMPUTE_HOST', :h, '{}', :now, 'new', :k, "
+                ":now, :f)"),
+                {"u": uuid, "h": host, "k": key, "f": False,
+                 "now": "2026-01-01 00:00:00"})
+        return uuid
+
+    def _old_host(self, name: str, hypervisor_id: str | None) -> None:
+        """Write a host as the schema of 0002 to 0006 holds it."""
+        with self.get_engine().begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO hosts (name, hypervisor_id, vcpus_total, "
+                "vcpus_used, memory_mb_total, memory_mb_used, "
+                "disk_gb_total, disk_gb_used, running_instances, "
+                "forced_down, role, auto_evacuate, maintenance, "
+                "monitor_state, monitor_generation, created_at, deleted) "
+                "VALUES (:name, :hv, 0, 0, 0, 0, 0, 0, 0, :f, 'normal', :t, "
+                ":f, 'up', 0, :now, :f)"),
+                {"name": name, "hv": hypervisor_id, "f": False, "t": True,
+                 "now": "2026-01-01 00:00:00"})
+
+    def test_0007_takes_host_uuids_from_hypervisors(self) -> None:
+        engine = self.get_engine()
+        migration.upgrade(engine, "0006")
+        hv = "1b0b6cf2-3f0c-4d3e-8f55-0d8f3a7c2e10"
+        self._old_host("node1", hv)
+        self._old_host("node2", None)
+        old = self._old_notification("node1", "key-1")
+        migration.upgrade(engine)
+        database = self.db.database
+        self.assertEqual((hv, None), (database.host_get("node1").uuid,
+                                      database.host_get("node2").uuid))
+        # Written before: unknown. Written after: the host's.
+        new = database.notification_create("COMPUTE_HOST", "node1",
+                                           "key-2", {}).uuid
+        self.assertEqual(
+            {old: None, new: hv},
+            {n.uuid: n.source_host_uuid
+             for n in database.notification_list()})
+        self.assertEqual([new], [n.uuid for n in database.notification_list(
+            source_host_uuid=hv)])
+        # The next inventory sync fills a uuid the migration left null.
+        database.hosts_sync([{"name": "node1", "uuid": hv},
+                             {"name": "node2", "uuid": OTHER}])
+        self.assertEqual(OTHER, database.host_get("node2").uuid)
 
     def test_sync_from_empty_reaches_head(self) -> None:
         engine = self.get_engine()
@@ -76,8 +132,7 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
     def test_0003_adds_alerts_to_a_database_in_use(self) -> None:
         engine = self.get_engine()
         migration.upgrade(engine, "0002")
-        self.db.database.notification_create(
-            "COMPUTE_HOST", "node1", "key-1", {"host": "node1"})
+        self._old_notification("node1", "key-1")
         migration.upgrade(engine)
         alert = self.db.database.alert_create(
             "mass_failure", "vmotiond-monitor.ctl", "2 of 3 hosts failing",
@@ -89,8 +144,7 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
     def test_0004_takes_the_project_of_each_stored_plan(self) -> None:
         engine = self.get_engine()
         migration.upgrade(engine, "0003")
-        note = self.db.database.notification_create(
-            "COMPUTE_HOST", "node1", "key-1", {"host": "node1"})
+        note_uuid = self._old_notification("node1", "key-1")
         plans = {"v-1": '{"order": 0, "project_id": "P_1", "steps": []}',
                  "v-2": '{"order": 0, "steps": []}', "v-3": None}
         with engine.begin() as connection:
@@ -100,7 +154,7 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
                     "instance_uuid, type, status, priority, attempts, "
                     "created_at, deleted) VALUES (:v, :n, :i, 'evacuation', "
                     "'pending', 0, 0, :now, :f)"),
-                    {"v": vmove, "n": note.uuid, "i": "i-%d" % n,
+                    {"v": vmove, "n": note_uuid, "i": "i-%d" % n,
                      "now": "2026-01-01 00:00:00", "f": False})
                 if context is not None:
                     connection.execute(sa.text(
@@ -120,8 +174,7 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
     def test_0005_moves_each_plan_step_into_its_vmove(self) -> None:
         engine = self.get_engine()
         migration.upgrade(engine, "0004")
-        note = self.db.database.notification_create(
-            "COMPUTE_HOST", "node1", "key-1", {"host": "node1"})
+        note_uuid = self._old_notification("node1", "key-1")
         first = '{"order": 0, "steps": ["evacuate", "start"]}'
         redone = '{"order": 0, "steps": ["evacuate"]}'
         unplaced = '{"ignored_reason": "no_capacity", "order": -1, ' \
@@ -143,7 +196,7 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
                     "instance_uuid, type, status, priority, attempts, "
                     "current_step, created_at, deleted) VALUES (:v, :n, :i, "
                     "'evacuation', 'ongoing', 0, 0, :s, :now, :f)"),
-                    {"v": vmove, "n": note.uuid, "i": "i-%d" % n,
+                    {"v": vmove, "n": note_uuid, "i": "i-%d" % n,
                      "s": current, "now": "2026-01-01 00:00:00", "f": False})
                 for name, status, context in steps:
                     connection.execute(sa.text(
@@ -170,3 +223,11 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
              "v-2": [], "v-3": [], "v-4": []},
             {uuid: [(s.name, s.status) for s in database.step_list(uuid)]
              for uuid in rows})
+
+    def test_0006_adds_fenced_at_null_to_existing_notifications(
+            self) -> None:
+        engine = self.get_engine()
+        migration.upgrade(engine, "0005")
+        note = self._old_notification("node1", "key-1")
+        migration.upgrade(engine)
+        self.assertIsNone(self.db.database.notification_get(note).fenced_at)

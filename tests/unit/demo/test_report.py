@@ -30,3 +30,5 @@ class TestReport(testtools.TestCase):
                       "show U", lines)
         self.assertIn("openstack --os-ha-api-version 1.3 notification "
                       "vmove list U", lines)
+        self.assertIn("openstack vmotiond vmove list --notification U",
+                      lines)

@@ -1,5 +1,8 @@
+import logging
+import threading
 import time
 
+import fixtures
 import oslo_messaging
 
 from tests.unit.engine import base
@@ -31,6 +34,37 @@ class ManagerTest(base.EngineTestCase):
         mgr.stop()
         self.assertEqual(constants.NOTIFICATION_NEW,
                          self.db.notification_get(uuid).status)
+
+    def test_a_notification_another_engine_holds_is_not_news(self):
+        uuid = self.notify()
+        self.db.notification_set_status(uuid, constants.NOTIFICATION_RUNNING)
+        mgr = self.make_manager()
+        log = self.useFixture(fixtures.FakeLogger(level=logging.INFO))
+        held = self.locks.get("vmotiond-recover-failed")
+        held.acquire()
+        self.assertEqual([uuid], mgr.resume())
+        self.assertIsNone(mgr.submit(uuid).result())
+        self.assertEqual(constants.NOTIFICATION_RUNNING,
+                         self.db.notification_get(uuid).status)
+        self.assertNotIn(uuid, log.output)
+        held.release()
+        self.assertEqual(constants.NOTIFICATION_FINISHED,
+                         mgr.submit(uuid).result())
+        self.assertIn("Taking up recovery %s (host failed), left running"
+                      % uuid, log.output)
+
+    def test_stop_keeps_its_budget(self):
+        mgr = self.make_manager()
+        mgr.start()
+        release = threading.Event()
+        self.addCleanup(release.set)
+        self.useFixture(fixtures.MockPatchObject(
+            mgr.operations, "stop", release.wait))
+        log = self.useFixture(fixtures.FakeLogger(level=logging.INFO))
+        mgr.stop(timeout=0.2)             # returns although a part hangs
+        self.assertIn("Engine not stopped within 0.2 s", log.output)
+        self.assertNotIn("Engine stopped", log.output)
+        release.set()
 
     def test_unknown_type_left_new(self):
         row = self.db.notification_create(constants.HOST_DRAIN, "failed",

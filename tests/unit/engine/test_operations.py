@@ -223,6 +223,25 @@ class CustomMigrationTest(OperationsTestCase):
         self.assertEqual("enabled", self.cloud.services["sb1"].status)
 
 
+    def test_server_group_policy_holds(self):
+        # peer stays on sb1 and a moves: a may not join it there, nor b
+        # (moving with it) land on a's host.
+        a, b = self.add("a"), self.add("b", host="n1")
+        peer = self.add("peer", host="sb1")
+        self.cloud.server_groups["g"] = records.ServerGroup(
+            "g", "g", "anti-affinity", (a.id, b.id, peer.id))
+        row = self.ended(self.api.migrate([a.id], "sb1"))
+        move = self.vmoves(row.uuid)["a"]
+        self.assertEqual(constants.IGNORED, move.status)
+        self.assertIn("anti-affinity", move.message)
+        self.assertEqual("src", self.host_of(a))
+        row = self.ended(self.api.migrate([a.id, b.id], None))
+        self.assertEqual(constants.NOTIFICATION_FINISHED, row.status,
+                         row.message)
+        hosts = {self.host_of(s) for s in (a, b, peer)}
+        self.assertEqual(3, len(hosts))
+
+
 class ResetStateTest(OperationsTestCase):
 
     def test_reset_batch_recorded(self):

@@ -1,9 +1,20 @@
 """The leader elector on tooz's file:// backend (one machine)."""
 
+import threading
+
 import testtools
 
 from tests.fixtures import conf as conf_fixture
+from vmotiond import clock as clock_mod
 from vmotiond.monitor import leader
+
+
+class StillClock(clock_mod.FakeClock):
+    """Moves only when told: the elector's thread renews once, then
+    waits for its exit."""
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        return event.wait()
 
 
 class FileLeaderTest(testtools.TestCase):
@@ -36,6 +47,22 @@ class FileLeaderTest(testtools.TestCase):
         self.assertTrue(elector.tick())          # and won again
         self.assertEqual(2, elector.term)
 
-    def test_url_untouched_for_file(self) -> None:
+    def test_a_hanging_renewal_stops_the_lead_within_the_lease(self) -> None:
         fx = self.useFixture(conf_fixture.Conf())
-        self.assertTrue(leader.backend_url(fx.conf).startswith("file://"))
+        fx.set("lease_timeout", 10.0, "coordination")
+        fx.set("heartbeat_interval", 1.0, "coordination")
+        clock = StillClock()
+        elected = threading.Event()
+        elector = leader.LeaderElector(fx.conf, member_id="solo",
+                                       clock=clock,
+                                       on_change=lambda _lead: elected.set())
+        elector.start()
+        self.addCleanup(elector.stop)
+        self.assertTrue(elected.wait(30), "never elected")
+        clock.advance(8.9)                 # no renewal since: still leads
+        self.assertTrue(elector.is_leader)
+        clock.advance(0.2)                 # lease - heartbeat has passed
+        self.assertFalse(elector.is_leader)
+        self.assertTrue(elector.tick())    # a renewal brings it back
+        clock.advance(8.9)
+        self.assertTrue(elector.is_leader)

@@ -170,6 +170,32 @@ class DbStoreTest(testtools.TestCase):
                          (row.type, row.host, row.status))
         self.assertEqual("auto_evacuate off", row.message)
 
+    def test_host_uuid_from_the_compute_node_onto_its_failures(self) -> None:
+        cloud = FakeCloud([svc("a", T0), svc("b", T0)],
+                          [cap("a", "10.0.0.1")])
+        inventory.sync(cloud, self.store)
+        self.assertEqual(("hv-a", None), (self.db.host_get("a").uuid,
+                                          self.db.host_get("b").uuid))
+        for host in ("a", "b", "unknown"):
+            self.store.record_failure(host, "COMPUTE_HOST:%s:1" % host, {},
+                                      T0, c.NOTIFICATION_NEW)
+        self.assertEqual(
+            {"a": "hv-a", "b": None, "unknown": None},
+            {n.host: n.source_host_uuid
+             for n in self.db.notification_list()})
+        # A hypervisor seen later gives its host the uuid; one no longer
+        # reported leaves it; a failure keeps the uuid it was written with.
+        cloud.capacities = [cap("b", "10.0.0.2")]
+        inventory.sync(cloud, self.store)
+        self.assertEqual(("hv-a", "hv-b"), (self.db.host_get("a").uuid,
+                                            self.db.host_get("b").uuid))
+        self.store.record_failure("b", "COMPUTE_HOST:b:2", {}, T0,
+                                  c.NOTIFICATION_NEW)
+        self.assertEqual(
+            [("b", "hv-b"), ("b", None)],
+            [(n.host, n.source_host_uuid) for n in
+             self.db.notification_list(host="b", sort_key="id")])
+
     def test_alert_row_with_hosts_and_evidence(self) -> None:
         store = store_mod.DbStore(self.db, "vmotiond-monitor.ctl-1")
         store.record_alert("mass_failure", "mass failure on a, b", None,

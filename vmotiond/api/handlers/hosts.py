@@ -13,9 +13,13 @@ from vmotiond.api import policies
 from vmotiond.api import util
 
 
-def serialize(row: Mapping[str, Any]) -> dict[str, Any]:
-    """Inventory, the operator's choices and the monitor's state."""
-    return {
+def serialize(row: Mapping[str, Any], uuid: bool = True
+              ) -> dict[str, Any]:
+    """Inventory, the operator's choices and the monitor's state; with
+    ``uuid`` (from 1.7) the host's uuid, its Nova compute node's (null
+    until the inventory sync has read its hypervisor)."""
+    body = {"uuid": row["uuid"]} if uuid else {}
+    return body | {
         "name": row["name"],
         "role": row["role"],
         "auto_evacuate": bool(row["auto_evacuate"]),
@@ -47,7 +51,8 @@ def serialize(row: Mapping[str, Any]) -> dict[str, Any]:
 
 @microversion.version_handler("1.4")
 def list_hosts(req: webob.Request) -> webob.Response:
-    """GET /v1/hosts: 200 with ``hosts`` sorted by name.
+    """GET /v1/hosts: 200 with ``hosts`` sorted by name; each with its
+    ``uuid`` from 1.7 on.
 
     Filters: role, monitor_state, availability_zone.
     """
@@ -61,7 +66,9 @@ def list_hosts(req: webob.Request) -> webob.Response:
             if (roles is None or row["role"] in roles)
             and (states is None or row["monitor_state"] in states)
             and (zone is None or row["availability_zone"] == zone)]
-    return util.json_response({"hosts": [serialize(row) for row in rows]})
+    uuid = microversion.is_at_least(req, "1.8")
+    return util.json_response({"hosts": [serialize(row, uuid)
+                                         for row in rows]})
 
 
 @microversion.version_handler("1.4")
@@ -70,5 +77,6 @@ def show_host(req: webob.Request, host_name: str) -> webob.Response:
     util.authorize(req, policies.HOSTS_SHOW)
     if not params.is_storable(host_name):
         raise exception.NotFound(kind="Host", ident=host_name)
+    row = util.database(req).host_get(host_name).as_dict()
     return util.json_response(
-        {"host": serialize(util.database(req).host_get(host_name).as_dict())})
+        {"host": serialize(row, microversion.is_at_least(req, "1.8"))})

@@ -7,7 +7,6 @@ from typing import Any
 import webob
 
 from vmotiond import constants
-from vmotiond.api import errors
 from vmotiond.api import microversion
 from vmotiond.api import params
 from vmotiond.api import policies
@@ -15,18 +14,21 @@ from vmotiond.api import util
 from vmotiond.db import models
 
 SORT_KEYS = ("created_at", "updated_at", "generated_time", "type", "status",
-             "host")
+             "host", "source_host_uuid")
 _FILTERS = ("status", "type", "host", "generated-since", "source_host_uuid")
 
 
 def serialize(row: models.Notification) -> dict[str, Any]:
-    """Masakari's notification fields, plus ``hostname`` and ``message``."""
+    """Masakari's notification fields, plus ``hostname`` and ``message``.
+
+    ``source_host_uuid`` is the host's uuid when the notification was
+    written (its Nova compute node's), null when it was not known."""
     return {
         "id": row.id,
         "notification_uuid": row.uuid,
         "type": row.type,
         "hostname": row.host,
-        "source_host_uuid": None,
+        "source_host_uuid": row.source_host_uuid,
         "generated_time": util.timestamp(row.generated_time),
         "payload": row.payload,
         "status": row.status,
@@ -50,10 +52,6 @@ def list_notifications(req: webob.Request) -> webob.Response:
     """GET /v1/notifications: 200 with ``notifications``, newest first."""
     util.authorize(req, policies.NOTIFICATIONS_LIST)
     query = params.Query(req, _FILTERS + params.PAGING)
-    if query.one("source_host_uuid") is not None:
-        raise util.bad_request(
-            "vmotiond has no host UUIDs; filter by host name with host=.",
-            errors.QUERY_UNSUPPORTED)
     database = util.database(req)
     rows, limit = params.search(
         req, query, SORT_KEYS, database.notification_get_by_id,
@@ -61,6 +59,8 @@ def list_notifications(req: webob.Request) -> webob.Response:
             status=query.choices("status", constants.NOTIFICATION_STATUSES),
             type=query.choices("type", constants.NOTIFICATION_TYPES),
             host=query.name("host"),
+            source_host_uuid=params.canonical_uuid(
+                query.uuid("source_host_uuid")),
             generated_since=query.time("generated-since"), **page))
     items = [serialize(row) for row in rows]
     return util.json_response(params.page(req, "notifications", items, limit,
@@ -75,11 +75,14 @@ def show_notification(req: webob.Request,
     From 1.1 on it carries ``recovery_workflow_details`` in Masakari's
     shape: one item per task (a step name of the vmoves), its progress
     details telling when it started, each instance it ended for, and
-    when it ended for all.
+    when it ended for all. From 1.7 on, ``fenced_at``: when a recovery
+    fenced the host (null before, or for the other types).
     """
     util.authorize(req, policies.NOTIFICATIONS_SHOW)
     row = lookup(req, notification_id)
     body = serialize(row)
+    if microversion.is_at_least(req, "1.7"):
+        body["fenced_at"] = util.timestamp(row.fenced_at)
     if microversion.is_at_least(req, "1.1"):
         body["recovery_workflow_details"] = workflow_details(
             util.database(req).step_list_by_notification(row.uuid))

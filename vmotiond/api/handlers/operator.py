@@ -1,4 +1,5 @@
-"""The operator's actions: ``POST /v1/operator/.../action`` (1.6).
+"""The operator's actions: ``POST /v1/operator/.../action`` (1.6; the
+hosts' ``sync`` from 1.7).
 
 Each sends the engine the RPC request ``vmotiond-manage`` sends for the
 same action (``vmotiond.api.actions`` reads the body) and answers with
@@ -77,6 +78,13 @@ def host_action(req: webob.Request, host_name: str) -> webob.Response:
     return _send(req, actions.host_action(host_name, body))
 
 
+@microversion.version_handler("1.7")
+def hosts_action(req: webob.Request) -> webob.Response:
+    """POST /v1/operator/hosts/action: sync (the hosts from Nova now)."""
+    util.authorize(req, policies.OPERATOR_HOSTS)
+    return _send(req, actions.hosts_action(_body(req)))
+
+
 @microversion.version_handler("1.6")
 def instances_action(req: webob.Request) -> webob.Response:
     """POST /v1/operator/instances/action: migrate, reset_state."""
@@ -96,8 +104,10 @@ def vmove_action(req: webob.Request, vmove_id: str) -> webob.Response:
 @microversion.version_handler("1.6")
 def notification_action(req: webob.Request,
                         notification_id: str) -> webob.Response:
-    """POST /v1/operator/notifications/{id}/action: abort."""
+    """POST /v1/operator/notifications/{id}/action: abort; from 1.7 redo
+    or reset its vmoves together."""
     util.authorize(req, policies.OPERATOR_NOTIFICATIONS)
     body = _body(req)
     row = notifications.lookup(req, notification_id)
-    return _send(req, actions.notification_action(row.uuid, body))
+    return _send(req, actions.notification_action(
+        row.uuid, body, microversion.is_at_least(req, "1.7")))

@@ -77,7 +77,7 @@ const VM = (() => {
   async function act(path, body) {
     const response = await fetch(API + path, {
       method: "POST", credentials: "same-origin", cache: "no-store", body: JSON.stringify(body),
-      headers: {"OpenStack-API-Version": "instance-ha 1.6", "Accept": "application/json",
+      headers: {"OpenStack-API-Version": "instance-ha 1.7", "Accept": "application/json",
                 "Content-Type": "application/json", "X-CSRF-Token": csrf}});
     if (response.status === 401) {
       status(t("expired"), true);
@@ -138,6 +138,51 @@ const VM = (() => {
     return node;
   }
 
+  // The statuses the engine takes each vmove action from; the actions that
+  // move instances, or stop their moves, ask first.
+  const MOVE_ALLOWED = {redo: ["failed"], reset: ["ongoing", "failed"], delete: ["succeeded", "failed", "ignored"]};
+  const ABORTABLE = ["new", "running"];
+  const ASK = {redo: "confirm_redo", reset: "confirm_reset", delete: null, abort: "confirm_abort"};
+
+  // The requests of a vmove action on ``moves`` ({uuid, notification_uuid}):
+  // redo and reset take the moves of one notification together (one by one,
+  // the second would find the notification running again); delete, each.
+  function moveRequests(action, moves) {
+    const one = (uuid) => ["/v1/operator/vmoves/" + uuid + "/action", {action}];
+    if (action === "delete") return moves.map((move) => one(move.uuid));
+    const byTask = new Map();
+    for (const move of moves) {
+      if (!byTask.has(move.notification_uuid)) byTask.set(move.notification_uuid, []);
+      byTask.get(move.notification_uuid).push(move.uuid);
+    }
+    return [...byTask].map(([task, uuids]) => (uuids.length === 1 ? one(uuids[0]) :
+      ["/v1/operator/notifications/" + task + "/action", {action, vmoves: uuids}]));
+  }
+
+  // Redo, reset or delete vmoves (the Tasks and task detail pages); resolves
+  // whether it asked the engine.
+  async function moveAction(action, moves) {
+    if (ASK[action] && !(await confirm(t(ASK[action]) + " (" + moves.length + ")"))) return false;
+    const answers = [];
+    for (const [path, body] of moveRequests(action, moves)) answers.push(await act(path, body));
+    if (answers.length === 1) report(answers[0], t(action));
+    else {
+      const refused = answers.filter((a) => !a.ok);
+      show([t(action) + ": " + (answers.length - refused.length) + " " + t("done") +
+            (refused.length ? ", " + refused.length + " " + t("refused") + " " + refusal(refused[0]) : "")],
+           refused.length > 0);
+    }
+    return true;
+  }
+
+  // Abort a new or running notification; resolves whether it asked.
+  async function abortTask(notification) {
+    if (!(await confirm(t(ASK.abort) + " " + (notification.hostname || "")))) return false;
+    report(await act("/v1/operator/notifications/" + notification.notification_uuid + "/action",
+                     {action: "abort"}), t("abort"));
+    return true;
+  }
+
   function fail(error) {
     if (error.message !== "unauthorized") status(t("error") + " " + error.message, true);
   }
@@ -151,5 +196,6 @@ const VM = (() => {
   }
 
   return {t, el, svg, time, parseTime, status, get, fail, updated, badge,
-          canAct: Boolean(csrf), act, refusal, report, show, confirm, button};
+          canAct: Boolean(csrf), act, refusal, report, show, confirm, button,
+          MOVE_ALLOWED, ABORTABLE, moveAction, abortTask};
 })();

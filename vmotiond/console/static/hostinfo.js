@@ -1,5 +1,6 @@
 // Hosts: the inventory, the monitor's state and the operator's choices,
-// with the host actions for a session the API lets act.
+// with the host actions for a session the API lets act, and the sync of
+// every host from OpenStack now.
 "use strict";
 
 (() => {
@@ -14,6 +15,27 @@
       await refresh();
     } catch (error) {
       fail(error);
+    }
+  }
+
+  // The engine reads Nova now (the monitor's inventory sync) and answers
+  // with what changed.
+  async function sync() {
+    const button = document.getElementById("sync");
+    button.disabled = true;
+    try {
+      const answer = await VM.act("/v1/operator/hosts/action", {action: "sync"});
+      const counts = answer.ok && answer.body.sync;
+      if (counts) {
+        VM.show([t("sync") + ": " + t("sync_counts").replace("{created}", counts.created)
+          .replace("{updated}", counts.updated).replace("{deleted}", counts.deleted)], false);
+      } else VM.report(answer, t("sync"));
+      etag = null;
+      await refresh();
+    } catch (error) {
+      fail(error);
+    } finally {
+      button.disabled = false;
     }
   }
 
@@ -47,8 +69,15 @@
   function evidence(host) {
     const parts = [];
     if (host.monitor_state_since) parts.push(t("since") + " " + VM.time(host.monitor_state_since));
+    // The monitor's detail, one line per field that says something.
     const detail = host.monitor_detail;
-    if (detail) parts.push(typeof detail === "string" ? detail : JSON.stringify(detail));
+    if (typeof detail === "string") parts.push(detail);
+    else if (detail) {
+      for (const [key, value] of Object.entries(detail)) {
+        if (value === null || value === 0 || value === "" || (Array.isArray(value) && !value.length)) continue;
+        parts.push(key + ": " + (typeof value === "object" ? JSON.stringify(value) : value));
+      }
+    }
     if (host.last_heartbeat) parts.push(t("heartbeat") + " " + VM.time(host.last_heartbeat));
     return el("td", {"class": "evidence"}, parts.map((p) => el("div", {text: p})));
   }
@@ -94,6 +123,8 @@
     }
   }
 
+  const syncButton = document.getElementById("sync");
+  if (syncButton && VM.canAct) syncButton.addEventListener("click", sync);
   refresh();
   setInterval(refresh, 5000);
 })();

@@ -7,24 +7,12 @@
   const NOTIFICATIONS = "/v1/notifications?limit=50";
   const VMOVES = "/v1/vmoves?limit=500&sort_key=created_at&sort_dir=desc";
   const state = {notifications: null, vmoves: null, tags: {}, selected: new Set()};
-  // The statuses the engine takes each action from.
-  const ALLOWED = {redo: ["failed"], reset: ["ongoing", "failed"], delete: ["succeeded", "failed", "ignored"]};
-  const ABORTABLE = ["new", "running"];
-  // Actions that move instances, or stop their moves, ask first.
-  const ASK = {redo: "confirm_redo", reset: "confirm_reset", delete: null, abort: "confirm_abort"};
+  const ALLOWED = VM.MOVE_ALLOWED;
 
   async function moveAction(action, uuids) {
-    if (ASK[action] && !(await VM.confirm(t(ASK[action]) + " (" + uuids.length + ")"))) return;
+    const byUuid = new Map((state.vmoves || []).map((move) => [move.uuid, move]));
     try {
-      const answers = [];
-      for (const uuid of uuids) answers.push(await VM.act("/v1/operator/vmoves/" + uuid + "/action", {action}));
-      if (answers.length === 1) VM.report(answers[0], t(action));
-      else {
-        const refused = answers.filter((a) => !a.ok);
-        VM.show([t(action) + ": " + (answers.length - refused.length) + " " + t("done") +
-                 (refused.length ? ", " + refused.length + " " + t("refused") + " " + VM.refusal(refused[0]) : "")],
-                refused.length > 0);
-      }
+      if (!(await VM.moveAction(action, uuids.map((uuid) => byUuid.get(uuid)).filter(Boolean)))) return;
       uuids.forEach((uuid) => state.selected.delete(uuid));
       await refresh();
     } catch (error) {
@@ -33,11 +21,8 @@
   }
 
   async function abort(notification) {
-    if (!(await VM.confirm(t(ASK.abort) + " " + notification.hostname))) return;
     try {
-      VM.report(await VM.act("/v1/operator/notifications/" + notification.notification_uuid + "/action",
-                             {action: "abort"}), t("abort"));
-      await refresh();
+      if (await VM.abortTask(notification)) await refresh();
     } catch (error) {
       fail(error);
     }
@@ -46,7 +31,7 @@
   function link(notification) {
     const anchor = el("a", {href: "/vmotion/tasks/" + notification.notification_uuid,
                             "class": "task", text: t(notification.type)});
-    if (!VM.canAct || !ABORTABLE.includes(notification.status)) return [anchor];
+    if (!VM.canAct || !VM.ABORTABLE.includes(notification.status)) return [anchor];
     return [anchor, " ", VM.button(t("abort"), "abort", () => abort(notification))];
   }
 

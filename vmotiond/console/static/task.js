@@ -1,4 +1,6 @@
-// Task detail: the notification, each move's stages, and the timeline.
+// Task detail: the notification, each move's stages, and the timeline;
+// for a session allowed to act, redo, reset, delete its moves (one, or
+// every one the action applies to) and abort the task.
 "use strict";
 
 (() => {
@@ -17,6 +19,49 @@
     ];
     document.getElementById("summary").replaceChildren(
       ...pairs.flatMap(([key, value]) => [el("dt", {text: t(key)}), el("dd", {"data-key": key, text: value})]));
+  }
+
+  async function taskAction(action, chosen) {
+    try {
+      if (await VM.moveAction(action, chosen)) await refresh();
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  async function abort() {
+    try {
+      if (await VM.abortTask(notification)) await refresh();
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  // The actions on the whole task: each vmove action on every move it
+  // applies to, and abort while the task is new or running.
+  function toolbar() {
+    const bar = document.getElementById("task-actions");
+    if (!bar || !VM.canAct) return;
+    const buttons = [];
+    if (VM.ABORTABLE.includes(notification.status)) buttons.push(VM.button(t("abort"), "abort", abort));
+    for (const [action, statuses] of Object.entries(VM.MOVE_ALLOWED)) {
+      const chosen = moves.filter((m) => statuses.includes(m.status));
+      if (chosen.length) {
+        buttons.push(VM.button(t(action) + " (" + chosen.length + ")", action, () => taskAction(action, chosen)));
+      }
+    }
+    bar.replaceChildren(...(buttons.length ? [t("task_actions") + " ", ...buttons] : []));
+  }
+
+  function moveButtons(move) {
+    if (!VM.canAct) return null;
+    return el("span", {"class": "actions"}, Object.keys(VM.MOVE_ALLOWED)
+      .filter((action) => VM.MOVE_ALLOWED[action].includes(move.status))
+      .map((action) => VM.button(t(action), action, (event) => {
+        // A button in a summary must not open or close its details.
+        event.preventDefault();
+        taskAction(action, [move]);
+      })));
   }
 
   function stepTable(steps) {
@@ -48,7 +93,7 @@
         el("strong", {text: move.instance_name || move.instance_uuid}), " ",
         t(move.type), " ", move.source_host || "", " → ", move.dest_host || "?", " ",
         badge(move.status), " ", VM.time(move.start_time), " – ", VM.time(move.end_time),
-        move.message ? " " + move.message : ""]),
+        move.message ? " " + move.message : "", " ", moveButtons(move)]),
       holder]);
     let loaded = false;
     const load = () => {
@@ -68,6 +113,8 @@
     const detected = payload.detected_at ? payload.detected_at.replace("Z", "") : null;
     if (detected) found.push(["detected", detected]);
     found.push(["received", notification.created_at]);
+    // When the engine's recovery had the host fenced (API 1.7).
+    if (notification.fenced_at) found.push(["fenced", notification.fenced_at]);
     const ends = moves.filter((m) => m.status === "succeeded" && m.end_time).map((m) => m.end_time).sort();
     if (ends.length && ends.length === moves.length) found.push(["all_running", ends[ends.length - 1]]);
     const marks = found.map(([key, when]) => ({key, at: VM.parseTime(when)}));
@@ -148,6 +195,7 @@
         document.getElementById("vmoves").replaceChildren(
           ...(moves.length ? moves.map(moveBlock) : [el("p", {"class": "empty", text: t("no_moves")})]));
         timeline();
+        toolbar();
       }
       updated();
     } catch (error) {

@@ -15,6 +15,7 @@ from vmotiond import engine_client
 from vmotiond import exception
 from vmotiond.engine.commands import views
 from vmotiond.engine.deciding import destinations
+from vmotiond.engine.workflows import server_groups
 from vmotiond.engine.workflows import workflow
 
 MAX_PAGE = engine_client.MAX_INSTANCE_PAGE
@@ -28,11 +29,14 @@ class InstanceReads:
         self.s = services
 
     def host_instances(self, host: str) -> dict[str, Any]:
-        """The instances Nova has on ``host``."""
-        if workflow.service_of(self.s.cloud, host) is None:
+        """The instances Nova has on ``host``. Every compute service is
+        listed (1,000 hosts: the larger read) only when the host has no
+        instance, to tell an empty host from an unknown one."""
+        servers = self.s.cloud.list_servers(host)
+        if not servers and workflow.service_of(self.s.cloud, host) is None:
             raise exception.NotFound(kind="Compute host", ident=host)
-        return {"host": host, "instances": [
-            views.server(s) for s in self.s.cloud.list_servers(host)]}
+        return {"host": host, "instances": [views.server(s)
+                                            for s in servers]}
 
     def instances(self, limit: int, marker: str | None = None
                   ) -> dict[str, Any]:
@@ -68,8 +72,10 @@ class InstanceReads:
             except exception.CloudNotFound:
                 raise exception.NotFound(kind="Instance",
                                          ident=sid) from None
+        servers, groups = server_groups.of_servers(self.s.cloud, servers)
         hosts = workflow.targets(self.s.db, self.s.cloud, {})
-        refused = destinations.refusals(servers, hosts, self.s.options)
+        refused = destinations.refusals(servers, hosts, self.s.options,
+                                        server_groups=groups)
         accepted = [views.target(t) for t in hosts if refused[t.name] is None]
         accepted.sort(key=lambda t: (t["role"] != constants.ROLE_STANDBY,
                                      t["host"]))

@@ -6,7 +6,7 @@ changes; a request that cannot be carried out raises ``InvalidInput``,
 ``NotFound`` or ``Conflict`` and leaves no trace. An accepted one is one
 notification of its own type, written before it is handed to the engine's
 pool, and returned as a plain dict. ``host_set`` acts at once (a role is a
-switch, not a move).
+switch, not a move), and so does ``host_sync`` (the inventory read now).
 """
 
 from collections.abc import Callable
@@ -17,6 +17,7 @@ from oslo_log import log as logging
 
 from vmotiond import constants
 from vmotiond import exception
+from vmotiond.cloud import inventory
 from vmotiond.cloud import records
 from vmotiond.engine.commands import views
 from vmotiond.engine.deciding import eligibility
@@ -80,6 +81,12 @@ class OperatorApi:
         return {"host": host, "role": record.role,
                 "auto_evacuate": record.auto_evacuate,
                 "maintenance": record.maintenance, "changes": changes}
+
+    def host_sync(self) -> dict[str, int]:
+        """Refresh the hosts table from Nova now, with the monitor's own
+        inventory sync (``vmotiond.cloud.inventory``); the counts of
+        created, updated and deleted hosts."""
+        return inventory.sync(self.s.cloud, self.s.db.hosts_sync)
 
     def _switch_role(self, service: records.ComputeService, role: str
                      ) -> list[str]:

@@ -80,6 +80,10 @@ class EngineEndpoint:
         return self.operator.release(host)
 
     @_answer
+    def host_sync(self) -> dict[str, int]:
+        return self.operator.host_sync()
+
+    @_answer
     def instance_migrate(self, instances: list[str],
                          destination: str | None,
                          mode: str) -> dict[str, Any]:
@@ -118,6 +122,17 @@ class EngineEndpoint:
     @_answer
     def notification_abort(self, notification: str) -> dict[str, Any]:
         return self.tasks.abort(notification)
+
+    @_answer
+    def notification_redo(self, notification: str,
+                          vmoves: list[str] | None = None) -> dict[str, Any]:
+        return self.tasks.redo_all(notification, vmoves)
+
+    @_answer
+    def notification_reset(self, notification: str,
+                           vmoves: list[str] | None = None
+                           ) -> dict[str, Any]:
+        return self.tasks.reset_all(notification, vmoves)
 
 
 class RpcService:

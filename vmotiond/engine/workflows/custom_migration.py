@@ -9,9 +9,9 @@ The notification's payload::
 ``destination`` null lets the planner choose (standby first, then the
 weighted score), as a drain does. A named host is checked for every
 instance like any target (up, enabled or standby, in the instance's zone,
-room for it); an instance that does not fit it, or whose state Nova
-refuses for the kind of move (a rescued instance cannot live-migrate), is
-``ignored`` with the reason and never tried.
+room for it, its server group's policy); an instance that does not fit
+it, or whose state Nova refuses for the kind of move (a rescued instance
+cannot live-migrate), is ``ignored`` with the reason and never tried.
 """
 
 from typing import Any
@@ -20,6 +20,7 @@ from vmotiond.db import models
 from vmotiond.engine.deciding import intents
 from vmotiond.engine.deciding import planner
 from vmotiond.engine.deciding.records import Plan
+from vmotiond.engine.workflows import server_groups
 from vmotiond.engine.workflows import workflow
 
 
@@ -39,8 +40,10 @@ class CustomMigration(workflow.Workflow):
         request = notification.payload or {}
         servers = [workflow.get_server(self.s.cloud, sid)
                    for sid in request.get("instances", ())]
+        servers, groups = server_groups.of_servers(self.s.cloud, servers)
         targets = workflow.targets(self.s.db, self.s.cloud, {})
         return planner.plan_custom(
             servers, targets, self.s.options,
             destination=request.get("destination"),
-            mode=request.get("mode", intents.MODE_AUTO))
+            mode=request.get("mode", intents.MODE_AUTO),
+            server_groups=groups)

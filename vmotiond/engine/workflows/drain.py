@@ -18,7 +18,6 @@ from vmotiond.db import models
 from vmotiond.engine.deciding import planner
 from vmotiond.engine.deciding.records import Plan
 from vmotiond.engine.workflows import fence
-from vmotiond.engine.workflows import server_groups
 from vmotiond.engine.workflows import workflow
 
 LOG = logging.getLogger(__name__)
@@ -40,12 +39,9 @@ class HostDrain(workflow.Workflow):
 
     def plan(self, notification: models.Notification) -> Plan:
         host = str(notification.host)
-        servers = self.s.cloud.list_servers(host)
-        targets = workflow.targets(self.s.db, self.s.cloud,
-                                   {host: "it is the host being drained"})
-        service = workflow.service_of(self.s.cloud, host)
-        servers, groups = server_groups.of_host(self.s.cloud, host, servers)
-        return planner.plan_drain(host, servers, targets, self.s.options,
-                                  server_groups=groups,
-                                  source_zone=service.zone if service
-                                  else None)
+        start = workflow.emptying(self.s.db, self.s.cloud, host,
+                                  "it is the host being drained")
+        return planner.plan_drain(host, start.servers, start.targets,
+                                  self.s.options,
+                                  server_groups=start.server_groups,
+                                  source_zone=start.source_zone)

@@ -29,7 +29,6 @@ from vmotiond.engine.deciding import planner
 from vmotiond.engine.deciding.records import Plan
 from vmotiond.engine.deciding.records import PlanOptions
 from vmotiond.engine.workflows import fence
-from vmotiond.engine.workflows import server_groups
 from vmotiond.engine.workflows import workflow
 
 LOG = logging.getLogger(__name__)
@@ -38,15 +37,10 @@ LOG = logging.getLogger(__name__)
 def plan_host(db: db_api.Database, cloud: cloud_base.Cloud,
               options: PlanOptions, host: str) -> Plan:
     """What an evacuation of ``host`` would do now (no side effect)."""
-    servers = cloud.list_servers(host)
-    targets = workflow.targets(db, cloud,
-                               {host: "it is the host being emptied"})
-    service = workflow.service_of(cloud, host)
-    servers, groups = server_groups.of_host(cloud, host, servers)
-    return planner.plan_evacuation(host, servers, targets, options,
-                                   server_groups=groups,
-                                   source_zone=service.zone if service
-                                   else None)
+    start = workflow.emptying(db, cloud, host, "it is the host being emptied")
+    return planner.plan_evacuation(host, start.servers, start.targets,
+                                   options, server_groups=start.server_groups,
+                                   source_zone=start.source_zone)
 
 
 def earlier_recovery(db: db_api.Database, notification: models.Notification
@@ -109,6 +103,7 @@ class HostRecovery(workflow.Workflow):
                                  "fencing failed, nothing was moved: %s"
                                  % exc) from exc
         fence.record(db, fenced.service)
+        db.notification_set_fenced(notification.uuid, self.s.clock.now())
 
     def plan(self, notification: models.Notification) -> Plan:
         return plan_host(self.s.db, self.s.cloud, self.s.options,

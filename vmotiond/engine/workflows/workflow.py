@@ -11,6 +11,7 @@ standby hosts closed again, and the verdict. Each kind is a subclass that
 says only how it prepares and what it plans.
 """
 
+from collections.abc import Iterable
 from collections.abc import Mapping
 import dataclasses
 import threading
@@ -30,8 +31,10 @@ from vmotiond.engine.deciding import eligibility
 from vmotiond.engine.deciding import planner
 from vmotiond.engine.deciding.records import Plan
 from vmotiond.engine.deciding.records import PlanOptions
+from vmotiond.engine.deciding.records import ServerGroup
 from vmotiond.engine.deciding.records import TargetHost
 from vmotiond.engine.running import batch as batch_mod
+from vmotiond.engine.workflows import server_groups
 from vmotiond.engine.workflows import standby
 
 LOG = logging.getLogger(__name__)
@@ -95,14 +98,42 @@ def host_facts(db: db_api.Database, service: records.ComputeService,
 
 
 def targets(db: db_api.Database, cloud: cloud_base.Cloud,
-            exclude: Mapping[str, str]) -> tuple[TargetHost, ...]:
+            exclude: Mapping[str, str],
+            services: Iterable[records.ComputeService] | None = None
+            ) -> tuple[TargetHost, ...]:
     """Every compute host as a target, judged by ``eligibility``; the
-    hosts of ``exclude`` (the ones being emptied) with its reason."""
+    hosts of ``exclude`` (the ones being emptied) with its reason.
+    ``services``: Nova's compute services when already read."""
     capacities = {c.host: c for c in cloud.list_host_capacities()}
     rows = {r.name: r for r in db.host_list()}
+    if services is None:
+        services = cloud.list_compute_services()
     return planner.build_targets(
         (facts_of(s, rows.get(s.host), capacities.get(s.host))
-         for s in cloud.list_compute_services()), exclude)
+         for s in services), exclude)
+
+
+@dataclasses.dataclass(frozen=True)
+class Emptying:
+    """What the plan that empties one host starts from."""
+
+    servers: list[records.Server]
+    targets: tuple[TargetHost, ...]
+    server_groups: dict[str, ServerGroup]
+    source_zone: str | None
+
+
+def emptying(db: db_api.Database, cloud: cloud_base.Cloud, host: str,
+             reason: str) -> Emptying:
+    """``host``'s instances with their server groups, every target but
+    ``host`` (refused for ``reason``) and ``host``'s zone, reading Nova's
+    compute services once."""
+    services = cloud.list_compute_services()
+    source = next((s for s in services if s.host == host), None)
+    servers, groups = server_groups.of_servers(cloud,
+                                               cloud.list_servers(host))
+    return Emptying(servers, targets(db, cloud, {host: reason}, services),
+                    groups, source.zone if source else None)
 
 
 # Notifications that move instances off or onto one host hold its lock.
@@ -169,9 +200,13 @@ class Workflow:
             return str(notification.status)
         lock = self.s.locks.get(lock_name(notification))
         if not lock.acquire(blocking=False):
-            LOG.info("%s %s (host %s) is worked on by another engine; left "
-                     "to it", self.kind, uuid, notification.host)
+            # Every sweep of every idle engine meets it: not news.
+            LOG.debug("%s %s (host %s) is worked on by another engine; "
+                      "left to it", self.kind, uuid, notification.host)
             return None
+        if notification.status == constants.NOTIFICATION_RUNNING:
+            LOG.info("Taking up %s %s (host %s), left running by an engine "
+                     "that stopped", self.kind, uuid, notification.host)
         try:
             return self._locked(uuid)
         except exception.Interrupted:

@@ -17,6 +17,16 @@ class TestHosts(base.ApiTestCase):
         self.assertEqual("192.0.2.11", hosts[0]["management_ip"])
         self.assertIsNone(hosts[1]["management_ip"])
 
+    def test_uuid_from_1_8(self) -> None:
+        for path, key in (("/v1/hosts", "hosts"), ("/v1/hosts/node1", "host")):
+            body = self.get_json(path)[key]
+            hosts = body if isinstance(body, list) else [body]
+            self.assertEqual(base.NODE1_UUID, hosts[0]["uuid"], path)
+            old = self.get_json(path, version="instance-ha 1.7")[key]
+            for host in old if isinstance(old, list) else [old]:
+                self.assertNotIn("uuid", host)
+        self.assertIsNone(self.get_json("/v1/hosts/spare")["host"]["uuid"])
+
     def test_filters(self) -> None:
         hosts = self.get_json("/v1/hosts?role=standby")["hosts"]
         self.assertEqual(["spare"], [h["name"] for h in hosts])

@@ -98,13 +98,54 @@ class TestListNotifications(base.ApiTestCase):
             response = self.request("/v1/notifications?" + query)
             self.assertError(response, 400, errors.QUERY_INVALID, text)
 
-    def test_unknown_and_unsupported_parameters_are_400(self) -> None:
+    def test_unknown_parameters_are_400(self) -> None:
         self.assertError(self.request("/v1/notifications?colour=red"), 400,
                          errors.QUERY_UNSUPPORTED, "colour")
+
+    def test_source_host_uuid_shown_filtered_and_sorted(self) -> None:
+        items = self.get_json("/v1/notifications", version=None)[
+            "notifications"]
+        self.assertEqual(
+            {"node1": base.NODE1_UUID, "node2": None, "node3": None},
+            {i["hostname"]: i["source_host_uuid"] for i in items})
+        for version, given in ((None, base.NODE1_UUID),
+                               ("instance-ha 1.0", base.NODE1_UUID.upper()),
+                               (base.LATEST,
+                                base.NODE1_UUID.replace("-", ""))):
+            items = self.get_json(
+                "/v1/notifications?source_host_uuid=" + given,
+                version=version)["notifications"]
+            self.assertEqual(["node1"], [i["hostname"] for i in items])
+        self.assertEqual([], self.get_json(
+            "/v1/notifications?source_host_uuid="
+            "083a8474-22c0-407f-b89b-c569134c3bfd")["notifications"])
+        # Unknown uuids (null) sort lowest; ties by id in the first
+        # direction; paged by marker in that order.
+        for sort_dir, expected in (("asc", ["node2", "node3", "node1"]),
+                                   ("desc", ["node1", "node3", "node2"])):
+            path = ("/v1/notifications?sort_key=source_host_uuid&sort_dir="
+                    "%s&limit=1" % sort_dir)
+            seen = []
+            while path:
+                body = self.get_json(path)
+                seen += [i["hostname"] for i in body["notifications"]]
+                links = body.get("notifications_links")
+                path = links[0]["href"].replace("http://localhost", "") \
+                    if links else ""
+            self.assertEqual(expected, seen, sort_dir)
+        items = self.get_json(
+            "/v1/notifications?sort_key=source_host_uuid&sort_dir=desc"
+            "&sort_key=generated_time&sort_dir=asc")["notifications"]
+        self.assertEqual(["node1", "node2", "node3"],
+                         [i["hostname"] for i in items])
         self.assertError(
-            self.request("/v1/notifications?source_host_uuid="
-                         "083a8474-22c0-407f-b89b-c569134c3bfd"),
-            400, errors.QUERY_UNSUPPORTED, "host=")
+            self.request("/v1/notifications?source_host_uuid=node1"), 400,
+            errors.QUERY_INVALID, "source_host_uuid='node1' is not a UUID")
+        self.assertError(
+            self.request("/v1/notifications?source_host_uuid=%s"
+                         "&source_host_uuid=%s" % (base.NODE1_UUID,
+                                                   base.NODE1_UUID)),
+            400, errors.QUERY_INVALID, "may be given once")
 
     def test_unknown_marker_is_400(self) -> None:
         response = self.request("/v1/notifications?marker="
@@ -139,6 +180,23 @@ class TestShowNotification(base.ApiTestCase):
         self.assertEqual(by_uuid, by_id)
         self.assertEqual(row.uuid, by_uuid["notification_uuid"])
         self.assertNotIn("recovery_workflow_details", by_uuid)
+
+    def test_fenced_at_from_1_7(self) -> None:
+        row = self.seed.notifications[0]
+        path = "/v1/notifications/%s" % row.uuid
+        body = self.get_json(path, version="instance-ha 1.6")["notification"]
+        self.assertNotIn("fenced_at", body)
+        body = self.get_json(path, version="instance-ha 1.7")["notification"]
+        self.assertIsNone(body["fenced_at"])
+        when = datetime.datetime(2026, 1, 1, 12, 0, 5, 250000)
+        self.assertTrue(self.database.notification_set_fenced(row.uuid, when))
+        self.assertFalse(self.database.notification_set_fenced(
+            row.uuid, when + datetime.timedelta(seconds=9)))
+        body = self.get_json(path, version="instance-ha 1.7")["notification"]
+        self.assertEqual("2026-01-01T12:00:05.250000", body["fenced_at"])
+        listed = self.get_json("/v1/notifications",
+                               version="instance-ha 1.7")["notifications"]
+        self.assertNotIn("fenced_at", listed[0])
 
     def test_workflow_details_from_1_1(self) -> None:
         row = self.seed.notifications[0]

@@ -11,6 +11,7 @@ from vmotiond.api import deploy
 from vmotiond.api import errors
 
 HOSTS = "/v1/operator/hosts/%s/action"
+SYNC = "/v1/operator/hosts/action"
 INSTANCES = "/v1/operator/instances/action"
 VMOVES = "/v1/operator/vmoves/%s/action"
 NOTIFICATIONS = "/v1/operator/notifications/%s/action"
@@ -57,6 +58,38 @@ class OperatorTestCase(base.ApiTestCase):
         self.assertEqual(status, response.status_int, response.text)
         self.assertEqual("application/json", response.content_type)
         return json.loads(response.body)
+
+
+class TestHostsSync(OperatorTestCase):
+
+    def test_sync_is_done_when_answered(self):
+        self.engine.answer = {"created": 1, "updated": 2, "deleted": 0}
+        body = self.accepted(SYNC, {"action": "sync"}, status=200)
+        self.assertEqual({"sync": self.engine.answer}, body)
+        self.assertEqual([("host_sync", {})], self.engine.asked)
+
+    def test_bad_sync_bodies(self):
+        for body, says in (({"action": "drain"}, "Unknown action"),
+                           ({"action": "sync", "host": "n1"},
+                            "Action sync takes no member host"),
+                           ({}, "Unknown action")):
+            self.assertError(self.post(SYNC, body), 400,
+                             errors.ACTION_INVALID, says)
+        self.assertEqual([], self.engine.asked)
+
+    def test_sync_needs_1_7_and_the_operator(self):
+        self.assertError(self.post(SYNC, {"action": "sync"},
+                                   version="instance-ha 1.6"),
+                         404, errors.VERSION_TOO_LOW, "1.7")
+        self.assertError(self.post(SYNC, {"action": "sync"},
+                                   roles="reader"), 403, errors.FORBIDDEN)
+        self.assertEqual([], self.engine.asked)
+
+    def test_nova_unreachable_is_the_engine_s_failure(self):
+        self.engine.refusal = exception.CloudUnavailable(
+            message="Nova did not answer")
+        self.assertError(self.post(SYNC, {"action": "sync"}), 500,
+                         errors.ENGINE_FAILED, "Nova did not answer")
 
 
 class TestHostActions(OperatorTestCase):
@@ -322,8 +355,43 @@ class TestTaskActions(OperatorTestCase):
         self.assertEqual([("notification_abort",
                            {"notification": note.uuid})], self.engine.asked)
         self.assertError(self.post(NOTIFICATIONS % note.uuid,
-                                   {"action": "redo"}),
+                                   {"action": "redo"},
+                                   version="instance-ha 1.6"),
                          400, errors.ACTION_INVALID, "expected one of: abort")
+        self.assertError(self.post(NOTIFICATIONS % note.uuid,
+                                   {"action": "delete"}),
+                         400, errors.ACTION_INVALID,
+                         "expected one of: abort, redo, reset")
+
+    def test_redo_and_reset_a_notification_s_vmoves_together(self):
+        note = self.seed.notifications[0]
+        self.engine.answer = NOTE
+        for action, method in (("redo", "notification_redo"),
+                               ("reset", "notification_reset")):
+            self.engine.asked.clear()
+            body = self.accepted(NOTIFICATIONS % note.uuid,
+                                 {"action": action})
+            self.assertEqual({"notification": NOTE}, body)
+            self.assertEqual([(method, {"notification": note.uuid,
+                                        "vmoves": None})],
+                             self.engine.asked)
+        self.engine.asked.clear()
+        self.accepted(NOTIFICATIONS % note.uuid,
+                      {"action": "redo", "vmoves": [VM1, VM2, VM1]})
+        self.assertEqual([("notification_redo", {
+            "notification": note.uuid, "vmoves": [VM1, VM2]})],
+            self.engine.asked)
+        self.engine.asked.clear()
+        for vmoves, says in (([], "non-empty list"), ("x", "non-empty list"),
+                             (["x"], 'holds "x"')):
+            self.assertError(self.post(NOTIFICATIONS % note.uuid,
+                                       {"action": "reset",
+                                        "vmoves": vmoves}),
+                             400, errors.ACTION_INVALID, says)
+        self.assertError(self.post(NOTIFICATIONS % note.uuid,
+                                   {"action": "abort", "vmoves": [VM1]}),
+                         400, errors.ACTION_INVALID, "takes no member")
+        self.assertEqual([], self.engine.asked)
 
 
 class TestAccess(OperatorTestCase):
@@ -332,6 +400,7 @@ class TestAccess(OperatorTestCase):
         note = self.seed.notifications[0]
         move = self.seed.vmoves[note.uuid][0]
         return [(HOSTS % "node1", {"action": "drain"}),
+                (SYNC, {"action": "sync"}),
                 (INSTANCES, {"action": "reset_state", "instances": [VM1],
                              "state": "active"}),
                 (VMOVES % move.uuid, {"action": "redo"}),
@@ -358,7 +427,7 @@ class TestAccess(OperatorTestCase):
                              roles="member")
         self.assertEqual(202, response.status_int, response.text)
         self.assertEqual(1, len(self.engine.asked))
-        path, body = self._every_action()[1]
+        path, body = self._every_action()[2]
         self.assertError(self.post(path, body, roles="member"), 403,
                          errors.FORBIDDEN)
 
@@ -366,7 +435,8 @@ class TestAccess(OperatorTestCase):
         for path, body in self._every_action():
             self.assertError(self.post(path, body,
                                        version="instance-ha 1.5"),
-                             404, errors.VERSION_TOO_LOW, "1.6")
+                             404, errors.VERSION_TOO_LOW,
+                             "1.7" if path == SYNC else "1.6")
             self.assertError(self.post(path, body, version=None),
                              404, errors.VERSION_TOO_LOW)
         self.assertEqual([], self.engine.asked)
@@ -409,6 +479,10 @@ class TestDocumented(OperatorTestCase):
              {"action": "set", "maintenance": True},
              {"host": "node1", "role": "normal", "auto_evacuate": True,
               "maintenance": True, "changes": ["maintenance on"]}, None),
+            ("/v1/operator/hosts/action", SYNC, {"action": "sync"},
+             {"created": 0, "updated": 3, "deleted": 1}, None),
+            ("/v1/operator/hosts/action", SYNC, {"action": "sync"}, None,
+             exception.CloudUnavailable(message="no Nova")),
             ("/v1/operator/instances/action", INSTANCES,
              {"action": "migrate", "instances": [VM1]}, engine_note, None),
             ("/v1/operator/instances/action", INSTANCES,
@@ -422,6 +496,9 @@ class TestDocumented(OperatorTestCase):
             ("/v1/operator/notifications/{notification_id}/action",
              NOTIFICATIONS % note.uuid, {"action": "abort"},
              {**engine_note, "status": "aborted"}, None),
+            ("/v1/operator/notifications/{notification_id}/action",
+             NOTIFICATIONS % note.uuid, {"action": "redo", "vmoves": [VM1]},
+             {**engine_note, "status": "running"}, None),
             ("/v1/operator/notifications/{notification_id}/action",
              NOTIFICATIONS % note.uuid, {"action": "abort"}, None,
              exception.EngineUnavailable(topic="t", timeout=1,

@@ -6,6 +6,7 @@ import json
 import oslo_messaging
 import webob
 
+from tests.unit.engine import fakes
 from tests.unit.engine import test_operations
 from vmotiond import constants
 from vmotiond import engine_client
@@ -33,8 +34,26 @@ class ApiToEngineTest(test_operations.OperationsTestCase):
         req = webob.Request.blank(path, method="POST",
                                   body=json.dumps(body).encode())
         req.content_type = "application/json"
-        req.headers["OpenStack-API-Version"] = "instance-ha 1.6"
+        req.headers["OpenStack-API-Version"] = "instance-ha 1.7"
         return req.get_response(self.app)
+
+    def test_sync_through_the_api_refreshes_the_hosts_from_nova(self):
+        self.cloud.add_host("new1", capacity=fakes.capacity("new1"))
+        del self.cloud.services["n2"]
+        self.db.host_update("sb1", {"auto_evacuate": False})
+        response = self.post("/v1/operator/hosts/action", {"action": "sync"})
+        self.assertEqual(200, response.status_int, response.text)
+        self.assertEqual({"created": 1, "updated": 3, "deleted": 1},
+                         response.json["sync"])
+        names = {h.name for h in self.db.host_list()}
+        self.assertEqual({"src", "sb1", "n1", "new1"}, names)
+        new = self.db.host_get("new1")
+        self.assertEqual(fakes.capacity("new1").memory_mb_total,
+                         new.memory_mb_total)
+        # The operator's choices are kept.
+        self.assertEqual(constants.ROLE_STANDBY, self.db.host_get("sb1").role)
+        self.assertFalse(self.db.host_get("sb1").auto_evacuate)
+        self.assertEqual([], self.db.notification_list())
 
     def test_drain_through_the_api(self):
         server = self.add("a")

@@ -126,6 +126,17 @@ class TargetsTest(ReadsTestCase):
         self.assertEqual(first["host"], self.host_of(server))
 
 
+    def test_server_group_refuses_a_peer_s_host(self):
+        server, peer = self.add("a"), self.add("peer", host="n2")
+        self.cloud.server_groups["g"] = records.ServerGroup(
+            "g", "g", "anti-affinity", (server.id, peer.id))
+        found = self.reads.targets([server.id])
+        refused = {r["host"]: r["reason"] for r in found["refused"]}
+        self.assertIn("anti-affinity", refused["n2"])
+        self.assertEqual(["sb1", "n1"],
+                         [t["host"] for t in found["targets"]])
+
+
 class DestinationsTest(ReadsTestCase):
 
     def test_unusable_target_keeps_its_reason(self):

@@ -176,3 +176,69 @@ class RedoTodaysStepsTest(test_operations.OperationsTestCase):
             self.plan_of(move))
         self.assertIn(("check_floating_ips", constants.SUCCEEDED),
                       self.steps(move.uuid))
+
+
+class TogetherTest(test_operations.OperationsTestCase):
+    """The failed vmoves of one notification redone, or reset, at once."""
+
+    def setUp(self):
+        super().setUp()
+        self.tasks = self.mgr.operations.tasks
+        for name in ("a", "b", "c"):
+            self.add(name)
+        unavailable = exception.CloudUnavailable(service="compute",
+                                                 call="x", reason="503")
+        self.cloud.fail["live_migrate_server"] = [unavailable] * 12
+        self.row = self.ended(self.api.drain("src"))
+        self.moves = self.vmoves(self.row.uuid)
+        self.assertEqual({constants.FAILED},
+                         {m.status for m in self.moves.values()})
+
+    def statuses(self):
+        return {name: move.status
+                for name, move in self.vmoves(self.row.uuid).items()}
+
+    def test_redo_every_failed_vmove_runs_the_notification_once(self):
+        submitted = []
+        submit = self.tasks.submit
+        self.tasks.submit = lambda uuid: (submitted.append(uuid),
+                                          submit(uuid))
+        out = self.tasks.redo_all(self.row.uuid)
+        self.assertEqual(self.row.uuid, out["uuid"])
+        self.assertEqual([self.row.uuid], submitted)
+        self.assertEqual(dict.fromkeys("abc", constants.SUCCEEDED),
+                         self.statuses())
+        self.assertEqual(constants.NOTIFICATION_FINISHED,
+                         self.db.notification_get(self.row.uuid).status)
+        self.assertEqual({2}, {m.attempts for m in self.vmoves(
+            self.row.uuid).values()})
+
+    def test_reset_the_named_vmoves_only(self):
+        self.tasks.reset_all(self.row.uuid, [self.moves["a"].uuid,
+                                             self.moves["c"].uuid])
+        self.assertEqual({"a": constants.SUCCEEDED, "b": constants.FAILED,
+                          "c": constants.SUCCEEDED}, self.statuses())
+
+    def test_refusals_change_nothing(self):
+        unknown = "99999999-9999-4999-8999-999999999999"
+        error = self.assertRaises(exception.NotFound, self.tasks.redo_all,
+                                  self.row.uuid, [self.moves["a"].uuid,
+                                                  unknown])
+        self.assertIn(unknown, str(error))
+        self.tasks.redo(self.moves["a"].uuid)
+        error = self.assertRaises(exception.Conflict, self.tasks.redo_all,
+                                  self.row.uuid, [self.moves["a"].uuid,
+                                                  self.moves["b"].uuid])
+        self.assertIn("is succeeded; only a vmove failed is redone",
+                      str(error))
+        self.tasks.is_running = lambda uuid: True
+        error = self.assertRaises(exception.Conflict, self.tasks.reset_all,
+                                  self.row.uuid)
+        self.assertIn("running in this engine", str(error))
+        self.tasks.is_running = self.mgr.is_running
+        self.assertEqual({"a": constants.SUCCEEDED, "b": constants.FAILED,
+                          "c": constants.FAILED}, self.statuses())
+        self.tasks.redo_all(self.row.uuid)
+        error = self.assertRaises(exception.Conflict, self.tasks.redo_all,
+                                  self.row.uuid)
+        self.assertIn("has no failed vmove; nothing to redo", str(error))

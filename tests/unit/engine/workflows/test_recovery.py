@@ -35,6 +35,10 @@ class RecoveryTest(base.EngineTestCase):
         self.assertEqual(constants.NOTIFICATION_FINISHED, note.status)
         self.assertEqual("3 succeeded, 0 failed, 2 ignored", note.message)
         moves = self.vmoves(uuid)
+        # The fencing time is recorded, before the first move starts.
+        self.assertIsNotNone(note.fenced_at)
+        self.assertLessEqual(note.fenced_at, min(
+            m.start_time for m in moves.values() if m.start_time))
         for name in ("active", "shutoff", "paused"):
             self.assertEqual(constants.SUCCEEDED, moves[name].status, name)
             self.assertEqual("sb1", moves[name].dest_host)
@@ -338,6 +342,7 @@ class RecoveryTest(base.EngineTestCase):
                       self.db.notification_get(uuid).message)
         self.assertEqual(0, self.cloud.count("evacuate_server"))
         self.assertEqual([], self.db.vmove_list(notification_uuid=uuid))
+        self.assertIsNone(self.db.notification_get(uuid).fenced_at)
 
     def test_locked_host_left_alone(self):
         self.add("a")
@@ -446,8 +451,13 @@ class ResumeTest(base.EngineTestCase):
         ongoing = [v for v in self.vmoves(uuid).values()
                    if v.status == constants.ONGOING]
         self.assertEqual(1, len(ongoing))
+        fenced_at = self.db.notification_get(uuid).fenced_at
+        self.assertIsNotNone(fenced_at)
+        self.clock.advance(60)
         mgr = self.make_manager()
         self.assertEqual([uuid], mgr.resume())
+        # Fenced again on resume; the first fencing time is kept.
+        self.assertEqual(fenced_at, self.db.notification_get(uuid).fenced_at)
         self.assertEqual(constants.NOTIFICATION_FINISHED,
                          self.db.notification_get(uuid).status)
         for server in self.cloud.servers.values():

@@ -1,0 +1,2 @@
+"""The commands of ``openstack vmotiond ...`` (command group
+``openstack.vmotiond.v1``)."""

@@ -1,0 +1,74 @@
+"""What the commands share: the client, and how a value is shown."""
+
+from collections.abc import Sequence
+import json
+from typing import Any
+
+from cliff import columns
+from osc_lib.command import command
+
+from vmotiond.osc import client
+
+
+class JsonColumn(columns.FormattableColumn[Any]):
+    """A JSON value (a step's context, a host's monitor detail): as it is
+    in ``-f json|yaml``, compact JSON in a table."""
+
+    def human_readable(self) -> str:
+        if self._value is None:
+            return ""
+        return json.dumps(self._value, sort_keys=True)
+
+    def machine_readable(self) -> Any:
+        return self._value
+
+
+def client_of(cmd: command.Command, what: str) -> client.Client:
+    """The plugin's client, checked for the version ``what`` needs."""
+    # OSC sets the attribute on its ClientManager when it loads the plugin
+    # (API_NAME); its type does not know it. The version is checked
+    # before the client (and the login) is made.
+    manager: Any = cmd.app.client_manager
+    client.require(manager._api_version["vmotiond"], client.MIN_VERSION,
+                   what)
+    found: client.Client = manager.vmotiond
+    return found
+
+
+def fields_of(items: Sequence[dict[str, Any]], fields: Sequence[str]
+              ) -> tuple[str, ...]:
+    """``fields``, then any field of a newer API the plugin does not know
+    yet (by name), so that every field is shown."""
+    known = set(fields)
+    extra = sorted({k for item in items for k in item} - known)
+    return tuple(fields) + tuple(extra)
+
+
+def row(item: dict[str, Any], fields: Sequence[str],
+        json_fields: Sequence[str] = ()) -> tuple[Any, ...]:
+    """The values of ``fields`` (None where the API has none)."""
+    return tuple(JsonColumn(item.get(f)) if f in json_fields
+                 else item.get(f) for f in fields)
+
+
+def add_paging(parser: Any, sort_keys: Sequence[str]) -> None:
+    parser.add_argument(
+        "--limit", metavar="<num>", type=int,
+        help="Show one page of at most <num> (default: every page).")
+    parser.add_argument(
+        "--marker", metavar="<uuid>",
+        help="Start after this item (its UUID or integer id).")
+    parser.add_argument(
+        "--sort", metavar="<key>[:<direction>]",
+        help="Comma-separated sort keys, each with an optional direction "
+             "(:asc or :desc, default desc); keys: %s. Default "
+             "created_at:desc." % ", ".join(sort_keys))
+
+
+def paging_query(parsed_args: Any) -> list[tuple[str, str]]:
+    query = client.sort_query(parsed_args.sort)
+    if parsed_args.limit is not None:
+        query.append(("limit", str(parsed_args.limit)))
+    if parsed_args.marker:
+        query.append(("marker", parsed_args.marker))
+    return query
