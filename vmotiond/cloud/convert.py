@@ -4,6 +4,7 @@ Pure functions of dicts; unknown or missing fields get safe defaults so a
 newer or older cloud does not break a poll.
 """
 
+from collections.abc import Iterable
 from collections.abc import Mapping
 import datetime
 import math
@@ -15,11 +16,27 @@ from vmotiond.cloud import records
 
 
 def parse_time(value: Any) -> datetime.datetime | None:
-    """Return an API timestamp as a naive UTC datetime, or None."""
+    """Return an API timestamp as a naive UTC datetime, or None.
+
+    Nova's own formats (``2026-01-02T03:04:05.123456``, with or without
+    ``Z`` or an offset) take the C parser of ``fromisoformat``; anything
+    else the lenient ISO 8601 parser of oslo.utils.
+    """
     if not value:
         return None
+    text = str(value)
+    if len(text) >= 19 and text[10:11] == "T":
+        try:
+            parsed = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            if parsed.tzinfo is None:
+                return parsed
+            return parsed.astimezone(datetime.timezone.utc).replace(
+                tzinfo=None)
     try:
-        parsed = timeutils.parse_isotime(str(value))
+        parsed = timeutils.parse_isotime(text)
     except ValueError:
         return None
     return timeutils.normalize_time(parsed)
@@ -37,6 +54,43 @@ def compute_service(body: Mapping[str, Any]) -> records.ComputeService:
         updated_at=parse_time(body.get("updated_at")),
         disabled_reason=body.get("disabled_reason"),
     )
+
+
+class ServiceReader:
+    """Converts successive os-services answers, reusing the record of a
+    service whose item did not change since the previous answer.
+
+    Between two polls most services are as they were (a heartbeat every
+    ``report_interval``, a poll every second): their record is the very
+    object of the previous answer, neither parsed nor built again. What
+    is compared is every field ``compute_service`` reads, by host; only
+    the previous answer is kept.
+    """
+
+    def __init__(self) -> None:
+        self._last: dict[str, tuple[tuple[Any, ...],
+                                    records.ComputeService]] = {}
+
+    def read(self, items: Iterable[Mapping[str, Any]]
+             ) -> list[records.ComputeService]:
+        last = self._last
+        seen = {}
+        out = []
+        for body in items:
+            key = (body["id"], body.get("zone"), body.get("state"),
+                   body.get("status"), body.get("forced_down", False),
+                   body.get("updated_at"), body.get("disabled_reason"))
+            host = body["host"]
+            known = last.get(host)
+            if known is not None and known[0] == key:
+                seen[host] = known
+                out.append(known[1])
+                continue
+            rec = compute_service(body)
+            seen[host] = (key, rec)
+            out.append(rec)
+        self._last = seen
+        return out
 
 
 def flavor_resources(server: Mapping[str, Any]) -> tuple[int, int, int]:

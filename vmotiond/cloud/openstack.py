@@ -118,6 +118,7 @@ class OpenStackCloud:
         self.conn = conn
         http.skip_environment(getattr(conn, "session", None))
         self.page_size = group.page_size
+        self._services = convert.ServiceReader()
         self.retrier = retry.Retrier(
             clock or clock_mod.Clock(), group.api_retries,
             group.api_retry_backoff, group.api_retry_backoff_max, stop)
@@ -157,7 +158,7 @@ class OpenStackCloud:
     def list_compute_services(self) -> list[records.ComputeService]:
         body = self.compute.get("os-services", "list services",
                                 params={"binary": COMPUTE_BINARY}) or {}
-        return [convert.compute_service(s) for s in body.get("services", ())]
+        return self._services.read(body.get("services", ()))
 
     def list_host_capacities(self) -> list[records.HostCapacity]:
         return self.capacity.read()

@@ -11,7 +11,7 @@ import datetime
 from vmotiond import constants
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class ComputeService:
     """One nova-compute service, as os-services reports it."""
 

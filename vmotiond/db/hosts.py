@@ -3,6 +3,7 @@ state machine."""
 
 from collections.abc import Iterable
 from collections.abc import Mapping
+import typing
 from typing import Any
 from typing import Literal
 from typing import overload
@@ -53,6 +54,77 @@ class Hosts(core.Core):
         with self._reader() as session:
             return list(session.scalars(query))
 
+    def host_switches(self) -> dict[str, tuple[bool, str | None, bool]]:
+        """``name -> (auto_evacuate, management_ip, maintenance)`` of the
+        live hosts: the few columns the monitor reads every poll, without
+        the ORM."""
+        table = models.Host.__table__
+        query = sa.select(table.c.name, table.c.auto_evacuate,
+                          table.c.management_ip, table.c.maintenance
+                          ).where(table.c.deleted.is_(False))
+        with self._reader_connection() as connection:
+            return {name: (bool(auto), ip, bool(maintenance))
+                    for name, auto, ip, maintenance
+                    in connection.execute(query)}
+
+    def host_switches_mark(self) -> tuple[Any, ...]:
+        """A cheap fingerprint of what ``host_switches`` reads: the count
+        of live hosts, the sums of the ids of those in maintenance and of
+        those with auto evacuation, and the newest ``updated_at``. It
+        moves with nearly every change; the monitor still reads the
+        switches in full now and then, for a write stamped earlier than
+        one it saw already."""
+        table = models.Host.__table__
+        query = sa.select(
+            sa.func.count(),
+            sa.func.sum(sa.case((table.c.maintenance, table.c.id),
+                                else_=0)),
+            sa.func.sum(sa.case((table.c.auto_evacuate, table.c.id),
+                                else_=0)),
+            sa.func.max(table.c.updated_at)).where(
+                table.c.deleted.is_(False))
+        with self._reader_connection() as connection:
+            return tuple(connection.execute(query).one())
+
+    def host_monitor_rows(self) -> list[tuple[Any, ...]]:
+        """``(name, monitor_state, monitor_state_since,
+        monitor_generation, monitor_detail)`` of every live host."""
+        table = models.Host.__table__
+        query = sa.select(
+            table.c.name, table.c.monitor_state, table.c.monitor_state_since,
+            table.c.monitor_generation, table.c.monitor_detail).where(
+                table.c.deleted.is_(False))
+        with self._reader_connection() as connection:
+            return [tuple(row) for row in connection.execute(query)]
+
+    def hosts_update_monitor(self, values: Mapping[str, Mapping[str, Any]]
+                             ) -> list[str]:
+        """Write the monitor's columns of several live hosts in one
+        transaction (``name -> {column: value}``, the same columns for
+        each); return the names that are no live host (not written)."""
+        if not values:
+            return []
+        names = list(values)
+        table = typing.cast(sa.Table, models.Host.__table__)
+        now = self._clock.now()
+        with self._writer() as session:
+            live: set[str] = set()
+            for i in range(0, len(names), 500):
+                live.update(session.scalars(sa.select(table.c.name).where(
+                    table.c.name.in_(names[i:i + 500]),
+                    table.c.deleted.is_(False))))
+            params = [{"b_name": name, "updated_at": now, **values[name]}
+                      for name in names if name in live]
+            if params:
+                columns = [k for k in params[0] if k != "b_name"]
+                session.execute(
+                    sa.update(table).where(
+                        table.c.name == sa.bindparam("b_name"),
+                        table.c.deleted.is_(False)).values(
+                            {c: sa.bindparam(c) for c in columns}),
+                    params)
+        return [name for name in names if name not in live]
+
     def host_update(self, name: str, values: Mapping[str, Any]) -> None:
         """Update a live host's columns; raise NotFound when there is none."""
         if values.get("role", constants.ROLE_NORMAL) not in \
@@ -75,30 +147,48 @@ class Hosts(core.Core):
         cloud no longer reports soft-deleted, and re-appearing ones restored.
         The operator's choices and the monitor's state are kept. Return the
         counts of created, updated and deleted hosts.
+
+        Without the ORM, in batches of the same columns: at 10,000 hosts
+        an ORM object per row would cost tens of MB for a moment.
         """
         now = self._clock.now()
-        seen = {item["name"]: dict(item) for item in inventory}
-        counts = {"created": 0, "updated": 0, "deleted": 0}
+        seen = {item["name"]: item for item in inventory}
+        table = typing.cast(sa.Table, models.Host.__table__)
         with self._writer() as session:
-            rows = {row.name: row for row in
-                    session.scalars(sa.select(models.Host))}
-            for name, values in seen.items():
-                row = rows.get(name)
-                if row is None:
-                    session.add(models.Host(
-                        created_at=now, synced_at=now,
-                        auto_evacuate=default_auto_evacuate,
-                        role=constants.ROLE_NORMAL,
-                        monitor_state=constants.HOST_UP, **values))
-                    counts["created"] += 1
-                    continue
-                for key, value in values.items():
-                    setattr(row, key, value)
-                row.synced_at = now
-                row.deleted, row.deleted_at = False, None
-                counts["updated"] += 1
-            for name, row in rows.items():
-                if name not in seen and not row.deleted:
-                    row.deleted, row.deleted_at = True, now
-                    counts["deleted"] += 1
-        return counts
+            known = dict(session.execute(
+                sa.select(table.c.name, table.c.deleted)).tuples().all())
+            created = [name for name in seen if name not in known]
+            updated = [name for name in seen if name in known]
+            for i in range(0, len(created), 1000):
+                for batch in _same_keys([
+                        {"created_at": now, "synced_at": now,
+                         "auto_evacuate": default_auto_evacuate,
+                         "role": constants.ROLE_NORMAL,
+                         "monitor_state": constants.HOST_UP, **seen[name]}
+                        for name in created[i:i + 1000]]):
+                    session.execute(sa.insert(table), batch)
+            for i in range(0, len(updated), 1000):
+                for batch in _same_keys([
+                        {**{k: v for k, v in seen[name].items()
+                            if k != "name"},
+                         "b_name": name, "synced_at": now, "deleted": False,
+                         "deleted_at": None}
+                        for name in updated[i:i + 1000]]):
+                    session.execute(sa.update(table).where(
+                        table.c.name == sa.bindparam("b_name")), batch)
+            gone = [name for name, deleted in known.items()
+                    if name not in seen and not deleted]
+            for i in range(0, len(gone), 500):
+                session.execute(sa.update(table).where(
+                    table.c.name.in_(gone[i:i + 500])).values(
+                        deleted=True, deleted_at=now))
+        return {"created": len(created), "updated": len(updated),
+                "deleted": len(gone)}
+
+
+def _same_keys(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """``rows`` in batches whose dicts have the same keys (executemany)."""
+    batches: dict[frozenset[str], list[dict[str, Any]]] = {}
+    for row in rows:
+        batches.setdefault(frozenset(row), []).append(row)
+    return list(batches.values())

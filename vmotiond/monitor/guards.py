@@ -32,8 +32,12 @@ def failing_hosts(hosts: Mapping[str, records.HostRecord],
     the failure window: its stale heartbeat is no new failure.
     """
     window_start = now - datetime.timedelta(seconds=th.failure_window)
+    lag = th.lagging_threshold
     failing = set()
     for name, rec in hosts.items():
+        if (rec.state == constants.HOST_UP and not rec.suspect_entries
+                and ages.get(name, 0.0) <= lag):
+            continue        # the common case, decided at once
         if rec.state in records.WATCHED_ONLY_STATES:
             continue
         if probes.get(name) == records.PROBE_ALIVE:
@@ -51,6 +55,12 @@ def watched_hosts(hosts: Mapping[str, records.HostRecord]) -> set[str]:
     """Hosts the share of failing hosts is computed against."""
     return {n for n, r in hosts.items()
             if r.state not in records.WATCHED_ONLY_STATES}
+
+
+def watched_count(hosts: Mapping[str, records.HostRecord]) -> int:
+    """``len(watched_hosts(hosts))`` without building the set."""
+    return sum(1 for r in hosts.values()
+               if r.state not in records.WATCHED_ONLY_STATES)
 
 
 def mass_failure(failing: int, watched: int,

@@ -52,18 +52,23 @@ class HeartbeatClock:
         return max(0.0, _seconds(nova_now - updated_at))
 
 
+Split = tuple[datetime.datetime | None, datetime.datetime | None]
+
+
 def read_clock(services: Sequence[cloud_records.ComputeService],
                previous: records.ClusterState,
-               now: datetime.datetime) -> HeartbeatClock:
+               now: datetime.datetime,
+               splits: Sequence[Split] | None = None) -> HeartbeatClock:
     """Return the heartbeat clock of an answer given the previous one.
 
     Only heartbeats count: a write of the fence or an operator does not
-    move Nova's clock estimate.
+    move Nova's clock estimate. ``splits`` are the services'
+    ``confirm.heartbeat_of`` when the caller has them already.
     """
-    beats = [beat for beat, _written in (
-        confirm.heartbeat_of(s, previous.hosts.get(s.host))
-        for s in services)
-        if beat is not None]
+    if splits is None:
+        splits = [confirm.heartbeat_of(s, previous.hosts.get(s.host))
+                  for s in services]
+    beats = [beat for beat, _written in splits if beat is not None]
     freshest = max(beats) if beats else None
     last = previous.last_poll_at
     if freshest is None:
@@ -89,9 +94,12 @@ class Observation:
 def observe(service: cloud_records.ComputeService,
             record: records.HostRecord | None,
             clock: HeartbeatClock,
-            threshold: float) -> Observation:
-    """Judge one host's heartbeat against ``threshold`` seconds."""
-    beat, written_at = confirm.heartbeat_of(service, record)
+            threshold: float,
+            split: Split | None = None) -> Observation:
+    """Judge one host's heartbeat against ``threshold`` seconds
+    (``split``: ``confirm.heartbeat_of(service, record)`` if known)."""
+    beat, written_at = (split if split is not None
+                        else confirm.heartbeat_of(service, record))
     age = clock.age(beat)
     if record is None or record.heartbeat_seen_at is None:
         unchanged_for = None

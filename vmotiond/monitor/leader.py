@@ -56,6 +56,7 @@ class LeaderElector:
         self._coordinator: coordination.CoordinationDriver | None = None
         self._lock: locking.Lock | None = None
         self._leader = False
+        self._term = 0
         self._tick_lock = threading.Lock()
         self._exit = threading.Event()
         self._thread: threading.Thread | None = None
@@ -64,6 +65,12 @@ class LeaderElector:
     def is_leader(self) -> bool:
         """Elected, and the last renewal's lease still holds."""
         return self._leader and self._clock.monotonic() < self._valid_until
+
+    @property
+    def term(self) -> int:
+        """How many times this member won the lead: a follower of the
+        monitor's in-memory state reloads it when this moved."""
+        return self._term
 
     def start(self) -> None:
         """Connect to the backend and start campaigning in a thread."""
@@ -157,6 +164,8 @@ class LeaderElector:
     def _set(self, leader: bool) -> None:
         if leader == self._leader:
             return
+        if leader:
+            self._term += 1
         self._leader = leader
         if self._on_change is not None:
             try:

@@ -8,6 +8,7 @@ not lead only campaign; a new leader reloads the records from the store.
 """
 
 from concurrent import futures
+import gc
 import threading
 from typing import Any
 
@@ -25,11 +26,16 @@ from vmotiond.monitor import inventory
 from vmotiond.monitor import probe as probe_mod
 from vmotiond.monitor import records
 from vmotiond.monitor import state as state_mod
+from vmotiond.monitor import steady as steady_mod
 from vmotiond.monitor import store as store_mod
 from vmotiond.monitor.thresholds import Thresholds
 from vmotiond.verdict import payload as payload_mod
 
 LOG = logging.getLogger(__name__)
+
+# Seconds after which the hosts' switches are read in full even when the
+# store's mark of them did not move.
+SWITCHES_READ_INTERVAL = 30.0
 
 
 class Monitor:
@@ -69,6 +75,13 @@ class Monitor:
         self.thresholds = Thresholds.from_conf(conf)
         self.state = records.ClusterState()
         self._loaded = False
+        self._loaded_term = 0
+        self._unsaved: dict[str, records.HostRecord] = {}
+        self._switches: dict[str, store_mod.Switches] = {}
+        self._views: dict[str, store_mod.HostView] = {}
+        self._maintenance: frozenset[str] = frozenset()
+        self._mark: Any = None
+        self._switches_read_at: float | None = None
         self._last_sync: float | None = None
         self._addresses: dict[str, str | None] = {}
         self._untrusted: dict[str, str] = {}
@@ -142,47 +155,119 @@ class Monitor:
 
     def sync_inventory(self) -> dict[str, int]:
         """Copy the cloud's hosts into the hosts table now."""
-        return inventory.sync(self.cloud, self.store)
+        counts = inventory.sync(self.cloud, self.store)
+        self._switches_read_at = None      # read them in full next cycle
+        return counts
 
     def run_cycle(self) -> list[records.Event]:
-        """Poll once, decide, notify, persist; return this cycle's events."""
-        views = self.store.hosts()
-        if not self._loaded:
-            self.state = records.ClusterState(hosts={
-                n: v.record for n, v in views.items()
-                if v.record is not None})
-            self._loaded = True
-        maintenance = {n for n, v in views.items() if v.maintenance}
+        """Poll once, decide, notify, persist; return this cycle's events.
+
+        The records live in memory between cycles (loaded from the store
+        when this process takes the lead) and only those that changed in
+        what is persisted are written; the operator's switches are read
+        when the store's mark of them moves, and rebuilt only where they
+        changed. The cyclic garbage collector waits for the end of the
+        cycle: what a cycle allocates (Nova's answer, above all) is freed
+        by reference counting, and at 10,000 hosts the collector's passes
+        over it cost more than the cycle's own work.
+        """
+        paused = gc.isenabled()
+        if paused:
+            gc.disable()
+        try:
+            return self._cycle()
+        finally:
+            if paused:
+                gc.enable()
+
+    def _cycle(self) -> list[records.Event]:
+        term = self._term()
+        if not self._loaded or term != self._loaded_term:
+            self._load(term)
+        views = self._read_views()
         now = self.clock.now()
         try:
             services = self.cloud.list_compute_services()
         except exception.CloudError as exc:
             LOG.warning("Nova's compute services cannot be read: %s", exc)
             services = None
-        probes: dict[str, str] = {}
-        if services is not None and self.thresholds.probe_enabled:
-            untrusted = self._untrusted_addresses(views)
-            targets = {h: _address(views.get(h)) for h in
-                       state_mod.probe_candidates(
-                           services, self.state, self.thresholds, now,
-                           maintenance)}
+        previous, th = self.state, self.thresholds
+        plan = None
+        if services is None:
+            state, events = state_mod.evaluate(
+                services, {}, previous, th, now, self._maintenance)
+        else:
+            # Without probe answers first: when no host is one a probe
+            # has a say on, that is the cycle's result and nothing is
+            # probed; else the same plan decides again with them.
+            plan = steady_mod.prepare(services, previous, th, now,
+                                      self._maintenance)
+            state, events = state_mod.decide(plan, {})
+        unsure = (state_mod.unsure_of(plan, state)
+                  if plan is not None and th.probe_enabled else ())
+        if unsure and plan is not None:
+            targets = {h: _address(views.get(h)) for h in unsure}
             probes = {h: records.PROBE_UNTRUSTED for h, a in targets.items()
-                      if a in untrusted}
+                      if a in self._untrusted}
             probes.update(probe_mod.probe_all(
                 self.probe, {h: a for h, a in targets.items()
                              if h not in probes}, self._pool))
-        previous = self.state
-        self.state, events = state_mod.evaluate(
-            services, probes, previous, self.thresholds, now, maintenance)
+            state, events = state_mod.decide(plan, probes)
+        self.state = state
         for event in events:
             self._handle(event, views, now)
-        changed = [rec for name, rec in self.state.hosts.items()
-                   if name not in previous.hosts
-                   or store_mod.persisted_fields(rec)
-                   != store_mod.persisted_fields(previous.hosts[name])]
-        if changed:
-            self.store.save_records(changed)
+        before = previous.hosts
+        for name, rec in state.hosts.items():
+            if store_mod.worth_saving(rec, before.get(name)):
+                self._unsaved[name] = rec
+        if self._unsaved:
+            # Kept until written: a write that fails is tried again.
+            self.store.save_records(list(self._unsaved.values()))
+            self._unsaved.clear()
         return events
+
+    def _term(self) -> int:
+        """The elector's count of leaderships won (0 without one)."""
+        return int(getattr(self.elector, "term", 0) or 0)
+
+    def _load(self, term: int) -> None:
+        """Take the records from the store: at start, and on every lead
+        won, since another monitor may have led in between."""
+        self.state = records.ClusterState(hosts=self.store.host_records())
+        self._unsaved.clear()
+        self._switches, self._views = {}, {}
+        self._mark = self._switches_read_at = None
+        self._loaded, self._loaded_term = True, term
+
+    def _read_views(self) -> dict[str, store_mod.HostView]:
+        """The hosts' switches, read again when the store's mark of them
+        moved (and every ``SWITCHES_READ_INTERVAL`` regardless); views
+        rebuilt where they changed."""
+        mono = self.clock.monotonic()
+        mark = self.store.switches_mark()
+        if (mark is not None and mark == self._mark
+                and self._switches_read_at is not None
+                and mono - self._switches_read_at < SWITCHES_READ_INTERVAL):
+            return self._views
+        switches = self.store.switches()
+        self._mark, self._switches_read_at = mark, mono
+        if switches == self._switches:
+            return self._views
+        views = {}
+        for name, value in switches.items():
+            view = self._views.get(name)
+            if view is None or self._switches.get(name) != value:
+                auto, address, maintenance = value
+                view = store_mod.HostView(
+                    name=name, auto_evacuate=auto, management_ip=address,
+                    maintenance=maintenance)
+            views[name] = view
+        self._switches, self._views = switches, views
+        self._maintenance = frozenset(
+            n for n, v in views.items() if v.maintenance)
+        if self.thresholds.probe_enabled:
+            self._untrusted_addresses(views)
+        return views
 
     def _untrusted_addresses(self, views: dict[str, store_mod.HostView]
                              ) -> dict[str, str]:

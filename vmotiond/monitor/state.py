@@ -32,9 +32,10 @@ from vmotiond.cloud import records as cloud_records
 from vmotiond.monitor import guards
 from vmotiond.monitor import heartbeat
 from vmotiond.monitor import records
+from vmotiond.monitor import steady as steady_mod
 from vmotiond.monitor.thresholds import Thresholds
 
-__all__ = ["evaluate", "probe_candidates"]
+__all__ = ["decide", "evaluate", "probe_candidates", "unsure", "unsure_of"]
 
 
 def evaluate(services: Sequence[cloud_records.ComputeService] | None,
@@ -58,26 +59,43 @@ def evaluate(services: Sequence[cloud_records.ComputeService] | None,
     """
     if services is None:
         return _unreachable(previous, th, now)
-    clock = heartbeat.read_clock(services, previous, now)
-    all_stale = bool(services) and (
-        clock.freshest is None
-        or clock.freshest_unchanged_for > th.heartbeat_threshold)
+    return decide(steady_mod.prepare(services, previous, th, now,
+                                     maintenance, probes), probes)
 
-    hosts: dict[str, records.HostRecord] = {}
+
+def decide(plan: steady_mod.Plan, probes: Mapping[str, str]
+           ) -> tuple[records.ClusterState, list[records.Event]]:
+    """``evaluate`` of the plan's answer with ``probes``: the hosts the
+    plan left quiet keep their records, the others take a full step.
+
+    A plan serves any probes of hosts it did not leave quiet (the
+    manager's: it probes the hosts ``unsure`` of ``decide(plan, {})``),
+    so the work that grows with the cloud is done once per cycle.
+    """
+    if not plan.quiet.keys().isdisjoint(probes):
+        plan = steady_mod.prepare(plan.services, plan.previous, plan.th,
+                                  plan.now, plan.maintenance, probes)
+    previous, th, now, clock = plan.previous, plan.th, plan.now, plan.clock
+    all_stale, maintenance = plan.all_stale, plan.maintenance
+    threshold = th.heartbeat_threshold
+    hosts = dict(plan.quiet)
+    # Hosts judged in full, and quiet ones that turned suspect lately:
+    # the only ones the guards may count as failing.
+    judged = dict(plan.quiet_recent)
     candidates: dict[str, records.Event] = {}
     ages: dict[str, float] = {}
     events: list[records.Event] = []
-    for svc in services:
-        prev = previous.hosts.get(svc.host)
-        obs = heartbeat.observe(svc, prev, clock, th.heartbeat_threshold)
+    for svc, split, prev in plan.moving:
+        obs = heartbeat.observe(svc, prev, clock, threshold, split)
         ages[svc.host] = obs.age
         if all_stale:
             # No heartbeat moved: nothing can be learnt about any host.
-            hosts[svc.host] = _record_heartbeat(prev, svc.host, obs, now)
+            hosts[svc.host] = judged[svc.host] = _record_heartbeat(
+                prev, svc.host, obs, now)
             continue
         rec, evs, cand = _step(svc, prev, obs, probes.get(svc.host), clock,
                                th, now, svc.host in maintenance)
-        hosts[svc.host] = rec
+        hosts[svc.host] = judged[svc.host] = rec
         events.extend(evs)
         if cand is not None:
             candidates[svc.host] = cand
@@ -85,11 +103,15 @@ def evaluate(services: Sequence[cloud_records.ComputeService] | None,
     reasons = []
     if all_stale:
         reasons.append(records.REASON_ALL_STALE)
-    failing = guards.failing_hosts(hosts, ages, probes, th, now)
-    watched = guards.watched_hosts(hosts)
-    if not all_stale and guards.mass_failure(len(failing), len(watched), th):
+    # A quiet host is up, fresh and not lagging: watched, and failing
+    # only when it turned suspect within the failure window.
+    failing = guards.failing_hosts(judged, ages, probes, th, now)
+    watched = len(hosts) - sum(
+        1 for name, rec in judged.items()
+        if rec.state in records.WATCHED_ONLY_STATES and hosts[name] is rec)
+    if not all_stale and guards.mass_failure(len(failing), watched, th):
         reasons.append(records.REASON_MASS_FAILURE)
-    evidence = {"failing": sorted(failing), "watched": len(watched),
+    evidence = {"failing": sorted(failing), "watched": watched,
                 "freshest_heartbeat": _iso(clock.freshest),
                 "freshest_unchanged_for": clock.freshest_unchanged_for}
     guard_until, reasons_t, guarded, guard_events = guards.apply(
@@ -104,8 +126,16 @@ def evaluate(services: Sequence[cloud_records.ComputeService] | None,
         hosts=hosts, freshest=clock.freshest,
         freshest_seen_at=clock.freshest_seen_at, last_poll_at=now,
         guard_until=guard_until,
-        guard_reasons=reasons_t, guarded=guarded)
+        guard_reasons=reasons_t, guarded=guarded, steady=plan.memo)
     return state, events
+
+
+def unsure_of(plan: steady_mod.Plan, state: records.ClusterState
+              ) -> set[str]:
+    """``unsure(state)`` for the state ``decide(plan, ...)`` made: only
+    hosts the plan did not leave quiet (those are up) may be unsure."""
+    return {svc.host for svc, _split, _prev in plan.moving
+            if state.hosts[svc.host].state in _UNSURE}
 
 
 def probe_candidates(services: Sequence[cloud_records.ComputeService],
@@ -121,9 +151,20 @@ def probe_candidates(services: Sequence[cloud_records.ComputeService],
     if not th.probe_enabled:
         return set()
     state, _events = evaluate(services, {}, previous, th, now, maintenance)
+    return unsure(state)
+
+
+def unsure(state: records.ClusterState) -> set[str]:
+    """Hosts of ``state`` a probe has a say on: suspect or recovering.
+
+    When ``evaluate`` without probe answers leaves none, its result is
+    the cycle's: no probe would be asked.
+    """
     return {name for name, rec in state.hosts.items()
-            if rec.state in (constants.HOST_SUSPECT,
-                             constants.HOST_RECOVERING)}
+            if rec.state in _UNSURE}
+
+
+_UNSURE = frozenset((constants.HOST_SUSPECT, constants.HOST_RECOVERING))
 
 
 def _unreachable(previous: records.ClusterState, th: Thresholds,
@@ -140,7 +181,12 @@ def _record_heartbeat(prev: records.HostRecord | None, name: str,
                       obs: heartbeat.Observation,
                       now: datetime.datetime) -> records.HostRecord:
     rec = prev or records.HostRecord(host=name, since=now)
-    return dataclasses.replace(rec, heartbeat=obs.heartbeat,
+    if (rec.heartbeat == obs.heartbeat
+            and rec.heartbeat_seen_at == obs.heartbeat_seen_at
+            and rec.written_at == obs.written_at
+            and rec.service_fields == obs.service_fields):
+        return rec
+    return records.evolve(rec, heartbeat=obs.heartbeat,
                                heartbeat_seen_at=obs.heartbeat_seen_at,
                                written_at=obs.written_at,
                                service_fields=obs.service_fields)
@@ -159,14 +205,15 @@ def _step(svc: cloud_records.ComputeService,
     """One host's transition; returns (record, reports, decision)."""
     rec = _record_heartbeat(prev, svc.host, obs, now)
     if prev is None:
-        rec = dataclasses.replace(rec, state=constants.HOST_UP)
+        rec = records.evolve(rec, state=constants.HOST_UP)
     if rec.damped_until is not None and not rec.damped(now):
-        rec = dataclasses.replace(rec, damped_until=None)
+        rec = records.evolve(rec, damped_until=None)
     if th.probe_enabled and probe == records.PROBE_DEAD:
-        rec = dataclasses.replace(rec, probe_failures=rec.probe_failures + 1)
-    elif probe in (records.PROBE_ALIVE, records.PROBE_UNTRUSTED, None) or (
-            not th.probe_enabled):
-        rec = dataclasses.replace(rec, probe_failures=0)
+        rec = records.evolve(rec, probe_failures=rec.probe_failures + 1)
+    elif rec.probe_failures and (probe in (
+            records.PROBE_ALIVE, records.PROBE_UNTRUSTED, None) or (
+            not th.probe_enabled)):
+        rec = records.evolve(rec, probe_failures=0)
 
     if in_maintenance:
         return _watch_only(rec, constants.HOST_MAINTENANCE, now), [], None
@@ -188,7 +235,7 @@ def _step(svc: cloud_records.ComputeService,
         return _suspect(svc, rec, obs, probe, clock, th, now)
     if state in records.DECIDED_STATES:
         if not obs.stale:
-            rec = dataclasses.replace(rec, healthy_since=now)
+            rec = records.evolve(rec, healthy_since=now)
             return _to(rec, constants.HOST_RECOVERING, now), [], None
         target = (constants.HOST_FENCED if svc.forced_down
                   else constants.HOST_DOWN)
@@ -197,12 +244,12 @@ def _step(svc: cloud_records.ComputeService,
     if obs.stale:
         target = (constants.HOST_FENCED if svc.forced_down
                   else constants.HOST_DOWN)
-        rec = dataclasses.replace(rec, healthy_since=None)
+        rec = records.evolve(rec, healthy_since=None)
         return _to(rec, target, now), [], None
     if th.probe_enabled and probe == records.PROBE_DEAD:
-        return dataclasses.replace(rec, healthy_since=now), [], None
+        return records.evolve(rec, healthy_since=now), [], None
     healthy_since = rec.healthy_since or now
-    rec = dataclasses.replace(rec, healthy_since=healthy_since)
+    rec = records.evolve(rec, healthy_since=healthy_since)
     if _seconds(now - healthy_since) >= th.recovery_soak:
         return rec, [], records.Event(
             records.HOST_RECOVERED, host=svc.host,
@@ -220,7 +267,7 @@ def _enter_suspect(rec: records.HostRecord, th: Thresholds,
     window_start = now - datetime.timedelta(seconds=th.flap_window)
     entries = tuple(t for t in rec.suspect_entries if t > window_start)
     entries += (now,)
-    rec = dataclasses.replace(
+    rec = records.evolve(
         _reset(rec), suspect_entries=entries, stale_since=now, stale_count=1,
         probe_failures=rec.probe_failures, damped_until=rec.damped_until)
     events = []
@@ -230,7 +277,7 @@ def _enter_suspect(rec: records.HostRecord, th: Thresholds,
                 records.ALERT, host=rec.host, reason=records.REASON_FLAPPING,
                 evidence={"suspect_entries": [_iso(t) for t in entries],
                           "window": th.flap_window}))
-        rec = dataclasses.replace(
+        rec = records.evolve(
             rec, damped_until=now + datetime.timedelta(
                 seconds=th.flap_hold_down))
     return _to(rec, constants.HOST_SUSPECT, now), events, None
@@ -246,7 +293,7 @@ def _suspect(svc: cloud_records.ComputeService,
              ) -> tuple[records.HostRecord, list[records.Event],
                         records.Event | None]:
     stale_since = rec.stale_since or now
-    rec = dataclasses.replace(rec, stale_count=rec.stale_count + 1,
+    rec = records.evolve(rec, stale_count=rec.stale_count + 1,
                               stale_since=stale_since)
     stale_for = _seconds(now - stale_since)
     if (rec.stale_count < th.down_observations
@@ -274,7 +321,7 @@ def _suspect(svc: cloud_records.ComputeService,
         key = reason or kind
         if key in rec.reported:
             return rec, [], None
-        rec = dataclasses.replace(rec, reported=rec.reported | {key})
+        rec = records.evolve(rec, reported=rec.reported | {key})
         return rec, [records.Event(kind, host=svc.host,
                                    generation=rec.generation, reason=reason,
                                    evidence=evidence)], None
@@ -288,7 +335,7 @@ def _suspect(svc: cloud_records.ComputeService,
 def _apply_decision(rec: records.HostRecord, event: records.Event,
                     now: datetime.datetime) -> records.HostRecord:
     if event.kind == records.HOST_DOWN:
-        rec = dataclasses.replace(rec, generation=event.generation or 0)
+        rec = records.evolve(rec, generation=event.generation or 0)
         return _to(rec, constants.HOST_DOWN, now)
     return _to(rec, constants.HOST_RECOVERED, now)
 
@@ -300,7 +347,7 @@ def _watch_only(rec: records.HostRecord, state: str,
 
 def _reset(rec: records.HostRecord) -> records.HostRecord:
     """Forget the current episode (stale counters, one-shot reports)."""
-    return dataclasses.replace(rec, stale_since=None, stale_count=0,
+    return records.evolve(rec, stale_since=None, stale_count=0,
                                probe_failures=0, healthy_since=None,
                                reported=frozenset())
 
@@ -309,7 +356,7 @@ def _to(rec: records.HostRecord, state: str,
         now: datetime.datetime) -> records.HostRecord:
     if rec.state == state:
         return rec
-    return dataclasses.replace(rec, state=state, since=now)
+    return records.evolve(rec, state=state, since=now)
 
 
 def _unfenced(svc: cloud_records.ComputeService) -> bool:

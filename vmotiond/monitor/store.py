@@ -24,8 +24,11 @@ from vmotiond.verdict import confirm
 
 LOG = logging.getLogger(__name__)
 
+# Records written per transaction (the first cycle writes every host's).
+SAVE_BATCH = 1000
 
-@dataclasses.dataclass(frozen=True)
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class HostView:
     """One host as the monitor reads it from the hosts table."""
 
@@ -36,8 +39,19 @@ class HostView:
     record: records.HostRecord | None = None
 
 
+# A host's ``(auto_evacuate, management_ip, maintenance)``: the operator's
+# switches and the inventory's address, read every poll.
+Switches = tuple[bool, str | None, bool]
+
+
 class MonitorStore(Protocol):
     def hosts(self) -> dict[str, HostView]: ...
+
+    def switches(self) -> dict[str, Switches]: ...
+
+    def switches_mark(self) -> Any: ...
+
+    def host_records(self) -> dict[str, records.HostRecord]: ...
 
     def save_records(self, recs: Iterable[records.HostRecord]) -> None: ...
 
@@ -65,6 +79,31 @@ def persisted_fields(rec: records.HostRecord) -> dict[str, Any]:
         "reported": tuple(sorted(rec.reported)),
         "written_at": rec.written_at, "service_fields": rec.service_fields,
     }
+
+
+def worth_saving(rec: records.HostRecord,
+                 before: records.HostRecord | None) -> bool:
+    """Whether ``rec`` differs from ``before`` in what is persisted."""
+    if rec is before:
+        return False
+    if before is None:
+        return True
+    return (rec.state != before.state or rec.since != before.since
+            or rec.generation != before.generation
+            or rec.stale_since != before.stale_since
+            or rec.suspect_entries != before.suspect_entries
+            or rec.damped_until != before.damped_until
+            or rec.healthy_since != before.healthy_since
+            or rec.reported != before.reported
+            or rec.written_at != before.written_at
+            or rec.service_fields != before.service_fields)
+
+
+def monitor_columns(rec: records.HostRecord) -> dict[str, Any]:
+    """The hosts table's monitor columns of a record."""
+    return {"monitor_state": rec.state, "monitor_state_since": rec.since,
+            "monitor_generation": rec.generation,
+            "monitor_detail": to_detail(rec)}
 
 
 def to_detail(rec: records.HostRecord) -> dict[str, Any]:
@@ -120,28 +159,42 @@ class DbStore:
 
     def hosts(self) -> dict[str, HostView]:
         out = {}
-        for row in self._db.host_list():
-            out[row.name] = HostView(
-                name=row.name, auto_evacuate=bool(row.auto_evacuate),
-                management_ip=row.management_ip,
-                maintenance=row.maintenance,
-                record=from_row(row.name, row.monitor_state,
-                                row.monitor_state_since,
-                                row.monitor_generation, row.monitor_detail))
+        for row in self._db.host_list(rows=True):
+            name = row["name"]
+            out[name] = HostView(
+                name=name, auto_evacuate=bool(row["auto_evacuate"]),
+                management_ip=row["management_ip"],
+                maintenance=bool(row["maintenance"]),
+                record=from_row(name, row["monitor_state"],
+                                row["monitor_state_since"],
+                                row["monitor_generation"],
+                                row["monitor_detail"]))
         return out
 
+    def switches(self) -> dict[str, Switches]:
+        return self._db.host_switches()
+
+    def switches_mark(self) -> Any:
+        """What moves when the switches change (see ``host_switches_mark``)."""
+        return self._db.host_switches_mark()
+
+    def host_records(self) -> dict[str, records.HostRecord]:
+        return {row[0]: from_row(*row)
+                for row in self._db.host_monitor_rows()}
+
     def save_records(self, recs: Iterable[records.HostRecord]) -> None:
-        for rec in recs:
-            try:
-                self._db.host_update(rec.host, {
-                    "monitor_state": rec.state,
-                    "monitor_state_since": rec.since,
-                    "monitor_generation": rec.generation,
-                    "monitor_detail": to_detail(rec)})
-            except exception.NotFound:
-                LOG.info("Host %s is not in the hosts table yet; its state "
-                         "is kept in memory until the next inventory sync",
-                         rec.host)
+        """Write the records' monitor columns, a transaction per
+        ``SAVE_BATCH`` records (each record whole in one)."""
+        recs = list(recs)
+        missing = []
+        for i in range(0, len(recs), SAVE_BATCH):
+            missing += self._db.hosts_update_monitor(
+                {rec.host: monitor_columns(rec)
+                 for rec in recs[i:i + SAVE_BATCH]})
+        for name in missing:
+            LOG.info("Host %s is not in the hosts table yet; its state "
+                     "is kept in memory until the next inventory sync",
+                     name)
 
     def sync_inventory(self, items: list[dict[str, Any]]) -> dict[str, int]:
         return dict(self._db.hosts_sync(items))
@@ -180,6 +233,17 @@ class MemoryStore:
     def hosts(self) -> dict[str, HostView]:
         return {name: dataclasses.replace(v, record=self.saved.get(name))
                 for name, v in self.views.items()}
+
+    def switches(self) -> dict[str, Switches]:
+        return {name: (v.auto_evacuate, v.management_ip, v.maintenance)
+                for name, v in self.views.items()}
+
+    def switches_mark(self) -> Any:
+        return None         # none: read the switches every time
+
+    def host_records(self) -> dict[str, records.HostRecord]:
+        return {name: self.saved[name] for name in self.views
+                if name in self.saved}
 
     def save_records(self, recs: Iterable[records.HostRecord]) -> None:
         for rec in recs:

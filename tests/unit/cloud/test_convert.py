@@ -63,6 +63,48 @@ class ConvertTest(testtools.TestCase):
         self.assertIsNone(convert.parse_time(None))
         self.assertIsNone(convert.parse_time("yesterday"))
 
+    def test_fast_parse_agrees_with_oslo_utils(self):
+        from oslo_utils import timeutils
+        for text in ("2026-01-02T03:04:05.123456", "2026-01-02T03:04:05",
+                     "2026-01-02T03:04:05Z", "2026-01-02T03:04:05.5Z",
+                     "2026-01-02T03:04:05.000001+00:00",
+                     "2026-01-02T23:59:59.999999-05:30",
+                     "2026-01-02T03:04:05+0200", "2026-01-02 03:04:05",
+                     "2026-01-02", "20260102T030405Z"):
+            expected = timeutils.normalize_time(
+                timeutils.parse_isotime(text))
+            self.assertEqual(expected, convert.parse_time(text), text)
+        self.assertIsNone(convert.parse_time("2026-13-02T03:04:05"))
+
+    def test_service_reader_reuses_unchanged_records(self):
+        def item(host, updated, **kw):
+            return {"id": "u-" + host, "binary": "nova-compute",
+                    "host": host, "zone": "nova", "status": "enabled",
+                    "state": "up", "updated_at": updated,
+                    "disabled_reason": None, "forced_down": False, **kw}
+        reader = convert.ServiceReader()
+        t1, t2 = "2026-01-02T03:04:05.000000", "2026-01-02T03:04:15.000000"
+        a1, b1 = reader.read([item("a", t1), item("b", t1)])
+        self.assertEqual(convert.compute_service(item("a", t1)), a1)
+        a2, b2, c2 = reader.read([item("a", t1), item("b", t2),
+                                  item("c", t1)])
+        self.assertIs(a1, a2)                      # unchanged: the same
+        self.assertIsNot(b1, b2)
+        self.assertEqual(convert.compute_service(item("b", t2)), b2)
+        self.assertEqual(convert.compute_service(item("c", t1)), c2)
+        # Any field read changes the record: each is compared.
+        for change in ({"status": "disabled"}, {"forced_down": True},
+                       {"state": "down"}, {"zone": "az1"},
+                       {"disabled_reason": "x"}, {"id": "other"}):
+            again, = reader.read([item("a", t1, **change)])
+            self.assertEqual(convert.compute_service(item("a", t1,
+                                                          **change)),
+                             again, change)
+            reader.read([item("a", t1)])
+        # Only the last answer is kept.
+        reader.read([])
+        self.assertIsNot(a1, reader.read([item("a", t1)])[0])
+
     def test_migration(self):
         mig = convert.migration({
             "id": 7, "uuid": "m-uuid", "instance_uuid": "s1",

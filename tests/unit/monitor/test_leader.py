@@ -29,9 +29,23 @@ class FileLeaderTest(testtools.TestCase):
         self.addCleanup(elector.stop)
         self.assertTrue(elector.tick())
         self.assertTrue(elector.tick())           # renewing keeps it
+        self.assertEqual(1, elector.term)         # won once
         elector.stop()
         self.assertFalse(elector.is_leader)
         self.assertEqual([True, False], changes)
+        self.assertEqual(1, elector.term)
+
+    def test_every_lead_won_is_a_new_term(self) -> None:
+        fx = self.useFixture(conf_fixture.Conf())
+        elector = leader.LeaderElector(fx.conf, member_id="solo")
+        self.assertEqual(0, elector.term)
+        elector.start()
+        self.addCleanup(elector.stop)
+        self.assertTrue(elector.tick())
+        elector._step_down()                     # the lease was lost
+        self.assertFalse(elector.is_leader)
+        self.assertTrue(elector.tick())          # and won again
+        self.assertEqual(2, elector.term)
 
     def test_a_hanging_renewal_stops_the_lead_within_the_lease(self) -> None:
         fx = self.useFixture(conf_fixture.Conf())

@@ -199,6 +199,44 @@ class CycleTest(MonitorTestBase):
         self.assertEqual(1, len(saves))        # the first sight only
         self.assertEqual(10, len(saves[0]))
 
+    def test_a_save_that_failed_is_tried_again(self) -> None:
+        original = self.store.save_records
+        failures = [RuntimeError("database gone")]
+
+        def flaky(recs):
+            if failures:
+                raise failures.pop()
+            original(recs)
+        self.store.save_records = flaky
+        self.nova.advance(2)
+        self.clock.advance(2)
+        self.assertRaises(RuntimeError, self.monitor.tick)  # first sight
+        self.assertEqual({}, self.store.saved)
+        self.run_for(2)                       # nothing changed: retried
+        self.assertEqual(10, len(self.store.saved))
+        self.assertEqual(self.monitor.state.hosts["h0"],
+                         self.store.saved["h0"])
+
+    def test_switches_are_read_again_only_when_their_mark_moves(self) -> None:
+        reads = []
+        original = self.store.switches
+        self.store.switches = lambda: reads.append(1) or original()
+        marks = iter(range(1000))
+        mark = [next(marks)]
+        self.store.switches_mark = lambda: mark[0]
+        self.run_for(10)
+        self.assertEqual(1, len(reads))
+        self.store.views["h3"] = store_mod.HostView("h3", maintenance=True)
+        self.run_for(10)
+        self.assertEqual(1, len(reads))       # the mark did not move
+        mark[0] = next(marks)
+        self.run_for(2)
+        self.assertEqual(2, len(reads))
+        self.assertIn("h3", self.monitor._maintenance)
+        # And in full after SWITCHES_READ_INTERVAL regardless.
+        self.run_for(manager.SWITCHES_READ_INTERVAL + 2)
+        self.assertEqual(3, len(reads))
+
     def test_maintenance_from_the_store(self) -> None:
         self.run_for(2)
         self.store.views["h3"] = store_mod.HostView("h3", maintenance=True)
@@ -230,6 +268,22 @@ class LeadershipTest(MonitorTestBase):
         self.run_for(2)
         self.assertEqual(7, self.monitor.state.hosts["h3"].generation)
         self.assertEqual([payload.EVENT_HOST_DOWN], self.notifier.types())
+
+    def test_lead_lost_and_won_between_two_cycles_reloads(self) -> None:
+        # The elector's thread may lose and win the lead again between
+        # two cycles: is_leader never looks false here, the term moves.
+        self.elector.term = 1
+        self.run_for(20)
+        self.kill("h3")
+        self.run_for(60)
+        rec = self.store.saved["h3"]
+        self.store.saved["h3"] = store_mod.from_row(
+            "h3", c.HOST_FENCED, rec.since, 7, store_mod.to_detail(rec))
+        self.run_for(2)
+        self.assertEqual(1, self.monitor.state.hosts["h3"].generation)
+        self.elector.term = 2
+        self.run_for(2)
+        self.assertEqual(7, self.monitor.state.hosts["h3"].generation)
 
     def test_start_and_stop(self) -> None:
         self.fx.set("poll_interval", 0.1, group="monitor")

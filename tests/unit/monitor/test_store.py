@@ -1,7 +1,9 @@
 """DbStore on a real SQLite database: inventory, records, ignored rows."""
 
+import datetime
 import typing
 
+import sqlalchemy as sa
 import testtools
 
 from tests.fixtures import conf as conf_fixture
@@ -11,9 +13,12 @@ from tests.unit.monitor.fakes import svc
 from vmotiond import constants as c
 from vmotiond.cloud import records as cloud_records
 from vmotiond.db import api as db_api
+from vmotiond.db import models
 from vmotiond.monitor import inventory
 from vmotiond.monitor import records as r
 from vmotiond.monitor import store as store_mod
+
+T1 = T0 + datetime.timedelta(seconds=5)
 
 
 def cap(host: str, ip: str) -> cloud_records.HostCapacity:
@@ -42,7 +47,7 @@ class DbStoreTest(testtools.TestCase):
         super().setUp()
         fx = self.useFixture(conf_fixture.Conf())
         self.db = self.useFixture(db_fixture.Database(
-            "sqlite", fx.conf)).database
+            getattr(self, "backend", "sqlite"), fx.conf)).database
         self.store = store_mod.DbStore(self.db)
 
     def test_typed_against_the_data_api(self) -> None:
@@ -88,6 +93,64 @@ class DbStoreTest(testtools.TestCase):
         self.assertEqual("10.0.0.1", view.management_ip)
         self.assertTrue(view.auto_evacuate)
         self.assertFalse(view.maintenance)
+
+    def test_records_saved_in_one_go_and_missing_hosts_skipped(self) -> None:
+        inventory.sync(FakeCloud([svc("a", T0), svc("b", T0)], []),
+                       self.store)
+        recs = [r.HostRecord("a", state=c.HOST_SUSPECT, since=T0),
+                r.HostRecord("b", state=c.HOST_DOWN, since=T0,
+                             generation=1),
+                r.HostRecord("gone", state=c.HOST_DOWN)]
+        self.assertEqual(["gone"], self.db.hosts_update_monitor(
+            {rec.host: store_mod.monitor_columns(rec) for rec in recs}))
+        self.store.save_records(recs)
+        self.assertEqual({"a": recs[0], "b": recs[1]},
+                         self.store.host_records())
+        self.assertEqual([], self.db.hosts_update_monitor({}))
+
+    def test_switches_and_their_mark(self) -> None:
+        inventory.sync(FakeCloud([svc("a", T0), svc("b", T0)],
+                                 [cap("a", "10.0.0.1")]), self.store)
+        self.assertEqual({"a": (True, "10.0.0.1", False),
+                          "b": (True, None, False)}, self.store.switches())
+        mark = self.store.switches_mark()
+        self.assertEqual(mark, self.store.switches_mark())
+        self.store.save_records([r.HostRecord("a", state=c.HOST_SUSPECT)])
+        mark = self.store.switches_mark()
+        for values in ({"maintenance": True}, {"auto_evacuate": False},
+                       {"maintenance": False}):
+            self.db.host_update("b", values)
+            self.assertNotEqual(mark, self.store.switches_mark(), values)
+            mark = self.store.switches_mark()
+        self.assertEqual((False, None, False), self.store.switches()["b"])
+        # Even a write stamped with the same time moves the sums.
+        with self.db._writer() as session:
+            session.execute(sa.update(models.Host).where(
+                models.Host.name == "a").values(maintenance=True))
+        self.assertNotEqual(mark, self.store.switches_mark())
+
+    def test_worth_saving(self) -> None:
+        rec = r.HostRecord("a", since=T0)
+        self.assertFalse(store_mod.worth_saving(rec, rec))
+        self.assertTrue(store_mod.worth_saving(rec, None))
+        # Heartbeats are not worth a write; every persisted field is.
+        self.assertFalse(store_mod.worth_saving(
+            r.evolve(rec, heartbeat=T0, heartbeat_seen_at=T0,
+                     stale_count=2, probe_failures=1), rec))
+        for name, value in store_mod.persisted_fields(
+                r.HostRecord("b", state=c.HOST_DOWN, since=T1,
+                             generation=3, stale_since=T1,
+                             suspect_entries=(T1,), damped_until=T1,
+                             healthy_since=T1, reported=frozenset("x"),
+                             written_at=T1,
+                             service_fields=("disabled", True, None))
+                ).items():
+            if name == "reported":
+                value = frozenset(value)
+            changed = r.evolve(rec, **{name: value})
+            self.assertTrue(store_mod.worth_saving(changed, rec), name)
+            self.assertNotEqual(store_mod.persisted_fields(changed),
+                                store_mod.persisted_fields(rec), name)
 
     def test_operator_maintenance_and_auto_evacuate(self) -> None:
         inventory.sync(FakeCloud([svc("a", T0)], []), self.store)

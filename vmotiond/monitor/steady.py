@@ -1,0 +1,135 @@
+"""Which hosts the state machine need not judge in full this cycle.
+
+At 10,000 hosts nearly every host is up, with a heartbeat Nova reported
+before and nothing pending: ``evaluate`` would return its record as it
+is, unless its heartbeat turned stale. Such a host is *steady*; only its
+age is looked at (``state.evaluate``). ``ClusterState.steady`` keeps the
+service and host records judged steady in the last cycle, so when Nova's
+answer brings the very same service object (``convert.ServiceReader``
+keeps it while the item is unchanged) the judgement is not redone.
+Pure functions; ``tests/unit/monitor/test_state_shortcuts.py`` checks
+that the shortcuts change nothing but the cost.
+"""
+
+from collections.abc import Collection
+from collections.abc import Mapping
+from collections.abc import Sequence
+import dataclasses
+import datetime
+
+from vmotiond import constants
+from vmotiond.cloud import records as cloud_records
+from vmotiond.monitor import heartbeat
+from vmotiond.monitor import records
+from vmotiond.monitor.thresholds import Thresholds
+from vmotiond.verdict import confirm
+
+Judged = tuple[cloud_records.ComputeService, records.HostRecord]
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """One answer of Nova sorted for ``state.decide``: the quiet hosts,
+    whose records stay as they are, and the moving ones, to judge."""
+
+    services: Sequence[cloud_records.ComputeService]
+    previous: records.ClusterState
+    th: Thresholds
+    now: datetime.datetime
+    maintenance: Collection[str]
+    clock: heartbeat.HeartbeatClock
+    all_stale: bool
+    quiet: dict[str, records.HostRecord]
+    quiet_recent: dict[str, records.HostRecord]   # quiet, suspect lately
+    memo: dict[str, Judged]
+    moving: list[tuple[cloud_records.ComputeService, heartbeat.Split,
+                       records.HostRecord | None]]
+
+
+def prepare(services: Sequence[cloud_records.ComputeService],
+            previous: records.ClusterState, th: Thresholds,
+            now: datetime.datetime, maintenance: Collection[str] = (),
+            probes: Mapping[str, str] | None = None) -> Plan:
+    """Sort an answer: a steady host whose heartbeat is newer than the
+    quiet cut is neither stale nor lagging (its age clearly below both
+    thresholds; one microsecond spares the rounding of
+    ``total_seconds``): quiet. Every other host moves."""
+    probes = probes or {}
+    known, memo = previous.hosts, previous.steady
+    steady, splits = split(services, previous, probes, maintenance)
+    clock = heartbeat.read_clock(services, previous, now, splits)
+    threshold = th.heartbeat_threshold
+    all_stale = bool(services) and (
+        clock.freshest is None
+        or clock.freshest_unchanged_for > threshold)
+    cut = None if clock.nova_now is None else (
+        clock.nova_now - datetime.timedelta(
+            seconds=min(threshold, th.lagging_threshold), microseconds=-1))
+    quiet: dict[str, records.HostRecord] = {}
+    recent: dict[str, records.HostRecord] = {}
+    memo_out: dict[str, Judged] = {}
+    moving = []
+    for svc, beats, prev in zip(services, splits, steady, strict=True):
+        beat = beats[0]
+        if prev is None:
+            moving.append((svc, beats, known.get(svc.host)))
+        elif cut is not None and beat is not None and beat > cut:
+            quiet[svc.host] = prev
+            if prev.suspect_entries:
+                recent[svc.host] = prev
+            seen = memo.get(svc.host)
+            memo_out[svc.host] = (seen if seen is not None
+                                  and seen[0] is svc and seen[1] is prev
+                                  else (svc, prev))
+        else:
+            moving.append((svc, beats, prev))
+    return Plan(services, previous, th, now, maintenance, clock, all_stale,
+                quiet, recent, memo_out, moving)
+
+
+def split(services: Sequence[cloud_records.ComputeService],
+          previous: records.ClusterState,
+          probes: Mapping[str, str],
+          maintenance: Collection[str],
+          ) -> tuple[list[records.HostRecord | None],
+                     list[heartbeat.Split]]:
+    """For each service: its host's record if the host is steady (else
+    None), and ``confirm.heartbeat_of`` of it."""
+    known, memo = previous.hosts, previous.steady
+    steady: list[records.HostRecord | None] = []
+    splits: list[heartbeat.Split] = []
+    for svc in services:
+        name = svc.host
+        prev = known.get(name)
+        memoed = memo.get(name)
+        if prev is not None and (
+                (memoed is not None and memoed[0] is svc
+                 and memoed[1] is prev and name not in probes
+                 and name not in maintenance)
+                or is_steady(svc, prev, probes, maintenance)):
+            steady.append(prev)
+            splits.append((svc.updated_at, None))   # as heartbeat_of
+        else:
+            steady.append(None)
+            splits.append(confirm.heartbeat_of(svc, prev))
+    return steady, splits
+
+
+def is_steady(svc: cloud_records.ComputeService, prev: records.HostRecord,
+              probes: Mapping[str, str], maintenance: Collection[str]
+              ) -> bool:
+    """Whether the state machine's step would return ``prev`` unchanged,
+    with no event, unless the heartbeat turned stale: the host is up
+    with nothing pending (no damping, probe failure or write), not
+    probed, and Nova shows the heartbeat and service fields it showed
+    before (so ``confirm.heartbeat_of`` is ``(updated_at, None)``)."""
+    return (prev.state == constants.HOST_UP
+            and prev.heartbeat is not None
+            and svc.updated_at == prev.heartbeat
+            and prev.written_at is None
+            and prev.heartbeat_seen_at is not None
+            and prev.damped_until is None and prev.probe_failures == 0
+            and prev.service_fields == (svc.status, svc.forced_down,
+                                        svc.disabled_reason)
+            and svc.host not in probes and svc.host not in maintenance
+            and not svc.operator_disabled)
