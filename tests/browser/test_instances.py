@@ -51,6 +51,28 @@ class InstancePagesTest(test_console.ConsoleTestCase):
         return {s.id for s in self.sim.cloud.state.servers.values()
                 if s.host == host and not s.deleted}
 
+    def judged(self, hosts: set[str]
+               ) -> tuple[list[str], dict[str, str]] | None:
+        """The accepted targets and the refused hosts with their reasons,
+        once the page has judged every one of ``hosts``."""
+        targets = self.browser.script(
+            "return Array.from(document.querySelectorAll("
+            "'#targets tr[data-target]')).map(r => r.dataset.target);")
+        refused = self.browser.script(
+            "return Object.fromEntries(Array.from(document.querySelectorAll("
+            "'#refused li[data-refused]')).map("
+            "li => [li.dataset.refused, li.textContent]));")
+        if set(targets) | set(refused) != hosts:
+            return None
+        return targets, refused
+
+    def anti_affinity_peers(self, server_id: str) -> set[str]:
+        """The hosts where the anti-affinity peers of ``server_id`` run."""
+        state = self.sim.cloud.state
+        return {state.servers[m].host for g in state.groups.values()
+                if g.policy == "anti-affinity" and server_id in g.members
+                for m in g.members if m != server_id}
+
     def rows(self) -> list[str]:
         return self.browser.script(
             "return Array.from(document.querySelectorAll("
@@ -58,7 +80,7 @@ class InstancePagesTest(test_console.ConsoleTestCase):
 
     def test_a_host_s_instances_and_the_targets_of_a_selection(self) -> None:
         self.log_in()
-        self.browser.wait(self.host_names, what="the hosts")
+        hosts = set(self.browser.wait(self.host_names, what="the hosts"))
         host = "compute-0001"
         expected = self.on_host(host)
         self.assertTrue(expected)
@@ -80,17 +102,17 @@ class InstancePagesTest(test_console.ConsoleTestCase):
         self.assertRegex(self.browser.text(row + " td.addresses"),
                          r"\d+\.\d+\.\d+\.\d+")
         self.assertEqual("ACTIVE", self.browser.text(row + " td.status"))
-        # A selection: the accepted targets, never the instance's host.
+        # A selection: every host accepted or refused with the planner's
+        # reason; never the instance's host, nor one where an
+        # anti-affinity peer of it runs.
         self.browser.click(row + " input.pick")
-        targets = self.browser.wait(lambda: self.browser.script(
-            "return Array.from(document.querySelectorAll("
-            "'#targets tr[data-target]')).map(r => r.dataset.target);"),
-            what="the accepted targets")
-        self.assertNotIn(host, targets)
-        self.assertIn("compute-0002", targets)
-        self.browser.click("#refused summary")
-        self.assertIn("its source", self.browser.text(
-            '#refused li[data-refused="%s"]' % host))
+        judged = self.browser.wait(lambda: self.judged(hosts),
+                                   what="every host judged")
+        targets, refused = judged
+        self.assertEqual(hosts, set(targets) | set(refused))
+        self.assertIn("its source", refused[host])
+        for peer_host in self.anti_affinity_peers(first):
+            self.assertIn("anti-affinity", refused[peer_host])
         hook = self.browser.script(
             "const n = document.getElementById('instance-actions');"
             "return [n.dataset.instances, n.dataset.targets];")

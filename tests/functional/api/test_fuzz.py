@@ -5,7 +5,7 @@ MariaDB; schemathesis sends an admin's token and the latest microversion
 and checks every response against the document. Bounded to ~45 s. No
 engine acts here: the operator's actions reach one that refuses every
 request (409), so their bodies are fuzzed, not the cloud; its reads of
-instances answer a cloud without any.
+instances and of the failover headroom answer a cloud without any.
 """
 
 import os
@@ -33,6 +33,10 @@ class RefusingEngine:
         if method == engine_client.INSTANCE_TARGETS:
             return {"instances": kwargs["instances"], "targets": [],
                     "refused": []}
+        if method == engine_client.CAPACITY_CHECK:
+            return {"checked_at": "2026-01-01 00:00:00",
+                    "survives_largest": True, "largest_host": None,
+                    "unabsorbable": [], "hosts": []}
         raise exception.Conflict(reason="%s: no engine acts in this test"
                                  % method)
 
