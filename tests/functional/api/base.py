@@ -10,6 +10,8 @@ from tests.fixtures import conf as conf_fixture
 from tests.fixtures import database as db_fixture
 from vmotiond import clock
 from vmotiond import constants
+from vmotiond import engine_client
+from vmotiond import exception
 from vmotiond.api import deploy
 from vmotiond.api import server as server_mod
 
@@ -17,6 +19,21 @@ T0 = datetime.datetime(2026, 1, 1, 12, 0, 0)
 HOST_UUIDS = ("3c8e5b1f-0a4d-4f6e-9b2c-7d1e0f3a5b61",
               "c2a9d7e4-5f1b-4e3c-8a6d-0b9f2e4c1d72")
 
+
+class RefusingEngine:
+    """An engine that acts on nothing: the operator's actions get 409, its
+    reads of instances answer a cloud without any."""
+
+    def ask(self, method: str, **kwargs: object) -> object:
+        if method == engine_client.HOST_INSTANCES:
+            return {"host": kwargs["host"], "instances": []}
+        if method == engine_client.INSTANCE_LIST:
+            return {"instances": [], "next_marker": None}
+        if method == engine_client.INSTANCE_TARGETS:
+            return {"instances": kwargs["instances"], "targets": [],
+                    "refused": []}
+        raise exception.Conflict(reason="%s: no engine acts in this test"
+                                 % method)
 
 
 def seed(database: Any, fake_clock: clock.FakeClock) -> dict[str, Any]:
