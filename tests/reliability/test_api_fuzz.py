@@ -81,6 +81,8 @@ class Tally:
             self.by_path.setdefault(path, set()).add(rule)
         self.sent = 0
         self.no_answer = 0
+        self.granted = 0    # 2xx to a caller the policy lets in
+        self.refused = 0    # 401 or 403 to a caller it does not
         self.server_errors: list[str] = []
         self.without_role: list[str] = []
 
@@ -105,9 +107,14 @@ class Tally:
                 caller.name, method, what, status))
         rule = self.rules.get((method, template))
         rules = {rule} if rule else self.by_path.get(template, set())
-        if 200 <= status < 300 and not self.allowed(caller, rules):
+        allowed = self.allowed(caller, rules)
+        if 200 <= status < 300 and not allowed:
             self.without_role.append("%s %s %s -> %d" % (
                 caller.name, method, what, status))
+        elif 200 <= status < 300 and rules:
+            self.granted += 1
+        elif status in (401, 403) and not allowed:
+            self.refused += 1
 
 
 def raw_requests(path: str, post: bool) -> list[tuple[bytes, bytes,
@@ -264,8 +271,11 @@ class TestApiFuzz(base.ApiServerTestCase):
                        seconds=round(time.monotonic() - started),
                        requests=tally.sent, schemathesis=fuzzed,
                        raw=tally.sent - fuzzed, no_answer=tally.no_answer,
+                       granted=tally.granted, refused=tally.refused,
                        api_5xx=len(tally.server_errors),
                        access_without_role=len(tally.without_role))
         self.assertEqual(([], []), (tally.server_errors[:20],
                                     tally.without_role[:20]))
-        self.assertGreater(fuzzed, 0)
+        # The requests reached the guarded handlers, and the guards.
+        self.assertGreater(tally.granted, 50)
+        self.assertGreater(tally.refused, 1000)

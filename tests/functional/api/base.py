@@ -22,7 +22,8 @@ HOST_UUIDS = ("3c8e5b1f-0a4d-4f6e-9b2c-7d1e0f3a5b61",
 
 class RefusingEngine:
     """An engine that acts on nothing: the operator's actions get 409, its
-    reads of instances answer a cloud without any."""
+    reads of instances and of the headroom answer a cloud without
+    any."""
 
     def ask(self, method: str, **kwargs: object) -> object:
         if method == engine_client.HOST_INSTANCES:
@@ -32,6 +33,10 @@ class RefusingEngine:
         if method == engine_client.INSTANCE_TARGETS:
             return {"instances": kwargs["instances"], "targets": [],
                     "refused": []}
+        if method == engine_client.CAPACITY_CHECK:
+            return {"checked_at": "2026-01-01 12:00:00",
+                    "survives_largest": True, "largest_host": None,
+                    "unabsorbable": [], "hosts": []}
         raise exception.Conflict(reason="%s: no engine acts in this test"
                                  % method)
 
