@@ -117,10 +117,17 @@ class Tally:
             self.refused += 1
 
 
-def raw_requests(path: str, post: bool) -> list[tuple[bytes, bytes,
-                                                       bytes, bytes]]:
+def raw_requests(path: str, post: bool, admin_token: str
+                 ) -> list[tuple[bytes, bytes, bytes, bytes]]:
     """(method, target, extra header lines, body) for one path."""
     p = path.encode()
+    # What keystonemiddleware must strip or ignore: the identity headers
+    # it sets itself, forged; an admin's token as a service token.
+    forged = (b"X-Roles: admin\r\nX-Identity-Status: Confirmed\r\n"
+              b"X-Service-Roles: admin\r\nX-User-Id: admin\r\n"
+              b"X-Project-Id: " + identity.ADMIN_PROJECT.encode() +
+              b"\r\nX-Is-Admin-Project: True\r\n")
+    service = b"X-Service-Token: " + admin_token.encode() + b"\r\n"
     json_hdr = b"Content-Type: application/json\r\n"
     targets = [p + b"/\xff", p + b"\xc3\x28", p + b"?limit=\xff\xfe",
                p + b"%zz", p + b"%00", p + b"%C0%AF", p + b"%", p + b"%2",
@@ -146,6 +153,18 @@ def raw_requests(path: str, post: bool) -> list[tuple[bytes, bytes,
     out.append((b"GET", p, b"X-Auth-Token: \xff\xfe\r\n", b""))
     out.append((b"GET", p, json_hdr, b'{"limit": 1}'))
     out.append((b"GET", p, json_hdr, b"\xff\xfe{["))
+    out.append((b"GET", p, b"Content-Length: -1\r\n", b""))
+    out.append((b"GET", p, b"Content-Length: abc\r\n", b""))
+    out.append((b"GET", p, b"Transfer-Encoding: chunked\r\n",
+                b"zz\r\nabc\r\n0\r\n\r\n"))
+    if p.startswith(b"/v1/"):
+        for project in (identity.ADMIN_PROJECT, identity.DEMO_PROJECT,
+                        "00000000000000000000000000000000"):
+            out.append((b"GET", b"/v1/" + project.encode() + p[3:], b"",
+                        b""))
+    for method in (b"GET", b"POST") if post else (b"GET",):
+        out.append((method, p, forged + json_hdr, b"{}"))
+        out.append((method, p, service + json_hdr, b"{}"))
     if post:
         for body in (b'{"\xff": 1}', b"null", b"[]", b"[" * 5000,
                      b'{"action": {"name": "\\ud800"}}', b"1e999999",
@@ -191,7 +210,8 @@ class TestApiFuzz(base.ApiServerTestCase):
                         for k, v in caller.headers().items())
         if b"OpenStack-API-Version" not in extra:
             auth += b"OpenStack-API-Version: " + LATEST.encode() + b"\r\n"
-        length = b"Content-Length: %d\r\n" % len(body) if body else b""
+        length = b"Content-Length: %d\r\n" % len(body) if (
+            body and b"Transfer-Encoding" not in extra) else b""
         request = (method + b" " + target + b" HTTP/1.1\r\n"
                    b"Host: 127.0.0.1\r\n" + auth + extra + length +
                    b"Connection: close\r\n\r\n" + body)
@@ -243,7 +263,8 @@ class TestApiFuzz(base.ApiServerTestCase):
             filled = self.fill(path)
             for caller in self.callers:
                 for method, target, extra, body in raw_requests(
-                        filled, "POST" in methods):
+                        filled, "POST" in methods, self.callers[0].token
+                        or ""):
                     status = self.send_raw(method, target, extra, body,
                                            caller)
                     name = method.decode("latin-1").upper()
