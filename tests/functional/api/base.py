@@ -90,6 +90,7 @@ class ApiServerTestCase(testtools.TestCase):
         self.conf_fixture.set("max_limit", 100, "api")
         if auth_url is not None:
             self._keystone(auth_url)
+        self.configure()
         self.fake_clock = clock.FakeClock(T0)
         self.database = self.useFixture(db_fixture.Database(
             self.backend, conf, clock=self.fake_clock)).database
@@ -100,6 +101,9 @@ class ApiServerTestCase(testtools.TestCase):
         self.addCleanup(server.stop)
         self.url = "http://%s:%d" % (host, bound)
         return self.url
+
+    def configure(self) -> None:
+        """More options before the API starts (``self.conf_fixture``)."""
 
     def _keystone(self, auth_url: str) -> None:
         conf = self.conf_fixture.conf
