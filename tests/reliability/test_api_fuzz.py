@@ -75,6 +75,12 @@ class Caller:
 
 
 class Tally:
+    """Every answer, judged against what the policy lets its caller do.
+
+    A method the document does not list for a path is judged against
+    every rule of the path: a 2xx to a caller refused any of them counts.
+    """
+
     def __init__(self, enforcer: Any) -> None:
         self.enforcer = enforcer
         self.rules = rules_by_operation()
@@ -250,7 +256,7 @@ class TestApiFuzz(base.ApiServerTestCase):
                     sock, method=method.decode("latin-1"))
                 response.begin()
                 return response.status, response.read()
-        except (ConnectionError, http.client.HTTPException):
+        except (ConnectionError, TimeoutError, http.client.HTTPException):
             return None, b""
 
     def fuzz_one(self, op: Any, mode: Any, caller: Caller,
