@@ -20,7 +20,8 @@ import traceback
 from bench import results
 
 BENCHMARKS = ("detection_latency", "monitor_cycle", "recovery_time",
-              "masakari", "api_latency", "console_pages", "capacity_check")
+              "masakari", "api_latency", "console_pages", "capacity_check",
+              "metrics_scrape")
 
 
 def run_all(names: list[str], command: str) -> int:

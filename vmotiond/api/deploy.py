@@ -1,8 +1,8 @@
 """The composition root of the API: the WSGI pipeline, outermost first.
 
 http_proxy_to_wsgi -> request_id -> operator console (``/vmotion/``) ->
-fault wrapper -> UTF-8 check -> healthcheck (no token) -> auth
-(keystonemiddleware or noauth) -> router.
+fault wrapper -> UTF-8 check -> healthcheck and metrics (no token) ->
+auth (keystonemiddleware or noauth) -> router.
 """
 
 from collections.abc import Callable
@@ -20,6 +20,7 @@ from vmotiond.api import encoding
 from vmotiond.api import errors
 from vmotiond.api import fault_wrap
 from vmotiond.api import handler
+from vmotiond.api import metrics
 from vmotiond.api import policy
 from vmotiond.api import util
 from vmotiond.console import app as console_app
@@ -50,8 +51,9 @@ def deploy(conf: cfg.ConfigOpts, database: db_api.Database,
         app = auth.NoAuth(app)
     else:
         app = auth.KeystoneAuth(app, conf)
-    app = _HealthcheckAt("/healthcheck", healthcheck.Healthcheck(app, conf),
-                         app)
+    if conf.api.metrics:
+        app = _MountedAt(metrics.PATH, metrics.MetricsApp(database), app)
+    app = _MountedAt("/healthcheck", healthcheck.Healthcheck(app, conf), app)
     app = encoding.Utf8Only(app)
     app = fault_wrap.FaultWrapper(app)
     app = console_app.Console(conf, app)
@@ -60,13 +62,13 @@ def deploy(conf: cfg.ConfigOpts, database: db_api.Database,
     return app
 
 
-class _HealthcheckAt:
-    """Send ``path`` to oslo.middleware's healthcheck app, the rest on."""
+class _MountedAt:
+    """Send GET ``path`` to ``mounted`` (no token asked), the rest on."""
 
-    def __init__(self, path: str, health: WSGIApp, application: WSGIApp
+    def __init__(self, path: str, mounted: WSGIApp, application: WSGIApp
                  ) -> None:
         self._path = path
-        self._health = health
+        self._mounted = mounted
         self._application = application
 
     def __call__(self, environ: dict[str, Any],
@@ -78,7 +80,7 @@ class _HealthcheckAt:
                     "The method %s is not allowed for %s; allowed: GET."
                     % (environ.get("REQUEST_METHOD"), self._path),
                     headers={"Allow": "GET"})(environ, start_response)
-            return self._health(environ, start_response)
+            return self._mounted(environ, start_response)
         return self._application(environ, start_response)
 
 

@@ -36,6 +36,17 @@ OPTS = [
              "asks the engine over RPC ([engine] rpc_topic) what "
              "vmotiond-manage would ask. Off: those paths answer 404 and "
              "the API only reads."),
+    cfg.BoolOpt(
+        "metrics",
+        default=True,
+        help="Serve Prometheus metrics at GET /metrics: counts of hosts "
+             "by monitor state, notifications and vmoves by type and "
+             "status, alerts by type, read from the database at each "
+             "scrape. Like /healthcheck it needs no token (a scraper has "
+             "no Keystone token); it shows counts only, no host, "
+             "instance or project. Turn it off, or block /metrics at "
+             "the proxy, where the API's port is reachable by those who "
+             "should not see them."),
     cfg.IntOpt(
         "max_limit",
         default=1000,

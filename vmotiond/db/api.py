@@ -7,16 +7,18 @@ expect, so two processes can never both claim the same work.
 
 ``Database`` is the one entry: each resource keeps its functions in a
 module of its own (``notifications``, ``vmoves`` with their steps,
-``hosts``, ``alerts``) on the machinery they share (``core``: sessions,
-schema, test-and-set; ``paging``: each resource's one filtering query).
+``hosts``, ``alerts``; ``stats``, the counts of ``/metrics``) on the
+machinery they share (``core``: sessions, schema, test-and-set;
+``paging``: each resource's one filtering query).
 """
 
 from vmotiond.db import alerts
 from vmotiond.db import hosts
 from vmotiond.db import notifications
+from vmotiond.db import stats
 from vmotiond.db import vmoves
 
 
 class Database(notifications.Notifications, vmoves.VMoves, hosts.Hosts,
-               alerts.Alerts):
+               alerts.Alerts, stats.Stats):
     """One database, reached through its own enginefacade."""

@@ -46,6 +46,9 @@ class Notification(_SoftDeleteMixin, Base):
                             name="uniq_notifications0dedup_key"),
         sa.Index("notifications_host_status_idx", "host", "status"),
         sa.Index("notifications_status_idx", "status"),
+        # The counts of /metrics (db/stats.py), read from the index only.
+        sa.Index("notifications_type_status_deleted_idx", "type", "status",
+                 "deleted"),
         sa.Index("notifications_source_host_uuid_idx", "source_host_uuid"),
     )
 
@@ -83,6 +86,8 @@ class VMove(_SoftDeleteMixin, Base):
                             name="uniq_vmoves0notification_uuid0instance_uuid"),
         sa.Index("vmoves_instance_uuid_idx", "instance_uuid"),
         sa.Index("vmoves_status_idx", "status"),
+        sa.Index("vmoves_type_status_deleted_idx", "type", "status",
+                 "deleted"),
         sa.Index("vmoves_source_host_idx", "source_host"),
         sa.Index("vmoves_dest_host_idx", "dest_host"),
         sa.Index("vmoves_created_at_idx", "created_at"),
@@ -224,6 +229,7 @@ class Alert(_SoftDeleteMixin, Base):
         sa.UniqueConstraint("uuid", name="uniq_alerts0uuid"),
         sa.Index("alerts_created_at_idx", "created_at"),
         sa.Index("alerts_host_idx", "host"),
+        sa.Index("alerts_type_deleted_idx", "type", "deleted"),
     )
 
     id: orm.Mapped[int] = orm.mapped_column(

@@ -11,7 +11,7 @@ from vmotiond.api import handler
 from vmotiond.api.handlers import openapi
 
 # Served by middleware in front of the router, so not in the table.
-MIDDLEWARE_PATHS = {"/healthcheck"}
+MIDDLEWARE_PATHS = {"/healthcheck", "/metrics"}
 
 
 def _validate(document: dict[str, Any], schema: dict[str, Any],
