@@ -44,9 +44,6 @@ SEED = int(os.environ.get("VMOTIOND_RELIABILITY_SEED", "20261130"))
 OPENAPI = os.path.join(figures.TOP, "vmotiond", "api", "openapi.yaml")
 EXAMPLES = 10      # per operation, caller and generation mode
 LATEST = "instance-ha latest"
-# Operations without a rule: anyone may read them.
-PUBLIC = {("GET", "/"), ("GET", "/v1"), ("GET", "/openapi.json"),
-          ("GET", "/healthcheck")}
 # "noroles" gets no token: Keystone refuses a project without a role.
 USERS = ("admin", "reader", "member")
 INVALID = "gAAAAABinvalid-token-0000000000000000000000"
@@ -313,10 +310,16 @@ class TestApiFuzz(base.ApiServerTestCase):
         for result in schema.get_all_operations():
             op = result.ok()
             paths.setdefault(op.path, set()).add(op.method.upper())
-        # Every operation is guarded by a rule, or known to be public.
+        # Every operation is guarded by a rule, or public in the document
+        # (``security: []``: /, /v1, /openapi.json, /healthcheck, /metrics).
+        public = {(op.method.upper(), op.path) for op in (
+            r.ok() for r in schema.get_all_operations())
+            if op.definition.raw.get("security") == []}
         unguarded = {(m, p) for p, ms in paths.items() for m in ms
-                     } - set(self.tally.rules) - PUBLIC
+                     } - set(self.tally.rules) - public
         self.assertEqual(set(), unguarded)
+        self.assertEqual(set(), public & set(self.tally.rules))
+        self.assertIn(("GET", "/healthcheck"), public)
         self.schemathesis_phase(schema)
         fuzzed = self.tally.sent
         self.raw_phase(paths)
