@@ -16,7 +16,8 @@ TOP = pathlib.Path(__file__).resolve().parents[2]
 # The figures that must be 0 in every scenario that reports them.
 MUST_BE_ZERO = ("lost", "duplicates", "left_on_dead_host", "not_final",
                 "failed", "crashes", "wrongful_fences",
-                "wrongful_evacuations")
+                "wrongful_evacuations", "api_5xx",
+                "access_without_role")
 
 
 def path() -> pathlib.Path:

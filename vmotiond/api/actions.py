@@ -38,6 +38,11 @@ def invalid(message: str) -> util.HTTPError:
     return util.bad_request(message, errors.ACTION_INVALID)
 
 
+def _not_json(name: str) -> Any:
+    """``NaN`` and ``Infinity`` are Python's, not JSON's."""
+    raise ValueError("%s is not JSON" % name)
+
+
 def decode(body: bytes, content_type: str) -> dict[str, Any]:
     """The JSON object of a request body, or a 400 saying why not."""
     if content_type != "application/json":
@@ -46,9 +51,13 @@ def decode(body: bytes, content_type: str) -> dict[str, Any]:
     if len(body) > MAX_BODY:
         raise invalid("The body is larger than %d bytes." % MAX_BODY)
     try:
-        data = json.loads(body.decode("utf-8"))
+        data = json.loads(body.decode("utf-8"),
+                          parse_constant=_not_json)
     except (UnicodeDecodeError, ValueError):
         raise invalid("The body is not valid JSON.") from None
+    except RecursionError:
+        # ``[[[[...`` nested deeper than the decoder recurses.
+        raise invalid("The body nests too deeply.") from None
     if not isinstance(data, dict):
         raise invalid("The body is a JSON object: {\"action\": ...}.")
     return data

@@ -10,6 +10,8 @@ from tests.fixtures import conf as conf_fixture
 from tests.fixtures import database as db_fixture
 from vmotiond import clock
 from vmotiond import constants
+from vmotiond import engine_client
+from vmotiond import exception
 from vmotiond.api import deploy
 from vmotiond.api import server as server_mod
 
@@ -17,6 +19,26 @@ T0 = datetime.datetime(2026, 1, 1, 12, 0, 0)
 HOST_UUIDS = ("3c8e5b1f-0a4d-4f6e-9b2c-7d1e0f3a5b61",
               "c2a9d7e4-5f1b-4e3c-8a6d-0b9f2e4c1d72")
 
+
+class RefusingEngine:
+    """An engine that acts on nothing: the operator's actions get 409, its
+    reads of instances and of the headroom answer a cloud without
+    any."""
+
+    def ask(self, method: str, **kwargs: object) -> object:
+        if method == engine_client.HOST_INSTANCES:
+            return {"host": kwargs["host"], "instances": []}
+        if method == engine_client.INSTANCE_LIST:
+            return {"instances": [], "next_marker": None}
+        if method == engine_client.INSTANCE_TARGETS:
+            return {"instances": kwargs["instances"], "targets": [],
+                    "refused": []}
+        if method == engine_client.CAPACITY_CHECK:
+            return {"checked_at": "2026-01-01 12:00:00",
+                    "survives_largest": True, "largest_host": None,
+                    "unabsorbable": [], "hosts": []}
+        raise exception.Conflict(reason="%s: no engine acts in this test"
+                                 % method)
 
 
 def seed(database: Any, fake_clock: clock.FakeClock) -> dict[str, Any]:
@@ -68,6 +90,7 @@ class ApiServerTestCase(testtools.TestCase):
         self.conf_fixture.set("max_limit", 100, "api")
         if auth_url is not None:
             self._keystone(auth_url)
+        self.configure()
         self.fake_clock = clock.FakeClock(T0)
         self.database = self.useFixture(db_fixture.Database(
             self.backend, conf, clock=self.fake_clock)).database
@@ -78,6 +101,9 @@ class ApiServerTestCase(testtools.TestCase):
         self.addCleanup(server.stop)
         self.url = "http://%s:%d" % (host, bound)
         return self.url
+
+    def configure(self) -> None:
+        """More options before the API starts (``self.conf_fixture``)."""
 
     def _keystone(self, auth_url: str) -> None:
         conf = self.conf_fixture.conf

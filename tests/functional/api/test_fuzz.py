@@ -17,28 +17,9 @@ import fixtures
 
 from tests.fixtures import sim as sim_fixture
 from tests.functional.api import base
-from vmotiond import engine_client
-from vmotiond import exception
 from vmotiond.sim import builder
 
 MAX_TIME = 45
-
-
-class RefusingEngine:
-    def ask(self, method: str, **kwargs: object) -> object:
-        if method == engine_client.HOST_INSTANCES:
-            return {"host": kwargs["host"], "instances": []}
-        if method == engine_client.INSTANCE_LIST:
-            return {"instances": [], "next_marker": None}
-        if method == engine_client.INSTANCE_TARGETS:
-            return {"instances": kwargs["instances"], "targets": [],
-                    "refused": []}
-        if method == engine_client.CAPACITY_CHECK:
-            return {"checked_at": "2026-01-01 00:00:00",
-                    "survives_largest": True, "largest_host": None,
-                    "unabsorbable": [], "hosts": []}
-        raise exception.Conflict(reason="%s: no engine acts in this test"
-                                 % method)
 
 
 class TestFuzz(base.ApiServerTestCase):
@@ -47,7 +28,7 @@ class TestFuzz(base.ApiServerTestCase):
         sim = self.useFixture(sim_fixture.SimFixture(
             builder.Scenario(hosts=1, standby=0, servers=0)))
         url = self.start_api("keystone", sim.auth_url,
-                             engine=RefusingEngine())
+                             engine=base.RefusingEngine())
         conn = sim.connect("admin")
         self.addCleanup(conn.close)
         token = conn.session.get_token()

@@ -151,6 +151,13 @@ class TestBodies(OperatorTestCase):
                 (b"\xff\xfe", "application/json", "not valid JSON"),
                 (b"[]", "application/json", "a JSON object"),
                 (b"", "application/json", "not valid JSON"),
+                # Found by tests/reliability/test_api_fuzz.py: a 500.
+                (b"[" * 5000, "application/json", "nests too deeply"),
+                (b'{"a": ' * 2000, "application/json", "nests too deeply"),
+                (b'{"action": "drain", "x": NaN}', "application/json",
+                 "not valid JSON"),
+                (b'{"action": -Infinity}', "application/json",
+                 "not valid JSON"),
                 (b'{"action": "drain"}', "text/plain", "Content-Type"),
                 (b"action=drain", "application/x-www-form-urlencoded",
                  "Content-Type"),
