@@ -70,6 +70,10 @@ JSON = st.recursive(
     st.dictionaries(st.text(max_size=10), inner, max_size=4),
     max_leaves=12)
 TIMES = st.one_of(
+    # The edges of datetime's range, with offsets that cross them.
+    st.sampled_from(("0001-01-01T00:00:00+05:00", "0001-01-01T00:00:00Z",
+                     "9999-12-31T23:59:59-05:00",
+                     "9999-12-31T23:59:59.999999Z")),
     st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()),
     st.datetimes().map(lambda d: d.isoformat() + "Z"),
     st.text(max_size=30), JSON)
