@@ -16,7 +16,9 @@ TOP = pathlib.Path(__file__).resolve().parents[2]
 # The figures that must be 0 in every scenario that reports them.
 MUST_BE_ZERO = ("lost", "duplicates", "left_on_dead_host", "not_final",
                 "failed", "crashes", "wrongful_fences",
-                "wrongful_evacuations")
+                "wrongful_evacuations", "requeue_loops", "missed_failures",
+                "duplicate_workflows", "unwarranted_workflows",
+                "forwarded_refused")
 
 
 def path() -> pathlib.Path:

@@ -137,8 +137,15 @@ class MessageFuzzTest(testtools.TestCase):
     def forward(self, claim: listener.Claim) -> None:
         """``listener.forwarder``: the claim as this monitor's verdict."""
         body = signing.sign(listener.host_down(claim, "ctl-1"), KEY)
+        before = len(self.db.alert_list())
         self.deliver(self.engines[self.mode], "vmotiond-monitor.ctl-1",
                      body)
+        if len(self.db.alert_list()) > before:
+            # The listener accepted a claim the engine refuses: neither
+            # acted on nor rejected where it was heard.
+            self.counts["forwarded_refused"] += 1
+            self.findings.append("forwarded, refused: %s" % (
+                self.db.alert_list()[0].message,))
 
     def deliver(self, endpoint: Any, publisher: str, body: Any) -> None:
         try:
@@ -325,6 +332,7 @@ class MessageFuzzTest(testtools.TestCase):
             duplicate_workflows=self.counts["duplicate_workflows"],
             unwarranted_workflows=self.counts["unwarranted_workflows"],
             wrongful_fences=self.counts["wrongful_fences"],
+            forwarded_refused=self.counts["forwarded_refused"],
             crashes=self.counts["crashes"],
             requeue_loops=self.counts["requeue_loops"])
         self.assertGreaterEqual(self.counts["examples"], EXAMPLES)
@@ -332,5 +340,6 @@ class MessageFuzzTest(testtools.TestCase):
         self.assertEqual([], first_crashes)
         for name in ("missed_failures", "duplicate_workflows",
                      "unwarranted_workflows", "wrongful_fences",
+                     "forwarded_refused",
                      "crashes", "requeue_loops"):
             self.assertEqual(0, self.counts[name], name)
