@@ -18,7 +18,7 @@ MUST_BE_ZERO = ("lost", "duplicates", "left_on_dead_host", "not_final",
                 "failed", "crashes", "wrongful_fences",
                 "wrongful_evacuations", "requeue_loops", "missed_failures",
                 "duplicate_workflows", "unwarranted_workflows",
-                "forwarded_refused")
+                "forwarded_refused", "alerts_lost")
 
 
 def path() -> pathlib.Path:

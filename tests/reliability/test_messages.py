@@ -24,15 +24,19 @@ Counted over all examples:
   recovery workflow fences the host first), plus hosts the simulator shows
   forced down or disabled by vmotiond;
 - ``crashes``: exceptions escaping an endpoint;
+- ``forwarded_refused``: claims the listener accepted and the engine
+  refused; ``alerts_lost``: refused messages whose alert was not stored;
 - ``requeue_loops``: REQUEUE answers (the database is up, so a requeued
   message meets the same answer again: none can ever succeed).
 """
 
 import collections
 import datetime
+import logging
 import os
 from typing import Any
 
+import fixtures
 import hypothesis
 from hypothesis import strategies as st
 import oslo_messaging
@@ -83,9 +87,14 @@ FIELDS = ("host", "generation", "detected_at", "evidence", "dedup_key",
 
 class MessageFuzzTest(testtools.TestCase):
 
+    BACKEND = "sqlite"
+
     def setUp(self) -> None:
         super().setUp()
         self.fx = self.useFixture(conf_fixture.Conf())
+        # The engine's log: a refused message whose alert is not stored.
+        self.engine_log = self.useFixture(fixtures.FakeLogger(
+            name="vmotiond.engine.intake", level=logging.ERROR))
         self.fx.set("host", "ctl-1")
         self.clock = clock_mod.FakeClock()
         self.sim = self.useFixture(sim_fixture.SimFixture(
@@ -96,7 +105,7 @@ class MessageFuzzTest(testtools.TestCase):
         self.cloud = os_cloud.OpenStackCloud(conn, self.fx.conf,
                                              clock=clock_mod.Clock())
         self.db = self.useFixture(db_fixture.Database(
-            "sqlite", self.fx.conf)).database
+            self.BACKEND, self.fx.conf)).database
         self.hosts = sorted(h for h in self.sim.cloud.state.hosts
                             if h.startswith("compute"))
         self.db.hosts_sync([{"name": h} for h in self.hosts])
@@ -181,8 +190,9 @@ class MessageFuzzTest(testtools.TestCase):
     def message(self, draw: Any) -> tuple[str, Any, bool]:
         """(topic, body, must be acted on) of one generated message."""
         kind = draw(st.sampled_from((
-            "verdict", "unsigned", "stale", "future", "bad_signature",
-            "tampered", "healthy", "oversized", "malformed", "wrong_type",
+            "verdict", "odd_evidence", "unsigned", "stale", "future",
+            "bad_signature", "tampered", "healthy", "oversized",
+            "malformed", "wrong_type",
             "claim", "claim_healthy", "claim_stale", "claim_malformed")))
         self.kinds.append(kind)
         dead = self.dead
@@ -192,6 +202,12 @@ class MessageFuzzTest(testtools.TestCase):
         if kind == "verdict":
             return ENGINE_TOPIC, signing.sign(
                 self.verdict(dead, gen, age), KEY), True
+        if kind == "odd_evidence":
+            # A true verdict whose evidence holds anything JSON holds.
+            body = self.verdict(dead, gen, age)
+            body["evidence"] = draw(st.dictionaries(
+                st.text(max_size=10), JSON, max_size=4))
+            return ENGINE_TOPIC, signing.sign(body, KEY), True
         if kind == "unsigned":
             return ENGINE_TOPIC, self.verdict(dead, gen, age), \
                 self.mode == "open"
@@ -322,9 +338,12 @@ class MessageFuzzTest(testtools.TestCase):
                   (self.sim.cloud.host_view(h)["disabled_reason"] or ""
                    ).startswith("vmotiond")]
         self.counts["wrongful_fences"] += len(fenced)
+        self.counts["alerts_lost"] = self.engine_log.output.count(
+            "Could not record the alert")
         per_failure = sorted(self.per_failure)
         figures.record(
-            "generated messages (engine and claims topics, sqlite)",
+            "generated messages (engine and claims topics, %s)"
+            % self.BACKEND,
             examples=self.counts["examples"],
             failures=self.counts["failures"],
             workflows_per_failure="/".join(str(n) for n in per_failure),
@@ -333,6 +352,7 @@ class MessageFuzzTest(testtools.TestCase):
             unwarranted_workflows=self.counts["unwarranted_workflows"],
             wrongful_fences=self.counts["wrongful_fences"],
             forwarded_refused=self.counts["forwarded_refused"],
+            alerts_lost=self.counts["alerts_lost"],
             crashes=self.counts["crashes"],
             requeue_loops=self.counts["requeue_loops"])
         self.assertGreaterEqual(self.counts["examples"], EXAMPLES)
@@ -340,6 +360,11 @@ class MessageFuzzTest(testtools.TestCase):
         self.assertEqual([], first_crashes)
         for name in ("missed_failures", "duplicate_workflows",
                      "unwarranted_workflows", "wrongful_fences",
-                     "forwarded_refused",
+                     "forwarded_refused", "alerts_lost",
                      "crashes", "requeue_loops"):
             self.assertEqual(0, self.counts[name], name)
+
+
+class MariaDBMessageFuzzTest(MessageFuzzTest):
+
+    BACKEND = "mysql"
