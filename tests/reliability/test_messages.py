@@ -27,7 +27,10 @@ Counted over all examples:
 - ``forwarded_refused``: claims the listener accepted and the engine
   refused; ``alerts_lost``: refused messages whose alert was not stored;
 - ``requeue_loops``: REQUEUE answers (the database is up, so a requeued
-  message meets the same answer again: none can ever succeed).
+  message meets the same answer again: none can ever succeed), and
+  REQUEUE answers to a permanent database error injected on the engine's
+  write; a transient one is requeued (``requeued_transient``) and
+  redelivered, as the bus does, and must then succeed.
 """
 
 import collections
@@ -39,6 +42,7 @@ from typing import Any
 import fixtures
 import hypothesis
 from hypothesis import strategies as st
+from oslo_db import exception as db_exc
 import oslo_messaging
 import sqlalchemy as sa
 import testtools
@@ -114,6 +118,21 @@ class MessageFuzzTest(testtools.TestCase):
         # Nova shows the dead host's heartbeat stale, the others' fresh.
         self.sim.advance(120)
         self.started: list[str] = []
+        # A database error on the engine's next write: "transient" (the
+        # server went away: requeue, the redelivery succeeds) or
+        # "permanent" (data too long: never succeeds, must not requeue).
+        self.fault: str | None = None
+        create = self.db.notification_create
+
+        def faulty_create(*args: Any, **kw: Any) -> Any:
+            fault, self.fault = self.fault, None
+            if fault == "transient":
+                raise db_exc.DBConnectionError("server has gone away")
+            if fault == "permanent":
+                raise db_exc.DBDataError("Data too long for column")
+            return create(*args, **kw)
+
+        self.db.notification_create = faulty_create  # type: ignore
         self.engines = {
             mode: intake.Endpoint(self.db, self.clock, self.on_new,
                                   self.cloud, intake.Checks(
@@ -156,16 +175,28 @@ class MessageFuzzTest(testtools.TestCase):
             self.findings.append("forwarded, refused: %s" % (
                 self.db.alert_list()[0].message,))
 
-    def deliver(self, endpoint: Any, publisher: str, body: Any) -> None:
-        try:
-            answer = endpoint.info({}, publisher, intake.EVENT_HOST_DOWN,
-                                   body, {"message_id": "m"})
-        except Exception as exc:
-            self.crashes.append("%s: %s: %r" % (
-                type(endpoint).__name__, type(exc).__name__, exc))
-            return
-        if answer == REQUEUE:
-            self.counts["requeue_loops"] += 1
+    def deliver(self, endpoint: Any, publisher: str, body: Any,
+                fault: str | None = None) -> None:
+        """Deliver ``body``; a requeued one again, as the bus does."""
+        for attempt in range(3):
+            self.fault = fault if attempt == 0 else None
+            try:
+                answer = endpoint.info({}, publisher,
+                                       intake.EVENT_HOST_DOWN, body,
+                                       {"message_id": "m"})
+            except Exception as exc:
+                self.crashes.append("%s: %s: %r" % (
+                    type(endpoint).__name__, type(exc).__name__, exc))
+                return
+            finally:
+                self.fault = None
+            if answer != REQUEUE:
+                return
+            if fault != "transient" or attempt > 0:
+                # Requeued although the same answer comes back.
+                self.counts["requeue_loops"] += 1
+                return
+            self.counts["requeued_transient"] += 1
 
     # -- messages -------------------------------------------------------
 
@@ -290,12 +321,20 @@ class MessageFuzzTest(testtools.TestCase):
         again = data.draw(st.lists(st.sampled_from(messages), max_size=3))
         messages = data.draw(st.permutations(messages + again))
         self.sequence = messages
-        for topic, body, _must in messages:
+        faults = [data.draw(st.sampled_from(
+            (None, None, None, "transient", "permanent")))
+            for _ in messages]
+        real_failure = False
+        for (topic, body, must), fault in zip(messages, faults,
+                                              strict=True):
             if topic == ENGINE_TOPIC:
-                self.deliver(self.engines[self.mode], MONITOR, body)
+                self.deliver(self.engines[self.mode], MONITOR, body, fault)
+                # A message the database cannot store is dropped.
+                real_failure |= must and fault != "permanent"
             else:
                 self.deliver(self.claims, CLAIMER, body)
-        self.tally(any(must for _t, _b, must in messages))
+                real_failure |= must
+        self.tally(real_failure)
 
     def tally(self, real_failure: bool) -> None:
         self.counts["examples"] += 1
@@ -354,7 +393,8 @@ class MessageFuzzTest(testtools.TestCase):
             forwarded_refused=self.counts["forwarded_refused"],
             alerts_lost=self.counts["alerts_lost"],
             crashes=self.counts["crashes"],
-            requeue_loops=self.counts["requeue_loops"])
+            requeue_loops=self.counts["requeue_loops"],
+            requeued_transient=self.counts["requeued_transient"])
         self.assertGreaterEqual(self.counts["examples"], EXAMPLES)
         self.assertEqual([1], per_failure)
         self.assertEqual([], first_crashes)
