@@ -16,8 +16,9 @@ TOP = pathlib.Path(__file__).resolve().parents[2]
 # The figures that must be 0 in every scenario that reports them.
 MUST_BE_ZERO = ("lost", "duplicates", "left_on_dead_host", "not_final",
                 "failed", "crashes", "wrongful_fences",
-                "wrongful_evacuations", "api_5xx",
-                "access_without_role")
+                "wrongful_evacuations", "api_5xx", "access_without_role",
+                "requeue_loops", "missed_failures", "duplicate_workflows",
+                "unwarranted_workflows", "forwarded_refused", "alerts_lost")
 
 
 def path() -> pathlib.Path:

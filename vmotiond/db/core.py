@@ -48,6 +48,7 @@ class Core:
         # over once more per query.
         options = {**dict(conf.database.items()), "thread_checkin": False,
                    **overrides}
+        options["connection"] = with_charset(options["connection"])
         self.url = options["connection"]
         self._facade.configure(**options)
         self._facade.append_on_engine_create(mysql_datetime.install)
@@ -157,3 +158,17 @@ def _masked(url: str) -> str:
         return sa.engine.make_url(url).render_as_string(hide_password=True)
     except sa.exc.ArgumentError:
         return url
+
+
+def with_charset(connection: str | None) -> str | None:
+    """``connection`` with ``charset=utf8mb4`` on MySQL/MariaDB unless it
+    names a charset: without it the drivers may talk utf8mb3, and a text
+    with a 4-byte character (a refused message quoted in its alert) is not
+    stored (issue 21)."""
+    if not connection:
+        return connection
+    url = sa.engine.make_url(connection)
+    if url.get_backend_name() != "mysql" or "charset" in url.query:
+        return connection
+    return url.update_query_dict({"charset": "utf8mb4"}).render_as_string(
+        hide_password=False)

@@ -16,8 +16,10 @@ service record, vmotiond's fence or an operator's disable, is no
 heartbeat) and the probe (must not answer; not asked when the host's
 address is not its own) before the claim is handed to ``intake``; the
 monitor's is ``forwarder``, which sends it to the engine as this monitor's
-host-down message. Unknown hosts, malformed payloads, stale claims and
-claims Nova contradicts are rejected with a log line saying why.
+host-down message. Unknown hosts, malformed payloads, stale claims, claims
+the engine would refuse as host-down messages (``validation.validate``:
+oversized, a generation or key out of bounds) and claims Nova contradicts
+are rejected with a log line saying why.
 """
 
 from collections.abc import Callable
@@ -137,6 +139,12 @@ class ClaimEndpoint:
         if publisher_id == self.own_publisher:
             raise Rejected("published by this monitor itself")
         claim = _parse(publisher_id, event_type, payload)
+        try:
+            # What the engine would refuse is rejected here, where it was
+            # heard, not accepted and then dropped by the engine.
+            validation.validate(host_down(claim, self.conf.host))
+        except exception.InvalidInput as exc:
+            raise Rejected(exc.message) from None
         now = self.clock.now()
         age = (now - claim.detected_at).total_seconds()
         if age > self.conf.monitor.claim_max_age:

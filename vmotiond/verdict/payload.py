@@ -120,6 +120,10 @@ def parse_time(value: Any) -> datetime.datetime:
     except ValueError:
         raise ValueError("time %r is not ISO 8601" % value) from None
     if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(datetime.timezone.utc).replace(
-            tzinfo=None)
+        try:
+            parsed = parsed.astimezone(datetime.timezone.utc).replace(
+                tzinfo=None)
+        except OverflowError:
+            # "0001-01-01T00:00:00+05:00" is before datetime.min in UTC.
+            raise ValueError("time %r is out of range" % value) from None
     return parsed

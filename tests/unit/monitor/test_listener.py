@@ -214,6 +214,23 @@ class RejectTest(ListenerTestBase):
         self.rejected("m", payload.EVENT_HOST_DOWN, bad,
                       "unsupported payload version")
 
+    def test_what_the_engine_would_refuse(self) -> None:
+        # Issue 21: such claims were accepted, then refused by the engine.
+        big = ours()
+        big["evidence"] = {"log": "x" * validation.MAX_PAYLOAD}
+        self.rejected("m", payload.EVENT_HOST_DOWN, big, "too large")
+        bad = ours(generation=2 ** 40)
+        self.rejected("m", payload.EVENT_HOST_DOWN, bad, "generation")
+        bad = ours()
+        bad["dedup_key"] = ["COMPUTE_HOST:h1:2"]
+        self.rejected("m", payload.EVENT_HOST_DOWN, bad, "dedup_key")
+        self.assertEqual(None, self.endpoint.handle(
+            "m", payload.EVENT_HOST_DOWN, big))
+        self.assertEqual([], self.accepted)
+        self.assertEqual(
+            None, self.endpoint.handle(
+                "m", "x", masakari(when="0001-01-01T00:00:00+05:00")))
+
     def test_not_a_failure(self) -> None:
         self.rejected("m", "x", masakari(event="STARTED"),
                       "event STARTED is not a failure")

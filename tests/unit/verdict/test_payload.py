@@ -35,6 +35,12 @@ class PayloadTest(testtools.TestCase):
         self.assertEqual(T0, payload.parse_time("2026-01-01T01:00:00+01:00"))
         self.assertEqual(T0, payload.parse_time("2026-01-01T00:00:00"))
         self.assertRaises(ValueError, payload.parse_time, 5)
+        # Offsets that carry a time past datetime's range in UTC (issue 21:
+        # an OverflowError escaped both endpoints).
+        for edge in ("0001-01-01T00:00:00+05:00",
+                     "9999-12-31T23:59:59-05:00"):
+            error = self.assertRaises(ValueError, payload.parse_time, edge)
+            self.assertIn("out of range", str(error))
         aware = T0.replace(tzinfo=datetime.timezone.utc)
         self.assertEqual("2026-01-01T00:00:00Z", payload.format_time(aware))
 
