@@ -36,7 +36,7 @@ def run(command_class: Any, session: Any, *argv: str,
 
 HOST = {"name": "h1", "role": "normal", "monitor_state": "up",
         "monitor_detail": {"age": 3}, "maintenance": False,
-        "uuid": "future-field"}
+        "uuid": "u-1", "future_field": "new"}
 
 
 class HostCommandsTest(testtools.TestCase):
@@ -61,14 +61,15 @@ class HostCommandsTest(testtools.TestCase):
             ROOT + "/hosts/h1": {"host": HOST}})
         columns, rows = run(hosts.ListHost, session, "--long")
         # The API's newer field is printed after the known ones.
-        self.assertEqual(hosts.FIELDS + ("uuid",), columns)
+        self.assertEqual(hosts.FIELDS + ("future_field",), columns)
         (row,) = list(rows)
         detail = row[columns.index("monitor_detail")]
         self.assertEqual({"age": 3}, detail.machine_readable())
         self.assertEqual('{"age": 3}', detail.human_readable())
         columns, values = run(hosts.ShowHost, session, "h1")
-        self.assertEqual(hosts.FIELDS + ("uuid",), columns)
-        self.assertEqual("future-field", values[-1])
+        self.assertEqual(hosts.FIELDS + ("future_field",), columns)
+        self.assertEqual("new", values[-1])
+        self.assertEqual("u-1", values[columns.index("uuid")])
 
     def test_refused_below_1_4(self) -> None:
         session = test_client.FakeSession(ROOT, {})
