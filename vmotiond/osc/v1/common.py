@@ -39,11 +39,15 @@ def client_of(cmd: command.Command, what: str) -> client.Client:
 
 def fields_of(items: Sequence[dict[str, Any]], fields: Sequence[str]
               ) -> tuple[str, ...]:
-    """``fields``, then any field of a newer API the plugin does not know
-    yet (by name), so that every field is shown."""
-    known = set(fields)
-    extra = sorted({k for item in items for k in item} - known)
-    return tuple(fields) + tuple(extra)
+    """The fields of ``fields`` the API answered (a field of a later
+    microversion is left out, not shown empty), then any field of a newer
+    API the plugin does not know yet (by name), so that every field is
+    shown."""
+    if not items:
+        return tuple(fields)
+    answered = {k for item in items for k in item}
+    extra = sorted(answered - set(fields))
+    return tuple(f for f in fields if f in answered) + tuple(extra)
 
 
 def row(item: dict[str, Any], fields: Sequence[str],
