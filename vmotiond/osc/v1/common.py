@@ -1,5 +1,7 @@
 """What the commands share: the client, and how a value is shown."""
 
+import argparse
+from collections.abc import Iterable
 from collections.abc import Sequence
 import json
 from typing import Any
@@ -37,11 +39,15 @@ def client_of(cmd: command.Command, what: str) -> client.Client:
 
 def fields_of(items: Sequence[dict[str, Any]], fields: Sequence[str]
               ) -> tuple[str, ...]:
-    """``fields``, then any field of a newer API the plugin does not know
-    yet (by name), so that every field is shown."""
-    known = set(fields)
-    extra = sorted({k for item in items for k in item} - known)
-    return tuple(fields) + tuple(extra)
+    """The fields of ``fields`` the API answered (a field of a later
+    microversion is left out, not shown empty), then any field of a newer
+    API the plugin does not know yet (by name), so that every field is
+    shown."""
+    if not items:
+        return tuple(fields)
+    answered = {k for item in items for k in item}
+    extra = sorted(answered - set(fields))
+    return tuple(f for f in fields if f in answered) + tuple(extra)
 
 
 def row(item: dict[str, Any], fields: Sequence[str],
@@ -72,3 +78,34 @@ def paging_query(parsed_args: Any) -> list[tuple[str, str]]:
     if parsed_args.marker:
         query.append(("marker", parsed_args.marker))
     return query
+
+
+def add_identifier(parser: argparse.ArgumentParser, name: str,
+                   help_text: str) -> None:
+    """The one positional argument naming the resource."""
+    parser.add_argument(name, metavar="<%s>" % name, help=help_text)
+
+
+class ShowOne(command.ShowOne):
+    """``GET {path}/{identifier}``: every field of one resource."""
+
+    what = ""              # the command, as errors name it
+    identifier = ""        # its positional argument
+    identifier_help = ""
+    path = ""              # "/hosts"
+    key = ""               # the answer's key: "host"
+    fields: Sequence[str] = ()
+    json_fields: Sequence[str] = ()
+
+    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
+        parser = super().get_parser(prog_name)
+        add_identifier(parser, self.identifier, self.identifier_help)
+        return parser
+
+    def take_action(self, parsed_args: argparse.Namespace
+                    ) -> tuple[Sequence[str], Iterable[Any]]:
+        api = client_of(self, self.what)
+        item = api.one("%s/%s" % (self.path, api.quote(
+            getattr(parsed_args, self.identifier))), self.key)
+        fields = fields_of([item], self.fields)
+        return fields, row(item, fields, self.json_fields)

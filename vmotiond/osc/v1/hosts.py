@@ -11,7 +11,7 @@ from vmotiond.osc import client
 from vmotiond.osc.v1 import common
 
 FIELDS = (
-    "name", "role", "auto_evacuate", "maintenance", "monitor_state",
+    "name", "uuid", "role", "auto_evacuate", "maintenance", "monitor_state",
     "monitor_state_since", "monitor_detail", "management_ip",
     "availability_zone", "service_id", "hypervisor_id", "service_state",
     "service_status", "forced_down", "disabled_reason", "last_heartbeat",
@@ -61,18 +61,13 @@ class ListHost(command.Lister):
         return fields, [common.row(h, fields, JSON_FIELDS) for h in hosts]
 
 
-class ShowHost(command.ShowOne):
+class ShowHost(common.ShowOne):
     """Show one compute host."""
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument("host", metavar="<host>",
-                            help="The host's name.")
-        return parser
-
-    def take_action(self, parsed_args: argparse.Namespace
-                    ) -> tuple[Sequence[str], Iterable[Any]]:
-        api = common.client_of(self, "vmotiond host show")
-        host = api.one("/hosts/" + api.quote(parsed_args.host), "host")
-        fields = common.fields_of([host], FIELDS)
-        return fields, common.row(host, fields, JSON_FIELDS)
+    what = "vmotiond host show"
+    identifier = "host"
+    identifier_help = "The host's name."
+    path = "/hosts"
+    key = "host"
+    fields = FIELDS
+    json_fields = JSON_FIELDS

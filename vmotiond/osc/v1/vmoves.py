@@ -75,21 +75,15 @@ class ListVMove(command.Lister):
         return fields, [common.row(m, fields) for m in moves]
 
 
-class ShowVMove(command.ShowOne):
+class ShowVMove(common.ShowOne):
     """Show one vmove."""
 
-    def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
-        parser = super().get_parser(prog_name)
-        parser.add_argument("vmove", metavar="<vmove>",
-                            help="The vmove's UUID or integer id.")
-        return parser
-
-    def take_action(self, parsed_args: argparse.Namespace
-                    ) -> tuple[Sequence[str], Iterable[Any]]:
-        api = common.client_of(self, "vmotiond vmove show")
-        move = api.one("/vmoves/" + api.quote(parsed_args.vmove), "vmove")
-        fields = common.fields_of([move], FIELDS)
-        return fields, common.row(move, fields)
+    what = "vmotiond vmove show"
+    identifier = "vmove"
+    identifier_help = "The vmove's UUID or integer id."
+    path = "/vmoves"
+    key = "vmove"
+    fields = FIELDS
 
 
 class ListStep(command.Lister):
@@ -97,8 +91,8 @@ class ListStep(command.Lister):
 
     def get_parser(self, prog_name: str) -> argparse.ArgumentParser:
         parser = super().get_parser(prog_name)
-        parser.add_argument("vmove", metavar="<vmove>",
-                            help="The vmove's UUID or integer id.")
+        common.add_identifier(parser, "vmove",
+                              "The vmove's UUID or integer id.")
         return parser
 
     def take_action(self, parsed_args: argparse.Namespace
