@@ -37,18 +37,19 @@ def record(scenario: str, **figures: Any) -> None:
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    """The runs as a table: one row per scenario, its figures as columns."""
-    columns = ["scenario"] + sorted({k for r in rows for k in r} -
-                                    {"scenario"})
-    cells = [[str(r.get(c, "")) for c in columns] for r in rows]
-    widths = [max(len(c), *(len(row[i]) for row in cells))
-              for i, c in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w)
-                       for c, w in zip(columns, widths, strict=True))]
-    lines.append("  ".join("-" * w for w in widths))
-    lines.extend("  ".join(v.ljust(w)
-                           for v, w in zip(row, widths, strict=True))
-                 for row in cells)
+    """The runs as a table: one row per scenario, its must-be-0 figures
+    first, then the others, each ``name=value``."""
+    cells = []
+    for r in rows:
+        names = [k for k in MUST_BE_ZERO if k in r] + sorted(
+            k for k in r if k != "scenario" and k not in MUST_BE_ZERO)
+        cells.append((str(r["scenario"]),
+                      " ".join("%s=%s" % (k, r[k]) for k in names)))
+    width = max(len("scenario"), *(len(c[0]) for c in cells))
+    lines = ["%s  %s" % ("scenario".ljust(width), "figures (must-be-0 first)"),
+             "%s  %s" % ("-" * width, "-" * 25)]
+    lines.extend("%s  %s" % (name.ljust(width), figures)
+                 for name, figures in cells)
     return "\n".join(lines)
 
 
