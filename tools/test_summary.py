@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """Print 'N passed, N failed, N skipped' for the last run of stestr repos.
 
+Each failed test is named on a line of its own first, so that the end of a
+long CI log says which ones failed.
+
 Usage: test_summary.py DIR [DIR ...]. Each directory holds an stestr
 repository (DIR/.stestr); its last run is read with
 ``stestr --repo-url DIR last --subunit``. Exits 1
@@ -45,6 +48,9 @@ def main(repos: list[str]) -> int:
     passed = sum(v in ("success", "xfail") for v in final.values())
     failed = sum(v in ("fail", "uxsuccess") for v in final.values())
     skipped = sum(v == "skip" for v in final.values())
+    for test_id in sorted(k for k, v in final.items()
+                          if v in ("fail", "uxsuccess")):
+        print("failed: %s" % test_id)
     print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
     if passed + failed == 0:
         print("error: no test ran", file=sys.stderr)
