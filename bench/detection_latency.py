@@ -22,9 +22,9 @@ import tempfile
 
 from oslo_config import cfg
 
+from bench import config
 from bench import results
 from vmotiond import clock as clock_mod
-from vmotiond import conf as vmotiond_conf
 from vmotiond.cloud import openstack as os_cloud
 from vmotiond.monitor import emitter
 from vmotiond.monitor import manager
@@ -44,16 +44,6 @@ class _Recorder:
         self.sent.append((event_type, body))
 
     warn = info
-
-
-def _conf(state_path: str) -> cfg.ConfigOpts:
-    conf = cfg.ConfigOpts()
-    vmotiond_conf.register_opts(conf)
-    conf([], project="vmotiond", default_config_files=[],
-         default_config_dirs=[])
-    conf.set_override("state_path", state_path)
-    conf.set_override("host", "bench")
-    return conf
 
 
 def one_trial(hosts: int, rng: random.Random, conf: cfg.ConfigOpts,
@@ -132,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("vmotiond").setLevel(logging.ERROR)
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as state:
-        conf = _conf(state)
+        conf = config.bench_conf(state)
         latencies = []
         for i in range(args.trials):
             latency = one_trial(args.hosts, rng, conf, args.rabbit)

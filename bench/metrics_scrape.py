@@ -17,13 +17,12 @@ import argparse
 import statistics
 import time
 
-from oslo_config import cfg
 import sqlalchemy as sa
 import webob
 
 from bench import api_latency
+from bench import config
 from bench import results
-from vmotiond import conf as vmotiond_conf
 from vmotiond.api import metrics
 from vmotiond.db import api as db_api
 
@@ -41,10 +40,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="drop the database at the end")
     args = parser.parse_args(argv)
     url = api_latency.fill(args.database, args.rows)
-    conf = cfg.ConfigOpts()
-    vmotiond_conf.register_opts(conf)
-    conf([], project="vmotiond", default_config_files=[],
-         default_config_dirs=[])
+    conf = config.bench_conf()
     database = db_api.Database(conf, connection=url)
     app = metrics.MetricsApp(database)
     times = []

@@ -47,9 +47,9 @@ from typing import Any
 
 from oslo_config import cfg
 
+from bench import config
 from bench import results
 from vmotiond import clock as clock_mod
-from vmotiond import conf as vmotiond_conf
 from vmotiond.cloud import convert
 from vmotiond.cloud import records as cloud_records
 from vmotiond.db import api as db_api
@@ -206,16 +206,6 @@ class _Recorder:
                 if t == payload.EVENT_HOST_DOWN]
 
 
-def _conf(state_path: str) -> cfg.ConfigOpts:
-    conf = cfg.ConfigOpts()
-    vmotiond_conf.register_opts(conf)
-    conf([], project="vmotiond", default_config_files=[],
-         default_config_dirs=[])
-    conf.set_override("state_path", state_path)
-    conf.set_override("host", "bench")
-    return conf
-
-
 def _database(conf: cfg.ConfigOpts, connection: str | None, name: str,
               clock: clock_mod.Clock) -> db_api.Database:
     url = connection or "sqlite:///%s/%s.sqlite" % (conf.state_path, name)
@@ -351,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("vmotiond").setLevel(logging.ERROR)
     failed = False
     with tempfile.TemporaryDirectory() as state:
-        conf = _conf(state)
+        conf = config.bench_conf(state)
         print("monitor at %d hosts (simulator in a child process, "
               "os-services as JSON text, no HTTP):" % args.hosts,
               flush=True)
