@@ -19,8 +19,8 @@ and measures:
 
 It records the figures with their ratios to the goals (p99 <= 20 ms,
 >= 500 req/s, <= 2 ms server CPU per page; ratio = value / goal), prints
-the database server's share and the load average, and exits 1 when the recommended driver
-(mysqlclient, else the best one measured) misses one.
+the database server's share and the load average, and exits 1 when the
+recommended driver (mysqlclient, else the best one measured) misses one.
 
     python -m bench api_latency --rows 20000      # quick
     python -m bench api_latency                   # one million rows
