@@ -166,19 +166,24 @@ class Kill9Case(testtools.TestCase):
     """The rounds on one database and bus."""
 
     def deploy(self, backend: str, transport_url: str | None,
-               rng: random.Random) -> None:
+               rng: random.Random, hosts: int = HOSTS,
+               servers: int = SERVERS) -> None:
         self.dep = self.useFixture(base.Deployment(backend, transport_url))
         self.sim = self.useFixture(base.SimProcess(
-            self.dep.processes, self.dep.dir, "--hosts", str(HOSTS),
-            "--standby", "0", "--servers", str(SERVERS),
+            self.dep.processes, self.dep.dir, "--hosts", str(hosts),
+            "--standby", "0", "--servers", str(servers),
             "--seed", str(rng.randrange(10 ** 6)),
             "--report-interval", "2", "--service-down-time", "6"))
         options = self.dep.options(self.sim.clouds_yaml, self.sim.cloud_name)
         options["engine"]["resume_interval"] = 2.0
+        self.tune(options)
         self.dep.write_config(options)
         self.dep.manage("db", "sync")
         self.sim.control("PUT", "/latency/evacuate",
                          {"kind": "uniform", "low": 0.5, "high": 2.0})
+
+    def tune(self, options: dict[str, dict[str, Any]]) -> None:
+        """Hook: change the configuration before it is written."""
 
     def wait(self, predicate: Any, timeout: float, what: str) -> Any:
         return base.wait_for(predicate, timeout, what, self.dep.processes)

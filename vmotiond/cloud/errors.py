@@ -121,6 +121,15 @@ def _message_from_body(body: Any) -> str | None:
     return None
 
 
+def _with_status(status: int, message: str) -> str:
+    """``message`` led by the HTTP status, so an operator reading a vmove
+    or an alert tells a 503 from a 500 (a 4xx has an error class of its
+    own and keeps the service's message as it is)."""
+    prefix = "HTTP %d" % status
+    return message if message.startswith(prefix) else "%s: %s" % (
+        prefix, message)
+
+
 def _refusal(status: int, kwargs: dict[str, Any]
              ) -> exception.CloudError | None:
     """The error for a 4xx ``status``; None for any other."""
@@ -147,6 +156,7 @@ def from_response(response: requests.Response, service: str, call: str,
     refusal = _refusal(status, kwargs)
     if refusal is not None:
         return refusal
+    kwargs["reason"] = _with_status(status, kwargs["reason"])
     if idempotent or status in _NOT_PROCESSED:
         return exception.CloudUnavailable(retryable=True, **kwargs)
     return exception.CloudUnavailable(maybe_applied=True, **kwargs)

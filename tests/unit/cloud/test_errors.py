@@ -141,6 +141,7 @@ class FromResponseTest(testtools.TestCase):
             error = self._map(status)
             self.assertIsInstance(error, exception.CloudUnavailable)
             self.assertTrue(errors.is_retryable(error))
+            self.assertEqual("HTTP %d: m" % status, error.kwargs["reason"])
 
     def test_server_errors_of_moves_may_be_applied(self):
         for status in (500, 502, 504):

@@ -50,7 +50,8 @@ class ApiClientTest(testtools.TestCase):
             500, {"computeFault": {"message": "boom"}}))
         error = self.assertRaises(exception.CloudUnavailable,
                                   client.get, "x", "list x")
-        self.assertEqual((500, "boom"), (error.status, error.kwargs["reason"]))
+        self.assertEqual((500, "HTTP 500: boom"),
+                         (error.status, error.kwargs["reason"]))
         self.assertEqual(3, len(adapter.calls))
 
     def test_move_not_repeated_after_500(self):
