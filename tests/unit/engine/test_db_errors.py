@@ -1,7 +1,9 @@
 """A database error inside a vmove's worker (issue 15, point 12).
 
-On SQLite a write can fail with "database is locked". The vmove whose
-worker crashed is persisted as failed (that write retried on transient
+On SQLite a write can fail with "database is locked", on a server the
+connection can be lost. A vmove whose step write failed so is left to the
+sweeper, which resumes it once the database answers; one whose worker
+crashed otherwise is persisted as failed (that write retried on transient
 errors); a notification is ``finished`` only when every vmove is final.
 """
 
@@ -22,6 +24,10 @@ def locked() -> sa.exc.OperationalError:
     return sa.exc.OperationalError(
         "UPDATE vmove_steps SET status=?", {},
         sqlite3.OperationalError("database is locked"))
+
+
+def _raise(exc: Exception) -> bool:
+    raise exc
 
 
 class Injector:
@@ -72,26 +78,34 @@ class LockedWriteTest(base.EngineTestCase):
                         {n: v.status for n, v in moves.items()})
         return note, moves
 
-    def test_locked_step_write_fails_the_vmove_not_the_notification(self):
+    def test_locked_step_write_leaves_the_vmove_to_resume(self):
         once = iter([True])
         fail = Injector(self, self.db, "step_journal",
                         lambda uuid, steps, **kw: self.begins_b_evacuate(
                             uuid, steps) and next(once, False))
-        status = self.make_manager().recovery.run(self.uuid)
+        mgr = self.make_manager()
+        status = mgr.recovery.run(self.uuid)
         self.assertEqual(1, fail.raised)
-        note, moves = self.assert_settled()
-        self.assertEqual(constants.NOTIFICATION_FAILED, status)
-        self.assertEqual(constants.NOTIFICATION_FAILED, note.status)
-        self.assertEqual("2 succeeded, 1 failed, 0 ignored", note.message)
-        self.assertEqual(constants.FAILED, moves["b"].status)
-        self.assertIn("database is locked", moves["b"].message)
-        self.assertIsNotNone(moves["b"].end_time)
+        self.assertEqual(constants.NOTIFICATION_RUNNING, status)
+        moves = self.vmoves(self.uuid)
+        # Not ended (the write that failed was its claim: still pending).
+        self.assertEqual(constants.PENDING, moves["b"].status)
+        self.assertIsNone(moves["b"].end_time)
         for name in ("a", "c"):
             self.assertEqual(constants.SUCCEEDED, moves[name].status)
+        # The sweeper takes it up: b is moved once, nothing failed.
+        self.assertEqual([self.uuid], mgr.resume())
+        note, moves = self.assert_settled()
+        self.assertEqual(constants.NOTIFICATION_FINISHED, note.status,
+                         note.message)
+        self.assertEqual(constants.SUCCEEDED, moves["b"].status)
+        self.assertEqual(1, self.cloud.count("evacuate_server",
+                                             self.ids["b"]))
 
-    def test_the_failed_write_is_retried(self):
+    def test_a_crash_is_recorded_failed_and_that_write_retried(self):
         Injector(self, self.db, "step_journal",
-                 lambda uuid, steps, **kw: self.begins_b_evacuate(uuid, steps))
+                 lambda uuid, steps, **kw: self.begins_b_evacuate(
+                     uuid, steps) and _raise(ValueError("a bug")))
         ends = iter([True, True])
         fail = Injector(
             self, self.db, "step_journal",
@@ -101,8 +115,11 @@ class LockedWriteTest(base.EngineTestCase):
         status = self.make_manager().recovery.run(self.uuid)
         self.assertEqual(2, fail.raised)
         self.assertEqual(constants.NOTIFICATION_FAILED, status)
-        _note, moves = self.assert_settled()
+        note, moves = self.assert_settled()
+        self.assertEqual("2 succeeded, 1 failed, 0 ignored", note.message)
         self.assertEqual(constants.FAILED, moves["b"].status)
+        self.assertIn("ValueError: a bug", moves["b"].message)
+        self.assertIsNotNone(moves["b"].end_time)
 
     def test_unrecordable_vmove_keeps_the_notification_running(self):
         broken = [True]

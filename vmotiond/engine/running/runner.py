@@ -5,10 +5,14 @@ test-and-set) -> ``succeeded`` or ``failed``, or ``ignored`` when the
 runner's ``RunPolicy`` calls a step's failure Nova's refusal; its end time
 and message are written whatever happens, except when the engine stops
 (``Interrupted``): then it stays ``ongoing`` to be resumed from its last
-finished step. A worker that crashes (a database write failed, a bug) ends
-its vmove ``failed``; that last write is retried while the database error
-is transient. Should it still fail, the vmove stays as it was, and its
-notification is not concluded: the sweeper takes it up again.
+finished step. A transient database error (the database unreachable,
+locked) does the same: the vmove is not ended, its notification is not
+concluded, and the sweeper takes it up again once the database answers;
+its steps look at the cloud before they act, so what Nova did meanwhile
+is found, not repeated. A worker that crashes otherwise (a permanent
+database error, a bug) ends its vmove ``failed``; that last write is
+retried while the database error is transient. Should it still fail, the
+vmove stays as it was and is resumed in the same way.
 """
 
 import dataclasses
@@ -114,6 +118,11 @@ class Runner:
                       job.vmove_uuid, exc)
             return constants.ONGOING
         except Exception as exc:
+            if db_retry.is_transient(exc):
+                LOG.error("vmove %s: the database failed (%s); it is "
+                          "resumed with its notification", job.vmove_uuid,
+                          db_retry.first_line(exc))
+                return constants.ONGOING
             LOG.exception("vmove %s: its worker crashed", job.vmove_uuid)
             try:
                 self._end(job, journal, constants.FAILED, _crash(exc),
@@ -174,6 +183,8 @@ class Runner:
         except (exception.Interrupted, journal_mod.NotClaimed):
             raise
         except Exception as exc:
+            if db_retry.is_transient(exc):
+                raise             # not the move's failure: resumed
             if isinstance(exc, exception.VmotiondError):
                 reason = str(exc)
             else:
@@ -253,6 +264,8 @@ class Runner:
             except exception.VmotiondError as exc:
                 self._fail(journal, row_id, step, exc)
             except Exception as exc:
+                if db_retry.is_transient(exc):
+                    raise         # the step did not fail: it is resumed
                 LOG.exception("vmove %s step %s crashed", job.vmove_uuid,
                               step.key)
                 self._fail(journal, row_id, step, exc, "unexpected %s: "
