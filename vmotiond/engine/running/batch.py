@@ -80,7 +80,7 @@ class MoveBatch:
         if fence is None:
             return None
         if before.status == constants.NOTIFICATION_RUNNING:
-            previous = before.owner or "an engine before schema 0009"
+            previous = before.owner or "an engine that did not record itself"
             closed = self.db.steps_orphaned_close(
                 uuid, ORPHANED_MESSAGE % (self.owner, previous))
             LOG.info("Resuming notification %s (generation %d, was %s's; "
