@@ -72,7 +72,8 @@ class GatedDatabase(db_api.Database):
 
 class TwoEnginesTest(testscenarios.WithScenarios, testtools.TestCase):
 
-    scenarios = [("mysql", {"backend": "mysql"}),
+    scenarios = [("sqlite", {"backend": "sqlite"}),
+                 ("mysql", {"backend": "mysql"}),
                  ("postgresql", {"backend": "postgresql"})]
 
     def setUp(self):
