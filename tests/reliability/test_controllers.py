@@ -200,7 +200,7 @@ class ControllersCase(testtools.TestCase):
                           or "otification" in line)))
 
     def running(self, controller: Controller) -> None:
-        self.wait(lambda: "vmotiond is running" in controller.log(), 60,
+        self.wait(lambda: "vmotiond is running" in controller.log(), 120,
                   "%s started" % controller.name)
 
     def wait(self, predicate: Any, timeout: float, what: str) -> Any:
