@@ -34,6 +34,7 @@ from vmotiond.engine.running import batch as batch_mod
 from vmotiond.engine.running import dispatch
 from vmotiond.engine.running import policy
 from vmotiond.engine.running import runner as runner_mod
+from vmotiond.engine.running import tenure as tenure_mod
 from vmotiond.engine.running.steps.base import StepOptions
 from vmotiond.engine.workflows import fence
 from vmotiond.engine.workflows import recovery as recovery_mod
@@ -59,7 +60,11 @@ class EngineManager:
                  ) -> None:
         self.conf = conf
         self.db = db
+        # Every call that changes the cloud checks first that this engine
+        # still runs the notification it acts for.
+        cloud = tenure_mod.acting(cloud)
         self.cloud = cloud
+        self.engine_id = tenure_mod.engine_id(conf.host)
         self.clock = clock or clock_mod.Clock()
         self.stop_event = stop_event or threading.Event()
         group = conf.engine
@@ -71,7 +76,8 @@ class EngineManager:
             futurist.ThreadPoolExecutor(
                 max_workers=group.notification_workers)
         self.locks = locks or locks_mod.make_locks(conf)
-        self.fencer = fence.Fencer(cloud, fence.power_driver(conf),
+        driver = tenure_mod.acting(fence.power_driver(conf))
+        self.fencer = fence.Fencer(cloud, driver,
                                    self.clock, self.stop_event,
                                    poll_interval=group.poll_interval)
         slots = threading.BoundedSemaphore(group.workers)
@@ -117,7 +123,8 @@ class EngineManager:
                               self.stop_event,
                               StepOptions.from_conf(self.conf),
                               runner_mod.RetryOptions.from_conf(self.conf),
-                              run_policy, slots=slots))
+                              run_policy, slots=slots),
+            self.engine_id)
 
     def start(self) -> None:
         self.locks.start()
