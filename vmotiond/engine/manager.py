@@ -59,10 +59,12 @@ class EngineManager:
                  ) -> None:
         self.conf = conf
         self.db = db
-        self.cloud = cloud
         self.clock = clock or clock_mod.Clock()
         self.stop_event = stop_event or threading.Event()
         group = conf.engine
+        # One budget of calls that change the cloud for every notification.
+        self.cloud = cloud = dispatch.budgeted(
+            cloud, group.max_concurrent_nova_calls, self.stop_event)
         # ``workers`` moves run at once (move slots); as many more vmoves
         # may do their steps before and after the move meanwhile.
         threads = 2 * group.workers
@@ -75,8 +77,9 @@ class EngineManager:
                                    self.clock, self.stop_event,
                                    poll_interval=group.poll_interval)
         slots = threading.BoundedSemaphore(group.workers)
-        self.dispatcher = dispatch.Dispatcher(self.pool, threads,
-                                              group.max_moves_per_target)
+        self.dispatcher = dispatch.Dispatcher(
+            self.pool, threads, group.max_moves_per_target,
+            group.tier_timeout, self.clock)
         services = workflow.Services(
             conf, db, cloud, self.clock, self.stop_event, self.locks,
             self._batch(policy.RECOVERY, slots), PlanOptions.from_conf(conf))

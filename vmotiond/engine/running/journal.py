@@ -159,7 +159,7 @@ class _Guarded:
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._cloud, name)
-        if name.startswith(("list_", "get_")) or not callable(attr):
+        if not cloud_base.acts(name) or not callable(attr):
             return attr
         journal = self._journal
 
