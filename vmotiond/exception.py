@@ -108,6 +108,17 @@ class Interrupted(VmotiondError):
     msg_fmt = "Interrupted: %(reason)s"
 
 
+class Superseded(Exception):
+    """This engine no longer runs the notification: another engine took it
+    up (its claim's generation moved on) or its lock expired. Not a
+    ``VmotiondError``, so no handler of a step's or a preparation's
+    failure takes it for one: the work stops where it is."""
+
+    def __init__(self, notification_uuid: str, reason: str) -> None:
+        super().__init__("notification %s %s" % (notification_uuid, reason))
+        self.notification_uuid = notification_uuid
+
+
 class FencingFailed(VmotiondError):
     """Fencing of a host failed; its recovery must not go on."""
 

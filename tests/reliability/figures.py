@@ -18,7 +18,8 @@ MUST_BE_ZERO = ("lost", "duplicates", "left_on_dead_host", "not_final",
                 "failed", "crashes", "wrongful_fences",
                 "wrongful_evacuations", "api_5xx", "access_without_role",
                 "requeue_loops", "missed_failures", "duplicate_workflows",
-                "unwarranted_workflows", "forwarded_refused", "alerts_lost")
+                "unwarranted_workflows", "forwarded_refused", "alerts_lost",
+                "two_leader_seconds", "run_by_two_engines")
 
 
 def path() -> pathlib.Path:

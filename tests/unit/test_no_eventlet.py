@@ -1,10 +1,9 @@
-"""vmotiond runs on native threads: nothing monkey-patches the stdlib.
-
-oslo.messaging imports oslo.service, which imports eventlet; importing is
-harmless, patching would not be.
+"""vmotiond runs on native threads: nothing monkey-patches the stdlib,
+and its processes do not even import eventlet (vmotiond.native_threads).
 """
 
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -29,3 +28,22 @@ class NativeThreadsTest(testtools.TestCase):
         self.assertEqual("builtin_function_or_method",
                          type(time.sleep).__name__)
         self.assertEqual("_thread", type(threading.Lock()).__module__)
+
+    def test_entry_points_keep_eventlet_out(self) -> None:
+        """The console scripts, the WSGI script and the benchmarks import
+        neither eventlet nor oslo.service's eventlet backend."""
+        modules = ("vmotiond.cmd.all", "vmotiond.cmd.monitor",
+                   "vmotiond.cmd.engine", "vmotiond.cmd.api",
+                   "vmotiond.cmd.manage", "vmotiond.api.wsgi",
+                   "bench.monitor_cycle")
+        script = ("import sys, %s\n"
+                  "from oslo_service import backend\n"
+                  "assert sys.modules['eventlet'] is None\n"
+                  "assert not [m for m in sys.modules"
+                  " if m.startswith('eventlet.')]\n"
+                  "print(backend.get_backend_type().value)" % ", ".join(
+                      modules))
+        done = subprocess.run([sys.executable, "-c", script],
+                              capture_output=True, text=True, check=False)
+        self.assertEqual(0, done.returncode, done.stderr)
+        self.assertEqual("threading", done.stdout.strip())

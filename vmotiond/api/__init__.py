@@ -5,3 +5,5 @@ reads, and the operator's actions (sent to the engine over RPC).
 ``vmotiond.api.wsgi.init_application`` is the ``wsgi_scripts`` entry point
 and ``vmotiond.api.server.Server`` the embedded server.
 """
+
+from vmotiond import native_threads  # noqa: F401

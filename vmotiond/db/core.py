@@ -7,7 +7,9 @@ claim a row.
 """
 
 from collections.abc import Iterable
+from collections.abc import Iterator
 from collections.abc import Mapping
+import contextlib
 from contextlib import AbstractContextManager
 from typing import Any
 from typing import TypeVar
@@ -53,6 +55,8 @@ class Core:
         self._facade.configure(**options)
         self._facade.append_on_engine_create(mysql_datetime.install)
         self._facade.append_on_engine_create(sqlite.install)
+        self._sqlite_writes = sa.make_url(self.url).get_backend_name() == \
+            "sqlite"
         # Pages of rows (what the API serves) skip the enginefacade's
         # ping and rollbacks on MySQL.
         self._page_reads = page_reads.for_url(self.url, options)
@@ -74,10 +78,13 @@ class Core:
             self._facade.reader.connection.using(_Context()))
         return connection
 
-    def _writer(self) -> AbstractContextManager[orm.Session]:
-        session: AbstractContextManager[orm.Session] = (
-            self._facade.writer.using(_Context()))
-        return session
+    @contextlib.contextmanager
+    def _writer(self) -> Iterator[orm.Session]:
+        with self._facade.writer.using(_Context()) as session:
+            if self._sqlite_writes:
+                # BEGIN IMMEDIATE: see vmotiond.db.sqlite.
+                session.connection(execution_options={sqlite.WRITER: True})
+            yield session
 
     def _one(self, listing: paging.Listing[M], ident: str | int,
              **filters: Any) -> M:

@@ -74,6 +74,12 @@ class Notification(_SoftDeleteMixin, Base):
     # When a recovery fenced the host (set once; null otherwise).
     fenced_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
         types.PreciseDateTime)
+    # The claim (schema 0009): the engine running it and how many times
+    # an engine took it up; a journal write of another engine or an older
+    # generation is refused.
+    owner: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    generation: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False, default=0, server_default="0")
 
 
 class VMove(_SoftDeleteMixin, Base):

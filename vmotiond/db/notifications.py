@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from collections.abc import Mapping
+import dataclasses
 import datetime
 from typing import TYPE_CHECKING
 from typing import Any
@@ -9,6 +10,7 @@ import uuid as uuidlib
 
 from oslo_db import exception as db_exc
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from vmotiond import constants
 from vmotiond import exception
@@ -32,6 +34,37 @@ LISTING = paging.Listing(models.Notification, {
 })
 
 _HOSTS = models.Host.__table__
+
+
+@dataclasses.dataclass(frozen=True)
+class Fence:
+    """A notification's claim as one engine took it: ``owner`` and the
+    ``generation`` it bumped to."""
+
+    notification_uuid: str
+    owner: str
+    generation: int
+
+    def holds(self, row: models.Notification) -> bool:
+        """Whether ``row`` still carries this claim."""
+        return (row.owner, row.generation) == (self.owner, self.generation)
+
+
+def check_fence(session: orm.Session, fence: Fence) -> None:
+    """In a write transaction: lock the notification's row if it still
+    carries ``fence``, else raise ``Superseded``. The lock orders this
+    transaction with a takeover's: whichever comes second sees the
+    other's outcome."""
+    row = models.Notification
+    if core.rowcount(session, sa.update(row).where(
+            row.uuid == fence.notification_uuid, row.deleted.is_(False),
+            row.owner == fence.owner, row.generation == fence.generation
+    ).values(generation=row.generation)):
+        return
+    owner = session.scalar(sa.select(row.owner).where(
+        row.uuid == fence.notification_uuid))
+    raise exception.Superseded(fence.notification_uuid,
+                               "was taken up by %s" % owner)
 
 
 class NotificationQuery(paging.Page, total=False):
@@ -115,6 +148,24 @@ class Notifications(core.Core):
         return self._test_and_set(models.Notification, uuid,
                                   {"fenced_at": when}, None,
                                   _C.fenced_at.is_(None)) > 0
+
+    def notification_take(self, uuid: str, owner: str) -> Fence | None:
+        """``new``/``running`` -> ``running`` with ``owner`` and the
+        generation bumped, by test-and-set; return the claim, or None
+        when the notification is in another status."""
+        row = models.Notification
+        with self._writer() as session:
+            if not core.rowcount(session, sa.update(row).where(
+                    row.uuid == uuid, row.deleted.is_(False),
+                    row.status.in_([constants.NOTIFICATION_NEW,
+                                    constants.NOTIFICATION_RUNNING])
+            ).values(status=constants.NOTIFICATION_RUNNING, owner=owner,
+                     generation=row.generation + 1,
+                     updated_at=self._clock.now())):
+                return None
+            generation = session.scalar(sa.select(row.generation).where(
+                row.uuid == uuid, row.deleted.is_(False)))
+        return Fence(uuid, owner, int(generation or 0))
 
     def notification_set_status(self, uuid: str, status: str,
                                 expected: Iterable[str] | None = None,

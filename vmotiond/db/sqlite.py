@@ -4,6 +4,13 @@ Every connection the enginefacade opens on a SQLite file puts the file in
 WAL journal mode (readers never block the writer, nor it them) and waits
 for a busy file up to the URL's ``timeout`` (seconds), 30 s when the URL
 does not name it, instead of failing at once with "database is locked".
+
+A write transaction (a connection with the ``WRITER`` execution option)
+begins with ``BEGIN IMMEDIATE``, taking the write lock first. oslo.db
+begins every transaction with a plain ``BEGIN``: a write transaction that
+read first would then hold a snapshot, and if another connection wrote
+since, SQLite answers its first write "database is locked" at once,
+without waiting (a busy snapshot cannot wait its way out).
 """
 
 from typing import Any
@@ -11,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 DEFAULT_BUSY_TIMEOUT = 30.0
+WRITER = "vmotiond_sqlite_writer"
 
 
 def busy_timeout(url: sa.URL) -> float:
@@ -36,3 +44,13 @@ def install(engine: sa.Engine) -> None:
             cursor.execute("PRAGMA journal_mode = WAL")
         finally:
             cursor.close()
+
+    @sa.event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _begin_immediate(connection: sa.Connection, _cursor: Any,
+                         statement: str, parameters: Any, *_: Any
+                         ) -> tuple[str, Any]:
+        # oslo.db's own "begin" listener emits the plain BEGIN.
+        if statement == "BEGIN" and \
+                connection.get_execution_options().get(WRITER):
+            statement = "BEGIN IMMEDIATE"
+        return statement, parameters

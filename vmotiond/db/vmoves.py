@@ -17,6 +17,7 @@ from vmotiond import constants
 from vmotiond import exception
 from vmotiond.db import core
 from vmotiond.db import models
+from vmotiond.db import notifications
 from vmotiond.db import paging
 
 if TYPE_CHECKING:
@@ -194,12 +195,15 @@ class VMoves(core.Core):
 
     def step_journal(self, vmove_uuid: str, steps: Iterable[StepWrite],
                      vmove: Mapping[str, Any] | None = None,
-                     expected: Iterable[str] | None = None
+                     expected: Iterable[str] | None = None,
+                     fence: notifications.Fence | None = None
                      ) -> tuple[bool, list[int | None]]:
-        """In one transaction: update the vmove (test-and-set on
-        ``expected``; the last new step becomes its current step), then
-        write ``steps``. Nothing is written when the vmove's status is not
-        in ``expected``. Return whether it was written and, for each step,
+        """In one transaction: check ``fence`` (``Superseded`` when the
+        notification's claim is another's now), update the vmove
+        (test-and-set on ``expected``; the last new step becomes its
+        current step), then write ``steps``. Nothing is written when the
+        vmove's status is not in ``expected``, nor when a step begins on
+        a final vmove. Return whether it was written and, for each step,
         its row's id."""
         now = self._clock.now()
         steps = list(steps)
@@ -211,10 +215,15 @@ class VMoves(core.Core):
         new = [step.name for step in steps if step.step_id is None]
         if new:
             values["current_step"] = new[-1]
+        # A step begins: the vmove runs, which a final one never does again.
+        begins = any(step.step_id is None and
+                     step.status == constants.ONGOING for step in steps)
         ids: list[int | None] = []
         model = models.VMoveStep
         try:
             with self._writer() as session:
+                if fence is not None:
+                    notifications.check_fence(session, fence)
                 if values:
                     query = sa.update(models.VMove).where(
                         models.VMove.uuid == vmove_uuid,
@@ -222,9 +231,12 @@ class VMoves(core.Core):
                     if expected is not None:
                         query = query.where(
                             models.VMove.status.in_(list(expected)))
+                    if begins:
+                        query = query.where(models.VMove.status.notin_(
+                            constants.VMOVE_DONE_STATUSES))
                     changed = core.rowcount(session, query.values(
                         updated_at=now, **values))
-                    if expected is not None and not changed:
+                    if (expected is not None or begins) and not changed:
                         raise _Refused()
                 # Ended new rows go in batches (one statement each run of
                 # them, in order); a row begun needs its id, so goes alone.
@@ -259,6 +271,22 @@ class VMoves(core.Core):
         except _Refused:
             return False, []
         return True, ids
+
+    def steps_orphaned_close(self, notification_uuid: str, result: str
+                             ) -> int:
+        """End ``failed`` with ``result`` every step of the notification's
+        vmoves left ``ongoing`` (by an engine that no longer runs it);
+        return how many."""
+        now = self._clock.now()
+        step = models.VMoveStep
+        vmoves = sa.select(models.VMove.uuid).where(
+            models.VMove.notification_uuid == notification_uuid)
+        with self._writer() as session:
+            return core.rowcount(session, sa.update(step).where(
+                step.vmove_uuid.in_(vmoves), step.deleted.is_(False),
+                step.status == constants.ONGOING).values(
+                    status=constants.FAILED, result=result[:2000],
+                    ended_at=now, updated_at=now))
 
     def step_list(self, vmove_uuid: str) -> list[models.VMoveStep]:
         """The live steps of a vmove, in the order they began."""

@@ -34,6 +34,7 @@ from vmotiond.engine.running import batch as batch_mod
 from vmotiond.engine.running import dispatch
 from vmotiond.engine.running import policy
 from vmotiond.engine.running import runner as runner_mod
+from vmotiond.engine.running import tenure as tenure_mod
 from vmotiond.engine.running.steps.base import StepOptions
 from vmotiond.engine.workflows import fence
 from vmotiond.engine.workflows import recovery as recovery_mod
@@ -59,12 +60,16 @@ class EngineManager:
                  ) -> None:
         self.conf = conf
         self.db = db
+        self.engine_id = tenure_mod.engine_id(conf.host)
         self.clock = clock or clock_mod.Clock()
         self.stop_event = stop_event or threading.Event()
         group = conf.engine
-        # One budget of calls that change the cloud for every notification.
+        # Every call that changes the cloud checks first that this engine
+        # still runs the notification it acts for, once it holds one slot
+        # of the budget every notification shares.
         self.cloud = cloud = dispatch.budgeted(
-            cloud, group.max_concurrent_nova_calls, self.stop_event)
+            tenure_mod.acting(cloud), group.max_concurrent_nova_calls,
+            self.stop_event)
         # ``workers`` moves run at once (move slots); as many more vmoves
         # may do their steps before and after the move meanwhile.
         threads = 2 * group.workers
@@ -73,7 +78,8 @@ class EngineManager:
             futurist.ThreadPoolExecutor(
                 max_workers=group.notification_workers)
         self.locks = locks or locks_mod.make_locks(conf)
-        self.fencer = fence.Fencer(cloud, fence.power_driver(conf),
+        driver = tenure_mod.acting(fence.power_driver(conf))
+        self.fencer = fence.Fencer(cloud, driver,
                                    self.clock, self.stop_event,
                                    poll_interval=group.poll_interval)
         slots = threading.BoundedSemaphore(group.workers)
@@ -120,7 +126,8 @@ class EngineManager:
                               self.stop_event,
                               StepOptions.from_conf(self.conf),
                               runner_mod.RetryOptions.from_conf(self.conf),
-                              run_policy, slots=slots))
+                              run_policy, slots=slots),
+            self.engine_id)
 
     def start(self) -> None:
         self.locks.start()

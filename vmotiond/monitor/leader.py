@@ -10,9 +10,17 @@ an unreachable Redis blocks for its socket timeout, far beyond the lease)
 stops leading on its own clock: ``is_leader`` holds only until the lease
 of the last renewal, less one heartbeat, has passed, whatever the call in
 flight is doing, so it stops deciding before another member is elected.
+
+Each stretch of leadership is logged at its two ends, with the instants
+``is_leader`` turned true and false (UTC, to the microsecond): "Monitor
+leadership of M (term N) from T" and "Monitor leadership of M (term N)
+ended at T: why". A lapse is logged once the elector's thread is free
+again, with the instant the lease of the last renewal ran out; how many
+seconds two members led at once is read from these lines.
 """
 
 from collections.abc import Callable
+import datetime
 import threading
 
 from oslo_config import cfg
@@ -51,6 +59,7 @@ class LeaderElector:
         # in flight (half the lease when the heartbeat is that long).
         self._trust = max(lease - self._interval, lease / 2)
         self._valid_until = 0.0
+        self._leading_since: datetime.datetime | None = None
         self._clock = clock or clock_mod.Clock()
         self._on_change = on_change
         self._coordinator: coordination.CoordinationDriver | None = None
@@ -100,6 +109,7 @@ class LeaderElector:
                 LOG.warning("Could not release the leader lock",
                             exc_info=True)
             self._set(False)
+        self._ended("stopped")
         if self._coordinator is not None:
             try:
                 self._coordinator.stop()
@@ -115,13 +125,15 @@ class LeaderElector:
     def _tick(self) -> bool:
         if self._coordinator is None or self._lock is None:
             return False
+        self._note_lapse()
         started = self._clock.monotonic()
+        started_at = self._clock.now()
         try:
             if self._leader:
                 self._coordinator.heartbeat()
                 if not self._still_owner():
                     LOG.warning("Lost the monitor leadership (lease taken)")
-                    self._step_down()
+                    self._step_down("lease taken")
                     return False
             else:
                 self._coordinator.heartbeat()
@@ -131,14 +143,37 @@ class LeaderElector:
                          self._member.decode())
             self._valid_until = started + self._trust
             self._set(True)
+            if self._leading_since is None and self.is_leader:
+                self._leading_since = started_at
+                LOG.info("Monitor leadership of %s (term %d) from %s",
+                         self._member.decode(), self._term,
+                         started_at.isoformat())
         except tooz.ToozError:
             LOG.warning("Coordination backend failed; not leading",
                         exc_info=True)
-            self._step_down()
+            self._step_down("coordination backend failed")
         return self.is_leader
 
-    def _step_down(self) -> None:
+    def _note_lapse(self) -> None:
+        """Log the end of a lead whose lease ran out without a renewal."""
+        if self._leading_since is not None and not self.is_leader:
+            self._ended("not renewed within its lease")
+
+    def _ended(self, why: str) -> None:
+        """Log the instant ``is_leader`` turned false: now, or the end of
+        the last renewal's lease when that came first."""
+        if self._leading_since is None:
+            return
+        self._leading_since = None
+        now = self._clock.now()
+        left = self._valid_until - self._clock.monotonic()
+        at = now + datetime.timedelta(seconds=min(0.0, left))
+        LOG.info("Monitor leadership of %s (term %d) ended at %s: %s",
+                 self._member.decode(), self._term, at.isoformat(), why)
+
+    def _step_down(self, why: str) -> None:
         self._set(False)
+        self._ended(why)
         if self._lock is None:
             return
         try:

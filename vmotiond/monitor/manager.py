@@ -213,6 +213,14 @@ class Monitor:
                 self.probe, {h: a for h, a in targets.items()
                              if h not in probes}, self._pool))
             state, events = state_mod.decide(plan, probes)
+        if events and not self.is_leader:
+            # The lease ran out while this cycle read Nova or probed: the
+            # next leader decides, on the records it loads.
+            LOG.warning("Monitor leadership lost during the cycle; its %d "
+                        "decision(s) are left to the next leader",
+                        len(events))
+            self._loaded = False
+            return []
         self.state = state
         for event in events:
             self._handle(event, views, now)

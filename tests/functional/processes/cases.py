@@ -83,8 +83,9 @@ class CloudTestCase(testtools.TestCase):
 
 class LocalTestCase(testtools.TestCase):
     """vmotiond on SQLite next to a small simulated cloud served over HTTP
-    from this process; on the embedded defaults (``fake://``, file locks)
-    unless ``transport_url`` is None (RabbitMQ and Redis then)."""
+    from this process (heartbeats every 2 s); on the embedded defaults
+    (``fake://``, file locks) unless ``transport_url`` is None (RabbitMQ
+    and Redis then)."""
 
     transport_url: str | None = "fake://"
 
@@ -92,7 +93,11 @@ class LocalTestCase(testtools.TestCase):
         super().setUp()
         self.dep = self.useFixture(base.Deployment(
             "sqlite", transport_url=self.transport_url))
-        self.sim = sim_mod.SimServer(seed=1)
+        # Heartbeats every 2 s, as the thresholds of Deployment.options
+        # expect: with Nova's 10 s the hosts would look stale between two
+        # beats and the monitor's state of them would depend on timing.
+        self.sim = sim_mod.SimServer(sim_mod.SimCloud(seed=1,
+                                                      report_interval=2.0))
         self.sim.cloud.add_flavor("m1.small", 1, 2048, 20)
         for name in ("compute-1", "compute-2"):
             self.sim.cloud.add_host(name)

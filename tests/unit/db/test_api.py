@@ -1,5 +1,6 @@
 """The data API on SQLite; tests/functional/db runs it on real servers."""
 
+import dataclasses
 import datetime
 import functools
 from typing import Any
@@ -14,6 +15,8 @@ from vmotiond import clock as clock_mod
 from vmotiond import constants
 from vmotiond import exception
 from vmotiond.db import models
+from vmotiond.db import notifications as notifications_db
+from vmotiond.db import vmoves as vmoves_db
 
 # Lower case as Nova writes them; in the order they sort.
 HOST_UUIDS = ("1b0b6cf2-3f0c-4d3e-8f55-0d8f3a7c2e10",
@@ -518,6 +521,72 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
                          (row.status, row.result, row.context))
         self.assertEqual(datetime.timedelta(seconds=3),
                          row.ended_at - row.started_at)
+
+    # -- claims -----------------------------------------------------------
+
+    def _begun(self, name: str = "evacuate") -> vmoves_db.StepWrite:
+        return vmoves_db.StepWrite(name, 1, constants.ONGOING,
+                                   self.clock.now())
+
+    def test_take_bumps_the_generation_and_names_the_owner(self) -> None:
+        uuid = self._notification()
+        first = self.db.notification_take(uuid, "engine-a")
+        second = self.db.notification_take(uuid, "engine-b")
+        self.assertEqual(
+            (notifications_db.Fence(uuid, "engine-a", 1),
+             notifications_db.Fence(uuid, "engine-b", 2)), (first, second))
+        row = self.db.notification_get(uuid)
+        self.assertEqual((constants.NOTIFICATION_RUNNING, "engine-b", 2),
+                         (row.status, row.owner, row.generation))
+        self.assertTrue(second.holds(row))
+        self.assertFalse(first.holds(row))
+        self.db.notification_set_status(uuid, constants.NOTIFICATION_FAILED)
+        self.assertIsNone(self.db.notification_take(uuid, "engine-c"))
+        self.assertEqual(2, self.db.notification_get(uuid).generation)
+
+    def test_journal_of_a_superseded_claim_is_refused(self) -> None:
+        notification, uuids = self._vmoves(1)
+        stale = self.db.notification_take(notification, "engine-a")
+        assert stale is not None
+        written, _ = self.db.step_journal(
+            uuids[0], [self._begun()], {"status": constants.ONGOING},
+            expected=(constants.PENDING,), fence=stale)
+        self.assertTrue(written)
+        self.db.notification_take(notification, "engine-b")
+        error = self.assertRaises(
+            exception.Superseded, self.db.step_journal, uuids[0],
+            [self._begun("wait_moved")], {"message": "stale"}, fence=stale)
+        self.assertIn("taken up by engine-b", str(error))
+        self.assertEqual(["evacuate"],
+                         [s.name for s in self.db.step_list(uuids[0])])
+        self.assertIsNone(self.db.vmove_get(uuids[0]).message)
+
+    def test_no_step_begins_on_a_final_vmove(self) -> None:
+        _, uuids = self._vmoves(1)
+        self.db.vmove_update(uuids[0], {"status": constants.SUCCEEDED})
+        self.assertEqual((False, []), self.db.step_journal(
+            uuids[0], [self._begun()]))
+        ended = dataclasses.replace(self._begun(), status=constants.FAILED)
+        self.assertTrue(self.db.step_journal(uuids[0], [ended])[0])
+        self.assertEqual([constants.FAILED],
+                         [s.status for s in self.db.step_list(uuids[0])])
+
+    def test_orphaned_steps_are_ended_saying_why(self) -> None:
+        notification, uuids = self._vmoves(2)
+        other, others = self._notification("k2"), []
+        others = self.db.vmoves_create(other, [{
+            "instance_uuid": "inst-x", "source_host": "node1",
+            "type": constants.EVACUATION}])
+        for uuid in uuids + [others[0].uuid]:
+            self.db.step_journal(uuid, [self._begun()])
+        self.db.vmove_update(uuids[0], {"status": constants.SUCCEEDED})
+        self.assertEqual(2, self.db.steps_orphaned_close(
+            notification, "engine a died"))
+        self.assertEqual(
+            [(constants.FAILED, "engine a died")] * 2 +
+            [(constants.ONGOING, None)],
+            [(s.status, s.result) for u in uuids + [others[0].uuid]
+             for s in self.db.step_list(u)])
 
     def test_times_keep_microseconds(self) -> None:
         _, uuids = self._vmoves(1)

@@ -90,6 +90,25 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
                              {"name": "node2", "uuid": OTHER}])
         self.assertEqual(OTHER, database.host_get("node2").uuid)
 
+    def test_0009_claims_start_unowned_at_generation_0(self) -> None:
+        engine = self.get_engine()
+        migration.upgrade(engine, "0008")
+        old = self._old_notification("node1", "key-1")
+        migration.upgrade(engine)
+        database = self.db.database
+        row = database.notification_get(old)
+        self.assertEqual((None, 0), (row.owner, row.generation))
+        # The next engine to take it up owns it, at generation 1.
+        fence = database.notification_take(old, "engine-a")
+        self.assertIsNotNone(fence)
+        self.assertTrue(fence.holds(database.notification_get(old)))
+        self.assertEqual(1, fence.generation)
+        new = database.notification_create("COMPUTE_HOST", "node1",
+                                           "key-2", {}).uuid
+        self.assertEqual((None, 0), (database.notification_get(new).owner,
+                                     database.notification_get(new)
+                                     .generation))
+
     def test_sync_from_empty_reaches_head(self) -> None:
         engine = self.get_engine()
         self.assertIsNone(migration.current_revision(engine))

@@ -2,8 +2,10 @@
 
 import os
 import sqlite3
+import threading
 
 import fixtures
+import sqlalchemy as sa
 import testtools
 
 from tests.fixtures import conf as conf_fixture
@@ -60,3 +62,34 @@ class SqliteTest(testtools.TestCase):
         db = db_api.Database(self.conf, connection="sqlite://")
         self.addCleanup(db.dispose)
         self.assertEqual("memory", self.pragma(db, "journal_mode"))
+
+    def test_a_write_after_a_read_waits_instead_of_failing(self) -> None:
+        """Another connection writing between a transaction's read and its
+        write: with BEGIN IMMEDIATE the other one waits its turn; with a
+        plain BEGIN this transaction's write failed at once, "database is
+        locked", whatever the busy timeout."""
+        db = self.database()
+        db.notification_create(constants.COMPUTE_HOST, "h", "k0", {})
+        other_failed: list[BaseException] = []
+
+        def other_write() -> None:
+            try:
+                db.notification_create(constants.COMPUTE_HOST, "h", "k1", {})
+            except BaseException as exc:
+                other_failed.append(exc)
+
+        other = threading.Thread(target=other_write)
+        with db._writer() as session:
+            self.assertEqual(1, session.execute(sa.text(
+                "SELECT count(*) FROM notifications")).scalar())
+            other.start()
+            # The other write either waits for this transaction (it has
+            # the write lock) or, without it, commits meanwhile.
+            other.join(0.5)
+            session.execute(sa.text(
+                "UPDATE notifications SET status = 'error' "
+                "WHERE dedup_key = 'k0'"))
+        other.join(30)
+        self.assertEqual([], other_failed)
+        self.assertEqual({"k0": "error", "k1": "new"}, {
+            n.dedup_key: n.status for n in db.notification_list()})

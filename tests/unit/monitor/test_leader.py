@@ -1,7 +1,11 @@
 """The leader elector on tooz's file:// backend (one machine)."""
 
+import datetime
+import logging
+import re
 import threading
 
+import fixtures
 import testtools
 
 from tests.fixtures import conf as conf_fixture
@@ -42,7 +46,7 @@ class FileLeaderTest(testtools.TestCase):
         elector.start()
         self.addCleanup(elector.stop)
         self.assertTrue(elector.tick())
-        elector._step_down()                     # the lease was lost
+        elector._step_down("lease taken")        # the lease was lost
         self.assertFalse(elector.is_leader)
         self.assertTrue(elector.tick())          # and won again
         self.assertEqual(2, elector.term)
@@ -66,3 +70,32 @@ class FileLeaderTest(testtools.TestCase):
         self.assertTrue(elector.tick())    # a renewal brings it back
         clock.advance(8.9)
         self.assertTrue(elector.is_leader)
+
+    def test_each_stretch_of_lead_is_logged_with_its_instants(self) -> None:
+        log = self.useFixture(fixtures.FakeLogger(level=logging.INFO))
+        fx = self.useFixture(conf_fixture.Conf())
+        fx.set("lease_timeout", 10.0, "coordination")
+        fx.set("heartbeat_interval", 1.0, "coordination")
+        clock = StillClock()
+        start = clock.now()
+        elector = leader.LeaderElector(fx.conf, member_id="solo",
+                                       clock=clock)
+        elector.start()
+        self.addCleanup(elector.stop)
+        self.assertTrue(elector.tick())
+        clock.advance(30)                  # the lease of 9 s ran out
+        self.assertFalse(elector.is_leader)
+        self.assertTrue(elector.tick())    # logs the lapse, leads again
+        elector.stop()
+        stretches = re.findall(
+            r"Monitor leadership of solo \(term 1\) (from|ended at) "
+            r"([0-9T:.-]+)(?:: (.*))?$", log.output, re.M)
+        at = [(kind, datetime.datetime.fromisoformat(t), why)
+              for kind, t, why in stretches]
+        nine = start + datetime.timedelta(seconds=9)
+        thirty = start + datetime.timedelta(seconds=30)
+        self.assertEqual(
+            [("from", start, ""),
+             ("ended at", nine, "not renewed within its lease"),
+             ("from", thirty, ""),
+             ("ended at", thirty, "stopped")], at)

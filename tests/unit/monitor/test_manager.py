@@ -285,6 +285,27 @@ class LeadershipTest(MonitorTestBase):
         self.run_for(2)
         self.assertEqual(7, self.monitor.state.hosts["h3"].generation)
 
+    def test_lead_lost_mid_cycle_decides_nothing(self) -> None:
+        self.run_for(20)
+        self.kill("h3")
+        original = self.cloud.list_compute_services
+
+        def list_then_lose_the_lead() -> list:
+            services = original()
+            self.elector.is_leader = False    # the lease ran out meanwhile
+            return services
+        self.cloud.list_compute_services = list_then_lose_the_lead
+        for _ in range(30):                   # each cycle starts leading
+            self.elector.is_leader = True
+            self.run_for(2)
+        self.assertEqual([], self.notifier.types())
+        self.assertNotIn(self.store.saved["h3"].state,
+                         (c.HOST_DOWN, c.HOST_FENCED))
+        self.cloud.list_compute_services = original
+        self.elector.is_leader = True
+        self.run_for(60)
+        self.assertEqual([payload.EVENT_HOST_DOWN], self.notifier.types())
+
     def test_start_and_stop(self) -> None:
         self.fx.set("poll_interval", 0.1, group="monitor")
         mon = manager.Monitor(self.fx.conf, self.cloud, self.store,

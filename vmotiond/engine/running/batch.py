@@ -21,11 +21,13 @@ from vmotiond.cloud import records
 from vmotiond.db import api as db_api
 from vmotiond.db import models
 from vmotiond.db import retry as db_retry
+from vmotiond.engine import locks
 from vmotiond.engine.deciding import names
 from vmotiond.engine.deciding import tiers
 from vmotiond.engine.deciding.records import Plan
 from vmotiond.engine.running import dispatch
 from vmotiond.engine.running import runner as runner_mod
+from vmotiond.engine.running import tenure as tenure_mod
 from vmotiond.engine.running import vmove_store
 from vmotiond.engine.running import watch as watch_mod
 
@@ -34,6 +36,10 @@ LOG = logging.getLogger(__name__)
 DONE = (constants.NOTIFICATION_FINISHED, constants.NOTIFICATION_FAILED,
         constants.NOTIFICATION_IGNORED, constants.NOTIFICATION_ABORTED)
 ABORTED_MESSAGE = "aborted by operator"
+# A step left ongoing by the engine that ran the notification before.
+ORPHANED_MESSAGE = ("ended when engine %s took the notification up: the "
+                    "engine that ran this step (%s) died or lost the "
+                    "notification")
 
 # Why a vmove without a plan (written before schema 0005 stored plans in
 # vmoves) ends failed instead of running.
@@ -54,8 +60,10 @@ class MoveBatch:
 
     def __init__(self, db: db_api.Database, clock: clock_mod.Clock,
                  stop: threading.Event, dispatcher: dispatch.Dispatcher,
-                 runner: runner_mod.Runner) -> None:
+                 runner: runner_mod.Runner, owner: str) -> None:
         self.db = db
+        # This engine as the owner of the notifications it claims.
+        self.owner = owner
         self.clock = clock
         self.stop = stop
         self.dispatcher = dispatcher
@@ -65,18 +73,25 @@ class MoveBatch:
         # Each notification's tier timeouts, from run to conclude.
         self.gate_notes: dict[str, list[str]] = {}
 
-    def claim(self, uuid: str) -> bool:
-        """``new -> running`` by test-and-set; a ``running`` one is taken
-        up (call it under the lock that makes its owner unique)."""
-        if self.db.notification_set_status(
-                uuid, constants.NOTIFICATION_RUNNING,
-                expected=(constants.NOTIFICATION_NEW,)):
-            return True
-        current = self.db.notification_get(uuid)
-        if current.status == constants.NOTIFICATION_RUNNING:
-            LOG.info("Resuming notification %s", uuid)
-            return True
-        return False
+    def claim(self, uuid: str, lock: locks.Lock
+              ) -> tenure_mod.Tenure | None:
+        """``new -> running`` by test-and-set, or a ``running`` one taken
+        up, with this engine as owner and the generation bumped (call it
+        holding ``lock``, the one that makes its owner unique); None when
+        it is neither. Taken up: the steps the engine before left
+        ``ongoing`` are ended, saying so."""
+        before = self.db.notification_get(uuid)
+        fence = self.db.notification_take(uuid, self.owner)
+        if fence is None:
+            return None
+        if before.status == constants.NOTIFICATION_RUNNING:
+            previous = before.owner or "an engine that did not record itself"
+            closed = self.db.steps_orphaned_close(
+                uuid, ORPHANED_MESSAGE % (self.owner, previous))
+            LOG.info("Resuming notification %s (generation %d, was %s's; "
+                     "%d step(s) it left ongoing ended)", uuid,
+                     fence.generation, previous, closed)
+        return tenure_mod.Tenure(self.db, fence, lock)
 
     def prepare(self, uuid: str, make_plan: Callable[[], Plan]
                 ) -> list[runner_mod.Job]:
@@ -131,17 +146,19 @@ class MoveBatch:
             "end_time": self.clock.now()}, expected=(constants.PENDING,))
 
     def run(self, uuid: str, jobs: list[runner_mod.Job],
-            since: datetime.datetime) -> None:
-        """Run the jobs; raise Interrupted when the engine stops."""
+            since: datetime.datetime, holder: tenure_mod.Tenure) -> None:
+        """Run the jobs; raise Interrupted when the engine stops,
+        ``Superseded`` when it lost the notification meanwhile."""
         watch = self.watches.pop(uuid, None)
         notes = self.gate_notes.setdefault(uuid, [])
         self.dispatcher.run_all(
-            jobs, lambda job: self.runner.run(job, since, watch),
-            keep_going=lambda: self._keep_going(uuid),
+            jobs, lambda job: self.runner.run(job, since, watch, holder),
+            keep_going=lambda: self._keep_going(holder),
             on_gate=functools.partial(self._gated, uuid, notes))
         if self.stop.is_set():
             self.gate_notes.pop(uuid, None)
             raise exception.Interrupted(reason="engine stopping")
+        holder.check()
 
     def _gated(self, uuid: str, notes: list[str], gate: tiers.Gate,
                note: str) -> None:
@@ -157,10 +174,13 @@ class MoveBatch:
             LOG.warning("Notification %s: '%s' not recorded: %s", uuid,
                         note, db_retry.first_line(exc))
 
-    def _keep_going(self, uuid: str) -> bool:
+    def _keep_going(self, holder: tenure_mod.Tenure) -> bool:
         if self.stop.is_set():
             return False
-        status = self.db.notification_get(uuid).status
+        try:
+            status = holder.check().status
+        except exception.Superseded:
+            return False
         return bool(status == constants.NOTIFICATION_RUNNING)
 
     def conclude(self, uuid: str) -> str:

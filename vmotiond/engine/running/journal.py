@@ -8,15 +8,16 @@ step that only reads is written with whatever comes next: should the
 engine die before, it runs again on resume, which a step that only reads
 may. The vmove's current step is the last one written begun. The
 claim of the vmove (``ongoing``, one more attempt) goes with the first of
-these writes: before that, a run has only read.
+these writes: before that, a run has only read. Every write carries the
+notification's claim (``fence``): once another engine took the
+notification up, the database refuses it (``Superseded``); and a step
+never begins on a final vmove (``NotClaimed``).
 """
 
 from collections.abc import Callable
 from collections.abc import Mapping
 import dataclasses
-import functools
 import itertools
-import typing
 from typing import Any
 
 from oslo_log import log as logging
@@ -25,8 +26,10 @@ from vmotiond import clock as clock_mod
 from vmotiond import constants
 from vmotiond.cloud import base as cloud_base
 from vmotiond.db import api as db_api
+from vmotiond.db import notifications
 from vmotiond.db import retry as db_retry
 from vmotiond.db import vmoves as vmoves_db
+from vmotiond.engine.running import tenure
 
 LOG = logging.getLogger(__name__)
 
@@ -35,15 +38,19 @@ CLAIMABLE = (constants.PENDING, constants.ONGOING)
 
 class NotClaimed(Exception):
     """The vmove was not ``pending`` or ``ongoing`` any more when its claim
-    was written: someone else has it; nothing of this run was written."""
+    was written, or was final when a step began: someone else has it or
+    ended it; nothing of this write was written."""
 
 
 class Journal:
     """The steps of one run of one vmove, written when they must be."""
 
     def __init__(self, db: db_api.Database, clock: clock_mod.Clock,
-                 vmove_uuid: str) -> None:
+                 vmove_uuid: str,
+                 fence: notifications.Fence | None = None) -> None:
         self.db = db
+        # The notification's claim every write is conditional on.
+        self.fence = fence
         self.clock = clock
         self.vmove_uuid = vmove_uuid
         # Steps by handle, in the order they began, until written ended.
@@ -129,12 +136,14 @@ class Journal:
         try:
             written, ids = self.db.step_journal(
                 self.vmove_uuid, [s for _, s in todo],
-                vmove=values or None, expected=expected)
+                vmove=values or None, expected=expected, fence=self.fence)
         except Exception:
             self._drop_ended()
             raise
         if not written:
-            if self.claim is not None:
+            if self.claim is not None or any(
+                    s.step_id is None and s.status == constants.ONGOING
+                    for _, s in todo):
                 raise NotClaimed()
             return False
         self.claim = None
@@ -149,27 +158,6 @@ class Journal:
                       if s.status == constants.ONGOING}
 
 
-class _Guarded:
-    """The cloud as a vmove's steps see it: before any call that is no
-    read (``list_*``, ``get_*``), the journal writes what it follows."""
-
-    def __init__(self, cloud: cloud_base.Cloud, journal: Journal) -> None:
-        self._cloud = cloud
-        self._journal = journal
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self._cloud, name)
-        if not cloud_base.acts(name) or not callable(attr):
-            return attr
-        journal = self._journal
-
-        @functools.wraps(attr)
-        def act(*args: Any, **kwargs: Any) -> Any:
-            journal.before_act()
-            return attr(*args, **kwargs)
-        return act
-
-
 def guarded(cloud: cloud_base.Cloud, journal: Journal) -> cloud_base.Cloud:
     """``cloud``, writing ``journal`` before every call that acts."""
-    return typing.cast(cloud_base.Cloud, _Guarded(cloud, journal))
+    return tenure.acting(cloud, journal.before_act)

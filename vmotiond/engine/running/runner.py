@@ -30,6 +30,7 @@ from vmotiond.db import retry as db_retry
 from vmotiond.engine.running import journal as journal_mod
 from vmotiond.engine.running import policy as policy_mod
 from vmotiond.engine.running import steps as steps_mod
+from vmotiond.engine.running import tenure as tenure_mod
 from vmotiond.engine.running import vmove_store
 from vmotiond.engine.running import watch as watch_mod
 from vmotiond.engine.running.steps.base import Outcome
@@ -94,12 +95,28 @@ class Runner:
         self.policy = policy
 
     def run(self, job: Job, since: datetime.datetime,
-            watch: watch_mod.MoveWatch | None = None) -> str:
+            watch: watch_mod.MoveWatch | None = None,
+            holder: tenure_mod.Tenure | None = None) -> str:
         """Run ``job``; return the vmove's status afterwards. ``watch``,
-        when given, is its notification's view of the servers in flight."""
-        journal = journal_mod.Journal(self.db, self.clock, job.vmove_uuid)
+        when given, is its notification's view of the servers in flight;
+        ``holder``, this engine's hold on the notification: once it is
+        lost, nothing more is written or asked of the cloud for it."""
+        journal = journal_mod.Journal(
+            self.db, self.clock, job.vmove_uuid,
+            holder.fence if holder is not None else None)
+        with tenure_mod.holding(holder):
+            return self._guarded_run(job, since, journal, watch)
+
+    def _guarded_run(self, job: Job, since: datetime.datetime,
+                     journal: journal_mod.Journal,
+                     watch: watch_mod.MoveWatch | None) -> str:
         try:
             return self._run(job, since, journal, watch)
+        except exception.Superseded as exc:
+            LOG.warning("vmove %s of instance %s: %s; this engine stops it "
+                        "and asks nothing more of the cloud for it",
+                        job.vmove_uuid, job.instance_uuid, exc)
+            return constants.ONGOING
         except journal_mod.NotClaimed:
             LOG.info("vmove %s is no longer pending; skipped",
                      job.vmove_uuid)
@@ -118,7 +135,7 @@ class Runner:
             try:
                 self._end(job, journal, constants.FAILED, _crash(exc),
                           expected=(constants.PENDING, constants.ONGOING))
-            except exception.Interrupted:
+            except (exception.Interrupted, exception.Superseded):
                 return constants.ONGOING
             except _Unrecorded as unrecorded:
                 LOG.error("vmove %s: %s; it is resumed with its "
@@ -171,7 +188,8 @@ class Runner:
                 if host and host != ctx.dest_host:
                     ctx.dest_host = str(host)
                     journal.update({"dest_host": ctx.dest_host})
-        except (exception.Interrupted, journal_mod.NotClaimed):
+        except (exception.Interrupted, journal_mod.NotClaimed,
+                exception.Superseded):
             raise
         except Exception as exc:
             if isinstance(exc, exception.VmotiondError):
@@ -227,7 +245,7 @@ class Runner:
             row_id = journal.begin(step.key, attempt)
             try:
                 outcome = step.execute(ctx)
-            except journal_mod.NotClaimed:
+            except (journal_mod.NotClaimed, exception.Superseded):
                 raise
             except exception.Interrupted:
                 journal.end_now(row_id, constants.FAILED,
@@ -282,6 +300,8 @@ class Runner:
         for step, outcome in reversed(done):
             try:
                 step.revert(ctx, outcome)
+            except exception.Superseded:
+                raise
             except Exception:
                 LOG.exception("revert of %s for %s failed", step.key,
                               ctx.server_id)
@@ -304,6 +324,8 @@ class Runner:
                 LOG.info("vmove %s is no longer pending; not ended %s",
                          job.vmove_uuid, status)
                 return
+            except exception.Superseded:
+                raise
             except Exception as exc:
                 if attempt >= END_ATTEMPTS or \
                         not db_retry.is_transient(exc):

@@ -2,7 +2,8 @@
 
 ``Workflow.run(uuid)`` takes a notification to its end, or resumes it
 after a crash: lock (one writer: the host's for the kinds that empty or
-refill a host), claim ``new -> running``, the kind's preparation (a
+refill a host), claim ``new -> running`` (or take a ``running`` one up)
+with this engine as owner and a new generation, the kind's preparation (a
 recovery fences, a drain disables the host, a move-back clears the fence,
 a release lifts it and ends there), the plan written as vmoves in one
 transaction before anything moves, the standby hosts the plan uses opened,
@@ -34,6 +35,7 @@ from vmotiond.engine.deciding.records import PlanOptions
 from vmotiond.engine.deciding.records import ServerGroup
 from vmotiond.engine.deciding.records import TargetHost
 from vmotiond.engine.running import batch as batch_mod
+from vmotiond.engine.running import tenure
 from vmotiond.engine.workflows import server_groups
 from vmotiond.engine.workflows import standby
 
@@ -208,18 +210,30 @@ class Workflow:
             LOG.info("Taking up %s %s (host %s), left running by an engine "
                      "that stopped", self.kind, uuid, notification.host)
         try:
-            return self._locked(uuid)
+            return self._locked(uuid, lock)
         except exception.Interrupted:
             LOG.info("%s %s interrupted; it resumes on start", self.kind,
                      uuid)
             return None
+        except exception.Superseded as exc:
+            LOG.warning("%s %s (host %s): %s; this engine stops acting on "
+                        "it", self.kind, uuid, notification.host, exc)
+            return None
         finally:
             lock.release()
 
-    def _locked(self, uuid: str) -> str:
+    def _locked(self, uuid: str, lock: locks_mod.Lock) -> str:
         batch = self.s.batch
-        if not batch.claim(uuid):
+        holder = batch.claim(uuid, lock)
+        if holder is None:
             return str(self.s.db.notification_get(uuid).status)
+        with tenure.holding(holder):
+            return self._held(uuid, holder)
+
+    def _held(self, uuid: str, holder: tenure.Tenure) -> str:
+        """Run the claimed notification; every call that changes the
+        cloud first checks ``holder`` (``tenure.acting``)."""
+        batch = self.s.batch
         notification = self.s.db.notification_get(uuid)
         try:
             self.prepare(notification)
@@ -234,7 +248,7 @@ class Workflow:
         standby.open_hosts(self.s.db, self.s.cloud,
                            {j.dest_host for j in jobs if j.dest_host})
         since = min(notification.created_at, notification.generated_time)
-        batch.run(uuid, jobs, since)
+        batch.run(uuid, jobs, since, holder)
         standby.settle(self.s.db, self.s.cloud, uuid,
                        batch_mod.dest_hosts(self.s.db, uuid))
         return batch.conclude(uuid)

@@ -221,3 +221,40 @@ class RunnerPolicyTest(RunnerTestCase):
         row = self.db.vmove_get(self.row.uuid)
         self.assertEqual(constants.FAILED, row.status)
         self.assertIn("step live_migrate failed", row.message)
+
+
+class FinalVmoveTest(RunnerTestCase):
+    """A final vmove is never run again, whichever way it is reached."""
+
+    def evacuations(self):
+        return [c for c in self.cloud.calls if c[0] == "evacuate_server"]
+
+    def test_a_final_vmove_is_not_claimed(self):
+        self.db.vmove_update(self.row.uuid, {"status": constants.SUCCEEDED})
+        self.assertEqual(constants.SUCCEEDED,
+                         self.runner.run(self.job(), self.clock.now()))
+        self.assertEqual([], self.evacuations())
+        self.assertEqual([], self.db.step_list(self.row.uuid))
+
+    def test_ended_by_another_before_a_retry_it_asks_nothing_more(self):
+        runner_ = self.make_runner(policy.RECOVERY, retries=2)
+        busy = exception.CloudConflict(service="compute", call="evacuate",
+                                       reason="busy")
+        self.cloud.fail["evacuate_server"] = [busy]
+        real = self.clock.wait
+
+        def ended_meanwhile(event, seconds):
+            # The back-off before the retry: another run ends the vmove.
+            self.db.vmove_update(self.row.uuid,
+                                 {"status": constants.SUCCEEDED})
+            return real(event, seconds)
+
+        self.useFixture(fixtures.MockPatchObject(self.clock, "wait",
+                                                 ended_meanwhile))
+        runner_.run(self.job(("evacuate", "wait_moved")), self.clock.now())
+        # The first try reached the cloud and failed; no retry did.
+        self.assertEqual(1, len(self.evacuations()))
+        self.assertEqual(constants.SUCCEEDED,
+                         self.db.vmove_get(self.row.uuid).status)
+        self.assertEqual([constants.FAILED], [
+            s.status for s in self.db.step_list(self.row.uuid)])
