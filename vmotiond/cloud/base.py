@@ -10,6 +10,12 @@ from typing import Protocol
 from vmotiond.cloud import records
 
 
+def acts(method: str) -> bool:
+    """Whether the cloud's ``method`` changes something (it is no read:
+    ``list_*``, ``get_*``)."""
+    return not method.startswith(("list_", "get_"))
+
+
 class Cloud(Protocol):
     # Reads: one list call per resource kind, paginated.
     def list_compute_services(self) -> list[records.ComputeService]: ...

@@ -31,6 +31,27 @@ POOL_OPTS = [
         min=0,
         help="Most moves running at once towards one target host (Nova's "
              "own max_concurrent_builds defaults to 10). 0: no limit."),
+    cfg.IntOpt(
+        "max_concurrent_nova_calls",
+        default=10,
+        min=0,
+        help="Most calls that change the cloud (evacuate, migrate, start, "
+             "stop, reset state, force down, enable or disable a service, "
+             "floating IP (dis)associations) in flight at once from this "
+             "engine, whatever notification makes them: the recovery of "
+             "several hosts at once does not flood the Nova API. Reads are "
+             "not counted. 0: no limit."),
+    cfg.FloatOpt(
+        "tier_timeout",
+        default=600.0,
+        min=0.0,
+        help="Readiness gate between priority tiers (vmotion:priority): "
+             "the instances of a tier start moving when every vmove of the "
+             "tier before is final (its instance landed in its final "
+             "state, or the vmove failed or was ignored), or when that "
+             "tier has run this many seconds; the notification's message "
+             "says so. 0: no gate, a tier starts as soon as every vmove of "
+             "the tier before has started."),
     cfg.BoolOpt(
         "resume_on_start",
         default=True,

@@ -60,14 +60,16 @@ class EngineManager:
                  ) -> None:
         self.conf = conf
         self.db = db
-        # Every call that changes the cloud checks first that this engine
-        # still runs the notification it acts for.
-        cloud = tenure_mod.acting(cloud)
-        self.cloud = cloud
         self.engine_id = tenure_mod.engine_id(conf.host)
         self.clock = clock or clock_mod.Clock()
         self.stop_event = stop_event or threading.Event()
         group = conf.engine
+        # Every call that changes the cloud checks first that this engine
+        # still runs the notification it acts for, once it holds one slot
+        # of the budget every notification shares.
+        self.cloud = cloud = dispatch.budgeted(
+            tenure_mod.acting(cloud), group.max_concurrent_nova_calls,
+            self.stop_event)
         # ``workers`` moves run at once (move slots); as many more vmoves
         # may do their steps before and after the move meanwhile.
         threads = 2 * group.workers
@@ -81,8 +83,9 @@ class EngineManager:
                                    self.clock, self.stop_event,
                                    poll_interval=group.poll_interval)
         slots = threading.BoundedSemaphore(group.workers)
-        self.dispatcher = dispatch.Dispatcher(self.pool, threads,
-                                              group.max_moves_per_target)
+        self.dispatcher = dispatch.Dispatcher(
+            self.pool, threads, group.max_moves_per_target,
+            group.tier_timeout, self.clock)
         services = workflow.Services(
             conf, db, cloud, self.clock, self.stop_event, self.locks,
             self._batch(policy.RECOVERY, slots), PlanOptions.from_conf(conf))

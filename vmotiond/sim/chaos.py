@@ -154,6 +154,10 @@ class Chaos:
         self.rules: list[FaultRule] = []
         self.partition: Partition | None = None
         self.calls: dict[str, dict[str, dict[str, int]]] = {}
+        # A harness count, not Nova's: calls that change the cloud (any
+        # method but GET and HEAD) being answered now, and the most seen.
+        self.acting = 0
+        self.acting_peak = 0
         self._rule_ids = itertools.count(1)
 
     def duration(self, op: str) -> float:

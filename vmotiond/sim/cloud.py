@@ -380,6 +380,12 @@ class SimCloud:
         with self.lock:
             return self.chaos.count(server_id, action, accepted)
 
+    def acting_peak(self) -> int:
+        """The most calls that change the cloud answered at once (a
+        harness count: how hard a client pressed, not Nova's behaviour)."""
+        with self.lock:
+            return self.chaos.acting_peak
+
     def action_counts(self) -> dict[str, dict[str, dict[str, int]]]:
         with self.lock:
             return {sid: {a: dict(c) for a, c in acts.items()}

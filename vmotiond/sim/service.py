@@ -128,6 +128,22 @@ class ServiceApp:
     def _run(self, route: wsgi.Route, ctx: wsgi.Context, op: str,
              params: dict[str, str], version: tuple[int, int]
              ) -> webob.Response:
+        acting = route.method not in ("GET", "HEAD")
+        if not acting:
+            return self._answer(route, ctx, op, params, version)
+        chaos = self.cloud.chaos
+        with self.cloud.lock:
+            chaos.acting += 1
+            chaos.acting_peak = max(chaos.acting_peak, chaos.acting)
+        try:
+            return self._answer(route, ctx, op, params, version)
+        finally:
+            with self.cloud.lock:
+                chaos.acting -= 1
+
+    def _answer(self, route: wsgi.Route, ctx: wsgi.Context, op: str,
+                params: dict[str, str], version: tuple[int, int]
+                ) -> webob.Response:
         chaos = self.cloud.chaos
         with self.cloud.lock:
             rule = chaos.take(op, ("http_500", "http_503", "timeout"),

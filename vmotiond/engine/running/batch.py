@@ -9,6 +9,7 @@ what to plan.
 
 from collections.abc import Callable
 import datetime
+import functools
 import threading
 
 from oslo_log import log as logging
@@ -19,8 +20,10 @@ from vmotiond import exception
 from vmotiond.cloud import records
 from vmotiond.db import api as db_api
 from vmotiond.db import models
+from vmotiond.db import retry as db_retry
 from vmotiond.engine import locks
 from vmotiond.engine.deciding import names
+from vmotiond.engine.deciding import tiers
 from vmotiond.engine.deciding.records import Plan
 from vmotiond.engine.running import dispatch
 from vmotiond.engine.running import runner as runner_mod
@@ -67,6 +70,8 @@ class MoveBatch:
         self.runner = runner
         # Each notification's view of its servers, from prepare to run.
         self.watches: dict[str, watch_mod.MoveWatch] = {}
+        # Each notification's tier timeouts, from run to conclude.
+        self.gate_notes: dict[str, list[str]] = {}
 
     def claim(self, uuid: str, lock: locks.Lock
               ) -> tenure_mod.Tenure | None:
@@ -145,12 +150,29 @@ class MoveBatch:
         """Run the jobs; raise Interrupted when the engine stops,
         ``Superseded`` when it lost the notification meanwhile."""
         watch = self.watches.pop(uuid, None)
+        notes = self.gate_notes.setdefault(uuid, [])
         self.dispatcher.run_all(
             jobs, lambda job: self.runner.run(job, since, watch, holder),
-            keep_going=lambda: self._keep_going(holder))
+            keep_going=lambda: self._keep_going(holder),
+            on_gate=functools.partial(self._gated, uuid, notes))
         if self.stop.is_set():
+            self.gate_notes.pop(uuid, None)
             raise exception.Interrupted(reason="engine stopping")
         holder.check()
+
+    def _gated(self, uuid: str, notes: list[str], gate: tiers.Gate,
+               note: str) -> None:
+        """A tier starts: its notification's message says why (before it
+        starts); a timeout is kept for the final message."""
+        if gate.verdict == tiers.TIMED_OUT:
+            notes.append(note)
+        try:
+            self.db.notification_set_status(
+                uuid, constants.NOTIFICATION_RUNNING,
+                expected=(constants.NOTIFICATION_RUNNING,), message=note)
+        except Exception as exc:
+            LOG.warning("Notification %s: '%s' not recorded: %s", uuid,
+                        note, db_retry.first_line(exc))
 
     def _keep_going(self, holder: tenure_mod.Tenure) -> bool:
         if self.stop.is_set():
@@ -168,8 +190,10 @@ class MoveBatch:
         final (its end could not be recorded) leaves the notification
         ``running``, for the sweeper to take up again. Otherwise
         ``failed`` when a vmove failed or an instance found no target,
-        else ``finished``; the message counts them.
+        else ``finished``; the message counts them and names the tiers
+        whose timeout let the next one start.
         """
+        notes = self.gate_notes.pop(uuid, [])
         if self.db.notification_get(uuid).status == \
                 constants.NOTIFICATION_ABORTED:
             for row in self.db.vmove_list(notification_uuid=uuid,
@@ -193,6 +217,7 @@ class MoveBatch:
             counts.get(constants.IGNORED, 0))
         if unplaced:
             message += "; %d instance(s) found no capacity" % unplaced
+        message = "; ".join([message] + notes)
         status = (constants.NOTIFICATION_FAILED if failed or unplaced
                   else constants.NOTIFICATION_FINISHED)
         self.end(uuid, status, message)

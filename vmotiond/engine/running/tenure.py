@@ -22,6 +22,7 @@ from typing import Any
 from typing import TypeVar
 
 from vmotiond import exception
+from vmotiond.cloud import base as cloud_base
 from vmotiond.db import api as db_api
 from vmotiond.db import models
 from vmotiond.db import notifications
@@ -92,7 +93,7 @@ class _Acting:
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._target, name)
-        if name.startswith(("list_", "get_")) or not callable(attr):
+        if not cloud_base.acts(name) or not callable(attr):
             return attr
         before = self._before
 

@@ -395,6 +395,27 @@ class RecoveryTest(base.EngineTestCase):
                  if c[0] == "evacuate_server"]
         self.assertEqual(["high", "mid", "low"], order)
 
+    def test_failure_in_a_tier_stops_no_other_vmove(self):
+        # The failing instance is alone in the first tier: its failure
+        # ends its tier, and the next tier moves.
+        self.add("first", metadata={"vmotion:priority": "9"})
+        self.add("a")
+        self.add("b")
+        self.cloud.fail["evacuate_server"] = [exception.CloudRefused(
+            service="compute", call="evacuate", reason="No valid host")]
+        uuid = self.notify()
+        status = self.make_manager().recovery.run(uuid)
+        moves = self.vmoves(uuid)
+        self.assertEqual(constants.FAILED, moves["first"].status)
+        for name in ("a", "b"):
+            self.assertEqual(constants.SUCCEEDED, moves[name].status,
+                             moves[name].message)
+            self.assertLessEqual(moves["first"].end_time,
+                                 moves[name].start_time)
+        self.assertEqual(constants.NOTIFICATION_FAILED, status)
+        self.assertEqual("2 succeeded, 1 failed, 0 ignored",
+                         self.db.notification_get(uuid).message)
+
     def test_dest_host_follows_nova(self):
         self.add("a")
         real = self.cloud._move
