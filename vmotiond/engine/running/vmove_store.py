@@ -78,6 +78,7 @@ def write_plan(db: db_api.Database, clock: clock_mod.Clock,
                        "priority": move.priority,
                        "project_id": move.server.project_id or None,
                        "status": constants.PENDING,
+                       "message": move.note,
                        "plan": spec.to_context()})
     for item in plan.ignored:
         unplaced = item.reason in names.UNPLACED_REASONS
