@@ -66,3 +66,8 @@ HOST_STATES = (HOST_UP, HOST_SUSPECT, HOST_DOWN, HOST_FENCED,
 # by vmotiond (fenced, standby, drained); any other disabled service is an
 # operator's, and its host is watched but never recovered.
 FENCE_REASON_PREFIX = "vmotiond"
+
+# Octavia names its amphorae ``amphora-<uuid>``: the default of
+# ``[engine] service_name_patterns``.
+AMPHORA_NAME = ("amphora-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-"
+                "[0-9a-f]{12}")

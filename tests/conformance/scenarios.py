@@ -182,6 +182,37 @@ class Scenarios:
                  exact[name].disk_gb_free), name)
             self.assertGreaterEqual(exact[name].cpu_allocation_ratio, 1.0)
 
+    def test_flavor_extra_specs_and_volume_backed(self) -> None:
+        # Server details embed the flavor's extra specs (2.47, admin) and
+        # say "image": "" for a server booted from a volume, whose root
+        # disk Placement does not count on the host.
+        host = self.target.hosts[0]
+        specs = {"HA_Enabled": "false"}
+        before = self.capacity(host)
+        volume = self.cloud.get_server(
+            self.target.boot_special(host, specs, volume_backed=True))
+        middle = self.capacity(host)
+        image = self.cloud.get_server(
+            self.target.boot_special(host, {}, volume_backed=False))
+        after = self.capacity(host)
+        self.assertEqual((True, specs, 0),
+                         (volume.volume_backed,
+                          dict(volume.flavor_extra_specs), volume.disk_gb))
+        self.assertEqual((False, {}, 5),
+                         (image.volume_backed,
+                          dict(image.flavor_extra_specs), image.disk_gb))
+        self.assertEqual(
+            (before.disk_gb_used, before.memory_mb_used + 512),
+            (middle.disk_gb_used, middle.memory_mb_used))
+        self.assertEqual(middle.disk_gb_used + 5, after.disk_gb_used)
+        listed = {s.id: s for s in self.cloud.list_servers(host)}
+        self.assertEqual(volume, listed[volume.id])
+        self.assertEqual(image, listed[image.id])
+
+    def capacity(self, host: str) -> records.HostCapacity:
+        return next(c for c in self.cloud.list_host_capacities()
+                    if c.host == host)
+
     def test_compute_node_uuid_is_a_stable_host_uuid(self) -> None:
         # The hypervisor's id (a UUID from 2.53 on) is the compute node's
         # UUID, the host's Placement resource provider's too, and not the

@@ -50,6 +50,14 @@ class Target:
         is given, until in that one of ``STATES``; return its id."""
         raise NotImplementedError
 
+    def boot_special(self, host: str, extra_specs: dict[str, str],
+                     volume_backed: bool) -> str:
+        """Boot an ACTIVE server on ``host`` with a flavor of its own
+        (1 vCPU, 512 MB, 5 GB root disk, no ephemeral disk) holding
+        ``extra_specs``, from a volume when ``volume_backed``; return its
+        id."""
+        raise NotImplementedError
+
     def kill(self, host: str) -> None:
         """Stop the host's nova-compute: heartbeats end, servers stay."""
         raise NotImplementedError

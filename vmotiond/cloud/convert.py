@@ -100,7 +100,7 @@ def flavor_resources(server: Mapping[str, Any]) -> tuple[int, int, int]:
     flavor = server.get("flavor") or {}
     vcpus = int(flavor.get("vcpus") or 0)
     ram = int(flavor.get("ram") or 0)
-    volume_backed = server.get("image") in ("", None)
+    volume_backed = is_volume_backed(server)
     root = 0 if volume_backed else int(flavor.get("disk") or 0)
     ephemeral = int(flavor.get("ephemeral") or 0)
     swap_mb = flavor.get("swap") or 0
@@ -108,11 +108,17 @@ def flavor_resources(server: Mapping[str, Any]) -> tuple[int, int, int]:
     return vcpus, ram, root + ephemeral + swap
 
 
+def is_volume_backed(server: Mapping[str, Any]) -> bool:
+    """Whether a server boots from a volume: Nova says ``"image": ""``."""
+    return server.get("image") in ("", None)
+
+
 def server(body: Mapping[str, Any]) -> records.Server:
     """One item of GET /servers/detail or the body of GET /servers/{id}
     (microversion >= 2.47, flavor embedded)."""
     vcpus, ram, disk = flavor_resources(body)
     groups = body.get("server_groups") or ()
+    flavor = body.get("flavor") or {}
     return records.Server(
         id=body["id"],
         name=body.get("name") or "",
@@ -128,9 +134,12 @@ def server(body: Mapping[str, Any]) -> records.Server:
         metadata=dict(body.get("metadata") or {}),
         locked=bool(body.get("locked", False)),
         server_group_ids=tuple(str(g) for g in groups),
-        flavor_name=(body.get("flavor") or {}).get("original_name"),
+        flavor_name=flavor.get("original_name"),
         addresses=addresses(body.get("addresses") or {}),
         updated=body.get("updated") or None,
+        flavor_extra_specs={str(k): str(v) for k, v in
+                            (flavor.get("extra_specs") or {}).items()},
+        volume_backed=is_volume_backed(body),
     )
 
 

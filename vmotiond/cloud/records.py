@@ -106,6 +106,11 @@ class Server:
     # Nova's ``updated``, as it says it (ISO 8601, to the second): the
     # value of a later ``changes-since``.
     updated: str | None = None
+    # The flavor's extra specs, embedded from microversion 2.47 on (admin).
+    flavor_extra_specs: Mapping[str, str] = dataclasses.field(
+        default_factory=dict)
+    # Booted from a volume: Nova's ``image`` is empty.
+    volume_backed: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from oslo_config import cfg
 
+from vmotiond import constants
 from vmotiond.conf import groups
 
 GROUP = cfg.OptGroup(
@@ -116,9 +117,72 @@ PLAN_OPTS = [
     cfg.BoolOpt(
         "ha_enabled_only",
         default=False,
-        help="Honour Masakari's convention: evacuate only instances whose "
-             "metadata HA_Enabled is true. The metadata key "
-             "vmotion:evacuate=false opts an instance out in any case."),
+        help="Default protection of an instance no source decides (see "
+             "protection_metadata_key): off, it is evacuated; on, it is "
+             "not (Masakari's convention: only instances marked HA_Enabled "
+             "are). The metadata key vmotion:evacuate=false opts an "
+             "instance out in any case."),
+    cfg.StrOpt(
+        "protection_metadata_key",
+        default="HA_Enabled",
+        help="Instance metadata key whose boolean value protects (true) or "
+             "opts out (false) an instance: the first source of "
+             "protection, before the flavor's extra spec, the name "
+             "patterns and the default (ha_enabled_only). A value that is "
+             "not a boolean counts as unset. Masakari's key by default."),
+    cfg.StrOpt(
+        "protection_flavor_key",
+        default="HA_Enabled",
+        help="Flavor extra spec whose boolean value protects or opts out "
+             "every instance of the flavor, unless its own metadata "
+             "decides. Read from the server details (microversion >= "
+             "2.47, admin), without an extra request."),
+    cfg.MultiStrOpt(
+        "protected_name_patterns",
+        default=[],
+        help="Regular expressions (one per line, matching the whole name): "
+             "an instance whose name matches is protected when neither its "
+             "metadata nor its flavor decides. Empty: names do not count."),
+    cfg.BoolOpt(
+        "evacuate_service_instances",
+        default=False,
+        help="Evacuate instances that belong to a service (see "
+             "service_projects and service_name_patterns), such as "
+             "Octavia's amphorae. Off: they are recorded as ignored, for "
+             "their service recovers them its own way (Octavia's health "
+             "manager fails an amphora over), and an evacuation behind its "
+             "back would race it."),
+    cfg.ListOpt(
+        "service_projects",
+        default=[],
+        help="Project ids whose instances belong to a service (Octavia's "
+             "service project, for example)."),
+    cfg.MultiStrOpt(
+        "service_name_patterns",
+        default=[constants.AMPHORA_NAME],
+        help="Regular expressions (one per line, matching the whole name) "
+             "of instances that belong to a service. Default: Octavia's "
+             "amphorae, named amphora-<uuid>."),
+    cfg.ListOpt(
+        "shared_instance_storage",
+        default=[],
+        help="Hosts whose instance disks are on shared storage (NFS, "
+             "Ceph RBD images_type...), so an evacuated instance keeps its "
+             "disk; '*': every host. On other hosts an instance booted "
+             "from an image (not from a volume) is rebuilt from its image "
+             "by an evacuation and loses its local data; see "
+             "local_disk_policy. Nova's API does not say whether storage "
+             "is shared (from microversion 2.14 evacuate finds out by "
+             "itself)."),
+    cfg.StrOpt(
+        "local_disk_policy",
+        default="evacuate",
+        choices=[("evacuate", "Evacuate it all the same (rebuilt from its "
+                              "image); its vmove's message says so."),
+                 ("skip", "Leave it where it is, recorded as ignored "
+                          "with the reason.")],
+        help="What a host failure recovery does with an instance whose disk "
+             "was local to the failed host (see shared_instance_storage)."),
     cfg.BoolOpt(
         "floating_ip_steps",
         default=True,

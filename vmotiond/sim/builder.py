@@ -119,6 +119,7 @@ def _place(cloud: cloud_mod.SimCloud, hosts: list[str], start: int,
     for step in range(len(hosts)):
         index = (start + step) % len(hosts)
         name = hosts[index]
-        if name not in taken and state.fits(state.hosts[name], flavor):
+        if name not in taken and state.fits(state.hosts[name],
+                                            flavor.resources):
             return index
     return None

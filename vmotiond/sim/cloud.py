@@ -146,8 +146,10 @@ class SimCloud:
                    metadata: dict[str, str] | None = None,
                    pinned_az: str | None = None, port: bool = True,
                    floating_ip: bool = False,
-                   server_id: str | None = None) -> model.Server:
-        """Add a server in ``vm_state`` on ``host`` (no scheduling)."""
+                   server_id: str | None = None,
+                   volume_backed: bool = False) -> model.Server:
+        """Add a server in ``vm_state`` on ``host`` (no scheduling);
+        ``volume_backed``: booted from a volume (no image)."""
         with self.lock:
             now = self.tick()
             if vm_state not in states.VM_STATES:
@@ -163,6 +165,8 @@ class SimCloud:
                 updated_at=now, group_id=group_id,
                 power_state=states.POWER_OF_VM_STATE[vm_state],
                 metadata=dict(metadata or {}), pinned_az=pinned_az)
+            if volume_backed:
+                server.image_id = ""
             if vm_state == states.SHELVED_OFFLOADED:
                 server.host = None
             self.state.add_server(server)

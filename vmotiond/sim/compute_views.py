@@ -92,9 +92,10 @@ def server(cloud: Any, srv: model.Server, now: datetime.datetime,
         "hostId": hashlib.sha224((srv.project_id + (srv.host or ""))
                                  .encode()).hexdigest() if srv.host else "",
         "id": srv.id,
-        "image": {"id": srv.image_id, "links": [{
-            "href": "%s/images/%s" % (ctx.url, srv.image_id),
-            "rel": "bookmark"}]},
+        "image": "" if srv.volume_backed else {
+            "id": srv.image_id, "links": [{
+                "href": "%s/images/%s" % (ctx.url, srv.image_id),
+                "rel": "bookmark"}]},
         "links": [{"href": link, "rel": "self"},
                   {"href": link, "rel": "bookmark"}],
         "metadata": dict(srv.metadata),

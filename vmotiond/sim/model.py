@@ -113,6 +113,21 @@ class Server:
     def status(self) -> str:
         return states.status_of(self.vm_state, self.task_state)
 
+    @property
+    def volume_backed(self) -> bool:
+        """Booted from a volume: no image, Nova's ``image`` is ``""``."""
+        return not self.image_id
+
+    @property
+    def resources(self) -> dict[str, int]:
+        """What Placement holds for it: its flavor's, without the root
+        disk when it boots from a volume (that disk is Cinder's), and
+        without the classes it takes none of (Nova asks for none)."""
+        held = dict(self.flavor.resources)
+        if self.volume_backed:
+            held["DISK_GB"] -= self.flavor.disk
+        return {rc: amount for rc, amount in held.items() if amount}
+
 
 @dataclasses.dataclass
 class Migration:
@@ -261,10 +276,10 @@ class CloudState:
         """Sum of the allocations against the host's provider."""
         return dict(self._used.get(host) or _zero())
 
-    def fits(self, host: Host, flavor: Flavor) -> bool:
+    def fits(self, host: Host, resources: dict[str, int]) -> bool:
         used = self.usage(host.name)
         return all(used[rc] + amount <= host.capacity(rc)
-                   for rc, amount in flavor.resources.items())
+                   for rc, amount in resources.items())
 
     # Servers -------------------------------------------------------------
     def add_server(self, server: Server) -> Server:
@@ -294,7 +309,7 @@ class CloudState:
         """Hold the server's flavor on ``host`` for ``consumer``."""
         if host not in server.allocs:
             used = self._used.setdefault(host, _zero())
-            for rc, amount in server.flavor.resources.items():
+            for rc, amount in server.resources.items():
                 used[rc] += amount
         server.allocs[host] = consumer
         self.alloc_by_host.setdefault(host, {})[server.id] = server
@@ -304,7 +319,7 @@ class CloudState:
         if server.allocs.pop(host, None) is not None:
             self.alloc_by_host.get(host, {}).pop(server.id, None)
             used = self._used[host]
-            for rc, amount in server.flavor.resources.items():
+            for rc, amount in server.resources.items():
                 used[rc] -= amount
             self.hosts[host].rp_generation += 1
 

@@ -226,7 +226,7 @@ def provider_allocations(app: PlacementApp, ctx: wsgi.Context, uuid: str
     allocations = {}
     for server in app.cloud.state.alloc_by_host.get(host.name, {}).values():
         consumer = server.allocs[host.name]
-        allocations[consumer] = {"resources": dict(server.flavor.resources)}
+        allocations[consumer] = {"resources": server.resources}
     return _provider_reply(host, {"allocations": allocations})
 
 
@@ -266,7 +266,7 @@ def consumer_allocations(app: PlacementApp, ctx: wsgi.Context,
                 host = state.hosts[host_name]
                 allocations[host.node_uuid] = {
                     "generation": host.rp_generation,
-                    "resources": dict(holder.flavor.resources)}
+                    "resources": holder.resources}
                 owner = holder
     body: dict[str, Any] = {"allocations": allocations}
     if owner is not None and ctx.at_least("1.12"):

@@ -28,7 +28,7 @@ def rejection(state: model.CloudState, server: model.Server,
         return "AvailabilityZoneFilter"
     if host.name in server.allocs:
         pass   # a move to where it already holds resources needs no more
-    elif not state.fits(host, server.flavor):
+    elif not state.fits(host, server.resources):
         return "Placement: not enough capacity"
     group = state.groups.get(server.group_id) if server.group_id else None
     if group is not None:

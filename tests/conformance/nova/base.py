@@ -69,6 +69,21 @@ class NovaTarget(target.Target):
             self._make_state(server, state)
         return server["id"]
 
+    def boot_special(self, host: str, extra_specs: dict[str, str],
+                     volume_backed: bool) -> str:
+        test = self.test
+        flavor_id = test._create_flavor(memory_mb=512, vcpu=1, disk=5,
+                                        ephemeral=0, extra_spec=extra_specs)
+        body = test._build_server(flavor_id=flavor_id, networks="none",
+                                  host=host)
+        if volume_backed:
+            body["block_device_mapping_v2"] = [{
+                "source_type": "image", "destination_type": "volume",
+                "boot_index": 0, "uuid": body.pop("imageRef"),
+                "volume_size": 5}]
+        server = test.admin_api.post_server({"server": body})
+        return test._wait_for_state_change(server, "ACTIVE")["id"]
+
     def _make_state(self, server: dict, state: str) -> None:
         test = self.test
         server_id = server["id"]

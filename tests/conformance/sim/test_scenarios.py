@@ -62,6 +62,14 @@ class SimTarget(target.Target):
         return self.cloud.add_server(host, FLAVOR, name=name,
                                      vm_state=_SIM_STATE[state]).id
 
+    def boot_special(self, host: str, extra_specs: dict[str, str],
+                     volume_backed: bool) -> str:
+        flavor = self.cloud.add_flavor(
+            "special-%d" % len(self.cloud.state.flavors), vcpus=1, ram=512,
+            disk=5, extra_specs=dict(extra_specs))
+        return self.cloud.add_server(host, flavor.id,
+                                     volume_backed=volume_backed).id
+
     def kill(self, host: str) -> None:
         self.cloud.kill_compute(host)
 

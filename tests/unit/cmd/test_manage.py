@@ -103,7 +103,10 @@ class DbAndHostTest(ManageTestCase):
         self.assertEqual(["vm1", "vm3", "vm0", "vm2"],
                          [m["instance_name"] for m in plan["moves"]])
         self.assertEqual("standby", plan["moves"][0]["dest_role"])
+        # Image-backed, no shared storage: each move says its disk is lost.
+        self.assertIn("its disk was local to src", plan["moves"][0]["note"])
         code, text = self.manage("host", "plan", "src")
+        self.assertIn("Moved, but (4):", text)
         self.assertIn("Would not fit anywhere (1)", text)
         self.assertIn("Per target:", text)
         # The evacuation then does what the plan said.

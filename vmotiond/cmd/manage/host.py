@@ -60,7 +60,7 @@ def plan_view(plan: Plan, roles: dict[str, str]) -> dict[str, Any]:
                    "priority": m.priority, "type": m.move_type,
                    "source_host": m.source_host, "dest_host": m.dest_host,
                    "dest_role": roles.get(m.dest_host or "", None),
-                   "steps": list(m.steps)}
+                   "steps": list(m.steps), "note": m.note}
                   for i, m in enumerate(plan.moves)],
         "ignored": [{"instance_uuid": i.server.id,
                      "instance_name": i.server.name,
@@ -79,6 +79,11 @@ def print_plan(view: dict[str, Any]) -> None:
             ("#", "prio", "instance", "status", "move", "target", "role")))
     else:
         print("No instance would move.")
+    noted = [m for m in view["moves"] if m["note"]]
+    if noted:
+        print("\nMoved, but (%d):" % len(noted))
+        print(common.table([(m["instance_name"], m["note"])
+                            for m in noted], ("instance", "note")))
     unfit = [i for i in view["ignored"] if i["would_not_fit"]]
     other = [i for i in view["ignored"] if not i["would_not_fit"]]
     if unfit:

@@ -7,10 +7,14 @@ others are first reset to error, and their state restored afterwards
 cannot redo, fails the vmove once the instance runs on its target.
 """
 
+from collections.abc import Callable
+import dataclasses
+
 from vmotiond import constants
 from vmotiond.cloud import records
 from vmotiond.engine.deciding import names as n
 from vmotiond.engine.deciding import ordering
+from vmotiond.engine.deciding import protection
 from vmotiond.engine.deciding.records import IgnoredMove
 from vmotiond.engine.deciding.records import MoveIntent
 from vmotiond.engine.deciding.records import PlanOptions
@@ -33,6 +37,9 @@ _DELETED = frozenset({"DELETED", "SOFT_DELETED"})
 # Moved live by drains and move-backs: Nova live-migrates ACTIVE and
 # PAUSED; a SUSPENDED one is resumed first and suspended again after.
 _LIVE_MOVABLE = frozenset({ACTIVE, "PAUSED", SUSPENDED})
+
+# ``[engine] local_disk_policy``: leave an instance whose disk was local.
+LOCAL_DISK_SKIP = "skip"
 
 _FIP_STEPS = frozenset({n.RECORD_FLOATING_IPS, n.REBIND_FLOATING_IPS,
                         n.CHECK_FLOATING_IPS})
@@ -79,11 +86,41 @@ def evacuation(server: records.Server, failed_host: str,
         return ignore(n.IGNORE_OPTED_OUT, "opted out by metadata %s=%s"
                       % (ordering.EVACUATE_KEY,
                          server.metadata[ordering.EVACUATE_KEY]))
-    if options.ha_enabled_only and not ordering.ha_enabled(server.metadata):
-        return ignore(n.IGNORE_OPTED_OUT, "metadata %s is not true and "
-                      "[engine] ha_enabled_only is set"
-                      % ordering.HA_ENABLED_KEY)
+    owner = protection.service_owner(server, options.service_projects,
+                                     options.service_names)
+    if owner and not options.evacuate_service_instances:
+        return ignore(n.IGNORE_SERVICE_OWNED, "belongs to a service (%s), "
+                      "which recovers it its own way; [engine] "
+                      "evacuate_service_instances is off" % owner)
+    judged = protection.verdict(
+        protection.layers(server, options.protection_metadata_key,
+                          options.protection_flavor_key),
+        server.name, options.protected_names, not options.ha_enabled_only)
+    if not judged.protected:
+        return ignore(n.IGNORE_OPTED_OUT, "not protected: %s" % (
+            judged.detail if judged.source != protection.DEFAULT else
+            "neither its metadata nor its flavor sets %s, no name pattern "
+            "matches and [engine] ha_enabled_only is set"
+            % options.protection_metadata_key))
+    decision = _by_state(server, failed_host, options, priority, ignore)
+    if not isinstance(decision, MoveIntent) or not protection.local_disk(
+            server, failed_host, options.shared_storage_hosts):
+        return decision
+    lost = ("its disk was local to %s (booted from an image, host not in "
+            "[engine] shared_instance_storage): an evacuation rebuilds it "
+            "from its image and its local data is lost" % failed_host)
+    if options.local_disk_policy == LOCAL_DISK_SKIP:
+        return ignore(n.IGNORE_LOCAL_DISK, "%s; [engine] local_disk_policy "
+                      "is skip" % lost)
+    return dataclasses.replace(decision, note="%s; [engine] "
+                               "local_disk_policy is evacuate" % lost)
 
+
+def _by_state(server: records.Server, failed_host: str,
+              options: PlanOptions, priority: int,
+              ignore: Callable[[str, str], IgnoredMove]) -> Decision:
+    """The evacuation of ``server`` its status calls for."""
+    status = (server.status or "").upper()
     reset = (_RESET_ERROR,) if server.task_state else ()
 
     def move(steps: tuple[str, ...], final: str | None) -> MoveIntent:

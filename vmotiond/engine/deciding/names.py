@@ -28,6 +28,8 @@ IGNORE_NO_CAPACITY = "no_capacity"
 IGNORE_NO_TARGET = "no_target"
 IGNORE_SERVER_GROUP = "server_group"
 IGNORE_ABORTED = "aborted"
+IGNORE_SERVICE_OWNED = "service_owned"
+IGNORE_LOCAL_DISK = "local_disk"
 # Reasons that mean an instance that should have moved could not: the
 # notification then ends failed.
 UNPLACED_REASONS = frozenset(

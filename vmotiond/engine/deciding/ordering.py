@@ -16,7 +16,6 @@ from vmotiond.cloud import records
 
 PRIORITY_KEY = "vmotion:priority"
 EVACUATE_KEY = "vmotion:evacuate"
-HA_ENABLED_KEY = "HA_Enabled"
 
 
 def priority_of(metadata: Mapping[str, str], default: int = 0) -> int:
@@ -36,11 +35,6 @@ def opted_out(metadata: Mapping[str, str]) -> bool:
     if raw is None:
         return False
     return not strutils.bool_from_string(raw, default=True)
-
-
-def ha_enabled(metadata: Mapping[str, str]) -> bool:
-    """Whether Masakari's ``HA_Enabled`` key is set to a true value."""
-    return strutils.bool_from_string(metadata.get(HA_ENABLED_KEY, "false"))
 
 
 def sort_key(priority: int, server: records.Server

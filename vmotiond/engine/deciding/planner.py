@@ -138,7 +138,7 @@ def plan_moves(decisions: Iterable[MoveIntent | IgnoredMove],
 def _planned(intent: MoveIntent, dest: str | None) -> PlannedMove:
     return PlannedMove(intent.server, intent.source_host, dest,
                        intent.move_type, intent.priority, intent.steps,
-                       intent.final_status)
+                       intent.final_status, intent.note)
 
 
 class _State:

@@ -4,14 +4,20 @@ Plain frozen dataclasses, no I/O, so the planner stays a pure function and
 a plan can be printed (``host plan``) or stored (one vmove per move).
 """
 
+from collections.abc import Iterable
 from collections.abc import Mapping
 import dataclasses
+import re
 
 from vmotiond.cloud import records
 from vmotiond.conf import defaults
 from vmotiond.engine.deciding import names
 
 _OPTION = defaults.Group("engine")
+
+
+def _patterns(texts: Iterable[str]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(t) for t in texts)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -24,6 +30,19 @@ class PlanOptions(defaults.Mirror):
     evacuate_error_instances: bool = _OPTION("evacuate_error_instances",
                                              bool)
     ha_enabled_only: bool = _OPTION("ha_enabled_only", bool)
+    protection_metadata_key: str = _OPTION("protection_metadata_key", str)
+    protection_flavor_key: str = _OPTION("protection_flavor_key", str)
+    protected_names: tuple[re.Pattern[str], ...] = _OPTION.derived(
+        "protected_name_patterns", list, _patterns)
+    evacuate_service_instances: bool = _OPTION("evacuate_service_instances",
+                                               bool)
+    service_projects: frozenset[str] = _OPTION.derived(
+        "service_projects", list, frozenset)
+    service_names: tuple[re.Pattern[str], ...] = _OPTION.derived(
+        "service_name_patterns", list, _patterns)
+    shared_storage_hosts: frozenset[str] = _OPTION.derived(
+        "shared_instance_storage", list, frozenset)
+    local_disk_policy: str = _OPTION("local_disk_policy", str)
     default_priority: int = _OPTION("default_priority", int)
     floating_ips: bool = _OPTION("floating_ip_steps", bool)
 
@@ -66,6 +85,7 @@ class MoveIntent:
     priority: int
     steps: tuple[str, ...]
     final_status: str | None     # status it should end in; None: Nova's
+    note: str | None = None      # what the operator must know of it
 
 
 @dataclasses.dataclass(frozen=True)
@@ -79,6 +99,7 @@ class PlannedMove:
     priority: int
     steps: tuple[str, ...]
     final_status: str | None
+    note: str | None = None      # the vmove's first message
 
     def spec(self) -> dict[str, object]:
         """Return what must be stored to run or resume this move."""

@@ -327,6 +327,8 @@ class Runner:
         Raise ``_Unrecorded`` when it cannot be written, ``Interrupted``
         when the engine stops meanwhile.
         """
+        if job.spec.note:
+            message = "%s; %s" % (message, job.spec.note)
         values = {"status": status, "message": message[:2000],
                   "end_time": self.clock.now()}
         for attempt in itertools.count(1):

@@ -28,12 +28,14 @@ class MoveSpec:
     final_status: str | None = None
     original_status: str | None = None
     ignored_reason: str | None = None
+    note: str | None = None         # said in its message, first and last
 
     def to_context(self) -> dict[str, Any]:
         return {"steps": list(self.steps), "order": self.order,
                 "final_status": self.final_status,
                 "original_status": self.original_status,
-                "ignored_reason": self.ignored_reason}
+                "ignored_reason": self.ignored_reason,
+                "note": self.note}
 
     @classmethod
     def from_context(cls, context: Mapping[str, Any]) -> "MoveSpec":
@@ -41,7 +43,8 @@ class MoveSpec:
                    order=int(context.get("order", 0)),
                    final_status=context.get("final_status"),
                    original_status=context.get("original_status"),
-                   ignored_reason=context.get("ignored_reason"))
+                   ignored_reason=context.get("ignored_reason"),
+                   note=context.get("note"))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,7 +69,7 @@ def write_plan(db: db_api.Database, clock: clock_mod.Clock,
     """
     now = clock.now()
     specs = [MoveSpec(move.steps, order, move.final_status,
-                      move.server.status)
+                      move.server.status, note=move.note)
              for order, move in enumerate(plan.moves)]
     values: list[dict[str, Any]] = []
     for move, spec in zip(plan.moves, specs, strict=True):
@@ -78,6 +81,7 @@ def write_plan(db: db_api.Database, clock: clock_mod.Clock,
                        "priority": move.priority,
                        "project_id": move.server.project_id or None,
                        "status": constants.PENDING,
+                       "message": move.note,
                        "plan": spec.to_context()})
     for item in plan.ignored:
         unplaced = item.reason in names.UNPLACED_REASONS

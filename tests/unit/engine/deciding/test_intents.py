@@ -1,3 +1,6 @@
+import dataclasses
+import re
+
 import testtools
 
 from tests.unit.engine import fakes
@@ -13,11 +16,8 @@ FIP = (n.RECORD_FLOATING_IPS,)
 TAIL = (n.REBIND_FLOATING_IPS, n.CHECK_FLOATING_IPS)
 
 
-class EvacuationStateTest(testtools.TestCase):
-
-    def decide(self, status, options=OPTS, **kw):
-        return intents.evacuation(fakes.server(status=status, **kw),
-                                  "failed", options)
+class _Evacuations(testtools.TestCase):
+    """Assertions on evacuation decisions."""
 
     def assertMove(self, decision, steps, final):
         self.assertIsInstance(decision, MoveIntent)
@@ -30,6 +30,13 @@ class EvacuationStateTest(testtools.TestCase):
         self.assertIsInstance(decision, IgnoredMove)
         self.assertEqual(reason, decision.reason)
         self.assertIn(text, decision.message)
+
+
+class EvacuationStateTest(_Evacuations):
+
+    def decide(self, status, options=OPTS, **kw):
+        return intents.evacuation(fakes.server(status=status, **kw),
+                                  "failed", options)
 
     def test_active_keeps_running(self):
         self.assertMove(self.decide("ACTIVE"),
@@ -127,6 +134,100 @@ class EvacuationStateTest(testtools.TestCase):
         self.assertEqual(2, intents.evacuation(
             fakes.server(), "failed", PlanOptions(default_priority=2)
         ).priority)
+
+
+AMPHORA = "amphora-0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+MOVED = (n.EVACUATE, n.WAIT_MOVED, n.START)
+
+
+class EvacuationProtectionTest(_Evacuations):
+    """Protection sources, service owners and local disks, as the
+    evacuation applies them (the precedence itself: test_protection)."""
+
+    def decide(self, status="ACTIVE", options=OPTS, flavor=None,
+               volume=False, project="p1", **kw):
+        srv = dataclasses.replace(
+            fakes.server(status=status, **kw), project_id=project,
+            flavor_extra_specs=dict(flavor or {}), volume_backed=volume)
+        return intents.evacuation(srv, "failed", options)
+
+    def test_flavor_opts_out(self):
+        self.assertIgnored(self.decide(flavor={"HA_Enabled": "false"}),
+                           n.IGNORE_OPTED_OUT,
+                           "not protected: flavor extra spec "
+                           "HA_Enabled=false")
+
+    def test_metadata_beats_flavor(self):
+        self.assertMove(self.decide(flavor={"HA_Enabled": "false"},
+                                    metadata={"HA_Enabled": "true"}),
+                        MOVED, "ACTIVE")
+
+    def test_explicit_false_opts_out_without_ha_enabled_only(self):
+        self.assertIgnored(self.decide(metadata={"HA_Enabled": "False"}),
+                           n.IGNORE_OPTED_OUT, "instance metadata "
+                           "HA_Enabled=False")
+
+    def test_flavor_and_name_protect_under_ha_enabled_only(self):
+        opts = PlanOptions(ha_enabled_only=True,
+                           protected_names=(re.compile("db-.*"),))
+        self.assertMove(self.decide(options=opts,
+                                    flavor={"HA_Enabled": "yes"}),
+                        MOVED, "ACTIVE")
+        self.assertMove(self.decide(options=opts, name="db-1"), MOVED,
+                        "ACTIVE")
+        self.assertIgnored(self.decide(options=opts, name="web-1"),
+                           n.IGNORE_OPTED_OUT, "ha_enabled_only is set")
+
+    def test_own_keys(self):
+        opts = PlanOptions(protection_metadata_key="ha",
+                           protection_flavor_key="ha:flavor")
+        self.assertMove(self.decide(options=opts,
+                                    flavor={"HA_Enabled": "false"}),
+                        MOVED, "ACTIVE")
+        self.assertIgnored(self.decide(options=opts,
+                                       flavor={"ha:flavor": "0"}),
+                           n.IGNORE_OPTED_OUT, "ha:flavor=0")
+
+    def test_amphora_ignored_by_default(self):
+        self.assertIgnored(self.decide(name=AMPHORA, metadata={
+            "HA_Enabled": "true"}), n.IGNORE_SERVICE_OWNED,
+            "belongs to a service (its name matches amphora-")
+
+    def test_service_project_ignored(self):
+        opts = PlanOptions(service_projects=frozenset({"octavia"}))
+        self.assertIgnored(self.decide(options=opts, project="octavia"),
+                           n.IGNORE_SERVICE_OWNED, "its project octavia")
+
+    def test_service_instances_evacuated_when_asked(self):
+        opts = PlanOptions(evacuate_service_instances=True)
+        self.assertMove(self.decide(options=opts, name=AMPHORA), MOVED,
+                        "ACTIVE")
+
+    def test_local_disk_evacuated_and_said(self):
+        decision = self.decide()
+        self.assertMove(decision, MOVED, "ACTIVE")
+        self.assertIn("its disk was local to failed", decision.note)
+        self.assertIn("local_disk_policy is evacuate", decision.note)
+
+    def test_local_disk_skipped(self):
+        opts = PlanOptions(local_disk_policy="skip")
+        self.assertIgnored(self.decide(options=opts), n.IGNORE_LOCAL_DISK,
+                           "local data is lost; [engine] local_disk_policy "
+                           "is skip")
+
+    def test_no_local_disk(self):
+        skip = PlanOptions(local_disk_policy="skip")
+        shared = PlanOptions(local_disk_policy="skip",
+                             shared_storage_hosts=frozenset({"failed"}))
+        for decision in (self.decide(options=skip, volume=True),
+                         self.decide(options=shared)):
+            self.assertMove(decision, MOVED, "ACTIVE")
+            self.assertIsNone(decision.note)
+
+    def test_local_disk_only_judged_for_moves(self):
+        opts = PlanOptions(local_disk_policy="skip")
+        self.assertIgnored(self.decide("SHELVED", options=opts),
+                           n.IGNORE_STATE, "shelved")
 
 
 class PlannedMoveTest(testtools.TestCase):

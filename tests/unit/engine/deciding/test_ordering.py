@@ -23,10 +23,6 @@ class PriorityTest(testtools.TestCase):
             self.assertFalse(ordering.opted_out({"vmotion:evacuate": value}))
         self.assertFalse(ordering.opted_out({}))
 
-    def test_ha_enabled(self):
-        self.assertTrue(ordering.ha_enabled({"HA_Enabled": "True"}))
-        self.assertFalse(ordering.ha_enabled({"HA_Enabled": "False"}))
-        self.assertFalse(ordering.ha_enabled({}))
 
 
 class OrderTest(testtools.TestCase):

@@ -17,6 +17,8 @@ class NoNetworkTest(base.EngineTestCase):
 
     def setUp(self):
         super().setUp()
+        # Shared storage: no local-disk note in the messages checked here.
+        self.conf.set_override("shared_instance_storage", ["*"], "engine")
         self.add_hosts()
         self.servers = [
             fakes.server(name="vm%d" % i, host="failed",

@@ -69,7 +69,12 @@ class RecoveryTest(base.EngineTestCase):
             [0, 1, 2], sorted(vmove_store.plan_of(moves[name]).order
                               for name in ("active", "shutoff", "paused")))
         self.assertIsNone(moves["shelved"].plan)
-        self.assertEqual("on host sb1; status ACTIVE",
+        # The local-disk note of the plan ends the message.
+        self.assertEqual("on host sb1; status ACTIVE; its disk was local to "
+                         "failed (booted from an image, host not in [engine] "
+                         "shared_instance_storage): an evacuation rebuilds "
+                         "it from its image and its local data is lost; "
+                         "[engine] local_disk_policy is evacuate",
                          moves["active"].message)
         # Every vmove, ignored ones too, names its instance's project (the
         # API's project readers see it by that).

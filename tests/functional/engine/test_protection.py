@@ -1,0 +1,96 @@
+"""Which instances a recovery moves, against the simulator over HTTP: an
+amphora and an instance of an opted-out flavor are ignored with their
+reasons, and an instance whose disk was local to the failed host follows
+``[engine] local_disk_policy``."""
+
+import testtools
+
+from tests.functional.engine import env
+from vmotiond import constants
+
+AMPHORA = "amphora-0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+
+
+class ProtectionTest(testtools.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.env = self.useFixture(env.EngineEnv())
+        cloud = self.env.sim.cloud
+        cloud.add_flavor("m1.small", 1, 2048, 20)
+        cloud.add_flavor("m1.noha", 1, 2048, 20,
+                         extra_specs={"HA_Enabled": "False"})
+        cloud.add_host("compute-a")
+        cloud.add_host(self.env.failed_host)
+        failed = self.env.failed_host
+        self.servers = {
+            "amphora": cloud.add_server(failed, "m1.small", name=AMPHORA),
+            "noha": cloud.add_server(failed, "m1.noha", name="noha"),
+            # Its metadata wins over its flavor.
+            "noha-but-asked": cloud.add_server(
+                failed, "m1.noha", name="noha-but-asked",
+                metadata={"HA_Enabled": "true"}, volume_backed=True),
+            "local": cloud.add_server(failed, "m1.small", name="local"),
+            "volume": cloud.add_server(failed, "m1.small", name="volume",
+                                       volume_backed=True)}
+        self.env.sync_hosts()
+
+    def recover(self, **options):
+        for name, value in options.items():
+            self.env.conf_fixture.set(name, value, "engine")
+        self.env.engine()
+        self.env.sim.cloud.kill_host(self.env.failed_host)
+        self.env.send_host_down(self.env.failed_host)
+        note = self.env.wait_notification(self.env.failed_host)
+        moves = {v.instance_name: v for v in
+                 self.env.db.vmove_list(notification_uuid=note.uuid)}
+        self.assertEqual({AMPHORA, "noha", "noha-but-asked", "local",
+                          "volume"}, set(moves))
+        return note, moves
+
+    def assertMoved(self, move, name):
+        sim = self.env.sim.cloud
+        self.assertEqual(constants.SUCCEEDED, move.status, move.message)
+        server = sim.state.servers[self.servers[name].id]
+        self.assertEqual(("compute-a", "compute-a"),
+                         (move.dest_host, server.host))
+        self.assertEqual(1, sim.action_count(server.id, "evacuate"), name)
+
+    def assertIgnored(self, move, text):
+        self.assertEqual(constants.IGNORED, move.status)
+        self.assertIn(text, move.message)
+        self.assertEqual(0, self.env.sim.cloud.action_count(
+            move.instance_uuid, "evacuate"))
+
+    def assertSkipped(self, moves):
+        self.assertIgnored(moves[AMPHORA], "belongs to a service (its name "
+                           "matches amphora-")
+        self.assertIgnored(moves["noha"], "not protected: flavor extra spec "
+                           "HA_Enabled=False")
+        for name in ("noha-but-asked", "volume"):
+            self.assertMoved(moves[name], name)
+            self.assertNotIn("local", moves[name].message)
+
+    def test_local_disk_evacuated_by_default(self):
+        note, moves = self.recover()
+        self.assertEqual(constants.NOTIFICATION_FINISHED, note.status,
+                         note.message)
+        self.assertSkipped(moves)
+        self.assertMoved(moves["local"], "local")
+        self.assertIn("its disk was local to %s" % self.env.failed_host,
+                      moves["local"].message)
+        self.assertIn("local data is lost; [engine] local_disk_policy is "
+                      "evacuate", moves["local"].message)
+
+    def test_local_disk_skipped(self):
+        note, moves = self.recover(local_disk_policy="skip")
+        self.assertEqual(constants.NOTIFICATION_FINISHED, note.status,
+                         note.message)
+        self.assertSkipped(moves)
+        self.assertIgnored(moves["local"], "local_disk_policy is skip")
+
+    def test_shared_storage_is_no_local_disk(self):
+        _, moves = self.recover(local_disk_policy="skip",
+                                shared_instance_storage=["*"])
+        self.assertMoved(moves["local"], "local")
+        self.assertNotIn("local", moves["local"].message)

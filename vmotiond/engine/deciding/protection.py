@@ -1,0 +1,110 @@
+"""Which instances a host failure recovers: protection, service-owned
+instances and local disks. Pure.
+
+Protection is decided by one precedence: the first source that says
+true or false wins, most specific first (``layers``):
+
+1. the instance's metadata (``[engine] protection_metadata_key``);
+2. its flavor's extra specs (``[engine] protection_flavor_key``);
+3. its name, when it matches ``[engine] protected_name_patterns``
+   (a match protects; no match says nothing);
+4. the default: protected unless ``[engine] ha_enabled_only`` is set.
+
+A value that is not a boolean (``yes``, ``0``... are) says nothing, as an
+unset key. A later source (an image property, a host aggregate's
+metadata) is one more ``Layer`` put in its place in ``layers``' list.
+
+Service-owned instances (Octavia's amphorae and the like) are recognised
+by their project or their name (``service_owner``); an instance whose disk
+lives on the failed host (image-backed, no shared instance storage) comes
+back rebuilt from its image (``local_disk``).
+"""
+
+from collections.abc import Collection
+from collections.abc import Mapping
+from collections.abc import Sequence
+import dataclasses
+import re
+
+from oslo_utils import strutils
+
+from vmotiond.cloud import records
+
+# ``[engine] shared_instance_storage`` entry meaning every host.
+EVERY_HOST = "*"
+
+METADATA = "instance metadata"
+FLAVOR = "flavor extra spec"
+NAME = "name pattern"
+DEFAULT = "default"
+
+
+@dataclasses.dataclass(frozen=True)
+class Layer:
+    """One source of protection: its name, the key read and its values."""
+
+    source: str
+    key: str
+    values: Mapping[str, str]
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """Whether an instance is protected, which source said so and how."""
+
+    protected: bool
+    source: str
+    detail: str
+
+
+def verdict(layers: Sequence[Layer], name: str,
+            name_patterns: Sequence[re.Pattern[str]],
+            default: bool) -> Verdict:
+    """Decide protection: the first layer whose key holds a boolean, then
+    a name matching one of ``name_patterns`` (protected), then
+    ``default``."""
+    for layer in layers:
+        raw = layer.values.get(layer.key)
+        if raw is None:
+            continue
+        try:
+            value = strutils.bool_from_string(raw, strict=True)
+        except ValueError:
+            continue
+        return Verdict(value, layer.source,
+                       "%s %s=%s" % (layer.source, layer.key, raw))
+    for pattern in name_patterns:
+        if pattern.fullmatch(name):
+            return Verdict(True, NAME, "name %s matches %s"
+                           % (name, pattern.pattern))
+    return Verdict(default, DEFAULT, "no source sets it, default %s"
+                   % ("protected" if default else "unprotected"))
+
+
+def layers(server: records.Server, metadata_key: str,
+           flavor_key: str) -> tuple[Layer, ...]:
+    """``server``'s protection sources, most specific first."""
+    return (Layer(METADATA, metadata_key, server.metadata),
+            Layer(FLAVOR, flavor_key, server.flavor_extra_specs))
+
+
+def service_owner(server: records.Server, projects: Collection[str],
+                  name_patterns: Sequence[re.Pattern[str]]) -> str | None:
+    """Why ``server`` belongs to a service (its project is one of
+    ``projects``, or its name matches a pattern), or None."""
+    if server.project_id and server.project_id in projects:
+        return "its project %s is a service project" % server.project_id
+    for pattern in name_patterns:
+        if pattern.fullmatch(server.name):
+            return "its name matches %s" % pattern.pattern
+    return None
+
+
+def local_disk(server: records.Server, host: str,
+               shared_hosts: Collection[str]) -> bool:
+    """Whether ``server``'s disk is lost with ``host``: it boots from an
+    image (not from a volume) and ``host``'s instance storage is not
+    shared (``shared_hosts`` names it, or holds ``EVERY_HOST``)."""
+    if server.volume_backed:
+        return False
+    return host not in shared_hosts and EVERY_HOST not in shared_hosts
