@@ -42,6 +42,8 @@ class FakeCloud:
         self.unreachable = False
         self.calls = 0
         self.host_ip: str | None = None     # one address for every host
+        self.aggregates: list[cloud_records.Aggregate] = []
+        self.aggregate_reads = 0
 
     def list_compute_services(self) -> list:
         self.calls += 1
@@ -49,6 +51,13 @@ class FakeCloud:
             raise exception.CloudUnavailable(service="compute",
                                              call="list", reason="down")
         return self.nova.services()
+
+    def list_aggregates(self) -> list[cloud_records.Aggregate]:
+        self.aggregate_reads += 1
+        if self.unreachable:
+            raise exception.CloudUnavailable(service="compute",
+                                             call="list", reason="down")
+        return self.aggregates
 
     def list_host_capacities(self) -> list:
         return [cloud_records.HostCapacity(
