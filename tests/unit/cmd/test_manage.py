@@ -12,8 +12,8 @@ import oslo_messaging
 
 from tests.unit.engine import test_operations
 from vmotiond import constants
-from vmotiond import exception
 from vmotiond import engine_client
+from vmotiond import exception
 from vmotiond.cloud import records as cloud_records
 from vmotiond.cmd import manage
 from vmotiond.cmd.manage import common
