@@ -140,8 +140,11 @@ class Scenarios:
 
     def test_aggregates_read_as_nova_serves_them(self) -> None:
         host = self.target.hosts[0]
+        status, _body = self.nova_call("POST", "/os-aggregates", {
+            "aggregate": {"name": " rack-a "}})
+        self.assertEqual(400, status)          # no spaces around a name
         status, body = self.nova_call("POST", "/os-aggregates", {
-            "aggregate": {"name": " rack-a ", "availability_zone": "zone-a"}})
+            "aggregate": {"name": "rack-a", "availability_zone": "zone-a"}})
         self.assertEqual(200, status)
         agg = body["aggregate"]
         self.assertEqual({"availability_zone", "created_at", "deleted",

@@ -58,13 +58,15 @@ def create_aggregate(app: Any, ctx: wsgi.Context) -> wsgi.Reply:
     body = ctx.body()
     spec = body.get("aggregate") if isinstance(body, dict) else None
     name = spec.get("name") if isinstance(spec, dict) else None
-    if not isinstance(name, str) or not name.strip():
-        raise errors.BadRequest("Invalid input for field/attribute "
-                                "aggregate.")
-    assert isinstance(spec, dict)
-    zone = spec.get("availability_zone")
-    aggregate = app.cloud.add_aggregate(
-        name.strip(), zone=zone.strip() if isinstance(zone, str) else None)
+    zone = spec.get("availability_zone") if isinstance(spec, dict) else None
+    for field, value in (("name", name), ("availability_zone", zone)):
+        if value is None and field == "availability_zone":
+            continue
+        if (not isinstance(value, str) or not value.strip()
+                or value != value.strip() or len(value) > 255):
+            raise errors.BadRequest("Invalid input for field/attribute "
+                                    "%s." % field)
+    aggregate = app.cloud.add_aggregate(str(name), zone=zone)
     return wsgi.Reply(200, {"aggregate": view(aggregate, ctx, full=False)})
 
 
