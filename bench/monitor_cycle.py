@@ -188,6 +188,9 @@ class BenchCloud:
     def list_host_capacities(self) -> list[cloud_records.HostCapacity]:
         return list(self.sim.call("capacities"))
 
+    def list_aggregates(self) -> list[cloud_records.Aggregate]:
+        return []
+
 
 class _Recorder:
     def __init__(self) -> None:

@@ -122,6 +122,85 @@ class Scenarios:
             self.assertEqual(self.target.zone, svc.zone)
             self.assertIsNotNone(svc.updated_at)
 
+    # Host aggregates: vmotiond reads them; the test writes them raw.
+
+    def nova_call(self, method: str, path: str, body: Any = None
+                  ) -> tuple[int, Any]:
+        """An admin compute call at 2.41: its status and JSON (or the
+        error's message)."""
+        conn = self.__dict__.get("_raw")
+        if conn is None:
+            conn = self.__dict__["_raw"] = self.target.connection()
+        reply = conn.compute.request(path, method, json=body,
+                                     microversion="2.41", raise_exc=False)
+        data = reply.json() if reply.content else None
+        if reply.status_code >= 400 and isinstance(data, dict):
+            data = next(iter(data.values()))["message"]
+        return reply.status_code, data
+
+    def test_aggregates_read_as_nova_serves_them(self) -> None:
+        host = self.target.hosts[0]
+        status, _body = self.nova_call("POST", "/os-aggregates", {
+            "aggregate": {"name": " rack-a "}})
+        self.assertEqual(400, status)          # no spaces around a name
+        status, body = self.nova_call("POST", "/os-aggregates", {
+            "aggregate": {"name": "rack-a", "availability_zone": "zone-a"}})
+        self.assertEqual(200, status)
+        agg = body["aggregate"]
+        self.assertEqual({"availability_zone", "created_at", "deleted",
+                          "deleted_at", "id", "name", "updated_at", "uuid"},
+                         set(agg))
+        self.assertEqual(("rack-a", "zone-a", False, None),
+                         (agg["name"], agg["availability_zone"],
+                          agg["deleted"], agg["updated_at"]))
+        self.assertRegex(agg["uuid"], UUID)
+        path = "/os-aggregates/%d" % agg["id"]
+        self.assertEqual(
+            (409, "Aggregate rack-a already exists."),
+            self.nova_call("POST", "/os-aggregates",
+                           {"aggregate": {"name": "rack-a"}}))
+        self.assertEqual(
+            (404, "Compute host nohost could not be found."),
+            self.nova_call("POST", path + "/action",
+                           {"add_host": {"host": "nohost"}}))
+        status, body = self.nova_call("POST", path + "/action",
+                                      {"add_host": {"host": host}})
+        self.assertEqual((200, [host]), (status, body["aggregate"]["hosts"]))
+        self.assertEqual(
+            (409, "Aggregate %d already has host %s." % (agg["id"], host)),
+            self.nova_call("POST", path + "/action",
+                           {"add_host": {"host": host}}))
+        status, body = self.nova_call("POST", path + "/action", {
+            "set_metadata": {"metadata": {"rack": "a", "gone": None}}})
+        self.assertEqual(200, status)
+        self.assertIsNotNone(body["aggregate"]["updated_at"])
+        found = [a for a in self.cloud.list_aggregates()
+                 if a.name == "rack-a"]
+        self.assertEqual([records.Aggregate(
+            id=str(agg["id"]), name="rack-a", hosts=(host,),
+            metadata={"availability_zone": "zone-a", "rack": "a"},
+            availability_zone="zone-a")], found)
+        self.assertEqual("zone-a", self.service(host).zone)
+        self.assertEqual(
+            (400, "Cannot remove host from aggregate %d. Reason: Host "
+             "aggregate is not empty." % agg["id"]),
+            self.nova_call("DELETE", path))
+        self.assertEqual(
+            (404, "Cannot remove host %s in aggregate %d"
+             % (self.target.hosts[1], agg["id"])),
+            self.nova_call("POST", path + "/action", {
+                "remove_host": {"host": self.target.hosts[1]}}))
+        status, body = self.nova_call("POST", path + "/action",
+                                      {"remove_host": {"host": host}})
+        self.assertEqual((200, []), (status, body["aggregate"]["hosts"]))
+        self.assertEqual(self.target.zone, self.service(host).zone)
+        self.assertEqual((200, None), self.nova_call("DELETE", path))
+        self.assertEqual(
+            (404, "Aggregate %d could not be found." % agg["id"]),
+            self.nova_call("GET", path))
+        self.assertEqual([], [a for a in self.cloud.list_aggregates()
+                              if a.name == "rack-a"])
+
     def test_servers_listed_page_by_page(self) -> None:
         """Newest first, ``limit`` a page, a marker while more follow;
         each server with its flavor's name and its addresses, as a GET of

@@ -176,6 +176,15 @@ def server_group(body: Mapping[str, Any]) -> records.ServerGroup:
         members=tuple(str(m) for m in body.get("members") or ()))
 
 
+def aggregate(body: Mapping[str, Any]) -> records.Aggregate:
+    return records.Aggregate(
+        id=str(body["id"]), name=str(body.get("name") or ""),
+        hosts=tuple(body.get("hosts") or ()),
+        metadata={str(k): str(v)
+                  for k, v in (body.get("metadata") or {}).items()},
+        availability_zone=body.get("availability_zone") or None)
+
+
 def port(body: Mapping[str, Any]) -> records.Port:
     """One item of Neutron's GET /v2.0/ports."""
     return records.Port(

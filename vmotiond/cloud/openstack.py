@@ -206,6 +206,11 @@ class OpenStackCloud:
             if len(page) < self.page_size or len(groups) == before:
                 return list(groups.values())
 
+    def list_aggregates(self) -> list[records.Aggregate]:
+        # Nova does not page host aggregates.
+        body = self.compute.get("os-aggregates", "list aggregates") or {}
+        return [convert.aggregate(a) for a in body.get("aggregates") or ()]
+
     def list_migrations(self, server_id: str | None = None,
                         migration_type: str | None = None
                         ) -> list[records.Migration]:

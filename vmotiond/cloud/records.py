@@ -134,6 +134,18 @@ class ServerGroup:
 
 
 @dataclasses.dataclass(frozen=True)
+class Aggregate:
+    """A Nova host aggregate: its hosts and metadata. Its availability
+    zone, if any, is its ``availability_zone`` metadata."""
+
+    id: str
+    name: str
+    hosts: tuple[str, ...] = ()
+    metadata: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    availability_zone: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
 class Migration:
     """One record of os-migrations."""
 

@@ -158,6 +158,45 @@ GUARD_OPTS = [
         help="Seconds decisions stay blocked after the last time a guard "
              "(mass failure, all heartbeats stale, Nova unreachable) was "
              "seen."),
+    cfg.FloatOpt(
+        "max_failing_share_per_zone",
+        default=1.0,
+        min=0.0,
+        max=1.0,
+        help="If more than this share of the watched hosts of one "
+             "availability zone fail within failure_window (two hosts at "
+             "least), no host of that zone is declared down until "
+             "guard_hold_down after the zone was last seen so; an alert "
+             "is raised. Other zones are decided as usual. 1.0 disables "
+             "the cap."),
+    cfg.IntOpt(
+        "max_failing_hosts_per_zone",
+        default=0,
+        min=0,
+        help="If more than this number of hosts of one availability zone "
+             "fail at once, same as max_failing_share_per_zone. 0 "
+             "disables the limit."),
+    cfg.FloatOpt(
+        "max_failing_share_per_aggregate",
+        default=1.0,
+        min=0.0,
+        max=1.0,
+        help="max_failing_share_per_zone for each host aggregate (read "
+             "from Nova at every sync_interval). 1.0 disables the cap."),
+    cfg.IntOpt(
+        "max_failing_hosts_per_aggregate",
+        default=0,
+        min=0,
+        help="max_failing_hosts_per_zone for each host aggregate. 0 "
+             "disables the limit."),
+    cfg.IntOpt(
+        "max_verdicts_per_cycle",
+        default=0,
+        min=0,
+        help="At most this many hosts are declared down (and so fenced "
+             "and evacuated) per poll_interval; the others stay suspect "
+             "and are declared on the next cycles, oldest failure first. "
+             "0 means no limit."),
 ]
 
 LISTENER_OPTS = [

@@ -15,10 +15,11 @@ machinery they share (``core``: sessions, schema, test-and-set;
 from vmotiond.db import alerts
 from vmotiond.db import hosts
 from vmotiond.db import notifications
+from vmotiond.db import pauses
 from vmotiond.db import stats
 from vmotiond.db import vmoves
 
 
 class Database(notifications.Notifications, vmoves.VMoves, hosts.Hosts,
-               alerts.Alerts, stats.Stats):
+               alerts.Alerts, stats.Stats, pauses.Pauses):
     """One database, reached through its own enginefacade."""

@@ -251,3 +251,16 @@ class Alert(_SoftDeleteMixin, Base):
     message: orm.Mapped[str] = orm.mapped_column(sa.Text, nullable=False)
     evidence: orm.Mapped[Any] = orm.mapped_column(types.JsonEncoded,
                                                   nullable=True)
+
+
+class HaPause(Base):
+    """HA paused by an operator over a scope: ``*`` (every host) or one
+    host aggregate's name. The row is the pause; resuming deletes it."""
+
+    __tablename__ = "ha_pauses"
+
+    scope: orm.Mapped[str] = orm.mapped_column(sa.String(255),
+                                               primary_key=True)
+    reason: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    created_at: orm.Mapped[datetime.datetime] = orm.mapped_column(
+        types.PreciseDateTime, nullable=False)

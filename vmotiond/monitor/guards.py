@@ -66,11 +66,18 @@ def watched_count(hosts: Mapping[str, records.HostRecord]) -> int:
 def mass_failure(failing: int, watched: int,
                  th: thresholds_mod.Thresholds) -> bool:
     """Whether ``failing`` of ``watched`` hosts is more than allowed."""
+    return over_cap(failing, watched, th.max_failing_share,
+                    th.max_failing_hosts)
+
+
+def over_cap(failing: int, watched: int, share: float, count: int) -> bool:
+    """Whether ``failing`` of ``watched`` hosts is more than a cap of
+    ``share`` (of the watched) or ``count`` (0: none) allows."""
     if failing == 0:
         return False
-    if th.max_failing_hosts and failing > th.max_failing_hosts:
+    if count and failing > count:
         return True
-    return watched > 0 and failing / watched > th.max_failing_share
+    return watched > 0 and failing / watched > share
 
 
 def apply(previous: records.ClusterState,

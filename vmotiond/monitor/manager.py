@@ -3,8 +3,10 @@
 Each cycle (``[monitor] poll_interval``) the leader reads os-services once,
 probes the hosts the state machine is unsure of, runs the pure state
 machine, emits a notification for every decision and saves the host
-records. The inventory sync runs every ``sync_interval``. Processes that do
-not lead only campaign; a new leader reloads the records from the store.
+records. The inventory sync, with the host aggregates, runs every
+``sync_interval``; the operator's HA pauses are read every cycle.
+Processes that do not lead only campaign; a new leader reloads the
+records from the store.
 """
 
 from concurrent import futures
@@ -28,6 +30,7 @@ from vmotiond.monitor import records
 from vmotiond.monitor import state as state_mod
 from vmotiond.monitor import steady as steady_mod
 from vmotiond.monitor import store as store_mod
+from vmotiond.monitor import storm
 from vmotiond.monitor.thresholds import Thresholds
 from vmotiond.verdict import payload as payload_mod
 
@@ -83,6 +86,9 @@ class Monitor:
         self._mark: Any = None
         self._switches_read_at: float | None = None
         self._last_sync: float | None = None
+        self._aggregates: dict[str, frozenset[str]] = {}
+        self._pauses: frozenset[str] = frozenset()
+        self._topo: storm.Topology | None = None
         self._addresses: dict[str, str | None] = {}
         self._untrusted: dict[str, str] = {}
         self._warned_addresses: set[str] = set()
@@ -150,6 +156,7 @@ class Monitor:
                 self.sync_inventory()
             except exception.CloudError as exc:
                 LOG.warning("Inventory sync failed: %s", exc)
+            self.sync_aggregates()
             self._last_sync = mono
         return self.run_cycle()
 
@@ -158,6 +165,36 @@ class Monitor:
         counts = inventory.sync(self.cloud, self.store)
         self._switches_read_at = None      # read them in full next cycle
         return counts
+
+    def sync_aggregates(self) -> None:
+        """Read the host aggregates now (kept as they were if Nova does
+        not answer); the zones are taken again from the next cycle's
+        answer."""
+        try:
+            self._aggregates = {a.name: frozenset(a.hosts)
+                                for a in self.cloud.list_aggregates()}
+        except exception.CloudError as exc:
+            LOG.warning("Host aggregates cannot be read: %s", exc)
+        self._topo = None
+
+    def _topology(self, services: Any) -> storm.Topology | None:
+        """Hosts' zones and aggregates and the paused scopes, built again
+        when a sync ran or the pauses changed."""
+        try:
+            pauses = self.store.ha_pauses()
+        except Exception as exc:
+            LOG.warning("HA pauses cannot be read, keeping %s: %s",
+                        sorted(self._pauses) or "none", exc)
+            pauses = self._pauses
+        if pauses != self._pauses:
+            LOG.warning("HA paused over: %s", ", ".join(sorted(pauses))
+                        or "nothing (resumed)")
+            self._pauses, self._topo = pauses, None
+        if self._topo is None and services is not None:
+            self._topo = storm.topology(
+                {s.host: s.zone for s in services}, self._aggregates,
+                pauses)
+        return self._topo
 
     def run_cycle(self) -> list[records.Event]:
         """Poll once, decide, notify, persist; return this cycle's events.
@@ -192,6 +229,7 @@ class Monitor:
             LOG.warning("Nova's compute services cannot be read: %s", exc)
             services = None
         previous, th = self.state, self.thresholds
+        topo = self._topology(services)
         plan = None
         if services is None:
             state, events = state_mod.evaluate(
@@ -202,7 +240,7 @@ class Monitor:
             # probed; else the same plan decides again with them.
             plan = steady_mod.prepare(services, previous, th, now,
                                       self._maintenance)
-            state, events = state_mod.decide(plan, {})
+            state, events = state_mod.decide(plan, {}, topo)
         unsure = (state_mod.unsure_of(plan, state)
                   if plan is not None and th.probe_enabled else ())
         if unsure and plan is not None:
@@ -212,7 +250,7 @@ class Monitor:
             probes.update(probe_mod.probe_all(
                 self.probe, {h: a for h, a in targets.items()
                              if h not in probes}, self._pool))
-            state, events = state_mod.decide(plan, probes)
+            state, events = state_mod.decide(plan, probes, topo)
         if events and not self.is_leader:
             # The lease ran out while this cycle read Nova or probed: the
             # next leader decides, on the records it loads.
@@ -326,6 +364,19 @@ class Monitor:
                 event.host, key, body, now, constants.NOTIFICATION_IGNORED,
                 "auto_evacuate is off for this host; nothing moves")
             self._alert(event, records.REASON_NO_AUTO_EVACUATE)
+            self.emitter.emit(payload_mod.EVENT_HOST_ALERT, body)
+        elif event.kind == records.HOST_HELD and event.host is not None:
+            LOG.warning("Host %s is down but HA is paused over %s: held, "
+                        "recovered on resume if still down", event.host,
+                        event.reason)
+            body = self._payload(event, now, auto, records.REASON_HA_PAUSED)
+            self.store.record_failure(
+                event.host, payload_mod.dedup_key(
+                    event.host, event.generation or 0) + ":held", body, now,
+                constants.NOTIFICATION_IGNORED,
+                "held: HA is paused over %s; the host is recovered on "
+                "resume if it is still down" % event.reason)
+            self._alert(event, records.REASON_HA_PAUSED)
             self.emitter.emit(payload_mod.EVENT_HOST_ALERT, body)
         elif event.kind == records.HOST_RECOVERED:
             LOG.info("Host %s recovered", event.host)

@@ -26,8 +26,9 @@ HOST_RECOVERED = "host_recovered"      # healthy again for the soak period
 PROCESS_FAILURE = "process_failure"    # nova-compute dead, host answers
 ALERT = "alert"                        # an operator must look; nothing moves
 GUARD_CLEARED = "guard_cleared"        # decisions are allowed again
+HOST_HELD = "host_held"                # down, but HA is paused over it
 EVENT_KINDS = (HOST_DOWN, HOST_RECOVERED, PROCESS_FAILURE, ALERT,
-               GUARD_CLEARED)
+               GUARD_CLEARED, HOST_HELD)
 
 # Alert reasons.
 REASON_MASS_FAILURE = "mass_failure"
@@ -36,6 +37,8 @@ REASON_NOVA_UNREACHABLE = "nova_unreachable"
 REASON_FLAPPING = "flapping"
 REASON_PROBE_UNKNOWN = "probe_unknown"
 REASON_NO_AUTO_EVACUATE = "auto_evacuate_off"
+REASON_DOMAIN_STORM = "domain_storm"   # a zone or aggregate over its cap
+REASON_HA_PAUSED = "ha_paused"         # a host failed while HA is paused
 
 # States of a host whose failure was decided (``host_down`` emitted).
 DECIDED_STATES = (constants.HOST_DOWN, constants.HOST_FENCED)
@@ -111,6 +114,9 @@ class ClusterState:
     guard_until: datetime.datetime | None = None
     guard_reasons: tuple[str, ...] = ()
     guarded: bool = False
+    # Zones and aggregates cooling down from a storm, until when.
+    domain_holds: Mapping[str, datetime.datetime] = dataclasses.field(
+        default_factory=dict)
     # Hosts found steady (``steady.is_steady``) and fresh by the cycle that
     # made this state: the service record and host record judged. A
     # memo: when the next answer brings the very same service object for

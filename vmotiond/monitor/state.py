@@ -18,7 +18,10 @@ decide alone.
 
 ``host_down`` and ``host_recovered`` are decisions; they are withheld while
 a guard holds (see ``guards``) or the host is damped for flapping, and the
-host keeps its state so the decision is taken on a later cycle.
+host keeps its state so the decision is taken on a later cycle. A
+``host_down`` is also withheld while its zone or aggregate is in a storm,
+past the cycle's cap of verdicts, or held (``host_held``, once per
+incident) while HA is paused over the host (see ``storm``).
 """
 
 from collections.abc import Collection
@@ -33,6 +36,7 @@ from vmotiond.monitor import guards
 from vmotiond.monitor import heartbeat
 from vmotiond.monitor import records
 from vmotiond.monitor import steady as steady_mod
+from vmotiond.monitor import storm
 from vmotiond.monitor.thresholds import Thresholds
 
 __all__ = ["decide", "evaluate", "probe_candidates", "unsure", "unsure_of"]
@@ -44,6 +48,7 @@ def evaluate(services: Sequence[cloud_records.ComputeService] | None,
              th: Thresholds,
              now: datetime.datetime,
              maintenance: Collection[str] = (),
+             topo: storm.Topology | None = None,
              ) -> tuple[records.ClusterState, list[records.Event]]:
     """Run one cycle of the state machine.
 
@@ -55,15 +60,17 @@ def evaluate(services: Sequence[cloud_records.ComputeService] | None,
     :param th: the thresholds.
     :param now: the monitor's clock (naive UTC).
     :param maintenance: hosts an operator put in maintenance.
+    :param topo: hosts' zones and aggregates, and the paused scopes.
     :returns: the new state and the events of this cycle.
     """
     if services is None:
         return _unreachable(previous, th, now)
     return decide(steady_mod.prepare(services, previous, th, now,
-                                     maintenance, probes), probes)
+                                     maintenance, probes), probes, topo)
 
 
-def decide(plan: steady_mod.Plan, probes: Mapping[str, str]
+def decide(plan: steady_mod.Plan, probes: Mapping[str, str],
+           topo: storm.Topology | None = None
            ) -> tuple[records.ClusterState, list[records.Event]]:
     """``evaluate`` of the plan's answer with ``probes``: the hosts the
     plan left quiet keep their records, the others take a full step.
@@ -118,16 +125,54 @@ def decide(plan: steady_mod.Plan, probes: Mapping[str, str]
         previous, reasons, th, now, evidence)
     events[:0] = guard_events
 
+    downs = [n for n, c in candidates.items() if c.kind == records.HOST_DOWN]
+    holds = previous.domain_holds
+    admitted: Collection[str] = downs
+    if downs or holds or (failing and topo is not None):
+        admission = storm.admit(
+            downs, {n: (hosts[n].stale_since, n) for n in downs}, failing,
+            hosts, holds, topo or _NO_TOPOLOGY, th, now)
+        holds, admitted = admission.holds, frozenset(admission.decided)
+        events.extend(_storm_alerts(admission, previous, failing, topo))
+        for name, scope in admission.held.items():
+            rec = hosts[name]
+            if records.REASON_HA_PAUSED not in rec.reported:
+                hosts[name] = records.evolve(rec, reported=rec.reported | {
+                    records.REASON_HA_PAUSED})
+                cand = candidates[name]
+                events.append(records.Event(
+                    records.HOST_HELD, host=name,
+                    generation=cand.generation, reason=scope,
+                    evidence={**cand.evidence, "paused": scope}))
     for name, cand in candidates.items():
-        if not guarded:
-            hosts[name] = _apply_decision(hosts[name], cand, now)
-            events.append(cand)
+        if guarded or (cand.kind == records.HOST_DOWN
+                       and name not in admitted):
+            continue
+        hosts[name] = _apply_decision(hosts[name], cand, now)
+        events.append(cand)
     state = records.ClusterState(
         hosts=hosts, freshest=clock.freshest,
         freshest_seen_at=clock.freshest_seen_at, last_poll_at=now,
         guard_until=guard_until,
-        guard_reasons=reasons_t, guarded=guarded, steady=plan.memo)
+        guard_reasons=reasons_t, guarded=guarded, domain_holds=holds,
+        steady=plan.memo)
     return state, events
+
+
+_NO_TOPOLOGY = storm.Topology()
+
+
+def _storm_alerts(admission: storm.Admission,
+                  previous: records.ClusterState, failing: Collection[str],
+                  topo: storm.Topology | None) -> list[records.Event]:
+    """An alert for each zone or aggregate whose storm starts now."""
+    members = topo.members if topo is not None else {}
+    return [records.Event(
+        records.ALERT, reason=records.REASON_DOMAIN_STORM,
+        evidence={"domain": key,
+                  "failing": sorted(set(failing) & members.get(key, set())),
+                  "members": len(members.get(key, ()))})
+        for key in admission.stormy if key not in previous.domain_holds]
 
 
 def unsure_of(plan: steady_mod.Plan, state: records.ClusterState

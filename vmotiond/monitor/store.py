@@ -67,6 +67,8 @@ class MonitorStore(Protocol):
                      hosts: list[str],
                      evidence: Mapping[str, Any]) -> None: ...
 
+    def ha_pauses(self) -> frozenset[str]: ...
+
 
 def persisted_fields(rec: records.HostRecord) -> dict[str, Any]:
     """The part of a record worth a write: not the per-poll heartbeat."""
@@ -219,6 +221,10 @@ class DbStore:
         self._db.alert_create(kind, self._source, message, host=host,
                               hosts=hosts, evidence=evidence)
 
+    def ha_pauses(self) -> frozenset[str]:
+        """The paused scopes: ``*`` or aggregate names."""
+        return frozenset(row.scope for row in self._db.ha_pauses())
+
 
 class MemoryStore:
     """``MonitorStore`` in memory, for tests and the demo."""
@@ -229,6 +235,7 @@ class MemoryStore:
         self.failures: dict[str, dict[str, Any]] = {}
         self.synced: list[list[dict[str, Any]]] = []
         self.alerts: list[dict[str, Any]] = []
+        self.pauses: set[str] = set()
 
     def hosts(self) -> dict[str, HostView]:
         return {name: dataclasses.replace(v, record=self.saved.get(name))
@@ -279,6 +286,9 @@ class MemoryStore:
         self.alerts.append({"type": kind, "message": message, "host": host,
                             "hosts": list(hosts),
                             "evidence": dict(evidence)})
+
+    def ha_pauses(self) -> frozenset[str]:
+        return frozenset(self.pauses)
 
 
 def _iso(value: datetime.datetime | None) -> str | None:

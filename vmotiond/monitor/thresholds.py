@@ -29,3 +29,12 @@ class Thresholds(defaults.Mirror):
     max_failing_hosts: int = _OPTION("max_failing_hosts", int)
     failure_window: float = _OPTION("failure_window", float)
     guard_hold_down: float = _OPTION("guard_hold_down", float)
+    max_failing_share_per_zone: float = _OPTION(
+        "max_failing_share_per_zone", float)
+    max_failing_hosts_per_zone: int = _OPTION(
+        "max_failing_hosts_per_zone", int)
+    max_failing_share_per_aggregate: float = _OPTION(
+        "max_failing_share_per_aggregate", float)
+    max_failing_hosts_per_aggregate: int = _OPTION(
+        "max_failing_hosts_per_aggregate", int)
+    max_verdicts_per_cycle: int = _OPTION("max_verdicts_per_cycle", int)

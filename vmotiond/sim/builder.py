@@ -76,6 +76,13 @@ def build(cloud: cloud_mod.SimCloud, scenario: Scenario) -> dict[str, Any]:
             cloud.add_host("standby-%02d" % (i + 1),
                            zone=zone_name(i, scenario.zones), role="standby",
                            **host_kw)
+        # As in Nova, a zone other than the default is an aggregate's.
+        zones: dict[str, list[str]] = {}
+        for made in cloud.state.hosts.values():
+            zones.setdefault(made.zone, []).append(made.name)
+        for zone, members in sorted(zones.items()):
+            if zone != cloud_mod.DEFAULT_ZONE:
+                cloud.add_aggregate(zone, members, zone=zone)
         groups = [cloud.add_server_group("group-%d" % (g + 1))
                   for g in range(scenario.anti_affinity_groups)]
         vm_states = list(scenario.state_mix)

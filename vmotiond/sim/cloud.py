@@ -7,6 +7,7 @@ Nova, Placement and Neutron front ends read it and call the operations in
 simulated time catch up (:meth:`tick`).
 """
 
+from collections.abc import Iterable
 import datetime
 import ipaddress
 import threading
@@ -21,6 +22,9 @@ from vmotiond.sim import timeline as timeline_mod
 
 DEFAULT_PROJECT = "6f70656e737461636b20342065766572"
 DEFAULT_USER = "fake"
+# Nova's default_availability_zone: the zone of hosts in no zone's
+# aggregate.
+DEFAULT_ZONE = "nova"
 # A standby host is disabled as 'vmotiond-manage host set --role standby'
 # disables it; a service disabled with any other reason is an operator's,
 # and its host receives no instance.
@@ -99,7 +103,8 @@ class SimCloud:
                 return flavor
         raise errors.NotFound("Flavor %s could not be found." % name_or_id)
 
-    def add_host(self, name: str, zone: str = "nova", role: str = "normal",
+    def add_host(self, name: str, zone: str = DEFAULT_ZONE,
+                 role: str = "normal",
                  vcpus: int = 32, memory_mb: int = 131072,
                  disk_gb: int = 2000, disabled: bool | None = None,
                  **kw: Any) -> model.Host:
@@ -128,6 +133,55 @@ class SimCloud:
                 hb_start=now - datetime.timedelta(seconds=phase),
                 booted_at=now, **kw)
             return self.state.add_host(host)
+
+    # Host aggregates: a host's zone is its aggregates' as in Nova.
+    def add_aggregate(self, name: str, hosts: Iterable[str] = (),
+                      zone: str | None = None) -> model.Aggregate:
+        """A host aggregate (in ``zone`` if given) with ``hosts``."""
+        with self.lock:
+            aggregate = self.state.add_aggregate(name, zone, self.tick())
+            for host in hosts:
+                self.aggregate_add_host(aggregate, host)
+            return aggregate
+
+    def aggregate_add_host(self, aggregate: model.Aggregate,
+                           host: str) -> None:
+        with self.lock:
+            self.state.host(host)
+            if host in aggregate.hosts:
+                raise errors.Conflict("Aggregate %d already has host %s."
+                                      % (aggregate.id, host))
+            aggregate.hosts.append(host)
+            self._aggregate_changed(aggregate, [host])
+
+    def aggregate_remove_host(self, aggregate: model.Aggregate,
+                              host: str) -> None:
+        with self.lock:
+            if host not in aggregate.hosts:
+                raise errors.NotFound(
+                    "Cannot remove host %s in aggregate %d"
+                    % (host, aggregate.id))
+            aggregate.hosts.remove(host)
+            self._aggregate_changed(aggregate, [host])
+
+    def aggregate_set_metadata(self, aggregate: model.Aggregate,
+                               metadata: dict[str, str | None]) -> None:
+        """Set the keys given; a None value deletes its key."""
+        with self.lock:
+            for key, value in metadata.items():
+                if value is None:
+                    aggregate.metadata.pop(key, None)
+                else:
+                    aggregate.metadata[key] = value
+            self._aggregate_changed(aggregate, aggregate.hosts)
+
+    def _aggregate_changed(self, aggregate: model.Aggregate,
+                           hosts: Iterable[str]) -> None:
+        aggregate.updated_at = self.tick()
+        for name in hosts:
+            host = self.state.hosts.get(name)
+            if host is not None:
+                host.zone = self.state.zone_of(name, DEFAULT_ZONE)
 
     def add_server_group(self, name: str, policy: str = "anti-affinity",
                          project_id: str = DEFAULT_PROJECT

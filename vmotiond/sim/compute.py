@@ -10,6 +10,7 @@ from typing import Any
 
 import webob
 
+from vmotiond.sim import compute_aggregates
 from vmotiond.sim import compute_groups
 from vmotiond.sim import compute_pages as pages
 from vmotiond.sim import compute_servers
@@ -60,6 +61,7 @@ class NovaApp(service.ServiceApp):
             functools.partial(list_flavors, detail=True), "flavors.list")
         add("GET", "/flavors/{flavor_id}", show_flavor, "flavors.show")
         compute_groups.add_routes(add)
+        compute_aggregates.add_routes(add)
         add("GET", "/os-migrations", list_migrations, "migrations.list",
             True)
         add("GET", "/os-availability-zone/detail", list_zones,

@@ -162,6 +162,24 @@ class ServerGroup:
 
 
 @dataclasses.dataclass
+class Aggregate:
+    """A host aggregate; its availability zone is its
+    ``availability_zone`` metadata, as in Nova."""
+
+    id: int
+    uuid: str
+    name: str
+    created_at: datetime.datetime
+    hosts: list[str] = dataclasses.field(default_factory=list)
+    metadata: dict[str, str] = dataclasses.field(default_factory=dict)
+    updated_at: datetime.datetime | None = None
+
+    @property
+    def availability_zone(self) -> str | None:
+        return self.metadata.get("availability_zone")
+
+
+@dataclasses.dataclass
 class Port:
     id: str
     network_id: str
@@ -242,12 +260,14 @@ class CloudState:
         self.migrations: list[Migration] = []
         self.migrations_by_server: dict[str, list[Migration]] = {}
         self.groups: dict[str, ServerGroup] = {}
+        self.aggregates: dict[int, Aggregate] = {}
         self.ports: dict[str, Port] = {}
         self.ports_by_device: dict[str, list[Port]] = {}
         self.fips: dict[str, FloatingIp] = {}
         self.fips_by_port: dict[str, list[FloatingIp]] = {}
         self._ids = itertools.count(1)
         self._mig_ids = itertools.count(1)
+        self._agg_ids = itertools.count(1)
         self._used: dict[str, dict[str, int]] = {}
 
     # Hosts ---------------------------------------------------------------
@@ -352,6 +372,34 @@ class CloudState:
         self.migrations.append(migration)
         self.migrations_by_server.setdefault(server.id, []).append(migration)
         return migration
+
+    # Aggregates ----------------------------------------------------------
+    def add_aggregate(self, name: str, zone: str | None,
+                      now: datetime.datetime) -> Aggregate:
+        if any(a.name == name for a in self.aggregates.values()):
+            raise errors.Conflict("Aggregate %s already exists." % name)
+        aggregate = Aggregate(id=next(self._agg_ids), uuid=new_uuid(),
+                              name=name, created_at=now)
+        if zone:
+            aggregate.metadata["availability_zone"] = zone
+        self.aggregates[aggregate.id] = aggregate
+        return aggregate
+
+    def aggregate(self, aggregate_id: str) -> Aggregate:
+        found = (self.aggregates.get(int(aggregate_id))
+                 if aggregate_id.isdigit() else None)
+        if found is None:
+            raise errors.NotFound("Aggregate %s could not be found."
+                                  % aggregate_id)
+        return found
+
+    def zone_of(self, host: str, default: str) -> str:
+        """A host's zone: that of an aggregate it is in, else ``default``
+        (Nova's ``default_availability_zone``)."""
+        for aggregate in self.aggregates.values():
+            if host in aggregate.hosts and aggregate.availability_zone:
+                return aggregate.availability_zone
+        return default
 
     # Network -------------------------------------------------------------
     def add_port(self, port: Port) -> Port:

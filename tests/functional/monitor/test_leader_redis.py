@@ -49,6 +49,9 @@ class CountingCloud:
         self.calls += 1
         return self.nova.services()
 
+    def list_aggregates(self) -> list:
+        return []
+
     def list_host_capacities(self) -> list:
         return []
 

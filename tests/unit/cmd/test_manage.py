@@ -13,6 +13,8 @@ import oslo_messaging
 from tests.unit.engine import test_operations
 from vmotiond import constants
 from vmotiond import engine_client
+from vmotiond import exception
+from vmotiond.cloud import records as cloud_records
 from vmotiond.cmd import manage
 from vmotiond.cmd.manage import common
 
@@ -260,3 +262,42 @@ class CapacityCheckTest(ManageTestCase):
         self.assertEqual(0, code, text)
         self.assertIn("The loss of any single host could be absorbed.", text)
         self.assertIn("Largest host (most RAM to move): src", text)
+
+
+class HaTest(ManageTestCase):
+    """``ha pause|resume|status``, with no engine running."""
+
+    def test_global_pause_status_resume(self):
+        code, out = self.manage("ha", "status")
+        self.assertIn("nothing is paused", out)
+        code, out = self.manage("ha", "pause", "--reason", "power work")
+        self.assertEqual(0, code)
+        self.assertIn("HA paused over every host", out)
+        self.assertEqual({"scope": "*", "changed": False},
+                         self.manage_json("ha", "pause"))
+        status = self.manage_json("ha", "status")["paused"]
+        self.assertEqual([("global", None, "power work")],
+                         [(p["scope"], p["aggregate"], p["reason"])
+                          for p in status])
+        code, out = self.manage("ha", "resume")
+        self.assertIn("HA resumed over every host", out)
+        self.assertEqual([], self.db.ha_pauses())
+        code, out = self.manage("ha", "resume")
+        self.assertIn("was not paused", out)
+
+    def test_aggregate_pause_checked_against_nova(self):
+        self.cloud.aggregates = [cloud_records.Aggregate(
+            id="1", name="rack-a", hosts=("n1",))]
+        self.manage("ha", "pause", "--aggregate", "rack-a")
+        code, out = self.manage("ha", "status")
+        self.assertIn("rack-a", out)
+        self.assertEqual(["rack-a"],
+                         [p.scope for p in self.db.ha_pauses()])
+        error = self.assertRaises(exception.InvalidInput, self.manage,
+                                  "ha", "pause", "--aggregate", "rack-b")
+        self.assertIn("no host aggregate rack-b in Nova", str(error))
+        self.assertEqual(["rack-a"],
+                         [p.scope for p in self.db.ha_pauses()])
+        self.assertEqual({"scope": "rack-a", "changed": True},
+                         self.manage_json("ha", "resume", "--aggregate",
+                                          "rack-a"))

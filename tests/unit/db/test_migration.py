@@ -117,7 +117,7 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
                          migration.current_revision(engine))
         self.assertEqual(
             {"notifications", "vmoves", "vmove_steps", "hosts", "alerts",
-             "alembic_version"},
+             "ha_pauses", "alembic_version"},
             set(sa.inspect(engine).get_table_names()))
 
     def test_sync_twice_is_harmless(self) -> None:
@@ -250,3 +250,20 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
         note = self._old_notification("node1", "key-1")
         migration.upgrade(engine)
         self.assertIsNone(self.db.database.notification_get(note).fenced_at)
+
+    def test_0010_adds_ha_pauses_to_a_database_in_use(self) -> None:
+        engine = self.get_engine()
+        migration.upgrade(engine, "0009")
+        self._old_notification("node1", "key-1")
+        self.assertNotIn("ha_pauses", sa.inspect(engine).get_table_names())
+        migration.upgrade(engine)
+        db = self.db.database
+        self.assertTrue(db.ha_pause("*", "planned power-off"))
+        self.assertTrue(db.ha_pause("rack-a"))
+        self.assertFalse(db.ha_pause("rack-a", "again"))
+        self.assertEqual([("*", "planned power-off"), ("rack-a", None)],
+                         [(p.scope, p.reason) for p in db.ha_pauses()])
+        self.assertTrue(db.ha_resume("*"))
+        self.assertFalse(db.ha_resume("*"))
+        self.assertEqual(["rack-a"], [p.scope for p in db.ha_pauses()])
+        self.assertEqual(1, len(db.notification_list()))

@@ -76,6 +76,9 @@ class FakeCloud:
     def list_compute_services(self):
         return list(self.services.values())
 
+    def list_aggregates(self):
+        return list(getattr(self, "aggregates", ()))
+
     def list_host_capacities(self):
         return list(self.capacities.values())
 

@@ -42,6 +42,9 @@ class FakeCloud:
         self.unreachable = False
         self.calls = 0
         self.host_ip: str | None = None     # one address for every host
+        self.aggregates: list[cloud_records.Aggregate] = []
+        self.aggregate_reads = 0
+        self.aggregates_fail = False
 
     def list_compute_services(self) -> list:
         self.calls += 1
@@ -49,6 +52,13 @@ class FakeCloud:
             raise exception.CloudUnavailable(service="compute",
                                              call="list", reason="down")
         return self.nova.services()
+
+    def list_aggregates(self) -> list[cloud_records.Aggregate]:
+        self.aggregate_reads += 1
+        if self.unreachable or self.aggregates_fail:
+            raise exception.CloudUnavailable(service="compute",
+                                             call="list", reason="down")
+        return self.aggregates
 
     def list_host_capacities(self) -> list:
         return [cloud_records.HostCapacity(
@@ -120,6 +130,45 @@ class CycleTest(MonitorTestBase):
         self.fx.set("sync_interval", 60.0, group="monitor")
         self.run_for(130)
         self.assertEqual(3, len(self.store.synced))
+        self.assertEqual(3, self.cloud.aggregate_reads)
+
+    def test_aggregate_pause_holds_its_hosts_only(self) -> None:
+        self.cloud.aggregates = [cloud_records.Aggregate(
+            id="1", name="rack-a", hosts=("h3",))]
+        self.run_for(20)
+        self.store.pauses.add("rack-a")
+        self.kill("h3")
+        self.kill("h6")
+        self.run_for(120)
+        # h6 is declared; h3 held once: an alert and an ignored row.
+        self.assertEqual([payload.EVENT_HOST_ALERT, payload.EVENT_HOST_DOWN],
+                         sorted(self.notifier.types()))
+        self.assertEqual(["h6"], [payload.parse(b)["host"] for _p, t, b
+                                  in self.notifier.sent
+                                  if t == payload.EVENT_HOST_DOWN])
+        row = self.store.failures["COMPUTE_HOST:h3:1:held"]
+        self.assertEqual(c.NOTIFICATION_IGNORED, row["status"])
+        self.assertIn("paused over rack-a", row["message"])
+        self.assertEqual([r.REASON_HA_PAUSED],
+                         [a["type"] for a in self.store.alerts])
+        self.assertEqual(c.HOST_SUSPECT, self.store.saved["h3"].state)
+        # Resumed: h3, still down, is declared now.
+        self.store.pauses.clear()
+        self.run_for(4)
+        self.assertEqual(["h6", "h3"], [payload.parse(b)["host"]
+                                        for _p, t, b in self.notifier.sent
+                                        if t == payload.EVENT_HOST_DOWN])
+
+    def test_aggregates_kept_when_nova_fails_to_list_them(self) -> None:
+        self.cloud.aggregates = [cloud_records.Aggregate(
+            id="1", name="rack-a", hosts=("h3",))]
+        self.run_for(20)
+        self.cloud.aggregates_fail = True
+        self.monitor.sync_aggregates()
+        self.store.pauses.add("rack-a")
+        self.kill("h3")
+        self.run_for(120)
+        self.assertEqual([payload.EVENT_HOST_ALERT], self.notifier.types())
 
     def test_killed_host_emits_host_down_once(self) -> None:
         self.run_for(20)

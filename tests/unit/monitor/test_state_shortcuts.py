@@ -25,6 +25,7 @@ from vmotiond.cloud import records as cloud_records
 from vmotiond.monitor import records
 from vmotiond.monitor import state
 from vmotiond.monitor import steady
+from vmotiond.monitor import storm
 from vmotiond.monitor.thresholds import Thresholds
 
 INTERVAL = 10.0
@@ -34,7 +35,8 @@ class History:
     """A small random cloud whose service objects are kept while
     unchanged, as ``convert.ServiceReader`` keeps them."""
 
-    def __init__(self, seed: int, n: int) -> None:
+    def __init__(self, seed: int, n: int, pausing: bool = False) -> None:
+        self.pausing = pausing
         self.rng = random.Random(seed)
         self.names = ["h%d" % i for i in range(n)]
         self.phase = {h: self.rng.uniform(0, INTERVAL) for h in self.names}
@@ -45,7 +47,17 @@ class History:
         self.stopped: dict[str, datetime.datetime] = {}
         self.last: dict[str, cloud_records.ComputeService] = {}
         self.maintenance: set[str] = set()
+        self.paused: set[str] = set()
         self.now = T0
+
+    def topology(self) -> storm.Topology:
+        """Two zones, an aggregate across them; HA paused at times."""
+        if self.pausing and self.rng.random() < 0.03:
+            self.paused ^= {self.rng.choice((storm.GLOBAL, "agg"))}
+        half = len(self.names) // 2
+        return storm.topology(
+            {h: "az%d" % (i < half) for i, h in enumerate(self.names)},
+            {"agg": self.names[half - 1:half + 1]}, self.paused)
 
     def beat(self, host: str) -> datetime.datetime | None:
         end = self.stopped.get(host, self.now)
@@ -111,28 +123,28 @@ class History:
 
 def _cycle(services: list[cloud_records.ComputeService] | None,
            hist: History, previous: records.ClusterState, th: Thresholds,
-           probes_seed: int, fast: bool
+           probes_seed: int, fast: bool, topo: storm.Topology
            ) -> tuple[records.ClusterState, list[records.Event]]:
     """A manager's cycle: without probes, then with them if asked; the
     fast one as the manager runs it (one plan, decided twice)."""
     maintenance = frozenset(hist.maintenance)
     if services is None or not fast:
         result, events = state.evaluate(services, {}, previous, th,
-                                        hist.now, maintenance)
+                                        hist.now, maintenance, topo)
         hist.rng.seed(probes_seed)
         probes = hist.probes(result) if services is not None else {}
         if probes:
             result, events = state.evaluate(services, probes, previous, th,
-                                            hist.now, maintenance)
+                                            hist.now, maintenance, topo)
         return result, events
     plan = steady.prepare(services, previous, th, hist.now, maintenance)
-    result, events = state.decide(plan, {})
+    result, events = state.decide(plan, {}, topo)
     if th.probe_enabled:
         assert state.unsure_of(plan, result) == state.unsure(result)
     hist.rng.seed(probes_seed)
     probes = hist.probes(result)
     if probes:
-        result, events = state.decide(plan, probes)
+        result, events = state.decide(plan, probes, topo)
     return result, events
 
 
@@ -148,8 +160,8 @@ class ShortcutsTest(testtools.TestCase):
         self.states: set[str] = set()
 
     def _run(self, seed: int, th: Thresholds, cycles: int = 150,
-             hosts: int = 6) -> int:
-        hist = History(seed, hosts)
+             hosts: int = 6, pausing: bool = False) -> int:
+        hist = History(seed, hosts, pausing)
         fast = slow = records.ClusterState()
         steady_seen = 0
         for i in range(cycles):
@@ -159,12 +171,14 @@ class ShortcutsTest(testtools.TestCase):
             services = (None if hist.rng.random() < 0.03
                         else hist.services())
             probes_seed = hist.rng.randrange(1 << 30)
+            topo = hist.topology()
             fast, fast_events = _cycle(services, hist, fast, th,
-                                       probes_seed, fast=True)
+                                       probes_seed, fast=True, topo=topo)
             with mock.patch.object(steady, "is_steady",
                                    return_value=False):
                 slow, slow_events = _cycle(services, hist, _plain(slow), th,
-                                           probes_seed, fast=False)
+                                           probes_seed, fast=False,
+                                           topo=topo)
             self.assertEqual(slow, fast, "seed %d cycle %d" % (seed, i))
             self.assertEqual(slow.hosts, fast.hosts)
             self.assertEqual(slow_events, fast_events,
@@ -180,8 +194,10 @@ class ShortcutsTest(testtools.TestCase):
         th = dataclasses.replace(Thresholds(), recovery_soak=20.0)
         used = sum(self._run(seed, th) for seed in range(40))
         self.assertGreater(used, 0)        # the shortcuts were taken
-        # The histories went through every decision and state.
-        self.assertEqual(set(records.EVENT_KINDS), self.kinds)
+        # The histories went through every decision and state (held
+        # hosts: test_same_with_storm_caps).
+        self.assertEqual(set(records.EVENT_KINDS) - {records.HOST_HELD},
+                         self.kinds)
         self.assertEqual({constants.HOST_UP, constants.HOST_SUSPECT,
                           constants.HOST_DOWN, constants.HOST_FENCED,
                           constants.HOST_RECOVERING,
@@ -192,6 +208,16 @@ class ShortcutsTest(testtools.TestCase):
     def test_same_with_the_default_thresholds(self) -> None:
         for seed in range(20):
             self._run(seed, Thresholds())
+
+    def test_same_with_storm_caps(self) -> None:
+        th = dataclasses.replace(
+            Thresholds(), recovery_soak=20.0, max_failing_share=1.0,
+            max_failing_share_per_zone=0.4,
+            max_failing_hosts_per_aggregate=1, max_verdicts_per_cycle=1)
+        for seed in range(20):
+            self._run(seed, th, pausing=True)
+        self.assertIn(records.HOST_HELD, self.kinds)
+        self.assertIn(records.HOST_DOWN, self.kinds)
 
     def test_same_without_probes(self) -> None:
         th = dataclasses.replace(Thresholds(), probe_enabled=False)

@@ -37,6 +37,9 @@ class FakeCloud:
     def list_compute_services(self) -> list:
         return self.services
 
+    def list_aggregates(self) -> list:
+        return []
+
     def list_host_capacities(self) -> list:
         return self.capacities
 

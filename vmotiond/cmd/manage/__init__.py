@@ -8,7 +8,9 @@ Categories (``vmotiond-manage CATEGORY ACTION --help`` for each):
 - ``instance migrate|reset-state``: custom (batch) migrations and resets;
 - ``task list|show|redo|reset|delete``: the vmoves and their steps;
 - ``notification abort``;
-- ``capacity check``: whether the loss of each host could be absorbed.
+- ``capacity check``: whether the loss of each host could be absorbed;
+- ``ha pause|resume|status``: the HA pause, global or per aggregate
+  (written to the database directly: it must work with the engine down).
 
 Reads (sync, plan, dry-runs, task list/show, capacity check) use the
 database and the cloud directly. Writes ask the engine over RPC; when no
@@ -26,6 +28,7 @@ from vmotiond import config
 from vmotiond.cmd import _errors
 from vmotiond.cmd.manage import capacity
 from vmotiond.cmd.manage import db
+from vmotiond.cmd.manage import ha
 from vmotiond.cmd.manage import host
 from vmotiond.cmd.manage import instance
 from vmotiond.cmd.manage import notification
@@ -33,7 +36,7 @@ from vmotiond.cmd.manage import task
 
 __all__ = ["COMMAND_OPT", "main", "run"]
 
-_CATEGORIES = (db, host, instance, task, notification, capacity)
+_CATEGORIES = (db, host, instance, task, notification, capacity, ha)
 
 
 def _add_parsers(subparsers: Any) -> None:
