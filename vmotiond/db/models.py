@@ -74,6 +74,10 @@ class Notification(_SoftDeleteMixin, Base):
     # When a recovery fenced the host (set once; null otherwise).
     fenced_at: orm.Mapped[datetime.datetime | None] = orm.mapped_column(
         types.PreciseDateTime)
+    # When an operator confirmed the host powered off, standing in for a
+    # power fencing that failed (``host confirm-fenced``; null otherwise).
+    fence_confirmed_at: orm.Mapped[datetime.datetime | None] = \
+        orm.mapped_column(types.PreciseDateTime)
 
 
 class VMove(_SoftDeleteMixin, Base):

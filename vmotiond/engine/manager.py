@@ -73,7 +73,8 @@ class EngineManager:
         self.locks = locks or locks_mod.make_locks(conf)
         self.fencer = fence.Fencer(cloud, fence.power_driver(conf),
                                    self.clock, self.stop_event,
-                                   poll_interval=group.poll_interval)
+                                   poll_interval=group.poll_interval,
+                                   attempts=group.fence_attempts)
         slots = threading.BoundedSemaphore(group.workers)
         self.dispatcher = dispatch.Dispatcher(self.pool, threads,
                                               group.max_moves_per_target)

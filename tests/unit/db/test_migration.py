@@ -231,3 +231,18 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
         note = self._old_notification("node1", "key-1")
         migration.upgrade(engine)
         self.assertIsNone(self.db.database.notification_get(note).fenced_at)
+
+    def test_0009_adds_fence_confirmed_at_null_to_existing_notifications(
+            self) -> None:
+        engine = self.get_engine()
+        migration.upgrade(engine, "0008")
+        note = self._old_notification("node1", "key-1")
+        migration.upgrade(engine)
+        database = self.db.database
+        self.assertIsNone(database.notification_get(note).fence_confirmed_at)
+        when = database._clock.now()
+        self.assertTrue(database.notification_set_fence_confirmed(note, when))
+        self.assertFalse(database.notification_set_fence_confirmed(note,
+                                                                   when))
+        self.assertIsNotNone(
+            database.notification_get(note).fence_confirmed_at)

@@ -1,4 +1,5 @@
-"""``vmotiond-manage host sync|set|plan|drain|move-back|release``."""
+"""``vmotiond-manage host sync|set|plan|drain|move-back|release|
+confirm-fenced``."""
 
 import argparse
 from typing import Any
@@ -131,6 +132,12 @@ def _release(conf: cfg.ConfigOpts) -> int:
     return progress.started(conf, note)
 
 
+def _confirm_fenced(conf: cfg.ConfigOpts) -> int:
+    note = common.ask(conf, "host_confirm_fenced",
+                      host=conf.category.host_name)
+    return progress.started(conf, note)
+
+
 def _move_back_preview(conf: cfg.ConfigOpts, host: str) -> int:
     db = common.database(conf)
     cloud = common.cloud(conf)
@@ -204,8 +211,15 @@ def add_parsers(subparsers: Any) -> None:
     _host_verb(actions, "release", _release, [out, wait],
                "Lift the fence vmotiond put on HOST (after a failed "
                "recovery): un-force its compute service down and enable it "
-               "if vmotiond disabled it. Moves nothing; refused while vmoves "
-               "from or to HOST run.")
+               "if vmotiond disabled it (not with [engine] leave_disabled); "
+               "clears the failed mark that stops its automatic recovery. "
+               "Moves nothing; refused while vmoves from or to HOST run or "
+               "while the monitor does not have HOST healthy.")
+    _host_verb(actions, "confirm-fenced", _confirm_fenced, [out, wait],
+               "Confirm that HOST is powered off when its power fencing "
+               "failed (BMC unreachable): its recovery, blocked until then "
+               "with nothing evacuated, goes on. Make sure it is off first: "
+               "an instance evacuated while it still runs there runs twice.")
 
 
 def _host_verb(actions: Any, name: str, func: Any,

@@ -25,10 +25,10 @@ class FencerTest(testtools.TestCase):
                             self.clock, threading.Event())
 
     def test_force_down_before_disable_with_reason(self):
-        result = self.fencer().fence("failed", "heartbeat lost")
+        result = self.fencer().fence("failed", "vmotiond:standby")
         names = [c[0] for c in self.cloud.calls]
         self.assertEqual(["force_down_service", "disable_service"], names)
-        self.assertEqual("vmotiond: heartbeat lost",
+        self.assertEqual("vmotiond:standby",
                          self.cloud.calls[1][1][1])
         self.assertTrue(result.forced_down and result.disabled)
 
