@@ -14,8 +14,9 @@ keeps the service disabled and, when a notification did it, which one:
 The sentences of earlier versions (``vmotiond: host failure, notification
 <uuid>``, ``vmotiond: standby host, ...``, ``vmotiond: drained by operator
 (notification <uuid>)``) are read as the same causes, and any other reason
-starting ``vmotiond:`` as vmotiond's of an unknown cause (``LEGACY``). A
-reason that is none of these is someone else's: vmotiond never lifts it.
+starting ``vmotiond`` as vmotiond's of an unknown cause (``LEGACY``, the
+rule of earlier versions), which no release lifts. A reason that is none of
+these is someone else's: vmotiond never lifts it.
 """
 
 import dataclasses
@@ -71,7 +72,7 @@ def make(cause: str, notification: str | None = None) -> str:
 def parse(text: str | None) -> Reason | None:
     """The reason ``text`` if vmotiond wrote it (this version or an
     earlier one), else None (someone else's, or no reason)."""
-    if not text or not (text == PREFIX or text.startswith(PREFIX + ":")):
+    if not text or not text.startswith(PREFIX):
         return None
     parts = text.split(":")
     if len(parts) == 3 and parts[1] in WITH_NOTIFICATION and \

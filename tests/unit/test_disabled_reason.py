@@ -50,6 +50,8 @@ class MakeParseTest(testtools.TestCase):
                 ("vmotiond: drained by operator", dr.Reason(dr.LEGACY)),
                 ("vmotiond: heartbeat lost", dr.Reason(dr.LEGACY)),
                 ("vmotiond", dr.Reason(dr.LEGACY)),
+                ("vmotiond fence", dr.Reason(dr.LEGACY)),
+                ("vmotiondx", dr.Reason(dr.LEGACY)),
                 ("vmotiond:", dr.Reason(dr.LEGACY))):
             self.assertEqual(reason, dr.parse(text), text)
 
@@ -62,6 +64,6 @@ class MakeParseTest(testtools.TestCase):
 
     def test_someone_elses_reasons(self):
         for text in (None, "", "ops: bad fan", "VMOTIOND:standby",
-                     "vmotiondx", "vmotiond-admin: repair", " vmotiond:x",
+                     " vmotiond:x",
                      "maintenance by vmotiond:standby"):
             self.assertIsNone(dr.parse(text), text)

@@ -11,7 +11,6 @@ from vmotiond import disabled_reason
 from vmotiond import exception
 from vmotiond.engine.workflows import release
 
-
 UUID = "0b8f6c2e-3c4d-4e5f-8a9b-1c2d3e4f5a6b"
 # Disabled reasons, and whether they are a fence of vmotiond's.
 REASONS = {
