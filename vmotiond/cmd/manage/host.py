@@ -13,6 +13,7 @@ from vmotiond.engine.deciding.records import Plan
 from vmotiond.engine.deciding.records import PlanOptions
 from vmotiond.engine.workflows import move_back
 from vmotiond.engine.workflows import recovery
+from vmotiond.engine.workflows import release
 from vmotiond.engine.workflows import workflow
 from vmotiond.monitor import inventory
 from vmotiond.monitor import store
@@ -151,7 +152,8 @@ def _move_back_preview(conf: cfg.ConfigOpts, host: str) -> int:
                    "nothing to move back" % host)
     plan = move_back.build_plan(db, cloud, PlanOptions.from_conf(conf),
                                 host, evacuation.uuid)
-    problem = move_back.health_problem(db, service)
+    problem = move_back.health_problem(db, service) or \
+        move_back.unfence_problem(release.judge(db, conf, service), service)
     view = {"host": host, "evacuation": evacuation.uuid,
             "blocked": problem, "fence": {
                 "forced_down": service.forced_down,

@@ -190,7 +190,8 @@ def power_driver(conf: cfg.ConfigOpts) -> PowerDriver:
 
 
 class Fencer:
-    """Fences hosts through a power driver and Nova's os-services."""
+    """Fences hosts through a power driver (``power_off``), then Nova's
+    os-services (``cut_off``)."""
 
     def __init__(self, cloud: cloud_base.Cloud, driver: PowerDriver,
                  clock: clock_mod.Clock, stop: threading.Event,
@@ -203,15 +204,6 @@ class Fencer:
         self.poll_interval = poll_interval
         self.timeout = timeout
         self.attempts = attempts
-
-    def fence(self, host: str, reason: str, address: str | None = None,
-              no_address: str = NO_ADDRESS) -> FenceResult:
-        """Power ``host`` off, then cut it off in Nova with ``reason``;
-        raise FencingFailed and change nothing in Nova when power fencing
-        fails (``no_address``: why ``address`` is None)."""
-        self._service(host)
-        return self.cut_off(host, reason,
-                            self.power_off(host, address, no_address))
 
     def power_off(self, host: str, address: str | None,
                   no_address: str = NO_ADDRESS,
