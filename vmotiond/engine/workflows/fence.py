@@ -246,18 +246,17 @@ class Fencer:
                                           disabled_reason=reason)
         return FenceResult(host, power, forced, disabled, service)
 
-    def mark(self, host: str, reason: str,
-             expected: Callable[[disabled_reason.Reason | None], bool]
+    def mark(self, host: str, reason: str, was: disabled_reason.Reason
              ) -> records.ComputeService | None:
-        """Rewrite the disabled reason of ``host`` to ``reason`` if its
-        current one passes ``expected`` (parsed); the service as left,
-        or None when it was left alone."""
+        """Rewrite the disabled reason of ``host`` to ``reason`` if it is
+        ``was`` now; the service as left, or None when left alone."""
         service = self._service(host)
         if service.status != "disabled" or \
-                not expected(disabled_reason.parse(service.disabled_reason)):
+                disabled_reason.parse(service.disabled_reason) != was:
             return None
         self.cloud.disable_service(service.id, host, reason)
         return dataclasses.replace(service, disabled_reason=reason)
+
     def _service(self, host: str) -> records.ComputeService:
         for service in self.cloud.list_compute_services():
             if service.host == host:

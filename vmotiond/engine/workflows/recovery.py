@@ -25,9 +25,9 @@ under the host's lock, with the notification claimed:
    ``finished``, ``failed`` (a move failed, or instances found no
    capacity) or ``aborted``;
 5. once every vmove is final, a ``failed`` recovery marks its host
-   ``vmotiond:failed:<uuid>`` (a redone one that finishes marks it
-   ``recovering`` again). The host stays forced down and disabled: only a
-   move-back or a release lifts the fence (``release.decide``).
+   ``vmotiond:failed:<uuid>`` (a redone one fences it ``recovering``
+   again). The host stays forced down and disabled: only a move-back or a
+   release lifts the fence (``release.decide``).
 """
 
 from oslo_log import log as logging
@@ -199,22 +199,17 @@ class HostRecovery(workflow.Workflow):
 
     def finish(self, notification: models.Notification, status: str
                ) -> None:
-        """Mark the host ``failed`` after a failed recovery, ``recovering``
-        again after a redone one that finished."""
-        host, uuid = str(notification.host), notification.uuid
-        if status == constants.NOTIFICATION_FAILED:
-            mark, was = disabled_reason.FAILED, disabled_reason.RECOVERING
-        elif status == constants.NOTIFICATION_FINISHED:
-            mark, was = disabled_reason.RECOVERING, disabled_reason.FAILED
-        else:
+        """Mark the host ``failed`` after a failed recovery (its vmoves
+        all final); a redone one fences it ``recovering`` again first."""
+        if status != constants.NOTIFICATION_FAILED:
             return
+        host, uuid = str(notification.host), notification.uuid
         try:
             service = self.fencer.mark(
-                host, disabled_reason.make(mark, uuid),
-                lambda r: r == disabled_reason.Reason(was, uuid))
+                host, disabled_reason.make(disabled_reason.FAILED, uuid),
+                disabled_reason.Reason(disabled_reason.RECOVERING, uuid))
         except (exception.FencingFailed, exception.CloudError) as exc:
-            LOG.warning("Host %s could not be marked %s: %s", host, mark,
-                        exc)
+            LOG.warning("Host %s could not be marked failed: %s", host, exc)
             return
         if service is not None:
             fence.record(self.s.db, service)

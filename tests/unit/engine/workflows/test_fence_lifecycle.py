@@ -109,6 +109,18 @@ class LifecycleTest(test_operations.OperationsTestCase):
         self.assertEqual(constants.NOTIFICATION_FINISHED,
                          self.mgr.recovery.run(third))
 
+    def test_a_redone_recovery_fences_it_recovering_again(self):
+        uuid = self.fail_recovery()
+        failed = self.db.vmove_list(notification_uuid=uuid,
+                                    status=(constants.FAILED,))
+        self.mgr.operations.tasks.redo(failed[0].uuid)
+        self.assertEqual(constants.NOTIFICATION_FINISHED,
+                         self.db.notification_get(uuid).status)
+        self.assertEqual(
+            (True, "disabled", self.reason(disabled_reason.RECOVERING, uuid)),
+            (self.service().forced_down, self.service().status,
+             self.service().disabled_reason))
+
     def test_leave_disabled_never_enables(self):
         self.conf.set_override("leave_disabled", True, "engine")
         uuid = self.fail_recovery()
