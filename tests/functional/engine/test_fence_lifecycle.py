@@ -97,9 +97,12 @@ class FenceLifecycleTest(testtools.TestCase):
             None), timeout=30)
         self.assertEqual(2, len(alert.evidence["attempts"]))
         self.assertIn("timed out", alert.evidence["attempts"][0])
-        note = self.env.db.notification_get(alert.evidence["notification"])
+        uuid = alert.evidence["notification"]
+        note = self.wait_for("the recovery waiting", lambda: next(iter(
+            n for n in [self.env.db.notification_get(uuid)]
+            if "waiting for 'vmotiond-manage host confirm-fenced"
+            in (n.message or "")), None))
         self.assertEqual(constants.NOTIFICATION_RUNNING, note.status)
-        self.assertIn("confirm-fenced", note.message)
         # Blocked: nothing fenced in Nova, nothing evacuated.
         self.assertEqual((False, "enabled", None), self.view())
         self.assertEqual(0, self.evacuations())
