@@ -32,6 +32,7 @@ HOST_DRAIN = "host_drain"
 HOST_MOVE_BACK = "host_move_back"
 HOST_RELEASE = "host_release"
 HOST_SYNC = "host_sync"
+HOST_CONFIRM_FENCED = "host_confirm_fenced"
 INSTANCE_MIGRATE = "instance_migrate"
 INSTANCE_RESET_STATE = "instance_reset_state"
 TASK_REDO = "task_redo"
@@ -47,7 +48,8 @@ INSTANCE_TARGETS = "instance_targets"
 # The failover headroom (``vmotiond-manage capacity check``'s answer).
 CAPACITY_CHECK = "capacity_check"
 METHODS = (PING, HOST_SET, HOST_DRAIN, HOST_MOVE_BACK, HOST_RELEASE,
-           HOST_SYNC, INSTANCE_MIGRATE, INSTANCE_RESET_STATE, TASK_REDO,
+           HOST_SYNC, HOST_CONFIRM_FENCED, INSTANCE_MIGRATE,
+           INSTANCE_RESET_STATE, TASK_REDO,
            TASK_RESET, TASK_DELETE, NOTIFICATION_ABORT, NOTIFICATION_REDO,
            NOTIFICATION_RESET, HOST_INSTANCES, INSTANCE_LIST,
            INSTANCE_TARGETS, CAPACITY_CHECK)

@@ -125,6 +125,15 @@ class FencingFailed(VmotiondError):
     msg_fmt = "Fencing host %(host)s failed: %(reason)s"
 
 
+class PowerFencingFailed(FencingFailed):
+    """Every power fencing attempt failed: whether the host is off is
+    unknown until an operator confirms it (``host confirm-fenced``)."""
+
+    def __init__(self, host: str, attempts: list[str]) -> None:
+        super().__init__(host=host, reason="; ".join(attempts))
+        self.attempts = attempts
+
+
 class EngineUnavailable(VmotiondError):
     """No engine answered an operator's request; nothing was done."""
 

@@ -24,9 +24,10 @@ evacuations Nova accepted, vmoves lost, instances left on a dead host,
 notifications not final (from ``test_kill9.Round``: the database and the
 simulator's call counts); vmoves run by two engines, the claims of each
 vmove (its ``attempts``) beyond one, and beyond two for a vmove an engine
-had claimed when it was killed or cut off from the coordination backend; seconds with two leaders, from each process's own log
-of its stretches of leadership ("Monitor leadership of M (term N) from T"
-and "... ended at T"; a killed process's stretch ends at its kill).
+had claimed when it was killed or cut off from the coordination backend;
+seconds with two leaders, from each process's own log of its stretches of
+leadership ("Monitor leadership of M (term N) from T" and "... ended at
+T"; a killed process's stretch ends at its kill).
 """
 
 import datetime

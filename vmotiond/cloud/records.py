@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import dataclasses
 import datetime
 
-from vmotiond import constants
+from vmotiond import disabled_reason
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -27,10 +27,9 @@ class ComputeService:
     @property
     def operator_disabled(self) -> bool:
         """Whether someone else than vmotiond disabled the service: its
-        reason does not start with ``constants.FENCE_REASON_PREFIX``."""
-        return self.status == "disabled" and not (
-            self.disabled_reason or "").startswith(
-                constants.FENCE_REASON_PREFIX)
+        reason is not one vmotiond writes (``disabled_reason.parse``)."""
+        return self.status == "disabled" and \
+            disabled_reason.parse(self.disabled_reason) is None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -267,7 +267,23 @@ FENCE_OPTS = [
         "fence_timeout",
         default=60.0,
         min=1.0,
-        help="Seconds power fencing may take."),
+        help="Seconds one power fencing attempt may take."),
+    cfg.IntOpt(
+        "fence_attempts",
+        default=3,
+        min=1,
+        help="Power fencing attempts before the recovery blocks: a host "
+             "whose BMC cannot be reached may still run its instances, so "
+             "nothing is evacuated and an alert is raised until an "
+             "operator runs 'vmotiond-manage host confirm-fenced HOST'. A "
+             "host the driver reports already off is fenced."),
+    cfg.FloatOpt(
+        "fence_settle_delay",
+        default=0.0,
+        min=0.0,
+        help="Seconds waited after a host is fenced before its instances "
+             "are evacuated, for shared storage to release the dead host's "
+             "locks."),
     cfg.DictOpt(
         "ipmi_addresses",
         default={},
@@ -298,6 +314,14 @@ OPERATION_OPTS = [
              "its soak period), clear its fence and move back the instances "
              "of its last evacuation that are still where it put them. Off: "
              "an operator runs 'vmotiond-manage host move-back HOST'."),
+    cfg.BoolOpt(
+        "leave_disabled",
+        default=False,
+        help="Never enable a failed host's compute service again: move-back "
+             "and 'host release' only un-force it down (reason "
+             "vmotiond:released:<uuid>), and an operator enables it in Nova. "
+             "Off: they enable it once every vmove of its recovery is final "
+             "and the monitor has it healthy."),
     cfg.StrOpt(
         "rpc_topic",
         default="vmotiond-engine",

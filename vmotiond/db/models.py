@@ -80,6 +80,10 @@ class Notification(_SoftDeleteMixin, Base):
     owner: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
     generation: orm.Mapped[int] = orm.mapped_column(
         sa.Integer, nullable=False, default=0, server_default="0")
+    # When an operator confirmed the host powered off, standing in for a
+    # power fencing that failed (``host confirm-fenced``; null otherwise).
+    fence_confirmed_at: orm.Mapped[datetime.datetime | None] = \
+        orm.mapped_column(types.PreciseDateTime)
 
 
 class VMove(_SoftDeleteMixin, Base):

@@ -167,6 +167,14 @@ class Notifications(core.Core):
                 row.uuid == uuid, row.deleted.is_(False)))
         return Fence(uuid, owner, int(generation or 0))
 
+    def notification_set_fence_confirmed(self, uuid: str,
+                                         when: datetime.datetime) -> bool:
+        """Record, once, that an operator confirmed the host of recovery
+        ``uuid`` powered off; return whether this call wrote it."""
+        return self._test_and_set(models.Notification, uuid,
+                                  {"fence_confirmed_at": when}, None,
+                                  _C.fence_confirmed_at.is_(None)) > 0
+
     def notification_set_status(self, uuid: str, status: str,
                                 expected: Iterable[str] | None = None,
                                 message: str | None = None) -> bool:

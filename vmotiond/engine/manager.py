@@ -81,7 +81,8 @@ class EngineManager:
         driver = tenure_mod.acting(fence.power_driver(conf))
         self.fencer = fence.Fencer(cloud, driver,
                                    self.clock, self.stop_event,
-                                   poll_interval=group.poll_interval)
+                                   poll_interval=group.poll_interval,
+                                   attempts=group.fence_attempts)
         slots = threading.BoundedSemaphore(group.workers)
         self.dispatcher = dispatch.Dispatcher(
             self.pool, threads, group.max_moves_per_target,

@@ -267,3 +267,18 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
         self.assertFalse(db.ha_resume("*"))
         self.assertEqual(["rack-a"], [p.scope for p in db.ha_pauses()])
         self.assertEqual(1, len(db.notification_list()))
+
+    def test_0011_adds_fence_confirmed_at_null_to_existing_notifications(
+            self) -> None:
+        engine = self.get_engine()
+        migration.upgrade(engine, "0010")
+        note = self._old_notification("node1", "key-1")
+        migration.upgrade(engine)
+        database = self.db.database
+        self.assertIsNone(database.notification_get(note).fence_confirmed_at)
+        when = database._clock.now()
+        self.assertTrue(database.notification_set_fence_confirmed(note, when))
+        self.assertFalse(database.notification_set_fence_confirmed(note,
+                                                                   when))
+        self.assertIsNotNone(
+            database.notification_get(note).fence_confirmed_at)

@@ -1,4 +1,5 @@
-"""``vmotiond-manage host sync|set|plan|drain|move-back|release``."""
+"""``vmotiond-manage host sync|set|plan|drain|move-back|release|
+confirm-fenced``."""
 
 import argparse
 from typing import Any
@@ -12,6 +13,7 @@ from vmotiond.engine.deciding.records import Plan
 from vmotiond.engine.deciding.records import PlanOptions
 from vmotiond.engine.workflows import move_back
 from vmotiond.engine.workflows import recovery
+from vmotiond.engine.workflows import release
 from vmotiond.engine.workflows import workflow
 from vmotiond.monitor import inventory
 from vmotiond.monitor import store
@@ -136,6 +138,12 @@ def _release(conf: cfg.ConfigOpts) -> int:
     return progress.started(conf, note)
 
 
+def _confirm_fenced(conf: cfg.ConfigOpts) -> int:
+    note = common.ask(conf, "host_confirm_fenced",
+                      host=conf.category.host_name)
+    return progress.started(conf, note)
+
+
 def _move_back_preview(conf: cfg.ConfigOpts, host: str) -> int:
     db = common.database(conf)
     cloud = common.cloud(conf)
@@ -149,7 +157,8 @@ def _move_back_preview(conf: cfg.ConfigOpts, host: str) -> int:
                    "nothing to move back" % host)
     plan = move_back.build_plan(db, cloud, PlanOptions.from_conf(conf),
                                 host, evacuation.uuid)
-    problem = move_back.health_problem(db, service)
+    problem = move_back.health_problem(db, service) or \
+        move_back.unfence_problem(release.judge(db, conf, service), service)
     view = {"host": host, "evacuation": evacuation.uuid,
             "blocked": problem, "fence": {
                 "forced_down": service.forced_down,
@@ -209,8 +218,15 @@ def add_parsers(subparsers: Any) -> None:
     _host_verb(actions, "release", _release, [out, wait],
                "Lift the fence vmotiond put on HOST (after a failed "
                "recovery): un-force its compute service down and enable it "
-               "if vmotiond disabled it. Moves nothing; refused while vmoves "
-               "from or to HOST run.")
+               "if vmotiond disabled it (not with [engine] leave_disabled); "
+               "clears the failed mark that stops its automatic recovery. "
+               "Moves nothing; refused while vmoves from or to HOST run or "
+               "while the monitor does not have HOST healthy.")
+    _host_verb(actions, "confirm-fenced", _confirm_fenced, [out, wait],
+               "Confirm that HOST is powered off when its power fencing "
+               "failed (BMC unreachable): its recovery, blocked until then "
+               "with nothing evacuated, goes on. Make sure it is off first: "
+               "an instance evacuated while it still runs there runs twice.")
 
 
 def _host_verb(actions: Any, name: str, func: Any,

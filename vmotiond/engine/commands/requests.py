@@ -166,6 +166,11 @@ class OperatorApi:
             raise exception.Conflict(reason="host %s cannot take its "
                                      "instances back: %s" % (host, problem))
         self._not_busy(host)
+        refused = move_back.unfence_problem(
+            release_mod.judge(self.s.db, self.s.conf, service), service)
+        if refused is not None:
+            raise exception.Conflict(reason="host %s cannot take its "
+                                     "instances back: %s" % (host, refused))
         evacuation = move_back.last_evacuation(self.s.db, host)
         if evacuation is None:
             raise exception.InvalidInput(
@@ -177,15 +182,35 @@ class OperatorApi:
     def release(self, host: str) -> dict[str, Any]:
         """Start lifting vmotiond's fence off ``host`` (``HOST_RELEASE``)."""
         service = self._service(host)
-        problem = release_mod.busy(self.s.db, host)
-        if problem is not None:
-            raise exception.Conflict(reason="%s; nothing was released"
-                                     % problem)
-        if release_mod.decide(service).nothing:
+        plan = release_mod.judge(self.s.db, self.s.conf, service)
+        if plan.refused:
+            raise exception.Conflict(reason="host %s: %s; nothing was "
+                                     "released" % (host, plan.refused))
+        if plan.nothing:
             raise exception.Conflict(
                 reason="host %s is not fenced by vmotiond (%s); nothing to "
                        "release" % (host, release_mod.describe(service)))
         return self._start(constants.HOST_RELEASE, host, {"host": host})
+
+    def confirm_fenced(self, host: str) -> dict[str, Any]:
+        """Record that an operator made sure ``host`` is powered off: its
+        recovery, blocked by a power fencing that failed, goes on."""
+        for row in self.s.db.notification_list(
+                status=ACTIVE, host=host, type=constants.COMPUTE_HOST,
+                sort_dir="asc"):
+            if row.fenced_at is not None:
+                continue
+            if not self.s.db.notification_set_fence_confirmed(
+                    row.uuid, self.s.clock.now()):
+                raise exception.Conflict(
+                    reason="host %s was confirmed powered off already for "
+                           "notification %s" % (host, row.uuid))
+            LOG.warning("Host %s confirmed powered off by an operator; "
+                        "recovery %s goes on", host, row.uuid)
+            return views.notification(self.s.db.notification_get(row.uuid))
+        raise exception.Conflict(
+            reason="host %s has no recovery waiting to fence it; nothing "
+                   "was confirmed" % host)
 
     # -- helpers ----------------------------------------------------------
 

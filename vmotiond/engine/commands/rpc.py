@@ -80,6 +80,10 @@ class EngineEndpoint:
         return self.operator.release(host)
 
     @_answer
+    def host_confirm_fenced(self, host: str) -> dict[str, Any]:
+        return self.operator.confirm_fenced(host)
+
+    @_answer
     def host_sync(self) -> dict[str, int]:
         return self.operator.host_sync()
 

@@ -7,17 +7,17 @@ steps: record floating IPs, migrate, wait until it runs ACTIVE (or SHUTOFF)
 on its new host, confirm (cold), check floating IPs.
 
 Before planning, the host's compute service is disabled (reason starting
-with ``vmotiond``) so Nova schedules nothing new onto the host being
+``vmotiond:draining:<uuid>``) so Nova schedules nothing new onto the host being
 emptied; ``vmotiond-manage host set HOST --role normal`` enables it again.
 One writer per host: the drain holds the host's lock, as a recovery does.
 """
 
 from oslo_log import log as logging
 
+from vmotiond import disabled_reason
 from vmotiond.db import models
 from vmotiond.engine.deciding import planner
 from vmotiond.engine.deciding.records import Plan
-from vmotiond.engine.workflows import fence
 from vmotiond.engine.workflows import workflow
 
 LOG = logging.getLogger(__name__)
@@ -33,8 +33,8 @@ class HostDrain(workflow.Workflow):
         service = workflow.service_or_end(self.s.cloud, host)
         if service.status == "enabled":
             self.s.cloud.disable_service(
-                service.id, host, "%s: drained by operator (notification %s)"
-                % (fence.REASON_PREFIX, notification.uuid))
+                service.id, host, disabled_reason.make(
+                    disabled_reason.DRAINING, notification.uuid))
             LOG.info("Host %s disabled while it is drained", host)
 
     def plan(self, notification: models.Notification) -> Plan:

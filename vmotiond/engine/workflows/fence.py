@@ -1,11 +1,16 @@
 """Fencing a failed host: power it off (optional), then cut it off in Nova.
 
-Order matters. Power fencing runs first when configured: if it fails, the
-host may still run its instances and the recovery stops with nothing
-changed. Then the nova-compute service is forced down, and only then
+Order matters. Power fencing runs first when configured, up to ``[engine]
+fence_attempts`` times (each bounded by ``fence_timeout``); a host the
+driver reports already off is fenced. When every attempt fails the host
+may still run its instances: nothing is changed in Nova
+(``PowerFencingFailed``) and the recovery waits for an operator to confirm
+the host off. Then the nova-compute service is forced down, and only then
 disabled (disabling a service Nova still thinks up makes the API call the
-dead compute and hang). Each Nova call is skipped when already done, so a
-resumed recovery fences again harmlessly.
+dead compute and hang) with the recovery's reason
+(``vmotiond.disabled_reason``). Each Nova call is skipped when already
+done, so a resumed recovery fences again harmlessly; a service an operator
+disabled keeps their reason.
 """
 
 from collections.abc import Callable
@@ -20,7 +25,7 @@ from oslo_log import log as logging
 
 from vmotiond import addresses
 from vmotiond import clock as clock_mod
-from vmotiond import constants
+from vmotiond import disabled_reason
 from vmotiond import exception
 from vmotiond.cloud import base as cloud_base
 from vmotiond.cloud import records
@@ -28,9 +33,6 @@ from vmotiond.db import api as db_api
 
 LOG = logging.getLogger(__name__)
 
-REASON_PREFIX = constants.FENCE_REASON_PREFIX
-# The disabled reason of a host vmotiond fenced: "<prefix>: <this> <uuid>".
-FENCE_REASON = "host failure, notification"
 NO_ADDRESS = "neither [engine] ipmi_addresses nor the host's management IP"
 
 
@@ -69,7 +71,8 @@ class FenceResult:
 
 
 class PowerDriver:
-    """Powers a host off; ``fence`` raises FencingFailed when it cannot."""
+    """Powers a host off; ``fence`` raises FencingFailed when it cannot,
+    and says "already powered off" when the host was."""
 
     name = "none"
 
@@ -81,7 +84,8 @@ class PowerDriver:
 
 
 class CommandDriver(PowerDriver):
-    """Runs an operator's command; exit status 0 means powered off."""
+    """Runs an operator's command: exit status 0 means powered off, 2
+    already powered off (fence agents' "off"), any other a failure."""
 
     name = "command"
 
@@ -100,7 +104,9 @@ class CommandDriver(PowerDriver):
                 % no_address)
         argv = [part % {"host": host, "address": address or ""}
                 for part in shlex.split(self.command)]
-        _run(host, argv, self.timeout)
+        if _run(host, argv, self.timeout, off_status=ALREADY_OFF) is None:
+            return "already powered off (%s exited %d)" % (argv[0],
+                                                          ALREADY_OFF)
         return "powered off by %s" % argv[0]
 
 
@@ -125,23 +131,33 @@ class IpmiDriver(PowerDriver):
                 self.username, "-E"]
         env = {"IPMI_PASSWORD": self.password, "PATH": "/usr/sbin:/usr/bin:"
                "/sbin:/bin"}
+        status = base + ["chassis", "power", "status"]
+        if "off" in str(_run(host, status, self.timeout, env)).lower():
+            return "already powered off (BMC %s)" % address
         _run(host, base + ["chassis", "power", "off"], self.timeout, env)
-        status = _run(host, base + ["chassis", "power", "status"],
-                      self.timeout, env)
-        if "off" not in status.lower():
+        after = str(_run(host, status, self.timeout, env))
+        if "off" not in after.lower():
             raise exception.FencingFailed(
                 host=host,
-                reason="BMC %s says: %s" % (address, status.strip()))
+                reason="BMC %s says: %s" % (address, after.strip()))
         return "powered off through BMC %s" % address
 
 
+# The command driver's exit status for a host that was already off.
+ALREADY_OFF = 2
+
+
 def _run(host: str, argv: list[str], timeout: float,
-         env: dict[str, str] | None = None) -> str:
+         env: dict[str, str] | None = None,
+         off_status: int | None = None) -> str | None:
+    """``argv``'s output; None when it exits ``off_status``."""
     try:
         done = subprocess.run(argv, capture_output=True, text=True,
                               timeout=timeout, env=env, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise exception.FencingFailed(host=host, reason=str(exc)) from exc
+    if off_status is not None and done.returncode == off_status:
+        return None
     if done.returncode != 0:
         raise exception.FencingFailed(
             host=host, reason="%s exited %d: %s" % (
@@ -174,39 +190,72 @@ def power_driver(conf: cfg.ConfigOpts) -> PowerDriver:
 
 
 class Fencer:
-    """Fences hosts through a power driver and Nova's os-services."""
+    """Fences hosts through a power driver (``power_off``), then Nova's
+    os-services (``cut_off``)."""
 
     def __init__(self, cloud: cloud_base.Cloud, driver: PowerDriver,
                  clock: clock_mod.Clock, stop: threading.Event,
-                 poll_interval: float = 1.0, timeout: float = 60.0) -> None:
+                 poll_interval: float = 1.0, timeout: float = 60.0,
+                 attempts: int = 1) -> None:
         self.cloud = cloud
         self.driver = driver
         self.clock = clock
         self.stop = stop
         self.poll_interval = poll_interval
         self.timeout = timeout
+        self.attempts = attempts
 
-    def fence(self, host: str, why: str, address: str | None = None,
-              no_address: str = NO_ADDRESS) -> FenceResult:
-        """Fence ``host``; raise FencingFailed and change nothing in Nova
-        when power fencing fails (``no_address``: why ``address`` is
-        None)."""
+    def power_off(self, host: str, address: str | None,
+                  no_address: str = NO_ADDRESS,
+                  attempted: Callable[[str], None] | None = None) -> str:
+        """Power ``host`` off in up to ``attempts`` tries, each told to
+        ``attempted``; what the driver did, or ``PowerFencingFailed``."""
+        tries: list[str] = []
+        for number in range(1, self.attempts + 1):
+            try:
+                power = self.driver.fence(host, address, no_address)
+            except exception.FencingFailed as exc:
+                tries.append("power fencing attempt %d/%d failed: %s"
+                             % (number, self.attempts,
+                                exc.kwargs.get("reason", exc)))
+                LOG.warning("Host %s: %s", host, tries[-1])
+                if attempted is not None:
+                    attempted(tries[-1])
+                continue
+            LOG.info("Host %s: %s", host, power)
+            if tries:
+                power += " (attempt %d/%d)" % (number, self.attempts)
+            return power
+        raise exception.PowerFencingFailed(host, tries)
+
+    def cut_off(self, host: str, reason: str, power: str) -> FenceResult:
+        """Force ``host``'s service down, then disable it with ``reason``
+        (rewriting a reason of vmotiond's, never an operator's)."""
         service = self._service(host)
-        power = self.driver.fence(host, address, no_address)
-        LOG.info("Host %s: %s", host, power)
         forced = False
         if not service.forced_down:
             self.cloud.force_down_service(service.id, host, True)
             forced = True
             service = self._wait(host, lambda s: s.forced_down, "forced down")
         disabled = False
-        if service.status != "disabled":
-            reason = ("%s: %s" % (REASON_PREFIX, why))[:255]
+        if not service.operator_disabled and \
+                service.disabled_reason != reason:
             self.cloud.disable_service(service.id, host, reason)
-            disabled = True
+            disabled = service.status != "disabled"
             service = dataclasses.replace(service, status="disabled",
                                           disabled_reason=reason)
         return FenceResult(host, power, forced, disabled, service)
+
+    def mark(self, host: str, reason: str, was: disabled_reason.Reason
+             ) -> records.ComputeService | None:
+        """Rewrite the disabled reason of ``host`` to ``reason`` if it is
+        ``was`` now; the service as left, or None when left alone."""
+        service = self._service(host)
+        if service.status != "disabled" or \
+                disabled_reason.parse(service.disabled_reason) != was:
+            return None
+        self.cloud.disable_service(service.id, host, reason)
+        return dataclasses.replace(service, disabled_reason=reason)
 
     def _service(self, host: str) -> records.ComputeService:
         for service in self.cloud.list_compute_services():

@@ -12,10 +12,12 @@ that evacuated an instance off the host:
 - it was deleted, moved elsewhere since, or changed state: ``ignored``,
   with the reason.
 
-Before planning, the host's fence is cleared when the host is healthy (the
-monitor has it ``recovered`` or ``up``): its compute service is un-forced
-down, enabled if vmotiond disabled it, and waited for until Nova reports it
-up. A service an operator disabled is left alone and nothing moves.
+Before planning, the host's fence is cleared as ``release.decide`` allows:
+only when every vmove from or to the host is final and the monitor has it
+healthy (``recovered`` or ``up``); its compute service is un-forced down,
+enabled if vmotiond's fence disabled it, and waited for until Nova reports
+it up. A service an operator disabled, or one ``[engine] leave_disabled``
+keeps disabled, is left alone and nothing moves.
 """
 
 from collections.abc import Mapping
@@ -42,6 +44,7 @@ from vmotiond.engine.deciding.records import PlannedMove
 from vmotiond.engine.deciding.records import PlanOptions
 from vmotiond.engine.running import batch as batch_mod
 from vmotiond.engine.workflows import fence
+from vmotiond.engine.workflows import release
 from vmotiond.engine.workflows import workflow
 
 LOG = logging.getLogger(__name__)
@@ -176,6 +179,18 @@ def health_problem(db: db_api.Database, service: records.ComputeService
     return refused.message
 
 
+def unfence_problem(plan: release.Release, service: records.ComputeService
+                    ) -> str | None:
+    """Why lifting the fence as ``plan`` says would not let ``service``'s
+    host receive its instances (pure), or None."""
+    if plan.refused:
+        return plan.refused
+    if service.status == "disabled" and not plan.enable:
+        return "%s, enable it in Nova first" % (
+            plan.kept or "its compute service stays disabled")
+    return None
+
+
 class MoveBack(workflow.Workflow):
     """Runs ``MOVE_BACK`` notifications."""
 
@@ -189,17 +204,23 @@ class MoveBack(workflow.Workflow):
             raise workflow.Ended(constants.NOTIFICATION_IGNORED,
                                  "host %s: %s; nothing was moved"
                                  % (host, problem))
-        self.unfence(service)
+        plan = release.judge(self.s.db, self.s.conf, service,
+                             own=notification.uuid)
+        problem = unfence_problem(plan, service)
+        if problem is not None:
+            raise workflow.Ended(constants.NOTIFICATION_IGNORED,
+                                 "host %s: %s; nothing was moved"
+                                 % (host, problem))
+        self.unfence(service, plan)
 
-    def unfence(self, service: records.ComputeService) -> None:
+    def unfence(self, service: records.ComputeService,
+                plan: release.Release) -> None:
         """Clear the fence and wait until Nova reports the service up."""
         cloud, host = self.s.cloud, service.host
-        if service.forced_down:
-            cloud.force_down_service(service.id, host, False)
-            LOG.info("Host %s: compute service no longer forced down", host)
-        if service.status == "disabled":
-            cloud.enable_service(service.id, host)
-            LOG.info("Host %s: compute service enabled", host)
+        done: list[str] = []
+        release.lift(cloud, service, plan, done)
+        if done:
+            LOG.info("Host %s: %s", host, "; ".join(done))
         deadline = self.s.clock.monotonic() + \
             self.s.conf.engine.unfence_timeout
         interval = self.s.conf.engine.poll_interval

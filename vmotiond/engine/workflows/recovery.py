@@ -4,10 +4,18 @@ In the shape of every workflow (``vmotiond.engine.workflows.workflow``),
 under the host's lock, with the notification claimed:
 
 1. end ``ignored`` before anything is fenced when an older recovery of
-   the host is still new or running, the host's auto evacuation is off or
-   it is in maintenance (on a first run only: a resumed one has vmoves);
-2. fence the host (power, force-down, disable); a failure ends it
-   ``failed`` with nothing moved;
+   the host is still new or running, the host's auto evacuation is off,
+   it is in maintenance, or an earlier recovery of it failed (its reason
+   ``vmotiond:failed:<uuid>``: never retried automatically; ``host
+   release`` clears it) (on a first run only: a resumed one has vmoves);
+2. fence the host: power it off (``[engine] fence_attempts`` tries, each
+   recorded in the notification's message); when every try fails, raise
+   an alert and wait, with nothing moved, until an operator confirms the
+   host off (``host confirm-fenced``, kept in the notification's
+   ``fence_confirmed_at``, so a restarted engine sees it too); then force
+   it down and disable it (``vmotiond:recovering:<uuid>``); a Nova failure
+   ends it ``failed`` with nothing moved; wait ``[engine]
+   fence_settle_delay`` for shared storage to release the host's locks;
 3. plan (``plan_host``) and write every vmove (``pending`` or
    ``ignored``) in one transaction before anything moves; on resume,
    ongoing vmoves continue from their last finished step, each step
@@ -15,14 +23,20 @@ under the host's lock, with the notification claimed:
 4. then, as every workflow: open the standby hosts the plan uses, run the
    vmoves honouring an abort, close the unused standby hosts, and end
    ``finished``, ``failed`` (a move failed, or instances found no
-   capacity) or ``aborted``.
+   capacity) or ``aborted``;
+5. once every vmove is final, a ``failed`` recovery marks its host
+   ``vmotiond:failed:<uuid>`` (a redone one fences it ``recovering``
+   again). The host stays forced down and disabled: only a move-back or a
+   release lifts the fence (``release.decide``).
 """
 
 from oslo_log import log as logging
 
 from vmotiond import constants
+from vmotiond import disabled_reason
 from vmotiond import exception
 from vmotiond.cloud import base as cloud_base
+from vmotiond.cloud import records
 from vmotiond.db import api as db_api
 from vmotiond.db import models
 from vmotiond.engine.deciding import planner
@@ -74,6 +88,25 @@ def switched_off(db: db_api.Database, host: str) -> str | None:
     return None
 
 
+def marked_failed(service: records.ComputeService | None,
+                  notification: models.Notification) -> str | None:
+    """Why an earlier recovery's ``failed`` mark on ``service`` stops
+    ``notification`` (pure), or None."""
+    if service is None or service.status != "disabled":
+        return None
+    reason = disabled_reason.parse(service.disabled_reason)
+    if reason is None or reason.cause != disabled_reason.FAILED or \
+            reason.notification == notification.uuid:
+        return None
+    return ("the recovery of host %s by notification %s failed: it is not "
+            "recovered again automatically; 'vmotiond-manage host release "
+            "%s' clears the mark once it is repaired; nothing was fenced or "
+            "moved" % (service.host, reason.notification, service.host))
+
+
+ALERT_POWER_FENCING = "power_fencing_failed"
+
+
 class HostRecovery(workflow.Workflow):
     """Runs ``COMPUTE_HOST`` notifications: fence, then evacuate."""
 
@@ -86,17 +119,17 @@ class HostRecovery(workflow.Workflow):
 
     def prepare(self, notification: models.Notification) -> None:
         db, host = self.s.db, str(notification.host)
+        first = not db.vmove_list(notification_uuid=notification.uuid)
         refused = earlier_recovery(db, notification) or \
-            switched_off(db, host)
-        if refused and not db.vmove_list(notification_uuid=notification.uuid):
+            switched_off(db, host) or \
+            marked_failed(workflow.service_of(self.s.cloud, host),
+                          notification)
+        if refused and first:
             raise workflow.Ended(constants.NOTIFICATION_IGNORED, refused)
-        address, no_address = fence.power_address(
-            host, self.s.conf.engine.ipmi_addresses,
-            {h.name: h.management_ip for h in db.host_list()})
+        power = self.power_off(notification)
         try:
-            fenced = self.fencer.fence(
-                host, "%s %s" % (fence.FENCE_REASON, notification.uuid),
-                address, no_address or fence.NO_ADDRESS)
+            fenced = self.fencer.cut_off(host, disabled_reason.make(
+                disabled_reason.RECOVERING, notification.uuid), power)
         except (exception.FencingFailed, exception.CloudError) as exc:
             LOG.warning("Fencing %s failed: %s", host, exc)
             raise workflow.Ended(constants.NOTIFICATION_FAILED,
@@ -104,6 +137,83 @@ class HostRecovery(workflow.Workflow):
                                  % exc) from exc
         fence.record(db, fenced.service)
         db.notification_set_fenced(notification.uuid, self.s.clock.now())
+        delay = self.s.conf.engine.fence_settle_delay
+        if first and delay > 0:
+            LOG.info("Host %s fenced; waiting %.0f s for shared storage to "
+                     "release its locks", host, delay)
+            if self.s.clock.wait(self.s.stop, delay):
+                raise exception.Interrupted(reason="stopping after fencing")
+
+    def power_off(self, notification: models.Notification) -> str:
+        """Power the host off; when every attempt fails, alert and wait
+        for the operator's confirmation. What was done."""
+        db, host, uuid = self.s.db, str(notification.host), notification.uuid
+        if notification.fenced_at is not None:
+            return "fenced already (resumed)"
+        if notification.fence_confirmed_at is not None:
+            return "confirmed powered off by an operator"
+        address, no_address = fence.power_address(
+            host, self.s.conf.engine.ipmi_addresses,
+            {h.name: h.management_ip for h in db.host_list()})
+        tries: list[str] = []
+
+        def attempted(what: str) -> None:
+            tries.append(what)
+            db.notification_set_status(
+                uuid, constants.NOTIFICATION_RUNNING,
+                expected=(constants.NOTIFICATION_RUNNING,),
+                message="; ".join(tries))
+
+        try:
+            return self.fencer.power_off(host, address,
+                                         no_address or fence.NO_ADDRESS,
+                                         attempted)
+        except exception.PowerFencingFailed as exc:
+            message = ("host %s could not be powered off (%s); nothing is "
+                       "evacuated until an operator makes sure it is off "
+                       "and runs 'vmotiond-manage host confirm-fenced %s'"
+                       % (host, "; ".join(exc.attempts), host))
+            LOG.error("%s", message)
+            db.alert_create(ALERT_POWER_FENCING,
+                            "vmotiond-engine.%s" % self.s.conf.host, message,
+                            host=host, evidence={"notification": uuid,
+                                                 "attempts": exc.attempts})
+            attempted("waiting for 'vmotiond-manage host confirm-fenced "
+                      "%s'" % host)
+        return self.await_confirmation(uuid)
+
+    def await_confirmation(self, uuid: str) -> str:
+        """Wait until an operator confirms the host off (or aborts)."""
+        while True:
+            note = self.s.db.notification_get(uuid)
+            if note.fence_confirmed_at is not None:
+                LOG.info("Host %s confirmed powered off by an operator",
+                         note.host)
+                return "confirmed powered off by an operator"
+            if note.status != constants.NOTIFICATION_RUNNING:
+                raise workflow.Ended(note.status, str(note.message))
+            if self.s.clock.wait(self.s.stop,
+                                 self.s.conf.engine.poll_interval):
+                raise exception.Interrupted(
+                    reason="stopping while waiting for confirm-fenced")
+
+    def finish(self, notification: models.Notification, status: str
+               ) -> None:
+        """Mark the host ``failed`` after a failed recovery (its vmoves
+        all final); a redone one fences it ``recovering`` again first."""
+        if status != constants.NOTIFICATION_FAILED:
+            return
+        host, uuid = str(notification.host), notification.uuid
+        try:
+            service = self.fencer.mark(
+                host, disabled_reason.make(disabled_reason.FAILED, uuid),
+                disabled_reason.Reason(disabled_reason.RECOVERING, uuid))
+        except (exception.FencingFailed, exception.CloudError) as exc:
+            LOG.warning("Host %s could not be marked failed: %s", host, exc)
+            return
+        if service is not None:
+            fence.record(self.s.db, service)
+            LOG.info("Host %s marked %s", host, service.disabled_reason)
 
     def plan(self, notification: models.Notification) -> Plan:
         return plan_host(self.s.db, self.s.cloud, self.s.options,

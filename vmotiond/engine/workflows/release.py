@@ -1,31 +1,36 @@
 """Release: lift the fence vmotiond put on a host, without moving anything.
 
-After a recovery that moved nothing back (every evacuation failed, or the
-operator repaired the host and wants it as it was), ``host move-back`` has
-nothing to reverse. A ``HOST_RELEASE`` notification (payload ``{"host":
-...}``) records the operator's decision and carries it out under the
-host's lock: the compute service is un-forced down, and enabled only when
-vmotiond's fence disabled it (a disabled reason starting ``vmotiond: host
-failure``); a service an operator, a drain or the standby role disabled
-stays disabled. The new switches are written to the hosts table. It is
-refused while vmoves from or to the host are still pending or ongoing.
+A failed host stays forced down and disabled (``vmotiond:recovering:`` or
+``vmotiond:failed:<uuid>``) until every vmove from or to it is final; only
+then, and only when the monitor has it healthy again, may its fence be
+lifted: by a move-back, or by an operator's ``HOST_RELEASE`` notification
+(payload ``{"host": ...}``), carried out under the host's lock. ``decide``
+is that rule: the compute service is un-forced down, and enabled only when
+vmotiond's fence disabled it (a service an operator, a drain or the standby
+role disabled stays disabled); with ``[engine] leave_disabled`` it is never
+enabled, its reason becomes ``vmotiond:released:<uuid>``. Releasing a host
+clears the ``failed`` mark that stops its automatic recovery. The new
+switches are written to the hosts table.
 """
 
 import dataclasses
 
+from oslo_config import cfg
 from oslo_log import log as logging
 
 from vmotiond import constants
+from vmotiond import disabled_reason
 from vmotiond import exception
+from vmotiond.cloud import base as cloud_base
 from vmotiond.cloud import records
 from vmotiond.db import api as db_api
 from vmotiond.db import models
+from vmotiond.engine.deciding import eligibility
 from vmotiond.engine.workflows import fence
 from vmotiond.engine.workflows import workflow
 
 LOG = logging.getLogger(__name__)
 
-_FENCE_REASON = "%s: %s" % (fence.REASON_PREFIX, fence.FENCE_REASON)
 _IN_FLIGHT = (constants.PENDING, constants.ONGOING)
 
 
@@ -35,23 +40,82 @@ class Release:
 
     unforce: bool         # clear forced_down
     enable: bool          # enable the service vmotiond's fence disabled
+    reason: str | None    # rewrite the disabled reason to this
     kept: str | None      # why a disabled service stays disabled
+    refused: str | None = None    # why nothing may be done now
 
     @property
     def nothing(self) -> bool:
-        return not (self.unforce or self.enable)
+        return not (self.unforce or self.enable or self.reason)
 
 
-def decide(service: records.ComputeService) -> Release:
-    """What to undo of ``service``'s fence."""
-    reason = service.disabled_reason or ""
+def decide(service: records.ComputeService, busy: str | None = None,
+           unhealthy: str | None = None, leave_disabled: bool = False
+           ) -> Release:
+    """What to undo of ``service``'s fence (pure): ``busy`` says why work
+    on the host still runs, ``unhealthy`` why the monitor does not have it
+    healthy (None: it does)."""
     disabled = service.status == "disabled"
-    ours = disabled and reason.startswith(_FENCE_REASON)
+    parsed = disabled_reason.parse(service.disabled_reason) \
+        if disabled else None
+    ours = parsed is not None and parsed.cause in disabled_reason.FENCE
     kept = None
     if disabled and not ours:
         kept = "its compute service stays disabled: not disabled by " \
-               "vmotiond's fence (%s)" % (reason or "no reason")
-    return Release(service.forced_down, ours, kept)
+               "vmotiond's fence (%s)" % (service.disabled_reason or
+                                          "no reason")
+    if not (service.forced_down or ours):
+        return Release(False, False, None, kept)
+    refused = busy or (unhealthy and "it is not healthy: %s" % unhealthy)
+    if refused:
+        return Release(False, False, None, kept, refused)
+    if ours and leave_disabled:
+        assert parsed is not None
+        released = disabled_reason.make(disabled_reason.RELEASED,
+                                        parsed.notification)
+        return Release(service.forced_down, False,
+                       None if released == service.disabled_reason
+                       else released,
+                       "its compute service stays disabled: [engine] "
+                       "leave_disabled is on; enable it in Nova")
+    return Release(service.forced_down, ours, None, kept)
+
+
+def unhealthy(db: db_api.Database, service: records.ComputeService
+              ) -> str | None:
+    """Why the monitor does not have ``service``'s host healthy, or None
+    (``eligibility.refusal`` of a ``MOVE_BACK``)."""
+    refused = eligibility.refusal(constants.MOVE_BACK,
+                                  workflow.host_facts(db, service))
+    if refused is not None and refused.code == eligibility.UNHEALTHY:
+        return refused.message
+    return None
+
+
+def judge(db: db_api.Database, conf: cfg.ConfigOpts,
+          service: records.ComputeService, own: str | None = None
+          ) -> Release:
+    """``decide`` for ``service`` now (``own``: the notification asking)."""
+    return decide(service, busy(db, service.host, own),
+                  unhealthy(db, service), conf.engine.leave_disabled)
+
+
+def lift(cloud: cloud_base.Cloud, service: records.ComputeService,
+         plan: Release, done: list[str]) -> None:
+    """Carry ``plan`` out on ``service``, appending to ``done`` what was
+    done (so far, when a cloud call fails)."""
+    host = service.host
+    # Enabled while still forced down: Nova then takes it as down and
+    # does not call a compute that may be dead (and hang on it).
+    if plan.enable:
+        cloud.enable_service(service.id, host)
+        done.append("compute service enabled")
+    if plan.reason:
+        cloud.disable_service(service.id, host, plan.reason)
+        done.append("compute service left disabled (%s)" % plan.reason)
+    if plan.unforce:
+        cloud.force_down_service(service.id, host, False)
+        done.append("compute service no longer forced down")
 
 
 def busy(db: db_api.Database, host: str, own: str | None = None
@@ -96,22 +160,14 @@ class HostRelease(workflow.Workflow):
     def release(self, note: models.Notification) -> str:
         """Lift the fence; return what was done, or raise ``Stopped``."""
         host, cloud = str(note.host), self.s.cloud
-        problem = busy(self.s.db, host, own=note.uuid)
-        if problem is not None:
-            raise workflow.Ended(constants.NOTIFICATION_IGNORED,
-                                 "%s; nothing was released" % problem)
         service = workflow.service_or_end(cloud, host)
-        plan = decide(service)
-        done = []
-        # Enabled while still forced down: Nova then takes it as down and
-        # does not call a compute that may be dead (and hang on it).
+        plan = judge(self.s.db, self.s.conf, service, own=note.uuid)
+        if plan.refused:
+            raise workflow.Ended(constants.NOTIFICATION_IGNORED,
+                                 "%s; nothing was released" % plan.refused)
+        done: list[str] = []
         try:
-            if plan.enable:
-                cloud.enable_service(service.id, host)
-                done.append("compute service enabled")
-            if plan.unforce:
-                cloud.force_down_service(service.id, host, False)
-                done.append("compute service no longer forced down")
+            lift(cloud, service, plan, done)
         except exception.CloudError as exc:
             raise workflow.Ended(constants.NOTIFICATION_FAILED, "; ".join(
                 done + ["not released: %s" % exc])) from exc

@@ -16,14 +16,14 @@ from collections.abc import Iterable
 from oslo_log import log as logging
 
 from vmotiond import constants
+from vmotiond import disabled_reason
 from vmotiond import exception
 from vmotiond.cloud import base as cloud_base
 from vmotiond.db import api as db_api
 
 LOG = logging.getLogger(__name__)
 
-REASON = "%s: standby host, kept out of scheduling" % (
-    constants.FENCE_REASON_PREFIX)
+REASON = disabled_reason.make(disabled_reason.STANDBY)
 _IN_FLIGHT = (constants.PENDING, constants.ONGOING)
 
 

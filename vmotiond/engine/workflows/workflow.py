@@ -8,7 +8,8 @@ recovery fences, a drain disables the host, a move-back clears the fence,
 a release lifts it and ends there), the plan written as vmoves in one
 transaction before anything moves, the standby hosts the plan uses opened,
 the vmoves run through the shared pool (honouring an abort), the unused
-standby hosts closed again, and the verdict. Each kind is a subclass that
+standby hosts closed again, the verdict, and what the kind does after it
+(a failed recovery marks its host). Each kind is a subclass that
 says only how it prepares and what it plans.
 """
 
@@ -189,6 +190,11 @@ class Workflow:
     def prepare(self, notification: models.Notification) -> None:
         """Act before planning; raise ``Ended`` to end it there."""
 
+    def finish(self, notification: models.Notification, status: str
+               ) -> None:
+        """Act once the vmoves are over and the notification concluded
+        ``status`` (``running`` when a vmove is not final yet)."""
+
     def plan(self, notification: models.Notification) -> Plan:
         """What the notification moves; a kind that moves nothing ends in
         ``prepare``."""
@@ -251,4 +257,6 @@ class Workflow:
         batch.run(uuid, jobs, since, holder)
         standby.settle(self.s.db, self.s.cloud, uuid,
                        batch_mod.dest_hosts(self.s.db, uuid))
-        return batch.conclude(uuid)
+        status = batch.conclude(uuid)
+        self.finish(notification, status)
+        return status

@@ -20,51 +20,98 @@ class FencerTest(testtools.TestCase):
         self.cloud = fake_cloud.FakeCloud(self.clock)
         self.cloud.add_host("failed")
 
-    def fencer(self, driver=None):
+    def fencer(self, driver=None, attempts=1):
         return fence.Fencer(self.cloud, driver or fence.PowerDriver(),
-                            self.clock, threading.Event())
+                            self.clock, threading.Event(), attempts=attempts)
+
+    def fence(self, host, reason, address=None, driver=None):
+        """Power off, then cut off in Nova, as a recovery does."""
+        fencer = self.fencer(driver)
+        return fencer.cut_off(host, reason,
+                              fencer.power_off(host, address))
 
     def test_force_down_before_disable_with_reason(self):
-        result = self.fencer().fence("failed", "heartbeat lost")
+        result = self.fence("failed", "vmotiond:standby")
         names = [c[0] for c in self.cloud.calls]
         self.assertEqual(["force_down_service", "disable_service"], names)
-        self.assertEqual("vmotiond: heartbeat lost",
+        self.assertEqual("vmotiond:standby",
                          self.cloud.calls[1][1][1])
         self.assertTrue(result.forced_down and result.disabled)
 
     def test_idempotent(self):
-        self.fencer().fence("failed", "x")
-        result = self.fencer().fence("failed", "x")
+        self.fence("failed", "x")
+        result = self.fence("failed", "x")
         self.assertEqual(2, len(self.cloud.calls))
         self.assertFalse(result.forced_down or result.disabled)
 
     def test_unknown_host(self):
         err = self.assertRaises(exception.FencingFailed,
-                                self.fencer().fence, "nope", "x")
+                                self.fence, "nope", "x")
         self.assertIn("no nova-compute service", str(err))
 
     def test_power_failure_stops_before_nova(self):
         driver = fence.CommandDriver("false %(host)s", 5)
-        err = self.assertRaises(exception.FencingFailed,
-                                self.fencer(driver).fence, "failed", "x")
+        err = self.assertRaises(exception.FencingFailed, self.fence,
+                                "failed", "x", driver=driver)
         self.assertIn("false exited 1", str(err))
         self.assertEqual([], self.cloud.calls)
+
+    def test_bounded_attempts_each_told(self):
+        told = []
+        err = self.assertRaises(
+            exception.PowerFencingFailed, self.fencer(
+                fence.CommandDriver("false", 5), attempts=3).power_off,
+            "failed", None, attempted=told.append)
+        self.assertEqual(["power fencing attempt %d/3 failed: false exited "
+                          "1: " % n for n in (1, 2, 3)], told)
+        self.assertEqual(told, err.attempts)
+        self.assertEqual([], self.cloud.calls)
+
+    def test_a_later_attempt_fences(self):
+        marker = os.path.join(self.useFixture(fixtures.TempDir()).path, "t")
+        driver = fence.CommandDriver(
+            "sh -c 'test -e %s || { touch %s; exit 1; }'" % (marker, marker),
+            5)
+        told = []
+        power = self.fencer(driver, attempts=3).power_off(
+            "failed", None, attempted=told.append)
+        self.assertEqual("powered off by sh (attempt 2/3)", power)
+        self.assertEqual(1, len(told))
+
+    def test_already_off_is_fenced(self):
+        power = self.fencer(fence.CommandDriver("sh -c 'exit 2'", 5),
+                            attempts=3).power_off("failed", None)
+        self.assertEqual("already powered off (sh exited 2)", power)
+
+    def test_operator_reason_kept_ours_rewritten(self):
+        self.cloud.disable_service("svc-failed", "failed", "ops: fan")
+        self.assertEqual("ops: fan", self.fence(
+            "failed", "vmotiond:standby").service.disabled_reason)
+        self.cloud.disable_service("svc-failed", "failed",
+                                   "vmotiond: standby host, kept out of "
+                                   "scheduling")
+        result = self.fence("failed", "vmotiond:standby")
+        self.assertEqual("vmotiond:standby",
+                         self.cloud.services["failed"].disabled_reason)
+        self.assertFalse(result.disabled)    # it was disabled already
 
     def test_command_driver_success_substitutes(self):
         marker = os.path.join(self.useFixture(fixtures.TempDir()).path,
                               "fenced")
         driver = fence.CommandDriver(
             "sh -c 'echo %(host)s-%(address)s > " + marker + "'", 5)
-        result = self.fencer(driver).fence("failed", "x", "10.0.0.9")
+        result = self.fence("failed", "x", "10.0.0.9", driver)
         with open(marker) as f:
             self.assertEqual("failed-10.0.0.9", f.read().strip())
         self.assertIn("powered off by sh", result.power)
 
     def test_command_timeout(self):
         driver = fence.CommandDriver("sleep 5", 0.2)
-        err = self.assertRaises(exception.FencingFailed,
-                                self.fencer(driver).fence, "failed", "x")
-        self.assertIn("timed out", str(err))
+        err = self.assertRaises(exception.PowerFencingFailed,
+                                self.fencer(driver, attempts=2).power_off,
+                                "failed", None)
+        self.assertEqual(2, len(err.attempts))
+        self.assertIn("timed out", err.attempts[1])
 
     def test_driver_from_conf(self):
         conf = cfg.ConfigOpts()

@@ -284,6 +284,22 @@ class RecoveryTest(base.EngineTestCase):
             + "'", "engine")
         return marker
 
+    def run_blocked(self, uuid):
+        """Run a recovery whose power fencing fails, up to its wait for
+        the operator's confirmation (the engine then stops)."""
+        mgr = self.make_manager()
+        real = self.clock.wait
+
+        def wait(event, seconds):
+            mgr.stop_event.set()
+            return real(event, seconds)
+
+        self.clock.wait = wait
+        self.addCleanup(setattr, self.clock, "wait", real)
+        self.assertIsNone(mgr.recovery.run(uuid))
+        self.assertEqual(constants.NOTIFICATION_RUNNING,
+                         self.db.notification_get(uuid).status)
+
     def test_power_fencing_refuses_a_shared_management_ip(self):
         # Issue 15: a management IP several hosts report could power off
         # another machine; nothing is powered off and nothing moves.
@@ -292,10 +308,9 @@ class RecoveryTest(base.EngineTestCase):
         for host in ("failed", "sb1", "n1"):
             self.db.host_update(host, {"management_ip": "10.0.0.9"})
         uuid = self.notify()
-        status = self.make_manager().recovery.run(uuid)
-        self.assertEqual(constants.NOTIFICATION_FAILED, status)
+        self.run_blocked(uuid)
         message = self.db.notification_get(uuid).message
-        self.assertIn("fencing failed, nothing was moved", message)
+        self.assertIn("confirm-fenced failed", message)
         self.assertIn("management IP 10.0.0.9 is shared by 3 hosts "
                       "(failed, n1, sb1)", message)
         self.assertIn("[engine] ipmi_addresses", message)
@@ -308,8 +323,7 @@ class RecoveryTest(base.EngineTestCase):
         self.conf.set_override("fence_driver", "ipmi", "engine")
         self.db.host_update("failed", {"management_ip": "127.0.0.1"})
         uuid = self.notify()
-        self.assertEqual(constants.NOTIFICATION_FAILED,
-                         self.make_manager().recovery.run(uuid))
+        self.run_blocked(uuid)
         self.assertIn("no BMC address: the management IP 127.0.0.1 is the "
                       "loopback address",
                       self.db.notification_get(uuid).message)
@@ -341,9 +355,8 @@ class RecoveryTest(base.EngineTestCase):
         self.conf.set_override("fence_driver", "command", "engine")
         self.conf.set_override("fence_command", "false", "engine")
         uuid = self.notify()
-        status = self.make_manager().recovery.run(uuid)
-        self.assertEqual(constants.NOTIFICATION_FAILED, status)
-        self.assertIn("Fencing host failed failed",
+        self.run_blocked(uuid)
+        self.assertIn("attempt 3/3 failed: false exited 1",
                       self.db.notification_get(uuid).message)
         self.assertEqual(0, self.cloud.count("evacuate_server"))
         self.assertEqual([], self.db.vmove_list(notification_uuid=uuid))
@@ -638,13 +651,13 @@ class VisibilityTest(base.EngineTestCase):
                              "service_status": "enabled",
                              "forced_down": False}])
         self.cloud.add_server(fakes.server(name="a", host="failed"))
-        self.make_manager().recovery.run(self.notify())
+        uuid = self.notify()
+        self.make_manager().recovery.run(uuid)
         row = self.db.host_get("failed")
-        self.assertEqual(("down", "disabled", True),
+        self.assertEqual(("down", "disabled", True,
+                          "vmotiond:recovering:" + uuid),
                          (row.service_state, row.service_status,
-                          row.forced_down))
-        self.assertTrue(row.disabled_reason.startswith(
-            "vmotiond: host failure"), row.disabled_reason)
+                          row.forced_down, row.disabled_reason))
 
 
 class StandbyReturnTest(base.EngineTestCase):

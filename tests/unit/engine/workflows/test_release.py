@@ -1,32 +1,64 @@
 """``host release``: lifting vmotiond's fence after a failed recovery."""
 
+import itertools
+
 import testtools
 
 from tests.unit.engine import fakes
 from tests.unit.engine import test_operations
 from vmotiond import constants
+from vmotiond import disabled_reason
 from vmotiond import exception
 from vmotiond.engine.workflows import release
+
+UUID = "0b8f6c2e-3c4d-4e5f-8a9b-1c2d3e4f5a6b"
+# Disabled reasons, and whether they are a fence of vmotiond's.
+REASONS = {
+    None: False, "ops: bad fan": False,
+    disabled_reason.make(disabled_reason.RECOVERING, UUID): True,
+    disabled_reason.make(disabled_reason.FAILED, UUID): True,
+    disabled_reason.make(disabled_reason.RELEASED, UUID): True,
+    "vmotiond: host failure, notification " + UUID: True,
+    disabled_reason.make(disabled_reason.DRAINING, UUID): False,
+    disabled_reason.make(disabled_reason.STANDBY): False,
+    "vmotiond: standby host, kept out of scheduling": False,
+    "vmotiond: drained by operator": False,
+}
 
 
 class DecideTest(testtools.TestCase):
 
-    def test_our_fence_is_undone(self):
-        plan = release.decide(fakes.service(
-            "h", state="down", status="disabled", forced_down=True,
-            reason="vmotiond: host failure, notification n-1"))
-        self.assertEqual((True, True, None),
-                         (plan.unforce, plan.enable, plan.kept))
-
-    def test_other_disabled_reasons_are_kept(self):
-        for reason in ("ops: bad fan", "vmotiond: standby host, kept out "
-                       "of scheduling", "vmotiond: drained by operator",
-                       None):
+    def test_every_case(self):
+        for (forced, status, reason, busy, unhealthy,
+             leave) in itertools.product(
+                (False, True), ("enabled", "disabled"), REASONS,
+                (None, "host busy"), (None, "the monitor has it down"),
+                (False, True)):
+            if status == "enabled" and reason is not None:
+                continue
+            case = (forced, status, reason, busy, unhealthy, leave)
             plan = release.decide(fakes.service(
-                "h", status="disabled", forced_down=True, reason=reason))
-            self.assertEqual((True, False), (plan.unforce, plan.enable),
-                             reason)
-            self.assertIn("stays disabled", plan.kept)
+                "h", status=status, forced_down=forced, reason=reason),
+                busy, unhealthy, leave)
+            ours = status == "disabled" and REASONS[reason]
+            allowed = not (busy or unhealthy)
+            released = disabled_reason.make(disabled_reason.RELEASED, UUID)
+            expected = (forced and allowed, ours and allowed and not leave,
+                        released if ours and allowed and leave and
+                        reason != released else None)
+            self.assertEqual(expected,
+                             (plan.unforce, plan.enable, plan.reason), case)
+            fenced = forced or ours
+            self.assertEqual(
+                (busy or "it is not healthy: " + unhealthy)
+                if fenced and not allowed else None, plan.refused, case)
+            self.assertEqual(not any(expected), plan.nothing, case)
+            # A reason that is not vmotiond's fence stays, and says so.
+            if status == "disabled" and not ours:
+                self.assertIn("stays disabled", plan.kept)
+                self.assertIn(reason or "no reason", plan.kept)
+            if ours and allowed and leave:
+                self.assertIn("leave_disabled", plan.kept)
 
     def test_nothing_fenced(self):
         self.assertTrue(release.decide(fakes.service("h")).nothing)
@@ -117,7 +149,8 @@ class ReleaseTest(test_operations.OperationsTestCase):
     def test_nova_refusal_ends_failed_with_what_was_done(self):
         self.cloud.force_down_service("svc-src", "src", True)
         self.cloud.disable_service("svc-src", "src",
-                                   "vmotiond: host failure, notification x")
+                                   "vmotiond: host failure, notification "
+                                   + UUID)
         self.cloud.fail["force_down_service"] = [exception.CloudRefused(
             service="compute", call="force down service",
             reason="Unable to force up host src")]
