@@ -76,6 +76,17 @@ def open_cloud(conf: cfg.ConfigOpts,
     return cloud_openstack.OpenStackCloud.from_config(conf, clock=clock)
 
 
+def metrics_parts(conf: cfg.ConfigOpts, port: int) -> list[Part]:
+    """The metrics endpoint on ``port`` (first to start, last to stop),
+    or none when the port is 0."""
+    from vmotiond import metrics
+
+    if not port:
+        return []
+    server = metrics.Server(conf.metrics.bind_host, port)
+    return [Part(server.name, server.start, server.stop)]
+
+
 def monitor_part(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
                  database: db_api.Database, clock: clock_mod.Clock,
                  transport: Any, probe: Any = None) -> Part:

@@ -21,6 +21,7 @@ from openstack import exceptions as sdk_exc
 from oslo_log import log as logging
 
 from vmotiond import exception
+from vmotiond import metrics
 from vmotiond.cloud import errors
 from vmotiond.cloud import retry
 
@@ -189,12 +190,16 @@ class ApiClient:
         try:
             response = self.adapter.request(path, method, **kwargs)
         except ksa_exc.ClientException as error:
+            metrics.CLOUD_ERRORS.labels(self.service, call,
+                                        metrics.NO_STATUS).inc()
             raise errors.from_transport(error, self.service, call,
                                         idempotent) from error
         except sdk_exc.SDKException as error:
             raise errors.from_sdk(error, self.service, call) from error
         self._announce()
         if response.status_code >= 400:
+            metrics.CLOUD_ERRORS.labels(self.service, call,
+                                        str(response.status_code)).inc()
             raise errors.from_response(response, self.service, call,
                                        idempotent)
         if response.status_code == 204 or not response.content:

@@ -19,6 +19,7 @@ from vmotiond import addresses as addresses_mod
 from vmotiond import clock as clock_mod
 from vmotiond import constants
 from vmotiond import exception
+from vmotiond import metrics
 from vmotiond.cloud import base as cloud_base
 from vmotiond.db import api as db_api
 from vmotiond.monitor import emitter as emitter_mod
@@ -141,6 +142,7 @@ class Monitor:
         if not self.is_leader:
             if self._loaded:
                 LOG.info("Not the monitor leader any more; standing by")
+                metrics.set_host_states(())
             self._loaded = False
             return []
         mono = self.clock.monotonic()
@@ -214,6 +216,7 @@ class Monitor:
                              if h not in probes}, self._pool))
             state, events = state_mod.decide(plan, probes)
         self.state = state
+        metrics.set_host_states(rec.state for rec in state.hosts.values())
         for event in events:
             self._handle(event, views, now)
         before = previous.hosts
@@ -291,6 +294,7 @@ class Monitor:
 
     def _handle(self, event: records.Event,
                 views: dict[str, store_mod.HostView], now: Any) -> None:
+        metrics.VERDICTS.labels(event.kind).inc()
         view = views.get(event.host) if event.host else None
         auto = view.auto_evacuate if view is not None else None
         if event.kind == records.HOST_DOWN and event.host is not None:

@@ -22,6 +22,7 @@ from oslo_log import log as logging
 
 from vmotiond import constants
 from vmotiond import exception
+from vmotiond import metrics
 from vmotiond.cloud import base as cloud_base
 from vmotiond.db import api as db_api
 from vmotiond.db import models
@@ -98,10 +99,12 @@ class HostRecovery(workflow.Workflow):
                 host, "%s %s" % (fence.FENCE_REASON, notification.uuid),
                 address, no_address or fence.NO_ADDRESS)
         except (exception.FencingFailed, exception.CloudError) as exc:
+            metrics.FENCE_ATTEMPTS.labels(metrics.NOT_FENCED).inc()
             LOG.warning("Fencing %s failed: %s", host, exc)
             raise workflow.Ended(constants.NOTIFICATION_FAILED,
                                  "fencing failed, nothing was moved: %s"
                                  % exc) from exc
+        metrics.FENCE_ATTEMPTS.labels(metrics.FENCED).inc()
         fence.record(db, fenced.service)
         db.notification_set_fenced(notification.uuid, self.s.clock.now())
 
