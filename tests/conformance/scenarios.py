@@ -252,6 +252,21 @@ class Scenarios:
         self.assertEqual(("enabled", None),
                          (enabled.status, enabled.disabled_reason))
 
+    def test_acting_calls_name_their_request(self) -> None:
+        # Nova answers every request with its id, as its logs name it.
+        host = self.target.hosts[0]
+        svc = self.service(host)
+        server_id = self.target.boot(host)
+        self.wait_server(server_id, "active", status="ACTIVE")
+        ids = [self.cloud.disable_service(svc.id, host, "conformance"),
+               self.cloud.enable_service(svc.id, host),
+               self.cloud.stop_server(server_id)]
+        for request_id in ids:
+            self.assertIsNotNone(request_id)
+            self.assertTrue(str(request_id).startswith("req-"), request_id)
+            self.assertRegex(str(request_id)[4:], UUID)
+        self.assertEqual(3, len(set(ids)))
+
     def pass_time(self) -> None:
         """Let a little time pass on the target's clock (a second at most
         on the simulator, a fraction of one on Nova)."""

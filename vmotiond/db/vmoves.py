@@ -69,6 +69,8 @@ class StepWrite:
     result: str | None = None
     context: Mapping[str, Any] | None = None
     ended_at: datetime.datetime | None = None
+    # The cloud's ids of the requests the step made that change something.
+    request_ids: tuple[str, ...] = ()
 
 
 def _insert_many(session: Any, rows: list[dict[str, Any]]) -> None:
@@ -235,6 +237,8 @@ class VMoves(core.Core):
                         "ended_at": step.ended_at, "updated_at": now}
                     if step.context is not None:
                         row["context"] = dict(step.context)
+                    if step.request_ids:
+                        row["request_ids"] = list(step.request_ids)
                     if step.step_id is not None:
                         session.execute(sa.update(model).where(
                             model.id == step.step_id).values(**row))

@@ -62,6 +62,12 @@ class EngineMetricsTest(testtools.TestCase):
             places=3)
         self.assertEqual(1.0, scrape.delta(
             before, after, "vmotiond_recovery_seconds_count"))
+        # Each evacuation's step keeps the id Nova gave its request.
+        for move in moves:
+            step, = [s for s in self.env.db.step_list(move.uuid)
+                     if s.name == "evacuate"]
+            request_id, = step.request_ids
+            self.assertTrue(request_id.startswith("req-"), request_id)
         last = max(m.end_time for m in moves)
         self.assertAlmostEqual(
             (last - beat).total_seconds(),

@@ -80,6 +80,19 @@ class Journal:
         self.ended(handle, status, result)
         self.flush()
 
+    def acted(self, request_id: str | None) -> None:
+        """The step begun last made a request that changes something:
+        its id is written with the step's end (and logged)."""
+        begun = [h for h, s in self.steps.items()
+                 if s.status == constants.ONGOING]
+        if request_id is None or not begun:
+            return
+        step = self.steps[begun[-1]]
+        LOG.info("vmove %s: step %s made request %s", self.vmove_uuid,
+                 step.name, request_id)
+        self.steps[begun[-1]] = dataclasses.replace(
+            step, request_ids=(*step.request_ids, request_id))
+
     def update(self, values: Mapping[str, Any]) -> None:
         """Vmove columns to write with the next record."""
         self.values.update(values)
@@ -151,7 +164,8 @@ class Journal:
 
 class _Guarded:
     """The cloud as a vmove's steps see it: before any call that is no
-    read (``list_*``, ``get_*``), the journal writes what it follows."""
+    read (``list_*``, ``get_*``), the journal writes what it follows;
+    after it, the journal keeps the call's request id for the step."""
 
     def __init__(self, cloud: cloud_base.Cloud, journal: Journal) -> None:
         self._cloud = cloud
@@ -166,7 +180,10 @@ class _Guarded:
         @functools.wraps(attr)
         def act(*args: Any, **kwargs: Any) -> Any:
             journal.before_act()
-            return attr(*args, **kwargs)
+            request_id = attr(*args, **kwargs)
+            journal.acted(request_id if isinstance(request_id, str)
+                          else None)
+            return request_id
         return act
 
 
