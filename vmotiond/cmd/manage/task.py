@@ -52,10 +52,11 @@ def _show(conf: cfg.ConfigOpts) -> int:
     print()
     print(common.table(
         [(s["name"], s["attempt"], s["status"], s["started_at"],
-          s["ended_at"], s["result"], _compact(s["context"]))
+          s["ended_at"], s["result"], _compact(s["context"]),
+          " ".join(s["request_ids"]))
          for s in data["steps"]],
         ("step", "try", "status", "started", "ended", "result",
-         "context")))
+         "context", "requests")))
     return 0
 
 
