@@ -5,6 +5,7 @@ The console commands call these and nothing else; each part has a name,
 """
 
 from collections.abc import Callable
+import functools
 from typing import Any
 
 from oslo_config import cfg
@@ -12,6 +13,7 @@ from oslo_log import log as logging
 
 from vmotiond import clock as clock_mod
 from vmotiond import engine_client
+from vmotiond import events
 from vmotiond import messaging
 from vmotiond.cloud import base as cloud_base
 from vmotiond.cloud import openstack as cloud_openstack
@@ -67,6 +69,7 @@ def open_database(conf: cfg.ConfigOpts,
     database = db_api.Database(conf, clock=clock, **pool_options(conf))
     database.check_connection()
     database.check_schema()
+    database.on_status = events.Publisher(conf).changed
     return database
 
 
@@ -96,6 +99,8 @@ def monitor_part(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
 
     monitor = manager.make_monitor(conf, cloud, database, clock=clock,
                                    transport=transport, probe=probe)
+    if database.on_status is not None:
+        monitor.on_state = functools.partial(database.on_status, events.HOST)
     forward = emitter.Emitter(emitter.make_notifier(conf, transport),
                               key=conf.monitor.verdict_key)
     endpoint = listener_mod.ClaimEndpoint(

@@ -104,6 +104,10 @@ class VMoves(core.Core):
                 for move in moves]
         with self._writer() as session:
             session.add_all(rows)
+        for row in rows:
+            self._status_changed("vmoves", row.uuid, {
+                "status": row.status, "notification_uuid": notification_uuid,
+                "instance_uuid": row.instance_uuid, "type": row.type})
         return rows
 
     def vmove_get(self, uuid: str,
@@ -262,6 +266,7 @@ class VMoves(core.Core):
                 _insert_many(session, batch)
         except _Refused:
             return False, []
+        self._status_changed("vmoves", vmove_uuid, values)
         return True, ids
 
     def step_list(self, vmove_uuid: str) -> list[models.VMoveStep]:

@@ -7,6 +7,8 @@ records. The inventory sync runs every ``sync_interval``. Processes that do
 not lead only campaign; a new leader reloads the records from the store.
 """
 
+from collections.abc import Callable
+from collections.abc import Mapping
 from concurrent import futures
 import gc
 import threading
@@ -73,6 +75,9 @@ class Monitor:
         self.clock = clock or clock_mod.Clock()
         self.probe = probe if probe is not None else probe_mod.from_conf(conf)
         self.elector = elector
+        # Told of every monitor state a host enters (after a cycle).
+        self.on_state: Callable[[str, str, Mapping[str, Any]], None] = \
+            lambda host, state, values: None
         self.thresholds = Thresholds.from_conf(conf)
         self.state = records.ClusterState()
         self._loaded = False
@@ -221,8 +226,12 @@ class Monitor:
             self._handle(event, views, now)
         before = previous.hosts
         for name, rec in state.hosts.items():
-            if store_mod.worth_saving(rec, before.get(name)):
+            old = before.get(name)
+            if store_mod.worth_saving(rec, old):
                 self._unsaved[name] = rec
+                if old is None or old.state != rec.state:
+                    self.on_state(name, rec.state, {
+                        "generation": rec.generation})
         if self._unsaved:
             # Kept until written: a write that fails is tried again.
             self.store.save_records(list(self._unsaved.values()))

@@ -1,8 +1,8 @@
 """The monitor's /metrics against the simulator: its hosts by state are
 the database's, and its detections the notifications it wrote."""
 
-from tests.functional.metrics import scrape
 from tests.functional.monitor import base
+from tests.functional.observability import scrape
 from vmotiond import constants
 from vmotiond.verdict import payload
 

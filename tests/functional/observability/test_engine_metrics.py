@@ -6,7 +6,7 @@ import datetime
 import testtools
 
 from tests.functional.engine import env
-from tests.functional.metrics import scrape
+from tests.functional.observability import scrape
 from vmotiond import clock
 from vmotiond import constants
 from vmotiond.monitor import emitter
