@@ -20,7 +20,7 @@ OPTS: list[cfg.Opt] = [
         default="127.0.0.1",
         help="Address the metrics endpoints listen on. Loopback by "
              "default: set the address Prometheus reaches (the endpoint "
-             "has no authentication; it shows counts and the names of cloud"
+             "has no authentication; it shows counts and the names of cloud "
              "calls only)."),
     cfg.PortOpt(
         "monitor_port",
