@@ -21,7 +21,8 @@ from typing import Any
 
 from oslo_config import cfg
 from oslo_log import log as logging
-import oslo_messaging
+
+from vmotiond import messaging
 
 LOG = logging.getLogger(__name__)
 
@@ -62,9 +63,9 @@ class Publisher:
         if not self.enabled:
             return
         if transport is None:
-            transport = oslo_messaging.get_notification_transport(conf)
-        self._notifier = oslo_messaging.Notifier(
-            transport, publisher_id="vmotiond.%s" % conf.host, retry=RETRY)
+            transport = messaging.notification_transport(conf)
+        self._notifier = messaging.configured_notifier(
+            transport, "vmotiond.%s" % conf.host, retry=RETRY)
         self._sender = futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="vmotiond-events")
 
