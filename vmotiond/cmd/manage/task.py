@@ -98,7 +98,8 @@ def add_parsers(subparsers: Any) -> None:
     lister.set_defaults(func=_list)
     show = actions.add_parser(
         "show", parents=[out],
-        help="One vmove with every step: name, times, result, context.")
+        help="One vmove with every step: name, times, result, context, "
+             "request ids.")
     show.add_argument("vmove", metavar="UUID")
     show.set_defaults(func=_show)
     for name, method, done, text in (
