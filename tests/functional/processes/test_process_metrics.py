@@ -65,3 +65,26 @@ def _count(states):
     for state in states:
         counts[state] = counts.get(state, 0) + 1
     return counts
+
+
+class AllInOneMetricsTest(cases.LocalTestCase):
+
+    def test_one_endpoint_serves_the_monitor_and_the_engine(self):
+        port = ports.free_port()
+        self.options["metrics"] = {"monitor_port": port}
+        self.dep.write_config(self.options)
+        proc = self.dep.start("vmotiond")
+        self.wait(lambda: "vmotiond is running" in proc.out(), 30,
+                  "vmotiond started")
+        url = "http://127.0.0.1:%d/metrics" % port
+        # One endpoint for the process: on monitor_port, engine_port unset.
+        self.assertEqual(1, proc.out().count("Prometheus metrics on"))
+        self.assertIn("Prometheus metrics on %s" % url, proc.out())
+
+        def hosts_up():
+            found = scrape.samples(url)
+            return found if found.get(
+                ("vmotiond_monitor_hosts", (("monitor_state", "up"),))) \
+                == 2.0 else None
+        found = self.wait(hosts_up, 30, "the monitor's two hosts up")
+        self.assertEqual(0.0, found[("vmotiond_recovery_seconds_count", ())])
