@@ -82,6 +82,7 @@ class Monitor:
         self.state = records.ClusterState()
         self._loaded = False
         self._loaded_term = 0
+        self._counted = False      # hosts by state in the metrics
         self._unsaved: dict[str, records.HostRecord] = {}
         self._switches: dict[str, store_mod.Switches] = {}
         self._views: dict[str, store_mod.HostView] = {}
@@ -221,17 +222,24 @@ class Monitor:
                              if h not in probes}, self._pool))
             state, events = state_mod.decide(plan, probes)
         self.state = state
-        metrics.set_host_states(rec.state for rec in state.hosts.values())
         for event in events:
             self._handle(event, views, now)
         before = previous.hosts
+        # Hosts by state are counted again only when one moved (a pass
+        # over 10,000 hosts costs several ms of the cycle's budget).
+        moved = not self._counted or len(before) != len(state.hosts)
         for name, rec in state.hosts.items():
             old = before.get(name)
             if store_mod.worth_saving(rec, old):
                 self._unsaved[name] = rec
                 if old is None or old.state != rec.state:
+                    moved = True
                     self.on_state(name, rec.state, {
                         "generation": rec.generation})
+        if moved:
+            metrics.set_host_states(
+                rec.state for rec in state.hosts.values())
+            self._counted = True
         if self._unsaved:
             # Kept until written: a write that fails is tried again.
             self.store.save_records(list(self._unsaved.values()))
@@ -250,6 +258,7 @@ class Monitor:
         self._switches, self._views = {}, {}
         self._mark = self._switches_read_at = None
         self._loaded, self._loaded_term = True, term
+        self._counted = False
 
     def _read_views(self) -> dict[str, store_mod.HostView]:
         """The hosts' switches, read again when the store's mark of them
