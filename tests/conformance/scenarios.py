@@ -293,6 +293,9 @@ class Scenarios:
         def disable() -> None:
             self.cloud.disable_service(svc.id, host, "vmotiond: test")
 
+        def enable() -> None:
+            self.cloud.enable_service(svc.id, host)
+
         updates = [
             ("force down (2.53)", force_down),
             ("force down again (2.53)", force_down),
@@ -306,8 +309,7 @@ class Scenarios:
             ("force-down false (2.11)", lambda: conn.compute.put(
                 "/os-services/force-down", microversion="2.11",
                 json=dict(old_api, forced_down=False))),
-            ("enable (2.53)", lambda: self.cloud.enable_service(
-                svc.id, host)),
+            ("enable (2.53)", enable),
         ]
         before = dead
         for what, update in updates:
