@@ -5,6 +5,7 @@ The console commands call these and nothing else; each part has a name,
 """
 
 from collections.abc import Callable
+import functools
 from typing import Any
 
 from oslo_config import cfg
@@ -12,6 +13,7 @@ from oslo_log import log as logging
 
 from vmotiond import clock as clock_mod
 from vmotiond import engine_client
+from vmotiond import events
 from vmotiond import messaging
 from vmotiond.cloud import base as cloud_base
 from vmotiond.cloud import openstack as cloud_openstack
@@ -67,6 +69,7 @@ def open_database(conf: cfg.ConfigOpts,
     database = db_api.Database(conf, clock=clock, **pool_options(conf))
     database.check_connection()
     database.check_schema()
+    database.on_status = events.Publisher(conf).changed
     return database
 
 
@@ -74,6 +77,17 @@ def open_cloud(conf: cfg.ConfigOpts,
                clock: clock_mod.Clock) -> cloud_base.Cloud:
     """The cloud named by ``[cloud]`` in clouds.yaml."""
     return cloud_openstack.OpenStackCloud.from_config(conf, clock=clock)
+
+
+def metrics_parts(conf: cfg.ConfigOpts, port: int) -> list[Part]:
+    """The metrics endpoint on ``port`` (first to start, last to stop),
+    or none when the port is 0."""
+    from vmotiond import metrics
+
+    if not port:
+        return []
+    server = metrics.Server(conf.metrics.bind_host, port)
+    return [Part(server.name, server.start, server.stop)]
 
 
 def monitor_part(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
@@ -85,6 +99,8 @@ def monitor_part(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
 
     monitor = manager.make_monitor(conf, cloud, database, clock=clock,
                                    transport=transport, probe=probe)
+    if database.on_status is not None:
+        monitor.on_state = functools.partial(database.on_status, events.HOST)
     forward = emitter.Emitter(emitter.make_notifier(conf, transport),
                               key=conf.monitor.verdict_key)
     endpoint = listener_mod.ClaimEndpoint(

@@ -50,6 +50,16 @@ def notifier(transport: oslo_messaging.Transport, topic: str,
                                    retry=retry)
 
 
+def configured_notifier(transport: oslo_messaging.Transport,
+                        publisher_id: str, retry: int | None = None
+                        ) -> oslo_messaging.Notifier:
+    """A notifier whose driver and topics are the operator's
+    (``[oslo_messaging_notifications]``), for notifications meant for
+    other consumers than vmotiond."""
+    return oslo_messaging.Notifier(transport, publisher_id=publisher_id,
+                                   retry=retry)
+
+
 def notification_listener(transport: oslo_messaging.Transport, topic: str,
                           endpoints: Sequence[Any], pool: str | None = None
                           ) -> oslo_messaging.MessageHandlingServer:

@@ -367,6 +367,21 @@ class Scenarios:
         self.assertEqual(("enabled", None),
                          (enabled.status, enabled.disabled_reason))
 
+    def test_acting_calls_name_their_request(self) -> None:
+        # Nova answers every request with its id, as its logs name it.
+        host = self.target.hosts[0]
+        svc = self.service(host)
+        server_id = self.target.boot(host)
+        self.wait_server(server_id, "active", status="ACTIVE")
+        ids = [self.cloud.disable_service(svc.id, host, "conformance"),
+               self.cloud.enable_service(svc.id, host),
+               self.cloud.stop_server(server_id)]
+        for request_id in ids:
+            self.assertIsNotNone(request_id)
+            self.assertTrue(str(request_id).startswith("req-"), request_id)
+            self.assertRegex(str(request_id)[4:], UUID)
+        self.assertEqual(3, len(set(ids)))
+
     def pass_time(self) -> None:
         """Let a little time pass on the target's clock (a second at most
         on the simulator, a fraction of one on Nova)."""
@@ -393,6 +408,9 @@ class Scenarios:
         def disable() -> None:
             self.cloud.disable_service(svc.id, host, "vmotiond: test")
 
+        def enable() -> None:
+            self.cloud.enable_service(svc.id, host)
+
         updates = [
             ("force down (2.53)", force_down),
             ("force down again (2.53)", force_down),
@@ -406,8 +424,7 @@ class Scenarios:
             ("force-down false (2.11)", lambda: conn.compute.put(
                 "/os-services/force-down", microversion="2.11",
                 json=dict(old_api, forced_down=False))),
-            ("enable (2.53)", lambda: self.cloud.enable_service(
-                svc.id, host)),
+            ("enable (2.53)", enable),
         ]
         before = dead
         for what, update in updates:

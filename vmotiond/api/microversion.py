@@ -31,6 +31,7 @@ VERSIONS = [
             # fenced_at; a notification's redo and reset (its vmoves).
     "1.8",  # /v1/hosts shows each host's uuid.
     "1.9",  # /v1/capacity: the failover headroom, read by the engine.
+    "1.10",  # A vmove step's request_ids: the cloud's ids of its calls.
 ]
 
 Version = tuple[int, int]

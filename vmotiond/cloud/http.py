@@ -21,10 +21,14 @@ from openstack import exceptions as sdk_exc
 from oslo_log import log as logging
 
 from vmotiond import exception
+from vmotiond import metrics
 from vmotiond.cloud import errors
 from vmotiond.cloud import retry
 
 LOG = logging.getLogger(__name__)
+
+# The header naming the service's id of a request, as in its logs.
+REQUEST_ID = "x-openstack-request-id"
 
 
 # An adapter, or a callable returning one: openstacksdk runs version
@@ -84,18 +88,42 @@ class ApiClient:
                 idempotent: bool = True) -> Any:
         """Send one request (retried) and return its decoded JSON body,
         or None when the answer has no body."""
+        return self.exchange(method, path, call, json=json, params=params,
+                             microversion=microversion,
+                             idempotent=idempotent)[0]
+
+    def act(self, method: str, path: str, call: str, *, json: Any = None,
+            microversion: str | None = None,
+            idempotent: bool = False) -> str | None:
+        """Send a request that changes something (retried); return the
+        service's id of the request answered (``x-openstack-request-id``),
+        None when it gave none. The id is logged."""
+        request_id = self.exchange(method, path, call, json=json,
+                                   microversion=microversion,
+                                   idempotent=idempotent)[1]
+        LOG.info("%s %s accepted (request %s)", self.service, call,
+                 request_id)
+        return request_id
+
+    def exchange(self, method: str, path: str, call: str, *,
+                 json: Any = None, params: Any = None,
+                 microversion: str | None = None,
+                 idempotent: bool = True) -> tuple[Any, str | None]:
+        """Send one request (retried); return its decoded JSON body (None
+        when there is none) and its request id."""
         version = microversion or self.microversion
         what = "%s %s" % (self.service, call)
         if self.missing is not None:
             raise exception.CloudServiceMissing(
                 service=self.service, call=call, reason=self.missing)
 
-        def attempt() -> Any:
+        def attempt() -> tuple[Any, str | None]:
             return self._send(method, path, call, json, params, version,
                               idempotent)
 
         try:
-            return self.retrier.run(attempt, what)
+            answer: tuple[Any, str | None] = self.retrier.run(attempt, what)
+            return answer
         except exception.CloudServiceMissing as error:
             if not self.optional:
                 raise
@@ -174,7 +202,7 @@ class ApiClient:
 
     def _send(self, method: str, path: str, call: str, json: Any,
               params: Any, microversion: str | None,
-              idempotent: bool) -> Any:
+              idempotent: bool) -> tuple[Any, str | None]:
         kwargs: dict[str, Any] = dict(
             raise_exc=False, connect_retries=0, status_code_retries=0,
             timeout=self.timeout)
@@ -189,20 +217,25 @@ class ApiClient:
         try:
             response = self.adapter.request(path, method, **kwargs)
         except ksa_exc.ClientException as error:
+            metrics.CLOUD_ERRORS.labels(self.service, call,
+                                        metrics.NO_STATUS).inc()
             raise errors.from_transport(error, self.service, call,
                                         idempotent) from error
         except sdk_exc.SDKException as error:
             raise errors.from_sdk(error, self.service, call) from error
         self._announce()
         if response.status_code >= 400:
+            metrics.CLOUD_ERRORS.labels(self.service, call,
+                                        str(response.status_code)).inc()
             raise errors.from_response(response, self.service, call,
                                        idempotent)
+        request_id = response.headers.get(REQUEST_ID)
         if response.status_code == 204 or not response.content:
-            return None
+            return None, request_id
         try:
-            return response.json()
+            return response.json(), request_id
         except ValueError:
-            return None
+            return None, request_id
 
 
 def next_marker(links: list[dict[str, Any]]) -> str | None:

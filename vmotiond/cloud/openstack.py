@@ -234,87 +234,91 @@ class OpenStackCloud:
     # Fencing and host switches (services by UUID, microversion >= 2.53).
 
     def force_down_service(self, service_id: str, host: str,
-                           forced_down: bool = True) -> None:
+                           forced_down: bool = True) -> str | None:
         LOG.info("Setting forced_down=%s on nova-compute of %s",
                  forced_down, host)
-        self._update_service(service_id, {"forced_down": forced_down},
+        return self._update_service(service_id, {"forced_down": forced_down},
                              "force down service")
 
     def disable_service(self, service_id: str, host: str,
-                        reason: str) -> None:
+                        reason: str) -> str | None:
         LOG.info("Disabling nova-compute of %s: %s", host, reason)
-        self._update_service(service_id, {"status": "disabled",
+        return self._update_service(service_id, {"status": "disabled",
                                           "disabled_reason": reason},
                              "disable service")
 
-    def enable_service(self, service_id: str, host: str) -> None:
+    def enable_service(self, service_id: str, host: str) -> str | None:
         LOG.info("Enabling nova-compute of %s", host)
-        self._update_service(service_id, {"status": "enabled"},
+        return self._update_service(service_id, {"status": "enabled"},
                              "enable service")
 
     def _update_service(self, service_id: str, body: dict[str, Any],
-                        call: str) -> None:
-        self.compute.request("PUT", "os-services/%s" % service_id, call,
-                             json=body)
+                        call: str) -> str | None:
+        return self.compute.act("PUT", "os-services/%s" % service_id, call,
+                                json=body, idempotent=True)
 
     # Moves and state.
 
     def evacuate_server(self, server_id: str, host: str | None = None,
-                        microversion: str = "2.94") -> None:
+                        microversion: str = "2.94") -> str | None:
         body: dict[str, Any] = {}
         if host:
             body["host"] = host
-        self._action(server_id, "evacuate", body, microversion=microversion)
+        return self._action(server_id, "evacuate", body,
+                            microversion=microversion)
 
     def migrate_server(self, server_id: str,
-                       host: str | None = None) -> None:
-        self._action(server_id, "migrate", {"host": host} if host else None)
+                       host: str | None = None) -> str | None:
+        return self._action(server_id, "migrate",
+                            {"host": host} if host else None)
 
-    def confirm_resize(self, server_id: str) -> None:
-        self._action(server_id, "confirmResize", None)
+    def confirm_resize(self, server_id: str) -> str | None:
+        return self._action(server_id, "confirmResize", None)
 
     def live_migrate_server(self, server_id: str,
-                            host: str | None = None) -> None:
-        self._action(server_id, "os-migrateLive",
+                            host: str | None = None) -> str | None:
+        return self._action(server_id, "os-migrateLive",
                      {"host": host, "block_migration": "auto"})
 
-    def reset_server_state(self, server_id: str, state: str) -> None:
-        self._action(server_id, "os-resetState", {"state": state},
+    def reset_server_state(self, server_id: str, state: str) -> str | None:
+        return self._action(server_id, "os-resetState", {"state": state},
                      idempotent=True)
 
-    def start_server(self, server_id: str) -> None:
-        self._action(server_id, "os-start", None)
+    def start_server(self, server_id: str) -> str | None:
+        return self._action(server_id, "os-start", None)
 
-    def stop_server(self, server_id: str) -> None:
-        self._action(server_id, "os-stop", None)
+    def stop_server(self, server_id: str) -> str | None:
+        return self._action(server_id, "os-stop", None)
 
-    def pause_server(self, server_id: str) -> None:
-        self._action(server_id, "pause", None)
+    def pause_server(self, server_id: str) -> str | None:
+        return self._action(server_id, "pause", None)
 
-    def suspend_server(self, server_id: str) -> None:
-        self._action(server_id, "suspend", None)
+    def suspend_server(self, server_id: str) -> str | None:
+        return self._action(server_id, "suspend", None)
 
-    def resume_server(self, server_id: str) -> None:
-        self._action(server_id, "resume", None)
+    def resume_server(self, server_id: str) -> str | None:
+        return self._action(server_id, "resume", None)
 
     def _action(self, server_id: str, action: str, body: Any,
                 microversion: str | None = None,
-                idempotent: bool = False) -> None:
+                idempotent: bool = False) -> str | None:
         LOG.debug("Server %s: %s %s", server_id, action, body)
-        self.compute.request("POST", "servers/%s/action" % server_id,
-                             action, json={action: body},
-                             microversion=microversion,
-                             idempotent=idempotent)
+        return self.compute.act("POST", "servers/%s/action" % server_id,
+                                action, json={action: body},
+                                microversion=microversion,
+                                idempotent=idempotent)
 
     # Floating IPs.
 
     def associate_floating_ip(self, floating_ip_id: str,
-                              port_id: str) -> None:
-        self.network.request("PUT", "floatingips/%s" % floating_ip_id,
-                             "associate floating IP",
-                             json={"floatingip": {"port_id": port_id}})
+                              port_id: str) -> str | None:
+        return self.network.act("PUT", "floatingips/%s" % floating_ip_id,
+                                "associate floating IP",
+                                json={"floatingip": {"port_id": port_id}},
+                                idempotent=True)
 
-    def disassociate_floating_ip(self, floating_ip_id: str) -> None:
-        self.network.request("PUT", "floatingips/%s" % floating_ip_id,
-                             "disassociate floating IP",
-                             json={"floatingip": {"port_id": None}})
+    def disassociate_floating_ip(self, floating_ip_id: str) -> str | None:
+        return self.network.act("PUT", "floatingips/%s" % floating_ip_id,
+                                "disassociate floating IP",
+                                json={"floatingip": {"port_id": None}},
+                                idempotent=True)

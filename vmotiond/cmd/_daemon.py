@@ -20,14 +20,17 @@ MakePart = Callable[[cfg.ConfigOpts, cloud_base.Cloud, db_api.Database,
                      clock_mod.Clock, Any], bootstrap.Part]
 
 
-def one_part(make: MakePart) -> BuildParts:
-    """The parts of a daemon of one part: ``make``'s, on the configured
-    database and cloud."""
+def one_part(make: MakePart, metrics_port: str) -> BuildParts:
+    """The parts of a daemon of one part: its metrics endpoint when
+    ``[metrics] <metrics_port>`` is set, then ``make``'s, on the
+    configured database and cloud."""
     def build(conf: cfg.ConfigOpts, clock: clock_mod.Clock,
               transport: Any) -> list[bootstrap.Part]:
         database = bootstrap.open_database(conf, clock)
         cloud = bootstrap.open_cloud(conf, clock)
-        return [make(conf, cloud, database, clock, transport)]
+        return bootstrap.metrics_parts(
+            conf, conf.metrics[metrics_port]) + [
+                make(conf, cloud, database, clock, transport)]
     return build
 
 

@@ -15,6 +15,7 @@ from vmotiond import clock as clock_mod
 from vmotiond import messaging
 from vmotiond.cmd import _daemon
 from vmotiond.cmd import _errors
+from vmotiond.conf import metrics as metrics_conf
 
 
 def parts(conf: cfg.ConfigOpts, clock: clock_mod.Clock, transport: Any,
@@ -30,7 +31,8 @@ def parts(conf: cfg.ConfigOpts, clock: clock_mod.Clock, transport: Any,
     cloud = bootstrap.open_cloud(conf, clock)
     if rpc_transport is None and messaging.is_in_process(conf):
         rpc_transport = messaging.rpc_transport(conf)
-    return [
+    return bootstrap.metrics_parts(
+        conf, metrics_conf.all_in_one_port(conf)) + [
         bootstrap.engine_part(conf, cloud, database, clock, transport,
                               rpc_transport),
         bootstrap.monitor_part(conf, cloud, database, clock, transport,

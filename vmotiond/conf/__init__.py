@@ -13,10 +13,11 @@ from vmotiond.conf import database
 from vmotiond.conf import default
 from vmotiond.conf import engine
 from vmotiond.conf import messaging
+from vmotiond.conf import metrics
 from vmotiond.conf import monitor
 
 MODULES = (default, database, messaging, cloud, monitor, engine, api,
-           coordination)
+           coordination, metrics)
 
 __all__ = ["MODULES", "register_opts"]
 

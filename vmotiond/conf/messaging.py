@@ -16,8 +16,16 @@ def _default_opts() -> list[cfg.Opt]:
             if group in (None, "DEFAULT") for opt in opts]
 
 
+# oslo.messaging's group that configures the notifications of the state
+# changes (``vmotiond.events``): driver, topics, transport_url, retry.
+NOTIFICATIONS_GROUP = "oslo_messaging_notifications"
+
+
 def register_opts(conf: cfg.ConfigOpts) -> None:
     conf.register_opts(_default_opts())
+    conf.register_opts([opt for group, opts in messaging_opts.list_opts()
+                        if group == NOTIFICATIONS_GROUP for opt in opts],
+                       group=NOTIFICATIONS_GROUP)
     conf.set_default("transport_url", EMBEDDED_TRANSPORT_URL)
     conf.set_default("control_exchange", CONTROL_EXCHANGE)
 

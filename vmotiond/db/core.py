@@ -6,6 +6,7 @@ schema checks, and the test-and-set update that lets only one process
 claim a row.
 """
 
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Mapping
@@ -36,6 +37,10 @@ class _Context:
     """The object the enginefacade hangs a transaction on."""
 
 
+# The tables whose status changes are told, by the kind they are told as.
+STATUS_KINDS = {"notifications": "notification", "vmoves": "vmove"}
+
+
 class Core:
     """The enginefacade of one database, which every resource uses."""
 
@@ -60,6 +65,19 @@ class Core:
         # Pages of rows (what the API serves) skip the enginefacade's
         # ping and rollbacks on MySQL.
         self._page_reads = page_reads.for_url(self.url, options)
+        # Told of every status a notification or vmove takes, once
+        # written: ``vmotiond.events.Publisher.changed``.
+        self.on_status: Callable[[str, str, str, Mapping[str, Any]],
+                                 None] | None = None
+
+    def _status_changed(self, table: str, uuid: str,
+                        values: Mapping[str, Any]) -> None:
+        """Tell ``on_status`` of a status written to a row of ``table``
+        (if ``values`` has one)."""
+        status = values.get("status")
+        kind = STATUS_KINDS.get(table)
+        if self.on_status is not None and status is not None and kind:
+            self.on_status(kind, uuid, str(status), values)
 
     @property
     def engine(self) -> sa.Engine:
@@ -150,7 +168,10 @@ class Core:
         if expected is not None:
             query = query.where(model.status.in_(list(expected)))
         with self._writer() as session:
-            return rowcount(session, query.values(**values))
+            changed = rowcount(session, query.values(**values))
+        if changed:
+            self._status_changed(model.__tablename__, uuid, values)
+        return changed
 
 
 def rowcount(session: orm.Session, statement: Any) -> int:

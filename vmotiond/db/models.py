@@ -164,6 +164,10 @@ class VMoveStep(_SoftDeleteMixin, Base):
     result: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
     context: orm.Mapped[Any] = orm.mapped_column(
         types.JsonEncoded, nullable=True)
+    # The ids (``x-openstack-request-id``) of the requests the step made
+    # that change something, in order; None when it made none.
+    request_ids: orm.Mapped[Any] = orm.mapped_column(
+        types.JsonEncoded, nullable=True)
 
 
 class Host(_SoftDeleteMixin, Base):

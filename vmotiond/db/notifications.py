@@ -117,6 +117,8 @@ class Notifications(core.Core):
         except db_exc.DBDuplicateEntry as exc:
             raise exception.DuplicateNotification(
                 dedup_key=dedup_key) from exc
+        self._status_changed("notifications", row.uuid, {
+            "status": status, "type": type, "host": host, "message": message})
         return row
 
     def notification_get(self, uuid: str) -> models.Notification:

@@ -70,6 +70,8 @@ class StepWrite:
     result: str | None = None
     context: Mapping[str, Any] | None = None
     ended_at: datetime.datetime | None = None
+    # The cloud's ids of the requests the step made that change something.
+    request_ids: tuple[str, ...] = ()
 
 
 def _insert_many(session: Any, rows: list[dict[str, Any]]) -> None:
@@ -103,6 +105,10 @@ class VMoves(core.Core):
                 for move in moves]
         with self._writer() as session:
             session.add_all(rows)
+        for row in rows:
+            self._status_changed("vmoves", row.uuid, {
+                "status": row.status, "notification_uuid": notification_uuid,
+                "instance_uuid": row.instance_uuid, "type": row.type})
         return rows
 
     def vmove_get(self, uuid: str,
@@ -247,6 +253,8 @@ class VMoves(core.Core):
                         "ended_at": step.ended_at, "updated_at": now}
                     if step.context is not None:
                         row["context"] = dict(step.context)
+                    if step.request_ids:
+                        row["request_ids"] = list(step.request_ids)
                     if step.step_id is not None:
                         session.execute(sa.update(model).where(
                             model.id == step.step_id).values(**row))
@@ -270,6 +278,7 @@ class VMoves(core.Core):
                 _insert_many(session, batch)
         except _Refused:
             return False, []
+        self._status_changed("vmoves", vmove_uuid, values)
         return True, ids
 
     def steps_orphaned_close(self, notification_uuid: str, result: str

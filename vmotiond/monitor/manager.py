@@ -9,6 +9,8 @@ Processes that do not lead only campaign; a new leader reloads the
 records from the store.
 """
 
+from collections.abc import Callable
+from collections.abc import Mapping
 from concurrent import futures
 import gc
 import threading
@@ -21,6 +23,7 @@ from vmotiond import addresses as addresses_mod
 from vmotiond import clock as clock_mod
 from vmotiond import constants
 from vmotiond import exception
+from vmotiond import metrics
 from vmotiond.cloud import base as cloud_base
 from vmotiond.db import api as db_api
 from vmotiond.monitor import emitter as emitter_mod
@@ -75,10 +78,14 @@ class Monitor:
         self.clock = clock or clock_mod.Clock()
         self.probe = probe if probe is not None else probe_mod.from_conf(conf)
         self.elector = elector
+        # Told of every monitor state a host enters (after a cycle).
+        self.on_state: Callable[[str, str, Mapping[str, Any]], None] = \
+            lambda host, state, values: None
         self.thresholds = Thresholds.from_conf(conf)
         self.state = records.ClusterState()
         self._loaded = False
         self._loaded_term = 0
+        self._counted = False      # hosts by state in the metrics
         self._unsaved: dict[str, records.HostRecord] = {}
         self._switches: dict[str, store_mod.Switches] = {}
         self._views: dict[str, store_mod.HostView] = {}
@@ -147,6 +154,7 @@ class Monitor:
         if not self.is_leader:
             if self._loaded:
                 LOG.info("Not the monitor leader any more; standing by")
+                metrics.set_host_states(())
             self._loaded = False
             return []
         mono = self.clock.monotonic()
@@ -263,9 +271,21 @@ class Monitor:
         for event in events:
             self._handle(event, views, now)
         before = previous.hosts
+        # Hosts by state are counted again only when one moved (a pass
+        # over 10,000 hosts costs several ms of the cycle's budget).
+        moved = not self._counted or len(before) != len(state.hosts)
         for name, rec in state.hosts.items():
-            if store_mod.worth_saving(rec, before.get(name)):
+            old = before.get(name)
+            if store_mod.worth_saving(rec, old):
                 self._unsaved[name] = rec
+                if old is None or old.state != rec.state:
+                    moved = True
+                    self.on_state(name, rec.state, {
+                        "generation": rec.generation})
+        if moved:
+            metrics.set_host_states(
+                rec.state for rec in state.hosts.values())
+            self._counted = True
         if self._unsaved:
             # Kept until written: a write that fails is tried again.
             self.store.save_records(list(self._unsaved.values()))
@@ -284,6 +304,7 @@ class Monitor:
         self._switches, self._views = {}, {}
         self._mark = self._switches_read_at = None
         self._loaded, self._loaded_term = True, term
+        self._counted = False
 
     def _read_views(self) -> dict[str, store_mod.HostView]:
         """The hosts' switches, read again when the store's mark of them
@@ -337,6 +358,7 @@ class Monitor:
 
     def _handle(self, event: records.Event,
                 views: dict[str, store_mod.HostView], now: Any) -> None:
+        metrics.VERDICTS.labels(event.kind).inc()
         view = views.get(event.host) if event.host else None
         auto = view.auto_evacuate if view is not None else None
         if event.kind == records.HOST_DOWN and event.host is not None:

@@ -149,3 +149,18 @@ class SkipEnvironmentTest(testtools.TestCase):
 
     def test_no_session(self):
         self.assertFalse(http.skip_environment(None))
+
+
+class RequestIdTest(testtools.TestCase):
+
+    def test_act_returns_the_request_id(self):
+        answer = fakes.response(202)
+        answer.headers[http.REQUEST_ID] = "req-1"
+        adapter, client = _client(lambda m, u, k: answer)
+        self.assertEqual("req-1", client.act(
+            "POST", "servers/s/action", "evacuate", json={"evacuate": {}}))
+        self.assertEqual({"evacuate": {}}, adapter.calls[0][2]["json"])
+
+    def test_act_without_the_header_returns_none(self):
+        adapter, client = _client(lambda m, u, k: fakes.response(202))
+        self.assertIsNone(client.act("PUT", "os-services/x", "disable"))

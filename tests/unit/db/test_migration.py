@@ -1,5 +1,7 @@
 """Migrations build exactly the models' schema, and sync is repeatable."""
 
+import datetime
+
 from oslo_db.sqlalchemy import test_migrations
 import sqlalchemy as sa
 import testscenarios
@@ -10,6 +12,7 @@ from tests.fixtures import database as db_fixture
 from vmotiond import exception
 from vmotiond.db import migration
 from vmotiond.db import models
+from vmotiond.db import vmoves as vmoves_db
 
 OTHER = "9e4c1d2a-7b6f-4a21-b0c3-5f7e8d9a0b21"
 
@@ -282,3 +285,30 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
                                                                    when))
         self.assertIsNotNone(
             database.notification_get(note).fence_confirmed_at)
+
+    def test_0012_adds_request_ids_null_to_existing_steps(self) -> None:
+        engine = self.get_engine()
+        migration.upgrade(engine, "0011")
+        note = self._old_notification("node1", "key-1")
+        with engine.begin() as connection:
+            connection.execute(sa.text(
+                "INSERT INTO vmoves (uuid, notification_uuid, instance_uuid, "
+                "type, status, priority, attempts, created_at, deleted) "
+                "VALUES ('v-1', :n, 'i-1', 'evacuation', 'ongoing', 0, 0, "
+                ":now, :f)"), {"n": note, "now": "2026-01-01 00:00:00",
+                               "f": False})
+            connection.execute(sa.text(
+                "INSERT INTO vmove_steps (vmove_uuid, name, status, attempt, "
+                "created_at, deleted) VALUES ('v-1', 'evacuate', "
+                "'succeeded', 1, :now, :f)"),
+                {"now": "2026-01-01 00:00:00", "f": False})
+        migration.upgrade(engine)
+        database = self.db.database
+        old, = database.step_list("v-1")
+        self.assertIsNone(old.request_ids)
+        written, _ = database.step_journal("v-1", [vmoves_db.StepWrite(
+            "start", 1, "succeeded", datetime.datetime(2026, 1, 1),
+            request_ids=("req-1", "req-2"))])
+        self.assertTrue(written)
+        self.assertEqual([None, ["req-1", "req-2"]],
+                         [s.request_ids for s in database.step_list("v-1")])

@@ -14,6 +14,7 @@ from tests.unit.monitor.fakes import FakeNova
 from vmotiond import clock as clock_mod
 from vmotiond import constants as c
 from vmotiond import exception
+from vmotiond import metrics
 from vmotiond.cloud import records as cloud_records
 from vmotiond.monitor import manager
 from vmotiond.monitor import probe
@@ -447,3 +448,39 @@ class UntrustedAddressTest(MonitorTestBase):
         self.assertEqual(r.PROCESS_FAILURE, self.notifier.sent[1][2]["reason"])
         self.assertEqual({"h5"}, {h for h, _a in self.probe.asked})
         self.assertEqual(1, len(self.warnings("0.0.0.0")))
+
+
+class HostStatesTest(MonitorTestBase):
+    """The hosts by state in the metrics, and each state a host enters
+    told to ``on_state``."""
+
+    def hosts(self) -> dict[str, float]:
+        return {state: metrics.REGISTRY.get_sample_value(
+                    "vmotiond_monitor_hosts", {"monitor_state": state})
+                for state in (c.HOST_UP, c.HOST_SUSPECT, c.HOST_DOWN)}
+
+    def test_counted_when_a_host_moves_and_cleared_when_lead_lost(
+            self) -> None:
+        entered: list[tuple[str, str]] = []
+        self.monitor.on_state = lambda host, state, values: entered.append(
+            (host, state))
+        self.run_for(20)
+        self.assertEqual({c.HOST_UP: 10, c.HOST_SUSPECT: 0, c.HOST_DOWN: 0},
+                         self.hosts())
+        # Counted once, not at every cycle: a value set aside stays.
+        metrics.MONITOR_HOSTS.labels(c.HOST_UP).set(-1)
+        self.run_for(4)
+        self.assertEqual(-1, self.hosts()[c.HOST_UP])
+        self.kill("h3")
+        self.run_for(120)
+        self.assertEqual({c.HOST_UP: 9, c.HOST_SUSPECT: 0, c.HOST_DOWN: 1},
+                         self.hosts())
+        self.assertEqual([c.HOST_UP] * 10,
+                         [state for _, state in entered[:10]])
+        self.assertEqual([c.HOST_SUSPECT, c.HOST_DOWN],
+                         [state for host, state in entered[10:]
+                          if host == "h3"])
+        self.elector.is_leader = False
+        self.run_for(2)
+        self.assertEqual({c.HOST_UP: 0, c.HOST_SUSPECT: 0, c.HOST_DOWN: 0},
+                         self.hosts())

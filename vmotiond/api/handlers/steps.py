@@ -11,8 +11,11 @@ from vmotiond.api.handlers import vmoves
 from vmotiond.db import models
 
 
-def serialize(row: models.VMoveStep) -> dict[str, Any]:
-    return {
+def serialize(row: models.VMoveStep, request_ids: bool = True
+              ) -> dict[str, Any]:
+    """A step; ``request_ids`` (from 1.10) the ids of the requests it
+    made that change something (empty: none recorded)."""
+    body = {
         "id": row.id,
         "vmove_uuid": row.vmove_uuid,
         "name": row.name,
@@ -23,6 +26,9 @@ def serialize(row: models.VMoveStep) -> dict[str, Any]:
         "result": row.result,
         "context": row.context,
     }
+    if request_ids:
+        body["request_ids"] = list(row.request_ids or ())
+    return body
 
 
 @microversion.version_handler("1.4")
@@ -32,4 +38,6 @@ def list_steps(req: webob.Request, vmove_id: str) -> webob.Response:
     project = util.project_scope(req, policies.STEPS_LIST)
     vmove = vmoves.lookup(req, vmove_id, project_id=project)
     rows = util.database(req).step_list(vmove.uuid)
-    return util.json_response({"steps": [serialize(row) for row in rows]})
+    ids = microversion.is_at_least(req, "1.10")
+    return util.json_response({"steps": [serialize(row, ids)
+                                         for row in rows]})

@@ -52,10 +52,11 @@ def _show(conf: cfg.ConfigOpts) -> int:
     print()
     print(common.table(
         [(s["name"], s["attempt"], s["status"], s["started_at"],
-          s["ended_at"], s["result"], _compact(s["context"]))
+          s["ended_at"], s["result"], _compact(s["context"]),
+          " ".join(s["request_ids"]))
          for s in data["steps"]],
         ("step", "try", "status", "started", "ended", "result",
-         "context")))
+         "context", "requests")))
     return 0
 
 
@@ -97,7 +98,8 @@ def add_parsers(subparsers: Any) -> None:
     lister.set_defaults(func=_list)
     show = actions.add_parser(
         "show", parents=[out],
-        help="One vmove with every step: name, times, result, context.")
+        help="One vmove with every step: name, times, result, context, "
+             "request ids.")
     show.add_argument("vmove", metavar="UUID")
     show.set_defaults(func=_show)
     for name, method, done, text in (

@@ -40,7 +40,8 @@ def step(row: models.VMoveStep) -> dict[str, Any]:
     return {"name": row.name, "attempt": row.attempt, "status": row.status,
             "started_at": _time(row.started_at),
             "ended_at": _time(row.ended_at), "result": row.result,
-            "context": row.context}
+            "context": row.context,
+            "request_ids": list(row.request_ids or ())}
 
 
 def server(row: records.Server) -> dict[str, Any]:

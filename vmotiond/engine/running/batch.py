@@ -17,6 +17,7 @@ from oslo_log import log as logging
 from vmotiond import clock as clock_mod
 from vmotiond import constants
 from vmotiond import exception
+from vmotiond import metrics
 from vmotiond.cloud import records
 from vmotiond.db import api as db_api
 from vmotiond.db import models
@@ -220,10 +221,11 @@ class MoveBatch:
         message = "; ".join([message] + notes)
         status = (constants.NOTIFICATION_FAILED if failed or unplaced
                   else constants.NOTIFICATION_FINISHED)
-        self.end(uuid, status, message)
+        if self.end(uuid, status, message):
+            metrics.notification_ended(self.db.notification_get(uuid), rows)
         return status
 
-    def end(self, uuid: str, status: str, message: str) -> None:
+    def end(self, uuid: str, status: str, message: str) -> bool:
         """``running -> status`` with ``message`` (``finished`` only once
         every vmove is final: the database refuses it before)."""
         if not self.db.notification_set_status(
@@ -232,8 +234,9 @@ class MoveBatch:
             LOG.warning("Notification %s was not ended %s: it was no "
                         "longer running, or a vmove was not final", uuid,
                         status)
-            return
+            return False
         LOG.info("Notification %s %s: %s", uuid, status, message)
+        return True
 
 
 def _unplaced(row: models.VMove) -> bool:

@@ -87,6 +87,19 @@ class Journal:
         self.ended(handle, status, result)
         self.flush()
 
+    def acted(self, request_id: str | None) -> None:
+        """The step begun last made a request that changes something:
+        its id is written with the step's end (and logged)."""
+        begun = [h for h, s in self.steps.items()
+                 if s.status == constants.ONGOING]
+        if request_id is None or not begun:
+            return
+        step = self.steps[begun[-1]]
+        LOG.info("vmove %s: step %s made request %s", self.vmove_uuid,
+                 step.name, request_id)
+        self.steps[begun[-1]] = dataclasses.replace(
+            step, request_ids=(*step.request_ids, request_id))
+
     def update(self, values: Mapping[str, Any]) -> None:
         """Vmove columns to write with the next record."""
         self.values.update(values)
@@ -160,4 +173,4 @@ class Journal:
 
 def guarded(cloud: cloud_base.Cloud, journal: Journal) -> cloud_base.Cloud:
     """``cloud``, writing ``journal`` before every call that acts."""
-    return tenure.acting(cloud, journal.before_act)
+    return tenure.acting(cloud, journal.before_act, journal.acted)

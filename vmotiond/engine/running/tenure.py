@@ -85,27 +85,35 @@ def check_current() -> None:
 
 class _Acting:
     """``target`` with ``before`` called before every call that is no read
-    (``list_*``, ``get_*``)."""
+    (``list_*``, ``get_*``), and ``after`` with what Nova named the
+    request (a str result; None for others)."""
 
-    def __init__(self, target: Any, before: Callable[[], None]) -> None:
+    def __init__(self, target: Any, before: Callable[[], None],
+                 after: Callable[[str | None], None] | None) -> None:
         self._target = target
         self._before = before
+        self._after = after
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._target, name)
         if not cloud_base.acts(name) or not callable(attr):
             return attr
-        before = self._before
+        before, after = self._before, self._after
 
         @functools.wraps(attr)
         def act(*args: Any, **kwargs: Any) -> Any:
             before()
-            return attr(*args, **kwargs)
+            result = attr(*args, **kwargs)
+            if after is not None:
+                after(result if isinstance(result, str) else None)
+            return result
         return act
 
 
-def acting(target: T, before: Callable[[], None] = check_current) -> T:
+def acting(target: T, before: Callable[[], None] = check_current,
+           after: Callable[[str | None], None] | None = None) -> T:
     """``target`` (a cloud, a power driver) calling ``before`` before
     every call that acts: by default, the check that this engine still
-    runs the notification the thread works for."""
-    return typing.cast(T, _Acting(target, before))
+    runs the notification the thread works for; and ``after`` with the
+    call's request id (the journal keeps it for the step)."""
+    return typing.cast(T, _Acting(target, before, after))

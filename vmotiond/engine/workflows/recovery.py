@@ -35,6 +35,7 @@ from oslo_log import log as logging
 from vmotiond import constants
 from vmotiond import disabled_reason
 from vmotiond import exception
+from vmotiond import metrics
 from vmotiond.cloud import base as cloud_base
 from vmotiond.cloud import records
 from vmotiond.db import api as db_api
@@ -131,10 +132,12 @@ class HostRecovery(workflow.Workflow):
             fenced = self.fencer.cut_off(host, disabled_reason.make(
                 disabled_reason.RECOVERING, notification.uuid), power)
         except (exception.FencingFailed, exception.CloudError) as exc:
+            metrics.FENCE_ATTEMPTS.labels(metrics.NOT_FENCED).inc()
             LOG.warning("Fencing %s failed: %s", host, exc)
             raise workflow.Ended(constants.NOTIFICATION_FAILED,
                                  "fencing failed, nothing was moved: %s"
                                  % exc) from exc
+        metrics.FENCE_ATTEMPTS.labels(metrics.FENCED).inc()
         fence.record(db, fenced.service)
         db.notification_set_fenced(notification.uuid, self.s.clock.now())
         delay = self.s.conf.engine.fence_settle_delay

@@ -2,6 +2,7 @@
 
 from tests.unit.api import base
 from vmotiond.api import errors
+from vmotiond.db import vmoves as vmoves_db
 
 
 class TestSteps(base.ApiTestCase):
@@ -31,3 +32,18 @@ class TestSteps(base.ApiTestCase):
                          404, errors.VERSION_TOO_LOW)
         self.assertError(self.request("/v1/vmoves/%s/steps" % move.uuid,
                                       roles="member"), 403, errors.FORBIDDEN)
+
+    def test_request_ids_from_1_10(self) -> None:
+        move = self.seed.vmoves[self.seed.notifications[2].uuid][0]
+        path = "/v1/vmoves/%s/steps" % move.uuid
+        if not self.database.step_list(move.uuid):
+            self.database.step_journal(move.uuid, [vmoves_db.StepWrite(
+                "live_migrate", 1, "succeeded", base.T0,
+                request_ids=("req-1",))])
+        self.assertEqual([["req-1"]], [
+            s["request_ids"] for s in self.get_json(path)["steps"]])
+        self.assertEqual([[]], [s["request_ids"] for s in self.get_json(
+            "/v1/vmoves/%s/steps" % self.seed.vmoves[
+                self.seed.notifications[0].uuid][0].uuid)["steps"][:1]])
+        old, = self.get_json(path, version="instance-ha 1.9")["steps"]
+        self.assertNotIn("request_ids", old)

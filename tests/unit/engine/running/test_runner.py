@@ -74,6 +74,21 @@ class RunnerTest(RunnerTestCase):
         self.assertIn("evacuate_server", self.slots.calls_held)
         self.assertNotIn("list_floating_ips", self.slots.calls_held)
 
+    def test_request_ids_recorded_on_the_step_that_acted(self):
+        evacuate = self.cloud.evacuate_server
+
+        def named(*args, **kwargs):
+            evacuate(*args, **kwargs)
+            return "req-1"
+
+        self.useFixture(fixtures.MockPatchObject(
+            self.cloud, "evacuate_server", named))
+        self.runner.run(self.job(), self.clock.now())
+        self.assertEqual(
+            {"evacuate": ["req-1"]},
+            {s.name: s.request_ids for s in self.db.step_list(self.row.uuid)
+             if s.request_ids})
+
     def test_only_the_steps_run_are_recorded_and_read_back(self):
         self.runner.run(self.job(), self.clock.now())
         done = vmove_store.read_steps(self.db, self.row.uuid)
