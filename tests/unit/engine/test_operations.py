@@ -28,6 +28,16 @@ class OperationsTestCase(base.EngineTestCase):
     def ended(self, note):
         return self.db.notification_get(note["uuid"])
 
+    def fail_recovery(self):
+        """A recovery of ``src`` whose one evacuation Nova refuses."""
+        self.add("a")
+        self.cloud.fail["evacuate_server"] = [exception.CloudRefused(
+            service="compute", call="evacuate", reason="No valid host")]
+        uuid = self.notify(host="src")
+        self.assertEqual(constants.NOTIFICATION_FAILED,
+                         self.mgr.recovery.run(uuid))
+        return uuid
+
 
 class RunnersTest(OperationsTestCase):
 

@@ -74,15 +74,6 @@ class LifecycleTest(test_operations.OperationsTestCase):
         self.assertIn("down", str(error))
         self.assertTrue(self.service().forced_down)
 
-    def fail_recovery(self):
-        self.add("a")
-        self.cloud.fail["evacuate_server"] = [exception.CloudRefused(
-            service="compute", call="evacuate", reason="No valid host")]
-        uuid = self.notify(host="src")
-        self.assertEqual(constants.NOTIFICATION_FAILED,
-                         self.mgr.recovery.run(uuid))
-        return uuid
-
     def test_failed_recovery_marks_the_host_and_is_not_retried(self):
         uuid = self.fail_recovery()
         failed = self.reason(disabled_reason.FAILED, uuid)

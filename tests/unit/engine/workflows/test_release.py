@@ -66,15 +66,6 @@ class DecideTest(testtools.TestCase):
 
 class ReleaseTest(test_operations.OperationsTestCase):
 
-    def fail_recovery(self):
-        self.add("a")
-        self.cloud.fail["evacuate_server"] = [exception.CloudRefused(
-            service="compute", call="evacuate", reason="No valid host")]
-        uuid = self.notify(host="src")
-        self.assertEqual(constants.NOTIFICATION_FAILED,
-                         self.mgr.recovery.run(uuid))
-        return uuid
-
     def test_release_after_failed_recovery(self):
         self.fail_recovery()
         svc = self.cloud.services["src"]
