@@ -152,7 +152,8 @@ PLAN_OPTS = [
         default=[],
         help="Regular expressions (one per line, matching the whole name): "
              "an instance whose name matches is protected when neither its "
-             "metadata nor its flavor decides. Empty: names do not count."),
+             "metadata, its flavor nor its host's aggregates decide. Empty: "
+             "names do not count."),
     cfg.BoolOpt(
         "evacuate_service_instances",
         default=False,
