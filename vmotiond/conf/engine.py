@@ -127,9 +127,10 @@ PLAN_OPTS = [
         default="HA_Enabled",
         help="Instance metadata key whose boolean value protects (true) or "
              "opts out (false) an instance: the first source of "
-             "protection, before the flavor's extra spec, the name "
-             "patterns and the default (ha_enabled_only). A value that is "
-             "not a boolean counts as unset. Masakari's key by default."),
+             "protection, before the flavor's extra spec, the host "
+             "aggregates' metadata, the name patterns and the default "
+             "(ha_enabled_only). A value that is not a boolean counts as "
+             "unset. Masakari's key by default."),
     cfg.StrOpt(
         "protection_flavor_key",
         default="HA_Enabled",
@@ -137,12 +138,22 @@ PLAN_OPTS = [
              "every instance of the flavor, unless its own metadata "
              "decides. Read from the server details (microversion >= "
              "2.47, admin), without an extra request."),
+    cfg.StrOpt(
+        "protection_aggregate_key",
+        default="HA_Enabled",
+        help="Host aggregate metadata key whose boolean value protects or "
+             "opts out the instances of a failed host in the aggregate, "
+             "unless their metadata or flavor decides (Instance HA's "
+             "tagged aggregates). When the host's aggregates disagree, "
+             "false wins. Read once per recovery; if Nova fails to list "
+             "the aggregates they count as unset (a warning is logged)."),
     cfg.MultiStrOpt(
         "protected_name_patterns",
         default=[],
         help="Regular expressions (one per line, matching the whole name): "
              "an instance whose name matches is protected when neither its "
-             "metadata nor its flavor decides. Empty: names do not count."),
+             "metadata, its flavor nor its host's aggregates decide. Empty: "
+             "names do not count."),
     cfg.BoolOpt(
         "evacuate_service_instances",
         default=False,

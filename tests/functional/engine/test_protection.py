@@ -1,7 +1,8 @@
 """Which instances a recovery moves, against the simulator over HTTP: an
-amphora and an instance of an opted-out flavor are ignored with their
-reasons, and an instance whose disk was local to the failed host follows
-``[engine] local_disk_policy``."""
+amphora, an instance of an opted-out flavor and the instances of a host in
+an opted-out aggregate are ignored with their reasons, and an instance
+whose disk was local to the failed host follows ``[engine]
+local_disk_policy``."""
 
 import testtools
 
@@ -94,3 +95,50 @@ class ProtectionTest(testtools.TestCase):
                                 shared_instance_storage=["*"])
         self.assertMoved(moves["local"], "local")
         self.assertNotIn("local", moves["local"].message)
+
+
+class AggregateProtectionTest(testtools.TestCase):
+    """A host aggregate with HA_Enabled=false opts its host's instances
+    out, over another aggregate's true; an instance's own metadata still
+    protects it."""
+
+    def setUp(self):
+        super().setUp()
+        self.env = self.useFixture(env.EngineEnv())
+        cloud = self.env.sim.cloud
+        cloud.add_flavor("m1.small", 1, 2048, 20)
+        cloud.add_host("compute-a")
+        failed = self.env.failed_host
+        cloud.add_host(failed)
+        for name, value in (("ha", "true"), ("noha", "false")):
+            cloud.aggregate_set_metadata(cloud.add_aggregate(name, [failed]),
+                                         {"HA_Enabled": value})
+        self.servers = {
+            "plain": cloud.add_server(failed, "m1.small", name="plain",
+                                      volume_backed=True),
+            "asked": cloud.add_server(failed, "m1.small", name="asked",
+                                      metadata={"HA_Enabled": "true"},
+                                      volume_backed=True)}
+        self.env.sync_hosts()
+
+    def test_aggregate_opts_out_metadata_protects(self):
+        self.env.engine()
+        sim = self.env.sim.cloud
+        sim.kill_host(self.env.failed_host)
+        self.env.send_host_down(self.env.failed_host)
+        note = self.env.wait_notification(self.env.failed_host)
+        self.assertEqual(constants.NOTIFICATION_FINISHED, note.status,
+                         note.message)
+        moves = {v.instance_name: v for v in
+                 self.env.db.vmove_list(notification_uuid=note.uuid)}
+        plain, asked = moves["plain"], moves["asked"]
+        self.assertEqual(constants.IGNORED, plain.status)
+        self.assertEqual("not protected: host aggregate metadata "
+                         "HA_Enabled=false (aggregate noha)", plain.message)
+        self.assertEqual(0, sim.action_count(plain.instance_uuid,
+                                             "evacuate"))
+        self.assertEqual(constants.SUCCEEDED, asked.status, asked.message)
+        self.assertEqual("compute-a", sim.state.servers[
+            self.servers["asked"].id].host)
+        self.assertEqual(1, sim.action_count(asked.instance_uuid,
+                                             "evacuate"))

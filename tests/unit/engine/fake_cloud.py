@@ -77,6 +77,7 @@ class FakeCloud:
         return list(self.services.values())
 
     def list_aggregates(self):
+        self._call("list_aggregates")
         return list(getattr(self, "aggregates", ()))
 
     def list_host_capacities(self):

@@ -66,8 +66,11 @@ def with_floating_ips(steps: tuple[str, ...], move_type: str,
 
 
 def evacuation(server: records.Server, failed_host: str,
-               options: PlanOptions) -> Decision:
-    """Decide what the recovery of ``failed_host`` does with ``server``."""
+               options: PlanOptions,
+               aggregate: protection.Layer | None = None) -> Decision:
+    """Decide what the recovery of ``failed_host`` does with ``server``;
+    ``aggregate`` is the protection ``failed_host``'s aggregates give
+    (``protection.aggregate_layer``), None when unknown."""
     priority = ordering.priority_of(server.metadata, options.default_priority)
     status = (server.status or "").upper()
 
@@ -94,14 +97,15 @@ def evacuation(server: records.Server, failed_host: str,
                       "evacuate_service_instances is off" % owner)
     judged = protection.verdict(
         protection.layers(server, options.protection_metadata_key,
-                          options.protection_flavor_key),
+                          options.protection_flavor_key, aggregate),
         server.name, options.protected_names, not options.ha_enabled_only)
     if not judged.protected:
         return ignore(n.IGNORE_OPTED_OUT, "not protected: %s" % (
             judged.detail if judged.source != protection.DEFAULT else
-            "neither its metadata nor its flavor sets %s, no name pattern "
-            "matches and [engine] ha_enabled_only is set"
-            % options.protection_metadata_key))
+            "neither its metadata nor its flavor sets %s, nor its host's "
+            "aggregates %s, no name pattern matches and [engine] "
+            "ha_enabled_only is set" % (options.protection_metadata_key,
+                                        options.protection_aggregate_key)))
     decision = _by_state(server, failed_host, options, priority, ignore)
     if not isinstance(decision, MoveIntent) or not protection.local_disk(
             server, failed_host, options.shared_storage_hosts):

@@ -22,6 +22,7 @@ from vmotiond.engine.deciding import eligibility
 from vmotiond.engine.deciding import intents
 from vmotiond.engine.deciding import names as n
 from vmotiond.engine.deciding import ordering
+from vmotiond.engine.deciding import protection
 from vmotiond.engine.deciding.records import IgnoredMove
 from vmotiond.engine.deciding.records import MoveIntent
 from vmotiond.engine.deciding.records import Plan
@@ -62,9 +63,15 @@ def build_targets(hosts: Iterable[eligibility.HostFacts],
 def plan_evacuation(failed_host: str, servers: Iterable[records.Server],
                     targets: Sequence[TargetHost], options: PlanOptions,
                     server_groups: Mapping[str, ServerGroup] | None = None,
-                    source_zone: str | None = None) -> Plan:
-    """Plan the recovery of ``failed_host``: one decision per instance."""
-    decisions = [intents.evacuation(s, failed_host, options)
+                    source_zone: str | None = None,
+                    aggregates: Iterable[records.Aggregate] | None = None
+                    ) -> Plan:
+    """Plan the recovery of ``failed_host``: one decision per instance;
+    ``aggregates`` (Nova's host aggregates) protect or opt out its
+    instances, None when unknown."""
+    aggregate = None if aggregates is None else protection.aggregate_layer(
+        aggregates, failed_host, options.protection_aggregate_key)
+    decisions = [intents.evacuation(s, failed_host, options, aggregate)
                  for s in servers]
     return plan_moves(decisions, targets, options,
                       server_groups=server_groups, source_zone=source_zone,

@@ -6,13 +6,15 @@ true or false wins, most specific first (``layers``):
 
 1. the instance's metadata (``[engine] protection_metadata_key``);
 2. its flavor's extra specs (``[engine] protection_flavor_key``);
-3. its name, when it matches ``[engine] protected_name_patterns``
+3. the metadata of the host aggregates its failed host belongs to
+   (``[engine] protection_aggregate_key``; ``aggregate_layer``);
+4. its name, when it matches ``[engine] protected_name_patterns``
    (a match protects; no match says nothing);
-4. the default: protected unless ``[engine] ha_enabled_only`` is set.
+5. the default: protected unless ``[engine] ha_enabled_only`` is set.
 
 A value that is not a boolean (``yes``, ``0``... are) says nothing, as an
-unset key. A later source (an image property, a host aggregate's
-metadata) is one more ``Layer`` put in its place in ``layers``' list.
+unset key. A later source (an image property) is one more ``Layer`` put in
+its place in ``layers``' list.
 
 Service-owned instances (Octavia's amphorae and the like) are recognised
 by their project or their name (``service_owner``); an instance whose disk
@@ -21,6 +23,7 @@ back rebuilt from its image (``local_disk``).
 """
 
 from collections.abc import Collection
+from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 import dataclasses
@@ -35,6 +38,7 @@ EVERY_HOST = "*"
 
 METADATA = "instance metadata"
 FLAVOR = "flavor extra spec"
+AGGREGATE = "host aggregate metadata"
 NAME = "name pattern"
 DEFAULT = "default"
 
@@ -46,6 +50,7 @@ class Layer:
     source: str
     key: str
     values: Mapping[str, str]
+    origin: str | None = None    # which one of its source (an aggregate)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,15 +69,14 @@ def verdict(layers: Sequence[Layer], name: str,
     a name matching one of ``name_patterns`` (protected), then
     ``default``."""
     for layer in layers:
-        raw = layer.values.get(layer.key)
-        if raw is None:
+        value = _boolean(layer.values.get(layer.key))
+        if value is None:
             continue
-        try:
-            value = strutils.bool_from_string(raw, strict=True)
-        except ValueError:
-            continue
-        return Verdict(value, layer.source,
-                       "%s %s=%s" % (layer.source, layer.key, raw))
+        detail = "%s %s=%s" % (layer.source, layer.key,
+                               layer.values[layer.key])
+        if layer.origin:
+            detail += " (%s)" % layer.origin
+        return Verdict(value, layer.source, detail)
     for pattern in name_patterns:
         if pattern.fullmatch(name):
             return Verdict(True, NAME, "name %s matches %s"
@@ -81,11 +85,42 @@ def verdict(layers: Sequence[Layer], name: str,
                    % ("protected" if default else "unprotected"))
 
 
-def layers(server: records.Server, metadata_key: str,
-           flavor_key: str) -> tuple[Layer, ...]:
-    """``server``'s protection sources, most specific first."""
+def _boolean(raw: str | None) -> bool | None:
+    """``raw`` as a boolean, or None when unset or not a boolean."""
+    if raw is None:
+        return None
+    try:
+        return strutils.bool_from_string(raw, strict=True)
+    except ValueError:
+        return None
+
+
+def layers(server: records.Server, metadata_key: str, flavor_key: str,
+           aggregate: Layer | None = None) -> tuple[Layer, ...]:
+    """``server``'s protection sources, most specific first; ``aggregate``
+    is its failed host's (``aggregate_layer``), None when unknown."""
     return (Layer(METADATA, metadata_key, server.metadata),
-            Layer(FLAVOR, flavor_key, server.flavor_extra_specs))
+            Layer(FLAVOR, flavor_key, server.flavor_extra_specs)) + (
+                (aggregate,) if aggregate is not None else ())
+
+
+def aggregate_layer(aggregates: Iterable[records.Aggregate], host: str,
+                    key: str) -> Layer:
+    """The protection ``host``'s aggregates give its instances: of those
+    whose ``key`` holds a boolean, any false wins (an opt-out is a
+    deliberate statement about these hosts; the instance and its flavor
+    can still protect one), then any true; ties go to the first name, so
+    Nova's listing order does not matter. Says nothing when none sets
+    it."""
+    said = []
+    for aggregate in aggregates:
+        value = _boolean(aggregate.metadata.get(key))
+        if host in aggregate.hosts and value is not None:
+            said.append((value, aggregate.name, aggregate.metadata[key]))
+    if not said:
+        return Layer(AGGREGATE, key, {})
+    _, name, raw = min(said)      # False sorts first
+    return Layer(AGGREGATE, key, {key: raw}, "aggregate %s" % name)
 
 
 def service_owner(server: records.Server, projects: Collection[str],

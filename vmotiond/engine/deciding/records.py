@@ -32,6 +32,7 @@ class PlanOptions(defaults.Mirror):
     ha_enabled_only: bool = _OPTION("ha_enabled_only", bool)
     protection_metadata_key: str = _OPTION("protection_metadata_key", str)
     protection_flavor_key: str = _OPTION("protection_flavor_key", str)
+    protection_aggregate_key: str = _OPTION("protection_aggregate_key", str)
     protected_names: tuple[re.Pattern[str], ...] = _OPTION.derived(
         "protected_name_patterns", list, _patterns)
     evacuate_service_instances: bool = _OPTION("evacuate_service_instances",

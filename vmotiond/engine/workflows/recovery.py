@@ -16,7 +16,8 @@ under the host's lock, with the notification claimed:
    it down and disable it (``vmotiond:recovering:<uuid>``); a Nova failure
    ends it ``failed`` with nothing moved; wait ``[engine]
    fence_settle_delay`` for shared storage to release the host's locks;
-3. plan (``plan_host``) and write every vmove (``pending`` or
+3. plan (``plan_host``; Nova's host aggregates read once, for their
+   protection, unknown if Nova fails) and write every vmove (``pending`` or
    ``ignored``) in one transaction before anything moves; on resume,
    ongoing vmoves continue from their last finished step, each step
    checking Nova first, so no instance is evacuated twice;
@@ -55,7 +56,20 @@ def plan_host(db: db_api.Database, cloud: cloud_base.Cloud,
     start = workflow.emptying(db, cloud, host, "it is the host being emptied")
     return planner.plan_evacuation(host, start.servers, start.targets,
                                    options, server_groups=start.server_groups,
-                                   source_zone=start.source_zone)
+                                   source_zone=start.source_zone,
+                                   aggregates=aggregates(cloud, host))
+
+
+def aggregates(cloud: cloud_base.Cloud, host: str
+               ) -> list[records.Aggregate] | None:
+    """Nova's host aggregates, or None (unknown, a warning logged) when
+    Nova fails to list them: protection must not block a recovery."""
+    try:
+        return cloud.list_aggregates()
+    except exception.CloudError as exc:
+        LOG.warning("Host aggregates unknown while planning the recovery of "
+                    "%s (their protection is ignored): %s", host, exc)
+        return None
 
 
 def earlier_recovery(db: db_api.Database, notification: models.Notification

@@ -625,6 +625,40 @@ class StandbyTest(base.EngineTestCase):
                                 if not c[0].startswith("list")))
 
 
+class AggregateProtectionTest(base.EngineTestCase):
+    """The failed host's aggregates: read once, and a Nova error reading
+    them does not stop the recovery."""
+
+    def setUp(self):
+        super().setUp()
+        self.add_hosts()
+        self.cloud.aggregates = [records.Aggregate(
+            "1", "noha", ("failed",), {"HA_Enabled": "false"})]
+        self.cloud.add_server(fakes.server(name="a", host="failed"))
+
+    def test_aggregate_opts_out_read_once(self):
+        uuid = self.notify()
+        self.make_manager().recovery.run(uuid)
+        move = self.vmoves(uuid)["a"]
+        self.assertEqual(constants.IGNORED, move.status)
+        self.assertEqual("not protected: host aggregate metadata "
+                         "HA_Enabled=false (aggregate noha)", move.message)
+        self.assertEqual(1, self.cloud.count("list_aggregates"))
+
+    def test_nova_error_is_unknown_and_logged(self):
+        self.cloud.fail["list_aggregates"] = [exception.CloudUnavailable(
+            service="compute", call="list aggregates", reason="503")]
+        log = self.useFixture(fixtures.FakeLogger(
+            name="vmotiond", level=logging.WARNING))
+        uuid = self.notify()
+        self.assertEqual(constants.NOTIFICATION_FINISHED,
+                         self.make_manager().recovery.run(uuid))
+        self.assertEqual(constants.SUCCEEDED, self.vmoves(uuid)["a"].status)
+        self.assertIn("Host aggregates unknown while planning the recovery "
+                      "of failed", log.output)
+        self.assertIn("503", log.output)
+
+
 class VisibilityTest(base.EngineTestCase):
     """What an operator sees of a recovery: the log and the hosts table."""
 
