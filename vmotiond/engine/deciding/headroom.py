@@ -4,10 +4,12 @@ For every compute host in turn, the planner itself plans the evacuation of
 that host's instances (``planner.plan_evacuation`` on the targets
 ``planner.build_targets`` makes of every other host: standby hosts first,
 then normal ones, availability zones, capacity and server-group rules
-honoured), exactly as a recovery would plan it if the host died now. The
-host's loss is *absorbable* when that plan places every instance a
-recovery would move; otherwise the instances it leaves unplaced are
-reported with the planner's reason.
+honoured, the host's aggregates given for their protection), exactly as
+a recovery would plan it if the host died now: the same decision per
+instance (``intents.evacuation``: every protection layer, service-owned
+instances, ``local_disk_policy``). The host's loss is *absorbable* when
+that plan places every instance a recovery would move; otherwise the
+instances it leaves unplaced are reported with the planner's reason.
 
 "Could be absorbed" means: by the plan the engine would actually run.
 The planner is greedy (priority tiers, then bigger instances first, each
@@ -110,11 +112,14 @@ def groups_of(moving: Sequence[records.Server],
 def check(hosts: Iterable[eligibility.HostFacts],
           servers: Iterable[records.Server],
           groups: Sequence[records.ServerGroup],
-          options: PlanOptions) -> Headroom:
+          options: PlanOptions,
+          aggregates: Sequence[records.Aggregate] | None = None
+          ) -> Headroom:
     """Plan the loss of every compute host of ``hosts``, one at a time.
 
     ``servers``: every instance of the cloud (each counts on its host);
-    ``groups``: every server group.
+    ``groups``: every server group; ``aggregates``: Nova's host
+    aggregates, None when unknown (as for ``planner.plan_evacuation``).
     """
     targets = planner.build_targets(hosts)
     by_host: dict[str, list[records.Server]] = {}
@@ -127,7 +132,7 @@ def check(hosts: Iterable[eligibility.HostFacts],
     for index, target in enumerate(targets):
         losses.append(_loss(target, index, targets,
                             by_host.get(target.name, []), groups, where,
-                            options))
+                            options, aggregates))
     moving = [h for h in losses if h.moved]
     largest = max(moving, key=lambda h: (h.size(), h.host)).host \
         if moving else None
@@ -138,7 +143,8 @@ def _loss(lost: TargetHost, index: int, targets: Sequence[TargetHost],
           servers: list[records.Server],
           groups: Sequence[records.ServerGroup],
           where: Mapping[str, str | None],
-          options: PlanOptions) -> HostLoss:
+          options: PlanOptions,
+          aggregates: Sequence[records.Aggregate] | None) -> HostLoss:
     # The targets of its recovery: every other host as it is, the lost
     # one refused (``build_targets`` with it excluded).
     others = list(targets)
@@ -146,7 +152,8 @@ def _loss(lost: TargetHost, index: int, targets: Sequence[TargetHost],
     servers, plan_groups = groups_of(servers, groups, where)
     plan = planner.plan_evacuation(lost.name, servers, others, options,
                                    server_groups=plan_groups,
-                                   source_zone=lost.zone)
+                                   source_zone=lost.zone,
+                                   aggregates=aggregates)
     moved = [m.server for m in plan.moves] + [
         i.server for i in plan.unplaced]
     return HostLoss(lost.name, lost.zone, lost.role, len(moved),

@@ -2,9 +2,11 @@
 
 Gathers once what ``deciding.headroom.check`` needs (Nova's compute
 services, Placement's capacities, the hosts table, every instance, every
-server group: five reads, whatever the number of hosts) and returns its
-verdict, or a plain, JSON-safe view of it for ``vmotiond-manage
-capacity check``, ``GET /v1/capacity`` and the engine's periodic check.
+server group, every host aggregate: six reads, whatever the number of
+hosts; aggregates Nova fails to list are unknown, as in a recovery's
+plan) and returns its verdict, or a plain, JSON-safe view of it for
+``vmotiond-manage capacity check``, ``GET /v1/capacity`` and the engine's
+periodic check.
 """
 
 from typing import Any
@@ -25,7 +27,9 @@ def check(db: db_api.Database, cloud: cloud_base.Cloud,
     facts = [workflow.facts_of(s, rows.get(s.host), capacities.get(s.host))
              for s in cloud.list_compute_services()]
     return headroom.check(facts, cloud.list_servers(),
-                          cloud.list_server_groups(), options)
+                          cloud.list_server_groups(), options,
+                          workflow.aggregates(
+                              cloud, "checking the failover headroom"))
 
 
 def view(found: headroom.Headroom, clock: clock_mod.Clock

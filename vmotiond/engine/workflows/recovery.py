@@ -57,19 +57,9 @@ def plan_host(db: db_api.Database, cloud: cloud_base.Cloud,
     return planner.plan_evacuation(host, start.servers, start.targets,
                                    options, server_groups=start.server_groups,
                                    source_zone=start.source_zone,
-                                   aggregates=aggregates(cloud, host))
-
-
-def aggregates(cloud: cloud_base.Cloud, host: str
-               ) -> list[records.Aggregate] | None:
-    """Nova's host aggregates, or None (unknown, a warning logged) when
-    Nova fails to list them: protection must not block a recovery."""
-    try:
-        return cloud.list_aggregates()
-    except exception.CloudError as exc:
-        LOG.warning("Host aggregates unknown while planning the recovery of "
-                    "%s (their protection is ignored): %s", host, exc)
-        return None
+                                   aggregates=workflow.aggregates(
+                                       cloud, "planning the recovery of %s"
+                                       % host))
 
 
 def earlier_recovery(db: db_api.Database, notification: models.Notification

@@ -144,6 +144,19 @@ HOST_LOCKED = (constants.COMPUTE_HOST, constants.HOST_DRAIN,
                constants.MOVE_BACK, constants.HOST_RELEASE)
 
 
+def aggregates(cloud: cloud_base.Cloud, doing: str
+               ) -> list[records.Aggregate] | None:
+    """Nova's host aggregates for their protection, or None (unknown, a
+    warning logged) when Nova fails to list them while ``doing`` (a
+    recovery's plan, a headroom check): protection must not block it."""
+    try:
+        return cloud.list_aggregates()
+    except exception.CloudError as exc:
+        LOG.warning("Host aggregates unknown while %s (their protection is "
+                    "ignored): %s", doing, exc)
+        return None
+
+
 def lock_name(notification: models.Notification) -> str:
     """The lock that makes a notification's runner unique: the host's for
     the ones that empty or refill a host, else the notification's own."""

@@ -18,6 +18,7 @@ down (the module's definition); the mixed test counts those cases rather
 than hiding them.
 """
 
+import dataclasses
 import itertools
 import random
 
@@ -279,3 +280,37 @@ class HeadroomTest(testtools.TestCase):
         self.assertEqual({"g"}, set(groups))
         self.assertEqual(frozenset({"b"}), groups["g"].member_hosts)
         self.assertEqual(([s2], {}), headroom.groups_of([s2], [other], {}))
+
+
+class AggregateProtectionTest(testtools.TestCase):
+    """The lost host's aggregates protect or opt out its instances, as
+    in its recovery's plan (``planner.plan_evacuation``)."""
+
+    def setUp(self):
+        super().setUp()
+        self.hosts = [host("a"), host("b", memory_mb=1024)]
+        self.servers = [fakes.server(host="a", memory_mb=4096)]
+
+    def aggregate(self, value, hosts=("a",)):
+        return records.Aggregate("1", "batch", hosts, {"HA_Enabled": value})
+
+    def test_opted_out_by_aggregate_needs_no_room(self):
+        self.assertEqual(("a",), headroom.check(
+            self.hosts, self.servers, [], OPTS).unabsorbable)
+        found = headroom.check(self.hosts, self.servers, [], OPTS,
+                               [self.aggregate("false")])
+        self.assertEqual((), found.unabsorbable)
+        self.assertEqual(0, found.losses[0].moved)
+        # Another host's aggregate says nothing of a's instances.
+        self.assertEqual(("a",), headroom.check(
+            self.hosts, self.servers, [], OPTS,
+            [self.aggregate("false", hosts=("b",))]).unabsorbable)
+
+    def test_protected_by_aggregate_needs_room(self):
+        only = dataclasses.replace(OPTS, ha_enabled_only=True)
+        self.assertEqual((), headroom.check(
+            self.hosts, self.servers, [], only).unabsorbable)
+        found = headroom.check(self.hosts, self.servers, [], only,
+                               [self.aggregate("true")])
+        self.assertEqual(("a",), found.unabsorbable)
+        self.assertEqual(4096, found.losses[0].memory_mb)
