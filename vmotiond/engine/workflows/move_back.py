@@ -218,7 +218,7 @@ class MoveBack(workflow.Workflow):
         """Clear the fence and wait until Nova reports the service up."""
         cloud, host = self.s.cloud, service.host
         done: list[str] = []
-        release.lift(cloud, service, plan, done)
+        release.lift(cloud, service, plan, done, receiving=True)
         if done:
             LOG.info("Host %s: %s", host, "; ".join(done))
         deadline = self.s.clock.monotonic() + \

@@ -101,21 +101,34 @@ def judge(db: db_api.Database, conf: cfg.ConfigOpts,
 
 
 def lift(cloud: cloud_base.Cloud, service: records.ComputeService,
-         plan: Release, done: list[str]) -> None:
+         plan: Release, done: list[str], receiving: bool = False) -> None:
     """Carry ``plan`` out on ``service``, appending to ``done`` what was
-    done (so far, when a cloud call fails)."""
+    done (so far, when a cloud call fails).
+
+    ``receiving``: the host takes instances next (move-back). It is then
+    no longer forced down first, so that Nova, enabling a service it takes
+    as up, clears its COMPUTE_STATUS_DISABLED trait in Placement at once
+    (enabled while forced down, the trait stays until nova-compute
+    restarts and the scheduler finds no room there). Otherwise (a
+    release, the host perhaps still dead) it is enabled while still forced
+    down: Nova then takes it as down and calls no compute that may hang.
+    """
     host = service.host
-    # Enabled while still forced down: Nova then takes it as down and
-    # does not call a compute that may be dead (and hang on it).
+
+    def unforce() -> None:
+        cloud.force_down_service(service.id, host, False)
+        done.append("compute service no longer forced down")
+
+    if plan.unforce and receiving:
+        unforce()
     if plan.enable:
         cloud.enable_service(service.id, host)
         done.append("compute service enabled")
     if plan.reason:
         cloud.disable_service(service.id, host, plan.reason)
         done.append("compute service left disabled (%s)" % plan.reason)
-    if plan.unforce:
-        cloud.force_down_service(service.id, host, False)
-        done.append("compute service no longer forced down")
+    if plan.unforce and not receiving:
+        unforce()
 
 
 def busy(db: db_api.Database, host: str, own: str | None = None

@@ -104,8 +104,7 @@ class MoveBackTest(test_operations.OperationsTestCase):
             self.assertEqual(constants.IGNORED, moves[name].status, name)
             self.assertIn(text, moves[name].message)
         self.assertEqual("n2", self.host_of(self.servers["moved"]))
-        # Fence cleared first: enabled while still forced down (Nova calls
-        # no compute it takes as down), un-forced down, then moves.
+        # Fence cleared first: un-forced down, then enabled, then moves.
         svc = self.cloud.services["src"]
         self.assertFalse(svc.forced_down)
         self.assertEqual("enabled", svc.status)
@@ -117,9 +116,9 @@ class MoveBackTest(test_operations.OperationsTestCase):
                          if n in ("force_down_service", "enable_service"))
         unforce = names.index("force_down_service", names.index(
             "disable_service"))
-        self.assertEqual(unforce, last_fence)
-        self.assertLess(names.index("enable_service", names.index(
-            "disable_service")), unforce)
+        # Up first, so that Nova clears the disabled trait on enabling.
+        enable = names.index("enable_service", unforce)
+        self.assertEqual(enable, last_fence)
         self.assertLess(last_fence, max(i for i, n in enumerate(names)
                                         if n == "live_migrate_server"))
 
