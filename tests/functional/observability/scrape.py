@@ -1,5 +1,7 @@
 """Reading a metrics endpoint as Prometheus does."""
 
+import threading
+import time
 import urllib.request
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -30,3 +32,15 @@ def delta(before, after, name, **labels):
     """How much a sample grew between two scrapes."""
     key = (name, tuple(sorted(labels.items())))
     return after.get(key, 0.0) - before.get(key, 0.0)
+
+
+def samples_when(url, done, timeout=30.0):
+    """The samples served once ``done(samples)`` holds: the engine counts
+    a notification's end just after it wrote it (fails after
+    ``timeout`` seconds)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = samples(url)
+        if done(got) or time.monotonic() >= deadline:
+            return got
+        threading.Event().wait(0.05)

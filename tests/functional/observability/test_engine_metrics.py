@@ -44,7 +44,8 @@ class EngineMetricsTest(testtools.TestCase):
         note = self.env.wait_notification(self.env.failed_host)
         self.assertEqual(constants.NOTIFICATION_FINISHED, note.status,
                          note.message)
-        after = scrape.samples(self.url)
+        after = scrape.samples_when(self.url, lambda got: scrape.delta(
+            before, got, "vmotiond_recovery_seconds_count") >= 1)
         moves = self.env.db.vmove_list(notification_uuid=note.uuid)
         self.assertEqual(3, len(moves))
         self.assertEqual(1.0, scrape.delta(
