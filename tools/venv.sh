@@ -1,9 +1,12 @@
 # Sourced by the tools: make sure the project's virtualenv exists and holds
 # exactly what requirements.txt and test-requirements.txt ask for, within
 # tools/constraints.txt. Re-installs only when one of those files changed.
+# Two checkouts set up at once take Debian's packages in turn (flock), and
+# apt waits for a dpkg lock someone else holds instead of failing.
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV=${VMOTIOND_VENV:-$TOP/.venv}
 PYTHON=${PYTHON:-python3}
+_apt="DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600"
 _want=$(cat "$TOP/requirements.txt" "$TOP/test-requirements.txt" \
         "$TOP/tools/constraints.txt" "$TOP/setup.cfg" | sha1sum | cut -c1-40)
 if [ ! -x "$VENV/bin/python" ]; then
@@ -15,8 +18,8 @@ if [ "$(cat "$VENV/.vmotiond-installed" 2>/dev/null)" != "$_want" ]; then
     if ! pkg-config --exists mariadb 2>/dev/null; then
         if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
             echo "Installing libmariadb-dev and pkg-config (Debian) ..."
-            { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-                apt-get install -y -qq libmariadb-dev pkg-config; } \
+            { flock /tmp/vmotiond-apt.lock sh -c "$_apt update -qq &&
+                $_apt install -y -qq libmariadb-dev pkg-config"; } \
                 >/dev/null || { echo "error: apt-get install failed" >&2
                                 exit 1; }
         else
@@ -41,9 +44,8 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
         || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "Installing chromium, chromium-driver and a CJK font (Debian) ..."
-        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-            apt-get install -y -qq chromium chromium-driver \
-            fonts-wqy-zenhei; } >/dev/null || {
+        { flock /tmp/vmotiond-apt.lock sh -c "$_apt update -qq &&
+            $_apt install -y -qq chromium chromium-driver fonts-wqy-zenhei"; } >/dev/null || {
             echo "error: apt-get install chromium chromium-driver" \
                  "fonts-wqy-zenhei failed" >&2
             exit 1; }
@@ -53,4 +55,4 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
     fi
 fi
 export PATH="$VENV/bin:$PATH"
-unset _want
+unset _want _apt
