@@ -244,11 +244,16 @@ class Follower:
                                                      self._host, elapsed))
                     return None
                 continue
-            status = self._notification_status(uuid)
+            row = self._db.notification_get(uuid)
+            if row.status in DONE:
+                # Its moves ended before it did: they are said first.
+                self._fence()
+                self._vmoves(uuid)
+                self._notification_status(row)
+                return uuid
+            status = self._notification_status(row)
             self._fence()
             self._vmoves(uuid)
-            if status in DONE:
-                return uuid
             if elapsed > end_deadline:
                 self._out.line("error: notification %s still %s after "
                                "%.0f s" % (uuid, status, elapsed))
@@ -280,8 +285,7 @@ class Follower:
         self._seen["old"] = {n.uuid for n in self._db.notification_list(
             host=self._host)}
 
-    def _notification_status(self, uuid: str) -> str:
-        row = self._db.notification_get(uuid)
+    def _notification_status(self, row: models.Notification) -> str:
         if self._changed("notification", row.status):
             self._out.line("engine: notification %s%s" % (
                 row.status, ": " + row.message if row.message else ""))
