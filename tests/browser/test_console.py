@@ -122,6 +122,34 @@ class TestConsole(ConsoleTestCase):
             "return document.body.dataset.mark;"))
         self.browser.screenshot("migrate_task")
 
+    def test_older_tasks_on_demand(self) -> None:
+        for index in range(55):
+            self.fake_clock.advance(1)
+            self.database.notification_create(
+                constants.COMPUTE_HOST, "compute-0002", "older-%d" % index,
+                {"event": "DOWN"}, generated_time=self.fake_clock.now())
+        stored = len(self.database.notification_list())
+        self.assertEqual(57, stored)
+        self.log_in()
+        self.browser.wait(self.host_names, what="the hosts")
+        self.browser.go(self.url + "/vmotion/migrate_task")
+
+        def tasks() -> int:
+            return int(self.browser.script(
+                "return new Set(Array.from(document.querySelectorAll("
+                "'#tasks tr[data-notification]')).map("
+                "r => r.dataset.notification)).size;"))
+        self.browser.wait(lambda: tasks() == 50, what="the newest 50 tasks")
+        self.browser.click_when("#older", "the older tasks button")
+        self.browser.wait(lambda: tasks() == stored, what="every task")
+        self.assertTrue(self.browser.wait(lambda: self.browser.script(
+            "return document.getElementById('older').hidden;"),
+            what="no older task left"))
+        # The oldest, seeded first, is now on the page.
+        self.assertTrue(self.browser.find_all(
+            '#tasks tr[data-notification="%s"]' % self.seeded["big"].uuid))
+        self.assertEqual([], self.browser.console_messages())
+
     def test_task_detail_and_timeline(self) -> None:
         self.log_in()
         self.browser.wait(self.host_names, what="the hosts")

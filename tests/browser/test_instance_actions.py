@@ -99,3 +99,30 @@ class InstanceActionsTest(test_actions.ActionsCase):
         self.assertEqual(target, self.sim.servers()[two[0]].compute_host)
         self.browser.screenshot("instances-planner")
         self.assertEqual([], self.browser.console_messages())
+
+    def test_custom_migration_of_a_host_starts_with_its_instances(
+            self) -> None:
+        self.start()
+        self.wait(lambda: {h["monitor_state"] for h in self.dep.api(
+            "/v1/hosts")["hosts"]} == {"up"}, 60, "every host up")
+        servers = self.sim.servers()
+        source = self.choose_victim(servers)
+        on_source = {sid for sid, s in servers.items()
+                     if s.compute_host == source}
+        self.browser.go(self.url + "/hostinfo")
+        self.browser.click_when(
+            test_actions.ROW % source +
+            ' button[data-action="custom-migrate"]', "the custom migration")
+        self.browser.wait(lambda: self.browser.url().endswith(
+            "/vmotion/host_desktop_migration/%s?select=all" % source),
+            what="the host's instances")
+        # Every instance of the host ticked, and the planner's judgement
+        # of that selection handed to the actions.
+        chosen = self.browser.wait(lambda: self.browser.script(
+            "return JSON.parse(document.getElementById('instance-actions')"
+            ".dataset.instances || '[]');"), what="the selection's targets")
+        self.assertEqual(on_source, set(chosen))
+        self.assertTrue(self.browser.script(
+            "return document.getElementById('select-all').checked;"))
+        self.assertTrue(self.browser.find_all(BUTTON % "migrate-to"))
+        self.assertEqual([], self.browser.console_messages())

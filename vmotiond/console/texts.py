@@ -65,7 +65,8 @@ SCRIPT_TEXTS = {
     "evacuate_on": _("Turn auto-evacuation on"),
     "evacuate_off": _("Turn auto-evacuation off"),
     "set_evacuate": _("Set auto-evacuation"),
-    "drain": _("Migrate all"), "move_back": _("Move back"),
+    "drain": _("Migrate all"), "custom_migrate": _("Custom migration"),
+    "move_back": _("Move back"),
     "release": _("Release"), "redo": _("Redo"), "reset": _("Reset"),
     "delete": _("Delete"), "abort": _("Abort"), "select": _("Select"),
     "confirm_drain": _("Migrate every instance away from this host? "

@@ -153,11 +153,12 @@ class Printer:
         self.table(("instance", "was", "moved to", "is now", "vmove",
                     "took", "message"), rows)
 
-    def api_examples(self, port: int, uuid: str,
-                     clouds: str | None) -> None:
+    def api_examples(self, port: int, uuid: str, clouds: str | None,
+                     host_uuid: str | None = None) -> None:
         """The commands that read this recovery, ready to paste: curl on
         the REST API and, when the cloud has a Keystone catalog (``clouds``
-        is its clouds.yaml), ``openstack notification ...`` through it."""
+        is its clouds.yaml), ``openstack notification ...`` through it
+        (``host_uuid``: the failed host's, to filter by)."""
         base = "http://127.0.0.1:%d" % port
         header = "-H 'OpenStack-API-Version: instance-ha 1.3'"
         print("The REST API (Masakari-compatible) is %s/v1, the "
@@ -171,7 +172,7 @@ class Printer:
             print("With python-openstackclient and python-masakariclient "
                   "installed (and vmotiond beside them for 'openstack "
                   "vmotiond'):")
-            for line in openstack_commands(clouds, uuid):
+            for line in openstack_commands(clouds, uuid, host_uuid):
                 print("  " + line)
         print("The operator console (in a browser): %s/vmotion/" % base)
         print("  the task of this recovery: %s/vmotion/tasks/%s"
@@ -179,18 +180,26 @@ class Printer:
         print(flush=True)
 
 
-def openstack_commands(clouds: str, uuid: str) -> list[str]:
-    """``openstack`` commands reading notification ``uuid`` through the
-    catalog of the cloud ``clouds`` (a clouds.yaml) describes."""
-    return [
+def openstack_commands(clouds: str, uuid: str,
+                       host_uuid: str | None = None) -> list[str]:
+    """``openstack`` commands reading notification ``uuid`` (of the host
+    whose uuid is ``host_uuid``, when known) through the catalog of the
+    cloud ``clouds`` (a clouds.yaml) describes."""
+    lines = [
         "export OS_CLIENT_CONFIG_FILE=%s OS_CLOUD=%s" % (clouds, CLOUD_NAME),
         "openstack notification list --sort generated_time:desc,type:asc",
         "openstack --os-ha-api-version 1.1 notification show %s" % uuid,
         "openstack --os-ha-api-version 1.3 notification vmove list %s"
         % uuid,
         "openstack vmotiond vmove list --notification %s" % uuid,
-        "openstack --os-vmotiond-api-version 1.8 vmotiond host list",
+        # From 1.8 a host has its uuid, which --long prints.
+        "openstack --os-vmotiond-api-version 1.8 vmotiond host list --long"
+        " -c name -c uuid -c role -c monitor_state",
     ]
+    if host_uuid:
+        lines.append("openstack notification list --filters "
+                     "source_host_uuid=%s" % host_uuid)
+    return lines
 
 
 class Follower:
@@ -235,11 +244,16 @@ class Follower:
                                                      self._host, elapsed))
                     return None
                 continue
-            status = self._notification_status(uuid)
+            row = self._db.notification_get(uuid)
+            if row.status in DONE:
+                # Its moves ended before it did: they are said first.
+                self._fence()
+                self._vmoves(uuid)
+                self._notification_status(row)
+                return uuid
+            status = self._notification_status(row)
             self._fence()
             self._vmoves(uuid)
-            if status in DONE:
-                return uuid
             if elapsed > end_deadline:
                 self._out.line("error: notification %s still %s after "
                                "%.0f s" % (uuid, status, elapsed))
@@ -271,8 +285,7 @@ class Follower:
         self._seen["old"] = {n.uuid for n in self._db.notification_list(
             host=self._host)}
 
-    def _notification_status(self, uuid: str) -> str:
-        row = self._db.notification_get(uuid)
+    def _notification_status(self, row: models.Notification) -> str:
         if self._changed("notification", row.status):
             self._out.line("engine: notification %s%s" % (
                 row.status, ": " + row.message if row.message else ""))

@@ -200,7 +200,8 @@ class Demo:
         for problem in problems:
             self.out.line("PROBLEM: %s" % problem)
         self.out.roles_now(standby, self.db.host_list())
-        self.out.api_examples(port, uuid, clouds)
+        self.out.api_examples(port, uuid, clouds,
+                              self.db.notification_get(uuid).source_host_uuid)
         code = 1 if problems else 0
         self.verdict(code)
         if self.args.keep_running:

@@ -60,7 +60,7 @@ def clients_venv() -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
-def stored(row: Any) -> dict[str, Any]:
+def stored_fields(row: Any) -> dict[str, Any]:
     """A database row's columns as the API prints them."""
     return {name: util.timestamp(value)
             if isinstance(value, datetime.datetime) else value
@@ -107,7 +107,7 @@ class TestOpenstackClient(test_keystone_sdk.SdkTestBase):
                       printed: dict[str, Any]) -> None:
         """Every field of the API printed, each equal to the database."""
         self.assertEqual(set(), fields - set(printed))
-        expected = stored(row)
+        expected = stored_fields(row)
         self.assertEqual({k: expected[k] for k in printed}, printed)
 
     def test_notification_list_sorted_by_two_keys(self) -> None:
@@ -154,13 +154,16 @@ class TestOpenstackClient(test_keystone_sdk.SdkTestBase):
         big = self.database.notification_get(self.seeded["big"].uuid)
         shown = self.run_osc("notification", "show", big.uuid,
                              version="1.1")
-        for field, value in (("notification_uuid", big.uuid),
-                             ("type", big.type), ("status", big.status),
-                             ("payload", big.payload),
-                             ("generated_time",
-                              util.timestamp(big.generated_time)),
-                             ("created_at", util.timestamp(big.created_at))):
-            self.assertEqual(value, shown[field], field)
+        # Every field masakariclient prints, as stored.
+        self.assertEqual(
+            {"notification_uuid": big.uuid, "type": big.type,
+             "status": big.status, "payload": big.payload,
+             "source_host_uuid": big.source_host_uuid,
+             "generated_time": util.timestamp(big.generated_time),
+             "created_at": util.timestamp(big.created_at),
+             "updated_at": util.timestamp(big.updated_at)},
+            {k: v for k, v in shown.items()
+             if k != "recovery_workflow_details"})
         details = shown["recovery_workflow_details"]
         self.assertEqual(["EvacuateInstance", "plan"],
                          [d["name"] for d in details])
@@ -170,6 +173,33 @@ class TestOpenstackClient(test_keystone_sdk.SdkTestBase):
         # Started, each of the 4 (3) instances, ended.
         self.assertEqual([6, 5], [len(d["progress_details"])
                                   for d in details])
+        # Each task's details are its steps in the database: when the
+        # first began, each one's end with its instance, status and
+        # result (in the order they ended), when the last ended.
+        moves = self.database.vmove_list(notification_uuid=big.uuid)
+        for task in details:
+            steps = sorted(
+                ((step, move.instance_uuid) for move in moves
+                 for step in self.database.step_list(move.uuid)
+                 if step.name == task["name"]),
+                key=lambda found: (found[0].ended_at, found[0].id))
+            printed = [(d["timestamp"], d["message"], d["progress"])
+                       for d in task["progress_details"]]
+            self.assertEqual(
+                (util.timestamp(min(s.started_at for s, _ in steps)),
+                 "%s started for %d instance(s)" % (task["name"],
+                                                    len(steps)), 0.0),
+                printed[0])
+            self.assertEqual(
+                [(util.timestamp(step.ended_at), "instance %s: %s: %s" % (
+                    instance, step.status, step.result),
+                  round(count / len(steps), 2))
+                 for count, (step, instance) in enumerate(steps, 1)],
+                printed[1:-1])
+            self.assertEqual(
+                (util.timestamp(steps[-1][0].ended_at),
+                 "%s ended: %d succeeded" % (task["name"], len(steps)), 1.0),
+                printed[-1])
 
     def test_notification_vmove_list_and_show(self) -> None:
         big = self.seeded["big"]
@@ -185,16 +215,19 @@ class TestOpenstackClient(test_keystone_sdk.SdkTestBase):
               "end_time": util.timestamp(m.end_time), "type": m.type,
               "status": m.status} for m in stored], listed)
         move = stored[4]
+        self.assertEqual(constants.FAILED, move.status)
         shown = self.run_osc("notification", "vmove", "show", big.uuid,
                              move.uuid, version="1.3")
-        for field, value in (("uuid", move.uuid),
-                             ("server_id", move.instance_uuid),
-                             ("server_name", move.instance_name),
-                             ("status", constants.FAILED),
-                             ("type", move.type),
-                             ("source_host", move.source_host),
-                             ("dest_host", move.dest_host)):
-            self.assertEqual(value, shown[field], field)
+        # Every field masakariclient prints, as stored (its server_id and
+        # server_name are the instance's uuid and name).
+        row = stored_fields(move)
+        self.assertEqual(
+            {"uuid", "server_id", "server_name", "source_host", "dest_host",
+             "start_time", "end_time", "type", "status", "message",
+             "created_at", "updated_at"}, set(shown))
+        row.update(server_id=row["instance_uuid"],
+                   server_name=row["instance_name"])
+        self.assertEqual({k: row[k] for k in shown}, shown)
 
     def test_vmotiond_host_list_and_show(self) -> None:
         rows = self.database.host_list()
@@ -266,19 +299,32 @@ class TestOpenstackClient(test_keystone_sdk.SdkTestBase):
             self.assertPrinted(STEP_FIELDS, row, printed)
 
     def test_the_demo_s_commands_work_when_pasted(self) -> None:
-        note = self.seeded["big"]
-        lines = report.openstack_commands(self.clouds, note.uuid)
+        note = self.database.notification_get(self.seeded["big"].uuid)
+        lines = report.openstack_commands(self.clouds, note.uuid,
+                                          note.source_host_uuid)
+        self.assertIn("source_host_uuid=%s" % base.HOST_UUIDS[0], lines[-1])
         bindir = os.path.dirname(self.openstack)
-        result = subprocess.run(
-            ["bash", "-e", "-c", "\n".join(lines)],
-            env={"PATH": "%s:/usr/bin:/bin" % bindir, "HOME": self.home},
-            capture_output=True, text=True, timeout=300, check=False)
-        self.assertEqual(0, result.returncode, result.stdout + result.stderr)
-        self.assertIn(note.uuid, result.stdout)
+
+        def paste(commands: list[str]) -> str:
+            result = subprocess.run(
+                ["bash", "-e", "-c", "\n".join(commands)],
+                env={"PATH": "%s:/usr/bin:/bin" % bindir, "HOME": self.home},
+                capture_output=True, text=True, timeout=300, check=False)
+            self.assertEqual(0, result.returncode,
+                             result.stdout + result.stderr)
+            return result.stdout
+
+        printed = paste(lines)
+        self.assertIn(note.uuid, printed)
         for move in self.database.vmove_list(notification_uuid=note.uuid):
-            self.assertIn(move.uuid, result.stdout)
+            self.assertIn(move.uuid, printed)
         for host in self.database.host_list():
-            self.assertIn(host.name, result.stdout)
+            self.assertIn(host.name, printed)
+            self.assertIn(host.uuid, printed)
+        # The filter by the failed host's uuid lists its notifications only.
+        filtered = paste([lines[0], lines[-1]])
+        self.assertIn(note.uuid, filtered)
+        self.assertNotIn(self.seeded["small"].uuid, filtered)
 
     def test_vmotiond_errors(self) -> None:
         missing = self.osc("vmotiond", "vmove", "show",

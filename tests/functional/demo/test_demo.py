@@ -29,6 +29,9 @@ class DemoTest(testtools.TestCase):
             self.assertIn(stage, out)
         # Standby hosts were the first targets.
         self.assertIn("evacuation to standby-0", out)
+        # The recovery is said to be finished after each of its moves.
+        self.assertLess(out.rindex("evacuation succeeded"),
+                        out.index("engine: notification finished"))
         for stage in ("is recovered", "MOVE_BACK notification",
                       "live_migration succeeded"):
             self.assertIn(stage, out)

@@ -32,3 +32,12 @@ class TestReport(testtools.TestCase):
                       "vmove list U", lines)
         self.assertIn("openstack vmotiond vmove list --notification U",
                       lines)
+        self.assertIn("openstack --os-vmotiond-api-version 1.8 vmotiond "
+                      "host list --long -c name -c uuid -c role "
+                      "-c monitor_state", lines)
+        self.assertFalse([line for line in lines if "--filters" in line])
+
+    def test_openstack_commands_filter_by_the_host_s_uuid(self) -> None:
+        lines = report.openstack_commands("/tmp/d/clouds.yaml", "U", "H")
+        self.assertEqual("openstack notification list --filters "
+                         "source_host_uuid=H", lines[-1])

@@ -49,6 +49,11 @@
                 () => hostAction(host, {action: "set", auto_evacuate: evacuate}, t("set_evacuate"))),
       VM.button(t("drain"), "drain",
                 () => hostAction(host, {action: "drain"}, t("drain"), t("confirm_drain"))),
+      // A custom migration: the host's instances, all ticked, with the
+      // hosts the planner accepts for them to choose from.
+      VM.button(t("custom_migrate"), "custom-migrate", () => {
+        window.location.href = "/vmotion/host_desktop_migration/" + encodeURIComponent(host.name) + "?select=all";
+      }),
       VM.button(t("move_back"), "move_back",
                 () => hostAction(host, {action: "move_back"}, t("move_back"), t("confirm_move_back"))),
       VM.button(t("release"), "release",

@@ -9,6 +9,9 @@
   // The page size: the page's ?limit=, else 50 (the API cuts it).
   const askedLimit = parseInt(new URLSearchParams(window.location.search).get("limit"), 10);
   const PAGE = askedLimit > 0 ? askedLimit : 50;
+  // ?select=all (the Hosts page's custom migration): a host's instances
+  // come ticked, once, when they are first shown.
+  let selectAll = Boolean(host) && new URLSearchParams(window.location.search).get("select") === "all";
   const shown = new Map();     // uuid -> instance, in page order
   const selected = new Set();
   let next = null;             // the marker of the next page
@@ -108,6 +111,12 @@
         shown.clear();
         keep(answer.body.instances);
         for (const uuid of [...selected]) if (!shown.has(uuid)) selected.delete(uuid);
+        if (selectAll && shown.size) {
+          selectAll = false;
+          for (const uuid of shown.keys()) selected.add(uuid);
+          document.getElementById("select-all").checked = true;
+          selectionChanged();
+        }
         draw();
       }
       updated();

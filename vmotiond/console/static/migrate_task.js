@@ -1,10 +1,14 @@
-// Tasks: the newest notifications with the newest moves, polled with ETags;
-// redo, reset, delete a move or a selection, abort a notification.
+// Tasks: the newest notifications (older ones on demand) with the newest
+// moves, polled with ETags; redo, reset, delete a move or a selection,
+// abort a notification.
 "use strict";
 
 (() => {
   const {t, el, get, fail, updated, badge} = VM;
-  const NOTIFICATIONS = "/v1/notifications?limit=50";
+  // The newest 50 tasks, 50 more with each "Older tasks" (the API cuts a
+  // list at its [api] max_limit).
+  const PAGE = 50;
+  let pages = 1;
   const VMOVES = "/v1/vmoves?limit=500&sort_key=created_at&sort_dir=desc";
   const state = {notifications: null, vmoves: null, tags: {}, selected: new Set()};
   const ALLOWED = VM.MOVE_ALLOWED;
@@ -97,8 +101,11 @@
 
   async function refresh() {
     try {
-      const changed = await Promise.all([read("notifications", NOTIFICATIONS), read("vmoves", VMOVES)]);
+      const asked = PAGE * pages;
+      const changed = await Promise.all([read("notifications", "/v1/notifications?limit=" + asked),
+                                         read("vmoves", VMOVES)]);
       if (changed.some(Boolean)) draw();
+      document.getElementById("older").hidden = state.notifications.length < asked;
       updated();
     } catch (error) {
       fail(error);
@@ -113,6 +120,12 @@
       else VM.show([t("none_selected")], true);
     });
   }
+
+  document.getElementById("older").addEventListener("click", () => {
+    pages += 1;
+    state.tags.notifications = null;
+    refresh();
+  });
 
   refresh();
   setInterval(refresh, 2000);
