@@ -13,6 +13,7 @@ from oslo_log import log as logging
 from oslo_middleware import healthcheck
 from oslo_middleware import http_proxy_to_wsgi
 from oslo_middleware import request_id
+import webob
 
 from vmotiond import engine_client
 from vmotiond.api import auth
@@ -58,8 +59,24 @@ def deploy(conf: cfg.ConfigOpts, database: db_api.Database,
     app = fault_wrap.FaultWrapper(app)
     app = console_app.Console(conf, app)
     app = request_id.RequestId(app)
-    app = http_proxy_to_wsgi.HTTPProxyToWSGI(app, conf)
+    app = _ProxyHeaders(app, conf)
     return app
+
+
+class _ProxyHeaders(http_proxy_to_wsgi.HTTPProxyToWSGI):
+    """oslo.middleware's proxy headers rewrite, as a plain pass-through:
+    its base would turn every answer into a webob response and back and
+    inspect ``process_response``'s signature on every request, for a
+    ``process_response`` that changes nothing."""
+
+    def __init__(self, application: WSGIApp, conf: cfg.ConfigOpts) -> None:
+        super().__init__(application, conf)
+        self._next = application
+
+    def __call__(self, environ: dict[str, Any],
+                 start_response: Callable[..., Any]) -> Any:
+        self.process_request(webob.Request(environ))
+        return self._next(environ, start_response)
 
 
 class _MountedAt:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 import datetime
 import math
+import operator
 from typing import Any
 
 from oslo_utils import timeutils
@@ -56,6 +57,19 @@ def compute_service(body: Mapping[str, Any]) -> records.ComputeService:
     )
 
 
+# The fields of an os-services item ``compute_service`` reads, fetched
+# in one call; an item that lacks one is keyed by ``_partial_key``.
+_SERVICE_KEY = operator.itemgetter("id", "zone", "state", "status",
+                                   "forced_down", "updated_at",
+                                   "disabled_reason")
+
+
+def _partial_key(body: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (body["id"], body.get("zone"), body.get("state"),
+            body.get("status"), body.get("forced_down", False),
+            body.get("updated_at"), body.get("disabled_reason"))
+
+
 class ServiceReader:
     """Converts successive os-services answers, reusing the record of a
     service whose item did not change since the previous answer.
@@ -74,21 +88,24 @@ class ServiceReader:
     def read(self, items: Iterable[Mapping[str, Any]]
              ) -> list[records.ComputeService]:
         last = self._last
-        seen = {}
-        out = []
+        seen: dict[str, tuple[tuple[Any, ...],
+                              records.ComputeService]] = {}
+        out: list[records.ComputeService] = []
+        append, fields = out.append, _SERVICE_KEY
         for body in items:
-            key = (body["id"], body.get("zone"), body.get("state"),
-                   body.get("status"), body.get("forced_down", False),
-                   body.get("updated_at"), body.get("disabled_reason"))
+            try:
+                key = fields(body)
+            except KeyError:
+                key = _partial_key(body)
             host = body["host"]
             known = last.get(host)
             if known is not None and known[0] == key:
                 seen[host] = known
-                out.append(known[1])
+                append(known[1])
                 continue
             rec = compute_service(body)
             seen[host] = (key, rec)
-            out.append(rec)
+            append(rec)
         self._last = seen
         return out
 

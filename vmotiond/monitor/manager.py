@@ -274,8 +274,14 @@ class Monitor:
         # Hosts by state are counted again only when one moved (a pass
         # over 10,000 hosts costs several ms of the cycle's budget).
         moved = not self._counted or len(before) != len(state.hosts)
-        for name, rec in state.hosts.items():
-            old = before.get(name)
+        # Only hosts the plan did not leave quiet can have a new record:
+        # ``decide`` keeps a quiet host's very record (the probes asked
+        # are of hosts that moved), and without Nova's answer every
+        # record is kept.
+        moving = dict.fromkeys(svc.host for svc, _split, _prev
+                               in (plan.moving if plan is not None else ()))
+        for name in moving:
+            rec, old = state.hosts[name], before.get(name)
             if store_mod.worth_saving(rec, old):
                 self._unsaved[name] = rec
                 if old is None or old.state != rec.state:

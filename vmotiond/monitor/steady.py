@@ -55,7 +55,7 @@ def prepare(services: Sequence[cloud_records.ComputeService],
     thresholds; one microsecond spares the rounding of
     ``total_seconds``): quiet. Every other host moves."""
     probes = probes or {}
-    known, memo = previous.hosts, previous.steady
+    memo = previous.steady
     steady, splits = split(services, previous, probes, maintenance)
     clock = heartbeat.read_clock(services, previous, now, splits)
     threshold = th.heartbeat_threshold
@@ -68,21 +68,25 @@ def prepare(services: Sequence[cloud_records.ComputeService],
     quiet: dict[str, records.HostRecord] = {}
     recent: dict[str, records.HostRecord] = {}
     memo_out: dict[str, Judged] = {}
-    moving = []
+    moving: list[tuple[cloud_records.ComputeService, heartbeat.Split,
+                       records.HostRecord | None]] = []
+    move = moving.append
     for svc, beats, prev in zip(services, splits, steady, strict=True):
-        beat = beats[0]
         if prev is None:
-            moving.append((svc, beats, known.get(svc.host)))
-        elif cut is not None and beat is not None and beat > cut:
-            quiet[svc.host] = prev
+            move((svc, beats, previous.hosts.get(svc.host)))
+            continue
+        beat = beats[0]
+        if cut is not None and beat is not None and beat > cut:
+            name = svc.host
+            quiet[name] = prev
             if prev.suspect_entries:
-                recent[svc.host] = prev
-            seen = memo.get(svc.host)
-            memo_out[svc.host] = (seen if seen is not None
-                                  and seen[0] is svc and seen[1] is prev
-                                  else (svc, prev))
+                recent[name] = prev
+            seen = memo.get(name)
+            memo_out[name] = (seen if seen is not None
+                              and seen[0] is svc and seen[1] is prev
+                              else (svc, prev))
         else:
-            moving.append((svc, beats, prev))
+            move((svc, beats, prev))
     return Plan(services, previous, th, now, maintenance, clock, all_stale,
                 quiet, recent, memo_out, moving)
 
@@ -98,20 +102,27 @@ def split(services: Sequence[cloud_records.ComputeService],
     known, memo = previous.hosts, previous.steady
     steady: list[records.HostRecord | None] = []
     splits: list[heartbeat.Split] = []
+    keep, put = steady.append, splits.append
+    # A host memoed with this very service and record is steady unless
+    # probed or in maintenance (none, nearly always: checked once).
+    plain = not probes and not maintenance
     for svc in services:
         name = svc.host
         prev = known.get(name)
+        if prev is None:
+            keep(None)
+            put(confirm.heartbeat_of(svc, None))
+            continue
         memoed = memo.get(name)
-        if prev is not None and (
-                (memoed is not None and memoed[0] is svc
-                 and memoed[1] is prev and name not in probes
-                 and name not in maintenance)
+        if ((memoed is not None and memoed[0] is svc and memoed[1] is prev
+             and (plain or (name not in probes
+                            and name not in maintenance)))
                 or is_steady(svc, prev, probes, maintenance)):
-            steady.append(prev)
-            splits.append((svc.updated_at, None))   # as heartbeat_of
+            keep(prev)
+            put((svc.updated_at, None))   # as heartbeat_of
         else:
-            steady.append(None)
-            splits.append(confirm.heartbeat_of(svc, prev))
+            keep(None)
+            put(confirm.heartbeat_of(svc, prev))
     return steady, splits
 
 

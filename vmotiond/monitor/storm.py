@@ -121,10 +121,12 @@ def admit(candidates: Collection[str],
     for host in failing:
         for key in topo.domains.get(host, ()):
             failing_in[key] = failing_in.get(key, 0) + 1
+    # A domain's watched hosts are counted only where a storm is
+    # possible: one failing host never makes one.
     stormy = tuple(sorted(
         key for key, count in failing_in.items()
-        if domain_over_cap(key, count, _watched(topo.members[key], hosts),
-                           th)))
+        if count >= 2 and domain_over_cap(
+            key, count, _watched(topo.members[key], hosts), th)))
     until = now + datetime.timedelta(seconds=th.guard_hold_down)
     new_holds = {k: v for k, v in holds.items() if now < v}
     for key in stormy:

@@ -101,6 +101,12 @@ class ConvertTest(testtools.TestCase):
                                                           **change)),
                              again, change)
             reader.read([item("a", t1)])
+        # An item without some of the fields read: their defaults.
+        partial = {"id": "u-p", "host": "p", "updated_at": t1}
+        first, = reader.read([partial])
+        self.assertEqual(convert.compute_service(partial), first)
+        self.assertIs(first, reader.read([dict(partial)])[0])
+        self.assertIsNot(first, reader.read([{**partial, "zone": "az"}])[0])
         # Only the last answer is kept.
         reader.read([])
         self.assertIsNot(a1, reader.read([item("a", t1)])[0])
