@@ -157,6 +157,15 @@ class ApiClient:
             return
         LOG.info("%s endpoint in use: %s", self.service, endpoint)
 
+    def endpoint(self) -> str | None:
+        """The service's endpoint (no trailing slash), None when it
+        cannot be told (no such service, discovery failing...)."""
+        try:
+            return str(self.adapter.get_endpoint()).rstrip("/")
+        except (ksa_exc.ClientException, sdk_exc.SDKException,
+                AttributeError):
+            return None
+
     @property
     def adapter(self) -> ksa_adapter.Adapter:
         """The service's adapter, taken (and discovered) on first use."""

@@ -216,6 +216,13 @@ class OpenStackCloud:
         return [convert.aggregate(a) for a in body.get("aggregates") or ()]
 
     def get_image(self, image_id: str) -> records.Image:
+        at = self.image.endpoint()
+        if at is not None and at == self.compute.endpoint():
+            # openstacksdk's auth_type none resolves a service missing
+            # from clouds.yaml to the compute endpoint.
+            raise exception.CloudServiceMissing(
+                service="image", call="get image",
+                reason="its endpoint is the compute one, %s" % at)
         body = self.image.get("images/%s" % image_id, "get image")
         if not isinstance(body, dict) or "id" not in body:
             # Another service at the image URL (Nova's image proxy).

@@ -64,3 +64,9 @@ class ImageTest(testtools.TestCase):
                                       cloud.get_image, images.DEFAULT_IMAGE)
             self.assertIn("the cloud has no image service", str(error))
         self.assertEqual(1, logger.output.count("has no image service"))
+
+    def test_no_keystone_image_resolves_to_nova(self):
+        _, cloud = self.cloud(noauth=True)
+        error = self.assertRaises(exception.CloudServiceMissing,
+                                  cloud.get_image, images.DEFAULT_IMAGE)
+        self.assertIn("its endpoint is the compute one", str(error))
