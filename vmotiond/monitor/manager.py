@@ -271,8 +271,8 @@ class Monitor:
                         len(events))
             self._loaded = False
             return []
-        self.state = state
         self._save_holds(state)
+        self.state = state
         for event in events:
             self._handle(event, views, now)
         before = previous.hosts
@@ -316,7 +316,9 @@ class Monitor:
 
     def _save_holds(self, state: records.ClusterState) -> None:
         """Persist the cool-downs after a storm when they changed, before
-        the cycle's decisions are acted on: the next leader keeps them."""
+        the cycle's state is taken and its decisions acted on (a write
+        that fails fails the cycle, which is then done again): the next
+        leader keeps them."""
         holds = store_mod.holds_of(state)
         if holds != self._held:
             self.store.save_holds(holds)

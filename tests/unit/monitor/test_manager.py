@@ -441,6 +441,30 @@ class StormCooldownTest(MonitorTestBase):
         self.storm_then_successor(forget=True)
         self.assertEqual(["h2"], self.downs())
 
+    def test_a_failed_write_of_the_holds_fails_the_cycle(self) -> None:
+        # The cycle is done again: its decisions are not lost.
+        self.run_for(20)
+        saved = self.store.save_holds
+        calls = []
+
+        def fail_once(holds):
+            calls.append(dict(holds))
+            if len(calls) == 1:
+                raise exception.DatabaseUnavailable(url="db", reason="gone")
+            saved(holds)
+        self.store.save_holds = fail_once
+        self.kill("h0")
+        self.kill("h1")
+        self.nova.advance(120)
+        self.clock.advance(120)
+        self.assertRaises(exception.DatabaseUnavailable, self.monitor.tick)
+        self.assertEqual({}, dict(self.monitor.state.domain_holds))
+        self.assertEqual([], self.store.alerts)
+        self.run_for(4)
+        self.assertEqual([r.REASON_DOMAIN_STORM],
+                         [a["type"] for a in self.store.alerts])
+        self.assertEqual(["aggregate:rack-a"], list(self.store.held))
+
     def test_global_guard_hold_down_is_kept(self) -> None:
         until = T0 + datetime.timedelta(seconds=300)
         self.store.held = {store_mod.GUARD: until}
