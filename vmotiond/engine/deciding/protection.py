@@ -169,10 +169,11 @@ def service_owner(server: records.Server, projects: Collection[str],
     matches a pattern), or None."""
     if server.project_id and server.project_id in projects:
         return "its project %s is a service project" % server.project_id
-    tagged = sorted(set(image.tags) & set(image_tags)) if image else []
-    if image is not None and tagged:
-        return "its image %s is tagged %s" % (image.name or image.id,
-                                               tagged[0])
+    if image is not None:
+        tagged = sorted(set(image.tags) & set(image_tags))
+        if tagged:
+            return "its image %s is tagged %s" % (image.name or image.id,
+                                                   tagged[0])
     for pattern in name_patterns:
         if pattern.fullmatch(server.name):
             return "its name matches %s" % pattern.pattern
