@@ -71,3 +71,6 @@ FENCE_REASON_PREFIX = "vmotiond"
 # ``[engine] service_name_patterns``.
 AMPHORA_NAME = ("amphora-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-"
                 "[0-9a-f]{12}")
+# The tag of Octavia's amphora image as deployment tools set its
+# ``amp_image_tag``: the default of ``[engine] service_image_tags``.
+AMPHORA_IMAGE_TAG = "amphora"

@@ -280,6 +280,10 @@ class Scenarios:
         self.assertEqual((False, {}, 5),
                          (image.volume_backed,
                           dict(image.flavor_extra_specs), image.disk_gb))
+        # The image's id, which the engine asks the image service about;
+        # none from a volume.
+        self.assertIsNone(volume.image_id)
+        self.assertRegex(image.image_id or "", UUID)
         self.assertEqual(
             (before.disk_gb_used, before.memory_mb_used + 512),
             (middle.disk_gb_used, middle.memory_mb_used))

@@ -42,6 +42,10 @@ class Cloud(Protocol):
 
     def list_aggregates(self) -> list[records.Aggregate]: ...
 
+    # The image service: ``CloudNotFound`` for an image deleted since,
+    # ``CloudServiceMissing`` when the cloud has none.
+    def get_image(self, image_id: str) -> records.Image: ...
+
     def list_ports(self, device_id: str) -> list[records.Port]: ...
 
     def list_floating_ips(self, port_ids: list[str] | None = None

@@ -157,7 +157,33 @@ def server(body: Mapping[str, Any]) -> records.Server:
         flavor_extra_specs={str(k): str(v) for k, v in
                             (flavor.get("extra_specs") or {}).items()},
         volume_backed=is_volume_backed(body),
+        image_id=image_id(body),
     )
+
+
+def image_id(server: Mapping[str, Any]) -> str | None:
+    """The id of the image a server booted from, None from a volume."""
+    image = server.get("image")
+    return str(image["id"]) if isinstance(image, Mapping) and \
+        image.get("id") else None
+
+
+# Glance v2's base properties with a string value (or null).
+_IMAGE_BASE = frozenset({
+    "id", "name", "status", "visibility", "owner", "checksum",
+    "os_hash_algo", "os_hash_value", "disk_format", "container_format",
+    "created_at", "updated_at", "self", "file", "schema", "direct_url",
+    "stores"})
+
+
+def image(body: Mapping[str, Any]) -> records.Image:
+    """The body of Glance's GET /v2/images/{image_id}: its custom
+    properties are its other top-level keys, whose values are strings."""
+    return records.Image(
+        id=str(body["id"]), name=str(body.get("name") or ""),
+        properties={str(k): v for k, v in body.items()
+                    if isinstance(v, str) and k not in _IMAGE_BASE},
+        tags=tuple(str(t) for t in body.get("tags") or ()))
 
 
 def addresses(body: Mapping[str, Any]) -> tuple[records.Address, ...]:

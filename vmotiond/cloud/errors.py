@@ -7,7 +7,8 @@ One place decides what an OpenStack failure means for the engine:
 * A service the cloud does not have -> ``CloudServiceMissing``: no endpoint
   in the catalog, or a 404 answered with a page that is not an OpenStack
   error (another service behind the URL, as openstacksdk's ``auth_type:
-  none`` resolves a missing network endpoint to the compute URL).
+  none`` resolves a missing network endpoint to the compute URL), unless
+  the service answers every error with a page (Glance).
 * 5xx, timeouts and connection failures -> ``CloudUnavailable``. The error
   carries ``retryable=True`` when repeating the call is safe, which the
   ``Retrier`` acts on, and ``maybe_applied=True`` when a call that changes
@@ -143,12 +144,15 @@ def _refusal(status: int, kwargs: dict[str, Any]
 
 
 def from_response(response: requests.Response, service: str, call: str,
-                  idempotent: bool) -> exception.CloudError:
-    """Return the error for a non-2xx ``response`` of ``service``."""
+                  idempotent: bool,
+                  pages_are_errors: bool = False) -> exception.CloudError:
+    """Return the error for a non-2xx ``response`` of ``service``;
+    ``pages_are_errors``: the service answers its errors with pages
+    (Glance), so a 404 page is its own ``CloudNotFound``."""
     status = response.status_code
     kwargs: dict[str, Any] = dict(service=service, call=call, status=status,
                                   reason=error_message(response))
-    if status == 404 and response.content and \
+    if status == 404 and response.content and not pages_are_errors and \
             not isinstance(_json(response), dict):
         kwargs["reason"] = "%s answered 404 with a page that is not an " \
             "OpenStack API error (%s)" % (_url_of(response), kwargs["reason"])

@@ -70,7 +70,8 @@ class ApiClient:
     def __init__(self, adapter: AdapterSource, service: str,
                  retrier: retry.Retrier, timeout: float,
                  microversion: str | None = None,
-                 optional: bool = False) -> None:
+                 optional: bool = False,
+                 pages_are_errors: bool = False) -> None:
         self._source = adapter
         self._adapter: ksa_adapter.Adapter | None = None
         self.service = service
@@ -78,6 +79,7 @@ class ApiClient:
         self.timeout = timeout
         self.microversion = microversion
         self.optional = optional
+        self.pages_are_errors = pages_are_errors
         self.missing: str | None = None     # why the service is absent
         self._announced = False
         self._lock = threading.Lock()
@@ -155,6 +157,15 @@ class ApiClient:
             return
         LOG.info("%s endpoint in use: %s", self.service, endpoint)
 
+    def endpoint(self) -> str | None:
+        """The service's endpoint (no trailing slash), None when it
+        cannot be told (no such service, discovery failing...)."""
+        try:
+            return str(self.adapter.get_endpoint()).rstrip("/")
+        except (ksa_exc.ClientException, sdk_exc.SDKException,
+                AttributeError):
+            return None
+
     @property
     def adapter(self) -> ksa_adapter.Adapter:
         """The service's adapter, taken (and discovered) on first use."""
@@ -228,7 +239,7 @@ class ApiClient:
             metrics.CLOUD_ERRORS.labels(self.service, call,
                                         str(response.status_code)).inc()
             raise errors.from_response(response, self.service, call,
-                                       idempotent)
+                                       idempotent, self.pages_are_errors)
         request_id = response.headers.get(REQUEST_ID)
         if response.status_code == 204 or not response.content:
             return None, request_id

@@ -132,6 +132,10 @@ class OpenStackCloud:
         self.network = http.ApiClient(
             lambda: conn.network, "network", self.retrier, timeout,
             optional=True)
+        # Glance answers a missing image with a page, not an API error.
+        self.image = http.ApiClient(
+            lambda: conn.image, "image", self.retrier, timeout,
+            optional=True, pages_are_errors=True)
         self.capacity = capacity.CapacityReader(
             self.compute, self.placement, group.hypervisor_api_version,
             group.capacity_source, self.page_size)
@@ -210,6 +214,22 @@ class OpenStackCloud:
         # Nova does not page host aggregates.
         body = self.compute.get("os-aggregates", "list aggregates") or {}
         return [convert.aggregate(a) for a in body.get("aggregates") or ()]
+
+    def get_image(self, image_id: str) -> records.Image:
+        at = self.image.endpoint()
+        if at is not None and at == self.compute.endpoint():
+            # openstacksdk's auth_type none resolves a service missing
+            # from clouds.yaml to the compute endpoint.
+            raise exception.CloudServiceMissing(
+                service="image", call="get image",
+                reason="its endpoint is the compute one, %s" % at)
+        body = self.image.get("images/%s" % image_id, "get image")
+        if not isinstance(body, dict) or "id" not in body:
+            # Another service at the image URL (Nova's image proxy).
+            raise exception.CloudServiceMissing(
+                service="image", call="get image",
+                reason="the answer is no Glance v2 image")
+        return convert.image(body)
 
     def list_migrations(self, server_id: str | None = None,
                         migration_type: str | None = None

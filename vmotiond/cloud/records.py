@@ -110,6 +110,29 @@ class Server:
         default_factory=dict)
     # Booted from a volume: Nova's ``image`` is empty.
     volume_backed: bool = False
+    # The image it booted from (its properties are the image service's:
+    # ``Image``), None when booted from a volume.
+    image_id: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Image:
+    """An image of the image service (Glance v2): its string properties
+    (custom ones and base ones alike) and its tags."""
+
+    id: str
+    name: str
+    properties: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Images:
+    """The images of a plan's instances: those read, and why each other
+    one could not be (deleted since, no image service...)."""
+
+    found: Mapping[str, Image] = dataclasses.field(default_factory=dict)
+    unread: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -127,8 +127,9 @@ PLAN_OPTS = [
         default="HA_Enabled",
         help="Instance metadata key whose boolean value protects (true) or "
              "opts out (false) an instance: the first source of "
-             "protection, before the flavor's extra spec, the host "
-             "aggregates' metadata, the name patterns and the default "
+             "protection, before the flavor's extra spec, the image "
+             "property, the host aggregates' metadata, the name patterns "
+             "and the default "
              "(ha_enabled_only). A value that is not a boolean counts as "
              "unset. Masakari's key by default."),
     cfg.StrOpt(
@@ -139,11 +140,23 @@ PLAN_OPTS = [
              "decides. Read from the server details (microversion >= "
              "2.47, admin), without an extra request."),
     cfg.StrOpt(
+        "protection_image_key",
+        default="HA_Enabled",
+        help="Image property whose boolean value protects or opts out "
+             "every instance booted from the image (Instance HA's tagged "
+             "images), unless its metadata or flavor decides: after the "
+             "flavor, which only an administrator sets, while an image's "
+             "owner sets its properties; before the host aggregates. Read "
+             "from the image service once per image per recovery; an "
+             "instance booted from a volume has none. An image deleted "
+             "since, or a cloud without an image service, counts as unset "
+             "and the vmove's message says so."),
+    cfg.StrOpt(
         "protection_aggregate_key",
         default="HA_Enabled",
         help="Host aggregate metadata key whose boolean value protects or "
              "opts out the instances of a failed host in the aggregate, "
-             "unless their metadata or flavor decides (Instance HA's "
+             "unless their metadata, flavor or image decides (Instance HA's "
              "tagged aggregates). When the host's aggregates disagree, "
              "false wins. Read once per recovery; if Nova fails to list "
              "the aggregates they count as unset (a warning is logged)."),
@@ -152,13 +165,14 @@ PLAN_OPTS = [
         default=[],
         help="Regular expressions (one per line, matching the whole name): "
              "an instance whose name matches is protected when neither its "
-             "metadata, its flavor nor its host's aggregates decide. Empty: "
-             "names do not count."),
+             "metadata, its flavor, its image nor its host's aggregates "
+             "decide. Empty: names do not count."),
     cfg.BoolOpt(
         "evacuate_service_instances",
         default=False,
         help="Evacuate instances that belong to a service (see "
-             "service_projects and service_name_patterns), such as "
+             "service_projects, service_image_tags and "
+             "service_name_patterns), such as "
              "Octavia's amphorae. Off: they are recorded as ignored, for "
              "their service recovers them its own way (Octavia's health "
              "manager fails an amphora over), and an evacuation behind its "
@@ -168,6 +182,14 @@ PLAN_OPTS = [
         default=[],
         help="Project ids whose instances belong to a service (Octavia's "
              "service project, for example)."),
+    cfg.ListOpt(
+        "service_image_tags",
+        default=[constants.AMPHORA_IMAGE_TAG],
+        help="Image tags whose instances belong to a service: Octavia "
+             "boots its amphorae from the image tagged with its [controller"
+             "_worker] amp_image_tag (amphora, as deployment tools set "
+             "it). Read from the image service with the image property "
+             "(see protection_image_key)."),
     cfg.MultiStrOpt(
         "service_name_patterns",
         default=[constants.AMPHORA_NAME],

@@ -272,3 +272,16 @@ class HaPause(Base):
     reason: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
     created_at: orm.Mapped[datetime.datetime] = orm.mapped_column(
         types.PreciseDateTime, nullable=False)
+
+
+class MonitorHold(Base):
+    """A cool-down of the monitor after a storm: no recovery starts in
+    ``scope`` (``*``: the global guard; ``zone:NAME``, ``aggregate:NAME``)
+    before ``until``. Kept so that the next monitor honours it."""
+
+    __tablename__ = "monitor_holds"
+
+    scope: orm.Mapped[str] = orm.mapped_column(sa.String(255),
+                                               primary_key=True)
+    until: orm.Mapped[datetime.datetime] = orm.mapped_column(
+        types.PreciseDateTime, nullable=False)

@@ -1,8 +1,13 @@
-"""The HA pause switch: rows of ``ha_pauses``, one per paused scope.
+"""The HA pause switch: rows of ``ha_pauses``, one per paused scope;
+and the monitor's cool-downs after a storm: rows of ``monitor_holds``.
 
-Every monitor reads them each cycle, so a pause set on any controller
-holds for all of them.
+Every monitor reads the pauses each cycle, so a pause set on any
+controller holds for all of them; the leading monitor writes its holds
+and the next one reads them when it takes the lead.
 """
+
+from collections.abc import Mapping
+import datetime
 
 from oslo_db import exception as db_exc
 import sqlalchemy as sa
@@ -43,3 +48,17 @@ class Pauses(core.Core):
             rows = session.scalars(sa.select(models.HaPause).order_by(
                 models.HaPause.scope)).all()
         return sorted(rows, key=lambda r: (r.scope != GLOBAL, r.scope))
+
+    def monitor_holds(self) -> dict[str, datetime.datetime]:
+        """Every cool-down of the monitor: scope -> until."""
+        with self._reader() as session:
+            return {row.scope: row.until for row in session.scalars(
+                sa.select(models.MonitorHold))}
+
+    def monitor_holds_set(self, holds: Mapping[str, datetime.datetime]
+                          ) -> None:
+        """Make the stored cool-downs exactly ``holds``."""
+        with self._writer() as session:
+            session.execute(sa.delete(models.MonitorHold))
+            session.add_all(models.MonitorHold(scope=scope, until=until)
+                            for scope, until in holds.items())

@@ -6,12 +6,14 @@ machine, emits a notification for every decision and saves the host
 records. The inventory sync, with the host aggregates, runs every
 ``sync_interval``; the operator's HA pauses are read every cycle.
 Processes that do not lead only campaign; a new leader reloads the
-records from the store.
+records from the store, with the cool-downs after a storm (the global
+guard's hold-down, each zone's and aggregate's) its predecessor saved.
 """
 
 from collections.abc import Callable
 from collections.abc import Mapping
 from concurrent import futures
+import datetime
 import gc
 import threading
 from typing import Any
@@ -87,6 +89,8 @@ class Monitor:
         self._loaded_term = 0
         self._counted = False      # hosts by state in the metrics
         self._unsaved: dict[str, records.HostRecord] = {}
+        # The cool-downs after a storm as last saved (``_save_holds``).
+        self._held: dict[str, datetime.datetime] = {}
         self._switches: dict[str, store_mod.Switches] = {}
         self._views: dict[str, store_mod.HostView] = {}
         self._maintenance: frozenset[str] = frozenset()
@@ -267,6 +271,7 @@ class Monitor:
                         len(events))
             self._loaded = False
             return []
+        self._save_holds(state)
         self.state = state
         for event in events:
             self._handle(event, views, now)
@@ -305,12 +310,25 @@ class Monitor:
     def _load(self, term: int) -> None:
         """Take the records from the store: at start, and on every lead
         won, since another monitor may have led in between."""
-        self.state = records.ClusterState(hosts=self.store.host_records())
+        self.state = store_mod.with_holds(
+            records.ClusterState(hosts=self.store.host_records()),
+            self.store.holds(), self.clock.now())
+        self._held = store_mod.holds_of(self.state)
         self._unsaved.clear()
         self._switches, self._views = {}, {}
         self._mark = self._switches_read_at = None
         self._loaded, self._loaded_term = True, term
         self._counted = False
+
+    def _save_holds(self, state: records.ClusterState) -> None:
+        """Persist the cool-downs after a storm when they changed, before
+        the cycle's state is taken and its decisions acted on (a write
+        that fails fails the cycle, which is then done again): the next
+        leader keeps them."""
+        holds = store_mod.holds_of(state)
+        if holds != self._held:
+            self.store.save_holds(holds)
+            self._held = holds
 
     def _read_views(self) -> dict[str, store_mod.HostView]:
         """The hosts' switches, read again when the store's mark of them

@@ -69,6 +69,11 @@ class MonitorStore(Protocol):
 
     def ha_pauses(self) -> frozenset[str]: ...
 
+    def holds(self) -> dict[str, datetime.datetime]: ...
+
+    def save_holds(self, holds: Mapping[str, datetime.datetime]
+                   ) -> None: ...
+
 
 def persisted_fields(rec: records.HostRecord) -> dict[str, Any]:
     """The part of a record worth a write: not the per-poll heartbeat."""
@@ -225,6 +230,13 @@ class DbStore:
         """The paused scopes: ``*`` or aggregate names."""
         return frozenset(row.scope for row in self._db.ha_pauses())
 
+    def holds(self) -> dict[str, datetime.datetime]:
+        """The cool-downs after a storm (``holds_of``), as last saved."""
+        return self._db.monitor_holds()
+
+    def save_holds(self, holds: Mapping[str, datetime.datetime]) -> None:
+        self._db.monitor_holds_set(holds)
+
 
 class MemoryStore:
     """``MonitorStore`` in memory, for tests and the demo."""
@@ -236,6 +248,7 @@ class MemoryStore:
         self.synced: list[list[dict[str, Any]]] = []
         self.alerts: list[dict[str, Any]] = []
         self.pauses: set[str] = set()
+        self.held: dict[str, datetime.datetime] = {}
 
     def hosts(self) -> dict[str, HostView]:
         return {name: dataclasses.replace(v, record=self.saved.get(name))
@@ -289,6 +302,35 @@ class MemoryStore:
 
     def ha_pauses(self) -> frozenset[str]:
         return frozenset(self.pauses)
+
+    def holds(self) -> dict[str, datetime.datetime]:
+        return dict(self.held)
+
+    def save_holds(self, holds: Mapping[str, datetime.datetime]) -> None:
+        self.held = dict(holds)
+
+
+# The scope of the global guard's hold-down among the holds.
+GUARD = "*"
+
+
+def holds_of(state: records.ClusterState) -> dict[str, datetime.datetime]:
+    """What of ``state`` a monitor that takes over must honour: the
+    global guard's hold-down (``GUARD``) and the zones' and aggregates'
+    cool-downs after their storms."""
+    holds = dict(state.domain_holds)
+    if state.guard_until is not None:
+        holds[GUARD] = state.guard_until
+    return holds
+
+
+def with_holds(state: records.ClusterState,
+               holds: Mapping[str, datetime.datetime],
+               now: datetime.datetime) -> records.ClusterState:
+    """``state`` with the saved ``holds`` that still run at ``now``."""
+    running = {k: v for k, v in holds.items() if now < v}
+    return dataclasses.replace(
+        state, guard_until=running.pop(GUARD, None), domain_holds=running)
 
 
 def _iso(value: datetime.datetime | None) -> str | None:

@@ -16,6 +16,7 @@ from typing import Any
 from vmotiond import clock as clock_mod
 from vmotiond.sim import chaos as chaos_mod
 from vmotiond.sim import errors
+from vmotiond.sim import images as images_mod
 from vmotiond.sim import model
 from vmotiond.sim import states
 from vmotiond.sim import timeline as timeline_mod
@@ -58,6 +59,8 @@ class SimCloud:
         self._host_ips = ipaddress.ip_network("127.128.0.0/16").hosts()
         # One host_ip for every host, as Nova's fake driver reports.
         self.shared_host_ip = shared_host_ip
+        # The image service's images (``glance``), by id.
+        self.images = images_mod.defaults(DEFAULT_PROJECT)
 
     # Time ----------------------------------------------------------------
     def tick(self) -> datetime.datetime:
@@ -201,9 +204,11 @@ class SimCloud:
                    pinned_az: str | None = None, port: bool = True,
                    floating_ip: bool = False,
                    server_id: str | None = None,
-                   volume_backed: bool = False) -> model.Server:
+                   volume_backed: bool = False,
+                   image_id: str | None = None) -> model.Server:
         """Add a server in ``vm_state`` on ``host`` (no scheduling);
-        ``volume_backed``: booted from a volume (no image)."""
+        ``volume_backed``: booted from a volume (no image); ``image_id``:
+        booted from this image (``images``), not the default one."""
         with self.lock:
             now = self.tick()
             if vm_state not in states.VM_STATES:
@@ -219,8 +224,8 @@ class SimCloud:
                 updated_at=now, group_id=group_id,
                 power_state=states.POWER_OF_VM_STATE[vm_state],
                 metadata=dict(metadata or {}), pinned_az=pinned_az)
-            if volume_backed:
-                server.image_id = ""
+            if volume_backed or image_id:
+                server.image_id = "" if volume_backed else str(image_id)
             if vm_state == states.SHELVED_OFFLOADED:
                 server.host = None
             self.state.add_server(server)

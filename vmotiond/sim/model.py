@@ -13,6 +13,7 @@ import itertools
 import uuid
 
 from vmotiond.sim import errors
+from vmotiond.sim import images
 from vmotiond.sim import states
 
 
@@ -102,7 +103,7 @@ class Server:
     locked: bool = False
     locked_reason: str | None = None
     group_id: str | None = None
-    image_id: str = "155d900f-4e14-4e4c-a73d-069cbf4541e6"
+    image_id: str = images.DEFAULT_IMAGE
     key_name: str | None = None
     fault: dict[str, object] | None = None
     old_vm_state: str | None = None        # restored by confirm/revert

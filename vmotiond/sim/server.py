@@ -1,9 +1,10 @@
 """Serve a :class:`SimCloud` over real HTTP, and describe it for clients.
 
 One port carries every service, by path prefix: ``/identity`` (Keystone),
-``/compute`` (Nova), ``/placement``, ``/network`` (Neutron) and ``/sim``
-(control). ``SimServer(...).start()`` binds (port 0: a free one), serves
-from a cheroot thread pool and returns the base URL; ``stop()`` ends it.
+``/compute`` (Nova), ``/placement``, ``/network`` (Neutron), ``/image``
+(Glance) and ``/sim`` (control). ``SimServer(...).start()`` binds (port
+0: a free one), serves from a cheroot thread pool and returns the base
+URL; ``stop()`` ends it.
 
 A cloud without a network service comes in the two shapes real clouds
 have: ``network=False`` leaves Neutron out (no catalog entry, nothing under
@@ -11,6 +12,7 @@ have: ``network=False`` leaves Neutron out (no catalog entry, nothing under
 ``auth_type: none`` and endpoint overrides for compute and Placement only
 (the services take requests without a token as the admin), so openstacksdk
 sends network calls to Nova's URL, which answers 404 with a page.
+``image=False`` leaves Glance out in the same way (no catalog entry).
 """
 
 import os
@@ -24,6 +26,7 @@ from vmotiond import clock as clock_mod
 from vmotiond.sim import cloud as cloud_mod
 from vmotiond.sim import compute
 from vmotiond.sim import control
+from vmotiond.sim import glance
 from vmotiond.sim import identity as identity_mod
 from vmotiond.sim import network
 from vmotiond.sim import placement
@@ -61,10 +64,11 @@ class SimServer:
                  instance_ha_url: str | None = None, threads: int = 32,
                  clock: clock_mod.Clock | None = None,
                  seed: int | None = None, network: bool = True,
-                 noauth: bool = False) -> None:
+                 noauth: bool = False, image: bool = True) -> None:
         self.cloud = cloud or cloud_mod.SimCloud(clock=clock, seed=seed)
         self.identity = identity_mod.Identity()
         self.network = network
+        self.image = image
         self.noauth = noauth
         if noauth:
             admin = self.identity.users["admin"]
@@ -107,6 +111,10 @@ class SimServer:
             ident.add_endpoint("network", "neutron", url + "/network")
             apps["network"] = network.NeutronApp(
                 *args, url + "/network", auth_url, self._hold)
+        if self.image:
+            ident.add_endpoint("image", "glance", url + "/image")
+            apps["image"] = glance.GlanceApp(
+                *args, url + "/image", auth_url, self._hold)
         return SimApp(apps)
 
     def start(self) -> str:

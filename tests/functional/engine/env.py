@@ -33,8 +33,9 @@ VERDICT_KEY = "functional-verdict-key"
 class EngineEnv(fixtures.Fixture):
     """Simulator + database + transport; ``engine()`` builds an engine."""
 
-    def __init__(self, backend="mysql", seed=1, latency=None):
+    def __init__(self, backend="mysql", seed=1, latency=None, image=True):
         super().__init__()
+        self.image = image
         self.backend = backend
         self.seed = seed
         self.latency = latency or {}
@@ -55,7 +56,7 @@ class EngineEnv(fixtures.Fixture):
         # Host names are unique per environment: host locks live in the
         # shared Redis, and tests run in parallel.
         self.failed_host = "fail-%s" % uuid.uuid4().hex[:8]
-        self.sim = sim_mod.SimServer(seed=self.seed)
+        self.sim = sim_mod.SimServer(seed=self.seed, image=self.image)
         for op, value in self.latency.items():
             self.sim.cloud.set_latency(op, value)
         self.sim.start()

@@ -8,6 +8,7 @@ import testtools
 
 from tests.functional.engine import env
 from vmotiond import constants
+from vmotiond.sim import images
 
 AMPHORA = "amphora-0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 
@@ -142,3 +143,81 @@ class AggregateProtectionTest(testtools.TestCase):
             self.servers["asked"].id].host)
         self.assertEqual(1, sim.action_count(asked.instance_uuid,
                                              "evacuate"))
+
+
+class ImageProtectionTest(testtools.TestCase):
+    """Glance's image property opts an instance out (after its flavor),
+    an image tagged amphora makes its instance service-owned, an image
+    deleted since boot and a cloud without an image service say the
+    image was not read, and nothing fails for it."""
+
+    def boot(self, image=True):
+        self.env = self.useFixture(env.EngineEnv(image=image))
+        cloud = self.env.sim.cloud
+        cloud.add_flavor("m1.small", 1, 2048, 20)
+        cloud.add_flavor("m1.ha", 1, 2048, 20,
+                         extra_specs={"HA_Enabled": "true"})
+        cloud.add_host("compute-a")
+        failed = self.env.failed_host
+        cloud.add_host(failed)
+        for image_id, props, tags in (
+                ("0ff1", {"HA_Enabled": "false"}, []),
+                ("a4f0", {}, ["amphora"]), ("de1e", {}, [])):
+            cloud.images[image_id] = images.Image(image_id, "img-" + image_id,
+                                                  "p", "public", props, tags)
+        for name, image_id, flavor in (
+                ("noha", "0ff1", "m1.small"), ("noha-flavor-ha", "0ff1",
+                                               "m1.ha"),
+                ("amp", "a4f0", "m1.small"), ("gone", "de1e", "m1.small"),
+                ("plain", None, "m1.small")):
+            cloud.add_server(failed, flavor, name=name, image_id=image_id)
+        del cloud.images["de1e"]      # deleted since its instance booted
+        self.env.sync_hosts()
+        # Their disks are shared: no local-disk note.
+        self.env.conf_fixture.set("shared_instance_storage", ["*"], "engine")
+        self.env.engine()
+        cloud.kill_host(failed)
+        self.env.send_host_down(failed)
+        note = self.env.wait_notification(failed)
+        self.assertEqual(constants.NOTIFICATION_FINISHED, note.status,
+                         note.message)
+        return {v.instance_name: v for v in
+                self.env.db.vmove_list(notification_uuid=note.uuid)}
+
+    def assertMoved(self, move):
+        self.assertEqual(constants.SUCCEEDED, move.status, move.message)
+        self.assertEqual(1, self.env.sim.cloud.action_count(
+            move.instance_uuid, "evacuate"))
+
+    def assertIgnored(self, move, message):
+        self.assertEqual((constants.IGNORED, message),
+                         (move.status, move.message))
+        self.assertEqual(0, self.env.sim.cloud.action_count(
+            move.instance_uuid, "evacuate"))
+
+    def test_image_property_and_tag(self):
+        moves = self.boot()
+        self.assertIgnored(moves["noha"], "not protected: image property "
+                           "HA_Enabled=false (image img-0ff1)")
+        self.assertIgnored(moves["amp"], "belongs to a service (its image "
+                           "img-a4f0 is tagged amphora), which recovers it "
+                           "its own way; [engine] evacuate_service_instances "
+                           "is off")
+        for name in ("noha-flavor-ha", "plain"):
+            self.assertMoved(moves[name])
+            self.assertNotIn("image", moves[name].message)
+        self.assertMoved(moves["gone"])
+        self.assertIn("image property HA_Enabled unknown (image de1e "
+                      "deleted from the image service)",
+                      moves["gone"].message)
+
+    def test_no_image_service(self):
+        moves = self.boot(image=False)
+        for name in ("noha", "amp", "gone", "plain"):
+            self.assertMoved(moves[name])
+            self.assertIn("image property HA_Enabled unknown (image ",
+                          moves[name].message)
+            self.assertIn("no image service in the cloud",
+                          moves[name].message)
+        self.assertMoved(moves["noha-flavor-ha"])
+        self.assertIn("image tags unknown", moves["noha-flavor-ha"].message)

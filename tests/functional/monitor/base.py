@@ -72,6 +72,7 @@ class MonitorSimTestCase(testtools.TestCase):
     HOSTS = 10
     STANDBY = 1                 # disabled by vmotiond: watched
     SIM_KW: dict = {}           # for SimCloud
+    BACKEND = "sqlite"          # the database's
 
     def setUp(self) -> None:
         super().setUp()
@@ -96,7 +97,7 @@ class MonitorSimTestCase(testtools.TestCase):
         self.cloud = os_cloud.OpenStackCloud(conn, self.fx.conf,
                                              clock=clock_mod.Clock())
         self.db = self.useFixture(db_fixture.Database(
-            "sqlite", self.fx.conf)).database
+            self.BACKEND, self.fx.conf)).database
         self.store = store_mod.DbStore(self.db)
         self.transport = oslo_messaging.get_notification_transport(
             self.fx.conf, url=RABBIT_URL)

@@ -30,8 +30,29 @@ class ConvertTest(testtools.TestCase):
             metadata={"ha": "true"}, locked=True, server_group_ids=("g1",),
             flavor_name="m1", addresses=(
                 records.Address("private", "10.0.0.3", "fixed"),
-                records.Address("public", "172.16.0.3", "floating"))),
+                records.Address("public", "172.16.0.3", "floating")),
+            image_id="i1"),
             convert.server(SERVER))
+
+    def test_image_of_a_server(self):
+        # Nova's "image": {"id": ..., "links": ...}, or "" from a volume.
+        self.assertEqual(("i1", None, None), tuple(
+            convert.server(dict(SERVER, image=image)).image_id
+            for image in ({"id": "i1", "links": []}, "", None)))
+
+    def test_image(self):
+        # Glance v2: base properties (null when unset), tags, and the
+        # custom properties as top-level string keys.
+        image = convert.image({
+            "id": "i1", "name": "cirros", "status": "active",
+            "visibility": "public", "protected": False, "size": 12,
+            "checksum": None, "tags": ["amphora", "x"],
+            "min_disk": 0, "HA_Enabled": "false", "os_distro": "cirros"})
+        self.assertEqual(records.Image("i1", "cirros", {
+            "HA_Enabled": "false", "os_distro": "cirros"},
+            ("amphora", "x")), image)
+        self.assertEqual(records.Image("i2", ""),
+                         convert.image({"id": "i2", "tags": []}))
 
     def test_volume_backed_server_has_no_root_disk(self):
         body = dict(SERVER, image="", flavor={"vcpus": 1, "ram": 512,

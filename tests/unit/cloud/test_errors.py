@@ -86,6 +86,13 @@ class ServiceMissingTest(testtools.TestCase):
             "that is not an OpenStack API error (404 Not Found: The "
             "resource could not be found.)", str(error))
 
+    def test_404_page_of_a_service_of_pages_is_not_found(self):
+        # Glance answers a missing image with webob's page.
+        resp = fakes.response(404, WEBOB_404)
+        error = errors.from_response(resp, "image", "get image", True,
+                                     pages_are_errors=True)
+        self.assertIsInstance(error, exception.CloudNotFound)
+
     def test_404_api_error_is_not_found(self):
         resp = fakes.response(404, {"itemNotFound": {"message": "gone"}})
         self.assertIsInstance(errors.from_response(resp, "compute", "get",

@@ -120,7 +120,7 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
                          migration.current_revision(engine))
         self.assertEqual(
             {"notifications", "vmoves", "vmove_steps", "hosts", "alerts",
-             "ha_pauses", "alembic_version"},
+             "ha_pauses", "monitor_holds", "alembic_version"},
             set(sa.inspect(engine).get_table_names()))
 
     def test_sync_twice_is_harmless(self) -> None:
@@ -312,3 +312,24 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
         self.assertTrue(written)
         self.assertEqual([None, ["req-1", "req-2"]],
                          [s.request_ids for s in database.step_list("v-1")])
+
+    def test_0013_adds_monitor_holds_to_a_database_in_use(self) -> None:
+        engine = self.get_engine()
+        migration.upgrade(engine, "0012")
+        self._old_notification("node1", "key-1")
+        self.assertNotIn("monitor_holds",
+                         sa.inspect(engine).get_table_names())
+        migration.upgrade(engine)
+        db = self.db.database
+        self.assertEqual({}, db.monitor_holds())
+        # Sub-second precision kept; each set replaces the whole.
+        first = datetime.datetime(2026, 1, 1, 0, 10, 0, 250000)
+        holds = {"*": first, "aggregate:rack-a": first,
+                 "zone:az1": datetime.datetime(2026, 1, 1, 0, 11)}
+        db.monitor_holds_set(holds)
+        self.assertEqual(holds, db.monitor_holds())
+        db.monitor_holds_set({"zone:az1": first})
+        self.assertEqual({"zone:az1": first}, db.monitor_holds())
+        db.monitor_holds_set({})
+        self.assertEqual({}, db.monitor_holds())
+        self.assertEqual(1, len(db.notification_list()))

@@ -80,6 +80,15 @@ class FakeCloud:
         self._call("list_aggregates")
         return list(getattr(self, "aggregates", ()))
 
+    def get_image(self, image_id):
+        """From ``images`` (id -> records.Image); else a 404."""
+        self._call("get_image", image_id)
+        image = getattr(self, "images", {}).get(image_id)
+        if image is None:
+            raise exception.CloudNotFound(service="image", call="get image",
+                                          reason="no image %s" % image_id)
+        return image
+
     def list_host_capacities(self):
         return list(self.capacities.values())
 

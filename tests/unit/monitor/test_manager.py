@@ -2,6 +2,7 @@
 notifier: what is emitted, persisted and synced."""
 
 import dataclasses
+import datetime
 import logging
 import threading
 
@@ -20,6 +21,7 @@ from vmotiond.monitor import manager
 from vmotiond.monitor import probe
 from vmotiond.monitor import records as r
 from vmotiond.monitor import store as store_mod
+from vmotiond.monitor.thresholds import Thresholds
 from vmotiond.verdict import payload
 
 
@@ -374,6 +376,107 @@ class LeadershipTest(MonitorTestBase):
         self.assertTrue(self.elector.started)
         self.assertTrue(self.elector.stopped)
         self.assertGreater(self.cloud.calls, 0)
+
+
+class StormCooldownTest(MonitorTestBase):
+    """A monitor that takes over honours the cool-downs its predecessor
+    started after a storm: they are in the store, not only in memory."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.fx.set("max_failing_hosts_per_aggregate", 1, group="monitor")
+        self.fx.set("guard_hold_down", 600.0, group="monitor")
+        self.monitor.thresholds = Thresholds.from_conf(self.fx.conf)
+        self.cloud.aggregates = [cloud_records.Aggregate(
+            id="1", name="rack-a", hosts=("h0", "h1", "h2"))]
+
+    def storm_then_successor(self, forget: bool) -> manager.Monitor:
+        """rack-a storms (h0, h1) and heals; then a new monitor leads
+        (``forget``: with the holds taken from the store) and h2 fails."""
+        self.run_for(20)
+        self.kill("h0")
+        self.kill("h1")
+        self.run_for(120)
+        self.assertEqual([r.REASON_DOMAIN_STORM],
+                         [a["type"] for a in self.store.alerts])
+        self.assertEqual(["aggregate:rack-a"], list(self.store.held))
+        for name in ("h0", "h1"):
+            self.nova.hosts[name].alive = self.nova.hosts[name].answers = \
+                True
+        self.run_for(120)
+        # The predecessor stops; its successor reads the store.
+        self.elector.is_leader = False
+        self.run_for(2)
+        if forget:
+            self.store.held.clear()
+        successor = manager.Monitor(
+            self.fx.conf, self.cloud, self.store, self.notifier,
+            clock=self.clock,
+            probe=probe.CallableProbe(lambda h: self.nova.hosts[h].answers),
+            elector=Elector())
+        self.addCleanup(successor.stop)
+        self.monitor = successor
+        self.kill("h2")
+        self.run_for(120)
+        return successor
+
+    def downs(self) -> list[str]:
+        return [payload.parse(b)["host"] for _p, t, b in self.notifier.sent
+                if t == payload.EVENT_HOST_DOWN]
+
+    def test_successor_waits_for_the_cooldown(self) -> None:
+        successor = self.storm_then_successor(forget=False)
+        until = self.store.held["aggregate:rack-a"]
+        self.assertEqual({"aggregate:rack-a": until},
+                         dict(successor.state.domain_holds))
+        self.assertEqual([], self.downs())
+        self.assertGreater(until, self.clock.now())
+        # Once the cool-down is over, h2 is declared, and the hold gone.
+        self.run_for((until - self.clock.now()).total_seconds() + 4)
+        self.assertEqual(["h2"], self.downs())
+        self.assertEqual({}, self.store.held)
+
+    def test_without_the_store_it_would_not(self) -> None:
+        # The memory-only behaviour, for contrast: h2 declared at once.
+        self.storm_then_successor(forget=True)
+        self.assertEqual(["h2"], self.downs())
+
+    def test_a_failed_write_of_the_holds_fails_the_cycle(self) -> None:
+        # The cycle is done again: its decisions are not lost.
+        self.run_for(20)
+        saved = self.store.save_holds
+        calls = []
+
+        def fail_once(holds):
+            calls.append(dict(holds))
+            if len(calls) == 1:
+                raise exception.DatabaseUnavailable(url="db", reason="gone")
+            saved(holds)
+        self.store.save_holds = fail_once
+        self.kill("h0")
+        self.kill("h1")
+        self.nova.advance(120)
+        self.clock.advance(120)
+        self.assertRaises(exception.DatabaseUnavailable, self.monitor.tick)
+        self.assertEqual({}, dict(self.monitor.state.domain_holds))
+        self.assertEqual([], self.store.alerts)
+        self.run_for(4)
+        self.assertEqual([r.REASON_DOMAIN_STORM],
+                         [a["type"] for a in self.store.alerts])
+        self.assertEqual(["aggregate:rack-a"], list(self.store.held))
+
+    def test_global_guard_hold_down_is_kept(self) -> None:
+        until = T0 + datetime.timedelta(seconds=300)
+        self.store.held = {store_mod.GUARD: until}
+        self.run_for(20)
+        self.assertEqual((until, True), (self.monitor.state.guard_until,
+                                         self.monitor.state.guarded))
+        self.kill("h3")
+        self.run_for(200)
+        self.assertEqual([], self.downs())
+        self.run_for(120)
+        self.assertEqual(["h3"], self.downs())
+        self.assertEqual({}, self.store.held)
 
 
 class StoreRoundTripTest(testtools.TestCase):

@@ -113,13 +113,14 @@ def check(hosts: Iterable[eligibility.HostFacts],
           servers: Iterable[records.Server],
           groups: Sequence[records.ServerGroup],
           options: PlanOptions,
-          aggregates: Sequence[records.Aggregate] | None = None
-          ) -> Headroom:
+          aggregates: Sequence[records.Aggregate] | None = None,
+          images: records.Images | None = None) -> Headroom:
     """Plan the loss of every compute host of ``hosts``, one at a time.
 
     ``servers``: every instance of the cloud (each counts on its host);
     ``groups``: every server group; ``aggregates``: Nova's host
-    aggregates, None when unknown (as for ``planner.plan_evacuation``).
+    aggregates, ``images`` the instances' images, each None when unknown
+    (as for ``planner.plan_evacuation``).
     """
     targets = planner.build_targets(hosts)
     by_host: dict[str, list[records.Server]] = {}
@@ -132,7 +133,7 @@ def check(hosts: Iterable[eligibility.HostFacts],
     for index, target in enumerate(targets):
         losses.append(_loss(target, index, targets,
                             by_host.get(target.name, []), groups, where,
-                            options, aggregates))
+                            options, aggregates, images))
     moving = [h for h in losses if h.moved]
     largest = max(moving, key=lambda h: (h.size(), h.host)).host \
         if moving else None
@@ -144,7 +145,8 @@ def _loss(lost: TargetHost, index: int, targets: Sequence[TargetHost],
           groups: Sequence[records.ServerGroup],
           where: Mapping[str, str | None],
           options: PlanOptions,
-          aggregates: Sequence[records.Aggregate] | None) -> HostLoss:
+          aggregates: Sequence[records.Aggregate] | None,
+          images: records.Images | None) -> HostLoss:
     # The targets of its recovery: every other host as it is, the lost
     # one refused (``build_targets`` with it excluded).
     others = list(targets)
@@ -153,7 +155,7 @@ def _loss(lost: TargetHost, index: int, targets: Sequence[TargetHost],
     plan = planner.plan_evacuation(lost.name, servers, others, options,
                                    server_groups=plan_groups,
                                    source_zone=lost.zone,
-                                   aggregates=aggregates)
+                                   aggregates=aggregates, images=images)
     moved = [m.server for m in plan.moves] + [
         i.server for i in plan.unplaced]
     return HostLoss(lost.name, lost.zone, lost.role, len(moved),

@@ -67,10 +67,13 @@ def with_floating_ips(steps: tuple[str, ...], move_type: str,
 
 def evacuation(server: records.Server, failed_host: str,
                options: PlanOptions,
-               aggregate: protection.Layer | None = None) -> Decision:
+               aggregate: protection.Layer | None = None,
+               images: records.Images | None = None) -> Decision:
     """Decide what the recovery of ``failed_host`` does with ``server``;
     ``aggregate`` is the protection ``failed_host``'s aggregates give
-    (``protection.aggregate_layer``), None when unknown."""
+    (``protection.aggregate_layer``), None when unknown; ``images`` the
+    images of the host's instances, None when not read. What could not be
+    read is named in the vmove's message."""
     priority = ordering.priority_of(server.metadata, options.default_priority)
     status = (server.status or "").upper()
 
@@ -89,35 +92,45 @@ def evacuation(server: records.Server, failed_host: str,
         return ignore(n.IGNORE_OPTED_OUT, "opted out by metadata %s=%s"
                       % (ordering.EVACUATE_KEY,
                          server.metadata[ordering.EVACUATE_KEY]))
+    image = images.found.get(server.image_id or "") if images else None
     owner = protection.service_owner(server, options.service_projects,
-                                     options.service_names)
+                                     options.service_names, image,
+                                     options.service_image_tags)
     if owner and not options.evacuate_service_instances:
         return ignore(n.IGNORE_SERVICE_OWNED, "belongs to a service (%s), "
                       "which recovers it its own way; [engine] "
                       "evacuate_service_instances is off" % owner)
+    layer = protection.image_layer(server, images,
+                                   options.protection_image_key)
     judged = protection.verdict(
         protection.layers(server, options.protection_metadata_key,
-                          options.protection_flavor_key, aggregate),
+                          options.protection_flavor_key, aggregate, layer),
         server.name, options.protected_names, not options.ha_enabled_only)
+    unread = list(judged.unread)
+    if layer is not None and layer.unread and options.service_image_tags:
+        unread.insert(0, "image tags unknown (%s)" % layer.unread)
     if not judged.protected:
-        return ignore(n.IGNORE_OPTED_OUT, "not protected: %s" % (
+        return ignore(n.IGNORE_OPTED_OUT, "; ".join(["not protected: %s" % (
             judged.detail if judged.source != protection.DEFAULT else
-            "neither its metadata nor its flavor sets %s, nor its host's "
-            "aggregates %s, no name pattern matches and [engine] "
-            "ha_enabled_only is set" % (options.protection_metadata_key,
-                                        options.protection_aggregate_key)))
+            "neither its metadata, its flavor nor its image sets %s, nor "
+            "its host's aggregates %s, no name pattern matches and "
+            "[engine] ha_enabled_only is set" % (
+                options.protection_metadata_key,
+                options.protection_aggregate_key))] + unread))
     decision = _by_state(server, failed_host, options, priority, ignore)
-    if not isinstance(decision, MoveIntent) or not protection.local_disk(
-            server, failed_host, options.shared_storage_hosts):
+    if not isinstance(decision, MoveIntent):
         return decision
+    if not protection.local_disk(server, failed_host,
+                                 options.shared_storage_hosts):
+        return dataclasses.replace(decision, note="; ".join(unread) or None)
     lost = ("its disk was local to %s (booted from an image, host not in "
             "[engine] shared_instance_storage): an evacuation rebuilds it "
             "from its image and its local data is lost" % failed_host)
     if options.local_disk_policy == LOCAL_DISK_SKIP:
         return ignore(n.IGNORE_LOCAL_DISK, "%s; [engine] local_disk_policy "
                       "is skip" % lost)
-    return dataclasses.replace(decision, note="%s; [engine] "
-                               "local_disk_policy is evacuate" % lost)
+    return dataclasses.replace(decision, note="; ".join(unread + [
+        "%s; [engine] local_disk_policy is evacuate" % lost]))
 
 
 def _by_state(server: records.Server, failed_host: str,

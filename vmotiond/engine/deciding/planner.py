@@ -64,14 +64,16 @@ def plan_evacuation(failed_host: str, servers: Iterable[records.Server],
                     targets: Sequence[TargetHost], options: PlanOptions,
                     server_groups: Mapping[str, ServerGroup] | None = None,
                     source_zone: str | None = None,
-                    aggregates: Iterable[records.Aggregate] | None = None
-                    ) -> Plan:
+                    aggregates: Iterable[records.Aggregate] | None = None,
+                    images: records.Images | None = None) -> Plan:
     """Plan the recovery of ``failed_host``: one decision per instance;
-    ``aggregates`` (Nova's host aggregates) protect or opt out its
-    instances, None when unknown."""
+    ``aggregates`` (Nova's host aggregates) and ``images`` (its
+    instances' images) protect or opt out its instances, each None when
+    not read."""
     aggregate = None if aggregates is None else protection.aggregate_layer(
         aggregates, failed_host, options.protection_aggregate_key)
-    decisions = [intents.evacuation(s, failed_host, options, aggregate)
+    decisions = [intents.evacuation(s, failed_host, options, aggregate,
+                                    images)
                  for s in servers]
     return plan_moves(decisions, targets, options,
                       server_groups=server_groups, source_zone=source_zone,

@@ -6,20 +6,23 @@ true or false wins, most specific first (``layers``):
 
 1. the instance's metadata (``[engine] protection_metadata_key``);
 2. its flavor's extra specs (``[engine] protection_flavor_key``);
-3. the metadata of the host aggregates its failed host belongs to
+3. its image's properties (``[engine] protection_image_key``;
+   ``image_layer``): after the flavor, which only an administrator sets,
+   while an image's owner sets its properties;
+4. the metadata of the host aggregates its failed host belongs to
    (``[engine] protection_aggregate_key``; ``aggregate_layer``);
-4. its name, when it matches ``[engine] protected_name_patterns``
+5. its name, when it matches ``[engine] protected_name_patterns``
    (a match protects; no match says nothing);
-5. the default: protected unless ``[engine] ha_enabled_only`` is set.
+6. the default: protected unless ``[engine] ha_enabled_only`` is set.
 
 A value that is not a boolean (``yes``, ``0``... are) says nothing, as an
-unset key. A later source (an image property) is one more ``Layer`` put in
-its place in ``layers``' list.
+unset key; so does a source that could not be read (an image deleted
+since, no image service), which the verdict names (``Verdict.unread``).
 
 Service-owned instances (Octavia's amphorae and the like) are recognised
-by their project or their name (``service_owner``); an instance whose disk
-lives on the failed host (image-backed, no shared instance storage) comes
-back rebuilt from its image (``local_disk``).
+by their project, their image's tags or their name (``service_owner``);
+an instance whose disk lives on the failed host (image-backed, no shared
+instance storage) comes back rebuilt from its image (``local_disk``).
 """
 
 from collections.abc import Collection
@@ -38,6 +41,7 @@ EVERY_HOST = "*"
 
 METADATA = "instance metadata"
 FLAVOR = "flavor extra spec"
+IMAGE = "image property"
 AGGREGATE = "host aggregate metadata"
 NAME = "name pattern"
 DEFAULT = "default"
@@ -51,6 +55,7 @@ class Layer:
     key: str
     values: Mapping[str, str]
     origin: str | None = None    # which one of its source (an aggregate)
+    unread: str | None = None    # why it could not be read: says nothing
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,6 +65,7 @@ class Verdict:
     protected: bool
     source: str
     detail: str
+    unread: tuple[str, ...] = ()    # sources passed over, unread, and why
 
 
 def verdict(layers: Sequence[Layer], name: str,
@@ -67,8 +73,14 @@ def verdict(layers: Sequence[Layer], name: str,
             default: bool) -> Verdict:
     """Decide protection: the first layer whose key holds a boolean, then
     a name matching one of ``name_patterns`` (protected), then
-    ``default``."""
+    ``default``. A layer that could not be read says nothing; the
+    verdict names it when a later source decided."""
+    unread: list[str] = []
     for layer in layers:
+        if layer.unread is not None:
+            unread.append("%s %s unknown (%s)" % (
+                layer.source, layer.key, layer.unread))
+            continue
         value = _boolean(layer.values.get(layer.key))
         if value is None:
             continue
@@ -76,13 +88,14 @@ def verdict(layers: Sequence[Layer], name: str,
                                layer.values[layer.key])
         if layer.origin:
             detail += " (%s)" % layer.origin
-        return Verdict(value, layer.source, detail)
+        return Verdict(value, layer.source, detail, tuple(unread))
     for pattern in name_patterns:
         if pattern.fullmatch(name):
             return Verdict(True, NAME, "name %s matches %s"
-                           % (name, pattern.pattern))
+                           % (name, pattern.pattern), tuple(unread))
     return Verdict(default, DEFAULT, "no source sets it, default %s"
-                   % ("protected" if default else "unprotected"))
+                   % ("protected" if default else "unprotected"),
+                   tuple(unread))
 
 
 def _boolean(raw: str | None) -> bool | None:
@@ -96,12 +109,36 @@ def _boolean(raw: str | None) -> bool | None:
 
 
 def layers(server: records.Server, metadata_key: str, flavor_key: str,
-           aggregate: Layer | None = None) -> tuple[Layer, ...]:
-    """``server``'s protection sources, most specific first; ``aggregate``
-    is its failed host's (``aggregate_layer``), None when unknown."""
-    return (Layer(METADATA, metadata_key, server.metadata),
-            Layer(FLAVOR, flavor_key, server.flavor_extra_specs)) + (
-                (aggregate,) if aggregate is not None else ())
+           aggregate: Layer | None = None,
+           image: Layer | None = None) -> tuple[Layer, ...]:
+    """``server``'s protection sources, most specific first; ``image`` is
+    its image's (``image_layer``), ``aggregate`` its failed host's
+    (``aggregate_layer``), each None when not read."""
+    return tuple(layer for layer in (
+        Layer(METADATA, metadata_key, server.metadata),
+        Layer(FLAVOR, flavor_key, server.flavor_extra_specs),
+        image, aggregate) if layer is not None)
+
+
+def image_layer(server: records.Server, images: records.Images | None,
+                key: str) -> Layer | None:
+    """The protection ``server``'s image gives: its property ``key``;
+    nothing for a server booted from a volume; unread when the image
+    could not be read; None when the images were not read at all."""
+    if images is None:
+        return None
+    image_id = server.image_id
+    if image_id is None:
+        return Layer(IMAGE, key, {})
+    origin = "image %s" % image_id
+    if image_id in images.unread:
+        return Layer(IMAGE, key, {}, origin,
+                     "image %s %s" % (image_id, images.unread[image_id]))
+    image = images.found.get(image_id)
+    if image is None:
+        return Layer(IMAGE, key, {}, origin, "image %s not read" % image_id)
+    return Layer(IMAGE, key, image.properties,
+                 "image %s" % (image.name or image.id))
 
 
 def aggregate_layer(aggregates: Iterable[records.Aggregate], host: str,
@@ -124,11 +161,19 @@ def aggregate_layer(aggregates: Iterable[records.Aggregate], host: str,
 
 
 def service_owner(server: records.Server, projects: Collection[str],
-                  name_patterns: Sequence[re.Pattern[str]]) -> str | None:
+                  name_patterns: Sequence[re.Pattern[str]],
+                  image: records.Image | None = None,
+                  image_tags: Collection[str] = ()) -> str | None:
     """Why ``server`` belongs to a service (its project is one of
-    ``projects``, or its name matches a pattern), or None."""
+    ``projects``, its ``image`` has one of ``image_tags``, or its name
+    matches a pattern), or None."""
     if server.project_id and server.project_id in projects:
         return "its project %s is a service project" % server.project_id
+    if image is not None:
+        tagged = sorted(set(image.tags) & set(image_tags))
+        if tagged:
+            return "its image %s is tagged %s" % (image.name or image.id,
+                                                   tagged[0])
     for pattern in name_patterns:
         if pattern.fullmatch(server.name):
             return "its name matches %s" % pattern.pattern

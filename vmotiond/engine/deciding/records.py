@@ -33,6 +33,7 @@ class PlanOptions(defaults.Mirror):
     protection_metadata_key: str = _OPTION("protection_metadata_key", str)
     protection_flavor_key: str = _OPTION("protection_flavor_key", str)
     protection_aggregate_key: str = _OPTION("protection_aggregate_key", str)
+    protection_image_key: str = _OPTION("protection_image_key", str)
     protected_names: tuple[re.Pattern[str], ...] = _OPTION.derived(
         "protected_name_patterns", list, _patterns)
     evacuate_service_instances: bool = _OPTION("evacuate_service_instances",
@@ -41,6 +42,8 @@ class PlanOptions(defaults.Mirror):
         "service_projects", list, frozenset)
     service_names: tuple[re.Pattern[str], ...] = _OPTION.derived(
         "service_name_patterns", list, _patterns)
+    service_image_tags: frozenset[str] = _OPTION.derived(
+        "service_image_tags", list, frozenset)
     shared_storage_hosts: frozenset[str] = _OPTION.derived(
         "shared_instance_storage", list, frozenset)
     local_disk_policy: str = _OPTION("local_disk_policy", str)

@@ -3,8 +3,9 @@
 Gathers once what ``deciding.headroom.check`` needs (Nova's compute
 services, Placement's capacities, the hosts table, every instance, every
 server group, every host aggregate: six reads, whatever the number of
-hosts; aggregates Nova fails to list are unknown, as in a recovery's
-plan) and returns its verdict, or a plain, JSON-safe view of it for
+hosts; then one read per distinct image of the instances; aggregates and
+images the cloud fails to give are unknown, as in a recovery's plan) and
+returns its verdict, or a plain, JSON-safe view of it for
 ``vmotiond-manage capacity check``, ``GET /v1/capacity`` and the engine's
 periodic check.
 """
@@ -13,6 +14,7 @@ from typing import Any
 
 from vmotiond import clock as clock_mod
 from vmotiond.cloud import base as cloud_base
+from vmotiond.cloud import images
 from vmotiond.db import api as db_api
 from vmotiond.engine.deciding import headroom
 from vmotiond.engine.deciding.records import PlanOptions
@@ -26,10 +28,11 @@ def check(db: db_api.Database, cloud: cloud_base.Cloud,
     rows = {r.name: r for r in db.host_list()}
     facts = [workflow.facts_of(s, rows.get(s.host), capacities.get(s.host))
              for s in cloud.list_compute_services()]
-    return headroom.check(facts, cloud.list_servers(),
-                          cloud.list_server_groups(), options,
-                          workflow.aggregates(
-                              cloud, "checking the failover headroom"))
+    servers = cloud.list_servers()
+    doing = "checking the failover headroom"
+    return headroom.check(facts, servers, cloud.list_server_groups(),
+                          options, workflow.aggregates(cloud, doing),
+                          images.read(cloud, servers, doing))
 
 
 def view(found: headroom.Headroom, clock: clock_mod.Clock

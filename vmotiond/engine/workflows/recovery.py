@@ -16,8 +16,9 @@ under the host's lock, with the notification claimed:
    it down and disable it (``vmotiond:recovering:<uuid>``); a Nova failure
    ends it ``failed`` with nothing moved; wait ``[engine]
    fence_settle_delay`` for shared storage to release the host's locks;
-3. plan (``plan_host``; Nova's host aggregates read once, for their
-   protection, unknown if Nova fails) and write every vmove (``pending`` or
+3. plan (``plan_host``; Nova's host aggregates and the instances'
+   images read once, for their protection, unknown if the cloud fails)
+   and write every vmove (``pending`` or
    ``ignored``) in one transaction before anything moves; on resume,
    ongoing vmoves continue from their last finished step, each step
    checking Nova first, so no instance is evacuated twice;
@@ -38,6 +39,7 @@ from vmotiond import disabled_reason
 from vmotiond import exception
 from vmotiond import metrics
 from vmotiond.cloud import base as cloud_base
+from vmotiond.cloud import images
 from vmotiond.cloud import records
 from vmotiond.db import api as db_api
 from vmotiond.db import models
@@ -54,12 +56,14 @@ def plan_host(db: db_api.Database, cloud: cloud_base.Cloud,
               options: PlanOptions, host: str) -> Plan:
     """What an evacuation of ``host`` would do now (no side effect)."""
     start = workflow.emptying(db, cloud, host, "it is the host being emptied")
+    doing = "planning the recovery of %s" % host
     return planner.plan_evacuation(host, start.servers, start.targets,
                                    options, server_groups=start.server_groups,
                                    source_zone=start.source_zone,
                                    aggregates=workflow.aggregates(
-                                       cloud, "planning the recovery of %s"
-                                       % host))
+                                       cloud, doing),
+                                   images=images.read(cloud, start.servers,
+                                                      doing))
 
 
 def earlier_recovery(db: db_api.Database, notification: models.Notification

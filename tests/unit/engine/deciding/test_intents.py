@@ -5,6 +5,7 @@ import testtools
 
 from tests.unit.engine import fakes
 from vmotiond import constants
+from vmotiond.cloud import records
 from vmotiond.engine.deciding import intents
 from vmotiond.engine.deciding import names as n
 from vmotiond.engine.deciding.records import IgnoredMove
@@ -145,11 +146,62 @@ class EvacuationProtectionTest(_Evacuations):
     evacuation applies them (the precedence itself: test_protection)."""
 
     def decide(self, status="ACTIVE", options=OPTS, flavor=None,
-               volume=False, project="p1", **kw):
+               volume=False, project="p1", image=None, images=None, **kw):
         srv = dataclasses.replace(
             fakes.server(status=status, **kw), project_id=project,
-            flavor_extra_specs=dict(flavor or {}), volume_backed=volume)
-        return intents.evacuation(srv, "failed", options)
+            flavor_extra_specs=dict(flavor or {}), volume_backed=volume,
+            image_id=image)
+        return intents.evacuation(srv, "failed", options, images=images)
+
+    def test_image_opts_out_after_the_flavor(self):
+        images = records.Images({"i1": records.Image(
+            "i1", "batch", {"HA_Enabled": "no"})})
+        self.assertIgnored(self.decide(image="i1", images=images),
+                           n.IGNORE_OPTED_OUT, "not protected: image "
+                           "property HA_Enabled=no (image batch)")
+        self.assertMove(self.decide(image="i1", images=images,
+                                    flavor={"HA_Enabled": "true"}),
+                        MOVED, "ACTIVE")
+        own = PlanOptions(protection_image_key="ha:image")
+        self.assertMove(self.decide(image="i1", images=images, options=own),
+                        MOVED, "ACTIVE")
+
+    def test_amphora_image_tag(self):
+        images = records.Images({"i1": records.Image(
+            "i1", "amp", tags=("amphora",))})
+        self.assertIgnored(self.decide(image="i1", images=images),
+                           n.IGNORE_SERVICE_OWNED, "its image amp is "
+                           "tagged amphora")
+        untagged = PlanOptions(service_image_tags=frozenset())
+        self.assertMove(self.decide(image="i1", images=images,
+                                    options=untagged), MOVED, "ACTIVE")
+
+    def test_unread_image_said(self):
+        images = records.Images(unread={"i1": "deleted from the image "
+                                        "service"})
+        shared = PlanOptions(shared_storage_hosts=frozenset({"failed"}))
+        moved = self.decide(image="i1", images=images, options=shared)
+        self.assertMove(moved, MOVED, "ACTIVE")
+        self.assertEqual(
+            "image tags unknown (image i1 deleted from the image service); "
+            "image property HA_Enabled unknown (image i1 deleted from the "
+            "image service)", moved.note)
+        local = self.decide(image="i1", images=images)
+        self.assertTrue(local.note.startswith(moved.note + "; its disk"))
+        # Decided before the image: only the tags are said unknown.
+        kept = self.decide(image="i1", images=images, options=shared,
+                           metadata={"HA_Enabled": "true"})
+        self.assertEqual("image tags unknown (image i1 deleted from the "
+                         "image service)", kept.note)
+        no_tags = PlanOptions(service_image_tags=frozenset(),
+                              shared_storage_hosts=frozenset({"failed"}))
+        self.assertIsNone(self.decide(
+            image="i1", images=images, options=no_tags,
+            metadata={"HA_Enabled": "true"}).note)
+        gated = PlanOptions(ha_enabled_only=True)
+        self.assertIgnored(self.decide(image="i1", images=images,
+                                       options=gated), n.IGNORE_OPTED_OUT,
+                           "ha_enabled_only is set; image tags unknown")
 
     def test_flavor_opts_out(self):
         self.assertIgnored(self.decide(flavor={"HA_Enabled": "false"}),

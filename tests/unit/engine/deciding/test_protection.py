@@ -21,40 +21,58 @@ NAMES = ("db-1", "web-1")
 PATTERNS = (re.compile("db-.*"),)
 
 
+# An image source may also be unreadable (deleted, no image service).
+UNREAD = "<unread>"
+IMAGE_VALUES = VALUES + (UNREAD,)
+
+
 def _expected(values, name, default):
     """The precedence stated again: the first source with a boolean, in
-    the order given, then a name pattern, then the default."""
+    the order given, then a name pattern, then the default; and the
+    unreadable sources passed over on the way."""
+    passed = []
     for source, raw in values:
+        if raw == UNREAD:
+            passed.append(source)
         if raw in TRUE:
-            return TRUE[raw], source
+            return TRUE[raw], source, passed
     if name.startswith("db-"):
-        return True, pr.NAME
-    return default, pr.DEFAULT
+        return True, pr.NAME, passed
+    return default, pr.DEFAULT, passed
+
+
+def _layer(source, raw):
+    if raw == UNREAD:
+        return pr.Layer(source, KEY, {}, "image i1", "image i1 deleted")
+    return pr.Layer(source, KEY, {} if raw is None
+                    else {KEY: raw, "other": "false"},
+                    "aggregate agg" if source == pr.AGGREGATE else None)
 
 
 class VerdictTest(testtools.TestCase):
 
     def test_every_case(self):
         count = 0
-        for meta, flavor, aggregate, name, default in itertools.product(
-                VALUES, VALUES, VALUES, NAMES, (False, True)):
+        for meta, flavor, image, aggregate, name, default in \
+                itertools.product(VALUES, VALUES, IMAGE_VALUES, VALUES,
+                                  NAMES, (False, True)):
             sources = ((pr.METADATA, meta), (pr.FLAVOR, flavor),
-                       (pr.AGGREGATE, aggregate))
-            layers = [pr.Layer(source, KEY, {} if raw is None
-                               else {KEY: raw, "other": "false"},
-                               "aggregate agg" if source == pr.AGGREGATE
-                               else None)
-                      for source, raw in sources]
+                       (pr.IMAGE, image), (pr.AGGREGATE, aggregate))
+            layers = [_layer(source, raw) for source, raw in sources]
             got = pr.verdict(layers, name, PATTERNS, default)
-            want = _expected(sources, name, default)
-            case = (meta, flavor, aggregate, name, default)
-            self.assertEqual(want, (got.protected, got.source), case)
+            protected, source, passed = _expected(sources, name, default)
+            case = (meta, flavor, image, aggregate, name, default)
+            self.assertEqual((protected, source),
+                             (got.protected, got.source), case)
+            self.assertEqual(tuple("%s %s unknown (image i1 deleted)"
+                                   % (s, KEY) for s in passed),
+                             got.unread, case)
             if got.source not in (pr.NAME, pr.DEFAULT):
                 self.assertIn("%s=" % KEY, got.detail, case)
             self.assertEqual(got.source == pr.AGGREGATE,
                              got.detail.endswith(" (aggregate agg)"), case)
             count += 1
-        self.assertEqual(4 * 4 * 4 * 2 * 2, count)
+        self.assertEqual(4 * 4 * 5 * 4 * 2 * 2, count)
 
     def test_key_is_the_layers(self):
         layer = pr.Layer(pr.FLAVOR, "ha:protect", {KEY: "false",
@@ -78,6 +96,45 @@ class VerdictTest(testtools.TestCase):
         aggregate = pr.Layer(pr.AGGREGATE, "c", {})
         self.assertEqual(both + (aggregate,),
                          pr.layers(srv, "a", "b", aggregate))
+        image = pr.Layer(pr.IMAGE, "d", {})
+        self.assertEqual(both + (image, aggregate),
+                         pr.layers(srv, "a", "b", aggregate, image))
+        self.assertEqual(both + (image,),
+                         pr.layers(srv, "a", "b", None, image))
+
+
+CIRROS = records.Image("i1", "cirros", {KEY: "false"}, ("amphora",))
+
+
+class ImageLayerTest(testtools.TestCase):
+
+    def layer(self, image_id, images):
+        srv = dataclasses.replace(fakes.server(), image_id=image_id)
+        return pr.image_layer(srv, images, KEY)
+
+    def test_every_case(self):
+        read = records.Images({"i1": CIRROS}, {"i2": "deleted"})
+        cases = (
+            # Images not read at all: no layer.
+            ("i1", None, None),
+            # Booted from a volume: nothing to read, says nothing.
+            (None, read, pr.Layer(pr.IMAGE, KEY, {})),
+            (None, None, None),
+            ("i1", read, pr.Layer(pr.IMAGE, KEY, {KEY: "false"},
+                                  "image cirros")),
+            ("i2", read, pr.Layer(pr.IMAGE, KEY, {}, "image i2",
+                                  "image i2 deleted")),
+            ("i3", read, pr.Layer(pr.IMAGE, KEY, {}, "image i3",
+                                  "image i3 not read")))
+        for image_id, images, want in cases:
+            self.assertEqual(want, self.layer(image_id, images), image_id)
+
+    def test_opts_out_and_is_named(self):
+        got = pr.verdict([self.layer("i1", records.Images({"i1": CIRROS}))],
+                         "x", (), True)
+        self.assertEqual((False, pr.IMAGE, "image property HA_Enabled=false "
+                          "(image cirros)", ()),
+                         (got.protected, got.source, got.detail, got.unread))
 
 
 def _aggregate(name, raw, hosts=("failed",)):
@@ -164,6 +221,27 @@ class ServiceOwnerTest(testtools.TestCase):
 
     def test_empty_project_is_no_project(self):
         self.assertIsNone(self.owner(project="", projects=("",)))
+
+    def test_every_image_tag_case(self):
+        # Project first, then the image's tags, then the name.
+        for project, tags, wanted, name in itertools.product(
+                ("p1", "svc"), ((), ("x",), ("amphora", "x")),
+                ((), ("amphora",), ("amphora", "x")), ("vm", AMPHORA)):
+            srv = dataclasses.replace(fakes.server(name=name),
+                                      project_id=project)
+            image = records.Image("i1", "amp", tags=tags)
+            got = pr.service_owner(srv, frozenset({"svc"}),
+                                   (re.compile(constants.AMPHORA_NAME),),
+                                   image, frozenset(wanted))
+            common = sorted(set(tags) & set(wanted))
+            want = ("its project svc is a service project"
+                    if project == "svc" else
+                    "its image amp is tagged %s" % common[0] if common else
+                    "its name matches %s" % constants.AMPHORA_NAME
+                    if name == AMPHORA else None)
+            self.assertEqual(want, got, (project, tags, wanted, name))
+        srv = fakes.server()
+        self.assertIsNone(pr.service_owner(srv, (), (), None, ("amphora",)))
 
 
 class LocalDiskTest(testtools.TestCase):

@@ -18,9 +18,10 @@ from vmotiond.engine.workflows import recovery
 def server(name, host, volume_backed=True, **kw):
     extra = kw.pop("extra_specs", {})
     project = kw.pop("project", "p1")
+    image = kw.pop("image_id", None)
     return dataclasses.replace(
         fakes.server(name=name, host=host, **kw), volume_backed=volume_backed,
-        flavor_extra_specs=extra, project_id=project)
+        flavor_extra_specs=extra, project_id=project, image_id=image)
 
 
 class CapacityCheckTest(base.EngineTestCase):
@@ -58,9 +59,13 @@ class CapacityCheckTest(base.EngineTestCase):
         self.assertIn("503", log.output)
 
     def test_every_loss_as_its_recovery_plans_it(self):
-        """Each protection layer, service-owned instances and
-        local_disk_policy=skip: the check moves and places exactly what
-        ``host plan`` (a recovery's plan) would."""
+        """Each protection layer (images too), service-owned instances
+        (by an image tag too) and local_disk_policy=skip: the check moves
+        and places exactly what ``host plan`` (a recovery's plan)
+        would."""
+        self.cloud.images = {
+            "img-ha": records.Image("img-ha", "ha", {"HA_Enabled": "true"}),
+            "img-amp": records.Image("img-amp", "amp", tags=("amphora",))}
         for name, value in (("ha_enabled_only", True),
                             ("service_projects", ["svc"]),
                             ("protected_name_patterns", ["db-.*"]),
@@ -79,12 +84,18 @@ class CapacityCheckTest(base.EngineTestCase):
                     server("svc-" + host, host, project="svc",
                            metadata={"HA_Enabled": "true"}),
                     server("local-" + host, host, volume_backed=False,
-                           metadata={"HA_Enabled": "true"})):
+                           metadata={"HA_Enabled": "true"}),
+                    server("image-" + host, host, memory_mb=256,
+                           image_id="img-ha"),
+                    server("amp-" + host, host, image_id="img-amp",
+                           metadata={"HA_Enabled": "true"}),
+                    server("gone-" + host, host, image_id="img-gone")):
                 self.cloud.add_server(s)
         self.cloud.add_server(server("huge", "n2", memory_mb=10 ** 6,
                                      metadata={"HA_Enabled": "true"}))
         options = PlanOptions.from_conf(self.conf)
         found = {h.host: h for h in self.check().losses}
+        self.assertEqual(3, self.cloud.count("get_image"))   # once each
         for host in ("failed", "n1", "n2", "sb1"):
             plan = recovery.plan_host(self.db, self.cloud, options, host)
             loss = found[host]
@@ -98,6 +109,10 @@ class CapacityCheckTest(base.EngineTestCase):
         # instance; on failed its aggregate's false wins over the name
         # pattern, not over the metadata or the flavor; n2's huge one
         # finds no room.
-        self.assertEqual({"failed": 2, "n1": 4, "n2": 4, "sb1": 0},
+        # The image's true protects under ha_enabled_only, over failed's
+        # aggregate false too (an image comes first); its amphora tag
+        # leaves the amphora behind; a deleted image says nothing (on n1
+        # the aggregate protects it).
+        self.assertEqual({"failed": 3, "n1": 6, "n2": 5, "sb1": 0},
                          {h: loss.moved for h, loss in found.items()})
         self.assertEqual(("n2",), self.check().unabsorbable)
