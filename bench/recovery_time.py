@@ -15,12 +15,17 @@ vmove, figures that do not depend on the machine's load: its CPU time
 (goal <= 5 ms, all its threads) and its database transactions; and the
 load average the makespan was measured under.
 
+With ``--scale`` (``python -m bench`` runs it so) the same is measured
+again on the larger clouds of ``SCALE`` with a short L, so the whole run
+stays within minutes.
+
     python bench/recovery_time.py [--instances 100] [--latency 2.0]
         [--workers 10] [--backend mysql|postgresql|sqlite] [--quick]
-        [--profile engine.prof]
+        [--profile engine.prof] [--scale]
 """
 
 import argparse
+import copy
 import dataclasses
 import json
 import math
@@ -41,6 +46,8 @@ GOAL = 1.10
 REQUESTS_GOAL = 3.0     # Nova API requests per recovered instance
 CPU_GOAL = 5.0          # ms of engine CPU per vmove
 QUICK_INSTANCES = 20
+# (N, L) measured after the first run with --scale.
+SCALE = ((1000, 0.5), (2000, 0.5))
 
 
 def parse(argv):
@@ -66,6 +73,9 @@ def parse(argv):
     parser.add_argument("--profile", metavar="PATH",
                         help="write the engine's cProfile statistics "
                              "(CPU time of every thread) to PATH")
+    parser.add_argument("--scale", action="store_true",
+                        help="then again with (N, L) = %s" % ", ".join(
+                            "(%d, %g s)" % size for size in SCALE))
     return parser.parse_args(argv)
 
 
@@ -281,7 +291,15 @@ def parse_known(argv):
 
 
 def main(argv=None):
-    return run(parse_known(sys.argv[1:] if argv is None else argv))
+    args = parse_known(sys.argv[1:] if argv is None else argv)
+    status = run(args)
+    if args.scale and not args.quick:
+        for instances, latency in SCALE:
+            larger = copy.copy(args)
+            larger.instances, larger.latency = instances, latency
+            print("-- N=%d, L=%g s" % (instances, latency), flush=True)
+            status |= run(larger)
+    return status
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from vmotiond.engine.deciding import names
 from vmotiond.engine.deciding import tiers
 from vmotiond.engine.deciding.records import Plan
 from vmotiond.engine.running import dispatch
+from vmotiond.engine.running import network_view
 from vmotiond.engine.running import runner as runner_mod
 from vmotiond.engine.running import tenure as tenure_mod
 from vmotiond.engine.running import vmove_store
@@ -71,6 +72,8 @@ class MoveBatch:
         self.runner = runner
         # Each notification's view of its servers, from prepare to run.
         self.watches: dict[str, watch_mod.MoveWatch] = {}
+        # Their instances' floating IPs, read together, from prepare to run.
+        self.networks: dict[str, network_view.NetworkView] = {}
         # Each notification's tier timeouts, from run to conclude.
         self.gate_notes: dict[str, list[str]] = {}
 
@@ -92,7 +95,7 @@ class MoveBatch:
             LOG.info("Resuming notification %s (generation %d, was %s's; "
                      "%d step(s) it left ongoing ended)", uuid,
                      fence.generation, previous, closed)
-        return tenure_mod.Tenure(self.db, fence, lock)
+        return tenure_mod.Tenure(self.db, fence, lock, self.clock)
 
     def prepare(self, uuid: str, make_plan: Callable[[], Plan]
                 ) -> list[runner_mod.Job]:
@@ -128,6 +131,12 @@ class MoveBatch:
         self.watches[uuid] = watch_mod.MoveWatch(
             self.runner.cloud, self.clock, self.stop,
             self.runner.step_options.poll_interval, seen)
+        self.networks[uuid] = network_view.NetworkView(
+            self.runner.cloud, [
+                job.instance_uuid for job in jobs
+                if names.RECORD_FLOATING_IPS in job.spec.steps and not any(
+                    r.key == names.RECORD_FLOATING_IPS
+                    and r.status == constants.SUCCEEDED for r in job.done)])
         return jobs
 
     def _unplanned(self, row: models.VMove) -> None:
@@ -151,9 +160,11 @@ class MoveBatch:
         """Run the jobs; raise Interrupted when the engine stops,
         ``Superseded`` when it lost the notification meanwhile."""
         watch = self.watches.pop(uuid, None)
+        network = self.networks.pop(uuid, None)
         notes = self.gate_notes.setdefault(uuid, [])
         self.dispatcher.run_all(
-            jobs, lambda job: self.runner.run(job, since, watch, holder),
+            jobs, lambda job: self.runner.run(job, since, watch, holder,
+                                              network),
             keep_going=lambda: self._keep_going(holder),
             on_gate=functools.partial(self._gated, uuid, notes))
         if self.stop.is_set():
