@@ -101,32 +101,23 @@ class MoveBatch:
                 ) -> list[runner_mod.Job]:
         """Write the plan on the first run (resume: load it); return the
         jobs to run. A vmove without a plan ends ``failed``."""
-        rows = self.db.vmove_list(notification_uuid=uuid)
-        fresh: dict[str, vmove_store.MoveSpec] = {}
         seen: list[records.Server] = []
-        if not rows:
+        if not self.db.vmove_list(notification_uuid=uuid, limit=1):
             plan = make_plan()
             seen = [move.server for move in plan.moves]
             fresh = vmove_store.write_plan(self.db, self.clock, uuid, plan)
             LOG.info("Notification %s: %d move(s) planned, %d ignored (%d "
                      "without a target)", uuid, len(plan.moves),
                      len(plan.ignored), len(plan.unplaced))
-        jobs = []
-        for row in self.db.vmove_list(
-                notification_uuid=uuid, sort_dir="asc",
-                status=(constants.PENDING, constants.ONGOING)):
-            done: list[vmove_store.StepRecord] = []
-            spec = fresh.get(row.uuid)
-            if spec is None:
-                spec = vmove_store.plan_of(row)
-                if spec is None:
-                    self._unplanned(row)
-                    continue
-                done = vmove_store.read_steps(self.db, row.uuid)
-            jobs.append(runner_mod.Job(
-                row.uuid, row.instance_uuid, row.instance_name, row.type,
-                row.source_host, row.dest_host, row.priority, row.attempts,
-                spec, tuple(done), planned_now=row.uuid in fresh))
+            # Just written, all pending: the plan in memory is the jobs.
+            jobs = [runner_mod.Job(
+                vmove_uuid, move.server.id, move.server.name,
+                move.move_type, move.source_host, move.dest_host,
+                move.priority, 0, spec, (), planned_now=True)
+                for (vmove_uuid, spec), move in zip(
+                    fresh.items(), plan.moves, strict=True)]
+        else:
+            jobs = self._stored_jobs(uuid)
         jobs.sort(key=lambda j: (-j.priority, j.spec.order))
         self.watches[uuid] = watch_mod.MoveWatch(
             self.runner.cloud, self.clock, self.stop,
@@ -137,6 +128,24 @@ class MoveBatch:
                 if names.RECORD_FLOATING_IPS in job.spec.steps and not any(
                     r.key == names.RECORD_FLOATING_IPS
                     and r.status == constants.SUCCEEDED for r in job.done)])
+        return jobs
+
+    def _stored_jobs(self, uuid: str) -> list[runner_mod.Job]:
+        """The jobs of a notification taken up again: its vmoves still
+        pending or ongoing, each with its stored plan and finished steps."""
+        jobs = []
+        for row in self.db.vmove_list(
+                notification_uuid=uuid, sort_dir="asc",
+                status=(constants.PENDING, constants.ONGOING)):
+            spec = vmove_store.plan_of(row)
+            if spec is None:
+                self._unplanned(row)
+                continue
+            done = vmove_store.read_steps(self.db, row.uuid)
+            jobs.append(runner_mod.Job(
+                row.uuid, row.instance_uuid, row.instance_name, row.type,
+                row.source_host, row.dest_host, row.priority, row.attempts,
+                spec, tuple(done)))
         return jobs
 
     def _unplanned(self, row: models.VMove) -> None:
