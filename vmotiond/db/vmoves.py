@@ -121,6 +121,30 @@ class VMoves(core.Core):
                 "instance_uuid": row.instance_uuid, "type": row.type})
         return rows
 
+    def vmoves_insert(self, notification_uuid: str,
+                      moves: Iterable[Mapping[str, Any]]) -> list[str]:
+        """``vmoves_create`` without the ORM (a plan of thousands of
+        vmoves): one INSERT of many rows per set of columns given, in one
+        transaction; return the new vmoves' uuids in order."""
+        now = self._clock.now()
+        rows = [{"uuid": str(uuidlib.uuid4()), "status": constants.PENDING,
+                 "priority": 0, "attempts": 0, "deleted": False,
+                 "created_at": now, **move,
+                 "notification_uuid": notification_uuid} for move in moves]
+        by_columns: dict[frozenset[str], list[dict[str, Any]]] = {}
+        for row in rows:
+            by_columns.setdefault(frozenset(row), []).append(row)
+        with self._writer() as session:
+            connection = session.connection()
+            for group in by_columns.values():
+                connection.execute(sa.insert(_VMOVES), group)
+        for row in rows:
+            self._status_changed("vmoves", row["uuid"], {
+                "status": row["status"],
+                "notification_uuid": notification_uuid,
+                "instance_uuid": row["instance_uuid"], "type": row["type"]})
+        return [row["uuid"] for row in rows]
+
     def vmove_get(self, uuid: str,
                   notification_uuid: str | None = None,
                   project_id: str | None = None) -> models.VMove:
