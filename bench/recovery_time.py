@@ -3,7 +3,8 @@
 A host with N instances fails in the simulator (served over HTTP); two
 standby hosts and a few normal hosts wait. Each evacuation takes L seconds
 in the simulated Nova and the engine moves C at a time. The engine hears
-the notification over RabbitMQ, records everything in MariaDB, fences,
+the notification over RabbitMQ, records everything in MariaDB (through
+mysqlclient, the driver the operator guide recommends), fences,
 plans and evacuates. Printed: the time from the notification to the last
 instance ACTIVE on its new host, as a ratio to ⌈N/C⌉·L (goal ≤ 1.10), the
 Nova API requests per instance (goal ≤ 3), the placement (standby first),
@@ -15,12 +16,18 @@ vmove, figures that do not depend on the machine's load: its CPU time
 (goal <= 5 ms, all its threads) and its database transactions; and the
 load average the makespan was measured under.
 
+With ``--scale`` (``python -m bench`` runs it so) the same is measured
+again on the larger clouds of ``SCALE`` with a short L, so the whole run
+stays within minutes.
+
     python bench/recovery_time.py [--instances 100] [--latency 2.0]
-        [--workers 10] [--backend mysql|postgresql|sqlite] [--quick]
-        [--profile engine.prof]
+        [--workers 10] [--backend mysqldb|mysql|postgresql|sqlite]
+        [--quick]
+        [--profile engine.prof] [--scale]
 """
 
 import argparse
+import copy
 import dataclasses
 import json
 import math
@@ -41,6 +48,8 @@ GOAL = 1.10
 REQUESTS_GOAL = 3.0     # Nova API requests per recovered instance
 CPU_GOAL = 5.0          # ms of engine CPU per vmove
 QUICK_INSTANCES = 20
+# (N, L) measured after the first run with --scale.
+SCALE = ((1000, 0.5), (2000, 0.5))
 
 
 def parse(argv):
@@ -59,13 +68,18 @@ def parse(argv):
     parser.add_argument("--in-process", action="store_true",
                         help="run the engine in the benchmark's process "
                              "(it then shares the GIL with the simulator)")
-    parser.add_argument("--backend", default="mysql",
-                        choices=("mysql", "postgresql", "sqlite"))
+    parser.add_argument("--backend", default="mysqldb",
+                        choices=("mysql", "mysqldb", "postgresql", "sqlite"),
+                        help="mysql: PyMySQL; mysqldb: mysqlclient, the C "
+                             "driver the operator guide recommends")
     parser.add_argument("--quick", action="store_true",
                         help="N = %d at most" % QUICK_INSTANCES)
     parser.add_argument("--profile", metavar="PATH",
                         help="write the engine's cProfile statistics "
                              "(CPU time of every thread) to PATH")
+    parser.add_argument("--scale", action="store_true",
+                        help="then again with (N, L) = %s" % ", ".join(
+                            "(%d, %g s)" % size for size in SCALE))
     return parser.parse_args(argv)
 
 
@@ -139,18 +153,23 @@ def run(args):
         first = simcloud.first_evacuation(sim, ids, failed, wall0)
         after = counter.snapshot()
         requests = {k: after.get(k, 0) - before.get(k, 0) for k in after}
-        if args.backend != "mysql":     # MariaDB DATETIME keeps seconds
+        if not args.backend.startswith("mysql"):  # DATETIME keeps seconds
             phases(fixture, note, wall0)
         status = report(args, fixture, sim, ids, note, landed, t_end - t0,
                         requests, first)
         print("load average at the end (1, 5, 15 min): %.2f %.2f %.2f"
               % load)
-        return status | costs(args.instances, engine0, engine)
+        return status | costs(args.instances, engine0, engine, args.backend)
     finally:
         fixture.cleanUp()
 
 
-def costs(n, before, after):
+DRIVERS = {"mysql": "MariaDB through PyMySQL",
+           "mysqldb": "MariaDB through mysqlclient",
+           "postgresql": "PostgreSQL", "sqlite": "SQLite"}
+
+
+def costs(n, before, after, backend):
     """Record the engine's CPU and transactions per vmove; 1 when the CPU
     misses its goal."""
     if before is None:
@@ -162,7 +181,8 @@ def costs(n, before, after):
             "recovery_time", "engine CPU per vmove, N=%d" % n, cpu, "ms",
             goal=CPU_GOAL,
             detail="CPU time of the engine process, every thread, from "
-                   "the notification to its end, over N")),
+                   "the notification to its end, over N; %s"
+                   % DRIVERS[backend])),
         results.record(results.Figure(
             "recovery_time", "engine database transactions per vmove, "
             "N=%d" % n, commits, "transactions",
@@ -281,7 +301,15 @@ def parse_known(argv):
 
 
 def main(argv=None):
-    return run(parse_known(sys.argv[1:] if argv is None else argv))
+    args = parse_known(sys.argv[1:] if argv is None else argv)
+    status = run(args)
+    if args.scale and not args.quick:
+        for instances, latency in SCALE:
+            larger = copy.copy(args)
+            larger.instances, larger.latency = instances, latency
+            print("-- N=%d, L=%g s" % (instances, latency), flush=True)
+            status |= run(larger)
+    return status
 
 
 if __name__ == "__main__":

@@ -48,6 +48,9 @@ class Cloud(Protocol):
 
     def list_ports(self, device_id: str) -> list[records.Port]: ...
 
+    def list_ports_of(self, device_ids: list[str]
+                      ) -> list[records.Port]: ...
+
     def list_floating_ips(self, port_ids: list[str] | None = None
                           ) -> list[records.FloatingIp]: ...
 

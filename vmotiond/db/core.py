@@ -174,9 +174,10 @@ class Core:
         return changed
 
 
-def rowcount(session: orm.Session, statement: Any) -> int:
+def rowcount(session: orm.Session | sa.Connection, statement: Any,
+             params: Any = None) -> int:
     """Execute an UPDATE and return how many rows it changed."""
-    result = session.execute(statement)
+    result = session.execute(statement, params)
     return int(getattr(result, "rowcount", 0))
 
 

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 import dataclasses
 import datetime
+import typing
 from typing import TYPE_CHECKING
 from typing import Any
 import uuid as uuidlib
@@ -45,9 +46,29 @@ class Fence:
     owner: str
     generation: int
 
-    def holds(self, row: models.Notification) -> bool:
+    def holds(self, row: "models.Notification | Claim") -> bool:
         """Whether ``row`` still carries this claim."""
         return (row.owner, row.generation) == (self.owner, self.generation)
+
+
+@dataclasses.dataclass(frozen=True)
+class Claim:
+    """What an engine reads of a notification before it acts."""
+
+    status: str
+    owner: str | None
+    generation: int
+
+
+# Core statements (no ORM: they run before every act), compiled once.
+_TABLE = typing.cast(sa.Table, models.Notification.__table__)
+_FENCE = sa.update(_TABLE).where(
+    _C.uuid == sa.bindparam("n_uuid"), _C.deleted.is_(False),
+    _C.owner == sa.bindparam("n_owner"),
+    _C.generation == sa.bindparam("n_generation")).values(
+        generation=_C.generation)
+_CLAIM = sa.select(_C.status, _C.owner, _C.generation).where(
+    _C.uuid == sa.bindparam("n_uuid"), _C.deleted.is_(False))
 
 
 def check_fence(session: orm.Session, fence: Fence) -> None:
@@ -55,12 +76,11 @@ def check_fence(session: orm.Session, fence: Fence) -> None:
     carries ``fence``, else raise ``Superseded``. The lock orders this
     transaction with a takeover's: whichever comes second sees the
     other's outcome."""
-    row = models.Notification
-    if core.rowcount(session, sa.update(row).where(
-            row.uuid == fence.notification_uuid, row.deleted.is_(False),
-            row.owner == fence.owner, row.generation == fence.generation
-    ).values(generation=row.generation)):
+    if core.rowcount(session.connection(), _FENCE, {
+            "n_uuid": fence.notification_uuid, "n_owner": fence.owner,
+            "n_generation": fence.generation}):
         return
+    row = models.Notification
     owner = session.scalar(sa.select(row.owner).where(
         row.uuid == fence.notification_uuid))
     raise exception.Superseded(fence.notification_uuid,
@@ -124,6 +144,15 @@ class Notifications(core.Core):
     def notification_get(self, uuid: str) -> models.Notification:
         """Return a live notification by its UUID."""
         return self._one(LISTING, uuid, uuid=uuid)
+
+    def notification_claim(self, uuid: str) -> Claim:
+        """A live notification's status and claim, read without the ORM
+        (asked before every act); NotFound when there is none."""
+        with self._reader_connection() as connection:
+            row = connection.execute(_CLAIM, {"n_uuid": uuid}).first()
+        if row is None:
+            raise exception.NotFound(kind="Notification", ident=uuid)
+        return Claim(str(row[0]), row[1], int(row[2] or 0))
 
     def notification_get_by_id(self, id: int) -> models.Notification:
         """Return a live notification by its integer id (Masakari's id)."""

@@ -341,12 +341,19 @@ class ConnectTest(testtools.TestCase):
 
     def test_endpoint_logged_once_when_first_answered(self):
         logger = self.useFixture(fixtures.FakeLogger())
+        # Requests go to the endpoint found once, not placed by
+        # keystoneauth each time.
         compute = fakes.FakeAdapter(fakes.routes({
-            ("GET", "os-services"): {"services": [SERVICE]}}))
-        compute.get_endpoint = lambda: "http://nova.example/v2.1"
+            ("GET", "http://nova.example/v2.1/os-services"): {
+                "services": [SERVICE]}}))
+        looked_up = []
+        compute.get_endpoint = lambda: looked_up.append(1) or \
+            "http://nova.example/v2.1/"
         cloud = openstack.OpenStackCloud(
             fakes.FakeConnection(compute, compute, compute), _conf())
         cloud.list_compute_services()
         cloud.list_compute_services()
         self.assertEqual(1, logger.output.count(
             "compute endpoint in use: http://nova.example/v2.1"))
+        # Once for the requests, once for the log.
+        self.assertEqual(2, len(looked_up))

@@ -93,6 +93,27 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
         self.assertTrue(self.db.notification_set_status(
             uuid, constants.NOTIFICATION_FAILED))
 
+    def test_vmoves_inserted_without_the_orm_read_back(self) -> None:
+        uuid = self._notification()
+        uuids = self.db.vmoves_insert(uuid, [
+            {"instance_uuid": "i-0", "type": constants.EVACUATION,
+             "dest_host": "h1", "plan": {"steps": ["evacuate"]}},
+            {"instance_uuid": "i-1", "type": constants.EVACUATION,
+             "status": constants.IGNORED, "message": "no room"},
+            {"instance_uuid": "i-2", "type": constants.EVACUATION,
+             "dest_host": "h2", "plan": {"steps": []}}])
+        rows = {r.uuid: r for r in self.db.vmove_list(notification_uuid=uuid)}
+        self.assertEqual(3, len(set(uuids)))
+        self.assertEqual(
+            [("i-0", constants.PENDING, "h1", {"steps": ["evacuate"]}),
+             ("i-1", constants.IGNORED, None, None),
+             ("i-2", constants.PENDING, "h2", {"steps": []})],
+            [(rows[u].instance_uuid, rows[u].status, rows[u].dest_host,
+              rows[u].plan) for u in uuids])
+        self.assertEqual(
+            (0, 0, False), (rows[uuids[0]].attempts, rows[uuids[0]].priority,
+                            rows[uuids[0]].deleted))
+
     def test_vmoves_of_a_project_by_their_column(self) -> None:
         uuid = self._notification()
         rows = self.db.vmoves_create(uuid, [

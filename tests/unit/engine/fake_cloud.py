@@ -166,6 +166,14 @@ class FakeCloud:
         port = self.ports.get(device_id)
         return [port] if port else []
 
+    def list_ports_of(self, device_ids):
+        self._call("list_ports_of", tuple(device_ids))
+        with self.lock:         # it fails as list_ports is told to
+            errors = self.fail.get("list_ports")
+            if errors:
+                raise errors.pop(0)
+        return [self.ports[d] for d in device_ids if d in self.ports]
+
     def list_floating_ips(self, port_ids=None):
         self._call("list_floating_ips", port_ids)
         return [f for f in self.fips.values()

@@ -27,6 +27,7 @@ from vmotiond.engine.deciding import names
 from vmotiond.engine.deciding import tiers
 from vmotiond.engine.deciding.records import Plan
 from vmotiond.engine.running import dispatch
+from vmotiond.engine.running import network_view
 from vmotiond.engine.running import runner as runner_mod
 from vmotiond.engine.running import tenure as tenure_mod
 from vmotiond.engine.running import vmove_store
@@ -71,6 +72,8 @@ class MoveBatch:
         self.runner = runner
         # Each notification's view of its servers, from prepare to run.
         self.watches: dict[str, watch_mod.MoveWatch] = {}
+        # Their instances' floating IPs, read together, from prepare to run.
+        self.networks: dict[str, network_view.NetworkView] = {}
         # Each notification's tier timeouts, from run to conclude.
         self.gate_notes: dict[str, list[str]] = {}
 
@@ -92,42 +95,57 @@ class MoveBatch:
             LOG.info("Resuming notification %s (generation %d, was %s's; "
                      "%d step(s) it left ongoing ended)", uuid,
                      fence.generation, previous, closed)
-        return tenure_mod.Tenure(self.db, fence, lock)
+        return tenure_mod.Tenure(self.db, fence, lock, self.clock)
 
     def prepare(self, uuid: str, make_plan: Callable[[], Plan]
                 ) -> list[runner_mod.Job]:
         """Write the plan on the first run (resume: load it); return the
         jobs to run. A vmove without a plan ends ``failed``."""
-        rows = self.db.vmove_list(notification_uuid=uuid)
-        fresh: dict[str, vmove_store.MoveSpec] = {}
         seen: list[records.Server] = []
-        if not rows:
+        if not self.db.vmove_list(notification_uuid=uuid, limit=1):
             plan = make_plan()
             seen = [move.server for move in plan.moves]
             fresh = vmove_store.write_plan(self.db, self.clock, uuid, plan)
             LOG.info("Notification %s: %d move(s) planned, %d ignored (%d "
                      "without a target)", uuid, len(plan.moves),
                      len(plan.ignored), len(plan.unplaced))
-        jobs = []
-        for row in self.db.vmove_list(
-                notification_uuid=uuid, sort_dir="asc",
-                status=(constants.PENDING, constants.ONGOING)):
-            done: list[vmove_store.StepRecord] = []
-            spec = fresh.get(row.uuid)
-            if spec is None:
-                spec = vmove_store.plan_of(row)
-                if spec is None:
-                    self._unplanned(row)
-                    continue
-                done = vmove_store.read_steps(self.db, row.uuid)
-            jobs.append(runner_mod.Job(
-                row.uuid, row.instance_uuid, row.instance_name, row.type,
-                row.source_host, row.dest_host, row.priority, row.attempts,
-                spec, tuple(done), planned_now=row.uuid in fresh))
+            # Just written, all pending: the plan in memory is the jobs.
+            jobs = [runner_mod.Job(
+                vmove_uuid, move.server.id, move.server.name,
+                move.move_type, move.source_host, move.dest_host,
+                move.priority, 0, spec, (), planned_now=True)
+                for (vmove_uuid, spec), move in zip(
+                    fresh.items(), plan.moves, strict=True)]
+        else:
+            jobs = self._stored_jobs(uuid)
         jobs.sort(key=lambda j: (-j.priority, j.spec.order))
         self.watches[uuid] = watch_mod.MoveWatch(
             self.runner.cloud, self.clock, self.stop,
             self.runner.step_options.poll_interval, seen)
+        self.networks[uuid] = network_view.NetworkView(
+            self.runner.cloud, [
+                job.instance_uuid for job in jobs
+                if names.RECORD_FLOATING_IPS in job.spec.steps and not any(
+                    r.key == names.RECORD_FLOATING_IPS
+                    and r.status == constants.SUCCEEDED for r in job.done)])
+        return jobs
+
+    def _stored_jobs(self, uuid: str) -> list[runner_mod.Job]:
+        """The jobs of a notification taken up again: its vmoves still
+        pending or ongoing, each with its stored plan and finished steps."""
+        jobs = []
+        for row in self.db.vmove_list(
+                notification_uuid=uuid, sort_dir="asc",
+                status=(constants.PENDING, constants.ONGOING)):
+            spec = vmove_store.plan_of(row)
+            if spec is None:
+                self._unplanned(row)
+                continue
+            done = vmove_store.read_steps(self.db, row.uuid)
+            jobs.append(runner_mod.Job(
+                row.uuid, row.instance_uuid, row.instance_name, row.type,
+                row.source_host, row.dest_host, row.priority, row.attempts,
+                spec, tuple(done)))
         return jobs
 
     def _unplanned(self, row: models.VMove) -> None:
@@ -151,9 +169,11 @@ class MoveBatch:
         """Run the jobs; raise Interrupted when the engine stops,
         ``Superseded`` when it lost the notification meanwhile."""
         watch = self.watches.pop(uuid, None)
+        network = self.networks.pop(uuid, None)
         notes = self.gate_notes.setdefault(uuid, [])
         self.dispatcher.run_all(
-            jobs, lambda job: self.runner.run(job, since, watch, holder),
+            jobs, lambda job: self.runner.run(job, since, watch, holder,
+                                              network),
             keep_going=lambda: self._keep_going(holder),
             on_gate=functools.partial(self._gated, uuid, notes))
         if self.stop.is_set():

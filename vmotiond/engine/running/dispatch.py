@@ -5,9 +5,9 @@ Jobs are submitted in plan order, tier by tier (``deciding.tiers``: the
 next priority tier starts when the readiness gate opens), while fewer than
 ``workers`` of this notification run and the job's target has fewer than
 ``max_per_target`` moves in flight; a job whose target is busy lets the
-next one in the same tier go first. Before each submission ``keep_going``
-is asked, so an operator's abort lets the moves in flight finish and
-starts no other.
+next one in the same tier go first. Before each submission (and only
+then: it reads the database) ``keep_going`` is asked, so an operator's
+abort lets the moves in flight finish and starts no other.
 
 ``budgeted`` wraps the engine's cloud once: at most ``[engine]
 max_concurrent_nova_calls`` calls that change the cloud run at once,
@@ -86,8 +86,6 @@ class Dispatcher:
             wait: float | None = None
             with lock:
                 wake.clear()
-                if not stopped and pending and not keep_going():
-                    stopped = True
                 if not stopped and pending and \
                         pending[0].priority != tier.priority:
                     elapsed = self.clock.monotonic() - tier.started
@@ -102,6 +100,9 @@ class Dispatcher:
                         wait = gate.wait
                 job = None if stopped or wait is not None else self._next(
                     pending, in_flight, running)
+                # Asked only when a job could go: once per submission.
+                if job is not None and not keep_going():
+                    stopped, job, opened = True, None, None
                 if job is not None:
                     pending.remove(job)
                     target = job.dest_host or ""

@@ -159,6 +159,8 @@ class Journal:
                     for _, s in todo):
                 raise NotClaimed()
             return False
+        if self.fence is not None:
+            tenure.proved(self.fence, self.clock.monotonic())
         self.claim = None
         for (handle, step), row_id in zip(todo, ids, strict=True):
             self.steps[handle] = dataclasses.replace(step, step_id=row_id)

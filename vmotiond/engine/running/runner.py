@@ -32,6 +32,7 @@ from vmotiond.conf import defaults
 from vmotiond.db import api as db_api
 from vmotiond.db import retry as db_retry
 from vmotiond.engine.running import journal as journal_mod
+from vmotiond.engine.running import network_view
 from vmotiond.engine.running import policy as policy_mod
 from vmotiond.engine.running import steps as steps_mod
 from vmotiond.engine.running import tenure as tenure_mod
@@ -100,22 +101,25 @@ class Runner:
 
     def run(self, job: Job, since: datetime.datetime,
             watch: watch_mod.MoveWatch | None = None,
-            holder: tenure_mod.Tenure | None = None) -> str:
+            holder: tenure_mod.Tenure | None = None,
+            network: network_view.NetworkView | None = None) -> str:
         """Run ``job``; return the vmove's status afterwards. ``watch``,
         when given, is its notification's view of the servers in flight;
         ``holder``, this engine's hold on the notification: once it is
-        lost, nothing more is written or asked of the cloud for it."""
+        lost, nothing more is written or asked of the cloud for it;
+        ``network``, its instances' floating IPs read together."""
         journal = journal_mod.Journal(
             self.db, self.clock, job.vmove_uuid,
             holder.fence if holder is not None else None)
         with tenure_mod.holding(holder):
-            return self._guarded_run(job, since, journal, watch)
+            return self._guarded_run(job, since, journal, watch, network)
 
     def _guarded_run(self, job: Job, since: datetime.datetime,
                      journal: journal_mod.Journal,
-                     watch: watch_mod.MoveWatch | None) -> str:
+                     watch: watch_mod.MoveWatch | None,
+                     network: network_view.NetworkView | None) -> str:
         try:
-            return self._run(job, since, journal, watch)
+            return self._run(job, since, journal, watch, network)
         except exception.Superseded as exc:
             LOG.warning("vmove %s of instance %s: %s; this engine stops it "
                         "and asks nothing more of the cloud for it",
@@ -154,7 +158,8 @@ class Runner:
 
     def _run(self, job: Job, since: datetime.datetime,
              journal: journal_mod.Journal,
-             watch: watch_mod.MoveWatch | None) -> str:
+             watch: watch_mod.MoveWatch | None,
+             network: network_view.NetworkView | None) -> str:
         journal.claim_with(
             {"status": constants.ONGOING, "attempts": job.attempts + 1,
              "start_time": self.clock.now()} if not job.done else
@@ -163,7 +168,8 @@ class Runner:
                           self.clock, self.stop,
                           self.step_options, job.instance_uuid,
                           job.move_type, job.source_host, job.dest_host,
-                          since, job.spec.final_status, watch=watch)
+                          since, job.spec.final_status, watch=watch,
+                          network=network)
         finished = {r.key for r in job.done
                     if r.status == constants.SUCCEEDED}
         for record in job.done:

@@ -8,6 +8,12 @@ asks ``Tenure.check`` of the notification the calling thread works for
 (``holding``); and the journal's writes carry the claim (``Fence``), which
 the database refuses once another engine took the notification up. A
 stale engine meets ``Superseded`` at its next write or call and stops.
+
+The lock is asked before every act. The claim is read again unless the
+same thread's fenced write found it in the database less than
+``CLAIM_PROVEN_FOR`` before (the journal writes just before a step's
+first call): another engine takes a notification up only under its lock,
+which the act's own lock check finds lost.
 """
 
 from collections.abc import Callable
@@ -21,10 +27,10 @@ import typing
 from typing import Any
 from typing import TypeVar
 
+from vmotiond import clock as clock_mod
 from vmotiond import exception
 from vmotiond.cloud import base as cloud_base
 from vmotiond.db import api as db_api
-from vmotiond.db import models
 from vmotiond.db import notifications
 from vmotiond.engine import locks as locks_mod
 
@@ -41,25 +47,49 @@ class Tenure:
     """One engine's hold on one notification: its claim and its lock."""
 
     def __init__(self, db: db_api.Database, fence: notifications.Fence,
-                 lock: locks_mod.Lock) -> None:
+                 lock: locks_mod.Lock,
+                 clock: clock_mod.Clock | None = None) -> None:
         self.db = db
         self.fence = fence
         self.lock = lock
+        self.clock = clock or clock_mod.Clock()
 
-    def check(self) -> models.Notification:
-        """The notification's row while this engine still runs it; raise
-        ``Superseded`` when its lock expired or the claim is another's."""
+    def check(self) -> notifications.Claim:
+        """The notification's status and claim while this engine still
+        runs it; raise ``Superseded`` when its lock expired or the claim
+        is another's."""
         uuid = self.fence.notification_uuid
         if not self.lock.held():
             raise exception.Superseded(
                 uuid, "is no longer this engine's: its lock expired")
-        row = self.db.notification_get(uuid)
+        row = self.db.notification_claim(uuid)
         if not self.fence.holds(row):
             raise exception.Superseded(
                 uuid, "was taken up by %s (generation %d)" % (
                     row.owner, row.generation))
         return row
 
+    def check_acting(self) -> None:
+        """``check`` before an act of the calling thread, without reading
+        the claim again when this thread's last fenced write proved it
+        less than ``CLAIM_PROVEN_FOR`` ago (the lock is asked anyway)."""
+        proof = getattr(_current, "proof", None)
+        _current.proof = None
+        if proof is not None and proof[0] is self.fence and \
+                self.clock.monotonic() - proof[1] <= CLAIM_PROVEN_FOR:
+            if not self.lock.held():
+                raise exception.Superseded(
+                    self.fence.notification_uuid,
+                    "is no longer this engine's: its lock expired")
+            return
+        self.check()
+
+
+# How long a fenced write (``Fence``: the database found the claim still
+# this engine's, in its transaction) stands for the claim before the same
+# thread's next act: about the time a step takes between the write before
+# its call and the call (a move slot's wait), a tenth of the 10 s lease.
+CLAIM_PROVEN_FOR = 1.0
 
 _current = threading.local()
 
@@ -69,18 +99,27 @@ def holding(tenure: Tenure | None) -> Iterator[None]:
     """The calling thread works for ``tenure``'s notification meanwhile."""
     previous = getattr(_current, "tenure", None)
     _current.tenure = tenure
+    _current.proof = None
     try:
         yield
     finally:
         _current.tenure = previous
+        _current.proof = None
+
+
+def proved(fence: notifications.Fence, monotonic: float) -> None:
+    """The calling thread's write fenced by ``fence`` committed at
+    ``monotonic`` (the tenure's clock): its next act may skip reading the
+    claim (``Tenure.check_acting``)."""
+    _current.proof = (fence, monotonic)
 
 
 def check_current() -> None:
-    """``Tenure.check`` of the notification the thread works for, if any
-    (an operator's or a monitor's call acts for none)."""
+    """``Tenure.check_acting`` of the notification the thread works for,
+    if any (an operator's or a monitor's call acts for none)."""
     tenure: Tenure | None = getattr(_current, "tenure", None)
     if tenure is not None:
-        tenure.check()
+        tenure.check_acting()
 
 
 class _Acting:

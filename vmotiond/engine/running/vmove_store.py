@@ -96,9 +96,8 @@ def write_plan(db: db_api.Database, clock: clock_mod.Clock,
                        "start_time": now, "end_time": now,
                        "plan": MoveSpec((), -1, ignored_reason=item.reason)
                        .to_context() if unplaced else None})
-    rows = db.vmoves_create(notification_uuid, values)
-    return {row.uuid: spec for row, spec in zip(rows[:len(specs)], specs,
-                                                  strict=True)}
+    uuids = db.vmoves_insert(notification_uuid, values)
+    return dict(zip(uuids[:len(specs)], specs, strict=True))
 
 
 def plan_of(row: models.VMove) -> MoveSpec | None:

@@ -37,6 +37,9 @@ T = TypeVar("T")
 BACKOFF_SHARE = 0.05
 
 
+# The longest a waiter sleeps without looking at the exit event.
+WAKE_EVERY = 0.5
+
 # A waiter that saw no change of its server for this long reads it on its
 # own once (what a poll could have missed: clocks of Nova's nodes apart).
 STALE_AFTER = 30.0
@@ -141,8 +144,8 @@ class MoveWatch:
                     reason="engine stopping while waiting: %s" % what)
             with self.lock:
                 due = self._due()
-                poll = not self.polling and now >= due and \
-                    self.cursor is not None
+                busy = self.polling
+                poll = not busy and now >= due and self.cursor is not None
                 if poll:
                     self.polling = True
                     self.last_poll = now
@@ -154,7 +157,11 @@ class MoveWatch:
                 # Nova gave no time to list changes since: read it alone.
                 self._read(server_id)
                 continue
-            pause = min(max(due - now, 0.0), deadline - now, self.interval)
+            # Asleep until the poll due (another's poll in flight: until
+            # it is in), woken by every poll's end; awake at least every
+            # WAKE_EVERY to see the engine stop.
+            pause = min(deadline - now, WAKE_EVERY) if busy else \
+                min(max(due - now, 0.0), deadline - now, WAKE_EVERY)
             self.clock.wait(polled, max(pause, 0.001))
 
     def _poll(self) -> None:

@@ -80,6 +80,18 @@ class DispatcherTest(testtools.TestCase):
         self.assertEqual({"a": "succeeded", "b": "pending",
                           "c": "pending"}, results)
 
+    def test_keep_going_is_asked_once_per_submission(self):
+        asked = []
+        pool = futurist.ThreadPoolExecutor(2)
+        self.addCleanup(pool.shutdown)
+        d = dispatch.Dispatcher(pool, 2)
+        results = d.run_all(
+            [job(name, "h") for name in "abcde"],
+            lambda j: constants.SUCCEEDED,
+            keep_going=lambda: asked.append(1) or True)
+        self.assertEqual(5, len(results))
+        self.assertEqual(5, len(asked))
+
     def test_crashing_run_counts_failed(self):
         def run(j):
             raise RuntimeError("boom")

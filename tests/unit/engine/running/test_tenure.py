@@ -7,6 +7,7 @@ import testtools
 import tooz
 from tooz import coordination
 
+from vmotiond import clock as clock_mod
 from vmotiond import exception
 from vmotiond.db import notifications
 from vmotiond.engine import locks
@@ -34,7 +35,7 @@ class FakeDb:
         self.row = types.SimpleNamespace(owner=owner, generation=generation,
                                          status="running")
 
-    def notification_get(self, uuid):
+    def notification_claim(self, uuid):
         return self.row
 
 
@@ -68,6 +69,30 @@ class TenureTest(testtools.TestCase):
             tenure.Tenure(FakeDb("engine-b", 4), FENCE, FakeLock()).check)
         self.assertEqual("notification n-1 was taken up by engine-b "
                          "(generation 4)", str(error))
+
+    def test_a_fenced_write_of_the_thread_stands_for_the_claim_briefly(self):
+        clock = clock_mod.FakeClock()
+        db = FakeDb("engine-b", 4)      # taken over, which a read shows
+        lock = FakeLock()
+        held = tenure.Tenure(db, FENCE, lock, clock)
+        with tenure.holding(held):
+            tenure.proved(FENCE, clock.monotonic())
+            tenure.check_current()      # the write just proved it
+            # Once only: the next act reads the claim.
+            self.assertRaises(exception.Superseded, tenure.check_current)
+            tenure.proved(FENCE, clock.monotonic())
+            clock.advance(tenure.CLAIM_PROVEN_FOR + 0.1)
+            self.assertRaises(exception.Superseded, tenure.check_current)
+            # Another claim's proof stands for nothing.
+            tenure.proved(notifications.Fence("n-2", "engine-a", 1),
+                          clock.monotonic())
+            self.assertRaises(exception.Superseded, tenure.check_current)
+            # The lock is asked whatever was proved.
+            lock.is_held = False
+            tenure.proved(FENCE, clock.monotonic())
+            error = self.assertRaises(exception.Superseded,
+                                      tenure.check_current)
+            self.assertIn("its lock expired", str(error))
 
     def test_superseded_is_no_step_failure(self):
         self.assertNotIsInstance(exception.Superseded("n", "x"),

@@ -57,7 +57,8 @@ class NoNetworkTest(base.EngineTestCase):
             self.servers[0].id].status)
 
     def test_network_error_before_the_move_does_not_keep_it(self):
-        self.cloud.fail["list_ports"] = [UNAVAILABLE] * 3
+        # The notification's shared read fails first, then each own one.
+        self.cloud.fail["list_ports"] = [UNAVAILABLE] * 4
         status, moves = self.recover()
         self.assertEqual(constants.NOTIFICATION_FINISHED, status)
         for server in self.servers:
@@ -75,7 +76,9 @@ class NoNetworkTest(base.EngineTestCase):
             self.assertIn(("check_floating_ips", constants.SUCCEEDED,
                            "skipped: the floating IPs were not recorded"),
                           steps)
-        # Not retried before the move: one call per instance.
+        # Not retried before the move: one call per instance after the
+        # shared one.
+        self.assertEqual(1, self.cloud.count("list_ports_of"))
         self.assertEqual(3, self.cloud.count("list_ports"))
 
     def test_network_error_after_the_move_is_said(self):

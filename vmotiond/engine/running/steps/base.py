@@ -23,6 +23,7 @@ from vmotiond import exception
 from vmotiond.cloud import base as cloud_base
 from vmotiond.cloud import records
 from vmotiond.conf import defaults
+from vmotiond.engine.running import network_view
 from vmotiond.engine.running import watch as watch_mod
 
 T = TypeVar("T")
@@ -70,6 +71,11 @@ class StepContext:
     latest: records.Server | None = None
     # The notification's shared view of its moving servers, when it has one.
     watch: watch_mod.MoveWatch | None = None
+    # Its instances' ports and floating IPs, read a chunk at a time.
+    network: network_view.NetworkView | None = None
+    # Ports and floating IPs as a step read them last, with nothing asked
+    # of Neutron since (the next step takes them once, like ``latest``).
+    bound: network_view.Bound | None = None
 
     def server(self) -> records.Server:
         return self.cloud.get_server(self.server_id)

@@ -3,7 +3,10 @@
 The floating IPs bound to the instance's ports are recorded before the
 move; after it, any that did not follow (bound elsewhere or to nothing) is
 disassociated and associated again with the port that holds its fixed IP,
-then every one is checked.
+then every one is checked. The record takes the instance's part of its
+notification's ``NetworkView`` when it has one (one read per chunk of
+instances); a check right after a rebind that changed nothing judges
+the rebind's read.
 
 Floating-IP bookkeeping never keeps an instance on a dead host: these steps
 are ``optional`` (a failure is recorded in the step and the vmove's message,
@@ -64,8 +67,10 @@ class RecordFloatingIps(Step):
     def execute(self, ctx: StepContext) -> Outcome:
         if "floating_ips" in ctx.data or ctx.data.get(NO_NETWORK):
             return Outcome("skipped: recorded already")
+        shared = ctx.network.take(ctx.server_id) \
+            if ctx.network is not None else None
         try:
-            ports, fips = _bound(ctx)
+            ports, fips = shared if shared is not None else _bound(ctx)
         except exception.CloudServiceMissing as error:
             return _no_network(error)
         records = sorted(fips.values(), key=lambda f: f["address"])
@@ -122,6 +127,8 @@ class RebindFloatingIp(_OnRecorded):
             ctx.cloud.associate_floating_ip(record["id"], home)
             rebound.append(record["address"])
         if not rebound:
+            # Nothing asked since: the check after may judge this read.
+            ctx.bound = ports, bound
             return Outcome("all %d floating IP(s) followed" % len(recorded))
         return Outcome("rebound %s" % ", ".join(rebound),
                        {"rebound": rebound})
@@ -137,7 +144,8 @@ class CheckFloatingIp(_OnRecorded):
         missing: list[str] = []
 
         def check() -> bool | None:
-            ports, bound = _bound(ctx)
+            seen, ctx.bound = ctx.bound, None
+            ports, bound = seen if seen is not None else _bound(ctx)
             missing[:] = [r["address"] for r in recorded
                           if bound.get(r["id"], {}).get("port_id")
                           not in ports]
