@@ -157,6 +157,10 @@ class FakeCloud:
         port = self.ports.get(device_id)
         return [port] if port else []
 
+    def list_network_agents(self):
+        self._call("list_network_agents")
+        return list(getattr(self, "agents", ()))
+
     def list_floating_ips(self, port_ids=None):
         self._call("list_floating_ips", port_ids)
         return [f for f in self.fips.values()
