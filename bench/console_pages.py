@@ -60,8 +60,10 @@ def fill_hosts(url: str, count: int) -> None:
     """Make the hosts table hold ``count`` hosts with their inventory."""
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        if int(conn.execute(sa.text("SELECT COUNT(*) FROM hosts"))
-               .scalar_one()) == count:
+        # Hosts of an older run without networks are written again.
+        stored = conn.execute(sa.text(
+            "SELECT COUNT(*), COUNT(networks) FROM hosts")).one()
+        if tuple(stored) == (count, count):
             return
         conn.execute(sa.text("DELETE FROM hosts"))
         conn.execute(models.Host.__table__.insert(), [{
@@ -71,7 +73,13 @@ def fill_hosts(url: str, count: int) -> None:
             "vcpus_total": 64, "vcpus_used": index % 64,
             "memory_mb_total": 262144, "memory_mb_used": index * 97 % 262144,
             "disk_gb_total": 4000, "disk_gb_used": index * 3 % 4000,
-            "running_instances": index % 40, "service_state": "up",
+            "running_instances": index % 40, "instances_total": index % 40,
+            "instances_running": index % 40 // 2,
+            "networks": [{"agent_type": "Open vSwitch agent",
+                          "tunneling_ip": "10.1.%d.%d" % (
+                              index // 250, index % 250 + 1),
+                          "bridge_mappings": {"physnet1": "br-ex"}}],
+            "service_state": "up",
             "service_status": "enabled", "role": "standby"
             if index % 50 == 0 else "normal", "auto_evacuate": True,
             "monitor_state": "up", "maintenance": False, "deleted": False}

@@ -191,6 +191,13 @@ class BenchCloud:
     def list_aggregates(self) -> list[cloud_records.Aggregate]:
         return []
 
+    def list_servers(self, host: str | None = None
+                     ) -> list[cloud_records.Server]:
+        return []
+
+    def list_network_agents(self) -> list[cloud_records.NetworkAgent]:
+        return []
+
 
 class _Recorder:
     def __init__(self) -> None:

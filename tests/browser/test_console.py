@@ -76,6 +76,17 @@ class TestConsole(ConsoleTestCase):
         self.assertTrue(cells[1], "a management IP")
         self.assertEqual(3, len(self.browser.find_all(row + " meter")))
         self.assertEqual("up", self.browser.text(row + " .s-up"))
+        # Running / total instances, counted from the simulator's servers;
+        # the host's networks: its management IP and its OVS agent's.
+        host = self.database.host_get("compute-0001")
+        self.assertLess(0, host.instances_total)
+        self.assertEqual("%d / %d" % (host.instances_running,
+                                      host.instances_total),
+                         self.browser.text(row + " td.instances"))
+        self.assertEqual(
+            ["management: " + cells[1], "Open vSwitch agent: tunnel %s, "
+             "physnet1 → br-ex" % cells[1]],
+            self.browser.texts(row + " td.details .network"))
         # An admin: the API lets the session act.
         self.assertTrue(self.browser.find_all(
             row + ' td.actions button[data-action="drain"]'))

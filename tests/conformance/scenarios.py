@@ -15,6 +15,7 @@ from oslo_config import cfg
 from tests.conformance import target as target_mod
 from vmotiond import constants as c
 from vmotiond import exception
+from vmotiond.cloud import inventory
 from vmotiond.cloud import openstack
 from vmotiond.cloud import records
 from vmotiond.conf import cloud as cloud_conf
@@ -260,6 +261,24 @@ class Scenarios:
                 (exact[name].vcpus_free, exact[name].memory_mb_free,
                  exact[name].disk_gb_free), name)
             self.assertGreaterEqual(exact[name].cpu_allocation_ratio, 1.0)
+
+    def test_instance_counts_from_the_servers_list(self) -> None:
+        # The inventory's running / total instances: every server on the
+        # host, ACTIVE ones running; the hypervisor's running_vms (up to
+        # 2.87) counts them all, whatever their state.
+        host = self.target.hosts[1]
+
+        def counts() -> tuple[int, int, int]:
+            total, running = inventory.instance_counts(
+                self.cloud.list_servers()).get(host, (0, 0))
+            return total, running, self.capacity(host).running_vms
+
+        before = counts()
+        self.target.boot(host)
+        self.target.boot(host, state="stopped")
+        self.target.boot(host, state="paused")
+        self.assertEqual((before[0] + 3, before[1] + 1, before[2] + 3),
+                         counts())
 
     def test_flavor_extra_specs_and_volume_backed(self) -> None:
         # Server details embed the flavor's extra specs (2.47, admin) and

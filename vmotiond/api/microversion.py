@@ -32,6 +32,7 @@ VERSIONS = [
     "1.8",  # /v1/hosts shows each host's uuid.
     "1.9",  # /v1/capacity: the failover headroom, read by the engine.
     "1.10",  # A vmove step's request_ids: the cloud's ids of its calls.
+    "1.11",  # /v1/hosts: instances_total, instances_running, networks.
 ]
 
 Version = tuple[int, int]

@@ -246,3 +246,11 @@ def floating_ip(body: Mapping[str, Any]) -> records.FloatingIp:
         port_id=body.get("port_id"),
         fixed_ip=body.get("fixed_ip_address"),
     )
+
+
+def network_agent(body: Mapping[str, Any]) -> records.NetworkAgent:
+    """One item of Neutron's GET /v2.0/agents."""
+    return records.NetworkAgent(
+        host=str(body.get("host") or ""),
+        agent_type=str(body.get("agent_type") or ""),
+        configurations=dict(body.get("configurations") or {}))

@@ -34,6 +34,7 @@ T = TypeVar("T")
 
 MIN_COMPUTE_VERSION = (2, 53)
 COMPUTE_BINARY = "nova-compute"
+AGENT_FIELDS = ("host", "agent_type", "configurations")
 
 
 def _version(text: str) -> tuple[int, int]:
@@ -250,6 +251,13 @@ class OpenStackCloud:
             return []
         return self._list(self.network, "ports", "ports", "list ports",
                           convert.port, {"device_id": list(device_ids)})
+
+    def list_network_agents(self) -> list[records.NetworkAgent]:
+        # Few (some per host): one request, only the fields read.
+        items = self.network.list_paged(
+            "agents", "agents", "list network agents",
+            params={"fields": list(AGENT_FIELDS)})
+        return [convert.network_agent(item) for item in items]
 
     def list_floating_ips(self, port_ids: list[str] | None = None
                           ) -> list[records.FloatingIp]:

@@ -198,3 +198,14 @@ class FloatingIp:
     address: str
     port_id: str | None
     fixed_ip: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class NetworkAgent:
+    """A Neutron agent: its host, type and the networks it reports
+    (``configurations``: ``tunneling_ip``, ``bridge_mappings``...)."""
+
+    host: str
+    agent_type: str
+    configurations: Mapping[str, object] = dataclasses.field(
+        default_factory=dict)

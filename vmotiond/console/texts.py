@@ -42,6 +42,7 @@ SCRIPT_TEXTS = {
     "error": _("The API answered with an error:"),
     "nova_state": _("nova-compute"), "forced_down": _("forced down"),
     "since": _("since"), "heartbeat": _("last heartbeat"),
+    "management": _("management"), "tunnel": _("tunnel"),
     "step": _("Stage"), "started": _("Started"),
     "ended": _("Ended"), "result": _("Result"), "context": _("Context"),
     "attempt": _("Attempt"), "no_steps": _("No stage has run yet."),

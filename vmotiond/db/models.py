@@ -203,8 +203,20 @@ class Host(_SoftDeleteMixin, Base):
         sa.Integer, nullable=False, default=0)
     disk_gb_used: orm.Mapped[int] = orm.mapped_column(
         sa.Integer, nullable=False, default=0)
+    # The hypervisor's running_vms (every instance, whatever its state):
+    # GET /v1/hosts before 1.11.
     running_instances: orm.Mapped[int] = orm.mapped_column(
         sa.Integer, nullable=False, default=0)
+    # Counted from Nova's servers (vmotiond.cloud.inventory): all of the
+    # host's, and those ACTIVE.
+    instances_total: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False, default=0, server_default="0")
+    instances_running: orm.Mapped[int] = orm.mapped_column(
+        sa.Integer, nullable=False, default=0, server_default="0")
+    # Neutron agents' networks on the host: [{"agent_type", "tunneling_ip",
+    # "bridge_mappings", "interface_mappings"}]; None until read.
+    networks: orm.Mapped[Any] = orm.mapped_column(
+        types.JsonEncoded, nullable=True)
     service_state: orm.Mapped[str | None] = orm.mapped_column(sa.String(16))
     service_status: orm.Mapped[str | None] = orm.mapped_column(
         sa.String(16))

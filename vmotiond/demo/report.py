@@ -115,10 +115,10 @@ class Printer:
 
     def hosts_table(self, hosts: list[models.Host]) -> None:
         print()
-        self.table(("host", "role", "zone", "instances", "RAM used/total MB",
-                    "auto-evacuate"),
+        self.table(("host", "role", "zone", "running/total instances",
+                    "RAM used/total MB", "auto-evacuate"),
                    [(h.name, h.role, h.availability_zone,
-                     h.running_instances,
+                     "%d/%d" % (h.instances_running, h.instances_total),
                      "%d/%d" % (h.memory_mb_used, h.memory_mb_total),
                      "on" if h.auto_evacuate else "off") for h in hosts])
 

@@ -1,10 +1,12 @@
-"""Neutron v2.0: ports and floating IPs (list, show, associate)."""
+"""Neutron v2.0: ports and floating IPs (list, show, associate), and the
+agents (list): one Open vSwitch agent per compute host."""
 
 from collections.abc import Iterable
 from collections.abc import Mapping
 import functools
 from typing import Any
 from typing import TypeVar
+import uuid
 
 import webob
 
@@ -44,6 +46,7 @@ class NeutronApp(service.ServiceApp):
         add("GET", "/floatingips", list_fips, "floatingips.list")
         add("GET", "/floatingips/{fip_id}", show_fip, "floatingips.show")
         add("PUT", "/floatingips/{fip_id}", update_fip, "floatingips.update")
+        add("GET", "/agents", list_agents, "agents.list")
 
     def discovery(self, request: webob.Request) -> webob.Response | None:
         path = request.path_info.rstrip("/")
@@ -58,7 +61,7 @@ class NeutronApp(service.ServiceApp):
                 {"name": name, "collection": name + "s",
                  "links": [{"href": "%s/v2.0/%ss" % (self.url, name),
                             "rel": "self"}]}
-                for name in ("port", "floatingip")]})
+                for name in ("port", "floatingip", "agent")]})
         return None
 
     def versioned_path(self, path: str) -> str | None:
@@ -201,3 +204,41 @@ def update_fip(app: NeutronApp, ctx: wsgi.Context, fip_id: str
                            fip.network_id))
         cloud.state.bind_fip(fip, port, now)
     return wsgi.Reply(200, {"floatingip": _fip_view(fip)})
+
+
+def _agent_view(host: model.Host) -> dict[str, Any]:
+    """The host's Open vSwitch agent as Neutron shows it: tunnels from
+    the host's address, the provider network on ``br-ex``."""
+    started = host.booted_at.strftime("%Y-%m-%d %H:%M:%S")
+    return {
+        "id": str(uuid.uuid5(uuid.NAMESPACE_DNS, "ovs." + host.name)),
+        "agent_type": "Open vSwitch agent",
+        "binary": "neutron-openvswitch-agent",
+        "topic": "N/A", "host": host.name, "availability_zone": None,
+        "admin_state_up": True, "alive": host.compute_running,
+        "created_at": started, "started_at": started,
+        "heartbeat_timestamp": started, "description": None,
+        "resources_synced": None,
+        "configurations": {
+            "tunneling_ip": host.host_ip, "tunnel_types": ["vxlan"],
+            "bridge_mappings": {"physnet1": "br-ex"},
+            "integration_bridge": "br-int", "devices": 0},
+    }
+
+
+def list_agents(app: NeutronApp, ctx: wsgi.Context) -> wsgi.Reply:
+    """GET /v2.0/agents: 200 (admin only, as Neutron's policy); ``host``,
+    ``agent_type`` and ``fields`` as Neutron takes them."""
+    app.cloud.tick()
+    if not ctx.is_admin:
+        return wsgi.Reply(200, {"agents": []})
+    hosts = set(ctx.query_all("host"))
+    types = set(ctx.query_all("agent_type"))
+    fields = ctx.query_all("fields")
+    agents = [_agent_view(h) for h in app.cloud.state.hosts.values()
+              if not hosts or h.name in hosts]
+    agents = [a for a in agents if not types or a["agent_type"] in types]
+    if fields:
+        agents = [{k: v for k, v in a.items() if k in fields}
+                  for a in agents]
+    return wsgi.Reply(200, {"agents": agents})

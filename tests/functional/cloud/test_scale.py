@@ -11,6 +11,7 @@ from urllib import parse
 import testtools
 
 from tests.fixtures import sim as sim_fixture
+from vmotiond.cloud import inventory
 from vmotiond.cloud import openstack as cloud_openstack
 from vmotiond.sim import builder
 
@@ -63,6 +64,23 @@ class AdapterScaleTest(testtools.TestCase):
         self.assertLessEqual(sum(by_kind.values()), 6, self.requests)
         for path in self.requests:
             self.assertNotIn("compute-", path, "a per-host call: %s" % path)
+
+        # The inventory sync: these reads again, and Neutron's agents once.
+        self.requests.clear()
+        written: list[dict[str, object]] = []
+        inventory.sync(self.cloud, lambda items: written.extend(items) or {
+            "created": len(items), "updated": 0, "deleted": 0})
+        self.assertEqual(1, self.requests["/network/v2.0/agents"])
+        # Every server on a host (shelved offloaded ones are on none);
+        # ACTIVE ones running.
+        placed = [s for s in servers if s.host]
+        self.assertLess(len(placed), SERVERS)
+        self.assertEqual(
+            (len(placed), sum(s.status == "ACTIVE" for s in placed)),
+            (sum(int(item["instances_total"]) for item in written),
+             sum(int(item["instances_running"]) for item in written)))
+        self.assertEqual(total, sum(1 for item in written
+                                    if item["networks"]))
 
     def test_one_hosts_servers_come_in_one_request(self) -> None:
         host = self.cloud.list_compute_services()[0].host

@@ -55,6 +55,12 @@ class CountingCloud:
     def list_host_capacities(self) -> list:
         return []
 
+    def list_servers(self, host=None) -> list:
+        return []
+
+    def list_network_agents(self) -> list:
+        return []
+
 
 class RecordingNotifier:
     def info(self, *args) -> None:

@@ -78,7 +78,7 @@ class TestRoutes(base.ApiTestCase):
                          response.headers["OpenStack-API-Version"])
         self.assertEqual("OpenStack-API-Version", response.headers["Vary"])
         response = self.request("/v1/notifications/bogus")
-        self.assertEqual("instance-ha 1.10",
+        self.assertEqual("instance-ha 1.11",
                          response.headers["OpenStack-API-Version"])
 
     def test_request_id_header(self) -> None:

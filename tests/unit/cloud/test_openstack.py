@@ -208,6 +208,17 @@ class OpenStackCloudTest(testtools.TestCase):
                          [c[2]["json"] for c in self.network.calls[1:]])
         self.assertEqual(["p1"], [p.id for p in self.cloud.list_ports("s1")])
 
+    def test_network_agents_with_the_fields_read(self):
+        self.network_routes[("GET", "agents")] = {"agents": [
+            {"host": "host1", "agent_type": "Open vSwitch agent",
+             "configurations": {"tunneling_ip": "10.1.0.1"}}]}
+        [agent] = self.cloud.list_network_agents()
+        self.assertEqual(("host1", "Open vSwitch agent", "10.1.0.1"),
+                         (agent.host, agent.agent_type,
+                          agent.configurations["tunneling_ip"]))
+        self.assertEqual({"fields": ["host", "agent_type", "configurations"]},
+                         self.network.calls[0][2]["params"])
+
     def test_no_network_service_found_once_and_remembered(self):
         logger = self.useFixture(fixtures.FakeLogger())
         page = fakes.response(404, "<html><head><title>404 Not Found"

@@ -333,3 +333,32 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
         db.monitor_holds_set({})
         self.assertEqual({}, db.monitor_holds())
         self.assertEqual(1, len(db.notification_list()))
+
+    def test_0014_adds_zero_counts_and_null_networks_to_existing_hosts(
+            self) -> None:
+        engine = self.get_engine()
+        migration.upgrade(engine, "0012")
+        self._old_host("node1", "hv-1")
+        migration.upgrade(engine)
+        database = self.db.database
+        host = database.host_get("node1")
+        self.assertEqual((0, 0, None), (host.instances_total,
+                                        host.instances_running,
+                                        host.networks))
+        networks = [{"agent_type": "Open vSwitch agent",
+                     "tunneling_ip": "10.1.0.1",
+                     "bridge_mappings": {"physnet1": "br-ex"}}]
+        database.hosts_sync([{"name": "node1", "instances_total": 3,
+                              "instances_running": 2,
+                              "networks": networks}])
+        [row] = database.host_list(rows=True)
+        self.assertEqual((3, 2, networks), (row["instances_total"],
+                                            row["instances_running"],
+                                            row["networks"]))
+        # A sync that could not read the agents keeps them.
+        database.hosts_sync([{"name": "node1", "instances_total": 4,
+                              "instances_running": 4}])
+        host = database.host_get("node1")
+        self.assertEqual((4, 4, networks), (host.instances_total,
+                                            host.instances_running,
+                                            host.networks))

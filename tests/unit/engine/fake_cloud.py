@@ -174,6 +174,10 @@ class FakeCloud:
                 raise errors.pop(0)
         return [self.ports[d] for d in device_ids if d in self.ports]
 
+    def list_network_agents(self):
+        self._call("list_network_agents")
+        return list(getattr(self, "agents", ()))
+
     def list_floating_ips(self, port_ids=None):
         self._call("list_floating_ips", port_ids)
         return [f for f in self.fips.values()

@@ -74,6 +74,12 @@ class FakeCloud:
             disk_gb_used=10, disk_allocation_ratio=1.0, running_vms=1)
             for i, h in enumerate(sorted(self.nova.hosts))]
 
+    def list_servers(self, host: str | None = None) -> list:
+        return []
+
+    def list_network_agents(self) -> list:
+        return []
+
 
 class Elector:
     def __init__(self, leader: bool = True) -> None:

@@ -43,6 +43,12 @@ class FakeCloud:
     def list_host_capacities(self) -> list:
         return self.capacities
 
+    def list_servers(self, host=None) -> list:
+        return []
+
+    def list_network_agents(self) -> list:
+        return []
+
 
 class DbStoreTest(testtools.TestCase):
 

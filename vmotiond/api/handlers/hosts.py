@@ -13,12 +13,17 @@ from vmotiond.api import policies
 from vmotiond.api import util
 
 
-def serialize(row: Mapping[str, Any], uuid: bool = True
-              ) -> dict[str, Any]:
+def serialize(row: Mapping[str, Any], uuid: bool = True,
+              instances: bool = True) -> dict[str, Any]:
     """Inventory, the operator's choices and the monitor's state; with
-    ``uuid`` (from 1.7) the host's uuid, its Nova compute node's (null
-    until the inventory sync has read its hypervisor)."""
+    ``uuid`` (from 1.8) the host's uuid, its Nova compute node's (null
+    until the inventory sync has read its hypervisor); with ``instances``
+    (from 1.11) its instance counts and networks."""
     body = {"uuid": row["uuid"]} if uuid else {}
+    if instances:
+        body |= {"instances_total": row["instances_total"],
+                 "instances_running": row["instances_running"],
+                 "networks": row["networks"]}
     return body | {
         "name": row["name"],
         "role": row["role"],
@@ -52,7 +57,7 @@ def serialize(row: Mapping[str, Any], uuid: bool = True
 @microversion.version_handler("1.4")
 def list_hosts(req: webob.Request) -> webob.Response:
     """GET /v1/hosts: 200 with ``hosts`` sorted by name; each with its
-    ``uuid`` from 1.7 on.
+    ``uuid`` from 1.8 on, its instance counts and networks from 1.11.
 
     Filters: role, monitor_state, availability_zone.
     """
@@ -67,7 +72,8 @@ def list_hosts(req: webob.Request) -> webob.Response:
             and (states is None or row["monitor_state"] in states)
             and (zone is None or row["availability_zone"] == zone)]
     uuid = microversion.is_at_least(req, "1.8")
-    return util.json_response({"hosts": [serialize(row, uuid)
+    instances = microversion.is_at_least(req, "1.11")
+    return util.json_response({"hosts": [serialize(row, uuid, instances)
                                          for row in rows]})
 
 
@@ -78,5 +84,6 @@ def show_host(req: webob.Request, host_name: str) -> webob.Response:
     if not params.is_storable(host_name):
         raise exception.NotFound(kind="Host", ident=host_name)
     row = util.database(req).host_get(host_name).as_dict()
-    return util.json_response(
-        {"host": serialize(row, microversion.is_at_least(req, "1.8"))})
+    return util.json_response({"host": serialize(
+        row, microversion.is_at_least(req, "1.8"),
+        microversion.is_at_least(req, "1.11"))})

@@ -87,11 +87,29 @@
     return el("td", {"class": "evidence"}, parts.map((p) => el("div", {text: p})));
   }
 
+  // One line per network: the management IP, then what each Neutron agent
+  // on the host reports (none when the cloud has no network service).
+  function networks(host) {
+    const lines = host.management_ip ? [t("management") + ": " + host.management_ip] : [];
+    for (const agent of host.networks || []) {
+      const parts = [];
+      if (agent.tunneling_ip) parts.push(t("tunnel") + " " + agent.tunneling_ip);
+      for (const mappings of [agent.bridge_mappings, agent.interface_mappings]) {
+        for (const [net, device] of Object.entries(mappings || {})) parts.push(net + " → " + device);
+      }
+      lines.push(agent.agent_type + ": " + parts.join(", "));
+    }
+    return lines;
+  }
+
   function details(host) {
     const items = [t("nova_state") + ": " + (host.service_state || "?") + " / " + (host.service_status || "?")];
     if (host.forced_down) items.push(t("forced_down"));
     if (host.disabled_reason) items.push(host.disabled_reason);
-    return el("td", {}, items.map((p) => el("div", {text: p})));
+    return el("td", {"class": "details"}, [
+      ...items.map((p) => el("div", {text: p})),
+      ...networks(host).map((p) => el("div", {"class": "network", text: p})),
+    ]);
   }
 
   function row(host) {
@@ -103,7 +121,7 @@
       ratio(host.vcpus_used, host.vcpus_total, "vCPU"),
       ratio(host.memory_mb_used, host.memory_mb_total, "MiB"),
       ratio(host.disk_gb_used, host.disk_gb_total, "GiB"),
-      el("td", {"class": "num", text: host.running_instances}),
+      el("td", {"class": "num instances", text: host.instances_running + " / " + host.instances_total}),
       el("td", {}, [badge(host.maintenance ? "maintenance" : host.monitor_state)]),
       evidence(host),
       details(host),

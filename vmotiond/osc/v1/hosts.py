@@ -16,12 +16,12 @@ FIELDS = (
     "availability_zone", "service_id", "hypervisor_id", "service_state",
     "service_status", "forced_down", "disabled_reason", "last_heartbeat",
     "vcpus_total", "vcpus_used", "memory_mb_total", "memory_mb_used",
-    "disk_gb_total", "disk_gb_used", "running_instances", "synced_at",
-    "created_at", "updated_at")
+    "disk_gb_total", "disk_gb_used", "running_instances", "instances_total",
+    "instances_running", "networks", "synced_at", "created_at", "updated_at")
 SHORT = ("name", "role", "monitor_state", "availability_zone",
          "service_state", "service_status", "maintenance", "auto_evacuate",
          "running_instances")
-JSON_FIELDS = ("monitor_detail",)
+JSON_FIELDS = ("monitor_detail", "networks")
 ROLES = ("normal", "standby")
 STATES = ("up", "suspect", "down", "fenced", "recovering", "recovered",
           "maintenance", "disabled")

@@ -3,6 +3,16 @@
 from tests.unit.api import base
 from vmotiond.api import errors
 
+# A host's members up to 1.10.
+OLD_KEYS = {
+    "uuid", "name", "role", "auto_evacuate", "maintenance", "monitor_state",
+    "monitor_state_since", "monitor_detail", "management_ip",
+    "availability_zone", "service_id", "hypervisor_id", "service_state",
+    "service_status", "forced_down", "disabled_reason", "last_heartbeat",
+    "vcpus_total", "vcpus_used", "memory_mb_total", "memory_mb_used",
+    "disk_gb_total", "disk_gb_used", "running_instances", "synced_at",
+    "created_at", "updated_at"}
+
 
 class TestHosts(base.ApiTestCase):
 
@@ -56,3 +66,31 @@ class TestHosts(base.ApiTestCase):
                          errors.FORBIDDEN)
         self.assertError(self.request("/v1/hosts/spare", roles="member"),
                          403, errors.FORBIDDEN)
+
+
+NETWORKS = [{"agent_type": "Open vSwitch agent", "tunneling_ip": "10.1.0.1",
+             "bridge_mappings": {"physnet1": "br-ex"}}]
+
+
+class TestHostInstances(base.ApiTestCase):
+    """On a database of its own: the sync's counts and networks."""
+
+    def test_instances_and_networks_from_1_11(self) -> None:
+        self.database.hosts_sync([
+            {"name": "node1", "instances_total": 5, "instances_running": 3,
+             "networks": NETWORKS},
+            {"name": "spare", "instances_total": 0, "instances_running": 0,
+             "networks": []}])
+        hosts = self.get_json("/v1/hosts", version="instance-ha 1.11")[
+            "hosts"]
+        self.assertEqual([(5, 3, NETWORKS), (0, 0, [])],
+                         [(h["instances_total"], h["instances_running"],
+                           h["networks"]) for h in hosts])
+        host = self.get_json("/v1/hosts/node1")["host"]
+        self.assertEqual((5, 3), (host["instances_total"],
+                                  host["instances_running"]))
+        # 1.10 answers the body it always did.
+        for path, key in (("/v1/hosts", "hosts"), ("/v1/hosts/node1", "host")):
+            old = self.get_json(path, version="instance-ha 1.10")[key]
+            for body in old if isinstance(old, list) else [old]:
+                self.assertEqual(OLD_KEYS, set(body), path)

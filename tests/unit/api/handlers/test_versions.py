@@ -11,13 +11,13 @@ class TestVersions(base.ApiTestCase):
         self.assertEqual("v1.0", version["id"])
         self.assertEqual("CURRENT", version["status"])
         self.assertEqual("1.0", version["min_version"])
-        self.assertEqual("1.10", version["version"])
+        self.assertEqual("1.11", version["version"])
         self.assertEqual("http://localhost/v1/", version["links"][0]["href"])
 
     def test_v1_document(self) -> None:
         for path in ("/v1", "/v1/"):
             version = self.get_json(path, version=None)["version"]
-            self.assertEqual("1.10", version["version"])
+            self.assertEqual("1.11", version["version"])
             self.assertIn("media-types", version)
 
     def test_proxy_headers_change_links_when_enabled(self) -> None:
