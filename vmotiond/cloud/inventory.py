@@ -25,10 +25,13 @@ agents extension) gives every host an empty list: its management IP is
 all there is. When the agents cannot be read now (Neutron down, refused),
 the sync goes on and each host keeps the networks it had.
 
-Written once for its three callers: the monitor's cycle every
-``[monitor] sync_interval`` (``vmotiond.monitor.inventory``),
-``vmotiond-manage host sync``, and the engine's ``host_sync`` RPC method
-behind the console's "Sync from OpenStack".
+Written once for its three callers: the monitor every ``[monitor]
+sync_interval`` (``vmotiond.monitor.inventory``), ``vmotiond-manage host
+sync``, and the engine's ``host_sync`` RPC method behind the console's
+"Sync from OpenStack". The monitor syncs without counting (``count=False``)
+and counts in a thread of its own (``count``): listing every server takes
+seconds in a large cloud, and its poll cycle must not wait for it. Servers
+that cannot be listed leave each host's counts as they were.
 """
 
 from collections.abc import Callable
@@ -89,14 +92,12 @@ def inventory_items(services: Sequence[cloud_records.ComputeService],
 
     A host with a service but no hypervisor yet gets zero capacity and
     keeps the uuid it had (none for a new host). ``counts`` are
-    ``instance_counts``; ``networks`` ``host_networks``, None to keep
-    each host's stored networks (no ``networks`` key).
+    ``instance_counts``, ``networks`` ``host_networks``; either None keeps
+    what each host has stored (no such keys).
     """
-    counts = counts or {}
     by_host = {c.host: c for c in capacities}
     items = []
     for svc in sorted(services, key=lambda s: s.host):
-        total, running = counts.get(svc.host, (0, 0))
         item: dict[str, Any] = {
             "name": svc.host,
             "service_id": svc.id,
@@ -106,9 +107,10 @@ def inventory_items(services: Sequence[cloud_records.ComputeService],
             "forced_down": svc.forced_down,
             "disabled_reason": svc.disabled_reason,
             "last_heartbeat": svc.updated_at,
-            "instances_total": total,
-            "instances_running": running,
         }
+        if counts is not None:
+            total, running = counts.get(svc.host, (0, 0))
+            item.update(instances_total=total, instances_running=running)
         if networks is not None:
             item["networks"] = networks.get(svc.host, [])
         cap = by_host.get(svc.host)
@@ -134,21 +136,47 @@ def inventory_items(services: Sequence[cloud_records.ComputeService],
 Writer = Callable[[list[dict[str, Any]]], Mapping[str, int]]
 
 
-def sync(cloud: cloud_base.Cloud, write: Writer) -> dict[str, int]:
-    """Read the cloud once and make the hosts table match it (``write``).
+def sync(cloud: cloud_base.Cloud, write: Writer, *,
+         count: bool = True) -> dict[str, int]:
+    """Read the cloud once and make the hosts table match it (``write``);
+    with ``count``, the hosts' instances too.
 
     Returns counts of created, updated and deleted hosts. Raises the cloud's
     errors (``CloudUnavailable``...) without writing anything.
     """
     services = cloud.list_compute_services()
     capacities = cloud.list_host_capacities()
-    instances = instance_counts(cloud.list_servers())
+    instances = read_counts(cloud) if count else None
     items = inventory_items(services, capacities, instances,
                             read_networks(cloud))
     counts = dict(write(items))
     LOG.info("Inventory sync: %(created)s created, %(updated)s updated, "
              "%(deleted)s deleted", counts)
     return counts
+
+
+# Writes every host's (total, running) instance counts (hosts not named:
+# none); returns how many hosts it wrote.
+CountWriter = Callable[[Mapping[str, tuple[int, int]]], int]
+
+
+def count(cloud: cloud_base.Cloud, write: CountWriter) -> int | None:
+    """Count every host's instances now and write them; None, with
+    nothing written, when the servers cannot be listed."""
+    counts = read_counts(cloud)
+    return None if counts is None else write(counts)
+
+
+def read_counts(cloud: cloud_base.Cloud
+                ) -> dict[str, tuple[int, int]] | None:
+    """``instance_counts`` of every server; None (keep the stored counts)
+    when they cannot be listed now."""
+    try:
+        return instance_counts(cloud.list_servers())
+    except exception.CloudError as error:
+        LOG.warning("Hosts' instances not counted, kept as they were: %s",
+                    error)
+        return None
 
 
 def read_networks(cloud: cloud_base.Cloud

@@ -185,6 +185,25 @@ class Hosts(core.Core):
         return {"created": len(created), "updated": len(updated),
                 "deleted": len(gone)}
 
+    def hosts_set_instance_counts(
+            self, counts: Mapping[str, tuple[int, int]]) -> int:
+        """Write every live host's ``(total, running)`` instances from
+        ``counts`` (0 and 0 for a host it does not name); return how many
+        hosts were written. The other columns are left alone."""
+        table = typing.cast(sa.Table, models.Host.__table__)
+        with self._writer() as session:
+            names = session.scalars(sa.select(table.c.name).where(
+                table.c.deleted.is_(False))).all()
+            rows = [{"b_name": name,
+                     "instances_total": counts.get(name, (0, 0))[0],
+                     "instances_running": counts.get(name, (0, 0))[1]}
+                    for name in names]
+            for i in range(0, len(rows), 1000):
+                session.execute(sa.update(table).where(
+                    table.c.name == sa.bindparam("b_name")),
+                    rows[i:i + 1000])
+        return len(rows)
+
 
 def _same_keys(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """``rows`` in batches whose dicts have the same keys (executemany)."""

@@ -108,6 +108,10 @@ class Monitor:
         self._pool = futures.ThreadPoolExecutor(
             max_workers=conf.monitor.probe_workers,
             thread_name_prefix="vmotiond-probe")
+        # Counting the instances lists every server: off the cycle.
+        self._counter = futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="vmotiond-count")
+        self._counting: futures.Future[None] | None = None
 
     # -- lifecycle --------------------------------------------------------
 
@@ -129,6 +133,7 @@ class Monitor:
         if self.elector is not None:
             self.elector.stop()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._counter.shutdown(wait=False, cancel_futures=True)
         if self.sender is not None:
             # What is not sent yet is persisted (verdicts, alerts).
             self.sender.shutdown(wait=False, cancel_futures=True)
@@ -173,8 +178,12 @@ class Monitor:
         return self.run_cycle()
 
     def sync_inventory(self) -> dict[str, int]:
-        """Copy the cloud's hosts into the hosts table now."""
-        counts = inventory.sync(self.cloud, self.store)
+        """Copy the cloud's hosts into the hosts table now; their
+        instances are counted in the background (one count at a time)."""
+        counts = inventory.sync(self.cloud, self.store, count=False)
+        if self._counting is None or self._counting.done():
+            self._counting = self._counter.submit(
+                inventory.count, self.cloud, self.store)
         self._switches_read_at = None      # read them in full next cycle
         return counts
 

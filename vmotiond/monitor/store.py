@@ -58,6 +58,9 @@ class MonitorStore(Protocol):
     def sync_inventory(self, items: list[dict[str, Any]]
                        ) -> dict[str, int]: ...
 
+    def set_instance_counts(self, counts: Mapping[str, tuple[int, int]]
+                            ) -> int: ...
+
     def record_failure(self, host: str, dedup_key: str,
                        payload: Mapping[str, Any],
                        generated_time: datetime.datetime, status: str,
@@ -206,6 +209,10 @@ class DbStore:
     def sync_inventory(self, items: list[dict[str, Any]]) -> dict[str, int]:
         return dict(self._db.hosts_sync(items))
 
+    def set_instance_counts(self, counts: Mapping[str, tuple[int, int]]
+                            ) -> int:
+        return self._db.hosts_set_instance_counts(counts)
+
     def record_failure(self, host: str, dedup_key: str,
                        payload: Mapping[str, Any],
                        generated_time: datetime.datetime, status: str,
@@ -246,6 +253,7 @@ class MemoryStore:
         self.saved: dict[str, records.HostRecord] = {}
         self.failures: dict[str, dict[str, Any]] = {}
         self.synced: list[list[dict[str, Any]]] = []
+        self.counted: list[dict[str, tuple[int, int]]] = []
         self.alerts: list[dict[str, Any]] = []
         self.pauses: set[str] = set()
         self.held: dict[str, datetime.datetime] = {}
@@ -284,6 +292,11 @@ class MemoryStore:
             del self.views[name]
         return {"created": created, "updated": len(names) - created,
                 "deleted": deleted}
+
+    def set_instance_counts(self, counts: Mapping[str, tuple[int, int]]
+                            ) -> int:
+        self.counted.append(dict(counts))
+        return len(self.views)
 
     def record_failure(self, host: str, dedup_key: str,
                        payload: Mapping[str, Any],

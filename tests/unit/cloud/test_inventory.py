@@ -109,11 +109,10 @@ class TestInventoryItems(testtools.TestCase):
             [(i["name"], i["instances_total"], i["instances_running"],
               i["networks"]) for i in items])
 
-    def test_networks_unknown_are_not_written(self):
-        items = inventory.inventory_items([fakes.service("a")], [])
-        self.assertNotIn("networks", items[0])
-        self.assertEqual((0, 0), (items[0]["instances_total"],
-                                  items[0]["instances_running"]))
+    def test_counts_and_networks_unknown_are_not_written(self):
+        [item] = inventory.inventory_items([fakes.service("a")], [])
+        for key in ("networks", "instances_total", "instances_running"):
+            self.assertNotIn(key, item)
 
     def test_sync_reads_servers_and_agents_once(self):
         class Cloud(CloudAgents):
@@ -140,3 +139,59 @@ class TestInventoryItems(testtools.TestCase):
         self.assertEqual((2, 1, "Open vSwitch agent"),
                          (item["instances_total"], item["instances_running"],
                           item["networks"][0]["agent_type"]))
+
+
+class CountingCloud(CloudAgents):
+    """Services of hosts a and b; servers listed, or refused."""
+
+    def __init__(self, fail=False):
+        super().__init__([OVS])
+        self.fail = fail
+        self.listed = 0
+
+    def list_compute_services(self):
+        return [fakes.service("a"), fakes.service("b")]
+
+    def list_host_capacities(self):
+        return []
+
+    def list_servers(self, host=None):
+        self.listed += 1
+        if self.fail:
+            raise exception.CloudUnavailable(service="compute",
+                                             call="list servers",
+                                             reason="HTTP 503")
+        return [fakes.server(host="a"), fakes.server(host="a",
+                                                      status="SHUTOFF")]
+
+
+class TestCountApart(testtools.TestCase):
+
+    def _sync(self, cloud, **kwargs):
+        written = []
+        inventory.sync(cloud, lambda items: written.extend(items) or {
+            "created": 0, "updated": 2, "deleted": 0}, **kwargs)
+        return written
+
+    def test_sync_without_counting_lists_no_server(self):
+        cloud = CountingCloud()
+        items = self._sync(cloud, count=False)
+        self.assertEqual(0, cloud.listed)
+        self.assertEqual(["a", "b"], [i["name"] for i in items])
+        self.assertNotIn("instances_total", items[0])
+
+    def test_servers_not_listed_keep_the_counts_and_sync_goes_on(self):
+        with self.assertLogs("vmotiond.cloud.inventory", "WARNING") as logs:
+            items = self._sync(CountingCloud(fail=True))
+        self.assertEqual(["a", "b"], [i["name"] for i in items])
+        self.assertNotIn("instances_total", items[0])
+        self.assertIn("not counted, kept as they were", logs.output[0])
+
+    def test_count_writes_every_host_or_nothing(self):
+        written = []
+        self.assertEqual(7, inventory.count(
+            CountingCloud(), lambda counts: written.append(counts) or 7))
+        self.assertEqual([{"a": (2, 1)}], written)
+        self.assertIsNone(inventory.count(
+            CountingCloud(fail=True), written.append))
+        self.assertEqual(1, len(written))

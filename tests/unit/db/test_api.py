@@ -639,6 +639,22 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
         self.db.hosts_sync(inventory)
         self.assertEqual(16, self.db.host_get("node2").vcpus_total)
 
+    def test_instance_counts_set_apart_from_the_sync(self) -> None:
+        self.db.hosts_sync([{"name": "node1", "vcpus_total": 8,
+                             "instances_total": 5, "instances_running": 5},
+                            {"name": "node2"}, {"name": "gone"}])
+        self.db.hosts_sync([{"name": "node1", "vcpus_total": 8},
+                            {"name": "node2"}])
+        # A sync without counts keeps them.
+        self.assertEqual(5, self.db.host_get("node1").instances_total)
+        self.assertEqual(2, self.db.hosts_set_instance_counts(
+            {"node2": (3, 1), "unknown": (9, 9)}))
+        self.assertEqual(
+            {"node1": (0, 0, 8), "node2": (3, 1, 0)},
+            {r["name"]: (r["instances_total"], r["instances_running"],
+                         r["vcpus_total"])
+             for r in self.db.host_list(rows=True)})
+
     def test_hosts_sync_keeps_the_uuid_unless_given(self) -> None:
         self.db.hosts_sync([{"name": "node1", "uuid": HOST_UUIDS[0]},
                             {"name": "node2"}])

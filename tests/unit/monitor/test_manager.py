@@ -10,6 +10,7 @@ import fixtures
 import testtools
 
 from tests.fixtures import conf as conf_fixture
+from tests.unit.engine import fakes as engine_fakes
 from tests.unit.monitor.fakes import T0
 from tests.unit.monitor.fakes import FakeNova
 from vmotiond import clock as clock_mod
@@ -75,10 +76,15 @@ class FakeCloud:
             for i, h in enumerate(sorted(self.nova.hosts))]
 
     def list_servers(self, host: str | None = None) -> list:
-        return []
+        self.listing.wait()
+        return self.servers
 
     def list_network_agents(self) -> list:
         return []
+
+    servers: list = []
+    listing = threading.Event()
+    listing.set()
 
 
 class Elector:
@@ -134,6 +140,21 @@ class CycleTest(MonitorTestBase):
         self.assertEqual(4096, item["memory_mb_total"])
         self.assertEqual("enabled", item["service_status"])
         self.assertEqual(10, len(self.store.views))
+
+    def test_instances_are_counted_off_the_cycle(self) -> None:
+        # Listing every server may take seconds: the cycle goes on while
+        # the listing waits; the counts are written when it answers.
+        self.cloud.listing = threading.Event()
+        self.addCleanup(self.cloud.listing.set)
+        self.cloud.servers = [engine_fakes.server(host="h1", status=status)
+                              for status in ("ACTIVE", "SHUTOFF")]
+        self.run_for(4)
+        self.assertEqual(3, self.cloud.calls)   # the sync, two cycles
+        self.assertNotIn("instances_total", self.store.synced[0][0])
+        self.assertEqual([], self.store.counted)
+        self.cloud.listing.set()
+        self.monitor._counting.result(timeout=30)
+        self.assertEqual([{"h1": (2, 1)}], self.store.counted)
 
     def test_sync_runs_on_its_interval(self) -> None:
         self.fx.set("sync_interval", 60.0, group="monitor")
