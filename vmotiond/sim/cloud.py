@@ -17,6 +17,7 @@ from typing import Any
 from vmotiond import clock as clock_mod
 from vmotiond.sim import chaos as chaos_mod
 from vmotiond.sim import chaos_controls
+from vmotiond.sim import cloud_state
 from vmotiond.sim import errors
 from vmotiond.sim import host_faults
 from vmotiond.sim import images as images_mod
@@ -45,7 +46,7 @@ class SimCloud(host_faults.HostFaults, chaos_controls.ChaosControls):
                  shared_host_ip: str | None = None) -> None:
         self.clock = clock or clock_mod.Clock()
         self.lock = threading.RLock()
-        self.state = model.CloudState()
+        self.state = cloud_state.CloudState()
         self.timeline = timeline_mod.Timeline()
         self.chaos = chaos_mod.Chaos(seed)
         self.report_interval = report_interval

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import datetime
 import threading
 
+from vmotiond.sim import cloud_state
 from vmotiond.sim import model
 from vmotiond.sim import states
 from vmotiond.sim import timeline as timeline_mod
@@ -17,7 +18,7 @@ class HostFaults:
     """What ``SimCloud`` offers to break and mend its hosts."""
 
     lock: threading.RLock
-    state: model.CloudState
+    state: cloud_state.CloudState
     timeline: timeline_mod.Timeline
     tick: Callable[[], datetime.datetime]
 
