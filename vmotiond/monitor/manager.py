@@ -21,13 +21,12 @@ from typing import Any
 from oslo_config import cfg
 from oslo_log import log as logging
 
-from vmotiond import addresses as addresses_mod
 from vmotiond import clock as clock_mod
-from vmotiond import constants
 from vmotiond import exception
 from vmotiond import metrics
 from vmotiond.cloud import base as cloud_base
 from vmotiond.db import api as db_api
+from vmotiond.monitor import announce
 from vmotiond.monitor import emitter as emitter_mod
 from vmotiond.monitor import inventory
 from vmotiond.monitor import probe as probe_mod
@@ -36,8 +35,8 @@ from vmotiond.monitor import state as state_mod
 from vmotiond.monitor import steady as steady_mod
 from vmotiond.monitor import store as store_mod
 from vmotiond.monitor import storm
+from vmotiond.monitor import switches as switches_mod
 from vmotiond.monitor.thresholds import Thresholds
-from vmotiond.verdict import payload as payload_mod
 
 LOG = logging.getLogger(__name__)
 
@@ -77,6 +76,7 @@ class Monitor:
         self.emitter = emitter_mod.Emitter(notifier,
                                            key=conf.monitor.verdict_key,
                                            sender=sender)
+        self.announcer = announce.Announcer(store, self.emitter, conf.host)
         self.clock = clock or clock_mod.Clock()
         self.probe = probe if probe is not None else probe_mod.from_conf(conf)
         self.elector = elector
@@ -91,18 +91,13 @@ class Monitor:
         self._unsaved: dict[str, records.HostRecord] = {}
         # The cool-downs after a storm as last saved (``_save_holds``).
         self._held: dict[str, datetime.datetime] = {}
-        self._switches: dict[str, store_mod.Switches] = {}
-        self._views: dict[str, store_mod.HostView] = {}
+        self.switches = switches_mod.SwitchesReader(
+            store, self.clock, SWITCHES_READ_INTERVAL)
         self._maintenance: frozenset[str] = frozenset()
-        self._mark: Any = None
-        self._switches_read_at: float | None = None
         self._last_sync: float | None = None
         self._aggregates: dict[str, frozenset[str]] = {}
         self._pauses: frozenset[str] = frozenset()
         self._topo: storm.Topology | None = None
-        self._addresses: dict[str, str | None] = {}
-        self._untrusted: dict[str, str] = {}
-        self._warned_addresses: set[str] = set()
         self._exit = threading.Event()
         self._thread: threading.Thread | None = None
         self._pool = futures.ThreadPoolExecutor(
@@ -184,7 +179,7 @@ class Monitor:
         if self._counting is None or self._counting.done():
             self._counting = self._counter.submit(
                 inventory.count, self.cloud, self.store)
-        self._switches_read_at = None      # read them in full next cycle
+        self.switches.expire()
         return counts
 
     def sync_aggregates(self) -> None:
@@ -242,7 +237,8 @@ class Monitor:
         term = self._term()
         if not self._loaded or term != self._loaded_term:
             self._load(term)
-        views = self._read_views()
+        views = self.switches.read(self.thresholds.probe_enabled)
+        self._maintenance = self.switches.maintenance
         now = self.clock.now()
         try:
             services = self.cloud.list_compute_services()
@@ -267,7 +263,7 @@ class Monitor:
         if unsure and plan is not None:
             targets = {h: _address(views.get(h)) for h in unsure}
             probes = {h: records.PROBE_UNTRUSTED for h, a in targets.items()
-                      if a in self._untrusted}
+                      if a in self.switches.untrusted}
             probes.update(probe_mod.probe_all(
                 self.probe, {h: a for h, a in targets.items()
                              if h not in probes}, self._pool))
@@ -283,7 +279,7 @@ class Monitor:
         self._save_holds(state)
         self.state = state
         for event in events:
-            self._handle(event, views, now)
+            self.announcer.handle(event, views, now)
         before = previous.hosts
         # Hosts by state are counted again only when one moved (a pass
         # over 10,000 hosts costs several ms of the cycle's budget).
@@ -324,8 +320,7 @@ class Monitor:
             self.store.holds(), self.clock.now())
         self._held = store_mod.holds_of(self.state)
         self._unsaved.clear()
-        self._switches, self._views = {}, {}
-        self._mark = self._switches_read_at = None
+        self.switches.forget()
         self._loaded, self._loaded_term = True, term
         self._counted = False
 
@@ -338,143 +333,6 @@ class Monitor:
         if holds != self._held:
             self.store.save_holds(holds)
             self._held = holds
-
-    def _read_views(self) -> dict[str, store_mod.HostView]:
-        """The hosts' switches, read again when the store's mark of them
-        moved (and every ``SWITCHES_READ_INTERVAL`` regardless); views
-        rebuilt where they changed."""
-        mono = self.clock.monotonic()
-        mark = self.store.switches_mark()
-        if (mark is not None and mark == self._mark
-                and self._switches_read_at is not None
-                and mono - self._switches_read_at < SWITCHES_READ_INTERVAL):
-            return self._views
-        switches = self.store.switches()
-        self._mark, self._switches_read_at = mark, mono
-        if switches == self._switches:
-            return self._views
-        views = {}
-        for name, value in switches.items():
-            view = self._views.get(name)
-            if view is None or self._switches.get(name) != value:
-                auto, address, maintenance = value
-                view = store_mod.HostView(
-                    name=name, auto_evacuate=auto, management_ip=address,
-                    maintenance=maintenance)
-            views[name] = view
-        self._switches, self._views = switches, views
-        self._maintenance = frozenset(
-            n for n, v in views.items() if v.maintenance)
-        if self.thresholds.probe_enabled:
-            self._untrusted_addresses(views)
-        return views
-
-    def _untrusted_addresses(self, views: dict[str, store_mod.HostView]
-                             ) -> dict[str, str]:
-        """The inventory's addresses a probe cannot vouch for, worked out
-        again when the inventory changed them; warn once per address."""
-        addresses = {name: view.management_ip
-                     for name, view in views.items()}
-        if addresses == self._addresses:
-            return self._untrusted
-        self._addresses = addresses
-        self._untrusted = addresses_mod.untrusted_addresses(addresses)
-        for address, why in sorted(self._untrusted.items()):
-            if address not in self._warned_addresses:
-                self._warned_addresses.add(address)
-                LOG.warning("Management address %s is %s: the TCP probe "
-                            "cannot vouch for a host at it; such hosts are "
-                            "judged on heartbeats alone", address, why)
-        return self._untrusted
-
-    # -- events -----------------------------------------------------------
-
-    def _handle(self, event: records.Event,
-                views: dict[str, store_mod.HostView], now: Any) -> None:
-        metrics.VERDICTS.labels(event.kind).inc()
-        view = views.get(event.host) if event.host else None
-        auto = view.auto_evacuate if view is not None else None
-        if event.kind == records.HOST_DOWN and event.host is not None:
-            if view is None:
-                LOG.warning("Host %s is down but not in the hosts table; "
-                            "treating it as auto-evacuate", event.host)
-                auto = True
-            key = payload_mod.dedup_key(event.host, event.generation or 0)
-            if auto:
-                LOG.warning("Host %s is down (generation %s): %s",
-                            event.host, event.generation,
-                            dict(event.evidence))
-                body = self.emitter.seal(self._payload(event, now, auto))
-                # Persist, then tell: a message lost on the way is found
-                # by the engine's look for new notifications.
-                self.store.record_failure(event.host, key, body, now,
-                                          constants.NOTIFICATION_NEW)
-                self.emitter.emit(payload_mod.EVENT_HOST_DOWN, body)
-                return
-            LOG.warning("Host %s is down but auto_evacuate is off; "
-                        "nothing moves", event.host)
-            body = self._payload(event, now, auto,
-                                 records.REASON_NO_AUTO_EVACUATE)
-            self.store.record_failure(
-                event.host, key, body, now, constants.NOTIFICATION_IGNORED,
-                "auto_evacuate is off for this host; nothing moves")
-            self._alert(event, records.REASON_NO_AUTO_EVACUATE)
-            self.emitter.emit(payload_mod.EVENT_HOST_ALERT, body)
-        elif event.kind == records.HOST_HELD and event.host is not None:
-            LOG.warning("Host %s is down but HA is paused over %s: held, "
-                        "recovered on resume if still down", event.host,
-                        event.reason)
-            body = self._payload(event, now, auto, records.REASON_HA_PAUSED)
-            self.store.record_failure(
-                event.host, payload_mod.dedup_key(
-                    event.host, event.generation or 0) + ":held", body, now,
-                constants.NOTIFICATION_IGNORED,
-                "held: HA is paused over %s; the host is recovered on "
-                "resume if it is still down" % event.reason)
-            self._alert(event, records.REASON_HA_PAUSED)
-            self.emitter.emit(payload_mod.EVENT_HOST_ALERT, body)
-        elif event.kind == records.HOST_RECOVERED:
-            LOG.info("Host %s recovered", event.host)
-            self.emitter.emit(payload_mod.EVENT_HOST_RECOVERED,
-                              self._payload(event, now, auto))
-        elif event.kind == records.PROCESS_FAILURE:
-            LOG.warning("nova-compute on %s is dead but the host answers "
-                        "the probe: not evacuating", event.host)
-            self._alert(event, records.PROCESS_FAILURE)
-            self.emitter.emit(payload_mod.EVENT_HOST_ALERT, self._payload(
-                event, now, auto, records.PROCESS_FAILURE))
-        else:
-            reason = event.reason if event.kind == records.ALERT else \
-                event.kind
-            LOG.warning("Monitor %s: %s %s", event.kind,
-                        self._alert(event, reason or event.kind),
-                        dict(event.evidence))
-            self.emitter.emit(payload_mod.EVENT_HOST_ALERT,
-                              self._payload(event, now, auto, reason))
-
-    def _alert(self, event: records.Event, reason: str) -> str:
-        """Record an alert with its hosts and evidence; return its text."""
-        failing = event.evidence.get("failing") or ()
-        hosts = [event.host] if event.host else sorted(map(str, failing))
-        message = reason.replace("_", " ")
-        if hosts:
-            shown = ", ".join(hosts[:20])
-            if len(hosts) > 20:
-                shown += " and %d more" % (len(hosts) - 20)
-            message += " on " + shown
-        try:
-            self.store.record_alert(reason, message, event.host, hosts,
-                                    dict(event.evidence))
-        except Exception as exc:
-            LOG.error("Could not record the alert %r: %s", message, exc)
-        return message
-
-    def _payload(self, event: records.Event, now: Any, auto: bool | None,
-                 reason: str | None = None) -> dict[str, Any]:
-        return payload_mod.build(
-            host=event.host, generation=event.generation, detected_at=now,
-            evidence=event.evidence, monitor=self.conf.host,
-            auto_evacuate=auto, reason=reason)
 
 
 def _address(view: store_mod.HostView | None) -> str | None:

@@ -4,7 +4,8 @@
 ``/sim`` control endpoint use it to build a cloud and to break it; the
 Nova, Placement and Neutron front ends read it and call the operations in
 ``moves`` and ``power``. Every public method takes the lock and first lets
-simulated time catch up (:meth:`tick`).
+simulated time catch up (:meth:`tick`). Breaking hosts is in
+``host_faults``, the chaos of the API in ``chaos_controls``.
 """
 
 from collections.abc import Iterable
@@ -15,7 +16,10 @@ from typing import Any
 
 from vmotiond import clock as clock_mod
 from vmotiond.sim import chaos as chaos_mod
+from vmotiond.sim import chaos_controls
+from vmotiond.sim import cloud_state
 from vmotiond.sim import errors
+from vmotiond.sim import host_faults
 from vmotiond.sim import images as images_mod
 from vmotiond.sim import model
 from vmotiond.sim import states
@@ -32,7 +36,7 @@ DEFAULT_ZONE = "nova"
 STANDBY_REASON = "vmotiond: standby host, kept out of scheduling"
 
 
-class SimCloud:
+class SimCloud(host_faults.HostFaults, chaos_controls.ChaosControls):
     """A simulated OpenStack cloud that needs no thread of its own."""
 
     def __init__(self, clock: clock_mod.Clock | None = None,
@@ -42,7 +46,7 @@ class SimCloud:
                  shared_host_ip: str | None = None) -> None:
         self.clock = clock or clock_mod.Clock()
         self.lock = threading.RLock()
-        self.state = model.CloudState()
+        self.state = cloud_state.CloudState()
         self.timeline = timeline_mod.Timeline()
         self.chaos = chaos_mod.Chaos(seed)
         self.report_interval = report_interval
@@ -261,99 +265,6 @@ class SimCloud:
                 self.state.bind_fip(fip, self.state.ports[port_id], now)
             return fip
 
-    # Breaking and mending hosts -----------------------------------------
-    def kill_host(self, name: str) -> None:
-        """The machine dies: heartbeat stops, probes fail, guests die.
-
-        The API still shows its servers ACTIVE, as real Nova does.
-        """
-        with self.lock:
-            now = self.tick()
-            host = self.state.host(name)
-            self._stop_compute(host, now)
-            host.probe_reachable = False
-
-    def kill_compute(self, name: str) -> None:
-        """Only nova-compute dies: heartbeat stops, the host answers."""
-        with self.lock:
-            now = self.tick()
-            self._stop_compute(self.state.host(name), now)
-
-    def _stop_compute(self, host: model.Host, now: datetime.datetime) -> None:
-        if host.compute_running:
-            host.compute_running = False
-            host.hb_stop = now
-
-    def revive_host(self, name: str) -> None:
-        """The host (and nova-compute) come back.
-
-        The service keeps its ``disabled``/``forced_down`` flags until an
-        operator clears them. Guests of a machine that died stay powered
-        off (Nova syncs them to SHUTOFF); evacuated instances are cleaned
-        up (``done`` evacuations become ``completed`` and free the source
-        allocations), as nova-compute does at start.
-        """
-        with self.lock:
-            now = self.tick()
-            self._revive(self.state.host(name), now)
-
-    def _revive(self, host: model.Host, now: datetime.datetime) -> None:
-        rebooted = not host.probe_reachable
-        host.probe_reachable = True
-        if host.compute_running:
-            return
-        host.compute_running = True
-        host.hb_start, host.hb_stop = now, None
-        if rebooted:
-            host.booted_at = now
-            for server in list(self.state.by_host.get(host.name, {}).values()):
-                if server.vm_state == states.ACTIVE:
-                    server.vm_state = states.STOPPED
-                    server.power_state = states.POWER_SHUTDOWN
-                    server.updated_at = now
-        for migration in self.state.migrations:
-            if (migration.migration_type == "evacuation"
-                    and migration.source_compute == host.name
-                    and migration.status in ("accepted", "pre-migrating",
-                                             "done")):
-                moved = self.state.servers.get(migration.server_id)
-                if moved is not None and moved.host != host.name:
-                    self.state.free(moved, host.name)
-                if migration.status == "done":
-                    migration.set_status("completed", now)
-
-    def flap_host(self, name: str, down_s: float, up_s: float,
-                  cycles: int = 1, compute_only: bool = False) -> None:
-        """Kill and revive the host ``cycles`` times (down, then up)."""
-        with self.lock:
-            now = self.tick()
-            host = self.state.host(name)
-            t = now
-            def down(at: datetime.datetime) -> None:
-                self._flap_down(host, at, compute_only)
-
-            def up(at: datetime.datetime) -> None:
-                self._revive(host, at)
-
-            for _ in range(cycles):
-                self.timeline.at(t, down)
-                t += datetime.timedelta(seconds=down_s)
-                self.timeline.at(t, up)
-                t += datetime.timedelta(seconds=up_s)
-            self.tick()
-
-    def _flap_down(self, host: model.Host, at: datetime.datetime,
-                   compute_only: bool) -> None:
-        self._stop_compute(host, at)
-        if not compute_only:
-            host.probe_reachable = False
-
-    def probe(self, name: str) -> bool:
-        """Whether the host answers a probe (ping/ssh/IPMI)."""
-        with self.lock:
-            self.tick()
-            return self.state.host(name).probe_reachable
-
     def host_view(self, name: str) -> dict[str, Any]:
         """What the tests may read about a host, including the probe."""
         with self.lock:
@@ -373,86 +284,6 @@ class SimCloud:
                 "service_id": host.service_uuid,
                 "hypervisor_id": host.node_uuid,
             }
-
-    # Chaos ---------------------------------------------------------------
-    def partition(self, mode: str = "503", users: list[str] | None = None,
-                  seconds: float = 30.0) -> None:
-        """Cut callers (all, or the named users) off the API."""
-        if mode not in ("503", "timeout"):
-            raise errors.BadRequest("partition mode is 503 or timeout")
-        with self.lock:
-            self.chaos.partition = chaos_mod.Partition(
-                mode, frozenset(users) if users else None, seconds)
-
-    def heal(self) -> None:
-        with self.lock:
-            self.chaos.partition = None
-
-    def add_fault(self, op: str, kind: str, **kw: Any) -> chaos_mod.FaultRule:
-        with self.lock:
-            try:
-                return self.chaos.add_rule(chaos_mod.FaultRule(op, kind, **kw))
-            except (TypeError, ValueError) as exc:
-                raise errors.BadRequest(str(exc)) from None
-
-    def clear_faults(self) -> None:
-        with self.lock:
-            self.chaos.rules.clear()
-
-    def set_latency(self, op: str, spec: Any) -> None:
-        """Simulated duration of a long operation (``evacuate``, ...)."""
-        with self.lock:
-            try:
-                self.chaos.latency[op] = chaos_mod.Distribution.parse(spec)
-            except (TypeError, ValueError) as exc:
-                raise errors.BadRequest(str(exc)) from None
-
-    def set_http_latency(self, op: str, spec: Any) -> None:
-        """Real delay before answering calls of route ``op`` (pattern)."""
-        with self.lock:
-            try:
-                self.chaos.http_latency[op] = chaos_mod.Distribution.parse(
-                    spec)
-            except (TypeError, ValueError) as exc:
-                raise errors.BadRequest(str(exc)) from None
-
-    def hold(self, op: str) -> None:
-        """Park every ``op`` (``live_migrate``, ``evacuate``, ``stop``...)
-        that reaches its long phase until :meth:`release`; each stays in
-        progress as Nova shows it (see ``moves`` and ``power``)."""
-        with self.lock:
-            self.tick()
-            self.timeline.hold(chaos_mod.long_operation(op))
-
-    def release(self, op: str) -> int:
-        """Stop holding ``op``: what it parked runs the rest of its latency
-        from now. Returns how many operations were parked."""
-        with self.lock:
-            return self.timeline.release(chaos_mod.long_operation(op),
-                                         self.tick())
-
-    def held(self) -> dict[str, int]:
-        """Each held operation and how many it has parked."""
-        with self.lock:
-            self.tick()
-            return self.timeline.held()
-
-    def action_count(self, server_id: str, action: str,
-                     accepted: bool = False) -> int:
-        """How many ``action`` calls (or accepted ones) a server got."""
-        with self.lock:
-            return self.chaos.count(server_id, action, accepted)
-
-    def acting_peak(self) -> int:
-        """The most calls that change the cloud answered at once (a
-        harness count: how hard a client pressed, not Nova's behaviour)."""
-        with self.lock:
-            return self.chaos.acting_peak
-
-    def action_counts(self) -> dict[str, dict[str, dict[str, int]]]:
-        with self.lock:
-            return {sid: {a: dict(c) for a, c in acts.items()}
-                    for sid, acts in self.chaos.calls.items()}
 
     def settle(self, max_seconds: float = 3600.0) -> None:
         """With a FakeClock, advance until no event is pending."""

@@ -11,13 +11,14 @@ With a requested host the same filters run on that host alone (Nova's
 from collections.abc import Callable
 import datetime
 
+from vmotiond.sim import cloud_state
 from vmotiond.sim import errors
 from vmotiond.sim import model
 
 IsUp = Callable[[model.Host], bool]
 
 
-def rejection(state: model.CloudState, server: model.Server,
+def rejection(state: cloud_state.CloudState, server: model.Server,
               host: model.Host, is_up: IsUp) -> str | None:
     """Why ``host`` cannot take ``server``, or None if it can."""
     if host.disabled:
@@ -40,7 +41,7 @@ def rejection(state: model.CloudState, server: model.Server,
     return None
 
 
-def _member_hosts(state: model.CloudState, group: model.ServerGroup,
+def _member_hosts(state: cloud_state.CloudState, group: model.ServerGroup,
                   server: model.Server) -> set[str]:
     hosts: set[str] = set()
     for member_id in group.members:
@@ -53,7 +54,7 @@ def _member_hosts(state: model.CloudState, group: model.ServerGroup,
     return hosts
 
 
-def select_destination(state: model.CloudState, server: model.Server,
+def select_destination(state: cloud_state.CloudState, server: model.Server,
                        is_up: IsUp, requested: str | None = None,
                        ignore: tuple[str, ...] = ()) -> model.Host:
     """Pick the host for ``server`` or raise ``NoValidHost`` (as 400)."""

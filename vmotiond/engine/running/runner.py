@@ -32,6 +32,7 @@ from vmotiond.conf import defaults
 from vmotiond.db import api as db_api
 from vmotiond.db import retry as db_retry
 from vmotiond.engine.running import journal as journal_mod
+from vmotiond.engine.running import move_slot
 from vmotiond.engine.running import network_view
 from vmotiond.engine.running import policy as policy_mod
 from vmotiond.engine.running import steps as steps_mod
@@ -179,7 +180,7 @@ class Runner:
         results: list[str] = []
         failure: str | None = None
         status = constants.FAILED
-        slot = _Slot(self.slots, self.stop)
+        slot = move_slot.MoveSlot(self.slots, self.stop)
         # A vmove planned in this run, never claimed before, no step
         # recorded: nothing was asked of Nova for it since the plan.
         first_run = job.planned_now and job.attempts == 0 and not job.done
@@ -192,7 +193,8 @@ class Runner:
                 # asks (after what it follows is written); a wait for a
                 # move at its start.
                 slot.hold(step.moves and not step.asks_move)
-                journal.on_act = functools.partial(_asking, slot, step, ctx)
+                journal.on_act = functools.partial(
+                    move_slot.asking, slot, step, ctx)
                 outcome = self._step(job, step, ctx, results, journal,
                                      first_run)
                 if outcome is None:
@@ -363,36 +365,6 @@ class Runner:
 
 class _Unrecorded(Exception):
     """The end of a vmove could not be written to the database."""
-
-
-class _Slot:
-    """One of the engine's move slots, held while a moving step runs."""
-
-    def __init__(self, slots: threading.Semaphore | None,
-                 stop: threading.Event) -> None:
-        self.slots = slots
-        self.stop = stop
-        self.held = False
-
-    def hold(self, want: bool) -> None:
-        if self.slots is None or want == self.held:
-            return
-        if not want:
-            self.slots.release()
-            self.held = False
-            return
-        while not self.slots.acquire(timeout=0.5):
-            if self.stop.is_set():
-                raise exception.Interrupted(reason="waiting for a move slot")
-        self.held = True
-
-
-def _asking(slot: _Slot, step: steps_mod.Step, ctx: StepContext) -> None:
-    """Just before ``step`` asks the cloud for something: hold a move slot
-    if it moves; if it asks for the move, the watch expects it from now."""
-    slot.hold(step.moves)
-    if step.asks_move and ctx.watch is not None:
-        ctx.watch.expect(ctx.server_id)
 
 
 def _crash(exc: BaseException) -> str:

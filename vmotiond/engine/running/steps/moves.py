@@ -39,7 +39,7 @@ class _MoveStep(Step):
                 return skipped
         try:
             # The watch hears of the move from the journal, once the slot
-            # is held, just before the call (``runner._asking``).
+            # is held, just before the call (``move_slot.asking``).
             self.call(ctx)
         except BaseException:
             if ctx.watch is not None:
