@@ -194,10 +194,11 @@ class Hosts(core.Core):
         with self._writer() as session:
             names = session.scalars(sa.select(table.c.name).where(
                 table.c.deleted.is_(False))).all()
-            rows = [{"b_name": name,
-                     "instances_total": counts.get(name, (0, 0))[0],
-                     "instances_running": counts.get(name, (0, 0))[1]}
-                    for name in names]
+            rows = []
+            for name in names:
+                total, running = counts.get(name, (0, 0))
+                rows.append({"b_name": name, "instances_total": total,
+                             "instances_running": running})
             for i in range(0, len(rows), 1000):
                 session.execute(sa.update(table).where(
                     table.c.name == sa.bindparam("b_name")),
