@@ -8,6 +8,7 @@ changes something returns the service's id of the request
 """
 
 from typing import Protocol
+from typing import runtime_checkable
 
 from vmotiond.cloud import records
 
@@ -94,3 +95,18 @@ class Cloud(Protocol):
                               port_id: str) -> str | None: ...
 
     def disassociate_floating_ip(self, floating_ip_id: str) -> str | None: ...
+
+
+@runtime_checkable
+class Retrying(Protocol):
+    """A cloud whose calls' retries can be chosen per client
+    (``OpenStackCloud``): the monitor polls without retries."""
+
+    def with_retries(self, retries: int) -> Cloud: ...
+
+
+def without_retries(cloud: Cloud) -> Cloud:
+    """``cloud`` with no call retried, when it can say so, else itself."""
+    if isinstance(cloud, Retrying):
+        return cloud.with_retries(0)
+    return cloud

@@ -101,12 +101,17 @@ def describe(config: dict[str, Any]) -> str:
 
 
 class OpenStackCloud:
-    """The cloud as vmotiond sees it; see ``vmotiond.cloud.base.Cloud``."""
+    """The cloud as vmotiond sees it; see ``vmotiond.cloud.base.Cloud``.
+
+    Each call is retried ``retries`` times, ``[cloud] api_retries`` unless
+    given (``with_retries``: the same connection, other retries).
+    """
 
     def __init__(self, conn: sdk_connection.Connection,
                  conf: cfg.ConfigOpts | None = None,
                  clock: clock_mod.Clock | None = None,
-                 stop: threading.Event | None = None) -> None:
+                 stop: threading.Event | None = None,
+                 retries: int | None = None) -> None:
         if conf is None:
             conf = cfg.ConfigOpts()
             conf([], project="vmotiond", default_config_files=[])
@@ -117,11 +122,13 @@ class OpenStackCloud:
             raise exception.ConfigError(
                 reason="[cloud] compute_api_version must be at least 2.53")
         self.conn = conn
+        self._made = (conf, clock, stop)
         http.skip_environment(getattr(conn, "session", None))
         self.page_size = group.page_size
         self._services = convert.ServiceReader()
         self.retrier = retry.Retrier(
-            clock or clock_mod.Clock(), group.api_retries,
+            clock or clock_mod.Clock(),
+            group.api_retries if retries is None else retries,
             group.api_retry_backoff, group.api_retry_backoff_max, stop)
         timeout = group.api_timeout
         self.compute = http.ApiClient(
@@ -147,6 +154,13 @@ class OpenStackCloud:
                     stop: threading.Event | None = None) -> "OpenStackCloud":
         """Build from ``[cloud]``: the named clouds.yaml entry."""
         return cls(connect(conf), conf, clock, stop)
+
+    def with_retries(self, retries: int) -> "OpenStackCloud":
+        """This cloud over the same connection, each call retried
+        ``retries`` times (0: the monitor's polls, whose next poll is the
+        retry)."""
+        conf, clock, stop = self._made
+        return type(self)(self.conn, conf, clock, stop, retries=retries)
 
     # Reads.
 

@@ -68,12 +68,14 @@ OPTS = [
         "api_timeout",
         default=30.0,
         min=1.0,
-        help="Seconds one API call may take before it is retried."),
+        help="Seconds one API call may take before it fails (and is "
+             "retried, see api_retries)."),
     cfg.IntOpt(
         "api_retries",
         default=3,
         min=0,
-        help="Retries of an API call that timed out or got a 5xx answer."),
+        help="Retries of an API call that timed out or got a 5xx answer. "
+             "The monitor's polls are not retried: its next poll is."),
     cfg.FloatOpt(
         "api_retry_backoff",
         default=0.5,

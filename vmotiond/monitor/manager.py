@@ -349,13 +349,16 @@ def make_monitor(conf: cfg.ConfigOpts, cloud: cloud_base.Cloud,
     ``transport`` is an oslo.messaging notification transport (the one
     of ``conf`` if None); ``elect=False`` makes this process always lead
     (all-in-one); ``probe`` replaces the one ``[monitor] probe_driver``
-    names.
+    names. The monitor reads ``cloud`` without retries (``[cloud]
+    api_retries`` is the engine's): a poll that fails is retried by the
+    next one, so Nova's silence is seen after one ``api_timeout``.
     """
     from vmotiond.monitor import leader
 
     clock = clock or clock_mod.Clock()
     elector = leader.LeaderElector(conf, clock=clock) if elect else None
-    return Monitor(conf, cloud, store_mod.DbStore(
+    polling = cloud_base.without_retries(cloud)
+    return Monitor(conf, polling, store_mod.DbStore(
                        database, "vmotiond-monitor.%s" % conf.host),
                    emitter_mod.make_notifier(conf, transport), clock=clock,
                    probe=probe, elector=elector,

@@ -92,6 +92,30 @@ class DetectionTest(base.MonitorSimTestCase):
         self.assertEqual((victim, 1), (recovered["host"],
                                        recovered["generation"]))
 
+    def test_nova_timing_out_is_an_alert_after_one_call(self) -> None:
+        # [cloud] api_retries keeps its default (3) and back-off for the
+        # engine; the monitor make_monitor wires polls without retries:
+        # one call per poll, bounded by api_timeout (the next poll is the
+        # retry), not api_timeout x 4 plus back-off.
+        self.fx.set("api_timeout", 1.0, group="cloud")
+        self.assertEqual(3, self.fx.conf.cloud.api_retries)
+        self.monitor = base.manager.make_monitor(
+            self.fx.conf, base.os_cloud.OpenStackCloud(
+                self.cloud.conn, self.fx.conf, clock=base.clock_mod.Clock()),
+            self.db, clock=self.clock, transport=self.transport,
+            elect=False, probe=base.probe.CallableProbe(self.sim.cloud.probe))
+        self.addCleanup(self.monitor.stop)
+        self.run_for(20)
+        # Nova takes longer than api_timeout to answer os-services.
+        rule = self.sim.cloud.add_fault("compute.services.list", "timeout",
+                                        seconds=5.0, apply=False)
+        self.run_for(self.POLL)
+        self.wait_heard(payload.EVENT_HOST_ALERT)
+        self.assertEqual([r.REASON_NOVA_UNREACHABLE], self.recorder.reasons())
+        self.run_for(2 * self.POLL)
+        with self.sim.cloud.lock:
+            self.assertEqual(3, rule.fired)
+
     def test_nova_unreachable_is_an_alert(self) -> None:
         self.fx.set("api_retries", 0, group="cloud")
         self.monitor.cloud = base.os_cloud.OpenStackCloud(

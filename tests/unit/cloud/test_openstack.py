@@ -122,6 +122,29 @@ class OpenStackCloudTest(testtools.TestCase):
         self.assertEqual(1, len(self.cloud.list_compute_services()))
         self.assertEqual(0.5 + 1.0, self.clock.monotonic())
 
+    def test_a_client_without_retries_shares_the_connection(self):
+        def timed_out(kwargs):
+            raise ksa_exc.ConnectTimeout("timed out")
+        self.compute_routes[("GET", "os-services")] = timed_out
+        polling = self.cloud.with_retries(0)
+        self.assertIs(self.cloud.conn, polling.conn)
+        self.assertEqual((2, 0), (self.cloud.retrier.retries,
+                                  polling.retrier.retries))
+        self.assertRaises(exception.CloudUnavailable,
+                          polling.list_compute_services)
+        self.assertEqual((1, 0.0), (len(self.compute.calls),
+                                    self.clock.monotonic()))
+        # The client it came from still retries, with its back-off.
+        self.assertRaises(exception.CloudUnavailable,
+                          self.cloud.list_compute_services)
+        self.assertEqual((4, 0.5 + 1.0), (len(self.compute.calls),
+                                          self.clock.monotonic()))
+
+    def test_without_retries(self):
+        self.assertEqual(0, base.without_retries(self.cloud).retrier.retries)
+        other = object()
+        self.assertIs(other, base.without_retries(other))
+
     def test_get_server(self):
         self.compute_routes[("GET", "servers/s1")] = {"server": {
             "id": "s1", "status": "SHUTOFF", "OS-EXT-SRV-ATTR:host": "h"}}
