@@ -128,11 +128,14 @@ class Image:
 
 @dataclasses.dataclass(frozen=True)
 class Images:
-    """The images of a plan's instances: those read, and why each other
-    one could not be (deleted since, no image service...)."""
+    """The images of a plan's instances: those read, why each other one
+    could not be (deleted since, the image service failed...), and why
+    none could be when the cloud has no image service (``missing``: said
+    once for the plan, not for each image)."""
 
     found: Mapping[str, Image] = dataclasses.field(default_factory=dict)
     unread: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    missing: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)

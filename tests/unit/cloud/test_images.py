@@ -36,11 +36,14 @@ class ReadTest(testtools.TestCase):
     def test_no_image_service(self):
         self.cloud.fail["get_image"] = [exception.CloudServiceMissing(
             service="image", call="get image", reason="no endpoint")]
-        got = images.read(self.cloud, _servers("a", "c"), "testing")
-        self.assertEqual({}, got.found)
-        self.assertEqual({"a": "no image service in the cloud",
-                          "c": "no image service in the cloud"}, got.unread)
+        with self.assertLogs("vmotiond.cloud.images", "WARNING") as logs:
+            got = images.read(self.cloud, _servers("a", "c"), "testing")
+        # Said once for them all, not for each image.
+        self.assertEqual(records.Images(missing="no image service in the "
+                                        "cloud"), got)
         self.assertEqual(1, self.cloud.count("get_image"))
+        self.assertEqual(1, len(logs.records))
+        self.assertIn("no image service in the cloud", logs.output[0])
 
     def test_failure_leaves_the_rest_unread(self):
         self.cloud.fail["get_image"] = [exception.CloudUnavailable(

@@ -2,6 +2,7 @@
 in-process RPC transport, the fake cloud, SQLite."""
 
 import contextlib
+import dataclasses
 import io
 import json
 import os
@@ -119,6 +120,25 @@ class DbAndHostTest(ManageTestCase):
             self.assertEqual(move["dest_host"],
                              moves[move["instance_name"]].dest_host)
         self.assertEqual(constants.IGNORED, moves["huge"].status)
+
+    def test_host_plan_says_no_image_service_once(self):
+        for name in ("a", "b"):
+            server = self.add(name)
+            self.cloud.servers[server.id] = dataclasses.replace(
+                self.cloud.servers[server.id], image_id="i-" + name)
+        self.cloud.fail["get_image"] = [exception.CloudServiceMissing(
+            service="image", call="get image", reason="no endpoint")]
+        plan = self.manage_json("host", "plan", "src")
+        note = ("images unread (no image service in the cloud): their "
+                "property HA_Enabled and tags are not considered")
+        self.assertEqual([note], plan["notes"])
+        for move in plan["moves"]:
+            self.assertNotIn("image service", move["note"] or "")
+        self.cloud.fail["get_image"] = [exception.CloudServiceMissing(
+            service="image", call="get image", reason="no endpoint")]
+        code, text = self.manage("host", "plan", "src")
+        self.assertEqual(1, text.count("no image service"))
+        self.assertIn("Note: " + note, text)
 
 
 class WritesTest(ManageTestCase):

@@ -69,7 +69,8 @@ def plan_view(plan: Plan, roles: dict[str, str]) -> dict[str, Any]:
                      "status": i.server.status, "reason": i.reason,
                      "would_not_fit": i in plan.unplaced,
                      "message": i.message} for i in plan.ignored],
-        "by_target": {str(k): v for k, v in plan.by_target().items()}}
+        "by_target": {str(k): v for k, v in plan.by_target().items()},
+        "notes": list(plan.notes)}
 
 
 def print_plan(view: dict[str, Any]) -> None:
@@ -99,6 +100,8 @@ def print_plan(view: dict[str, Any]) -> None:
     if view["by_target"]:
         print("\nPer target: " + ", ".join(
             "%s %d" % (k, v) for k, v in sorted(view["by_target"].items())))
+    for note in view["notes"]:
+        print("\nNote: %s" % note)
 
 
 def _plan(conf: cfg.ConfigOpts) -> int:

@@ -106,9 +106,7 @@ def evacuation(server: records.Server, failed_host: str,
         protection.layers(server, options.protection_metadata_key,
                           options.protection_flavor_key, aggregate, layer),
         server.name, options.protected_names, not options.ha_enabled_only)
-    unread = list(judged.unread)
-    if layer is not None and layer.unread and options.service_image_tags:
-        unread.insert(0, "image tags unknown (%s)" % layer.unread)
+    unread = _unread_notes(judged, layer, bool(options.service_image_tags))
     if not judged.protected:
         return ignore(n.IGNORE_OPTED_OUT, "; ".join(["not protected: %s" % (
             judged.detail if judged.source != protection.DEFAULT else
@@ -131,6 +129,22 @@ def evacuation(server: records.Server, failed_host: str,
                       "is skip" % lost)
     return dataclasses.replace(decision, note="; ".join(unread + [
         "%s; [engine] local_disk_policy is evacuate" % lost]))
+
+
+def _unread_notes(judged: protection.Verdict,
+                  image: protection.Layer | None, tags: bool) -> list[str]:
+    """The sources ``judged`` passed over unread, each said once; an
+    unread ``image`` says its tags are unknown too when ``tags`` (the
+    service-owned rule) could have used them."""
+    notes = list(dict.fromkeys(judged.unread))
+    if image is None or image.unread is None or not tags:
+        return notes
+    said = protection.unknown(image)
+    if said in notes:
+        notes[notes.index(said)] = protection.unknown(image, tags=True)
+    else:
+        notes.insert(0, "image tags unknown (%s)" % image.unread)
+    return notes
 
 
 def _by_state(server: records.Server, failed_host: str,

@@ -15,6 +15,7 @@ from collections.abc import Collection
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
+import dataclasses
 
 from vmotiond import constants
 from vmotiond.cloud import records
@@ -69,15 +70,21 @@ def plan_evacuation(failed_host: str, servers: Iterable[records.Server],
     """Plan the recovery of ``failed_host``: one decision per instance;
     ``aggregates`` (Nova's host aggregates) and ``images`` (its
     instances' images) protect or opt out its instances, each None when
-    not read."""
+    not read. A cloud without an image service is the plan's note."""
     aggregate = None if aggregates is None else protection.aggregate_layer(
         aggregates, failed_host, options.protection_aggregate_key)
     decisions = [intents.evacuation(s, failed_host, options, aggregate,
                                     images)
                  for s in servers]
-    return plan_moves(decisions, targets, options,
+    plan = plan_moves(decisions, targets, options,
                       server_groups=server_groups, source_zone=source_zone,
                       exclude_hosts=(failed_host,))
+    if images is None or images.missing is None:
+        return plan
+    return dataclasses.replace(plan, notes=(
+        "images unread (%s): their property %s%s not considered" % (
+            images.missing, options.protection_image_key,
+            " and tags are" if options.service_image_tags else " is"),))
 
 
 def plan_drain(source_host: str, servers: Iterable[records.Server],

@@ -17,7 +17,10 @@ true or false wins, most specific first (``layers``):
 
 A value that is not a boolean (``yes``, ``0``... are) says nothing, as an
 unset key; so does a source that could not be read (an image deleted
-since, no image service), which the verdict names (``Verdict.unread``).
+since, an image service that failed), which the verdict names
+(``Verdict.unread``, ``unknown``). A cloud without an image service has no
+image layer at all: the plan says so once (``Plan.notes``), not each
+instance.
 
 Service-owned instances (Octavia's amphorae and the like) are recognised
 by their project, their image's tags or their name (``service_owner``);
@@ -78,8 +81,7 @@ def verdict(layers: Sequence[Layer], name: str,
     unread: list[str] = []
     for layer in layers:
         if layer.unread is not None:
-            unread.append("%s %s unknown (%s)" % (
-                layer.source, layer.key, layer.unread))
+            unread.append(unknown(layer))
             continue
         value = _boolean(layer.values.get(layer.key))
         if value is None:
@@ -96,6 +98,14 @@ def verdict(layers: Sequence[Layer], name: str,
     return Verdict(default, DEFAULT, "no source sets it, default %s"
                    % ("protected" if default else "unprotected"),
                    tuple(unread))
+
+
+def unknown(layer: Layer, tags: bool = False) -> str:
+    """What says that ``layer`` could not be read, and why; ``tags``:
+    its image's tags are unknown too."""
+    return "%s %s%s unknown (%s)" % (layer.source, layer.key,
+                                      " and tags" if tags else "",
+                                      layer.unread)
 
 
 def _boolean(raw: str | None) -> bool | None:
@@ -123,8 +133,10 @@ def layers(server: records.Server, metadata_key: str, flavor_key: str,
 def image_layer(server: records.Server, images: records.Images | None,
                 key: str) -> Layer | None:
     """The protection ``server``'s image gives: its property ``key``;
-    nothing for a server booted from a volume; unread when the image
-    could not be read; None when the images were not read at all."""
+    nothing for a server booted from a volume; unread (``image ID:
+    why``) when the image could not be read; None when the images were
+    not read at all, or the cloud has no image service (said once, by
+    the plan)."""
     if images is None:
         return None
     image_id = server.image_id
@@ -133,10 +145,12 @@ def image_layer(server: records.Server, images: records.Images | None,
     origin = "image %s" % image_id
     if image_id in images.unread:
         return Layer(IMAGE, key, {}, origin,
-                     "image %s %s" % (image_id, images.unread[image_id]))
+                     "%s: %s" % (origin, images.unread[image_id]))
     image = images.found.get(image_id)
+    if image is None and images.missing is not None:
+        return None
     if image is None:
-        return Layer(IMAGE, key, {}, origin, "image %s not read" % image_id)
+        return Layer(IMAGE, key, {}, origin, "%s: not read" % origin)
     return Layer(IMAGE, key, image.properties,
                  "image %s" % (image.name or image.id))
 

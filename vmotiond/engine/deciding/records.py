@@ -128,10 +128,13 @@ class IgnoredMove:
 
 @dataclasses.dataclass(frozen=True)
 class Plan:
-    """Moves in execution order, ignored instances, and the verdict."""
+    """Moves in execution order, ignored instances, and the verdict;
+    ``notes``: what the operator must know of the whole plan (said once
+    in its notification's message, not in each vmove's)."""
 
     moves: tuple[PlannedMove, ...]
     ignored: tuple[IgnoredMove, ...]
+    notes: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:

@@ -74,8 +74,9 @@ class MoveBatch:
         self.watches: dict[str, watch_mod.MoveWatch] = {}
         # Their instances' floating IPs, read together, from prepare to run.
         self.networks: dict[str, network_view.NetworkView] = {}
-        # Each notification's tier timeouts, from run to conclude.
-        self.gate_notes: dict[str, list[str]] = {}
+        # Each notification's notes for its final message, from prepare or
+        # run to conclude: its plan's, then its tiers' timeouts.
+        self.notes: dict[str, list[str]] = {}
 
     def claim(self, uuid: str, lock: locks.Lock
               ) -> tenure_mod.Tenure | None:
@@ -109,6 +110,9 @@ class MoveBatch:
             LOG.info("Notification %s: %d move(s) planned, %d ignored (%d "
                      "without a target)", uuid, len(plan.moves),
                      len(plan.ignored), len(plan.unplaced))
+            if plan.notes:
+                self.notes[uuid] = list(plan.notes)
+                self._say(uuid, "; ".join(plan.notes))
             # Just written, all pending: the plan in memory is the jobs.
             jobs = [runner_mod.Job(
                 vmove_uuid, move.server.id, move.server.name,
@@ -170,14 +174,14 @@ class MoveBatch:
         ``Superseded`` when it lost the notification meanwhile."""
         watch = self.watches.pop(uuid, None)
         network = self.networks.pop(uuid, None)
-        notes = self.gate_notes.setdefault(uuid, [])
+        notes = self.notes.setdefault(uuid, [])
         self.dispatcher.run_all(
             jobs, lambda job: self.runner.run(job, since, watch, holder,
                                               network),
             keep_going=lambda: self._keep_going(holder),
             on_gate=functools.partial(self._gated, uuid, notes))
         if self.stop.is_set():
-            self.gate_notes.pop(uuid, None)
+            self.notes.pop(uuid, None)
             raise exception.Interrupted(reason="engine stopping")
         holder.check()
 
@@ -187,6 +191,10 @@ class MoveBatch:
         starts); a timeout is kept for the final message."""
         if gate.verdict == tiers.TIMED_OUT:
             notes.append(note)
+        self._say(uuid, note)
+
+    def _say(self, uuid: str, note: str) -> None:
+        """``note`` as the running notification's message, for now."""
         try:
             self.db.notification_set_status(
                 uuid, constants.NOTIFICATION_RUNNING,
@@ -214,7 +222,7 @@ class MoveBatch:
         else ``finished``; the message counts them and names the tiers
         whose timeout let the next one start.
         """
-        notes = self.gate_notes.pop(uuid, [])
+        notes = self.notes.pop(uuid, [])
         if self.db.notification_get(uuid).status == \
                 constants.NOTIFICATION_ABORTED:
             for row in self.db.vmove_list(notification_uuid=uuid,

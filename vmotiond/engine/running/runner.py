@@ -335,7 +335,7 @@ class Runner:
         Raise ``_Unrecorded`` when it cannot be written, ``Interrupted``
         when the engine stops meanwhile.
         """
-        if job.spec.note:
+        if job.spec.note and job.spec.note not in message:
             message = "%s; %s" % (message, job.spec.note)
         values = {"status": status, "message": message[:2000],
                   "end_time": self.clock.now()}

@@ -182,17 +182,23 @@ class EvacuationProtectionTest(_Evacuations):
         shared = PlanOptions(shared_storage_hosts=frozenset({"failed"}))
         moved = self.decide(image="i1", images=images, options=shared)
         self.assertMove(moved, MOVED, "ACTIVE")
+        # Said once: the property and the tags, of the same image.
         self.assertEqual(
-            "image tags unknown (image i1 deleted from the image service); "
-            "image property HA_Enabled unknown (image i1 deleted from the "
-            "image service)", moved.note)
+            "image property HA_Enabled and tags unknown (image i1: deleted "
+            "from the image service)", moved.note)
         local = self.decide(image="i1", images=images)
         self.assertTrue(local.note.startswith(moved.note + "; its disk"))
         # Decided before the image: only the tags are said unknown.
         kept = self.decide(image="i1", images=images, options=shared,
                            metadata={"HA_Enabled": "true"})
-        self.assertEqual("image tags unknown (image i1 deleted from the "
+        self.assertEqual("image tags unknown (image i1: deleted from the "
                          "image service)", kept.note)
+        untagged = PlanOptions(service_image_tags=frozenset(),
+                               shared_storage_hosts=frozenset({"failed"}))
+        self.assertEqual("image property HA_Enabled unknown (image i1: "
+                         "deleted from the image service)", self.decide(
+                             image="i1", images=images,
+                             options=untagged).note)
         no_tags = PlanOptions(service_image_tags=frozenset(),
                               shared_storage_hosts=frozenset({"failed"}))
         self.assertIsNone(self.decide(
@@ -201,7 +207,24 @@ class EvacuationProtectionTest(_Evacuations):
         gated = PlanOptions(ha_enabled_only=True)
         self.assertIgnored(self.decide(image="i1", images=images,
                                        options=gated), n.IGNORE_OPTED_OUT,
-                           "ha_enabled_only is set; image tags unknown")
+                           "ha_enabled_only is set; image property "
+                           "HA_Enabled and tags unknown (image i1: deleted "
+                           "from the image service)")
+
+    def test_no_image_service_not_said_per_instance(self):
+        # The plan says it once (test_planner), not each vmove.
+        images = records.Images(missing="no image service in the cloud")
+        shared = PlanOptions(shared_storage_hosts=frozenset({"failed"}))
+        moved = self.decide(image="i1", images=images, options=shared)
+        self.assertMove(moved, MOVED, "ACTIVE")
+        self.assertIsNone(moved.note)
+        local = self.decide(image="i1", images=images)
+        self.assertNotIn("image service", local.note)
+        gated = PlanOptions(ha_enabled_only=True)
+        ignored = self.decide(image="i1", images=images, options=gated)
+        self.assertIgnored(ignored, n.IGNORE_OPTED_OUT,
+                           "ha_enabled_only is set")
+        self.assertNotIn("unknown", ignored.message)
 
     def test_flavor_opts_out(self):
         self.assertIgnored(self.decide(flavor={"HA_Enabled": "false"}),

@@ -1,7 +1,10 @@
+import dataclasses
+
 import testtools
 
 from tests.unit.engine import fakes
 from vmotiond import constants
+from vmotiond.cloud import records
 from vmotiond.engine.deciding import eligibility
 from vmotiond.engine.deciding import names as n
 from vmotiond.engine.deciding import planner
@@ -76,6 +79,28 @@ class EvacuationPlacementTest(testtools.TestCase):
     def plan(self, servers, targets, options=OPTS, **kw):
         return planner.plan_evacuation("failed", servers, targets, options,
                                        **kw)
+
+    def test_no_image_service_is_the_plan_s_note(self):
+        servers = [dataclasses.replace(fakes.server(name=name),
+                                       image_id="i1")
+                   for name in ("a", "b")]
+        hosts = [target("t")]
+        missing = records.Images(missing="no image service in the cloud")
+        plan = self.plan(servers, hosts, images=missing)
+        self.assertEqual(("images unread (no image service in the cloud): "
+                          "their property HA_Enabled and tags are not "
+                          "considered",), plan.notes)
+        self.assertEqual(2, len(plan.moves))
+        for move in plan.moves:
+            self.assertNotIn("image service", move.note or "")
+        untagged = dataclasses.replace(OPTS, service_image_tags=frozenset())
+        self.assertEqual(("images unread (no image service in the cloud): "
+                          "their property HA_Enabled is not considered",),
+                         self.plan(servers, hosts, untagged,
+                                   images=missing).notes)
+        for images in (None, records.Images(unread={"i1": "deleted"})):
+            self.assertEqual((), self.plan(servers, hosts,
+                                           images=images).notes)
 
     def test_standby_first_even_when_normal_has_more_room(self):
         servers = [fakes.server(name="a")]

@@ -123,11 +123,23 @@ class ImageLayerTest(testtools.TestCase):
             ("i1", read, pr.Layer(pr.IMAGE, KEY, {KEY: "false"},
                                   "image cirros")),
             ("i2", read, pr.Layer(pr.IMAGE, KEY, {}, "image i2",
-                                  "image i2 deleted")),
+                                  "image i2: deleted")),
             ("i3", read, pr.Layer(pr.IMAGE, KEY, {}, "image i3",
-                                  "image i3 not read")))
+                                  "image i3: not read")),
+            # No image service: no layer (the plan says it once).
+            ("i1", records.Images(missing="none"), None),
+            (None, records.Images(missing="none"), pr.Layer(pr.IMAGE, KEY,
+                                                            {})))
         for image_id, images, want in cases:
             self.assertEqual(want, self.layer(image_id, images), image_id)
+
+    def test_unknown(self):
+        layer = pr.Layer(pr.IMAGE, KEY, {}, "image i2", "image i2: deleted")
+        self.assertEqual(
+            ("image property HA_Enabled unknown (image i2: deleted)",
+             "image property HA_Enabled and tags unknown (image i2: "
+             "deleted)"),
+            (pr.unknown(layer), pr.unknown(layer, tags=True)))
 
     def test_opts_out_and_is_named(self):
         got = pr.verdict([self.layer("i1", records.Images({"i1": CIRROS}))],

@@ -659,6 +659,34 @@ class AggregateProtectionTest(base.EngineTestCase):
         self.assertIn("503", log.output)
 
 
+class NoImageServiceTest(base.EngineTestCase):
+    """A cloud without an image service: said once, in the notification's
+    message and the log, not in each vmove's message."""
+
+    def test_said_once(self):
+        self.add_hosts()
+        for name in ("a", "b"):
+            self.cloud.add_server(dataclasses.replace(
+                fakes.server(name=name, host="failed"), image_id="i-" + name))
+        self.cloud.fail["get_image"] = [exception.CloudServiceMissing(
+            service="image", call="get image", reason="no endpoint")]
+        log = self.useFixture(fixtures.FakeLogger(
+            name="vmotiond", level=logging.WARNING))
+        uuid = self.notify()
+        self.assertEqual(constants.NOTIFICATION_FINISHED,
+                         self.make_manager().recovery.run(uuid))
+        self.assertEqual(
+            "2 succeeded, 0 failed, 0 ignored; images unread (no image "
+            "service in the cloud): their property HA_Enabled and tags are "
+            "not considered", self.db.notification_get(uuid).message)
+        for move in self.vmoves(uuid).values():
+            self.assertEqual(constants.SUCCEEDED, move.status)
+            self.assertNotIn("image service", move.message)
+            self.assertNotIn("unknown", move.message)
+        self.assertEqual(1, log.output.count("no image service"))
+        self.assertEqual(1, self.cloud.count("get_image"))
+
+
 class VisibilityTest(base.EngineTestCase):
     """What an operator sees of a recovery: the log and the hosts table."""
 
