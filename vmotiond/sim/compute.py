@@ -1,7 +1,8 @@
 """Nova v2.1: the application, discovery, microversions, and the
 services, hypervisors, flavors and migrations resources.
 
-Servers live in ``compute_servers``, server groups in ``compute_groups``.
+Servers live in ``compute_servers`` (their metadata in ``compute_metadata``),
+server groups in ``compute_groups``.
 """
 
 import functools
@@ -12,6 +13,7 @@ import webob
 
 from vmotiond.sim import compute_aggregates
 from vmotiond.sim import compute_groups
+from vmotiond.sim import compute_metadata
 from vmotiond.sim import compute_pages as pages
 from vmotiond.sim import compute_servers
 from vmotiond.sim import compute_views as views
@@ -67,6 +69,7 @@ class NovaApp(service.ServiceApp):
         add("GET", "/os-availability-zone/detail", list_zones,
             "availability_zones.list", True)
         compute_servers.add_routes(self, add)
+        compute_metadata.add_routes(add)
 
     # Discovery and versions ---------------------------------------------
     def _version_doc(self) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Nova servers: list (filters, pagination), show, metadata, actions."""
+"""Nova servers: list (filters, pagination), show, actions (their
+metadata: ``compute_metadata``)."""
 
 from collections.abc import Iterable
 import re
@@ -28,18 +29,6 @@ def add_routes(app: Any, add: Any) -> None:
     add("DELETE", "/servers/{server_id}", delete_server, "servers.delete")
     add("POST", "/servers/{server_id}/action", server_action,
         "servers.action")
-    add("GET", "/servers/{server_id}/metadata", list_metadata,
-        "servers.metadata")
-    add("POST", "/servers/{server_id}/metadata", update_metadata,
-        "servers.metadata.update")
-    add("PUT", "/servers/{server_id}/metadata", replace_metadata,
-        "servers.metadata.update")
-    add("GET", "/servers/{server_id}/metadata/{key}", show_metadata_item,
-        "servers.metadata")
-    add("PUT", "/servers/{server_id}/metadata/{key}", set_metadata_item,
-        "servers.metadata.update")
-    add("DELETE", "/servers/{server_id}/metadata/{key}",
-        delete_metadata_item, "servers.metadata.update")
 
 
 def action_name(ctx: wsgi.Context) -> str:
@@ -163,7 +152,8 @@ def list_servers_detail(app: Any, ctx: wsgi.Context) -> wsgi.Reply:
     return wsgi.Reply(200, body)
 
 
-def _get(app: Any, ctx: wsgi.Context, server_id: str) -> model.Server:
+def get(app: Any, ctx: wsgi.Context, server_id: str) -> model.Server:
+    """Server ``server_id`` as the caller may see it, else 404."""
     server: model.Server = app.cloud.state.get_server(server_id)
     assert ctx.token is not None
     if not ctx.is_admin and server.project_id != ctx.token.project_id:
@@ -174,7 +164,7 @@ def _get(app: Any, ctx: wsgi.Context, server_id: str) -> model.Server:
 def show_server(app: Any, ctx: wsgi.Context, server_id: str) -> wsgi.Reply:
     """GET /servers/{id}: 200."""
     now = app.cloud.tick()
-    server = _get(app, ctx, server_id)
+    server = get(app, ctx, server_id)
     return wsgi.Reply(200, {"server": views.server(app.cloud, server, now,
                                                    ctx)})
 
@@ -183,68 +173,7 @@ def delete_server(app: Any, ctx: wsgi.Context, server_id: str
                   ) -> wsgi.Reply:
     """DELETE /servers/{id}: 204 (immediate in the simulator)."""
     app.cloud.tick()
-    app.cloud.state.delete_server(_get(app, ctx, server_id))
-    return wsgi.Reply(204)
-
-
-# Metadata -----------------------------------------------------------------
-
-def _meta_body(ctx: wsgi.Context, key: str) -> dict[str, str]:
-    body = ctx.body()
-    if not isinstance(body, dict) or not isinstance(body.get(key), dict):
-        raise errors.BadRequest("Malformed request body")
-    return {str(k): str(v) for k, v in body[key].items()}
-
-
-def list_metadata(app: Any, ctx: wsgi.Context, server_id: str
-                  ) -> wsgi.Reply:
-    """GET /servers/{id}/metadata: 200."""
-    return wsgi.Reply(200, {"metadata": dict(
-        _get(app, ctx, server_id).metadata)})
-
-
-def update_metadata(app: Any, ctx: wsgi.Context, server_id: str
-                    ) -> wsgi.Reply:
-    """POST /servers/{id}/metadata (merge): 200."""
-    server = _get(app, ctx, server_id)
-    server.metadata.update(_meta_body(ctx, "metadata"))
-    return wsgi.Reply(200, {"metadata": dict(server.metadata)})
-
-
-def replace_metadata(app: Any, ctx: wsgi.Context, server_id: str
-                     ) -> wsgi.Reply:
-    """PUT /servers/{id}/metadata (replace): 200."""
-    server = _get(app, ctx, server_id)
-    server.metadata = _meta_body(ctx, "metadata")
-    return wsgi.Reply(200, {"metadata": dict(server.metadata)})
-
-
-def show_metadata_item(app: Any, ctx: wsgi.Context, server_id: str,
-                       key: str) -> wsgi.Reply:
-    """GET /servers/{id}/metadata/{key}: 200."""
-    server = _get(app, ctx, server_id)
-    if key not in server.metadata:
-        raise errors.NotFound("Metadata item was not found")
-    return wsgi.Reply(200, {"meta": {key: server.metadata[key]}})
-
-
-def set_metadata_item(app: Any, ctx: wsgi.Context, server_id: str,
-                      key: str) -> wsgi.Reply:
-    """PUT /servers/{id}/metadata/{key}: 200."""
-    server = _get(app, ctx, server_id)
-    meta = _meta_body(ctx, "meta")
-    if list(meta) != [key]:
-        raise errors.BadRequest("Request body and URI mismatch")
-    server.metadata[key] = meta[key]
-    return wsgi.Reply(200, {"meta": meta})
-
-
-def delete_metadata_item(app: Any, ctx: wsgi.Context, server_id: str,
-                         key: str) -> wsgi.Reply:
-    """DELETE /servers/{id}/metadata/{key}: 204."""
-    server = _get(app, ctx, server_id)
-    if server.metadata.pop(key, None) is None:
-        raise errors.NotFound("Metadata item was not found")
+    app.cloud.state.delete_server(get(app, ctx, server_id))
     return wsgi.Reply(204)
 
 
@@ -290,7 +219,7 @@ def server_action(app: Any, ctx: wsgi.Context, server_id: str
     name = action_name(ctx)
     if name not in ACTIONS:
         raise errors.BadRequest("There is no such action: %s" % name)
-    _get(app, ctx, server_id)
+    get(app, ctx, server_id)
     if not ctx.is_admin and name in ("evacuate", "migrate", "os-migrateLive",
                                      "os-resetState"):
         raise errors.Forbidden("Policy doesn't allow os_compute_api:%s to "
