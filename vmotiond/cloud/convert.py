@@ -7,8 +7,10 @@ newer or older cloud does not break a poll.
 from collections.abc import Iterable
 from collections.abc import Mapping
 import datetime
+import itertools
 import math
 import operator
+import sys
 from typing import Any
 
 from oslo_utils import timeutils
@@ -47,14 +49,19 @@ def compute_service(body: Mapping[str, Any]) -> records.ComputeService:
     """One item of GET /os-services."""
     return records.ComputeService(
         id=str(body["id"]),
-        host=body["host"],
-        zone=body.get("zone") or "",
-        state=body.get("state") or "down",
-        status=body.get("status") or "disabled",
+        host=_word(body["host"]),
+        zone=_word(body.get("zone") or ""),
+        state=_word(body.get("state") or "down"),
+        status=_word(body.get("status") or "disabled"),
         forced_down=bool(body.get("forced_down", False)),
         updated_at=parse_time(body.get("updated_at")),
         disabled_reason=body.get("disabled_reason"),
     )
+
+
+def _word(value: Any) -> Any:
+    """A string interned (one object for every host that says it)."""
+    return sys.intern(value) if type(value) is str else value
 
 
 # The fields of an os-services item ``compute_service`` reads, fetched
@@ -62,6 +69,13 @@ def compute_service(body: Mapping[str, Any]) -> records.ComputeService:
 _SERVICE_KEY = operator.itemgetter("id", "zone", "state", "status",
                                    "forced_down", "updated_at",
                                    "disabled_reason")
+
+
+def _key(body: Mapping[str, Any]) -> tuple[Any, ...]:
+    try:
+        return _SERVICE_KEY(body)    # type: ignore[no-any-return]
+    except KeyError:
+        return _partial_key(body)
 
 
 def _partial_key(body: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -78,36 +92,67 @@ class ServiceReader:
     ``report_interval``, a poll every second): their record is the very
     object of the previous answer, neither parsed nor built again. What
     is compared is every field ``compute_service`` reads, by host; only
-    the previous answer is kept.
+    the previous answer's keys and records are kept (those of the items
+    that did not change are the previous ones, so what is kept of an
+    answer is only what changed in it, its repeated words interned).
+    When the hosts come in the order of the previous answer (Nova's
+    answer is ordered), the comparison runs in C over the whole answer
+    and Python only builds the records that changed.
     """
 
     def __init__(self) -> None:
-        self._last: dict[str, tuple[tuple[Any, ...],
-                                    records.ComputeService]] = {}
+        self._hosts: list[str] = []
+        self._keys: list[tuple[Any, ...]] = []
+        self._records: list[records.ComputeService] = []
 
     def read(self, items: Iterable[Mapping[str, Any]]
              ) -> list[records.ComputeService]:
-        last = self._last
-        seen: dict[str, tuple[tuple[Any, ...],
-                              records.ComputeService]] = {}
-        out: list[records.ComputeService] = []
-        append, fields = out.append, _SERVICE_KEY
-        for body in items:
+        items = items if isinstance(items, list) else list(items)
+        hosts = list(map(_HOST, items))
+        if hosts == self._hosts:
+            # The keys compared as they are made (not kept: an answer's
+            # keys weigh a megabyte), then made again where they differ.
             try:
-                key = fields(body)
+                changed = list(itertools.compress(range(len(items)), map(
+                    operator.ne, map(_SERVICE_KEY, items), self._keys)))
             except KeyError:
-                key = _partial_key(body)
-            host = body["host"]
+                changed = [i for i, body in enumerate(items)
+                           if _partial_key(body) != self._keys[i]]
+            out, kept = list(self._records), list(self._keys)
+            for i in changed:
+                out[i], kept[i] = (compute_service(items[i]),
+                                   _interned(_key(items[i])))
+            self._keys, self._records = kept, out
+            return out
+        try:
+            keys = list(map(_SERVICE_KEY, items))
+        except KeyError:
+            keys = [_key(body) for body in items]
+        last = dict(zip(self._hosts, zip(self._keys, self._records,
+                                             strict=True), strict=True))
+        out, kept = [], []
+        for host, key, body in zip(hosts, keys, items, strict=True):
             known = last.get(host)
             if known is not None and known[0] == key:
-                seen[host] = known
-                append(known[1])
-                continue
-            rec = compute_service(body)
-            seen[host] = (key, rec)
-            append(rec)
-        self._last = seen
+                kept.append(known[0])
+                out.append(known[1])
+            else:
+                kept.append(_interned(key))
+                out.append(compute_service(body))
+        self._hosts = [rec.host for rec in out]
+        self._keys, self._records = kept, out
         return out
+
+
+_HOST = operator.itemgetter("host")
+
+
+def _interned(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A key with its words (zone, state, status, reason) interned: the
+    same few strings for every host."""
+    ident, zone, state, status, forced_down, updated_at, reason = key
+    return (ident, _word(zone), _word(state), _word(status), forced_down,
+            updated_at, _word(reason))
 
 
 def flavor_resources(server: Mapping[str, Any]) -> tuple[int, int, int]:

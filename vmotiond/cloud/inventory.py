@@ -155,8 +155,8 @@ def sync(cloud: cloud_base.Cloud, write: Writer, *,
     return counts
 
 
-# Writes every host's (total, running) instance counts (hosts not named:
-# none); returns how many hosts it wrote.
+# Sets every host's (total, running) instance counts (hosts not named:
+# none); returns how many hosts' counts changed (those it wrote).
 CountWriter = Callable[[Mapping[str, tuple[int, int]]], int]
 
 

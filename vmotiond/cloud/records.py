@@ -32,7 +32,7 @@ class ComputeService:
             disabled_reason.parse(self.disabled_reason) is None
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class HostCapacity:
     """Capacity of one compute host: hypervisor facts plus Placement usage.
 

@@ -3,6 +3,7 @@ state machine."""
 
 from collections.abc import Iterable
 from collections.abc import Mapping
+import sys
 import typing
 from typing import Any
 from typing import Literal
@@ -63,28 +64,24 @@ class Hosts(core.Core):
                           table.c.management_ip, table.c.maintenance
                           ).where(table.c.deleted.is_(False))
         with self._reader_connection() as connection:
-            return {name: (bool(auto), ip, bool(maintenance))
+            # The names interned: the same objects as Nova's answer's.
+            return {sys.intern(name): (bool(auto), ip, bool(maintenance))
                     for name, auto, ip, maintenance
                     in connection.execute(query)}
 
-    def host_switches_mark(self) -> tuple[Any, ...]:
-        """A cheap fingerprint of what ``host_switches`` reads: the count
-        of live hosts, the sums of the ids of those in maintenance and of
-        those with auto evacuation, and the newest ``updated_at``. It
-        moves with nearly every change; the monitor still reads the
-        switches in full now and then, for a write stamped earlier than
-        one it saw already."""
-        table = models.Host.__table__
-        query = sa.select(
-            sa.func.count(),
-            sa.func.sum(sa.case((table.c.maintenance, table.c.id),
-                                else_=0)),
-            sa.func.sum(sa.case((table.c.auto_evacuate, table.c.id),
-                                else_=0)),
-            sa.func.max(table.c.updated_at)).where(
-                table.c.deleted.is_(False))
+    def host_switches_mark(self) -> int | None:
+        """What moves when what ``host_switches`` reads may have changed:
+        the ``host_switches`` mark, which every write of this API to a
+        host's switches, or to which hosts are live, bumps in its own
+        transaction (one row read, not a scan of the hosts). None when
+        there is no such row. A write behind this API's back does not
+        move it: the monitor still reads the switches in full now and
+        then."""
+        table = _MARKS
         with self._reader_connection() as connection:
-            return tuple(connection.execute(query).one())
+            value = connection.execute(sa.select(table.c.value).where(
+                table.c.name == HOST_SWITCHES)).scalar()
+        return None if value is None else int(value)
 
     def host_monitor_rows(self) -> list[tuple[Any, ...]]:
         """``(name, monitor_state, monitor_state_since,
@@ -138,6 +135,7 @@ class Hosts(core.Core):
                     updated_at=self._clock.now(), **values))
             if changed == 0:
                 raise exception.NotFound(kind="Host", ident=name)
+            _bump(session, HOST_SWITCHES)
 
     def hosts_sync(self, inventory: Iterable[Mapping[str, Any]],
                    default_auto_evacuate: bool = True) -> dict[str, int]:
@@ -182,28 +180,44 @@ class Hosts(core.Core):
                 session.execute(sa.update(table).where(
                     table.c.name.in_(gone[i:i + 500])).values(
                         deleted=True, deleted_at=now))
+            # Addresses, hosts created, restored or deleted.
+            _bump(session, HOST_SWITCHES)
         return {"created": len(created), "updated": len(updated),
                 "deleted": len(gone)}
 
     def hosts_set_instance_counts(
             self, counts: Mapping[str, tuple[int, int]]) -> int:
-        """Write every live host's ``(total, running)`` instances from
+        """Set every live host's ``(total, running)`` instances from
         ``counts`` (0 and 0 for a host it does not name); return how many
-        hosts were written. The other columns are left alone."""
+        hosts' counts changed (only those are written: between two counts
+        of a large cloud most hosts keep theirs). The other columns are
+        left alone."""
         table = typing.cast(sa.Table, models.Host.__table__)
         with self._writer() as session:
-            names = session.scalars(sa.select(table.c.name).where(
-                table.c.deleted.is_(False))).all()
-            rows = []
-            for name in names:
-                total, running = counts.get(name, (0, 0))
-                rows.append({"b_name": name, "instances_total": total,
-                             "instances_running": running})
+            stored = session.execute(sa.select(
+                table.c.name, table.c.instances_total,
+                table.c.instances_running).where(
+                    table.c.deleted.is_(False))).tuples().all()
+            rows = [{"b_name": name, "instances_total": new[0],
+                     "instances_running": new[1]}
+                    for name, total, running in stored
+                    if (new := counts.get(name, (0, 0))) != (total, running)]
             for i in range(0, len(rows), 1000):
                 session.execute(sa.update(table).where(
                     table.c.name == sa.bindparam("b_name")),
                     rows[i:i + 1000])
         return len(rows)
+
+
+# The mark of the hosts' switches (``host_switches_mark``).
+HOST_SWITCHES = "host_switches"
+_MARKS = typing.cast(sa.Table, models.Mark.__table__)
+
+
+def _bump(session: Any, name: str) -> None:
+    """Move the mark ``name`` in ``session``'s transaction."""
+    session.execute(sa.update(_MARKS).where(_MARKS.c.name == name).values(
+        value=_MARKS.c.value + 1))
 
 
 def _same_keys(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:

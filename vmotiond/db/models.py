@@ -297,3 +297,17 @@ class MonitorHold(Base):
                                                primary_key=True)
     until: orm.Mapped[datetime.datetime] = orm.mapped_column(
         types.PreciseDateTime, nullable=False)
+
+
+class Mark(Base):
+    """A counter bumped in the transaction of every data API write of what
+    it marks, so that a reader compares one row instead of reading the
+    marked ones. ``host_switches``: the live hosts' auto-evacuate,
+    maintenance and management address switches (``Hosts``)."""
+
+    __tablename__ = "marks"
+
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(64),
+                                              primary_key=True)
+    value: orm.Mapped[int] = orm.mapped_column(sa.BigInteger,
+                                               nullable=False, default=0)

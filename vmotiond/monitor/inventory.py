@@ -35,4 +35,4 @@ def count(cloud: cloud_base.Cloud, store: store_mod.MonitorStore) -> None:
         LOG.exception("Counting the hosts' instances failed")
         return
     if written is not None:
-        LOG.debug("Instances counted on %d host(s)", written)
+        LOG.debug("Instances counted: %d host(s) had new counts", written)

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 import dataclasses
 import datetime
+import itertools
+import operator
 
 from vmotiond import constants
 from vmotiond.cloud import records as cloud_records
@@ -98,7 +100,55 @@ def split(services: Sequence[cloud_records.ComputeService],
           ) -> tuple[list[records.HostRecord | None],
                      list[heartbeat.Split]]:
     """For each service: its host's record if the host is steady (else
-    None), and ``confirm.heartbeat_of`` of it."""
+    None), and ``confirm.heartbeat_of`` of it.
+
+    A host memoed with this very service and record is steady unless
+    probed or in maintenance: that is checked for every host at once, in
+    C (``operator.is_`` over the answer); Python looks only at the
+    others (those whose service or record changed: about one host in
+    ``report_interval`` polls), as ``split_each`` would.
+    """
+    known, memo = previous.hosts, previous.steady
+    if not memo:
+        return split_each(services, previous, probes, maintenance)
+    names = list(map(_HOST, services))
+    steady: list[records.HostRecord | None] = list(map(known.get, names))
+    pairs = list(map(memo.get, names, itertools.repeat(_NO_PAIR)))
+    hits = list(map(operator.and_,
+                    map(operator.is_, map(_FIRST, pairs), services),
+                    map(operator.is_, map(_SECOND, pairs), steady)))
+    if probes or maintenance:
+        special = set(probes) | set(maintenance)
+        for i in itertools.compress(range(len(names)),
+                                    map(special.__contains__, names)):
+            hits[i] = False
+    splits: list[heartbeat.Split] = list(zip(
+        map(_UPDATED_AT, services), itertools.repeat(None)))
+    for i in itertools.compress(range(len(hits)),
+                                map(operator.not_, hits)):
+        svc, prev = services[i], steady[i]
+        if prev is None:
+            splits[i] = confirm.heartbeat_of(svc, None)
+        elif not is_steady(svc, prev, probes, maintenance):
+            steady[i] = None
+            splits[i] = confirm.heartbeat_of(svc, prev)
+    return steady, splits
+
+
+_HOST = operator.attrgetter("host")
+_UPDATED_AT = operator.attrgetter("updated_at")
+_FIRST = operator.itemgetter(0)
+_SECOND = operator.itemgetter(1)
+_NO_PAIR = (None, None)
+
+
+def split_each(services: Sequence[cloud_records.ComputeService],
+               previous: records.ClusterState,
+               probes: Mapping[str, str],
+               maintenance: Collection[str],
+               ) -> tuple[list[records.HostRecord | None],
+                          list[heartbeat.Split]]:
+    """``split``, one host after the other."""
     known, memo = previous.hosts, previous.steady
     steady: list[records.HostRecord | None] = []
     splits: list[heartbeat.Split] = []

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 import dataclasses
 import datetime
+import sys
 from typing import Any
 from typing import Protocol
 
@@ -140,8 +141,9 @@ def from_row(name: str, state: str, since: datetime.datetime | None,
     """
     detail = detail or {}
     seen = confirm.remembered(state, detail)
+    # Interned: one object per name and state, shared with Nova's answer.
     return records.HostRecord(
-        host=name, state=seen.state, since=since,
+        host=sys.intern(name), state=sys.intern(seen.state), since=since,
         generation=generation or 0,
         stale_since=_time(detail.get("stale_since")),
         stale_count=int(detail.get("stale_count") or 0),
@@ -151,7 +153,7 @@ def from_row(name: str, state: str, since: datetime.datetime | None,
             if t is not None),
         damped_until=_time(detail.get("damped_until")),
         healthy_since=_time(detail.get("healthy_since")),
-        reported=frozenset(detail.get("reported") or ()),
+        reported=frozenset(detail.get("reported") or ()) or _NONE,
         written_at=seen.written_at, service_fields=seen.service_fields)
 
 
@@ -344,6 +346,10 @@ def with_holds(state: records.ClusterState,
     running = {k: v for k, v in holds.items() if now < v}
     return dataclasses.replace(
         state, guard_until=running.pop(GUARD, None), domain_holds=running)
+
+
+# Nothing reported: one empty set for every record (not one each).
+_NONE: frozenset[str] = frozenset()
 
 
 def _iso(value: datetime.datetime | None) -> str | None:

@@ -36,7 +36,6 @@ class SwitchesReader:
         self.maintenance: frozenset[str] = frozenset()
         # Addresses a probe cannot vouch for, and why.
         self.untrusted: dict[str, str] = {}
-        self._switches: dict[str, store_mod.Switches] = {}
         self._mark: Any = None
         self._read_at: float | None = None
         self._addresses: dict[str, str | None] = {}
@@ -44,7 +43,7 @@ class SwitchesReader:
 
     def forget(self) -> None:
         """Read everything again next time (another monitor may have led)."""
-        self._switches, self.views = {}, {}
+        self.views = {}
         self._mark = self._read_at = None
 
     def expire(self) -> None:
@@ -62,18 +61,22 @@ class SwitchesReader:
             return self.views
         switches = self.store.switches()
         self._mark, self._read_at = mark, mono
-        if switches == self._switches:
-            return self.views
-        views = {}
+        # The views are what is kept (not the switches read as well).
+        views, same = {}, len(switches) == len(self.views)
         for name, value in switches.items():
             view = self.views.get(name)
-            if view is None or self._switches.get(name) != value:
+            if view is None or value != (view.auto_evacuate,
+                                         view.management_ip,
+                                         view.maintenance):
                 auto, address, maintenance = value
                 view = store_mod.HostView(
                     name=name, auto_evacuate=auto, management_ip=address,
                     maintenance=maintenance)
+                same = False
             views[name] = view
-        self._switches, self.views = switches, views
+        if same:
+            return self.views
+        self.views = views
         self.maintenance = frozenset(
             n for n, v in views.items() if v.maintenance)
         if probe_enabled:

@@ -105,7 +105,20 @@ def saved(rows: Iterable[Any]) -> dict[str, Memory]:
 
 def service_fields(service: cloud_records.ComputeService) -> ServiceFields:
     """What the fence or an operator writes on a service record."""
-    return (service.status, service.forced_down, service.disabled_reason)
+    fields = (service.status, service.forced_down, service.disabled_reason)
+    # The same few values for nearly every host: one tuple for them all.
+    shared = _SHARED_FIELDS.get(fields)
+    if shared is not None:
+        return shared
+    if len(_SHARED_FIELDS) < _SHARED_FIELDS_MAX:
+        _SHARED_FIELDS[fields] = fields
+    return fields
+
+
+# Service fields seen, each kept once (a few: a reason is free text, so
+# at most ``_SHARED_FIELDS_MAX``).
+_SHARED_FIELDS: dict[ServiceFields, ServiceFields] = {}
+_SHARED_FIELDS_MAX = 64
 
 
 def heartbeat_of(service: cloud_records.ComputeService,

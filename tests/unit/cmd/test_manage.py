@@ -87,9 +87,8 @@ class DbAndHostTest(ManageTestCase):
         self.assertIn("compute service enabled", data["changes"])
 
     def test_host_plan_matches_the_evacuation(self):
-        self.cloud.capacities["sb1"] = self.cloud.capacities["sb1"].__class__(
-            **{**self.cloud.capacities["sb1"].__dict__,
-               "memory_mb_total": 3000})
+        self.cloud.capacities["sb1"] = dataclasses.replace(
+            self.cloud.capacities["sb1"], memory_mb_total=3000)
         for i in range(4):
             self.add("vm%d" % i, metadata={"vmotion:priority": str(i % 2)})
         self.add("shelved", "SHELVED")

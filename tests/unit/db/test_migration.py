@@ -120,7 +120,7 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
                          migration.current_revision(engine))
         self.assertEqual(
             {"notifications", "vmoves", "vmove_steps", "hosts", "alerts",
-             "ha_pauses", "monitor_holds", "alembic_version"},
+             "ha_pauses", "monitor_holds", "marks", "alembic_version"},
             set(sa.inspect(engine).get_table_names()))
 
     def test_sync_twice_is_harmless(self) -> None:
@@ -333,6 +333,21 @@ class MigrationsTestBase(test_migrations.ModelsMigrationsSync,
         db.monitor_holds_set({})
         self.assertEqual({}, db.monitor_holds())
         self.assertEqual(1, len(db.notification_list()))
+
+    def test_0015_marks_the_hosts_switches(self) -> None:
+        engine = self.get_engine()
+        migration.upgrade(engine, "0014")
+        self._old_host("node1", "hv-1")
+        migration.upgrade(engine)
+        database = self.db.database
+        mark = database.host_switches_mark()
+        self.assertEqual(0, mark)
+        database.host_update("node1", {"maintenance": True})
+        self.assertEqual(1, database.host_switches_mark())
+        database.hosts_sync([{"name": "node1"}, {"name": "node2"}])
+        self.assertEqual(2, database.host_switches_mark())
+        database.hosts_update_monitor({"node1": {"monitor_state": "down"}})
+        self.assertEqual(2, database.host_switches_mark())
 
     def test_0014_adds_zero_counts_and_null_networks_to_existing_hosts(
             self) -> None:

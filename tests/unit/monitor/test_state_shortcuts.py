@@ -143,6 +143,11 @@ def _cycle(services: list[cloud_records.ComputeService] | None,
         assert state.unsure_of(plan, result) == state.unsure(result)
     hist.rng.seed(probes_seed)
     probes = hist.probes(result)
+    # The split over the whole answer at once is the one host by host.
+    for asked in ({}, probes):
+        assert (steady.split(services, previous, asked, maintenance)
+                == steady.split_each(services, previous, asked,
+                                     maintenance))
     if probes:
         result, events = state.decide(plan, probes, topo)
     return result, events
