@@ -8,8 +8,9 @@ notification's ``NetworkView`` when it has one (one read per chunk of
 instances); a check right after a rebind that changed nothing judges
 the rebind's read. A move keeps the instance's ports (Nova binds them to
 the new host), so the rebind first reads only the floating IPs of the
-ports recorded: when each recorded one is on the port it belongs on,
-that one request is the rebind's read; otherwise (one moved, unbound, or
+ports recorded (with those of the other instances that landed at the
+same time, ``fip_reads``): when each recorded one is on the port it
+belongs on, that read is the rebind's; otherwise (one moved, unbound, or
 no ports recorded) it reads the instance's ports and their floating IPs
 again and acts on that.
 
@@ -54,9 +55,11 @@ def _followed(ctx: StepContext, recorded: list[dict[str, Any]]
     if not recorded_ports:
         return None
     ports = {str(k): list(v) for k, v in recorded_ports.items()}
+    read = ctx.network.fips.of_ports(ports) if ctx.network is not None \
+        else ctx.cloud.list_floating_ips(port_ids=sorted(ports))
     fips = {fip.id: {"id": fip.id, "address": fip.address,
                      "port_id": fip.port_id, "fixed_ip": fip.fixed_ip}
-            for fip in ctx.cloud.list_floating_ips(port_ids=sorted(ports))}
+            for fip in read}
     for record in recorded:
         current = fips.get(record["id"])
         if current is None or current["port_id"] != _home(record, ports):
