@@ -17,9 +17,11 @@ from vmotiond.db import hosts
 from vmotiond.db import notifications
 from vmotiond.db import pauses
 from vmotiond.db import stats
+from vmotiond.db import step_journal
 from vmotiond.db import vmoves
 
 
-class Database(notifications.Notifications, vmoves.VMoves, hosts.Hosts,
-               alerts.Alerts, stats.Stats, pauses.Pauses):
+class Database(notifications.Notifications, vmoves.VMoves,
+               step_journal.StepJournal, hosts.Hosts, alerts.Alerts,
+               stats.Stats, pauses.Pauses):
     """One database, reached through its own enginefacade."""

@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable
 from collections.abc import Mapping
-import dataclasses
 import datetime
 import typing
 from typing import TYPE_CHECKING
@@ -17,8 +16,12 @@ from vmotiond import constants
 from vmotiond import exception
 from vmotiond.db import core
 from vmotiond.db import models
-from vmotiond.db import notifications
 from vmotiond.db import paging
+
+# Steps to write: their home is step_journal.
+from vmotiond.db.step_journal import StepWrite as StepWrite
+
+_VMOVES = typing.cast(sa.Table, models.VMove.__table__)
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -54,45 +57,6 @@ class VMoveQuery(paging.Page, total=False):
     since: datetime.datetime | None
     until: datetime.datetime | None
     project_id: str | None
-
-
-@dataclasses.dataclass(frozen=True)
-class StepWrite:
-    """A step of a vmove to write: a new row (``step_id`` None) begun at
-    ``started_at``, ended when ``status`` is final; or how a row already
-    written (``step_id``) ended."""
-
-    name: str
-    attempt: int
-    status: str
-    started_at: datetime.datetime
-    step_id: int | None = None
-    result: str | None = None
-    context: Mapping[str, Any] | None = None
-    ended_at: datetime.datetime | None = None
-    # The cloud's ids of the requests the step made that change something.
-    request_ids: tuple[str, ...] = ()
-
-
-_STEPS = typing.cast(sa.Table, models.VMoveStep.__table__)
-_VMOVES = typing.cast(sa.Table, models.VMove.__table__)
-_S = _STEPS.c
-# The journal's statements, on the tables (no ORM: one runs before every
-# act), built once: the values go in as parameters.
-_STEP_INSERT = sa.insert(_STEPS)
-_STEP_END = sa.update(_STEPS).where(_S.id == sa.bindparam("step_id"))
-
-
-def _insert_many(connection: sa.Connection,
-                 rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` of steps in one statement; empty the list."""
-    if rows:
-        connection.execute(_STEP_INSERT, list(rows))
-        rows.clear()
-
-
-class _Refused(Exception):
-    """The vmove's test-and-set found another status: roll back."""
 
 
 class VMoves(core.Core):
@@ -232,85 +196,6 @@ class VMoves(core.Core):
         with self._writer() as session:
             session.execute(sa.update(models.VMoveStep).where(
                 models.VMoveStep.id == step_id).values(**values))
-
-    def step_journal(self, vmove_uuid: str, steps: Iterable[StepWrite],
-                     vmove: Mapping[str, Any] | None = None,
-                     expected: Iterable[str] | None = None,
-                     fence: notifications.Fence | None = None
-                     ) -> tuple[bool, list[int | None]]:
-        """In one transaction: check ``fence`` (``Superseded`` when the
-        notification's claim is another's now), update the vmove
-        (test-and-set on ``expected``; the last new step becomes its
-        current step), then write ``steps``. Nothing is written when the
-        vmove's status is not in ``expected``, nor when a step begins on
-        a final vmove. Return whether it was written and, for each step,
-        its row's id."""
-        now = self._clock.now()
-        steps = list(steps)
-        values: dict[str, Any] = dict(vmove or {})
-        status = values.get("status")
-        if status is not None and status not in constants.VMOVE_STATUSES:
-            raise exception.InvalidInput(
-                reason="unknown vmove status %s" % status)
-        new = [step.name for step in steps if step.step_id is None]
-        if new:
-            values["current_step"] = new[-1]
-        # A step begins: the vmove runs, which a final one never does again.
-        begins = any(step.step_id is None and
-                     step.status == constants.ONGOING for step in steps)
-        ids: list[int | None] = []
-        try:
-            with self._writer() as session:
-                if fence is not None:
-                    notifications.check_fence(session, fence)
-                connection = session.connection()
-                if values:
-                    query = sa.update(_VMOVES).where(
-                        _C.uuid == vmove_uuid, _C.deleted.is_(False))
-                    if expected is not None:
-                        query = query.where(_C.status.in_(list(expected)))
-                    if begins:
-                        query = query.where(_C.status.notin_(
-                            constants.VMOVE_DONE_STATUSES))
-                    changed = core.rowcount(connection, query.values(
-                        updated_at=now, **values))
-                    if (expected is not None or begins) and not changed:
-                        raise _Refused()
-                # Ended new rows go in batches (one statement each run of
-                # them, in order); a row begun needs its id, so goes alone.
-                batch: list[dict[str, Any]] = []
-                for step in steps:
-                    row: dict[str, Any] = {
-                        "status": step.status, "result": step.result,
-                        "ended_at": step.ended_at, "updated_at": now}
-                    if step.context is not None:
-                        row["context"] = dict(step.context)
-                    if step.request_ids:
-                        row["request_ids"] = list(step.request_ids)
-                    if step.step_id is not None:
-                        connection.execute(
-                            _STEP_END, {**row, "step_id": step.step_id})
-                        ids.append(step.step_id)
-                        continue
-                    row.update(vmove_uuid=vmove_uuid, name=step.name,
-                               attempt=step.attempt,
-                               started_at=step.started_at, created_at=now,
-                               deleted=False, deleted_at=None)
-                    row.setdefault("context", {})
-                    if step.status != constants.ONGOING:
-                        batch.append(row)
-                        ids.append(None)
-                        continue
-                    _insert_many(connection, batch)
-                    key = connection.execute(
-                        _STEP_INSERT, row).inserted_primary_key
-                    assert key is not None
-                    ids.append(int(key[0]))
-                _insert_many(connection, batch)
-        except _Refused:
-            return False, []
-        self._status_changed("vmoves", vmove_uuid, values)
-        return True, ids
 
     def steps_orphaned_close(self, notification_uuid: str, result: str
                              ) -> int:

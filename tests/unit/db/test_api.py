@@ -16,6 +16,7 @@ from vmotiond import constants
 from vmotiond import exception
 from vmotiond.db import models
 from vmotiond.db import notifications as notifications_db
+from vmotiond.db import step_journal as step_journal_db
 from vmotiond.db import vmoves as vmoves_db
 
 # Lower case as Nova writes them; in the order they sort.
@@ -591,6 +592,47 @@ class DataApiTestBase(testscenarios.WithScenarios, testtools.TestCase):
         self.assertTrue(self.db.step_journal(uuids[0], [ended])[0])
         self.assertEqual([constants.FAILED],
                          [s.status for s in self.db.step_list(uuids[0])])
+
+    def test_journals_of_several_vmoves_in_one_transaction(self) -> None:
+        notification, uuids = self._vmoves(3)
+        other = self._notification("k2")
+        (foreign,) = self.db.vmoves_create(other, [{
+            "instance_uuid": "inst-x", "source_host": "node1",
+            "type": constants.EVACUATION}])
+        fence = self.db.notification_take(notification, "engine-a")
+        stale = self.db.notification_take(other, "engine-a")
+        assert fence is not None and stale is not None
+        self.db.notification_take(other, "engine-b")
+        self.db.vmove_update(uuids[1], {"status": constants.SUCCEEDED})
+        claim = {"status": constants.ONGOING, "attempts": 1}
+        write = step_journal_db.JournalWrite
+        outcomes = self.db.step_journals([
+            write(uuids[0], (self._begun(),), claim,
+                  (constants.PENDING,), fence),
+            # Final already: its test-and-set refuses, nothing of it goes.
+            write(uuids[1], (self._begun(),), claim,
+                  (constants.PENDING,), fence),
+            write(foreign.uuid, (self._begun(),), claim,
+                  (constants.PENDING,), stale),
+            write(uuids[2], (self._begun(),), {"status": "bogus"}),
+            write(uuids[2], (dataclasses.replace(
+                self._begun("record"), status=constants.SUCCEEDED),
+                self._begun()), claim, (constants.PENDING,), fence)])
+        self.assertEqual(True, outcomes[0][0])
+        self.assertEqual((False, []), outcomes[1])
+        self.assertIsInstance(outcomes[2], exception.Superseded)
+        self.assertIsInstance(outcomes[3], exception.InvalidInput)
+        self.assertEqual(True, outcomes[4][0])
+        self.assertIsNone(outcomes[4][1][0])
+        self.assertEqual(
+            [["evacuate"], [], [], ["record", "evacuate"]],
+            [[s.name for s in self.db.step_list(u)]
+             for u in (uuids[0], uuids[1], foreign.uuid, uuids[2])])
+        self.assertEqual(
+            [constants.ONGOING, constants.SUCCEEDED, constants.PENDING,
+             constants.ONGOING],
+            [self.db.vmove_get(u).status
+             for u in (uuids[0], uuids[1], foreign.uuid, uuids[2])])
 
     def test_orphaned_steps_are_ended_saying_why(self) -> None:
         notification, uuids = self._vmoves(2)

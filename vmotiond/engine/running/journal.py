@@ -11,7 +11,10 @@ claim of the vmove (``ongoing``, one more attempt) goes with the first of
 these writes: before that, a run has only read. Every write carries the
 notification's claim (``fence``): once another engine took the
 notification up, the database refuses it (``Superseded``); and a step
-never begins on a final vmove (``NotClaimed``).
+never begins on a final vmove (``NotClaimed``). The runner's journals
+write through its ``group_journal.GroupWriter``: the writes of vmoves
+that start or end at the same time share one transaction, each still
+committed before its own vmove goes on.
 """
 
 from collections.abc import Callable
@@ -28,7 +31,8 @@ from vmotiond.cloud import base as cloud_base
 from vmotiond.db import api as db_api
 from vmotiond.db import notifications
 from vmotiond.db import retry as db_retry
-from vmotiond.db import vmoves as vmoves_db
+from vmotiond.db import step_journal as vmoves_db
+from vmotiond.engine.running import group_journal
 from vmotiond.engine.running import tenure
 
 LOG = logging.getLogger(__name__)
@@ -47,8 +51,12 @@ class Journal:
 
     def __init__(self, db: db_api.Database, clock: clock_mod.Clock,
                  vmove_uuid: str,
-                 fence: notifications.Fence | None = None) -> None:
+                 fence: notifications.Fence | None = None,
+                 writer: group_journal.GroupWriter | None = None) -> None:
         self.db = db
+        # What writes: the database, or the engine's writes together.
+        self.writer: db_api.Database | group_journal.GroupWriter = \
+            writer or db
         # The notification's claim every write is conditional on.
         self.fence = fence
         self.clock = clock
@@ -60,6 +68,9 @@ class Journal:
         # The claim (status ongoing, attempts), written with the first
         # write by test-and-set on these statuses.
         self.claim: dict[str, Any] | None = None
+        # Called before the write that precedes an act (the runner waits
+        # for a move slot there), and after it.
+        self.on_turn: Callable[[], None] | None = None
         self.on_act: Callable[[], None] | None = None
 
     def claim_with(self, values: Mapping[str, Any]) -> None:
@@ -105,8 +116,13 @@ class Journal:
         self.values.update(values)
 
     def before_act(self) -> None:
-        """A step is about to change something: write what it follows,
-        then call ``on_act`` (the runner takes a move slot there)."""
+        """A step is about to change something: call ``on_turn`` (the
+        runner waits for a move slot there), write what it follows, then
+        call ``on_act``. The write comes last before the act, so the
+        claim it proves in the database is fresh when the act asks for
+        it (``tenure.check_acting``), however long the wait for a slot."""
+        if self.on_turn is not None:
+            self.on_turn()
         self.flush()
         if self.on_act is not None:
             self.on_act()
@@ -147,7 +163,7 @@ class Journal:
             values = {**self.claim, **values}
             expected = CLAIMABLE
         try:
-            written, ids = self.db.step_journal(
+            written, ids = self.writer.step_journal(
                 self.vmove_uuid, [s for _, s in todo],
                 vmove=values or None, expected=expected, fence=self.fence)
         except Exception:

@@ -1,8 +1,9 @@
 """The engine's move slots as one vmove's runner holds them.
 
 A step that moves an instance holds one of the slots while it runs (the
-engine's cap of moves at once); just before a step asks the cloud for a
-move, the watch of the notification's moves expects it.
+engine's cap of moves at once), taken before the journal writes what the
+step follows; just before a step asks the cloud for a move (after that
+write), the watch of the notification's moves expects it.
 """
 
 import threading
@@ -34,9 +35,16 @@ class MoveSlot:
         self.held = True
 
 
+def turn(slot: MoveSlot, step: steps_mod.Step) -> None:
+    """Before the write that precedes ``step``'s request: hold a move
+    slot if it moves."""
+    slot.hold(step.moves)
+
+
 def asking(slot: MoveSlot, step: steps_mod.Step, ctx: StepContext) -> None:
     """Just before ``step`` asks the cloud for something: hold a move slot
-    if it moves; if it asks for the move, the watch expects it from now."""
+    if it moves (held already after ``turn``); if it asks for the move,
+    the watch expects it from now."""
     slot.hold(step.moves)
     if step.asks_move and ctx.watch is not None:
         ctx.watch.expect(ctx.server_id)

@@ -20,6 +20,7 @@ from oslo_log import log as logging
 
 from vmotiond import exception
 from vmotiond.cloud import base as cloud_base
+from vmotiond.engine.running import fip_reads
 
 LOG = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ class NetworkView:
     def __init__(self, cloud: cloud_base.Cloud,
                  server_ids: Iterable[str]) -> None:
         self.cloud = cloud
+        # After the moves: the floating IPs of their ports, read together.
+        self.fips = fip_reads.FipReads(cloud)
         ids = list(dict.fromkeys(server_ids))
         self.chunks: dict[str, _Chunk] = {}
         for start in range(0, len(ids), CHUNK):

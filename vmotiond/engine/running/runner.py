@@ -31,6 +31,7 @@ from vmotiond.cloud import base as cloud_base
 from vmotiond.conf import defaults
 from vmotiond.db import api as db_api
 from vmotiond.db import retry as db_retry
+from vmotiond.engine.running import group_journal
 from vmotiond.engine.running import journal as journal_mod
 from vmotiond.engine.running import move_slot
 from vmotiond.engine.running import network_view
@@ -93,6 +94,8 @@ class Runner:
                  slots: threading.Semaphore | None = None) -> None:
         self.slots = slots
         self.db = db
+        # The journals of concurrent vmoves, written together.
+        self.writer = group_journal.GroupWriter(db)
         self.cloud = cloud
         self.clock = clock
         self.stop = stop
@@ -111,7 +114,7 @@ class Runner:
         ``network``, its instances' floating IPs read together."""
         journal = journal_mod.Journal(
             self.db, self.clock, job.vmove_uuid,
-            holder.fence if holder is not None else None)
+            holder.fence if holder is not None else None, self.writer)
         with tenure_mod.holding(holder):
             return self._guarded_run(job, since, journal, watch, network)
 
@@ -193,6 +196,8 @@ class Runner:
                 # asks (after what it follows is written); a wait for a
                 # move at its start.
                 slot.hold(step.moves and not step.asks_move)
+                journal.on_turn = functools.partial(
+                    move_slot.turn, slot, step)
                 journal.on_act = functools.partial(
                     move_slot.asking, slot, step, ctx)
                 outcome = self._step(job, step, ctx, results, journal,
@@ -220,7 +225,7 @@ class Runner:
             if isinstance(exc, exception.NovaRefused):
                 status = constants.IGNORED
         finally:
-            journal.on_act = None
+            journal.on_turn = journal.on_act = None
             slot.hold(False)
         if failure is not None:
             # Logged outside the handler: one line, without a traceback.

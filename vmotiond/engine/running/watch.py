@@ -16,7 +16,10 @@ then judges only what Nova showed after that.
 Polls are paced by what the moves take: until one has landed, a waiter
 asks again after ``poll_interval`` or a twentieth of the time waited,
 whichever is longer; once moves have landed, not before the shortest time
-one took.
+one took. One waiter at a time (the poller) sleeps until the poll is due
+and makes it; the others sleep until a poll shows their server changed
+(or the poller leaves, or ``WAKE_EVERY``), so a poll wakes only the
+waiters it concerns.
 """
 
 from collections.abc import Callable
@@ -50,6 +53,9 @@ class _Waiter:
     since: float            # monotonic time of expect (or of the wait)
     seen: int               # the version of the server last judged
     checked: float = 0.0    # monotonic time it last saw a change
+    # Set when a poll changed its server, or it may have to poll.
+    wake: threading.Event = dataclasses.field(
+        default_factory=threading.Event)
 
 
 class MoveWatch:
@@ -65,16 +71,17 @@ class MoveWatch:
         self.lock = threading.Lock()
         self.servers: dict[str, records.Server] = {}
         self.versions: dict[str, int] = {}
+        self.waiters: dict[str, _Waiter] = {}
         for server in servers:
             self._merge(server)
         stamps = [s.updated for s in self.servers.values() if s.updated]
         self.cursor: str | None = max(stamps) if stamps else None
         self.expected: dict[str, float] = {}
-        self.waiters: dict[str, _Waiter] = {}
         self.polling = False
         self.last_poll: float | None = None
         self.shortest: float | None = None
-        self.polled = threading.Event()
+        # The waiting server whose waiter makes the polls.
+        self.poller: str | None = None
 
     def expect(self, server_id: str) -> None:
         """A move of ``server_id`` is about to be asked of Nova."""
@@ -83,6 +90,7 @@ class MoveWatch:
             self.expected[server_id] = self.clock.monotonic()
             self.waiters[server_id] = _Waiter(
                 self.clock.monotonic(), self.versions[server_id])
+            self._wake_poller()
 
     def forget(self, server_id: str) -> None:
         """The move expected was not asked after all."""
@@ -103,6 +111,7 @@ class MoveWatch:
                 waiter = self.waiters[server_id] = _Waiter(
                     self.clock.monotonic(), 0)
                 self.versions.setdefault(server_id, 0)
+                self._wake_poller()
         try:
             if not fresh:
                 # Nothing says what Nova did meanwhile: read it once.
@@ -113,12 +122,25 @@ class MoveWatch:
             with self.lock:
                 self.waiters.pop(server_id, None)
                 self.expected.pop(server_id, None)
+                if self.poller == server_id:
+                    # Another waiter takes the polls up.
+                    self.poller = None
+                    for other in self.waiters.values():
+                        other.wake.set()
+
+    def _wake_poller(self) -> None:
+        """A waiter came: the poller sees when its poll is due (lock
+        held)."""
+        if self.poller is not None and self.poller in self.waiters:
+            self.waiters[self.poller].wake.set()
 
     def _wait(self, server_id: str, waiter: _Waiter, what: str,
               judge: Callable[[records.Server], T | None], deadline: float,
               fresh: bool) -> T:
         while True:
             with self.lock:
+                # Cleared before it looks: a poll after sets it again.
+                waiter.wake.clear()
                 version = self.versions.get(server_id, 0)
                 server = self.servers.get(server_id)
             now = self.clock.monotonic()
@@ -143,26 +165,27 @@ class MoveWatch:
                 raise exception.Interrupted(
                     reason="engine stopping while waiting: %s" % what)
             with self.lock:
-                due = self._due()
-                busy = self.polling
-                poll = not busy and now >= due and self.cursor is not None
+                if self.poller is None:
+                    self.poller = server_id
+                polls = self.poller == server_id
+                due = self._due() if polls else float("inf")
+                poll = polls and not self.polling and now >= due and \
+                    self.cursor is not None
                 if poll:
                     self.polling = True
                     self.last_poll = now
-                polled = self.polled
             if poll:
                 self._poll()
                 continue
-            if self.cursor is None and now >= due:
+            if polls and self.cursor is None and now >= due:
                 # Nova gave no time to list changes since: read it alone.
                 self._read(server_id)
                 continue
-            # Asleep until the poll due (another's poll in flight: until
-            # it is in), woken by every poll's end; awake at least every
-            # WAKE_EVERY to see the engine stop.
-            pause = min(deadline - now, WAKE_EVERY) if busy else \
-                min(max(due - now, 0.0), deadline - now, WAKE_EVERY)
-            self.clock.wait(polled, max(pause, 0.001))
+            # The poller asleep until its poll is due, the others until a
+            # poll changes their server (or the poller leaves); awake at
+            # least every WAKE_EVERY to see the engine stop.
+            pause = min(max(due - now, 0.0), deadline - now, WAKE_EVERY)
+            self.clock.wait(waiter.wake, max(pause, 0.001))
 
     def _poll(self) -> None:
         """One list call; wake every waiter when it is in."""
@@ -173,14 +196,12 @@ class MoveWatch:
         finally:
             with self.lock:
                 self.polling = False
-                polled, self.polled = self.polled, threading.Event()
                 for server in changed:
                     if server.id in self.versions:
                         self._merge(server)
                     if server.updated and (self.cursor is None
                                            or server.updated > self.cursor):
                         self.cursor = server.updated
-            polled.set()
 
     def _due(self) -> float:
         """When the next poll is due (call with the lock held)."""
@@ -219,3 +240,6 @@ class MoveWatch:
             return
         self.servers[server.id] = server
         self.versions[server.id] = self.versions.get(server.id, 0) + 1
+        waiter = self.waiters.get(server.id)
+        if waiter is not None:
+            waiter.wake.set()

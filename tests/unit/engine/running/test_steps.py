@@ -218,18 +218,36 @@ class FloatingIpTest(StepTestCase):
     def test_followed(self):
         ctx = self.ctx()
         self.evacuate(ctx)
+        ports, fips = (self.cloud.count("list_ports"),
+                       self.cloud.count("list_floating_ips"))
         self.assertIn("followed",
                       self.run_step("rebind_floating_ips", ctx).result)
         self.assertIn("bound: fip-1",
                       self.run_step("check_floating_ips", ctx).result)
         self.assertEqual(0, self.cloud.count("associate_floating_ip"))
+        # One read of the recorded ports' floating IPs, for both steps.
+        self.assertEqual((ports, fips + 1),
+                         (self.cloud.count("list_ports"),
+                          self.cloud.count("list_floating_ips")))
+
+    def test_ports_read_again_when_not_recorded(self):
+        ctx = self.ctx()
+        self.evacuate(ctx)
+        ctx.data.pop("ports")
+        ports = self.cloud.count("list_ports")
+        self.assertIn("followed",
+                      self.run_step("rebind_floating_ips", ctx).result)
+        self.assertEqual(ports + 1, self.cloud.count("list_ports"))
 
     def test_rebound_when_it_did_not_follow(self):
         self.cloud.fip_follows = False
         ctx = self.ctx()
         self.evacuate(ctx)
         self.assertEqual(None, self.cloud.fips["fip-1"].port_id)
+        ports = self.cloud.count("list_ports")
         out = self.run_step("rebind_floating_ips", ctx)
+        # The recorded ports' read found it off its port: all read again.
+        self.assertEqual(ports + 1, self.cloud.count("list_ports"))
         self.assertEqual(["fip-1"], out.context["rebound"])
         self.assertEqual(1, self.cloud.count("disassociate_floating_ip"))
         self.assertEqual("port-" + self.server.id,

@@ -137,6 +137,19 @@ class MoveWatchTest(testtools.TestCase):
         watch.wait(self.servers[0].id, "move", landed, 60)
         self.assertEqual(stamp(10), watch.cursor)
 
+    def test_a_change_wakes_only_its_own_waiter(self):
+        watch = self.watch()
+        first, second = self.servers[:2]
+        watch.expect(first.id)
+        watch.expect(second.id)
+        waiters = watch.waiters
+        self.assertFalse(waiters[first.id].wake.is_set())
+        self.cloud.change(first.id, task_state="rebuilding")
+        with watch.lock:
+            watch._merge(self.cloud.servers[first.id])
+        self.assertTrue(waiters[first.id].wake.is_set())
+        self.assertFalse(waiters[second.id].wake.is_set())
+
     def test_times_out(self):
         watch = self.watch()
         watch.expect(self.servers[0].id)

@@ -6,7 +6,13 @@ disassociated and associated again with the port that holds its fixed IP,
 then every one is checked. The record takes the instance's part of its
 notification's ``NetworkView`` when it has one (one read per chunk of
 instances); a check right after a rebind that changed nothing judges
-the rebind's read.
+the rebind's read. A move keeps the instance's ports (Nova binds them to
+the new host), so the rebind first reads only the floating IPs of the
+ports recorded (with those of the other instances that landed at the
+same time, ``fip_reads``): when each recorded one is on the port it
+belongs on, that read is the rebind's; otherwise (one moved, unbound, or
+no ports recorded) it reads the instance's ports and their floating IPs
+again and acts on that.
 
 Floating-IP bookkeeping never keeps an instance on a dead host: these steps
 are ``optional`` (a failure is recorded in the step and the vmove's message,
@@ -36,6 +42,28 @@ def _bound(ctx: StepContext) -> tuple[dict[str, list[str]],
             fips[fip.id] = {"id": fip.id, "address": fip.address,
                             "port_id": fip.port_id,
                             "fixed_ip": fip.fixed_ip}
+    return ports, fips
+
+
+def _followed(ctx: StepContext, recorded: list[dict[str, Any]]
+              ) -> tuple[dict[str, list[str]],
+                         dict[str, dict[str, Any]]] | None:
+    """The recorded ports and their floating IPs, read in one request,
+    when every recorded floating IP is on the port it belongs on; None
+    when one is not, or the ports were not recorded."""
+    recorded_ports = ctx.data.get("ports")
+    if not recorded_ports:
+        return None
+    ports = {str(k): list(v) for k, v in recorded_ports.items()}
+    read = ctx.network.fips.of_ports(ports) if ctx.network is not None \
+        else ctx.cloud.list_floating_ips(port_ids=sorted(ports))
+    fips = {fip.id: {"id": fip.id, "address": fip.address,
+                     "port_id": fip.port_id, "fixed_ip": fip.fixed_ip}
+            for fip in read}
+    for record in recorded:
+        current = fips.get(record["id"])
+        if current is None or current["port_id"] != _home(record, ports):
+            return None
     return ports, fips
 
 
@@ -110,6 +138,12 @@ class RebindFloatingIp(_OnRecorded):
     def act(self, ctx: StepContext, recorded: list[dict[str, Any]]
             ) -> Outcome:
         try:
+            followed = _followed(ctx, recorded)
+            if followed is not None:
+                # Nothing asked since: the check after may judge this read.
+                ctx.bound = followed
+                return Outcome("all %d floating IP(s) followed"
+                               % len(recorded))
             ports, bound = _bound(ctx)
         except exception.CloudServiceMissing as error:
             return _no_network(error)
