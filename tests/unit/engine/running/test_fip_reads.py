@@ -48,10 +48,9 @@ class FipReadsTest(testtools.TestCase):
                   for p in ports[1:]]
         for thread in others:
             thread.start()
-        for _ in range(1000):
-            with reads._lock:
-                if len(reads._queue) == len(others):
-                    break
+        for _ in range(10000):   # up to 10 s on a loaded machine
+            if reads._reads.waiting() == len(others):
+                break
             threading.Event().wait(0.001)
         cloud.release.set()
         for thread in [first] + others:

@@ -59,10 +59,9 @@ class GroupWriterTest(testtools.TestCase):
         for thread in others:
             thread.start()
         # Every other write is queued before the first one's commit.
-        for _ in range(1000):
-            with writer._lock:
-                if len(writer._queue) == len(others):
-                    break
+        for _ in range(10000):   # up to 10 s on a loaded machine
+            if writer._writes.waiting() == len(others):
+                break
             threading.Event().wait(0.001)
         db.release.set()
         for thread in [first] + others:
