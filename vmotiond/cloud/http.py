@@ -6,10 +6,14 @@ failures into ``vmotiond.exception`` errors through ``errors``. The endpoint
 of the service is logged once, when first answered. A client made with
 ``optional=True`` (the network service) remembers that the cloud has no such
 service the first time it finds out, logs it once, and from then on fails
-every call at once with ``CloudServiceMissing``.
+every call at once with ``CloudServiceMissing``. A client ``retried_by``
+another retrier shares what the first found out (adapter, endpoint, a
+missing service), so each is discovered and logged once per connection.
 """
 
 from collections.abc import Callable
+import copy
+import dataclasses
 import os
 import threading
 from typing import Any
@@ -64,6 +68,17 @@ def skip_environment(session: Any) -> bool:
     return True
 
 
+@dataclasses.dataclass
+class _Found:
+    """What the clients of one service over one connection found out."""
+
+    adapter: ksa_adapter.Adapter | None = None
+    base: str | None = None         # the endpoint, once known
+    missing: str | None = None      # why the service is absent
+    announced: bool = False
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+
+
 class ApiClient:
     """JSON requests to one service, retried and with errors mapped."""
 
@@ -73,17 +88,24 @@ class ApiClient:
                  optional: bool = False,
                  pages_are_errors: bool = False) -> None:
         self._source = adapter
-        self._adapter: ksa_adapter.Adapter | None = None
+        self._found = _Found()
         self.service = service
         self.retrier = retrier
         self.timeout = timeout
         self.microversion = microversion
         self.optional = optional
         self.pages_are_errors = pages_are_errors
-        self.missing: str | None = None     # why the service is absent
-        self._announced = False
-        self._lock = threading.Lock()
-        self._base: str | None = None       # the endpoint, once known
+
+    def retried_by(self, retrier: retry.Retrier) -> "ApiClient":
+        """This client with ``retrier``, sharing what it found out."""
+        other = copy.copy(self)
+        other.retrier = retrier
+        return other
+
+    @property
+    def missing(self) -> str | None:
+        """Why the service is absent; None while it is not known to be."""
+        return self._found.missing
 
     def request(self, method: str, path: str, call: str, *,
                 json: Any = None, params: Any = None,
@@ -136,22 +158,24 @@ class ApiClient:
         raise missing
 
     def _remember_missing(self, reason: str) -> None:
-        with self._lock:
-            if self.missing is not None:
+        found = self._found
+        with found.lock:
+            if found.missing is not None:
                 return
-            self.missing = reason
+            found.missing = reason
         LOG.warning("The cloud has no %s service (%s); vmotiond makes no %s "
                     "call until it restarts", self.service, reason,
                     self.service)
 
     def _announce(self) -> None:
         """Log the endpoint the first answer came from."""
-        if self._announced:
+        found = self._found
+        if found.announced:
             return
-        with self._lock:
-            if self._announced:
+        with found.lock:
+            if found.announced:
                 return
-            self._announced = True
+            found.announced = True
         try:
             endpoint = self.adapter.get_endpoint()
         except (ksa_exc.ClientException, AttributeError):
@@ -170,15 +194,15 @@ class ApiClient:
     @property
     def adapter(self) -> ksa_adapter.Adapter:
         """The service's adapter, taken (and discovered) on first use."""
-        if self._adapter is not None:
-            return self._adapter
+        if self._found.adapter is not None:
+            return self._found.adapter
         source = self._source
         adapter: ksa_adapter.Adapter
         if callable(source) and not hasattr(source, "request"):
             adapter = source()
         else:
             adapter = source  # type: ignore[assignment]
-        self._adapter = adapter
+        self._found.adapter = adapter
         return adapter
 
     def _url(self, adapter: ksa_adapter.Adapter, path: str) -> str:
@@ -186,7 +210,8 @@ class ApiClient:
         once (keystoneauth would look it up again for every request, a
         quarter of a request's CPU); ``path`` alone, for keystoneauth to
         place, while it is not known or is a template."""
-        if self._base is None:
+        found = self._found
+        if found.base is None:
             try:
                 endpoint = adapter.get_endpoint()
             except (ksa_exc.ClientException, sdk_exc.SDKException,
@@ -195,8 +220,8 @@ class ApiClient:
             if not isinstance(endpoint, str) or not endpoint or \
                     "%(" in endpoint:
                 return path
-            self._base = endpoint.rstrip("/")
-        return "%s/%s" % (self._base, path.lstrip("/"))
+            found.base = endpoint.rstrip("/")
+        return "%s/%s" % (found.base, path.lstrip("/"))
 
     def get(self, path: str, call: str, params: Any = None,
             microversion: str | None = None) -> Any:

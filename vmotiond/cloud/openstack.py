@@ -104,14 +104,16 @@ class OpenStackCloud:
     """The cloud as vmotiond sees it; see ``vmotiond.cloud.base.Cloud``.
 
     Each call is retried ``retries`` times, ``[cloud] api_retries`` unless
-    given (``with_retries``: the same connection, other retries).
+    given (``with_retries``: the same connection and what was found out
+    about its services, other retries).
     """
 
     def __init__(self, conn: sdk_connection.Connection,
                  conf: cfg.ConfigOpts | None = None,
                  clock: clock_mod.Clock | None = None,
                  stop: threading.Event | None = None,
-                 retries: int | None = None) -> None:
+                 retries: int | None = None,
+                 like: "OpenStackCloud | None" = None) -> None:
         if conf is None:
             conf = cfg.ConfigOpts()
             conf([], project="vmotiond", default_config_files=[])
@@ -130,20 +132,26 @@ class OpenStackCloud:
             clock or clock_mod.Clock(),
             group.api_retries if retries is None else retries,
             group.api_retry_backoff, group.api_retry_backoff_max, stop)
-        timeout = group.api_timeout
-        self.compute = http.ApiClient(
-            lambda: conn.compute, "compute", self.retrier, timeout,
-            group.compute_api_version)
-        self.placement = http.ApiClient(
-            lambda: conn.placement, "placement", self.retrier, timeout,
-            group.placement_api_version)
-        self.network = http.ApiClient(
-            lambda: conn.network, "network", self.retrier, timeout,
-            optional=True)
-        # Glance answers a missing image with a page, not an API error.
-        self.image = http.ApiClient(
-            lambda: conn.image, "image", self.retrier, timeout,
-            optional=True, pages_are_errors=True)
+        if like is None:
+            timeout = group.api_timeout
+            self.compute = http.ApiClient(
+                lambda: conn.compute, "compute", self.retrier, timeout,
+                group.compute_api_version)
+            self.placement = http.ApiClient(
+                lambda: conn.placement, "placement", self.retrier, timeout,
+                group.placement_api_version)
+            self.network = http.ApiClient(
+                lambda: conn.network, "network", self.retrier, timeout,
+                optional=True)
+            # Glance answers a missing image with a page, not an API error.
+            self.image = http.ApiClient(
+                lambda: conn.image, "image", self.retrier, timeout,
+                optional=True, pages_are_errors=True)
+        else:
+            # The same services, and what ``like`` found out about them.
+            self.compute, self.placement, self.network, self.image = (
+                client.retried_by(self.retrier) for client in (
+                    like.compute, like.placement, like.network, like.image))
         self.capacity = capacity.CapacityReader(
             self.compute, self.placement, group.hypervisor_api_version,
             group.capacity_source, self.page_size)
@@ -160,7 +168,8 @@ class OpenStackCloud:
         ``retries`` times (0: the monitor's polls, whose next poll is the
         retry)."""
         conf, clock, stop = self._made
-        return type(self)(self.conn, conf, clock, stop, retries=retries)
+        return type(self)(self.conn, conf, clock, stop, retries=retries,
+                          like=self)
 
     # Reads.
 

@@ -264,6 +264,28 @@ class OpenStackCloudTest(testtools.TestCase):
         self.cloud.list_compute_services()
         self.assertEqual(2, len(self.compute.calls))
 
+    def test_a_client_without_retries_shares_what_was_found(self):
+        # Found missing through the client without retries, known to the
+        # one it came from, said once (the all-in-one process: the
+        # monitor's client and the engine's).
+        logger = self.useFixture(fixtures.FakeLogger())
+        self.network_routes[("GET", "ports")] = fakes.response(
+            404, "<html><body>The resource could not be found.</body>"
+                 "</html>")
+        polling = self.cloud.with_retries(0)
+        self.assertRaises(exception.CloudServiceMissing,
+                          polling.list_ports, "s1")
+        self.assertRaises(exception.CloudServiceMissing,
+                          self.cloud.list_ports, "s1")
+        self.assertEqual(self.cloud.network.missing, polling.network.missing)
+        self.assertEqual(1, len(self.network.calls))
+        self.assertEqual(1, logger.output.count("has no network service"))
+        # A client made after it was found knows it too.
+        later = self.cloud.with_retries(0)
+        self.assertRaises(exception.CloudServiceMissing,
+                          later.list_floating_ips, ["p1"])
+        self.assertEqual(1, len(self.network.calls))
+
     def test_no_network_endpoint_in_the_catalog(self):
         taken = []
 
